@@ -1,0 +1,50 @@
+package io.litefleet.api.replica;
+
+import io.litefleet.api.Settings;
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Creates {@link ReplicaClient}s of one storage type. Found by {@link java.util.ServiceLoader}; stateless and
+ * thread-safe. The registry rejects two providers with the same {@link #type()}.
+ */
+public interface ReplicaClientProvider {
+
+    /** The {@code type:} value this provider serves, for example {@code s3}; lower case, unique. */
+    String type();
+
+    /** URL schemes this provider accepts in {@code litefleet replicate <db> <url>}, for example {@code s3}. */
+    Set<String> schemes();
+
+    /** Where upstream Litestream keeps LTX files for this backend. */
+    ReplicaLayout layout();
+
+    /**
+     * Turns a replica URL into this provider's settings plus the database's replica path within the destination.
+     *
+     * @throws io.litefleet.api.ConfigException when the URL is not usable, naming it
+     */
+    UrlTarget parseUrl(URI url);
+
+    /**
+     * Opens a client for one destination.
+     *
+     * @param settings this provider's own section (the destination keys only, not the database path)
+     * @throws io.litefleet.api.ConfigException for unknown keys or bad values, naming them
+     */
+    ReplicaClient create(Settings settings) throws ReplicaException;
+
+    /**
+     * A parsed replica URL.
+     *
+     * @param destination settings that identify the destination (bucket, endpoint, root directory)
+     * @param path        the database's replica path inside the destination, without leading or trailing slash
+     */
+    record UrlTarget(Map<String, Object> destination, String path) {
+        /** Copies the destination settings. */
+        public UrlTarget {
+            destination = Map.copyOf(destination);
+        }
+    }
+}

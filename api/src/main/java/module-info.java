@@ -1,0 +1,12 @@
+/**
+ * Litefleet's plugin contracts (SPI): replica clients, database discovery and tiering policy.
+ *
+ * <p>Plugins depend on this module only; {@code io.litefleet.core} finds them through
+ * {@link java.util.ServiceLoader}.
+ */
+module io.litefleet.api {
+    exports io.litefleet.api;
+    exports io.litefleet.api.replica;
+    exports io.litefleet.api.discovery;
+    exports io.litefleet.api.tier;
+}

@@ -1,0 +1,39 @@
+package io.litefleet.core.cli;
+
+import io.litefleet.core.Litefleet;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code litefleet} command line. */
+@Command(name = "litefleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Continuous replication of fleets of SQLite databases (Litestream v0.5 compatible).",
+        subcommands = {VersionCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(new ErrorHandler());
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"litefleet " + Litefleet.version()};
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * Litefleet's engine: WAL capture, the LTX codec, restore, the built-in {@code file} replica, the plugin registry
+ * and the command line. Exports only the embedding facade {@code io.litefleet.core}.
+ */
+module io.litefleet.core {
+    requires transitive io.litefleet.api;
+    requires java.sql;
+    requires org.xerial.sqlitejdbc;
+    requires info.picocli;
+    requires org.lz4.java;
+
+    exports io.litefleet.core;
+
+    // picocli reads the command classes reflectively.
+    opens io.litefleet.core.cli to info.picocli;
+
+    uses io.litefleet.api.replica.ReplicaClientProvider;
+    uses io.litefleet.api.discovery.DiscoveryProvider;
+    uses io.litefleet.api.tier.TieringPolicyProvider;
+}

@@ -1,0 +1,4 @@
+/** The glob discovery plugin: provides a {@code DiscoveryProvider}; exports nothing. */
+module io.litefleet.discovery.glob {
+    requires io.litefleet.api;
+}

@@ -1,0 +1,5 @@
+/** The azure replica plugin: provides a {@code ReplicaClientProvider}; exports nothing. */
+module io.litefleet.replica.azure {
+    requires io.litefleet.api;
+    requires com.azure.storage.blob;
+}

@@ -1,0 +1,2 @@
+/** The sftp replica backend (arrives with the backend issue; the module is wired into the build now). */
+package io.litefleet.replica.sftp;

@@ -1,0 +1,9 @@
+/** Test fixtures and contract suites shared by Litefleet's modules. Never shipped. */
+module io.litefleet.testkit {
+    requires transitive io.litefleet.api;
+    requires transitive org.junit.jupiter.api;
+    requires transitive java.sql;
+    requires org.xerial.sqlitejdbc;
+
+    exports io.litefleet.testkit;
+}
