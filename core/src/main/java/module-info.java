@@ -8,6 +8,7 @@ module io.litefleet.core {
     requires org.xerial.sqlitejdbc;
     requires info.picocli;
     requires org.lz4.java;
+    requires org.yaml.snakeyaml;
 
     exports io.litefleet.core;
 

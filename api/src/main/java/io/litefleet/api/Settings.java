@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
  * the key and the bad value.
  *
  * @param origin where the section came from, for messages (for example {@code "litefleet.yml: dbs[0].replica"})
- * @param values the section's entries; copied, insertion order kept
+ * @param values the section's entries (strings, lists, nested maps or nested {@code Settings}); copied, order kept
+ * @param lines  the source line of each key, where known (empty for settings not read from a file)
  */
-public record Settings(String origin, Map<String, Object> values) {
+public record Settings(String origin, Map<String, Object> values, Map<String, Integer> lines) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h|d)");
 
@@ -30,6 +31,12 @@ public record Settings(String origin, Map<String, Object> values) {
             throw new IllegalArgumentException("origin must name where the settings came from");
         }
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        lines = Map.copyOf(lines);
+    }
+
+    /** Settings without line information. */
+    public Settings(String origin, Map<String, Object> values) {
+        this(origin, values, Map.of());
     }
 
     /** Settings with the given entries. */
@@ -51,7 +58,7 @@ public record Settings(String origin, Map<String, Object> values) {
     public void rejectUnknownKeys(Set<String> known) {
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
-                throw new ConfigException(origin + ": unknown key '" + key + "' (known keys: "
+                throw new ConfigException(origin + ": unknown key '" + key + "'" + at(key) + " (known keys: "
                         + String.join(", ", new TreeSet<>(known)) + ")");
             }
         }
@@ -69,14 +76,14 @@ public record Settings(String origin, Map<String, Object> values) {
         if (v instanceof Number || v instanceof Boolean) {
             return Optional.of(v.toString());
         }
-        throw new ConfigException(origin + ": key '" + key + "' must be a single value, got " + describe(v));
+        throw new ConfigException(origin + ": key '" + key + "'" + at(key) + " must be a single value, got " + describe(v));
     }
 
     /** A string value that must be present and non-blank. */
     public String requireString(String key) {
         String s = string(key).orElseThrow(() -> new ConfigException(origin + ": missing required key '" + key + "'"));
         if (s.isBlank()) {
-            throw new ConfigException(origin + ": key '" + key + "' must not be empty");
+            throw new ConfigException(origin + ": key '" + key + "'" + at(key) + " must not be empty");
         }
         return s;
     }
@@ -94,14 +101,14 @@ public record Settings(String origin, Map<String, Object> values) {
             List<String> out = new ArrayList<>(list.size());
             for (Object o : list) {
                 if (!(o instanceof String || o instanceof Number || o instanceof Boolean)) {
-                    throw new ConfigException(origin + ": key '" + key + "' must be a list of strings, got an element "
+                    throw new ConfigException(origin + ": key '" + key + "'" + at(key) + " must be a list of strings, got an element "
                             + describe(o));
                 }
                 out.add(o.toString());
             }
             return List.copyOf(out);
         }
-        throw new ConfigException(origin + ": key '" + key + "' must be a list of strings, got " + describe(v));
+        throw new ConfigException(origin + ": key '" + key + "'" + at(key) + " must be a list of strings, got " + describe(v));
     }
 
     /** A nested section, if present. */
@@ -110,12 +117,48 @@ public record Settings(String origin, Map<String, Object> values) {
         if (v == null) {
             return Optional.empty();
         }
+        if (v instanceof Settings nested) {
+            return Optional.of(nested);
+        }
         if (v instanceof Map<?, ?> m) {
             Map<String, Object> copy = new LinkedHashMap<>();
             m.forEach((k, val) -> copy.put(String.valueOf(k), val));
             return Optional.of(new Settings(origin + "." + key, copy));
         }
-        throw new ConfigException(origin + ": key '" + key + "' must be a section, got " + describe(v));
+        throw new ConfigException(origin + ": key '" + key + "'" + at(key) + " must be a section, got " + describe(v));
+    }
+
+    /** A list of sections (for example {@code dbs:}); absent means empty. Each element must be a section. */
+    public List<Settings> sections(String key) {
+        Object v = values.get(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> list)) {
+            throw new ConfigException(origin + ": key '" + key + "'" + at(key) + " must be a list of sections, got "
+                    + describe(v));
+        }
+        List<Settings> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            Object o = list.get(i);
+            if (o instanceof Settings nested) {
+                out.add(nested);
+            } else if (o instanceof Map<?, ?> m) {
+                Map<String, Object> copy = new LinkedHashMap<>();
+                m.forEach((k, val) -> copy.put(String.valueOf(k), val));
+                out.add(new Settings(origin + "." + key + "[" + i + "]", copy));
+            } else {
+                throw new ConfigException(origin + ": element " + i + " of '" + key + "'" + at(key)
+                        + " must be a section, got " + describe(o));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** {@code " (line N)"} when the key's source line is known, else empty; for messages. */
+    public String at(String key) {
+        Integer line = lines.get(key);
+        return line == null ? "" : " (line " + line + ")";
     }
 
     /** A boolean ({@code true}/{@code false}), or the default when absent. */
@@ -123,7 +166,7 @@ public record Settings(String origin, Map<String, Object> values) {
         return string(key).map(s -> switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw new ConfigException(origin + ": key '" + key + "' must be true or false, got '" + s + "'");
+            default -> throw new ConfigException(origin + ": key '" + key + "'" + at(key) + " must be true or false, got '" + s + "'");
         }).orElse(defaultValue);
     }
 
@@ -137,10 +180,10 @@ public record Settings(String origin, Map<String, Object> values) {
         try {
             v = Long.parseLong(s.get().trim().replace("_", ""));
         } catch (NumberFormatException e) {
-            throw new ConfigException(origin + ": key '" + key + "' must be an integer, got '" + s.get() + "'");
+            throw new ConfigException(origin + ": key '" + key + "'" + at(key) + " must be an integer, got '" + s.get() + "'");
         }
         if (v < min || v > max) {
-            throw new ConfigException(origin + ": key '" + key + "' must be between " + min + " and " + max
+            throw new ConfigException(origin + ": key '" + key + "'" + at(key) + " must be between " + min + " and " + max
                     + ", got " + v);
         }
         return v;
@@ -156,7 +199,7 @@ public record Settings(String origin, Map<String, Object> values) {
             return defaultValue;
         }
         return parseDuration(s.get()).orElseThrow(() -> new ConfigException(origin + ": key '" + key
-                + "' must be a duration such as 1s, 500ms, 5m or 1h30m, got '" + s.get() + "'"));
+                + "'" + at(key) + " must be a duration such as 1s, 500ms, 5m or 1h30m, got '" + s.get() + "'"));
     }
 
     /** Parses {@code 1s}, {@code 1h30m}, {@code 0} or ISO-8601; empty when the text is not a duration. */
@@ -197,7 +240,7 @@ public record Settings(String origin, Map<String, Object> values) {
     }
 
     private static String describe(Object v) {
-        if (v instanceof Map<?, ?>) {
+        if (v instanceof Map<?, ?> || v instanceof Settings) {
             return "a section";
         }
         if (v instanceof List<?>) {
