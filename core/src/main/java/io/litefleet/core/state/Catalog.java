@@ -1,0 +1,203 @@
+package io.litefleet.core.state;
+
+import io.litefleet.api.discovery.FileFingerprint;
+import io.litefleet.core.state.ReplicaPosition.WalMark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The state directory's catalog: an embedded SQLite database ({@code <state-dir>/catalog.db}) with one row per
+ * known database, so a restart resumes from recorded positions instead of re-capturing anything. Thread-safe:
+ * one connection, serialised. The owner closes it.
+ */
+public final class Catalog implements AutoCloseable {
+    private static final int SCHEMA_VERSION = 1;
+    private static final String COLUMNS = "db_path, replica, txid, post_apply_checksum, page_size, commit_pages, "
+            + "wal_offset, wal_salt1, wal_salt2, wal_checksum1, wal_checksum2, db_size, db_mtime_ns, wal_size, "
+            + "wal_mtime_ns, updated_at_ms";
+
+    private final Path file;
+    private final Connection conn;
+    private boolean closed;
+
+    private Catalog(Path file, Connection conn) {
+        this.file = file;
+        this.conn = conn;
+    }
+
+    /** Opens (creating if needed) the catalog in {@code stateDir}. */
+    public static Catalog open(Path stateDir) throws IOException {
+        Files.createDirectories(stateDir);
+        Path file = stateDir.resolve("catalog.db");
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(5000);
+        try {
+            Connection conn = config.createConnection("jdbc:sqlite:" + file);
+            try {
+                migrate(conn, file);
+            } catch (SQLException | IOException e) {
+                conn.close();
+                throw e;
+            }
+            return new Catalog(file, conn);
+        } catch (SQLException e) {
+            throw new IOException(file + ": cannot open the state catalog: " + e.getMessage(), e);
+        }
+    }
+
+    private static void migrate(Connection conn, Path file) throws SQLException, IOException {
+        try (Statement st = conn.createStatement()) {
+            int version;
+            try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                version = rs.next() ? rs.getInt(1) : 0;
+            }
+            if (version > SCHEMA_VERSION) {
+                throw new IOException(file + ": catalog schema version " + version
+                        + " is newer than this Litefleet understands (" + SCHEMA_VERSION + ")");
+            }
+            if (version == 0) {
+                st.executeUpdate("CREATE TABLE IF NOT EXISTS position ("
+                        + "db_path TEXT PRIMARY KEY, replica TEXT NOT NULL, txid INTEGER NOT NULL, "
+                        + "post_apply_checksum INTEGER NOT NULL, page_size INTEGER NOT NULL, "
+                        + "commit_pages INTEGER NOT NULL, wal_offset INTEGER NOT NULL, wal_salt1 INTEGER NOT NULL, "
+                        + "wal_salt2 INTEGER NOT NULL, wal_checksum1 INTEGER NOT NULL, "
+                        + "wal_checksum2 INTEGER NOT NULL, db_size INTEGER NOT NULL, db_mtime_ns INTEGER NOT NULL, "
+                        + "wal_size INTEGER NOT NULL, wal_mtime_ns INTEGER NOT NULL, "
+                        + "updated_at_ms INTEGER NOT NULL) WITHOUT ROWID");
+                st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
+            }
+        }
+    }
+
+    /** The recorded position of a database, if any. */
+    public synchronized Optional<ReplicaPosition> get(String dbPath) throws IOException {
+        ensureOpen();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM position WHERE db_path = ?")) {
+            ps.setString(1, dbPath);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read " + dbPath, e);
+        }
+    }
+
+    /** Every recorded position, ordered by path. */
+    public synchronized List<ReplicaPosition> all() throws IOException {
+        ensureOpen();
+        List<ReplicaPosition> out = new ArrayList<>();
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT " + COLUMNS + " FROM position ORDER BY db_path")) {
+            while (rs.next()) {
+                out.add(read(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("list", e);
+        }
+    }
+
+    /** Records positions, replacing earlier ones, in one transaction (durable on return). */
+    public synchronized void putAll(Collection<ReplicaPosition> positions) throws IOException {
+        ensureOpen();
+        try {
+            conn.setAutoCommit(false);
+            try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO position (" + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (ReplicaPosition p : positions) {
+                    bind(ps, p);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                conn.commit();
+            } catch (SQLException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure("write", e);
+        }
+    }
+
+    /** Records one position. */
+    public void put(ReplicaPosition position) throws IOException {
+        putAll(List.of(position));
+    }
+
+    /** Forgets a database. */
+    public synchronized void remove(String dbPath) throws IOException {
+        ensureOpen();
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM position WHERE db_path = ?")) {
+            ps.setString(1, dbPath);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("delete " + dbPath, e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, ReplicaPosition p) throws SQLException {
+        ps.setString(1, p.dbPath());
+        ps.setString(2, p.replica());
+        ps.setLong(3, p.txid());
+        ps.setLong(4, p.postApplyChecksum());
+        ps.setInt(5, p.pageSize());
+        ps.setLong(6, p.commitPages());
+        ps.setLong(7, p.wal().offset());
+        ps.setInt(8, p.wal().salt1());
+        ps.setInt(9, p.wal().salt2());
+        ps.setInt(10, p.wal().checksum1());
+        ps.setInt(11, p.wal().checksum2());
+        ps.setLong(12, p.fingerprint().dbSize());
+        ps.setLong(13, p.fingerprint().dbMtimeNanos());
+        ps.setLong(14, p.fingerprint().walSize());
+        ps.setLong(15, p.fingerprint().walMtimeNanos());
+        ps.setLong(16, p.updatedAt().toEpochMilli());
+    }
+
+    private static ReplicaPosition read(ResultSet rs) throws SQLException {
+        return new ReplicaPosition(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getInt(5),
+                rs.getLong(6), new WalMark(rs.getLong(7), rs.getInt(8), rs.getInt(9), rs.getInt(10), rs.getInt(11)),
+                new FileFingerprint(rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15)),
+                Instant.ofEpochMilli(rs.getLong(16)));
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException(file + ": catalog is closed");
+        }
+    }
+
+    private IOException failure(String what, SQLException e) {
+        return new IOException(file + ": catalog " + what + " failed: " + e.getMessage(), e);
+    }
+
+    /** Closes the connection. Idempotent. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw failure("close", e);
+        }
+    }
+}

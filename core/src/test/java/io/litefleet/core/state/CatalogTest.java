@@ -1,0 +1,53 @@
+package io.litefleet.core.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.discovery.FileFingerprint;
+import io.litefleet.core.state.ReplicaPosition.WalMark;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CatalogTest {
+    private static ReplicaPosition pos(String path, long txid) {
+        return new ReplicaPosition(path, "file:///r" + path, txid, 0x8000_0000_0000_1234L, 4096, 7,
+                new WalMark(32 + 4120L * txid, 0xdeadbeef, 42, -1, 17),
+                new FileFingerprint(8192, 1_700_000_000_123_456_789L, 4152, 1_700_000_001_000_000_000L),
+                Instant.ofEpochMilli(1_764_000_000_000L + txid));
+    }
+
+    @Test
+    void put_thenReopen_returnsTheSamePositions(@TempDir Path dir) throws IOException {
+        try (Catalog c = Catalog.open(dir.resolve("state"))) {
+            c.putAll(List.of(pos("/a.db", 3), pos("/b.db", 9)));
+            c.put(pos("/a.db", 4));
+        }
+        try (Catalog c = Catalog.open(dir.resolve("state"))) {
+            assertEquals(Optional.of(pos("/a.db", 4)), c.get("/a.db"));
+            assertEquals(List.of(pos("/a.db", 4), pos("/b.db", 9)), c.all());
+            c.remove("/a.db");
+            assertEquals(Optional.empty(), c.get("/a.db"));
+        }
+    }
+
+    @Test
+    void closed_catalog_refusesWithItsPath(@TempDir Path dir) throws IOException {
+        Catalog c = Catalog.open(dir);
+        c.close();
+        c.close();
+        IOException e = assertThrows(IOException.class, () -> c.get("/a.db"));
+        assertTrue(e.getMessage().contains("catalog.db: catalog is closed"), e.getMessage());
+    }
+
+    @Test
+    void open_onAFile_failsNamingIt(@TempDir Path dir) throws IOException {
+        Path notADir = java.nio.file.Files.writeString(dir.resolve("x"), "x");
+        assertThrows(IOException.class, () -> Catalog.open(notADir));
+    }
+}
