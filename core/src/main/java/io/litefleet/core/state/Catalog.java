@@ -25,7 +25,7 @@ import org.sqlite.SQLiteConfig;
 public final class Catalog implements AutoCloseable {
     private static final int SCHEMA_VERSION = 1;
     private static final String COLUMNS = "db_path, replica, txid, post_apply_checksum, page_size, commit_pages, "
-            + "wal_offset, wal_salt1, wal_salt2, wal_checksum1, wal_checksum2, db_size, db_mtime_ns, wal_size, "
+            + "wal_offset, wal_salt1, wal_salt2, wal_checksum1, wal_checksum2, wal_commit, wal_frames, db_size, db_mtime_ns, wal_size, "
             + "wal_mtime_ns, updated_at_ms";
 
     private final Path file;
@@ -75,7 +75,7 @@ public final class Catalog implements AutoCloseable {
                         + "post_apply_checksum INTEGER NOT NULL, page_size INTEGER NOT NULL, "
                         + "commit_pages INTEGER NOT NULL, wal_offset INTEGER NOT NULL, wal_salt1 INTEGER NOT NULL, "
                         + "wal_salt2 INTEGER NOT NULL, wal_checksum1 INTEGER NOT NULL, "
-                        + "wal_checksum2 INTEGER NOT NULL, db_size INTEGER NOT NULL, db_mtime_ns INTEGER NOT NULL, "
+                        + "wal_checksum2 INTEGER NOT NULL, wal_commit INTEGER NOT NULL, wal_frames INTEGER NOT NULL, db_size INTEGER NOT NULL, db_mtime_ns INTEGER NOT NULL, "
                         + "wal_size INTEGER NOT NULL, wal_mtime_ns INTEGER NOT NULL, "
                         + "updated_at_ms INTEGER NOT NULL) WITHOUT ROWID");
                 st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
@@ -117,7 +117,7 @@ public final class Catalog implements AutoCloseable {
         try {
             conn.setAutoCommit(false);
             try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO position (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (ReplicaPosition p : positions) {
                     bind(ps, p);
                     ps.addBatch();
@@ -163,18 +163,21 @@ public final class Catalog implements AutoCloseable {
         ps.setInt(9, p.wal().salt2());
         ps.setInt(10, p.wal().checksum1());
         ps.setInt(11, p.wal().checksum2());
-        ps.setLong(12, p.fingerprint().dbSize());
-        ps.setLong(13, p.fingerprint().dbMtimeNanos());
-        ps.setLong(14, p.fingerprint().walSize());
-        ps.setLong(15, p.fingerprint().walMtimeNanos());
-        ps.setLong(16, p.updatedAt().toEpochMilli());
+        ps.setLong(12, p.wal().commitSize());
+        ps.setLong(13, p.wal().frames());
+        ps.setLong(14, p.fingerprint().dbSize());
+        ps.setLong(15, p.fingerprint().dbMtimeNanos());
+        ps.setLong(16, p.fingerprint().walSize());
+        ps.setLong(17, p.fingerprint().walMtimeNanos());
+        ps.setLong(18, p.updatedAt().toEpochMilli());
     }
 
     private static ReplicaPosition read(ResultSet rs) throws SQLException {
         return new ReplicaPosition(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getInt(5),
-                rs.getLong(6), new WalMark(rs.getLong(7), rs.getInt(8), rs.getInt(9), rs.getInt(10), rs.getInt(11)),
-                new FileFingerprint(rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15)),
-                Instant.ofEpochMilli(rs.getLong(16)));
+                rs.getLong(6), new WalMark(rs.getLong(7), rs.getInt(8), rs.getInt(9), rs.getInt(10), rs.getInt(11),
+                        rs.getLong(12), rs.getLong(13)),
+                new FileFingerprint(rs.getLong(14), rs.getLong(15), rs.getLong(16), rs.getLong(17)),
+                Instant.ofEpochMilli(rs.getLong(18)));
     }
 
     private void ensureOpen() throws IOException {

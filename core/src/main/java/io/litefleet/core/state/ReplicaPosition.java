@@ -41,15 +41,18 @@ public record ReplicaPosition(String dbPath, String replica, long txid, long pos
      * @param salt2     WAL header salt-2 of that generation
      * @param checksum1 cumulative checksum word 1 after the last frame read
      * @param checksum2 cumulative checksum word 2 after the last frame read
+     * @param commitSize database size in pages after the last commit frame before {@code offset}, 0 if none
+     * @param frames    frames before {@code offset} in this WAL generation
      */
-    public record WalMark(long offset, int salt1, int salt2, int checksum1, int checksum2) {
+    public record WalMark(long offset, int salt1, int salt2, int checksum1, int checksum2, long commitSize,
+                          long frames) {
         /** No WAL position. */
-        public static final WalMark NONE = new WalMark(0, 0, 0, 0, 0);
+        public static final WalMark NONE = new WalMark(0, 0, 0, 0, 0, 0, 0);
 
         /** Validates. */
         public WalMark {
-            if (offset < 0) {
-                throw new IllegalArgumentException("offset must be >= 0");
+            if (offset < 0 || commitSize < 0 || frames < 0) {
+                throw new IllegalArgumentException("negative offset, commit size or frame count");
             }
         }
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CatalogTest {
     private static ReplicaPosition pos(String path, long txid) {
         return new ReplicaPosition(path, "file:///r" + path, txid, 0x8000_0000_0000_1234L, 4096, 7,
-                new WalMark(32 + 4120L * txid, 0xdeadbeef, 42, -1, 17),
+                new WalMark(32 + 4120L * txid, 0xdeadbeef, 42, -1, 17, 7, txid),
                 new FileFingerprint(8192, 1_700_000_000_123_456_789L, 4152, 1_700_000_001_000_000_000L),
                 Instant.ofEpochMilli(1_764_000_000_000L + txid));
     }
