@@ -27,7 +27,8 @@ class LtxBigSnapshotTest {
         long baseline = usedHeapAfterGc();
         PipedInputStream pipeIn = new PipedInputStream(1 << 20);
         ExecutorService decoderThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "litefleet-test-decoder"));
-        try (CountingStream counted = new CountingStream(new PipedOutputStream(pipeIn))) {
+        CountingStream counted = new CountingStream(new PipedOutputStream(pipeIn));
+        try {
             CompletableFuture<LtxDecoder> decoded = CompletableFuture.supplyAsync(() -> decodeAll(pipeIn),
                     decoderThread);
             LtxHeader h = LtxHeader.builder().pageSize(PAGE_SIZE).commit(PAGES).timestamp(1).build();
@@ -53,6 +54,7 @@ class LtxBigSnapshotTest {
             assertTrue(peakGrowth < HEAP_GROWTH_LIMIT, "heap grew by " + (peakGrowth >> 20) + " MiB while streaming "
                     + (counted.count >> 20) + " MiB");
         } finally {
+            counted.close();
             decoderThread.shutdownNow();
         }
     }
