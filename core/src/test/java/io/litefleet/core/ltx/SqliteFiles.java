@@ -1,0 +1,72 @@
+package io.litefleet.core.ltx;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/** SQLite database files for interop tests: built with sqlite-jdbc, read back as pages with plain file I/O. */
+final class SqliteFiles {
+    private SqliteFiles() {
+    }
+
+    static Connection open(Path db) throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + db);
+    }
+
+    static void exec(Connection c, String... sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    static String queryString(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /** The page size recorded in a database file's header. */
+    static int pageSize(byte[] file) {
+        int v = (file[16] & 0xFF) << 8 | (file[17] & 0xFF);
+        return v == 1 ? 65536 : v;
+    }
+
+    /** The pages of a database file, index = page number (index 0 unused). */
+    static byte[][] pages(Path db) throws IOException {
+        byte[] file = Files.readAllBytes(db);
+        int pageSize = pageSize(file);
+        if (file.length % pageSize != 0) {
+            throw new IOException(db + " is not a whole number of pages");
+        }
+        byte[][] pages = new byte[file.length / pageSize + 1][];
+        for (int pgno = 1; pgno < pages.length; pgno++) {
+            pages[pgno] = Arrays.copyOfRange(file, (pgno - 1) * pageSize, pgno * pageSize);
+        }
+        return pages;
+    }
+
+    /** A content hash of a whole file, to print in failure messages. */
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code PRAGMA integrity_check} of a database, opened read-only. */
+    static String integrityCheck(Path db) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro")) {
+            return queryString(c, "PRAGMA integrity_check");
+        }
+    }
+}
