@@ -1,0 +1,44 @@
+package io.litefleet.core.engine;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one database is streamed. Defaults follow Litestream where it has the same knob.
+ *
+ * @param syncInterval          how often new WAL frames are shipped (default 1 s)
+ * @param minCheckpointPages    WAL size in frames that triggers a PASSIVE checkpoint (default 1000)
+ * @param truncatePages         WAL size in frames that triggers a TRUNCATE checkpoint (default 121359, ~500 MB)
+ * @param checkpointInterval    a PASSIVE checkpoint at least this often while something was shipped (default 1 m)
+ * @param busyTimeout           how long opening the database may wait for locks (default 1 s)
+ * @param checkpointBusyTimeout how long our own checkpoint may make the application wait (default 100 ms)
+ * @param maxSyncBytes          WAL bytes shipped in one LTX file at most; more goes into further files (64 MiB)
+ */
+public record EngineSettings(Duration syncInterval, long minCheckpointPages, long truncatePages,
+                             Duration checkpointInterval, Duration busyTimeout, Duration checkpointBusyTimeout,
+                             long maxSyncBytes) {
+    /** Litestream's defaults. */
+    public static final EngineSettings DEFAULTS = new EngineSettings(Duration.ofSeconds(1), 1000, 121_359,
+            Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(100), 64L << 20);
+
+    /** Validates. */
+    public EngineSettings {
+        Objects.requireNonNull(syncInterval, "syncInterval");
+        Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+        Objects.requireNonNull(busyTimeout, "busyTimeout");
+        Objects.requireNonNull(checkpointBusyTimeout, "checkpointBusyTimeout");
+        if (syncInterval.isNegative() || syncInterval.isZero()) {
+            throw new IllegalArgumentException("sync interval must be positive");
+        }
+        if (minCheckpointPages < 1 || truncatePages < minCheckpointPages || maxSyncBytes < 1) {
+            throw new IllegalArgumentException("checkpoint thresholds and sync size must be positive, "
+                    + "truncate >= min");
+        }
+    }
+
+    /** These settings with another sync interval. */
+    public EngineSettings withSyncInterval(Duration d) {
+        return new EngineSettings(d, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout,
+                checkpointBusyTimeout, maxSyncBytes);
+    }
+}

@@ -1,0 +1,50 @@
+package io.litefleet.core.engine;
+
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaLayout;
+import java.util.Objects;
+
+/**
+ * Where one database replicates: a client shared by every database of that destination, the backend's layout and
+ * the database's own path inside the destination.
+ *
+ * @param client the shared client; owned by whoever created it, not by this record
+ * @param layout where Litestream keeps LTX files on this backend
+ * @param path   the database's replica path, without leading or trailing {@code /} (may be empty)
+ */
+public record ReplicaTarget(ReplicaClient client, ReplicaLayout layout, String path) {
+    /** Validates and normalises the path. */
+    public ReplicaTarget {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(layout, "layout");
+        path = trimSlashes(Objects.requireNonNull(path, "path"));
+    }
+
+    /** The key of the LTX file {@code min..max} at {@code level}. */
+    public String key(int level, long min, long max) {
+        return layout.key(path, level, min, max);
+    }
+
+    /** The listing prefix of one level, ending in {@code /}. */
+    public String levelDir(int level) {
+        return layout.levelDir(path, level);
+    }
+
+    /** For messages and the catalog: the destination and the path. */
+    public String describe() {
+        String d = client.describe();
+        return path.isEmpty() ? d : d + (d.endsWith("/") ? "" : "/") + path;
+    }
+
+    private static String trimSlashes(String p) {
+        int start = 0;
+        int end = p.length();
+        while (start < end && p.charAt(start) == '/') {
+            start++;
+        }
+        while (end > start && p.charAt(end - 1) == '/') {
+            end--;
+        }
+        return p.substring(start, end);
+    }
+}
