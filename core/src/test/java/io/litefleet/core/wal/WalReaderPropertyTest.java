@@ -39,14 +39,14 @@ class WalReaderPropertyTest {
         Workload.create(SqliteSession.Driver.JDBC, db, 512);
         try (SqliteSession s = SqliteSession.Driver.JDBC.open(db)) {
             s.exec("PRAGMA wal_autocheckpoint=0");
-            for (int i = 0; i < 24; i++) {
-                s.transaction(List.of("INSERT INTO t(v) VALUES (randomblob(" + (1 + random.nextInt(2500)) + "))"));
+            for (int i = 0; i < 20; i++) {
+                s.transaction(List.of("INSERT INTO t(v) VALUES (randomblob(" + (1 + random.nextInt(1200)) + "))"));
             }
             wal = Files.readAllBytes(Workload.wal(db));
         }
         full = TestWal.readAll(write(dir.resolve("full.db-wal"), wal));
         assertEquals(WalStop.Kind.END, full.stop().kind());
-        assertEquals(24, full.transactions().size());
+        assertEquals(20, full.transactions().size());
     }
 
     @Test
