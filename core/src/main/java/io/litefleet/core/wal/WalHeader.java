@@ -78,7 +78,7 @@ public record WalHeader(int magic, int formatVersion, int pageSize, int checkpoi
         return WalFrameHeader.SIZE + pageSize;
     }
 
-    /** Whether {@code other} has the same salts, i.e. belongs to the same WAL generation. */
+    /** Whether the given salts are this header's, i.e. belong to the same WAL generation. */
     public boolean sameSalts(int otherSalt1, int otherSalt2) {
         return salt1 == otherSalt1 && salt2 == otherSalt2;
     }

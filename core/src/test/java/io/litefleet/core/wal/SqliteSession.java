@@ -27,7 +27,7 @@ interface SqliteSession extends AutoCloseable {
     void transaction(List<String> statements) throws Exception;
 
     @Override
-    void close() throws Exception;
+    void close() throws IOException, SQLException;
 
     /** Which SQLite writes the WAL. */
     enum Driver {
@@ -118,14 +118,24 @@ interface SqliteSession extends AutoCloseable {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             in.close();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            if (!exited()) {
                 process.destroyForcibly();
                 throw new IOException("sqlite3 did not exit");
             }
             if (process.exitValue() != 0) {
                 throw new IOException("sqlite3 exit " + process.exitValue() + ": " + Files.readString(errors));
+            }
+        }
+
+        private boolean exited() throws IOException {
+            try {
+                return process.waitFor(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+                throw new IOException("interrupted while waiting for sqlite3", e);
             }
         }
     }
