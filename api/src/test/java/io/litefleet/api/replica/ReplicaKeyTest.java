@@ -46,9 +46,17 @@ class ReplicaKeyTest {
         assertEquals("2025-01-02T03:04:05.123456789Z", opts.metadata().get(PutOptions.TIMESTAMP));
         ObjectInfo info = new ObjectInfo("k", 1, Instant.EPOCH, opts.metadata());
         assertEquals(created, info.createdAt());
+        assertEquals(java.util.Optional.of(created), opts.timestamp());
         assertEquals(Instant.EPOCH, ObjectInfo.of("k", 1, Instant.EPOCH).createdAt());
         // Go writes offsets other than Z when the writer's zone is not UTC.
         assertEquals(created, new ObjectInfo("k", 1, Instant.EPOCH,
                 Map.of(PutOptions.TIMESTAMP, "2025-01-02T05:04:05.123456789+02:00")).createdAt());
+    }
+
+    @Test
+    void putOptions_malformedTimestamp_isRejectedNamingTheValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PutOptions.DEFAULT.withMetadata(Map.of(PutOptions.TIMESTAMP, "yesterday")));
+        assertTrue(e.getMessage().contains("'yesterday'"), e.getMessage());
     }
 }

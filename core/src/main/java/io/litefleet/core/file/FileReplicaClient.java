@@ -22,8 +22,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -87,7 +85,7 @@ final class FileReplicaClient implements ReplicaClient {
     @Override
     public ObjectInfo put(String key, ObjectBody body, PutOptions options) throws ReplicaException {
         checkKey(key);
-        Optional<FileTime> mtime = timestamp(key, options);
+        Optional<FileTime> mtime = options.timestamp().map(FileTime::from);
         Path target = root.resolve(key);
         Path tmp = null;
         try {
@@ -215,19 +213,6 @@ final class FileReplicaClient implements ReplicaClient {
         if (key.endsWith(TEMP_SUFFIX)) {
             throw new ReplicaException(ReplicaFailure.INVALID, describe() + ": bad key '" + key
                     + "': names ending in '" + TEMP_SUFFIX + "' are reserved for temp files");
-        }
-    }
-
-    private static Optional<FileTime> timestamp(String key, PutOptions options) throws ReplicaException {
-        String value = options.metadata().get(PutOptions.TIMESTAMP);
-        if (value == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(FileTime.from(OffsetDateTime.parse(value).toInstant()));
-        } catch (DateTimeParseException e) {
-            throw new ReplicaException(ReplicaFailure.INVALID, "put '" + key + "': metadata " + PutOptions.TIMESTAMP
-                    + " must be an RFC 3339 timestamp such as 2025-01-02T03:04:05.123456789Z, got '" + value + "'");
         }
     }
 
