@@ -18,4 +18,6 @@ module io.litefleet.core {
     uses io.litefleet.api.replica.ReplicaClientProvider;
     uses io.litefleet.api.discovery.DiscoveryProvider;
     uses io.litefleet.api.tier.TieringPolicyProvider;
+
+    provides io.litefleet.api.replica.ReplicaClientProvider with io.litefleet.core.file.FileReplicaClientProvider;
 }

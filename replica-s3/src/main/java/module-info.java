@@ -3,4 +3,6 @@
 module io.litefleet.replica.s3 {
     requires io.litefleet.api;
     requires software.amazon.awssdk.services.s3;
+
+    provides io.litefleet.api.replica.ReplicaClientProvider with io.litefleet.replica.s3.S3ReplicaClientProvider;
 }

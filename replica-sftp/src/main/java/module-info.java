@@ -2,4 +2,6 @@
 module io.litefleet.replica.sftp {
     requires io.litefleet.api;
     requires com.hierynomus.sshj;
+
+    provides io.litefleet.api.replica.ReplicaClientProvider with io.litefleet.replica.sftp.SftpReplicaClientProvider;
 }

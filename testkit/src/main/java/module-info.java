@@ -2,6 +2,7 @@
 module io.litefleet.testkit {
     requires transitive io.litefleet.api;
     requires transitive org.junit.jupiter.api;
+    requires transitive org.junit.jupiter.params;
     requires transitive java.sql;
     requires org.xerial.sqlitejdbc;
 

@@ -23,6 +23,22 @@ public record ObjectInfo(String key, long size, Instant lastModified, Map<String
         metadata = Map.copyOf(metadata);
     }
 
+    /**
+     * When the object's content was created: the {@link PutOptions#TIMESTAMP} metadata entry when the store kept
+     * one that parses, otherwise {@link #lastModified()} (which backends without metadata set from that entry).
+     */
+    public Instant createdAt() {
+        String ts = metadata.get(PutOptions.TIMESTAMP);
+        if (ts != null) {
+            try {
+                return java.time.OffsetDateTime.parse(ts).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                return lastModified;
+            }
+        }
+        return lastModified;
+    }
+
     /** Info without metadata. */
     public static ObjectInfo of(String key, long size, Instant lastModified) {
         return new ObjectInfo(key, size, lastModified, Map.of());

@@ -7,21 +7,59 @@ import java.util.Map;
  *
  * @param ifAbsent write only if no object exists under the key; otherwise fail with
  *                 {@link ReplicaFailure#PRECONDITION_FAILED}
- * @param metadata user metadata stored with the object where the backend supports it (S3 stores
- *                 {@code litestream-timestamp} this way); backends without metadata ignore it
+ * @param metadata user metadata stored with the object where the backend supports it; backends without metadata
+ *                 ignore it, except for {@link #TIMESTAMP}, which every backend keeps (see there)
  */
 public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
     /** Plain overwrite without metadata. */
     public static final PutOptions DEFAULT = new PutOptions(false, Map.of());
 
-    /** Copies the metadata. */
+    /**
+     * Upstream's metadata key for an LTX file's creation time, formatted as RFC 3339 with nanoseconds in UTC
+     * ({@code 2025-01-02T03:04:05.123456789Z}, Go's {@code time.RFC3339Nano}). Every backend keeps it: stores with
+     * user metadata store it under this key (S3 does), the others make it the object's modification time
+     * (upstream's file backend does), so {@link ObjectInfo#createdAt()} returns it either way. The constructor
+     * rejects a value that is not such a timestamp.
+     */
+    public static final String TIMESTAMP = "litestream-timestamp";
+
+    /**
+     * Copies the metadata.
+     *
+     * @throws IllegalArgumentException when the {@link #TIMESTAMP} entry is not an RFC 3339 timestamp
+     */
     public PutOptions {
         metadata = Map.copyOf(metadata);
+        String ts = metadata.get(TIMESTAMP);
+        if (ts != null) {
+            parseTimestamp(ts);
+        }
+    }
+
+    /** The {@link #TIMESTAMP} entry as an instant, if present. */
+    public java.util.Optional<java.time.Instant> timestamp() {
+        return java.util.Optional.ofNullable(metadata.get(TIMESTAMP)).map(PutOptions::parseTimestamp);
+    }
+
+    private static java.time.Instant parseTimestamp(String ts) {
+        try {
+            return java.time.OffsetDateTime.parse(ts).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("metadata " + TIMESTAMP + " must be an RFC 3339 timestamp such as "
+                    + "2025-01-02T03:04:05.123456789Z, got '" + ts + "'", e);
+        }
     }
 
     /** Conditional create without metadata. */
     public static PutOptions createOnly() {
         return new PutOptions(true, Map.of());
+    }
+
+    /** These options plus the {@link #TIMESTAMP} entry for {@code createdAt}. */
+    public PutOptions withTimestamp(java.time.Instant createdAt) {
+        Map<String, String> m = new java.util.HashMap<>(metadata);
+        m.put(TIMESTAMP, java.time.format.DateTimeFormatter.ISO_INSTANT.format(createdAt));
+        return new PutOptions(ifAbsent, m);
     }
 
     /** Options with the given metadata. */

@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * A live connection to one replica destination (a bucket, container, directory or SFTP root) holding immutable
  * objects under slash-separated keys. One client serves every database replicated to that destination, so
- * implementations must be thread-safe and pool their connections. Keys are relative to the destination's root,
- * never start with {@code /} and never contain {@code ..} segments.
+ * implementations must be thread-safe and pool their connections. Keys are relative to the destination's root and
+ * have the shape {@link ReplicaKey} checks; every method rejects other keys and prefixes with
+ * {@link ReplicaFailure#INVALID} before any I/O.
  *
  * <p>Every remote failure is a {@link ReplicaException} whose {@link ReplicaFailure} tells retry logic what to do.
  * The client is closed by whoever created it, through {@link ReplicaClientProvider#create}.
@@ -33,7 +34,8 @@ public interface ReplicaClient extends AutoCloseable {
     InputStream get(String key) throws ReplicaException;
 
     /**
-     * Opens {@code length} bytes from {@code offset} (fewer if the object ends first); the caller closes it.
+     * Opens {@code length} bytes from {@code offset} (fewer if the object ends first, none if it starts past the
+     * end); the caller closes it. A negative offset or length is {@link ReplicaFailure#INVALID}.
      */
     InputStream get(String key, long offset, long length) throws ReplicaException;
 

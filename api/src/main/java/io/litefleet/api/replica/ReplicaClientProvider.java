@@ -42,9 +42,29 @@ public interface ReplicaClientProvider {
      * @param path        the database's replica path inside the destination, without leading or trailing slash
      */
     record UrlTarget(Map<String, Object> destination, String path) {
-        /** Copies the destination settings. */
+        /** Copies the destination settings and checks the path's shape. */
         public UrlTarget {
             destination = Map.copyOf(destination);
+            java.util.Objects.requireNonNull(path, "path");
+            if (path.startsWith("/") || path.endsWith("/")) {
+                throw new IllegalArgumentException("path must have no leading or trailing '/': '" + path + "'");
+            }
+        }
+
+        /**
+         * A URL's path the way upstream reads it ({@code strings.TrimPrefix(path.Clean(u.Path), "/")}): {@code .}
+         * and empty segments dropped, {@code ..} applied (never above the root), no leading or trailing slash.
+         */
+        public static String cleanPath(String urlPath) {
+            java.util.Deque<String> segments = new java.util.ArrayDeque<>();
+            for (String s : (urlPath == null ? "" : urlPath).split("/")) {
+                if (s.equals("..")) {
+                    segments.pollLast();
+                } else if (!s.isEmpty() && !s.equals(".")) {
+                    segments.addLast(s);
+                }
+            }
+            return String.join("/", segments);
         }
     }
 }

@@ -1,0 +1,51 @@
+package io.litefleet.core.cli;
+
+import io.litefleet.core.plugin.PluginInfo;
+import io.litefleet.core.plugin.PluginRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code litefleet plugins}: which providers were loaded, from where. */
+@Command(name = "plugins", description = "List the replica, discovery and tiering plugins and where they came from.")
+final class PluginsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR",
+            description = "Directory of drop-in plugins, one sub-directory each "
+                    + "(default: $LITEFLEET_PLUGINS_DIR, else none).")
+    Path pluginsDir;
+
+    @Override
+    public Integer call() {
+        Optional<Path> dir = Optional.ofNullable(pluginsDir)
+                .or(() -> Optional.ofNullable(System.getenv("LITEFLEET_PLUGINS_DIR")).filter(s -> !s.isBlank())
+                        .map(Path::of));
+        try (PluginRegistry registry = PluginRegistry.open(dir)) {
+            print(spec.commandLine().getOut(), registry.plugins(), registry.notes());
+        }
+        return 0;
+    }
+
+    static void print(PrintWriter out, List<PluginInfo> plugins, List<String> notes) {
+        int kindWidth = Math.max(4, plugins.stream().mapToInt(p -> p.kind().label().length()).max().orElse(0));
+        int typeWidth = Math.max(4, plugins.stream().mapToInt(p -> p.type().length()).max().orElse(0));
+        int classWidth = Math.max(5, plugins.stream().mapToInt(p -> p.className().length()).max().orElse(0));
+        String format = "%-" + kindWidth + "s  %-" + typeWidth + "s  %-" + classWidth + "s  %s%n";
+        out.printf(format, "KIND", "TYPE", "CLASS", "ORIGIN");
+        for (PluginInfo p : plugins) {
+            out.printf(format, p.kind().label(), p.type(), p.className(), p.origin());
+        }
+        for (String note : notes) {
+            out.println("note: " + note);
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,365 @@
+package io.litefleet.core.file;
+
+import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.ObjectInfo;
+import io.litefleet.api.replica.PutOptions;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
+import io.litefleet.api.replica.ReplicaKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A {@link ReplicaClient} over a directory: key {@code a/b/c} is the file {@code <root>/a/b/c}.
+ *
+ * <p><b>Atomic writes.</b> The body goes to a temp file in the target's own directory
+ * ({@code .<name>.<random>.tmp}), which is fsynced, given the {@code litestream-timestamp} as its mtime (as upstream's
+ * file backend does, after the fact, with {@code os.Chtimes}), then published under the final name and the
+ * directory fsynced. Readers see no file or the whole file, and a crash leaves at most a temp file, which listings
+ * skip. Overwrites publish with {@code rename(2)} ({@code ATOMIC_MOVE}), which replaces an existing file atomically.
+ *
+ * <p><b>Conditional create.</b> {@code ifAbsent} publishes with {@code link(2)} ({@link Files#createLink}) instead:
+ * the kernel creates the final name only if nothing has it and fails with {@code EEXIST} otherwise, in one step,
+ * so of any number of writers in any number of processes exactly one wins, and the name only ever points at a
+ * complete, synced file. (Creating the final name with {@code CREATE_NEW} and then writing would be race-free
+ * too, but readers could see a half-written file.) Where the file system has no hard links, a check-then-rename
+ * under a lock is used, which is race-free only among writers in this process.
+ *
+ * <p><b>Confinement.</b> Keys are checked by {@link ReplicaKey}; keys whose last segment ends in {@code .tmp} are
+ * refused because that suffix marks temp files. Symbolic links that lead out of the root are never followed:
+ * reads and writes through one fail with {@link ReplicaFailure#INVALID}, and listings do not descend into or
+ * report symbolic links at all.
+ *
+ * <p>Thread-safe; holds no open files between calls, so {@link #close()} only stops further use.
+ */
+final class FileReplicaClient implements ReplicaClient {
+    private static final String TEMP_SUFFIX = ".tmp";
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path root;
+    private final Object fallbackPublishLock = new Object();
+    private volatile boolean closed;
+
+    private FileReplicaClient(Path root) {
+        this.root = root;
+    }
+
+    /** Opens a client on {@code root}, an absolute directory, creating it if missing. */
+    static FileReplicaClient open(Path root) throws ReplicaException {
+        try {
+            Files.createDirectories(root);
+            return new FileReplicaClient(root.toRealPath());
+        } catch (IOException e) {
+            throw FileErrors.map("file://" + root, "open", "", e);
+        }
+    }
+
+    @Override
+    public String type() {
+        return "file";
+    }
+
+    @Override
+    public String describe() {
+        return "file://" + root;
+    }
+
+    @Override
+    public ObjectInfo put(String key, ObjectBody body, PutOptions options) throws ReplicaException {
+        checkKey(key);
+        Optional<FileTime> mtime = options.timestamp().map(FileTime::from);
+        Path target = root.resolve(key);
+        Path tmp = null;
+        try {
+            createParents(key, target.getParent());
+            tmp = target.resolveSibling("." + target.getFileName() + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
+            writeSynced(key, tmp, body);
+            if (mtime.isPresent()) {
+                Files.setLastModifiedTime(tmp, mtime.get());
+            }
+            if (options.ifAbsent()) {
+                createOnly(key, tmp, target);
+            } else {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            tmp = null;
+            fsyncDirectory(target.getParent());
+            BasicFileAttributes attrs = Files.readAttributes(target, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return ObjectInfo.of(key, attrs.size(), attrs.lastModifiedTime().toInstant());
+        } catch (IOException e) {
+            throw e instanceof ReplicaException re ? re : FileErrors.map(describe(), "put", key, e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    @Override
+    public InputStream get(String key) throws ReplicaException {
+        checkKey(key);
+        Path file = existing(key, "get");
+        try {
+            return Files.newInputStream(file);
+        } catch (IOException e) {
+            throw FileErrors.map(describe(), "get", key, e);
+        }
+    }
+
+    @Override
+    public InputStream get(String key, long offset, long length) throws ReplicaException {
+        checkKey(key);
+        if (offset < 0 || length < 0) {
+            throw new ReplicaException(ReplicaFailure.INVALID, describe() + ": get '" + key + "': offset " + offset
+                    + " and length " + length + " must not be negative");
+        }
+        Path file = existing(key, "get");
+        try {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            try {
+                ch.position(offset);
+                return new BoundedInputStream(Channels.newInputStream(ch), length);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw FileErrors.map(describe(), "get", key, e);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws ReplicaException {
+        checkKey(key);
+        Path file;
+        try {
+            file = existing(key, "stat");
+        } catch (ReplicaException e) {
+            if (e.failure() == ReplicaFailure.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            return Optional.of(ObjectInfo.of(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw FileErrors.map(describe(), "stat", key, e);
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws ReplicaException {
+        checkOpen();
+        ReplicaKey.checkPrefix(prefix);
+        return FileListing.list(root, prefix, TEMP_SUFFIX, describe());
+    }
+
+    @Override
+    public void delete(Collection<String> keys) throws ReplicaException {
+        checkOpen();
+        for (String key : keys) {
+            checkKey(key);
+        }
+        for (String key : keys) {
+            Path file = root.resolve(key);
+            try {
+                if (!insideRoot(file.getParent())) {
+                    continue; // absent, or behind a link out of the root: nothing of ours to delete
+                }
+                if (!Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(file);
+                }
+            } catch (IOException e) {
+                throw FileErrors.map(describe(), "delete", key, e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(describe() + ": client is closed");
+        }
+    }
+
+    private void checkKey(String key) throws ReplicaException {
+        checkOpen();
+        ReplicaKey.check(key);
+        if (key.endsWith(TEMP_SUFFIX)) {
+            throw new ReplicaException(ReplicaFailure.INVALID, describe() + ": bad key '" + key
+                    + "': names ending in '" + TEMP_SUFFIX + "' are reserved for temp files");
+        }
+    }
+
+    /** Creates missing directories up to {@code dir} and fsyncs each new one's parent, so new names are durable. */
+    private void createParents(String key, Path dir) throws IOException {
+        Path existing = dir;
+        while (!Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        if (!insideRoot(existing)) {
+            throw new ReplicaException(ReplicaFailure.INVALID, describe() + ": put '" + key
+                    + "': a symbolic link leads out of the root");
+        }
+        if (existing.equals(dir)) {
+            return;
+        }
+        Files.createDirectories(dir);
+        for (Path p = dir; !p.equals(existing); p = p.getParent()) {
+            fsyncDirectory(p.getParent());
+        }
+    }
+
+    private static void writeSynced(String key, Path tmp, ObjectBody body) throws IOException {
+        long written = 0;
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             InputStream in = body.open()) {
+            byte[] buf = new byte[BUFFER];
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                while (bb.hasRemaining()) {
+                    out.write(bb);
+                }
+                written += n;
+            }
+            out.force(true);
+        }
+        if (written != body.length()) {
+            throw new ReplicaException(ReplicaFailure.INVALID, "put '" + key + "': body yielded " + written
+                    + " bytes but declared " + body.length());
+        }
+    }
+
+    private void createOnly(String key, Path tmp, Path target) throws IOException {
+        try {
+            Files.createLink(target, tmp);
+        } catch (FileAlreadyExistsException e) {
+            throw new ReplicaException(ReplicaFailure.PRECONDITION_FAILED, describe() + ": put '" + key
+                    + "': an object already exists under the key", e);
+        } catch (UnsupportedOperationException e) {
+            synchronized (fallbackPublishLock) {
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new ReplicaException(ReplicaFailure.PRECONDITION_FAILED, describe() + ": put '" + key
+                            + "': an object already exists under the key");
+                }
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                return;
+            }
+        }
+        Files.delete(tmp);
+    }
+
+    /** The regular file behind a key, checked to lie inside the root. */
+    private Path existing(String key, String op) throws ReplicaException {
+        Path file = root.resolve(key);
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (IOException e) {
+            throw FileErrors.map(describe(), op, key, e);
+        }
+        if (!real.startsWith(root)) {
+            throw new ReplicaException(ReplicaFailure.INVALID, describe() + ": " + op + " '" + key
+                    + "': a symbolic link leads out of the root");
+        }
+        if (!Files.isRegularFile(real)) {
+            throw new ReplicaException(ReplicaFailure.NOT_FOUND, describe() + ": " + op + " '" + key
+                    + "': not an object (a directory)");
+        }
+        return real;
+    }
+
+    private boolean insideRoot(Path dir) throws IOException {
+        try {
+            return dir.toRealPath().startsWith(root);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return false;
+        }
+    }
+
+    static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        if (tmp != null) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // A stray temp file is skipped by listings; the original failure is what matters.
+            }
+        }
+    }
+
+    /** At most {@code remaining} bytes of a stream; closing closes the stream. */
+    private static final class BoundedInputStream extends InputStream {
+        private final InputStream in;
+        private long remaining;
+
+        BoundedInputStream(InputStream in, long limit) {
+            this.in = in;
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return len == 0 ? 0 : -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,82 @@
+package io.litefleet.core.file;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaClientProvider;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaLayout;
+import java.net.URI;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The built-in {@code file} backend: a directory on a local or mounted file system, in upstream's {@code ltx/<level>/}
+ * layout, so {@code litestream restore file:///dir} reads what we write and the other way round.
+ *
+ * <p>Settings: {@code root}, the absolute directory (created if missing). A URL {@code file:///dir} names the
+ * destination {@code {root: /dir}} with an empty database path, which is how upstream treats it: the URL's path is
+ * the replica directory of one database.
+ */
+public final class FileReplicaClientProvider implements ReplicaClientProvider {
+    /** The settings key naming the destination directory. */
+    public static final String ROOT = "root";
+
+    /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
+    public FileReplicaClientProvider() {
+    }
+
+    @Override
+    public String type() {
+        return "file";
+    }
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("file");
+    }
+
+    @Override
+    public ReplicaLayout layout() {
+        return ReplicaLayout.LTX_DIRS;
+    }
+
+    @Override
+    public UrlTarget parseUrl(URI url) {
+        if (!"file".equalsIgnoreCase(url.getScheme())) {
+            throw new ConfigException("replica URL '" + url + "' is not a file:// URL");
+        }
+        if (url.getRawAuthority() != null && !url.getRawAuthority().isEmpty()
+                && !url.getRawAuthority().equals("localhost")) {
+            throw new ConfigException("replica URL '" + url + "' names host '" + url.getRawAuthority()
+                    + "'; file URLs must be local: file:///absolute/dir");
+        }
+        String path = url.getPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            throw new ConfigException("replica URL '" + url + "' needs a directory: file:///absolute/dir");
+        }
+        if (url.getRawQuery() != null) {
+            throw new ConfigException("replica URL '" + url + "': file URLs take no query parameters");
+        }
+        return new UrlTarget(Map.of(ROOT, Path.of(path).normalize().toString()), "");
+    }
+
+    @Override
+    public ReplicaClient create(Settings settings) throws ReplicaException {
+        settings.rejectUnknownKeys(Set.of(ROOT));
+        String text = settings.requireString(ROOT);
+        Path root;
+        try {
+            root = Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(settings.origin() + ": key '" + ROOT + "' is not a path: '" + text + "'");
+        }
+        if (!root.isAbsolute()) {
+            throw new ConfigException(settings.origin() + ": key '" + ROOT + "' must be an absolute directory, got '"
+                    + text + "'");
+        }
+        return FileReplicaClient.open(root.normalize());
+    }
+}

@@ -1,0 +1,142 @@
+package io.litefleet.core.file;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.ObjectInfo;
+import io.litefleet.api.replica.PutOptions;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
+import io.litefleet.api.replica.ReplicaLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileReplicaClientTest {
+    @TempDir
+    Path dir;
+    Path root;
+    ReplicaClient client;
+
+    @BeforeEach
+    void open() throws Exception {
+        root = dir.resolve("replica");
+        client = new FileReplicaClientProvider().create(Settings.of("test", Map.of("root", root.toString())));
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    @Test
+    void put_ltxKey_landsWhereUpstreamFileBackendLooks() throws Exception {
+        String key = ReplicaLayout.LTX_DIRS.key("", 0, 1, 2);
+        client.put(key, ObjectBody.of(new byte[] {1, 2, 3}), PutOptions.DEFAULT);
+        // upstream: <path>/ltx/<level>/<min>-<max>.ltx with path = the URL's directory
+        assertArrayEquals(new byte[] {1, 2, 3},
+                Files.readAllBytes(root.resolve("ltx/0/0000000000000001-0000000000000002.ltx")));
+    }
+
+    @Test
+    void put_withTimestamp_setsTheFileMtime() throws Exception {
+        Instant created = Instant.parse("2023-03-04T05:06:07.891Z");
+        client.put("a/b", ObjectBody.of(new byte[] {1}), PutOptions.DEFAULT.withTimestamp(created));
+        assertEquals(created, Files.getLastModifiedTime(root.resolve("a/b")).toInstant());
+        assertEquals(created, client.list("a/").get(0).lastModified(), "listings carry it too, as upstream's do");
+    }
+
+    @Test
+    void list_skipsTempFilesAndSymbolicLinks() throws Exception {
+        client.put("db/ltx/0/x", ObjectBody.of(new byte[] {1}), PutOptions.DEFAULT);
+        Files.write(root.resolve("db/ltx/0/.x.1234.tmp"), new byte[] {9});
+        Files.write(root.resolve("db/ltx/0/y.ltx.tmp"), new byte[] {9}); // upstream's own temp name
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.write(outside.resolve("secret"), new byte[] {7});
+        Files.createSymbolicLink(root.resolve("db/link-dir"), outside);
+        Files.createSymbolicLink(root.resolve("db/link-file"), outside.resolve("secret"));
+        assertEquals(List.of("db/ltx/0/x"), client.list("").stream().map(ObjectInfo::key).toList());
+    }
+
+    @Test
+    void get_throughSymbolicLinkOutOfRoot_isInvalid() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.write(outside.resolve("secret"), new byte[] {7});
+        Files.createDirectories(root);
+        Files.createSymbolicLink(root.resolve("escape"), outside);
+        ReplicaException e = assertThrows(ReplicaException.class, () -> client.get("escape/secret"));
+        assertEquals(ReplicaFailure.INVALID, e.failure());
+        assertTrue(e.getMessage().contains("escape/secret"), e.getMessage());
+        assertEquals(ReplicaFailure.INVALID, assertThrows(ReplicaException.class,
+                () -> client.put("escape/new", ObjectBody.of(new byte[1]), PutOptions.DEFAULT)).failure());
+        assertTrue(Files.notExists(outside.resolve("new")), "a write escaped the root");
+        client.delete(List.of("escape/secret"));
+        assertTrue(Files.exists(outside.resolve("secret")), "a delete escaped the root");
+    }
+
+    @Test
+    void put_tempSuffixKey_isInvalidBecauseListingsHideIt() {
+        assertEquals(ReplicaFailure.INVALID, assertThrows(ReplicaException.class,
+                () -> client.put("a/b.tmp", ObjectBody.of(new byte[1]), PutOptions.DEFAULT)).failure());
+    }
+
+    @Test
+    void put_intoReadOnlyDirectory_isAuthNamingTheKey() throws Exception {
+        Path locked = Files.createDirectories(root.resolve("locked"));
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(locked),
+                    "running as a user who can write anywhere (root): permissions cannot be tested here");
+            ReplicaException e = assertThrows(ReplicaException.class,
+                    () -> client.put("locked/x", ObjectBody.of(new byte[1]), PutOptions.DEFAULT));
+            assertEquals(ReplicaFailure.AUTH, e.failure());
+            assertTrue(e.getMessage().contains("locked/x"), e.getMessage());
+        } finally {
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void put_whereAFileBlocksTheDirectory_isInvalidNamingTheKey() throws Exception {
+        client.put("a", ObjectBody.of(new byte[1]), PutOptions.DEFAULT);
+        ReplicaException e = assertThrows(ReplicaException.class,
+                () -> client.put("a/b", ObjectBody.of(new byte[1]), PutOptions.DEFAULT));
+        assertEquals(ReplicaFailure.INVALID, e.failure());
+        assertTrue(e.getMessage().contains("'a/b'"), e.getMessage());
+    }
+
+    @Test
+    void errors_mapToFailureKinds() {
+        assertEquals(ReplicaFailure.NOT_FOUND, FileErrors.map("w", "get", "k",
+                new java.nio.file.NoSuchFileException("/x")).failure());
+        assertEquals(ReplicaFailure.AUTH, FileErrors.map("w", "get", "k",
+                new java.nio.file.AccessDeniedException("/x")).failure());
+        ReplicaException full = FileErrors.map("file:///r", "put", "k",
+                new java.nio.file.FileSystemException("/r/k", null, "No space left on device"));
+        assertEquals(ReplicaFailure.IO, full.failure());
+        assertTrue(full.isRetryable());
+        assertTrue(full.getMessage().contains("No space left on device") && full.getMessage().contains("'k'"),
+                full.getMessage());
+        assertEquals(ReplicaFailure.IO, FileErrors.map("w", "get", "k", new IOException("EIO")).failure());
+    }
+
+    @Test
+    void use_afterClose_isABug() {
+        client.close();
+        client.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> client.stat("a"));
+    }
+}

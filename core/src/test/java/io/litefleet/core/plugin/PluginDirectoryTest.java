@@ -1,0 +1,111 @@
+package io.litefleet.core.plugin;
+
+import static io.litefleet.core.plugin.PluginJars.SERVICE_FILE;
+import static io.litefleet.core.plugin.PluginJars.replicaProvider;
+import static io.litefleet.core.plugin.PluginJars.services;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.replica.ReplicaClientProvider;
+import io.litefleet.core.file.FileReplicaClientProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loads real plugin jars, built in the test, from a plugins directory. */
+class PluginDirectoryTest {
+    @TempDir
+    Path work;
+
+    private Path plugins() {
+        return work.resolve("plugins");
+    }
+
+    private void modularPlugin(String dirName, String module, String pkg, String type) throws Exception {
+        PluginJars.build(work, plugins().resolve(dirName).resolve(dirName + ".jar"), true, Map.of(
+                "module-info.java", "module " + module + " { requires io.litefleet.api; provides "
+                        + ReplicaClientProvider.class.getName() + " with " + pkg + ".Provider; }",
+                pkg.replace('.', '/') + "/Provider.java", replicaProvider(pkg, "Provider", type)),
+                Map.of(SERVICE_FILE, services(pkg + ".Provider")));
+    }
+
+    @Test
+    void modularPlugin_loadsInItsOwnModuleLayer() throws Exception {
+        Assumptions.assumeTrue(PluginRegistry.class.getModule().isNamed(),
+                "core runs on the class path here; module layers need it on the module path");
+        modularPlugin("alpha", "test.plugin.alpha", "test.alpha", "alpha");
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            ReplicaClientProvider alpha = r.replica("alpha", "test");
+            Module m = alpha.getClass().getModule();
+            assertEquals("test.plugin.alpha", m.getName());
+            assertNotSame(ModuleLayer.boot(), m.getLayer());
+            PluginInfo info = r.plugins().stream().filter(p -> p.type().equals("alpha")).findFirst().orElseThrow();
+            assertEquals("module test.plugin.alpha in " + plugins().resolve("alpha") + " (module layer)", info.origin());
+            assertTrue(r.replica("file", "test") instanceof FileReplicaClientProvider, "boot plugins stay");
+            assertEquals(1, r.plugins().stream().filter(p -> p.type().equals("file")).count(),
+                    "a layer's parent providers are not counted again");
+        }
+    }
+
+    @Test
+    void splitPackagePlugin_fallsBackToAnIsolatedClassLoader() throws Exception {
+        Path dir = plugins().resolve("beta");
+        PluginJars.build(work, dir.resolve("beta.jar"), false,
+                Map.of("test/beta/Provider.java", replicaProvider("test.beta", "Provider", "beta")),
+                Map.of(SERVICE_FILE, services("test.beta.Provider")));
+        // A second jar with the same package: two automatic modules cannot share it, just as GCS's jars cannot.
+        PluginJars.build(work, dir.resolve("beta-extra.jar"), false,
+                Map.of("test/beta/Helper.java", "package test.beta; public final class Helper {}"), Map.of());
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            ReplicaClientProvider beta = r.replica("beta", "test");
+            assertFalse(beta.getClass().getModule().isNamed());
+            assertTrue(beta.getClass().getClassLoader() instanceof java.net.URLClassLoader);
+            PluginInfo info = r.plugins().stream().filter(p -> p.type().equals("beta")).findFirst().orElseThrow();
+            assertEquals(dir.resolve("beta.jar") + " (class loader)", info.origin());
+            assertTrue(r.notes().stream().anyMatch(n -> n.startsWith(dir + ": not a module layer (")
+                    && n.endsWith("loaded through a class loader")), r.notes().toString());
+        }
+    }
+
+    @Test
+    void pluginClaimingABuiltInType_isRejectedNamingBoth() throws Exception {
+        Path dir = plugins().resolve("evil");
+        PluginJars.build(work, dir.resolve("evil.jar"), false,
+                Map.of("test/evil/Provider.java", replicaProvider("test.evil", "Provider", "file")),
+                Map.of(SERVICE_FILE, services("test.evil.Provider")));
+        ConfigException e = assertThrows(ConfigException.class, () -> PluginRegistry.open(Optional.of(plugins())));
+        assertTrue(e.getMessage().startsWith("duplicate replica type 'file': provided by "
+                + FileReplicaClientProvider.class.getName()), e.getMessage());
+        assertTrue(e.getMessage().contains("test.evil.Provider from module evil in " + dir), e.getMessage());
+    }
+
+    @Test
+    void brokenServiceFile_isAConfigErrorNamingTheDirectory() throws Exception {
+        Path dir = plugins().resolve("broken");
+        PluginJars.build(work, dir.resolve("broken.jar"), false,
+                Map.of("test/broken/Nothing.java", "package test.broken; public final class Nothing {}"),
+                Map.of(SERVICE_FILE, services("test.broken.Missing")));
+        ConfigException e = assertThrows(ConfigException.class, () -> PluginRegistry.open(Optional.of(plugins())));
+        assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("test.broken.Missing"),
+                e.getMessage());
+    }
+
+    @Test
+    void missingPluginsRootOrEmptyPluginDir_loadsOnlyTheApplication() throws Exception {
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(work.resolve("nope")))) {
+            assertEquals(r.plugins(), PluginRegistry.open(Optional.empty()).plugins());
+        }
+        Files.createDirectories(plugins().resolve("empty"));
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            assertTrue(r.notes().contains(plugins().resolve("empty") + ": no jars, nothing loaded"), r.notes().toString());
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.litefleet.replica.azure;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaClientProvider;
+import io.litefleet.api.replica.ReplicaLayout;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Azure Blob Storage backend, type and scheme {@code abs} as upstream names it, in upstream's
+ * {@code <path>/ltx/<level>/} layout. URL: {@code abs://[account@]container/path} (upstream
+ * {@code abs/replica_client.go}), giving the destination {@code {bucket: container, account-name: account}} under
+ * upstream's config keys.
+ *
+ * <p>The client itself arrives with the backend issue; {@link #create} says so.
+ */
+public final class AzureReplicaClientProvider implements ReplicaClientProvider {
+    /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
+    public AzureReplicaClientProvider() {
+    }
+
+    @Override
+    public String type() {
+        return "abs";
+    }
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("abs");
+    }
+
+    @Override
+    public ReplicaLayout layout() {
+        return ReplicaLayout.LTX_DIRS;
+    }
+
+    @Override
+    public UrlTarget parseUrl(URI url) {
+        if (!"abs".equalsIgnoreCase(url.getScheme())) {
+            throw new ConfigException("replica URL '" + url + "' is not an abs:// URL");
+        }
+        String authority = url.getRawAuthority() == null ? "" : url.getRawAuthority();
+        int at = authority.lastIndexOf('@');
+        String container = authority.substring(at + 1);
+        if (container.isEmpty()) {
+            throw new ConfigException("replica URL '" + url + "' names no container: abs://[account@]container/path");
+        }
+        if (url.getRawQuery() != null) {
+            throw new ConfigException("replica URL '" + url + "': abs URLs take no query parameters");
+        }
+        Map<String, Object> dest = new LinkedHashMap<>();
+        dest.put("bucket", container);
+        if (at > 0) {
+            String user = url.getUserInfo();
+            dest.put("account-name", user.contains(":") ? user.substring(0, user.indexOf(':')) : user);
+        }
+        return new UrlTarget(dest, UrlTarget.cleanPath(url.getPath()));
+    }
+
+    @Override
+    public ReplicaClient create(Settings settings) {
+        throw new ConfigException(settings.origin() + ": the abs replica backend is not implemented yet; "
+                + "it arrives with the backend issue");
+    }
+}

@@ -1,0 +1,49 @@
+package io.litefleet.replica.azure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
+import io.litefleet.api.replica.ReplicaLayout;
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class AzureReplicaClientProviderTest {
+    private final AzureReplicaClientProvider p = new AzureReplicaClientProvider();
+
+    @Test
+    void identity_matchesUpstream() {
+        assertEquals("abs", p.type());
+        assertEquals(Set.of("abs"), p.schemes());
+        assertEquals(ReplicaLayout.LTX_DIRS, p.layout());
+    }
+
+    @Test
+    void parseUrl_withAccount() {
+        assertEquals(new UrlTarget(Map.of("bucket", "container", "account-name", "acct"), "db/app"),
+                p.parseUrl(URI.create("abs://acct@container/db/app")));
+    }
+
+    @Test
+    void parseUrl_withoutAccount() {
+        assertEquals(new UrlTarget(Map.of("bucket", "container"), "db"), p.parseUrl(URI.create("abs://container/db")));
+    }
+
+    @Test
+    void parseUrl_withoutContainer_namesTheUrl() {
+        ConfigException e = assertThrows(ConfigException.class, () -> p.parseUrl(URI.create("abs://acct@/db")));
+        assertTrue(e.getMessage().contains("abs://acct@/db") && e.getMessage().contains("no container"),
+                e.getMessage());
+    }
+
+    @Test
+    void create_saysTheBackendIsNotThereYet() {
+        assertTrue(assertThrows(ConfigException.class, () -> p.create(Settings.of("cfg", Map.of()))).getMessage()
+                .contains("not implemented yet"));
+    }
+}

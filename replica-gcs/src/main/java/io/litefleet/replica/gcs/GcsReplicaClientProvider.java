@@ -1,0 +1,63 @@
+package io.litefleet.replica.gcs;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaClientProvider;
+import io.litefleet.api.replica.ReplicaLayout;
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Google Cloud Storage backend, type and scheme {@code gs} as upstream names it, in upstream's
+ * {@code <path>/ltx/<level>/} layout. URL: {@code gs://bucket/path} (upstream {@code gs/replica_client.go}), giving
+ * the destination {@code {bucket}}. This plugin has no module descriptor (google-cloud-storage cannot be a named
+ * module) and is found through {@code META-INF/services}.
+ *
+ * <p>The client itself arrives with the backend issue; {@link #create} says so.
+ */
+public final class GcsReplicaClientProvider implements ReplicaClientProvider {
+    /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
+    public GcsReplicaClientProvider() {
+    }
+
+    @Override
+    public String type() {
+        return "gs";
+    }
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("gs");
+    }
+
+    @Override
+    public ReplicaLayout layout() {
+        return ReplicaLayout.LTX_DIRS;
+    }
+
+    @Override
+    public UrlTarget parseUrl(URI url) {
+        if (!"gs".equalsIgnoreCase(url.getScheme())) {
+            throw new ConfigException("replica URL '" + url + "' is not a gs:// URL");
+        }
+        String bucket = url.getRawAuthority();
+        if (bucket == null || bucket.isEmpty()) {
+            throw new ConfigException("replica URL '" + url + "' names no bucket: gs://bucket/path");
+        }
+        if (bucket.contains("@") || bucket.contains(":")) {
+            throw new ConfigException("replica URL '" + url + "': '" + bucket + "' is not a bucket name");
+        }
+        if (url.getRawQuery() != null) {
+            throw new ConfigException("replica URL '" + url + "': gs URLs take no query parameters");
+        }
+        return new UrlTarget(Map.of("bucket", bucket), UrlTarget.cleanPath(url.getPath()));
+    }
+
+    @Override
+    public ReplicaClient create(Settings settings) {
+        throw new ConfigException(settings.origin() + ": the gs replica backend is not implemented yet; "
+                + "it arrives with the backend issue");
+    }
+}
