@@ -1,22 +1,24 @@
 package io.litefleet.core.engine;
 
 import io.litefleet.core.ltx.Checksums;
+import io.litefleet.core.ltx.LtxHeader;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The CRC of every page of a hot database's last shipped state, and their rolling XOR (the LTX database
- * checksum). Lets each sync compute the post-apply checksum from the changed pages alone. 8 bytes per page,
- * only while the database is hot. Not thread-safe.
+ * checksum). Lets each sync compute the new database checksum from the changed pages alone, and lets a capture
+ * upload only the pages that differ. 8 bytes per page, only while the database is hot. Not thread-safe.
  */
 final class PageChecksums {
     private long[] crcs = new long[0];
     private int pages;
     private long rolling = Checksums.EMPTY_DATABASE;
-    private int lockPgno;
+    private final int lockPgno;
 
     /** An empty database with the given page size. */
     PageChecksums(int pageSize) {
-        this.lockPgno = io.litefleet.core.ltx.LtxHeader.lockPgno(pageSize);
+        this.lockPgno = LtxHeader.lockPgno(pageSize);
     }
 
     /** The rolling checksum of the whole database. */
@@ -29,47 +31,47 @@ final class PageChecksums {
         return pages;
     }
 
-    /** Sets page {@code pgno}'s CRC (growing the database if needed). The lock page is never counted. */
-    void set(int pgno, long crc) {
-        if (pgno == lockPgno) {
-            return;
-        }
-        ensure(pgno);
-        long old = crcs[pgno - 1];
-        if (old != 0) {
-            rolling = Checksums.combine(rolling, old);
-        }
-        crcs[pgno - 1] = crc;
-        rolling = Checksums.combine(rolling, crc);
-        pages = Math.max(pages, pgno);
+    /** Page {@code pgno}'s CRC, 0 if beyond the end (or the lock page). */
+    long get(int pgno) {
+        return pgno >= 1 && pgno <= pages ? crcs[pgno - 1] : 0;
     }
 
-    /** Shrinks or grows the database to {@code commit} pages; dropped pages leave the rolling checksum. */
-    void resize(int commit) {
+    /** The rolling checksum after {@link #apply} with the same arguments, without changing anything. */
+    long rollingAfter(Map<Integer, Long> changed, int commit) {
+        long r = rolling;
         for (int p = commit + 1; p <= pages; p++) {
-            long old = crcs[p - 1];
-            if (old != 0) {
-                rolling = Checksums.combine(rolling, old);
-                crcs[p - 1] = 0;
+            r = xorOut(r, crcs[p - 1]);
+        }
+        for (Map.Entry<Integer, Long> e : changed.entrySet()) {
+            int p = e.getKey();
+            if (p == lockPgno || p > commit) {
+                continue;
+            }
+            r = xorOut(r, get(p));
+            r = Checksums.combine(r, e.getValue());
+        }
+        return r;
+    }
+
+    /** Resizes to {@code commit} pages and sets the changed pages' CRCs. */
+    void apply(Map<Integer, Long> changed, int commit) {
+        rolling = rollingAfter(changed, commit);
+        if (commit > crcs.length) {
+            crcs = Arrays.copyOf(crcs, Math.max(commit, crcs.length + (crcs.length >> 1)));
+        }
+        for (int p = commit + 1; p <= pages; p++) {
+            crcs[p - 1] = 0;
+        }
+        pages = commit;
+        for (Map.Entry<Integer, Long> e : changed.entrySet()) {
+            int p = e.getKey();
+            if (p != lockPgno && p <= commit) {
+                crcs[p - 1] = e.getValue();
             }
         }
-        ensure(Math.max(commit, 1));
-        pages = commit;
     }
 
-    /** A deep copy, for computing a sync's result without touching the committed state. */
-    PageChecksums copy() {
-        PageChecksums c = new PageChecksums(512);
-        c.crcs = Arrays.copyOf(crcs, crcs.length);
-        c.pages = pages;
-        c.rolling = rolling;
-        c.lockPgno = lockPgno;
-        return c;
-    }
-
-    private void ensure(int pgno) {
-        if (pgno > crcs.length) {
-            crcs = Arrays.copyOf(crcs, Math.max(pgno, crcs.length + (crcs.length >> 1) + 16));
-        }
+    private static long xorOut(long rolling, long crc) {
+        return crc == 0 ? rolling : Checksums.combine(rolling, crc);
     }
 }

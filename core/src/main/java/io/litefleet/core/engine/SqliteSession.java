@@ -25,12 +25,14 @@ final class SqliteSession implements AutoCloseable {
     private final Path db;
     private final Connection conn;
     private final int pageSize;
+    private final Duration openBusyTimeout;
     private boolean reading;
 
-    private SqliteSession(Path db, Connection conn, int pageSize) {
+    private SqliteSession(Path db, Connection conn, int pageSize, Duration openBusyTimeout) {
         this.db = db;
         this.conn = conn;
         this.pageSize = pageSize;
+        this.openBusyTimeout = openBusyTimeout;
     }
 
     /**
@@ -59,7 +61,7 @@ final class SqliteSession implements AutoCloseable {
             }
             execute(conn, "PRAGMA wal_autocheckpoint=0");
             int pageSize = (int) queryLong(conn, "PRAGMA page_size");
-            SqliteSession s = new SqliteSession(db, conn, pageSize);
+            SqliteSession s = new SqliteSession(db, conn, pageSize, busyTimeout);
             s.beginRead();
             return s;
         } catch (SQLException e) {
@@ -118,8 +120,9 @@ final class SqliteSession implements AutoCloseable {
      *
      * @param mode PASSIVE, FULL, RESTART or TRUNCATE
      */
-    CheckpointResult checkpoint(String mode) throws IOException {
+    CheckpointResult checkpoint(String mode, Duration busyTimeout) throws IOException {
         endRead();
+        setBusyTimeout(busyTimeout);
         int busy;
         int log;
         int done;
@@ -130,10 +133,20 @@ final class SqliteSession implements AutoCloseable {
             log = rs.getInt(2);
             done = rs.getInt(3);
         } catch (SQLException e) {
+            setBusyTimeout(openBusyTimeout);
             beginRead();
             throw new IOException(db + ": checkpoint " + mode + " failed: " + e.getMessage(), e);
         }
+        setBusyTimeout(openBusyTimeout);
         return new CheckpointResult(busy != 0, log, done, beginRead());
+    }
+
+    private void setBusyTimeout(Duration d) throws IOException {
+        try {
+            execute(conn, "PRAGMA busy_timeout = " + Math.min(Integer.MAX_VALUE, d.toMillis()));
+        } catch (SQLException e) {
+            throw new IOException(db + ": cannot set busy timeout: " + e.getMessage(), e);
+        }
     }
 
     /**

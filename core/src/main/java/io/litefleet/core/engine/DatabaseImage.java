@@ -1,0 +1,79 @@
+package io.litefleet.core.engine;
+
+import io.litefleet.core.ltx.LtxHeader;
+import io.litefleet.core.wal.WalBatch;
+import io.litefleet.core.wal.WalFrame;
+import io.litefleet.core.wal.WalReader;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The database as our read transaction sees it: the database file overlaid with the latest committed WAL frame
+ * of each page. Consistent while we hold the read transaction: checkpoints cannot backfill past our snapshot, so
+ * the pages we read from the database file cannot change under us, and the WAL cannot restart. Not thread-safe.
+ */
+final class DatabaseImage {
+    private final FileChannel dbFile;
+    private final WalReader wal;
+    private final Map<Long, WalFrame> frames = new HashMap<>();
+    private final int pageSize;
+    private final int commit;
+
+    private DatabaseImage(FileChannel dbFile, WalReader wal, int pageSize, int commit) {
+        this.dbFile = dbFile;
+        this.wal = wal;
+        this.pageSize = pageSize;
+        this.commit = commit;
+    }
+
+    /**
+     * The image given a read of the whole WAL from its start ({@code batch}); the database size is the last
+     * commit's, or the file's when the WAL holds no commit.
+     */
+    static DatabaseImage of(FileChannel dbFile, WalReader wal, WalBatch batch, int pageSize) throws IOException {
+        int commit = batch.transactions().isEmpty()
+                ? (int) (dbFile.size() / pageSize)
+                : (int) batch.transactions().get(batch.transactions().size() - 1).commitSize();
+        DatabaseImage image = new DatabaseImage(dbFile, wal, pageSize, commit);
+        for (WalFrame f : batch.latestFrames()) {
+            image.frames.put(f.pageNumber(), f);
+        }
+        return image;
+    }
+
+    /** The database file alone, ignoring the WAL (what a fully checkpointed WAL would leave). */
+    static DatabaseImage fileOnly(FileChannel dbFile, int pageSize) throws IOException {
+        return new DatabaseImage(dbFile, null, pageSize, (int) (dbFile.size() / pageSize));
+    }
+
+    /** Pages in the database. */
+    int commit() {
+        return commit;
+    }
+
+    /** Whether page {@code pgno} exists and is not the lock page. */
+    boolean hasPage(int pgno) {
+        return pgno >= 1 && pgno <= commit && pgno != LtxHeader.lockPgno(pageSize);
+    }
+
+    /** Reads page {@code pgno} into {@code page} (exactly one page long). */
+    void read(int pgno, byte[] page) throws IOException {
+        WalFrame f = frames.get((long) pgno);
+        ByteBuffer buf = ByteBuffer.wrap(page);
+        if (f != null) {
+            wal.readPage(f, buf);
+            return;
+        }
+        long pos = (long) (pgno - 1) * pageSize;
+        while (buf.hasRemaining()) {
+            int n = dbFile.read(buf, pos + buf.position());
+            if (n < 0) {
+                throw new EOFException("database file ends before page " + pgno);
+            }
+        }
+    }
+}

@@ -1,0 +1,511 @@
+package io.litefleet.core.engine;
+
+import io.litefleet.api.discovery.FileFingerprint;
+import io.litefleet.core.ltx.Checksums;
+import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.core.state.ReplicaPosition;
+import io.litefleet.core.state.ReplicaPosition.WalMark;
+import io.litefleet.core.wal.WalBatch;
+import io.litefleet.core.wal.WalFrame;
+import io.litefleet.core.wal.WalHeader;
+import io.litefleet.core.wal.WalPosition;
+import io.litefleet.core.wal.WalReader;
+import io.litefleet.core.wal.WalStop;
+import io.litefleet.core.wal.WalTransaction;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Streams one SQLite database to its replica: a state machine with no thread of its own, driven by
+ * {@link #sync()} from a shared worker pool.
+ *
+ * <p>Each sync reads the complete committed transactions the {@code -wal} holds after the shipped position,
+ * encodes them as one level-0 LTX file (the next TXID), uploads it, records the position in the catalog, and
+ * only then, when due, checkpoints. Continuity with what the replica holds is proven at every step: within a WAL
+ * generation by the frame checksum chain; across a WAL restart by our own checkpoint (no other connection
+ * committed while our snapshot was released, per {@code PRAGMA data_version}) followed by exactly one restart
+ * (salt-1 and the checkpoint sequence both one higher); and otherwise by comparing the database checksum with the
+ * shipped one. When continuity cannot be proven the current state is captured as the next TXID: only the pages
+ * that differ when the shipped state's page checksums are known (hot), every page otherwise. A committed
+ * transaction is therefore never skipped silently.
+ *
+ * <p>Not thread-safe: one thread at a time. {@link #close()} releases the connection and file handles.
+ */
+public final class DbReplicator implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(DbReplicator.class.getName());
+
+    private final Path db;
+    private final Path wal;
+    private final ReplicaTarget target;
+    private final Catalog catalog;
+    private final EngineSettings settings;
+    private final Clock clock;
+    private final ReplicaListener listener;
+
+    private SqliteSession session;
+    private FileChannel dbFile;
+    private PageChecksums crcs;
+    private Position pos;
+    private WalProof proof;
+    private boolean refreshAfterRestart;
+    private Instant lastCheckpoint;
+    private boolean shippedSinceCheckpoint;
+
+    private DbReplicator(Path db, ReplicaTarget target, Catalog catalog, EngineSettings settings, Clock clock,
+                         ReplicaListener listener) {
+        this.db = db;
+        this.wal = db.resolveSibling(db.getFileName() + "-wal");
+        this.target = target;
+        this.catalog = catalog;
+        this.settings = settings;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** A replicator for {@code db}; nothing is opened until the first {@link #sync()}. */
+    public static DbReplicator create(Path db, ReplicaTarget target, Catalog catalog, EngineSettings settings,
+                                      Clock clock, ReplicaListener listener) {
+        return new DbReplicator(db.toAbsolutePath().normalize(), target, catalog, settings, clock, listener);
+    }
+
+    /** The database file. */
+    public Path path() {
+        return db;
+    }
+
+    /** Where it replicates. */
+    public ReplicaTarget target() {
+        return target;
+    }
+
+    /** The last TXID the replica holds, 0 before the first sync. */
+    public long txid() {
+        return pos == null ? 0 : pos.txid();
+    }
+
+    /** Whether the connection is open. */
+    public boolean isOpen() {
+        return session != null;
+    }
+
+    /**
+     * Ships everything committed since the last sync, then checkpoints when due. Opens the database first if
+     * needed (which proves continuity with the recorded position or captures the current state).
+     *
+     * @throws NotReplicableException when the database is missing or not a WAL database (nothing is shipped)
+     * @throws IOException            on read or upload failures; the position is unchanged and the next sync
+     *                                retries from it
+     */
+    public SyncResult sync() throws IOException {
+        SyncResult result = SyncResult.idle(txid());
+        if (session == null) {
+            result = open();
+        }
+        try {
+            if (refreshAfterRestart) {
+                // We read a new WAL generation with an unpinned snapshot; take one that pins it.
+                session.refresh();
+                refreshAfterRestart = false;
+            }
+            result = result.plus(shipNew());
+            result = result.plus(checkpointIfDue());
+            return result;
+        } catch (NoSuchFileException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    private SyncResult open() throws IOException {
+        session = SqliteSession.open(db, settings.busyTimeout());
+        try {
+            // Opened after the connection and closed before it: closing any descriptor of the database file
+            // drops every POSIX lock this process holds on it, the connection's included.
+            dbFile = FileChannel.open(db, StandardOpenOption.READ);
+            lastCheckpoint = clock.instant();
+            return establish();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    /** Decides, at open, whether the recorded position still continues; captures otherwise. */
+    private SyncResult establish() throws IOException {
+        int pageSize = session.pageSize();
+        Optional<ReplicaPosition> recorded = catalog.get(db.toString())
+                .filter(r -> r.replica().equals(target.describe()) && r.pageSize() == pageSize && r.txid() > 0);
+        try (WalReader reader = openWal()) {
+            WalBatch all = reader.read(WalPosition.INITIAL);
+            DatabaseImage image = DatabaseImage.of(dbFile, reader, all, pageSize);
+            PageChecksums current = checksums(image, pageSize);
+            if (recorded.isEmpty()) {
+                long replicaMax = ReplicaScan.maxTxid(target);
+                String why = replicaMax == 0 ? "first replication" : "no local record of the replica's TXID "
+                        + Long.toHexString(replicaMax);
+                return capture(image, current, null, replicaMax, resumePoint(all), why);
+            }
+            ReplicaPosition r = recorded.get();
+            Position last = new Position(r.txid(), r.postApplyChecksum(), pageSize, (int) r.commitPages(),
+                    toWal(r.wal()));
+            Optional<List<WalTransaction>> suffix = suffixAfter(reader, all, last.wal());
+            if (suffix.isPresent()) {
+                pos = last;
+                return shipVerified(reader, all, suffix.get(), current, "resumed from the recorded WAL position");
+            }
+            if (current.rolling() == last.checksum()) {
+                pos = last.withWal(resumePoint(all));
+                crcs = current;
+                log(System.Logger.Level.INFO, "resumed at TXID %x: database unchanged", last.txid());
+                return SyncResult.idle(last.txid());
+            }
+            if (!all.transactions().isEmpty() && fileMatches(pageSize, last.checksum())) {
+                pos = last.withWal(WalPosition.INITIAL);
+                return shipVerified(reader, all, all.transactions(), current,
+                        "resumed: the database file holds the replicated state, the WAL continues it");
+            }
+            return capture(image, current, null, last.txid(), resumePoint(all),
+                    "WAL changed while not replicating (restarted, truncated or replaced)");
+        }
+    }
+
+    /** The transactions after {@code from}, when {@code from} still lies on a commit boundary of this WAL. */
+    private static Optional<List<WalTransaction>> suffixAfter(WalReader reader, WalBatch all, WalPosition from)
+            throws IOException {
+        if (from.isInitial() || !continues(reader.read(from).stop())) {
+            return Optional.empty();
+        }
+        List<WalTransaction> txs = all.transactions();
+        if (all.header().isPresent() && all.header().get().sameSalts(from.salt1(), from.salt2())
+                && from.offset() == WalHeader.SIZE) {
+            return Optional.of(txs);
+        }
+        for (int i = 0; i < txs.size(); i++) {
+            WalPosition end = txs.get(i).end();
+            if (end.offset() == from.offset() && end.salt1() == from.salt1() && end.salt2() == from.salt2()) {
+                return Optional.of(txs.subList(i + 1, txs.size()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Where to read next when the state up to the end of {@code all} is shipped. */
+    private static WalPosition resumePoint(WalBatch all) {
+        if (!all.transactions().isEmpty()) {
+            return all.end();
+        }
+        return all.header().map(WalPosition::start).orElse(WalPosition.INITIAL);
+    }
+
+    /** Whether the database file alone (ignoring the WAL) holds exactly the state with checksum {@code shipped}. */
+    private boolean fileMatches(int pageSize, long shipped) throws IOException {
+        return checksums(DatabaseImage.fileOnly(dbFile, pageSize), pageSize).rolling() == shipped;
+    }
+
+    /** Ships every committed transaction after the position (several files if over the size budget). */
+    private SyncResult shipNew() throws IOException {
+        SyncResult result = SyncResult.idle(pos.txid());
+        try (WalReader reader = openWal()) {
+            while (true) {
+                WalBatch batch = reader.read(pos.wal(), maxFrames());
+                if (pos.wal().isInitial() && batch.header().isPresent()) {
+                    if (!enterGeneration(batch.header().get())) {
+                        return result.plus(captureNow(reader,
+                                "a new WAL generation began without proof that it continues what was shipped"));
+                    }
+                    batch = reader.read(pos.wal(), maxFrames());
+                }
+                if (!continues(batch.stop())) {
+                    return result.plus(restartSeen(reader, batch));
+                }
+                if (batch.transactions().isEmpty()) {
+                    return result;
+                }
+                result = result.plus(shipBatch(reader, batch));
+                if (batch.stop().kind() != WalStop.Kind.LIMIT) {
+                    return result;
+                }
+            }
+        }
+    }
+
+    /**
+     * Accepts a new WAL generation read from its start: with our checkpoint's proof that it is the very next
+     * generation after the shipped state, or when the database file alone holds the shipped state.
+     */
+    private boolean enterGeneration(WalHeader header) throws IOException {
+        boolean ok = (proof != null && proof.isNextGeneration(header)) || fileMatches(pos.pageSize(), pos.checksum());
+        if (ok) {
+            proof = null;
+            refreshAfterRestart = true;
+            pos = pos.withWal(WalPosition.start(header));
+        }
+        return ok;
+    }
+
+    /**
+     * The WAL generation we were reading is gone. Continue only with proof that nothing was committed after what
+     * we shipped; otherwise capture the current state.
+     */
+    private SyncResult restartSeen(WalReader reader, WalBatch seen) throws IOException {
+        boolean proven = proof != null && proof.offset() == pos.wal().offset() && proof.salt1() == pos.wal().salt1()
+                && proof.salt2() == pos.wal().salt2();
+        if (proven) {
+            // Our checkpoint left the WAL ending exactly at the shipped state; the generation check happens when
+            // the next header is read (now, or after the truncated WAL gets its first frame).
+            pos = pos.withWal(WalPosition.INITIAL);
+            return shipNew();
+        }
+        return captureNow(reader, "WAL restarted without proof of continuity (" + seen.stop().message() + ")");
+    }
+
+    private SyncResult captureNow(WalReader reader, String why) throws IOException {
+        WalBatch all = reader.read(WalPosition.INITIAL);
+        DatabaseImage image = DatabaseImage.of(dbFile, reader, all, pos.pageSize());
+        PageChecksums current = checksums(image, pos.pageSize());
+        if (!all.transactions().isEmpty() && fileMatches(pos.pageSize(), pos.checksum())) {
+            pos = pos.withWal(WalPosition.INITIAL);
+            proof = null;
+            refreshAfterRestart = true;
+            return shipVerified(reader, all, all.transactions(), current,
+                    "the database file holds the shipped state; shipping the new WAL generation on top");
+        }
+        refreshAfterRestart = true;
+        return capture(image, current, crcs, pos.txid(), resumePoint(all), why);
+    }
+
+    private SyncResult shipVerified(WalReader reader, WalBatch all, List<WalTransaction> txs, PageChecksums current,
+                                    String why) throws IOException {
+        if (txs.isEmpty()) {
+            crcs = current;
+            pos = pos.withWal(resumePoint(all));
+            log(System.Logger.Level.INFO, "%s at TXID %x", why, pos.txid());
+            return SyncResult.idle(pos.txid());
+        }
+        WalBatch batch = new WalBatch(all.header(), txs, all.end(), all.stop());
+        SyncResult r = shipBatch(reader, batch);
+        if (r.txid() != pos.txid() || crcs.rolling() != current.rolling()) {
+            // Shipped pages plus the recorded state should give the state we read: if not, the record was wrong.
+            crcs = current;
+            pos = new Position(pos.txid(), current.rolling(), pos.pageSize(), pos.commit(), pos.wal());
+            record();
+        }
+        log(System.Logger.Level.INFO, "%s: shipped TXID %x", why, pos.txid());
+        return r;
+    }
+
+    /** Uploads the batch's latest page versions as the next TXID and advances the position. */
+    private SyncResult shipBatch(WalReader reader, WalBatch batch) throws IOException {
+        List<WalTransaction> txs = batch.transactions();
+        int commit = (int) txs.get(txs.size() - 1).commitSize();
+        long txid = pos.txid() + 1;
+        WalFrame first = txs.get(0).frames().get(0);
+        long walEnd = txs.get(txs.size() - 1).end().offset();
+        LtxPublisher file = LtxPublisher.start(target, pos.pageSize(), commit, txid, txid, clock.instant(),
+                first.frameOffset(), walEnd - first.frameOffset(), first.salt1(), first.salt2());
+        byte[] page = new byte[pos.pageSize()];
+        for (WalFrame f : batch.latestFrames()) {
+            int pgno = (int) f.pageNumber();
+            if (pgno <= commit) {
+                reader.readPage(f, ByteBuffer.wrap(page));
+                file.page(pgno, page);
+            }
+        }
+        LtxFileRef ref = file.publish();
+        if (crcs == null) {
+            crcs = new PageChecksums(pos.pageSize());
+        }
+        crcs.apply(file.crcs(), commit);
+        pos = new Position(txid, crcs.rolling(), pos.pageSize(), commit, txs.get(txs.size() - 1).end());
+        shippedSinceCheckpoint = true;
+        record();
+        listener.uploaded(ref);
+        return new SyncResult(txid, 1, file.pages(), ref.size(), false, false);
+    }
+
+    /**
+     * Uploads the current state as the next TXID: the pages whose checksum differs from {@code shipped}, or every
+     * page when {@code shipped} is null (as a snapshot when the replica is empty).
+     */
+    private SyncResult capture(DatabaseImage image, PageChecksums current, PageChecksums shipped, long lastTxid,
+                               WalPosition walEnd, String why) throws IOException {
+        int pageSize = session.pageSize();
+        long txid = lastTxid + 1;
+        long minTxid = lastTxid == 0 ? 1 : txid;
+        LtxPublisher file = LtxPublisher.start(target, pageSize, image.commit(), minTxid, txid, clock.instant(),
+                0, 0, 0, 0);
+        byte[] page = new byte[pageSize];
+        for (int pgno = 1; pgno <= image.commit(); pgno++) {
+            if (image.hasPage(pgno) && (shipped == null || minTxid == 1 || shipped.get(pgno) != current.get(pgno))) {
+                image.read(pgno, page);
+                file.page(pgno, page);
+            }
+        }
+        LtxFileRef ref = file.publish();
+        crcs = current;
+        pos = new Position(txid, current.rolling(), pageSize, image.commit(), walEnd);
+        proof = null;
+        shippedSinceCheckpoint = true;
+        record();
+        listener.uploaded(ref);
+        log(System.Logger.Level.WARNING, "captured current state as TXID %x (%d of %d pages): %s", txid,
+                file.pages(), image.commit(), why);
+        return new SyncResult(txid, 1, file.pages(), ref.size(), true, false);
+    }
+
+    private SyncResult checkpointIfDue() throws IOException {
+        long frames = pos.wal().frameCount();
+        Instant now = clock.instant();
+        boolean due = shippedSinceCheckpoint && frames > 0 && (frames >= settings.minCheckpointPages()
+                || !now.isBefore(lastCheckpoint.plus(settings.checkpointInterval())));
+        if (!due) {
+            return SyncResult.idle(pos.txid());
+        }
+        long before = session.refresh();
+        try (WalReader reader = openWal()) {
+            WalBatch batch = reader.read(pos.wal(), 1);
+            if (!continues(batch.stop()) || !batch.transactions().isEmpty()) {
+                return SyncResult.idle(pos.txid()); // new commits or a restart: the next sync handles them first
+            }
+            String mode = frames >= settings.truncatePages() ? "TRUNCATE" : "PASSIVE";
+            SqliteSession.CheckpointResult r = session.checkpoint(mode, settings.checkpointBusyTimeout());
+            lastCheckpoint = now;
+            shippedSinceCheckpoint = false;
+            if (r.dataVersion() == before && batch.header().isPresent()) {
+                proof = WalProof.of(batch.header().get(), pos.wal().offset());
+            }
+            return new SyncResult(pos.txid(), 0, 0, 0, false, true);
+        }
+    }
+
+    private static boolean continues(WalStop stop) {
+        return switch (stop.kind()) {
+            case WAL_RESTARTED, WAL_SHORTER -> false;
+            default -> true;
+        };
+    }
+
+    private long maxFrames() {
+        return Math.max(1, settings.maxSyncBytes() / (pos.pageSize() + 24L));
+    }
+
+    private PageChecksums checksums(DatabaseImage image, int pageSize) throws IOException {
+        PageChecksums c = new PageChecksums(pageSize);
+        Map<Integer, Long> all = new HashMap<>();
+        byte[] page = new byte[pageSize];
+        for (int pgno = 1; pgno <= image.commit(); pgno++) {
+            if (image.hasPage(pgno)) {
+                image.read(pgno, page);
+                all.put(pgno, Checksums.page(pgno, page));
+            }
+        }
+        c.apply(all, image.commit());
+        return c;
+    }
+
+    private WalReader openWal() throws IOException {
+        return WalReader.open(wal);
+    }
+
+    private void record() throws IOException {
+        WalPosition w = pos.wal();
+        catalog.put(new ReplicaPosition(db.toString(), target.describe(), pos.txid(), pos.checksum(), pos.pageSize(),
+                pos.commit(), new WalMark(w.offset(), w.salt1(), w.salt2(), w.checksum1(), w.checksum2(),
+                        w.commitSize(), w.frameCount()), fingerprint(), clock.instant()));
+    }
+
+    private FileFingerprint fingerprint() {
+        return new FileFingerprint(sizeOf(db), mtimeOf(db), sizeOf(wal), mtimeOf(wal));
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long mtimeOf(Path p) {
+        try {
+            Instant t = Files.readAttributes(p, BasicFileAttributes.class).lastModifiedTime().toInstant();
+            return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static WalPosition toWal(WalMark m) {
+        if (m.offset() == 0) {
+            return WalPosition.INITIAL;
+        }
+        return new WalPosition(m.offset(), m.salt1(), m.salt2(), m.checksum1(), m.checksum2(), m.commitSize(),
+                m.frames());
+    }
+
+    private void log(System.Logger.Level level, String format, Object... args) {
+        LOG.log(level, () -> db + ": " + String.format(format, args));
+    }
+
+    /**
+     * Ships what is committed (best effort: on failure the WAL keeps it for the next start), then releases the
+     * connection and file handles. Idempotent.
+     */
+    @Override
+    public void close() throws IOException {
+        if (session == null) {
+            return;
+        }
+        try {
+            shipNew();
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (dbFile != null) {
+                dbFile.close(); // before the connection: see open()
+            }
+        } catch (IOException ignored) {
+            // Closing a read-only channel cannot lose data.
+        }
+        dbFile = null;
+        try {
+            if (session != null) {
+                session.close();
+            }
+        } catch (IOException e) {
+            log(System.Logger.Level.WARNING, "closing: %s", e.getMessage());
+        }
+        session = null;
+        proof = null;
+        refreshAfterRestart = false;
+    }
+
+    /** The WAL generation our own checkpoint proved to end exactly at what we shipped. */
+    private record WalProof(int salt1, int salt2, int checkpointSequence, long offset) {
+        static WalProof of(WalHeader h, long offset) {
+            return new WalProof(h.salt1(), h.salt2(), h.checkpointSequence(), offset);
+        }
+
+        /** SQLite increments salt-1 and the checkpoint sequence by one at each WAL restart. */
+        boolean isNextGeneration(WalHeader h) {
+            return h.salt1() == salt1 + 1 && h.checkpointSequence() == checkpointSequence + 1;
+        }
+    }
+}

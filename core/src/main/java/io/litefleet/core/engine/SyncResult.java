@@ -1,0 +1,23 @@
+package io.litefleet.core.engine;
+
+/**
+ * What one {@link DbReplicator#sync()} did.
+ *
+ * @param txid         the TXID the replica holds afterwards
+ * @param files        LTX files uploaded
+ * @param pages        pages in those files
+ * @param bytes        bytes uploaded
+ * @param capture      whether continuity was lost and the current state was captured anew (delta or snapshot)
+ * @param checkpointed whether a checkpoint ran
+ */
+public record SyncResult(long txid, int files, long pages, long bytes, boolean capture, boolean checkpointed) {
+    /** Nothing happened. */
+    static SyncResult idle(long txid) {
+        return new SyncResult(txid, 0, 0, 0, false, false);
+    }
+
+    SyncResult plus(SyncResult o) {
+        return new SyncResult(o.txid, files + o.files, pages + o.pages, bytes + o.bytes, capture || o.capture,
+                checkpointed || o.checkpointed);
+    }
+}
