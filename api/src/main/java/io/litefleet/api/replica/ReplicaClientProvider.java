@@ -28,6 +28,22 @@ public interface ReplicaClientProvider {
     UrlTarget parseUrl(URI url);
 
     /**
+     * Splits a replica config section (Litestream's keys: {@code bucket}, {@code path}, {@code region}, ...; the
+     * engine's own keys such as {@code type}, {@code url} and {@code sync-interval} already removed) into the
+     * destination's settings and the database's path inside it. The default takes {@code path} as the database
+     * path and everything else as the destination; backends whose {@code path} names the destination itself
+     * (the {@code file} backend) override this.
+     *
+     * @throws io.litefleet.api.ConfigException naming the section and key when the section is unusable
+     */
+    default UrlTarget target(Settings section) {
+        java.util.Map<String, Object> destination = new java.util.LinkedHashMap<>(section.values());
+        destination.remove("path");
+        String path = UrlTarget.cleanPath(section.string("path").orElse(""));
+        return new UrlTarget(destination, path);
+    }
+
+    /**
      * Opens a client for one destination.
      *
      * @param settings this provider's own section (the destination keys only, not the database path)

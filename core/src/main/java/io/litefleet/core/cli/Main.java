@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code litefleet} command line. */
 @Command(name = "litefleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Continuous replication of fleets of SQLite databases (Litestream v0.5 compatible).",
-        subcommands = {VersionCommand.class, LtxCommand.class, PluginsCommand.class})
+        subcommands = {ReplicateCommand.class, VersionCommand.class, LtxCommand.class, PluginsCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -15,6 +15,9 @@ public final class Main implements Runnable {
 
     /** Entry point. */
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %5$s%6$s%n");
+        }
         System.exit(run(args));
     }
 

@@ -361,7 +361,8 @@ public final class DbReplicator implements AutoCloseable {
         shippedSinceCheckpoint = true;
         record();
         listener.uploaded(ref);
-        log(System.Logger.Level.WARNING, "captured current state as TXID %x (%d of %d pages): %s", txid,
+        log(lastTxid == 0 ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                "captured current state as TXID %x (%d of %d pages): %s", txid,
                 file.pages(), image.commit(), why);
         return new SyncResult(txid, 1, file.pages(), ref.size(), true, false);
     }

@@ -63,6 +63,19 @@ public final class FileReplicaClientProvider implements ReplicaClientProvider {
         return new UrlTarget(Map.of(ROOT, Path.of(path).normalize().toString()), "");
     }
 
+    /** Upstream's {@code type: file} section: {@code path} is the replica directory itself. */
+    @Override
+    public UrlTarget target(Settings section) {
+        section.rejectUnknownKeys(Set.of("path", ROOT));
+        String dir = section.string("path").or(() -> section.string(ROOT)).orElseThrow(() -> new ConfigException(
+                section.origin() + ": a file replica needs 'path', the replica directory"));
+        if (!Path.of(dir).isAbsolute()) {
+            throw new ConfigException(section.origin() + ": key 'path'" + section.at("path")
+                    + " must be an absolute directory, got '" + dir + "'");
+        }
+        return new UrlTarget(Map.of(ROOT, Path.of(dir).normalize().toString()), "");
+    }
+
     @Override
     public ReplicaClient create(Settings settings) throws ReplicaException {
         settings.rejectUnknownKeys(Set.of(ROOT));

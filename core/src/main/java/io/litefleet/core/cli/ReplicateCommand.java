@@ -1,0 +1,163 @@
+package io.litefleet.core.cli;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import io.litefleet.core.config.DbConfig;
+import io.litefleet.core.config.LitefleetConfig;
+import io.litefleet.core.config.ReplicaConfig;
+import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.EngineSettings;
+import io.litefleet.core.engine.ReplicaClients;
+import io.litefleet.core.engine.ReplicaListener;
+import io.litefleet.core.engine.SyncScheduler;
+import io.litefleet.core.plugin.PluginRegistry;
+import io.litefleet.core.state.Catalog;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code litefleet replicate}: streams databases until stopped (SIGTERM/SIGINT flush and exit). */
+@Command(name = "replicate", description = {"Continuously replicate SQLite databases.",
+    "  litefleet replicate <db-path> <replica-url>", "  litefleet replicate -config <file>"})
+final class ReplicateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-config", "--config"}, paramLabel = "FILE", description = "Configuration file (Litestream's "
+            + "dbs: syntax, or multi-db:).")
+    Path config;
+
+    @Option(names = {"--state-dir"}, paramLabel = "DIR", description = "State directory (default: state-dir: in "
+            + "the config, $LITEFLEET_STATE_DIR, or $XDG_DATA_HOME/litefleet).")
+    Path stateDir;
+
+    @Option(names = {"--plugins-dir"}, paramLabel = "DIR", description = "Drop-in plugins directory.")
+    Path pluginsDir;
+
+    @Option(names = {"-sync-interval", "--sync-interval"}, paramLabel = "DURATION",
+            description = "Sync interval for a database given on the command line (default 1s).")
+    String syncInterval;
+
+    @Option(names = {"-once", "--once"}, description = "Sync every database once, then exit.")
+    boolean once;
+
+    @Parameters(arity = "0..2", paramLabel = "ARG", description = "<db-path> <replica-url>")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        List<DbConfig> dbs;
+        Optional<Path> configState = Optional.empty();
+        if (config != null) {
+            if (!args.isEmpty()) {
+                throw new UserException("give either -config <file> or <db-path> <replica-url>, not both");
+            }
+            LitefleetConfig c = LitefleetConfig.load(config.toAbsolutePath());
+            if (c.multiDb().isPresent()) {
+                throw new UserException(config + ": the multi-db: section (fleet mode) is not available in this "
+                        + "build yet; list databases under dbs:");
+            }
+            if (c.dbs().isEmpty()) {
+                throw new UserException(config + ": no databases configured (dbs: is empty)");
+            }
+            dbs = c.dbs();
+            configState = c.stateDir();
+        } else {
+            if (args.size() != 2) {
+                throw new UserException("usage: litefleet replicate <db-path> <replica-url>, or -config <file>");
+            }
+            dbs = List.of(fromArgs(args.get(0), args.get(1)));
+        }
+        Path state = StateDirs.resolve(stateDir, configState);
+        return run(dbs, state);
+    }
+
+    private DbConfig fromArgs(String dbPath, String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new UserException("replica URL '" + url + "' is not a valid URL: " + e.getReason());
+        }
+        if (uri.getScheme() == null) {
+            throw new UserException("replica URL '" + url + "' needs a scheme, for example file:///backups/db");
+        }
+        Duration sync = syncInterval == null ? EngineSettings.DEFAULTS.syncInterval()
+                : Settings.parseDuration(syncInterval).filter(d -> !d.isZero()).orElseThrow(() -> new UserException(
+                        "-sync-interval must be a duration such as 1s or 500ms, got '" + syncInterval + "'"));
+        ReplicaConfig rc = new ReplicaConfig(uri.getScheme(), Optional.of(uri), new Settings("command line",
+                Map.of()), sync);
+        return new DbConfig(Path.of(dbPath).toAbsolutePath().normalize(), rc,
+                EngineSettings.DEFAULTS.withSyncInterval(sync), "command line");
+    }
+
+    private int run(List<DbConfig> dbs, Path state) throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        Clock clock = Clock.systemUTC();
+        try (PluginRegistry registry = PluginRegistry.open(Optional.ofNullable(pluginsDir)
+                .or(() -> Optional.ofNullable(System.getProperty("litefleet.plugins")).map(Path::of)));
+             ReplicaClients clients = new ReplicaClients(registry);
+             Catalog catalog = Catalog.open(state)) {
+            List<DbReplicator> replicators = new ArrayList<>();
+            for (DbConfig db : dbs) {
+                try {
+                    replicators.add(DbReplicator.create(db.path(), clients.resolve(db.replica()), catalog,
+                            db.engine(), clock, ReplicaListener.NONE));
+                } catch (ConfigException e) {
+                    throw new ConfigException(db.origin() + " (" + db.path() + "): " + e.getMessage(), e);
+                }
+            }
+            if (once) {
+                return syncOnce(replicators, out);
+            }
+            int threads = Math.min(replicators.size(), Math.max(2, Runtime.getRuntime().availableProcessors()));
+            SyncScheduler scheduler = SyncScheduler.start(threads, clock, ev -> { });
+            CountDownLatch stopped = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                scheduler.close();
+                stopped.countDown();
+            }, "litefleet-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            for (int i = 0; i < replicators.size(); i++) {
+                scheduler.add(replicators.get(i), dbs.get(i).engine().syncInterval());
+                out.println("replicating " + replicators.get(i).path() + " to " + replicators.get(i).target()
+                        .describe());
+            }
+            out.println("state directory: " + state);
+            out.flush();
+            stopped.await();
+            return 0;
+        }
+    }
+
+    private static int syncOnce(List<DbReplicator> replicators, PrintWriter out) throws IOException {
+        int failed = 0;
+        for (DbReplicator r : replicators) {
+            try (r) {
+                var result = r.sync();
+                out.printf("%s: TXID %x (%d files, %d bytes)%n", r.path(), result.txid(), result.files(),
+                        result.bytes());
+            } catch (IOException e) {
+                out.printf("%s: FAILED: %s%n", r.path(), e.getMessage());
+                failed++;
+            }
+        }
+        out.flush();
+        return failed == 0 ? 0 : 1;
+    }
+}

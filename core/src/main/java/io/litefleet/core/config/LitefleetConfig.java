@@ -1,0 +1,196 @@
+package io.litefleet.core.config;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import io.litefleet.core.engine.EngineSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A parsed configuration file: Litestream's {@code dbs:} list (and its global keys where Litefleet has the same
+ * feature), the design's {@code multi-db:} section and Litefleet's own keys. Every key is checked: an unknown key,
+ * a Litestream feature Litefleet does not have, or a bad value is a {@link ConfigException} naming file, line and
+ * key.
+ *
+ * @param file       the file it came from
+ * @param dbs        the databases listed under {@code dbs:}
+ * @param stateDir   {@code state-dir:}, if given
+ * @param multiDb    the raw {@code multi-db:} section, if given (parsed by fleet mode)
+ * @param compaction the raw global {@code levels}, {@code snapshot}, {@code l0-retention} and {@code retention}
+ *                   keys (parsed by compaction)
+ */
+public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
+                              Settings compaction) {
+    private static final Set<String> TOP = Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
+            "l0-retention", "l0-retention-check-interval", "retention", "logging", "access-key-id",
+            "secret-access-key", "shutdown-sync-timeout", "shutdown-sync-interval");
+    private static final Map<String, String> UNSUPPORTED = Map.of(
+            "exec", "run the application yourself; Litefleet does not supervise a child process",
+            "mcp-addr", "Litefleet has no MCP server",
+            "heartbeat-url", "not supported", "heartbeat-interval", "not supported",
+            "socket", "not supported", "validation", "not supported", "verify-compaction", "not supported",
+            "meta-path", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
+            "meta-dir", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
+            "dir", "directory replication is Litefleet's fleet mode: use the 'multi-db:' section with 'patterns'");
+    private static final Set<String> DB_KEYS = Set.of("path", "replica", "replicas", "monitor-interval",
+            "checkpoint-interval", "busy-timeout", "min-checkpoint-page-count", "truncate-page-n",
+            "max-sync-wal-bytes");
+    private static final Set<String> DB_UNSUPPORTED = Set.of("meta-path", "meta-dir", "dir", "pattern", "recursive",
+            "watch", "snapshot", "restore-if-db-not-exists");
+    private static final Set<String> ENGINE_REPLICA_KEYS = Set.of("type", "url", "name", "sync-interval");
+    private static final Set<String> REPLICA_UNSUPPORTED = Set.of("validation-interval", "max-sync-ltx-files",
+            "auto-recover", "age");
+
+    /** Validates and copies. */
+    public LitefleetConfig {
+        dbs = List.copyOf(dbs);
+    }
+
+    /** Loads and validates a file. */
+    public static LitefleetConfig load(Path file) {
+        return parse(file, YamlLoader.withProcessEnvironment().load(file));
+    }
+
+    /** Validates an already-read file. */
+    public static LitefleetConfig parse(Path file, Settings top) {
+        rejectKeys(top, TOP, UNSUPPORTED.keySet());
+        List<DbConfig> dbs = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        for (Settings db : top.sections("dbs")) {
+            DbConfig c = db(db, top);
+            if (!seen.add(c.path())) {
+                throw new ConfigException(db.origin() + ": database " + c.path() + " is listed twice");
+            }
+            dbs.add(c);
+        }
+        Optional<Path> stateDir = top.string("state-dir").map(s -> absolute(top, "state-dir", s));
+        Settings compaction = pick(top, Set.of("levels", "snapshot", "l0-retention", "retention",
+                "l0-retention-check-interval"));
+        return new LitefleetConfig(file, dbs, stateDir, top.section("multi-db"), compaction);
+    }
+
+    private static DbConfig db(Settings db, Settings top) {
+        for (String k : db.keys()) {
+            if (DB_UNSUPPORTED.contains(k)) {
+                throw new ConfigException(db.origin() + ": key '" + k + "'" + db.at(k) + " is a Litestream feature "
+                        + "Litefleet does not have" + hint(k));
+            }
+        }
+        db.rejectUnknownKeys(DB_KEYS);
+        Path path = absolute(db, "path", db.requireString("path"));
+        Settings replica = replicaSection(db);
+        EngineSettings d = EngineSettings.DEFAULTS;
+        Duration monitor = db.duration("monitor-interval", d.syncInterval());
+        EngineSettings engine = new EngineSettings(monitor,
+                db.integer("min-checkpoint-page-count", d.minCheckpointPages(), 1, Integer.MAX_VALUE),
+                db.integer("truncate-page-n", d.truncatePages(), 1, Integer.MAX_VALUE),
+                db.duration("checkpoint-interval", d.checkpointInterval()),
+                db.duration("busy-timeout", d.busyTimeout()), d.checkpointBusyTimeout(),
+                db.integer("max-sync-wal-bytes", d.maxSyncBytes(), 4096, 1L << 40));
+        ReplicaConfig rc = replica(replica, top, engine.syncInterval());
+        return new DbConfig(path, rc, engine.withSyncInterval(rc.syncInterval()), db.origin());
+    }
+
+    private static Settings replicaSection(Settings db) {
+        Optional<Settings> one = db.section("replica");
+        List<Settings> many = db.sections("replicas");
+        if (one.isPresent() && !many.isEmpty()) {
+            throw new ConfigException(db.origin() + ": give either 'replica' or 'replicas', not both");
+        }
+        if (many.size() > 1) {
+            throw new ConfigException(db.origin() + ": key 'replicas'" + db.at("replicas")
+                    + " lists " + many.size() + " replicas; like Litestream v0.5, Litefleet supports one per database");
+        }
+        return one.or(() -> many.stream().findFirst()).orElseThrow(() -> new ConfigException(db.origin()
+                + ": database needs a 'replica' section (for example: replica: {type: file, path: /backups/db})"));
+    }
+
+    /** Parses a replica section; public for fleet mode's template. */
+    public static ReplicaConfig replica(Settings r, Settings top, Duration defaultSync) {
+        for (String k : r.keys()) {
+            if (REPLICA_UNSUPPORTED.contains(k)) {
+                throw new ConfigException(r.origin() + ": key '" + k + "'" + r.at(k) + " is a Litestream feature "
+                        + "Litefleet does not have");
+            }
+        }
+        Optional<URI> url = r.string("url").map(u -> uri(r, u));
+        String type = r.string("type").orElseGet(() -> url.map(URI::getScheme).orElse("file"))
+                .toLowerCase(java.util.Locale.ROOT);
+        Duration sync = r.duration("sync-interval", defaultSync);
+        if (sync.isZero()) {
+            throw new ConfigException(r.origin() + ": key 'sync-interval'" + r.at("sync-interval")
+                    + " must be positive");
+        }
+        Map<String, Object> backend = new java.util.LinkedHashMap<>(r.values());
+        Map<String, Integer> lines = new java.util.LinkedHashMap<>(r.lines());
+        ENGINE_REPLICA_KEYS.forEach(k -> {
+            backend.remove(k);
+            lines.remove(k);
+        });
+        if ("s3".equals(type)) {
+            top.string("access-key-id").ifPresent(v -> backend.putIfAbsent("access-key-id", v));
+            top.string("secret-access-key").ifPresent(v -> backend.putIfAbsent("secret-access-key", v));
+        }
+        return new ReplicaConfig(type, url, new Settings(r.origin(), backend, lines), sync);
+    }
+
+    private static URI uri(Settings s, String text) {
+        try {
+            URI u = new URI(text);
+            if (u.getScheme() == null) {
+                throw new ConfigException(s.origin() + ": key 'url'" + s.at("url") + " must be a URL such as "
+                        + "s3://bucket/path or file:///dir, got '" + text + "'");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(s.origin() + ": key 'url'" + s.at("url") + " is not a valid URL: '" + text
+                    + "' (" + e.getReason() + ")");
+        }
+    }
+
+    private static Path absolute(Settings s, String key, String value) {
+        Path p = Path.of(value);
+        if (!p.isAbsolute()) {
+            throw new ConfigException(s.origin() + ": key '" + key + "'" + s.at(key) + " must be an absolute path, "
+                    + "got '" + value + "'");
+        }
+        return p.normalize();
+    }
+
+    private static void rejectKeys(Settings s, Set<String> known, Set<String> unsupported) {
+        for (String k : s.keys()) {
+            if (unsupported.contains(k)) {
+                throw new ConfigException(s.origin() + ": key '" + k + "'" + s.at(k) + " is a Litestream feature "
+                        + "Litefleet does not have: " + UNSUPPORTED.get(k));
+            }
+        }
+        s.rejectUnknownKeys(known);
+    }
+
+    private static String hint(String key) {
+        String h = UNSUPPORTED.get(key);
+        return h == null ? "" : ": " + h;
+    }
+
+    private static Settings pick(Settings s, Set<String> keys) {
+        Map<String, Object> v = new java.util.LinkedHashMap<>();
+        Map<String, Integer> l = new java.util.LinkedHashMap<>();
+        for (String k : s.keys()) {
+            if (keys.contains(k)) {
+                v.put(k, s.values().get(k));
+                if (s.lines().containsKey(k)) {
+                    l.put(k, s.lines().get(k));
+                }
+            }
+        }
+        return new Settings(s.origin(), v, l);
+    }
+}

@@ -1,0 +1,25 @@
+package io.litefleet.core.config;
+
+import io.litefleet.api.Settings;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One database's replica, as configured.
+ *
+ * @param type         the backend type ({@code file}, {@code s3}, ...); from {@code type:} or the URL's scheme
+ * @param url          the {@code url:} (or command-line URL), if given
+ * @param backend      the backend's own keys ({@code path}, {@code bucket}, {@code region}, ...), for its provider
+ * @param syncInterval how often changes are shipped
+ */
+public record ReplicaConfig(String type, Optional<URI> url, Settings backend, Duration syncInterval) {
+    /** Validates. */
+    public ReplicaConfig {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(syncInterval, "syncInterval");
+    }
+}

@@ -1,0 +1,79 @@
+package io.litefleet.core.engine;
+
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaClientProvider;
+import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.core.config.ReplicaConfig;
+import io.litefleet.core.plugin.PluginRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns replica configurations into {@link ReplicaTarget}s, creating one client per distinct destination and
+ * sharing it between every database that replicates there. Owns the clients: {@link #close()} closes them all.
+ * Thread-safe.
+ */
+public final class ReplicaClients implements AutoCloseable {
+    private final PluginRegistry registry;
+    private final Map<String, ReplicaClient> clients = new LinkedHashMap<>();
+
+    /** Resolves through {@code registry}, which the caller keeps open while this is used. */
+    public ReplicaClients(PluginRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** The target for one configured replica. */
+    public synchronized ReplicaTarget resolve(ReplicaConfig config) throws ReplicaException {
+        Settings backend = config.backend();
+        ReplicaClientProvider provider = config.url().isPresent()
+                ? registry.replicaForScheme(config.url().get().getScheme(), backend.origin())
+                : registry.replica(config.type(), backend.origin());
+        UrlTarget t;
+        if (config.url().isPresent()) {
+            UrlTarget fromUrl = provider.parseUrl(config.url().get());
+            Map<String, Object> dest = new LinkedHashMap<>(fromUrl.destination());
+            backend.values().forEach(dest::putIfAbsent);
+            t = new UrlTarget(dest, fromUrl.path());
+        } else {
+            t = provider.target(backend);
+        }
+        Settings destination = new Settings(backend.origin(), t.destination(), backend.lines());
+        String key = provider.type() + " " + new TreeMap<>(t.destination());
+        ReplicaClient client = clients.get(key);
+        if (client == null) {
+            client = provider.create(destination);
+            clients.put(key, client);
+        }
+        return new ReplicaTarget(client, provider.layout(), t.path());
+    }
+
+    /** The clients created so far. */
+    public synchronized List<ReplicaClient> clients() {
+        return List.copyOf(clients.values());
+    }
+
+    /** Closes every client. Idempotent. */
+    @Override
+    public synchronized void close() {
+        RuntimeException failure = null;
+        for (ReplicaClient c : clients.values()) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        clients.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.litefleet.core.engine;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Drives {@link DbReplicator}s from one bounded pool of platform threads named {@code litefleet-sync-<n>}
+ * (sqlite-jdbc's native calls pin virtual threads, so SQLite work stays on platform threads). Each database is
+ * synced every sync interval, never by two threads at once; after a failure it waits with exponential backoff
+ * (up to a minute) and the same error is logged once, not every second. Thread count does not depend on the
+ * number of databases. {@link #close()} stops the schedule and performs the final sync of every database.
+ */
+public final class SyncScheduler implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SyncScheduler.class.getName());
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+    private final ScheduledThreadPoolExecutor pool;
+    private final Clock clock;
+    private final Consumer<SyncEvent> events;
+    private final List<Entry> entries = new ArrayList<>();
+    private final ConcurrentHashMap<DbReplicator, String> lastErrors = new ConcurrentHashMap<>();
+    private boolean closed;
+
+    private SyncScheduler(int threads, Clock clock, Consumer<SyncEvent> events) {
+        this.pool = new ScheduledThreadPoolExecutor(threads, named("litefleet-sync-"));
+        this.pool.setRemoveOnCancelPolicy(true);
+        this.clock = clock;
+        this.events = events;
+    }
+
+    /** A scheduler with {@code threads} workers; {@code events} hears about every sync (must not block). */
+    public static SyncScheduler start(int threads, Clock clock, Consumer<SyncEvent> events) {
+        return new SyncScheduler(Math.max(1, threads), clock, events);
+    }
+
+    /** Starts syncing {@code db} every {@code interval}, the first time now. */
+    public synchronized void add(DbReplicator db, Duration interval) {
+        if (closed) {
+            throw new IllegalStateException("scheduler is closed");
+        }
+        Entry e = new Entry(db);
+        e.future = pool.scheduleWithFixedDelay(() -> runOnce(e), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        entries.add(e);
+    }
+
+    private void runOnce(Entry e) {
+        Instant now = clock.instant();
+        if (now.isBefore(e.notBefore)) {
+            return;
+        }
+        try {
+            SyncResult r;
+            synchronized (e.db) {
+                r = e.db.sync();
+            }
+            e.failures = 0;
+            e.notBefore = Instant.MIN;
+            if (lastErrors.remove(e.db) != null) {
+                LOG.log(System.Logger.Level.INFO, e.db.path() + ": replicating again at TXID "
+                        + Long.toHexString(r.txid()));
+            }
+            events.accept(new SyncEvent(e.db, r, null));
+        } catch (IOException | RuntimeException ex) {
+            e.failures++;
+            long backoffMs = Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(16, e.failures - 1));
+            e.notBefore = now.plusMillis(backoffMs);
+            String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+            if (!msg.equals(lastErrors.put(e.db, msg))) {
+                LOG.log(System.Logger.Level.WARNING, e.db.path() + ": sync failed (retrying with backoff): " + msg,
+                        ex instanceof RuntimeException ? ex : null);
+            }
+            events.accept(new SyncEvent(e.db, null, ex));
+        }
+    }
+
+    /** Stops scheduling, waits for running syncs, then performs each database's final sync and closes it. */
+    @Override
+    public void close() {
+        List<Entry> all;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = List.copyOf(entries);
+        }
+        all.forEach(e -> e.future.cancel(false));
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "syncs still running after 30 s; closing anyway");
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        for (Entry e : all) {
+            synchronized (e.db) {
+                try {
+                    e.db.close();
+                } catch (IOException | RuntimeException ex) {
+                    LOG.log(System.Logger.Level.WARNING, e.db.path() + ": final sync failed; the WAL keeps the "
+                            + "changes for the next start: " + ex.getMessage());
+                }
+            }
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * One sync's outcome.
+     *
+     * @param db     the database
+     * @param result what it did, when it succeeded
+     * @param error  why it failed, when it did
+     */
+    public record SyncEvent(DbReplicator db, SyncResult result, Exception error) {
+    }
+
+    private static final class Entry {
+        final DbReplicator db;
+        volatile ScheduledFuture<?> future;
+        volatile Instant notBefore = Instant.MIN;
+        volatile int failures;
+
+        Entry(DbReplicator db) {
+            this.db = db;
+        }
+    }
+}
