@@ -1,0 +1,275 @@
+package io.litefleet.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.core.file.FileReplicaClientProvider;
+import io.litefleet.core.restore.RestoreTarget;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.testkit.DbContent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DbReplicatorTest {
+    @TempDir
+    Path dir;
+
+    private Path db;
+    private Connection app;
+    private Catalog catalog;
+    private ReplicaTarget target;
+    private final Random rnd = new Random(seed());
+
+    private static long seed() {
+        long s = Long.getLong("litefleet.seed", new Random().nextLong());
+        System.out.println("DbReplicatorTest seed=" + s);
+        return s;
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = dir.resolve("app.db");
+        app = open(db);
+        exec("PRAGMA journal_mode=WAL", "PRAGMA wal_autocheckpoint=0",
+                "CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)");
+        catalog = Catalog.open(dir.resolve("state"));
+        var provider = new FileReplicaClientProvider();
+        target = new ReplicaTarget(provider.create(Settings.of("test", Map.of("root",
+                dir.resolve("replica").toString()))), ReplicaLayout.LTX_DIRS, "");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        app.close();
+        catalog.close();
+        target.client().close();
+    }
+
+    private DbReplicator replicator() {
+        return DbReplicator.create(db, target, catalog, EngineSettings.DEFAULTS, Clock.systemUTC(),
+                ReplicaListener.NONE);
+    }
+
+    @Test
+    void sync_writesBetweenSyncs_restoreEqualsSourceAtEveryTxid() throws Exception {
+        try (DbReplicator r = replicator()) {
+            SyncResult first = r.sync();
+            assertEquals(1, first.txid());
+            assertReplicaEqualsSource();
+            for (int i = 0; i < 10; i++) {
+                write(1 + rnd.nextInt(20), rnd.nextInt(3000));
+                SyncResult s = r.sync();
+                assertEquals(i + 2, s.txid());
+                assertFalse(s.capture());
+                assertReplicaEqualsSource();
+            }
+            assertEquals(11, r.sync().txid(), "an idle sync uploads nothing");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PASSIVE", "FULL", "RESTART", "TRUNCATE"})
+    void sync_applicationCheckpointsWhileHot_loseNothing(String mode) throws Exception {
+        exec("PRAGMA busy_timeout=50"); // our pinned reader makes RESTART/TRUNCATE wait this long, then give up
+        try (DbReplicator r = replicator()) {
+            r.sync();
+            for (int i = 0; i < 6; i++) {
+                write(5, 2000);
+                checkpoint(mode); // our read transaction pins the WAL: RESTART/TRUNCATE report busy
+                write(3, 100);
+                SyncResult s = r.sync();
+                assertFalse(s.capture(), "no capture needed while we pin the WAL");
+                assertReplicaEqualsSource();
+            }
+        }
+    }
+
+    @Test
+    void sync_ourTruncateCheckpoint_continuesIntoTheNextGenerationWithoutCapture() throws Exception {
+        EngineSettings eager = new EngineSettings(EngineSettings.DEFAULTS.syncInterval(), 1, 1,
+                EngineSettings.DEFAULTS.checkpointInterval(), EngineSettings.DEFAULTS.busyTimeout(),
+                EngineSettings.DEFAULTS.checkpointBusyTimeout(), EngineSettings.DEFAULTS.maxSyncBytes());
+        try (DbReplicator r = DbReplicator.create(db, target, catalog, eager, Clock.systemUTC(), ReplicaListener.NONE)) {
+            r.sync();
+            int checkpoints = 0;
+            for (int i = 0; i < 8; i++) {
+                write(4, 1500);
+                SyncResult s = r.sync();
+                checkpoints += s.checkpointed() ? 1 : 0;
+                assertFalse(s.capture(), "round " + i + ": our own checkpoint proves continuity");
+                assertReplicaEqualsSource();
+            }
+            assertTrue(checkpoints >= 4, "checkpoints ran: " + checkpoints);
+            assertTrue(Files.size(dir.resolve("app.db-wal")) < 200_000, "the WAL was truncated");
+        }
+    }
+
+    @Test
+    void open_afterRestartWithUnchangedDatabase_resumesWithoutUpload() throws Exception {
+        try (DbReplicator r = replicator()) {
+            write(10, 500);
+            r.sync();
+        }
+        long files = TestRestore.list(target).size();
+        try (DbReplicator r = replicator()) {
+            SyncResult s = r.sync();
+            assertFalse(s.capture());
+            assertEquals(0, s.files());
+            write(2, 100);
+            assertEquals(1, r.sync().files());
+        }
+        assertEquals(files + 1, TestRestore.list(target).size());
+        assertReplicaEqualsSource();
+    }
+
+    @Test
+    void open_afterWritesAndTruncateWhileAway_shipsOrCapturesAndLosesNothing() throws Exception {
+        try (DbReplicator r = replicator()) {
+            write(10, 500);
+            r.sync();
+        }
+        write(7, 700);
+        checkpoint("TRUNCATE"); // nobody pins the WAL now: the frames go into the database file
+        write(3, 300);
+        try (DbReplicator r = replicator()) {
+            SyncResult s = r.sync();
+            assertTrue(s.capture(), "continuity cannot be proven: the current state is captured");
+            assertReplicaEqualsSource();
+            write(2, 100);
+            assertFalse(r.sync().capture());
+            assertReplicaEqualsSource();
+        }
+    }
+
+    @Test
+    void open_afterCleanCheckpointWhileAway_continuesFromTheDatabaseFile() throws Exception {
+        try (DbReplicator r = replicator()) {
+            write(10, 500);
+            r.sync();
+        }
+        checkpoint("TRUNCATE"); // the database file now holds exactly the shipped state
+        write(3, 300);
+        try (DbReplicator r = replicator()) {
+            SyncResult s = r.sync();
+            assertFalse(s.capture(), "the database file proves the new WAL continues the shipped state");
+            assertEquals(1, s.files());
+            assertReplicaEqualsSource();
+        }
+    }
+
+    @Test
+    void sync_vacuumShrinksTheDatabase_restoreEqualsSource() throws Exception {
+        try (DbReplicator r = replicator()) {
+            write(200, 3000);
+            r.sync();
+            exec("DELETE FROM t WHERE id % 3 != 0");
+            r.sync();
+            exec("VACUUM");
+            SyncResult s = r.sync();
+            assertFalse(s.capture());
+            assertReplicaEqualsSource();
+        }
+    }
+
+    @Test
+    void sync_databaseDeletedAndRecreated_capturesTheNewDatabase() throws Exception {
+        try (DbReplicator r = replicator()) {
+            write(20, 500);
+            r.sync();
+        }
+        app.close();
+        Files.delete(db);
+        Files.deleteIfExists(dir.resolve("app.db-wal"));
+        Files.deleteIfExists(dir.resolve("app.db-shm"));
+        app = open(db);
+        exec("PRAGMA journal_mode=WAL", "CREATE TABLE other(x)", "INSERT INTO other VALUES (42)");
+        try (DbReplicator r = replicator()) {
+            assertTrue(r.sync().capture());
+            assertReplicaEqualsSource();
+        }
+    }
+
+    @Test
+    void open_notWalMode_failsNamingTheFileAndTheFix() throws Exception {
+        Path plain = dir.resolve("plain.db");
+        try (Connection c = open(plain); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE x(y)");
+        }
+        try (DbReplicator r = DbReplicator.create(plain, target, catalog, EngineSettings.DEFAULTS,
+                Clock.systemUTC(), ReplicaListener.NONE)) {
+            NotReplicableException e = assertThrows(NotReplicableException.class, r::sync);
+            assertTrue(e.getMessage().contains(plain.toString()) && e.getMessage().contains("journal_mode=WAL"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void open_missingDatabase_failsWithoutCreatingIt() throws Exception {
+        Path missing = dir.resolve("missing.db");
+        try (DbReplicator r = DbReplicator.create(missing, target, catalog, EngineSettings.DEFAULTS,
+                Clock.systemUTC(), ReplicaListener.NONE)) {
+            NotReplicableException e = assertThrows(NotReplicableException.class, r::sync);
+            assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        }
+        assertFalse(Files.exists(missing));
+    }
+
+    private void assertReplicaEqualsSource() throws Exception {
+        Path out = dir.resolve("restored.db");
+        TestRestore.restore(target, RestoreTarget.latest(), out);
+        assertEquals("ok", DbContent.integrityCheck(out));
+        assertEquals(DbContent.hash(app), DbContent.hash(out), "restored content equals the source");
+        Files.deleteIfExists(out);
+    }
+
+    private void write(int rows, int maxBytes) throws SQLException {
+        try (PreparedStatement ins = app.prepareStatement("INSERT INTO t(v) VALUES (?)");
+             PreparedStatement upd = app.prepareStatement("UPDATE t SET v = ? WHERE id = ?")) {
+            for (int i = 0; i < rows; i++) {
+                byte[] v = new byte[1 + rnd.nextInt(Math.max(1, maxBytes))];
+                rnd.nextBytes(v);
+                ins.setBytes(1, v);
+                ins.executeUpdate();
+                upd.setBytes(1, v);
+                upd.setInt(2, 1 + rnd.nextInt(50));
+                upd.executeUpdate();
+            }
+        }
+    }
+
+    private void checkpoint(String mode) throws SQLException {
+        try (Statement st = app.createStatement()) {
+            st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")").close();
+        }
+    }
+
+    private void exec(String... sql) throws SQLException {
+        try (Statement st = app.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        }
+    }
+
+    private static Connection open(Path p) throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + p);
+    }
+}
