@@ -16,9 +16,9 @@ import java.util.SplittableRandom;
  * step is the state at that TXID. Step 4 deletes most rows and vacuums (the database shrinks), step 6 inserts many
  * rows (it grows past its old size).
  */
-final class SourceHistory {
-    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    static final int PAGE_SIZE = 1024;
+public final class SourceHistory {
+    public static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    public static final int PAGE_SIZE = 1024;
 
     private final List<byte[]> states = new ArrayList<>(); // index txid - 1
 
@@ -26,14 +26,14 @@ final class SourceHistory {
     }
 
     /** A seed for this run, printed so a failure can be replayed with -Drestore.seed=... */
-    static long seed(String test) {
+    public static long seed(String test) {
         String fixed = System.getProperty("restore.seed");
         long seed = fixed != null ? Long.parseLong(fixed) : System.nanoTime();
         System.out.println(test + ": seed=" + seed + " (replay with -Drestore.seed=" + seed + ")");
         return seed;
     }
 
-    static SourceHistory build(Path dir, long seed, int steps) throws Exception {
+    public static SourceHistory build(Path dir, long seed, int steps) throws Exception {
         SplittableRandom rnd = new SplittableRandom(seed);
         SourceHistory h = new SourceHistory();
         Path db = dir.resolve("source-" + seed + ".db");
@@ -71,28 +71,28 @@ final class SourceHistory {
         return from + n;
     }
 
-    int txids() {
+    public int txids() {
         return states.size();
     }
 
     /** The database file at {@code txid} (0: empty). */
-    byte[] state(long txid) {
+    public byte[] state(long txid) {
         return txid == 0 ? new byte[0] : states.get((int) txid - 1);
     }
 
-    int pages(long txid) {
+    public int pages(long txid) {
         return state(txid).length / PAGE_SIZE;
     }
 
     /** Page {@code pgno} at {@code txid}, or null beyond the database. */
-    byte[] page(long txid, int pgno) {
+    public byte[] page(long txid, int pgno) {
         byte[] s = state(txid);
         int off = (pgno - 1) * PAGE_SIZE;
         return off + PAGE_SIZE > s.length ? null : Arrays.copyOfRange(s, off, off + PAGE_SIZE);
     }
 
     /** When transaction {@code txid} committed. */
-    static Instant time(long txid) {
+    public static Instant time(long txid) {
         return T0.plusSeconds(10 * txid);
     }
 }

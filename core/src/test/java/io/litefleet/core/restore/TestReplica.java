@@ -14,39 +14,39 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /** Writes LTX files of a {@link SourceHistory} into a replica, as Litestream would, by hand with {@link LtxEncoder}. */
-final class TestReplica {
+public final class TestReplica {
     private final SourceHistory history;
     private final ReplicaTarget target;
     private boolean noChecksum = true;
     private boolean withTimestamp = true;
 
-    TestReplica(SourceHistory history, ReplicaClient client, ReplicaLayout layout, String path) {
+    public TestReplica(SourceHistory history, ReplicaClient client, ReplicaLayout layout, String path) {
         this.history = history;
         this.target = new ReplicaTarget(client, layout, path);
     }
 
-    ReplicaTarget target() {
+    public ReplicaTarget target() {
         return target;
     }
 
     /** Track the rolling checksum (pre/post-apply) instead of upstream's no-checksum mode. */
-    TestReplica trackChecksums() {
+    public TestReplica trackChecksums() {
         noChecksum = false;
         return this;
     }
 
     /** Upload without the litestream-timestamp metadata, so listings show the upload time. */
-    TestReplica withoutTimestampMetadata() {
+    public TestReplica withoutTimestampMetadata() {
         withTimestamp = false;
         return this;
     }
 
     /** Uploads the file for TXIDs {@code min..max} at {@code level}; returns its key. */
-    String put(int level, long min, long max) throws IOException {
+    public String put(int level, long min, long max) throws IOException {
         return put(level, min, max, encode(min, max, null));
     }
 
-    String put(int level, long min, long max, byte[] file) throws IOException {
+    public String put(int level, long min, long max, byte[] file) throws IOException {
         String key = target.key(level, min, max);
         PutOptions o = withTimestamp ? PutOptions.DEFAULT.withTimestamp(SourceHistory.time(max)) : PutOptions.DEFAULT;
         target.client().put(key, ObjectBody.of(file), o);
@@ -54,7 +54,7 @@ final class TestReplica {
     }
 
     /** Every level-0 file 1..n. */
-    TestReplica level0(int n) throws IOException {
+    public TestReplica level0(int n) throws IOException {
         for (int t = 1; t <= n; t++) {
             put(0, t, t);
         }
@@ -66,7 +66,7 @@ final class TestReplica {
      * (a snapshot when {@code min == 1}). {@code postApplyOverride}, when given, replaces the true post-apply
      * checksum.
      */
-    byte[] encode(long min, long max, Long postApplyOverride) throws IOException {
+    public byte[] encode(long min, long max, Long postApplyOverride) throws IOException {
         int commit = history.pages(max);
         LtxHeader.Builder b = LtxHeader.builder().noChecksum(noChecksum).pageSize(SourceHistory.PAGE_SIZE)
                 .commit(commit).txids(min, max).timestamp(SourceHistory.time(max).toEpochMilli());
