@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code litefleet} command line. */
 @Command(name = "litefleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Continuous replication of fleets of SQLite databases (Litestream v0.5 compatible).",
-        subcommands = {ReplicateCommand.class, VersionCommand.class, LtxCommand.class, PluginsCommand.class})
+        subcommands = {ReplicateCommand.class, RestoreCommand.class, VersionCommand.class, LtxCommand.class,
+            PluginsCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -23,9 +24,28 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /**
+     * Runs the command line writing to {@code out} and {@code err} (null: standard output and error) and returns
+     * the exit code. The writers are flushed, not closed.
+     */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new ErrorHandler());
-        return cli.execute(args);
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
+        try {
+            return cli.execute(args);
+        } finally {
+            cli.getOut().flush();
+            cli.getErr().flush();
+        }
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.litefleet.core.ltx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.litefleet.testkit.PeerProcess;
 import io.litefleet.testkit.PeerTools;
+import io.litefleet.testkit.SqliteFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.litefleet.testkit.PeerProcess;
 import io.litefleet.testkit.PeerTools;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package io.litefleet.core.ltx;
+package io.litefleet.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,19 +8,33 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a peer tool to completion with a deadline, capturing its output in files; kills it on any failure. */
-final class PeerProcess {
+/**
+ * Runs a peer tool to completion with a deadline, capturing its output in files; kills it (and its children) on any
+ * failure. Stateless; safe from any thread.
+ */
+public final class PeerProcess {
     private PeerProcess() {
     }
 
-    /** What a finished process printed. */
-    record Result(int exitCode, String stdout, String stderr) {
-        String both() {
+    /**
+     * What a finished process printed.
+     *
+     * @param exitCode its exit code
+     * @param stdout   its standard output
+     * @param stderr   its standard error
+     */
+    public record Result(int exitCode, String stdout, String stderr) {
+        /** Exit code and both outputs, for assertion messages. */
+        public String both() {
             return "exit " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
         }
     }
 
-    static Result run(Path workDir, Duration timeout, List<String> command) throws IOException, InterruptedException {
+    /**
+     * Runs {@code command} in {@code workDir}, failing the test if it does not finish within {@code timeout}.
+     * Output goes to temp files in {@code workDir}.
+     */
+    public static Result run(Path workDir, Duration timeout, List<String> command) throws IOException, InterruptedException {
         Path out = Files.createTempFile(workDir, "out", ".txt");
         Path err = Files.createTempFile(workDir, "err", ".txt");
         Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(out.toFile())
@@ -37,7 +51,7 @@ final class PeerProcess {
     }
 
     /** Kills {@code p} and its descendants if still running, and waits briefly for it to go. */
-    static void kill(Process p) throws InterruptedException {
+    public static void kill(Process p) throws InterruptedException {
         if (p == null) {
             return;
         }

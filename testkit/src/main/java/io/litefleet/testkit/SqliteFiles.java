@@ -1,4 +1,4 @@
-package io.litefleet.core.ltx;
+package io.litefleet.testkit;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,16 +11,21 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-/** SQLite database files for interop tests: built with sqlite-jdbc, read back as pages with plain file I/O. */
-final class SqliteFiles {
+/**
+ * SQLite database files for tests: built with sqlite-jdbc, read back as pages with plain file I/O, compared by
+ * content hash, checked with {@code PRAGMA integrity_check}. Stateless; safe from any thread.
+ */
+public final class SqliteFiles {
     private SqliteFiles() {
     }
 
-    static Connection open(Path db) throws SQLException {
+    /** Opens (creating) a database; the caller closes the connection. */
+    public static Connection open(Path db) throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + db);
     }
 
-    static void exec(Connection c, String... sql) throws SQLException {
+    /** Executes statements in order. */
+    public static void exec(Connection c, String... sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (String q : sql) {
                 s.execute(q);
@@ -28,20 +33,21 @@ final class SqliteFiles {
         }
     }
 
-    static String queryString(Connection c, String sql) throws SQLException {
+    /** The first column of the first row, or null when there is no row. */
+    public static String queryString(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
 
     /** The page size recorded in a database file's header. */
-    static int pageSize(byte[] file) {
+    public static int pageSize(byte[] file) {
         int v = (file[16] & 0xFF) << 8 | (file[17] & 0xFF);
         return v == 1 ? 65536 : v;
     }
 
     /** The pages of a database file, index = page number (index 0 unused). */
-    static byte[][] pages(Path db) throws IOException {
+    public static byte[][] pages(Path db) throws IOException {
         byte[] file = Files.readAllBytes(db);
         int pageSize = pageSize(file);
         if (file.length % pageSize != 0) {
@@ -55,7 +61,7 @@ final class SqliteFiles {
     }
 
     /** A content hash of a whole file, to print in failure messages. */
-    static String sha256(byte[] data) {
+    public static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
         } catch (java.security.NoSuchAlgorithmException e) {
@@ -64,7 +70,7 @@ final class SqliteFiles {
     }
 
     /** {@code PRAGMA integrity_check} of a database, opened read-only. */
-    static String integrityCheck(Path db) throws SQLException {
+    public static String integrityCheck(Path db) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro")) {
             return queryString(c, "PRAGMA integrity_check");
         }

@@ -1,0 +1,174 @@
+package io.litefleet.core.cli;
+
+import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.plugin.PluginRegistry;
+import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.restore.ReplicaSource;
+import io.litefleet.core.restore.RestoreGapException;
+import io.litefleet.core.restore.RestoreOptions;
+import io.litefleet.core.restore.RestorePlan;
+import io.litefleet.core.restore.RestoreResult;
+import io.litefleet.core.restore.RestoreTarget;
+import io.litefleet.core.restore.Restorer;
+import io.litefleet.core.restore.RetryPolicy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code litefleet restore -o <out> [-txid <hex> | -timestamp <RFC3339>] [-force] [-parallelism N] [-dry-run]
+ * <replica-url>}: rebuilds a database from a replica, with upstream's flag spellings (each also with {@code --}).
+ * Upstream's {@code -f} means follow mode, which is not supported; it is refused rather than read as force.
+ */
+@Command(name = "restore", description = "Rebuild a database from a replica (latest, at a TXID or at a time).")
+final class RestoreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "The database file to create.")
+    Path output;
+
+    @Option(names = {"-txid", "--txid"}, paramLabel = "TXID",
+            description = "Restore the state after this hex transaction ID (inclusive).")
+    String txid;
+
+    @Option(names = {"-timestamp", "--timestamp"}, paramLabel = "TIME",
+            description = "Restore the state at this RFC 3339 time, for example 2025-01-02T03:04:05Z.")
+    String timestamp;
+
+    @Option(names = {"-force", "--force"}, description = "Replace an existing output and its -wal/-shm/-journal.")
+    boolean force;
+
+    @Option(names = "-f", hidden = true, description = "Upstream's follow mode; refused.")
+    boolean follow;
+
+    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "N", defaultValue = "8",
+            description = "Files downloaded at once (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = {"-dry-run", "--dry-run"}, description = "Print the restore plan and exit without writing.")
+    boolean dryRun;
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR",
+            description = "Directory of drop-in plugins (default: $LITEFLEET_PLUGINS_DIR, else none).")
+    Path pluginsDir;
+
+    @Parameters(index = "0", paramLabel = "<replica-url>", description = "The replica, for example s3://bucket/db.")
+    String source;
+
+    @Override
+    public Integer call() throws IOException {
+        RestoreTarget target = target();
+        ReplicaSource replica = source();
+        if (parallelism < 1) {
+            throw new UserException("invalid -parallelism '" + parallelism + "': must be at least 1");
+        }
+        if (output == null && !dryRun) {
+            throw new UserException("-o <path> is required when restoring from a replica URL");
+        }
+        Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
+        try (PluginRegistry registry = PluginRegistry.open(pluginsDir());
+                ReplicaSource.Opened opened = replica.open(registry)) {
+            RestorePlan plan = plan(restorer, opened.target(), target);
+            PrintWriter out = spec.commandLine().getOut();
+            if (dryRun) {
+                printPlan(out, opened.target(), plan);
+            } else {
+                RestoreOptions options = RestoreOptions.of(output).withOverwrite(force).withParallelism(parallelism);
+                RestoreResult r = restorer.restore(opened.target(), plan, options);
+                out.printf("restored TXID %016x to %s: %d files, %d bytes in %.3fs%n", r.txid(),
+                        output.toAbsolutePath(), r.files(), r.bytes(), r.duration().toNanos() / 1e9);
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private RestorePlan plan(Restorer restorer, ReplicaTarget replica, RestoreTarget target) throws IOException {
+        try {
+            return restorer.plan(replica, target, parallelism).orElseThrow(() -> new UserException(
+                    "no matching backup files available in " + replica.describe() + describe(target)));
+        } catch (RestoreGapException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    private RestoreTarget target() {
+        if (follow) {
+            throw new UserException("-f is upstream's follow mode, which litefleet restore does not support; "
+                    + "to replace an existing output use -force");
+        }
+        if (txid != null && timestamp != null) {
+            throw new UserException("-txid and -timestamp are mutually exclusive; give one of them");
+        }
+        if (txid != null) {
+            return new RestoreTarget.AtTxid(parseTxid(txid));
+        }
+        if (timestamp != null) {
+            try {
+                return new RestoreTarget.AtTime(OffsetDateTime.parse(timestamp).toInstant());
+            } catch (DateTimeParseException e) {
+                throw new UserException("invalid -timestamp '" + timestamp + "': must be an RFC 3339 time such as "
+                        + "2025-01-02T03:04:05Z");
+            }
+        }
+        return RestoreTarget.latest();
+    }
+
+    private static long parseTxid(String text) {
+        long v;
+        try {
+            v = Long.parseUnsignedLong(text, 16);
+        } catch (NumberFormatException e) {
+            v = 0;
+        }
+        if (v < 1) {
+            throw new UserException("invalid -txid '" + text + "': must be a hex transaction ID from 1 to "
+                    + "7fffffffffffffff, such as 000000000000002a");
+        }
+        return v;
+    }
+
+    private ReplicaSource source() {
+        if (!ReplicaSource.isUrl(source)) {
+            throw new UserException("'" + source + "' is not a replica URL (such as file:///backups/db or "
+                    + "s3://bucket/db); restoring by database path from a config file is not supported yet");
+        }
+        return ReplicaSource.url(source);
+    }
+
+    private Optional<Path> pluginsDir() {
+        return Optional.ofNullable(pluginsDir).or(() -> Optional.ofNullable(System.getenv("LITEFLEET_PLUGINS_DIR"))
+                .filter(s -> !s.isBlank()).map(Path::of));
+    }
+
+    private static String describe(RestoreTarget target) {
+        return switch (target) {
+            case RestoreTarget.Latest l -> "";
+            case RestoreTarget.AtTxid t -> String.format(" at or before TXID %016x", t.txid());
+            case RestoreTarget.AtTime t -> " at or before " + t.time();
+        };
+    }
+
+    private void printPlan(PrintWriter out, ReplicaTarget replica, RestorePlan plan) {
+        out.println("Restore plan:");
+        out.println("  source: " + replica.describe());
+        out.println("  output: " + (output == null ? "(none)" : output.toAbsolutePath()));
+        out.printf("  txid:   %016x - %016x%n", plan.files().get(0).minTxid(), plan.txid());
+        out.printf("%-5s  %-37s  %12s  %s%n", "level", "file", "size", "created");
+        for (LtxFileRef f : plan.files()) {
+            out.printf("%-5d  %016x-%016x.ltx  %12d  %s%n", f.level(), f.minTxid(), f.maxTxid(), f.size(),
+                    f.createdAt());
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.litefleet.core.restore;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How to restore.
+ *
+ * @param output        the database file to create; its temp file is {@code <output>.tmp} beside it
+ * @param overwrite     replace an existing output (and remove its {@code -wal}, {@code -shm} and {@code -journal});
+ *                      otherwise an existing output is refused
+ * @param parallelism   how many files download at once, at least 1
+ * @param prefetchBytes how many bytes of downloaded files may wait in memory; larger files are streamed instead
+ */
+public record RestoreOptions(Path output, boolean overwrite, int parallelism, long prefetchBytes) {
+    /** Upstream's default download parallelism. */
+    public static final int DEFAULT_PARALLELISM = 8;
+    /** Default memory for prefetched files. */
+    public static final long DEFAULT_PREFETCH_BYTES = 64L << 20;
+
+    /** Validates. */
+    public RestoreOptions {
+        Objects.requireNonNull(output, "output");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be >= 1: " + parallelism);
+        }
+        if (prefetchBytes < 0) {
+            throw new IllegalArgumentException("prefetchBytes must be >= 0: " + prefetchBytes);
+        }
+    }
+
+    /** Defaults for {@code output}: no overwrite, parallelism 8, 64 MiB of prefetch. */
+    public static RestoreOptions of(Path output) {
+        return new RestoreOptions(output, false, DEFAULT_PARALLELISM, DEFAULT_PREFETCH_BYTES);
+    }
+
+    /** These options with {@code overwrite}. */
+    public RestoreOptions withOverwrite(boolean v) {
+        return new RestoreOptions(output, v, parallelism, prefetchBytes);
+    }
+
+    /** These options with {@code parallelism}. */
+    public RestoreOptions withParallelism(int v) {
+        return new RestoreOptions(output, overwrite, v, prefetchBytes);
+    }
+
+    /** These options with {@code prefetchBytes}. */
+    public RestoreOptions withPrefetchBytes(long v) {
+        return new RestoreOptions(output, overwrite, parallelism, v);
+    }
+}

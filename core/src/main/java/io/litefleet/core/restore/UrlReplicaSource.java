@@ -1,0 +1,51 @@
+package io.litefleet.core.restore;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaClientProvider;
+import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.plugin.PluginRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Objects;
+
+/**
+ * A replica URL: its scheme picks the provider, which parses the URL into destination settings and a path.
+ *
+ * @param url the URL as given
+ */
+record UrlReplicaSource(String url) implements ReplicaSource {
+    UrlReplicaSource {
+        Objects.requireNonNull(url, "url");
+    }
+
+    @Override
+    public Opened open(PluginRegistry registry) throws IOException {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new ConfigException("invalid replica URL '" + url + "': " + e.getMessage());
+        }
+        if (uri.getScheme() == null) {
+            throw new ConfigException("replica URL '" + url + "' has no scheme (for example file:///backups/db)");
+        }
+        String origin = "replica URL '" + url + "'";
+        ReplicaClientProvider provider = registry.replicaForScheme(uri.getScheme(), origin);
+        ReplicaClientProvider.UrlTarget target = provider.parseUrl(uri);
+        ReplicaClient client = provider.create(Settings.of(origin, target.destination()));
+        try {
+            return new Opened(new ReplicaTarget(client, provider.layout(), target.path()));
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return url;
+    }
+}
