@@ -104,6 +104,9 @@ class ReplicationChaosIT {
             target.client().close();
         }
         System.out.printf("ReplicationChaosIT: %d rounds, %d SIGKILLs, %d replica outages%n", ROUNDS, kills, outages);
+        String log = Files.readString(dir.resolve("daemon.log"));
+        System.out.println("daemon log:\n" + log);
+        assertTrue(log.contains("replicating " + db), "the daemon ran");
         assertTrue(ROUNDS < 8 || kills > 0, "the daemon was killed at least once");
     }
 
