@@ -63,7 +63,12 @@ final class RestoreCommand implements Callable<Integer> {
             description = "Directory of drop-in plugins (default: $LITEFLEET_PLUGINS_DIR, else none).")
     Path pluginsDir;
 
-    @Parameters(index = "0", paramLabel = "<replica-url>", description = "The replica, for example s3://bucket/db.")
+    @Option(names = {"-config", "--config"}, paramLabel = "FILE",
+            description = "Configuration file, to restore a configured database by its path.")
+    Path config;
+
+    @Parameters(index = "0", paramLabel = "<replica-url | db-path>",
+            description = "The replica (for example s3://bucket/db), or with -config a configured database path.")
     String source;
 
     @Override
@@ -74,7 +79,10 @@ final class RestoreCommand implements Callable<Integer> {
             throw new UserException("invalid -parallelism '" + parallelism + "': must be at least 1");
         }
         if (output == null && !dryRun) {
-            throw new UserException("-o <path> is required when restoring from a replica URL");
+            if (ReplicaSource.isUrl(source)) {
+                throw new UserException("-o <path> is required when restoring from a replica URL");
+            }
+            output = Path.of(source); // like upstream: restore a configured database in place
         }
         Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
         try (PluginRegistry registry = PluginRegistry.open(pluginsDir());
@@ -140,11 +148,14 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     private ReplicaSource source() {
-        if (!ReplicaSource.isUrl(source)) {
-            throw new UserException("'" + source + "' is not a replica URL (such as file:///backups/db or "
-                    + "s3://bucket/db); restoring by database path from a config file is not supported yet");
+        if (ReplicaSource.isUrl(source)) {
+            return ReplicaSource.url(source);
         }
-        return ReplicaSource.url(source);
+        if (config == null) {
+            throw new UserException("'" + source + "' is not a replica URL (such as file:///backups/db or "
+                    + "s3://bucket/db); to restore a configured database by its path, add -config <file>");
+        }
+        return ConfigReplicaSource.find(config, Path.of(source));
     }
 
     private Optional<Path> pluginsDir() {

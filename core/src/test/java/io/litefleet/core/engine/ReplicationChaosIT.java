@@ -9,13 +9,11 @@ import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerTools;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -196,18 +194,6 @@ class ReplicationChaosIT {
     }
 
     private Process startDaemon(Path config) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cp = new ArrayList<>();
-        for (String prop : List.of("jdk.module.path", "java.class.path")) {
-            String v = System.getProperty(prop);
-            if (v != null && !v.isBlank()) {
-                cp.add(v);
-            }
-        }
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-cp", String.join(File.pathSeparator, cp), "io.litefleet.core.cli.Main", "replicate",
-                "-config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile())).start();
+        return Daemon.start(dir.resolve("daemon.log"), "replicate", "-config", config.toString());
     }
 }

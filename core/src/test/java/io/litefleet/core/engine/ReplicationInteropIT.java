@@ -1,0 +1,239 @@
+package io.litefleet.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.core.cli.Main;
+import io.litefleet.core.file.FileReplicaClientProvider;
+import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.restore.RestoreOptions;
+import io.litefleet.core.restore.RestoreTarget;
+import io.litefleet.core.restore.Restorer;
+import io.litefleet.core.restore.RetryPolicy;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.testkit.DbContent;
+import io.litefleet.testkit.PeerProcess;
+import io.litefleet.testkit.PeerTools;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Replication end to end: point-in-time restores, upstream's replicas continued, SIGTERM, config-form restore. */
+class ReplicationInteropIT {
+    @TempDir
+    Path dir;
+
+    private Path db;
+    private Path replica;
+    private Connection app;
+    private ReplicaTarget target;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = dir.resolve("app.db");
+        replica = dir.resolve("replica");
+        app = DriverManager.getConnection("jdbc:sqlite:" + db);
+        exec("PRAGMA journal_mode=WAL", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+        target = new ReplicaTarget(new FileReplicaClientProvider().create(Settings.of("test",
+                Map.of("root", replica.toString()))), ReplicaLayout.LTX_DIRS, "");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        app.close();
+        target.client().close();
+    }
+
+    @Test
+    void restore_everyTxidAndTimestampBetweenWrites_givesExactlyThatState() throws Exception {
+        record State(long txid, Instant after, String hash) {
+        }
+        List<State> states = new ArrayList<>();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
+        try (Catalog catalog = Catalog.open(dir.resolve("state"));
+             DbReplicator r = DbReplicator.create(db, target, catalog, EngineSettings.DEFAULTS, clock,
+                     ReplicaListener.NONE)) {
+            for (int i = 0; i < 8; i++) {
+                exec("INSERT INTO t(v) VALUES ('row " + i + "')", "UPDATE t SET v = v || '+' WHERE id % 2 = 0");
+                long txid = r.sync().txid();
+                states.add(new State(txid, clock.instant(), DbContent.hash(app)));
+                clock.advance(Duration.ofSeconds(10));
+            }
+        }
+        Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
+        Path out = dir.resolve("pit.db");
+        for (State s : states) {
+            var byTxid = restorer.plan(target, new RestoreTarget.AtTxid(s.txid()), 4).orElseThrow();
+            restorer.restore(target, byTxid, RestoreOptions.of(out).withOverwrite(true));
+            assertEquals(s.hash(), DbContent.hash(out), "state at TXID " + s.txid());
+            // Five seconds after the sync: the state must be that one, not the next (ten seconds later).
+            var byTime = restorer.plan(target, new RestoreTarget.AtTime(s.after().plusSeconds(5)), 4).orElseThrow();
+            restorer.restore(target, byTime, RestoreOptions.of(out).withOverwrite(true));
+            assertEquals(s.hash(), DbContent.hash(out), "state at " + s.after().plusSeconds(5));
+            assertEquals("ok", DbContent.integrityCheck(out));
+        }
+    }
+
+    @Test
+    void replicate_upstreamReplica_isContinuedAndBothRestoresEqualTheSource() throws Exception {
+        Path litestream = PeerTools.litestream();
+        Path yml = Files.writeString(dir.resolve("litestream.yml"), """
+                dbs:
+                  - path: %s
+                    replica:
+                      type: file
+                      path: %s
+                      sync-interval: 100ms
+                """.formatted(db, replica));
+        Process upstream = new ProcessBuilder(litestream.toString(), "replicate", "-config", yml.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("litestream.log").toFile()).start();
+        try {
+            exec("INSERT INTO t(v) VALUES ('from upstream')");
+            awaitFiles(2);
+        } finally {
+            upstream.destroy();
+            upstream.waitFor(20, TimeUnit.SECONDS);
+            PeerProcess.kill(upstream);
+        }
+        long theirMax = maxTxid();
+        List<LtxFileRef> theirs = TestRestore.list(target);
+        exec("INSERT INTO t(v) VALUES ('after upstream stopped')");
+        try (Catalog catalog = Catalog.open(dir.resolve("state"));
+             DbReplicator r = DbReplicator.create(db, target, catalog, EngineSettings.DEFAULTS, Clock.systemUTC(),
+                     ReplicaListener.NONE)) {
+            assertEquals(theirMax + 1, r.sync().txid(), "our TXIDs continue upstream's");
+            exec("INSERT INTO t(v) VALUES ('ours')");
+            assertEquals(theirMax + 2, r.sync().txid());
+        }
+        assertTrue(TestRestore.list(target).containsAll(theirs), "upstream's files are kept");
+        String source = DbContent.hash(app);
+        Path ours = dir.resolve("ours.db");
+        Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
+        restorer.restore(target, restorer.plan(target, RestoreTarget.latest(), 4).orElseThrow(),
+                RestoreOptions.of(ours));
+        assertEquals(source, DbContent.hash(ours));
+        Path stock = dir.resolve("stock.db");
+        var res = PeerProcess.run(dir, Duration.ofSeconds(60), List.of(litestream.toString(), "restore", "-o",
+                stock.toString(), replica.toUri().toString()));
+        assertEquals(0, res.exitCode(), res.both());
+        assertEquals(source, DbContent.hash(stock));
+        assertEquals("ok", DbContent.integrityCheck(stock));
+    }
+
+    @Test
+    void sigterm_flushesWhatIsCommittedBeforeExiting() throws Exception {
+        Path log = dir.resolve("daemon.log");
+        Process daemon = Daemon.start(log, "replicate", "--state-dir", dir.resolve("state").toString(),
+                "-sync-interval", "1h", db.toString(), replica.toUri().toString());
+        try {
+            awaitFiles(1); // the first sync runs at start; the next one would be an hour later
+            for (int i = 0; i < 20; i++) {
+                exec("INSERT INTO t(v) VALUES ('before sigterm " + i + "')");
+            }
+            daemon.destroy(); // SIGTERM
+            assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "daemon exits after SIGTERM");
+        } finally {
+            PeerProcess.kill(daemon);
+        }
+        // The first sync (at start) may catch the earliest rows; the last ones can only come from the final sync.
+        assertTrue(TestRestore.list(target).size() >= 2, "the final sync shipped: " + TestRestore.list(target)
+                + "\n" + Files.readString(log));
+        Path out = dir.resolve("out.db");
+        TestRestore.restore(target, RestoreTarget.latest(), out);
+        assertEquals(DbContent.hash(app), DbContent.hash(out));
+    }
+
+    @Test
+    void restoreCommand_configuredDatabasePath_findsItsReplica() throws Exception {
+        Path config = Files.writeString(dir.resolve("litefleet.yml"), """
+                state-dir: %s
+                dbs:
+                  - path: %s
+                    replica:
+                      type: file
+                      path: %s
+                """.formatted(dir.resolve("state"), db, replica));
+        exec("INSERT INTO t(v) VALUES ('configured')");
+        assertEquals(0, Main.run("replicate", "-config", config.toString(), "-once"));
+        Path out = dir.resolve("restored.db");
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "restore", "-config",
+                config.toString(), "-o", out.toString(), db.toString());
+        assertEquals(0, code, err.toString());
+        assertEquals(DbContent.hash(app), DbContent.hash(out));
+        StringWriter err2 = new StringWriter();
+        int missing = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2), "restore", "-config",
+                config.toString(), "-o", dir.resolve("x.db").toString(), dir.resolve("other.db").toString());
+        assertEquals(1, missing);
+        assertTrue(err2.toString().contains("no database " + dir.resolve("other.db")), err2.toString());
+        assertFalse(Files.exists(dir.resolve("x.db")));
+    }
+
+    private long maxTxid() throws Exception {
+        return TestRestore.list(target).stream().mapToLong(LtxFileRef::maxTxid).max().orElse(0);
+    }
+
+    private void awaitFiles(int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (TestRestore.list(target).size() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("replica has fewer than " + n + " files after 60 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void exec(String... sql) throws Exception {
+        try (Statement st = app.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        }
+    }
+
+    /** A clock tests move by hand. */
+    static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant start) {
+            now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}
