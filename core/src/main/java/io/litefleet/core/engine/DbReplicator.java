@@ -314,17 +314,16 @@ public final class DbReplicator implements AutoCloseable {
         long txid = pos.txid() + 1;
         WalFrame first = txs.get(0).frames().get(0);
         long walEnd = txs.get(txs.size() - 1).end().offset();
-        LtxPublisher file = LtxPublisher.start(target, pos.pageSize(), commit, txid, txid, clock.instant(),
+        LtxPublisher file = LtxPublisher.of(target, pos.pageSize(), commit, txid, txid, clock.instant(),
                 first.frameOffset(), walEnd - first.frameOffset(), first.salt1(), first.salt2());
+        List<WalFrame> frames = batch.latestFrames().stream().filter(f -> f.pageNumber() <= commit).toList();
         byte[] page = new byte[pos.pageSize()];
-        for (WalFrame f : batch.latestFrames()) {
-            int pgno = (int) f.pageNumber();
-            if (pgno <= commit) {
+        LtxFileRef ref = file.publish(sink -> {
+            for (WalFrame f : frames) {
                 reader.readPage(f, ByteBuffer.wrap(page));
-                file.page(pgno, page);
+                sink.page((int) f.pageNumber(), page);
             }
-        }
-        LtxFileRef ref = file.publish();
+        }, frames.size());
         if (crcs == null) {
             crcs = new PageChecksums(pos.pageSize());
         }
@@ -345,16 +344,17 @@ public final class DbReplicator implements AutoCloseable {
         int pageSize = session.pageSize();
         long txid = lastTxid + 1;
         long minTxid = lastTxid == 0 ? 1 : txid;
-        LtxPublisher file = LtxPublisher.start(target, pageSize, image.commit(), minTxid, txid, clock.instant(),
+        LtxPublisher file = LtxPublisher.of(target, pageSize, image.commit(), minTxid, txid, clock.instant(),
                 0, 0, 0, 0);
         byte[] page = new byte[pageSize];
-        for (int pgno = 1; pgno <= image.commit(); pgno++) {
-            if (image.hasPage(pgno) && (shipped == null || minTxid == 1 || shipped.get(pgno) != current.get(pgno))) {
-                image.read(pgno, page);
-                file.page(pgno, page);
+        LtxFileRef ref = file.publish(sink -> {
+            for (int pgno = 1; pgno <= image.commit(); pgno++) {
+                if (image.hasPage(pgno) && (shipped == null || minTxid == 1 || shipped.get(pgno) != current.get(pgno))) {
+                    image.read(pgno, page);
+                    sink.page(pgno, page);
+                }
             }
-        }
-        LtxFileRef ref = file.publish();
+        }, image.commit());
         crcs = current;
         pos = new Position(txid, current.rolling(), pageSize, image.commit(), walEnd);
         proof = null;

@@ -8,65 +8,138 @@ import io.litefleet.core.ltx.LtxHeader;
 import io.litefleet.core.restore.LtxFileRef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Encodes one level-0 LTX file page by page into memory and uploads it. Files are written with Litestream's
+ * Encodes one level-0 LTX file from a page source and uploads it. Files are written with Litestream's
  * {@code NoChecksum} flag, because stock {@code litestream restore} v0.5.16 rejects files that track the rolling
- * checksum; the checksum is kept in Litefleet's own state instead. Not thread-safe; one per file.
+ * checksum; the checksum is kept in Litefleet's own state instead.
+ *
+ * <p>Small files are encoded into memory once. Files whose pages exceed {@link #IN_MEMORY_LIMIT} are never held
+ * whole: a first pass computes their length and page checksums, and each upload attempt encodes them again
+ * straight into the request through a pipe. That is safe because the page source is stable while the caller holds
+ * its read transaction (the WAL cannot restart and checkpoints cannot pass our snapshot). No local copy of the
+ * database is ever written. Not thread-safe; one per file.
  */
 final class LtxPublisher {
-    private final ReplicaTarget target;
-    private final LtxHeader header;
-    private final ByteArrayOutputStream out;
-    private final LtxEncoder encoder;
-    private final Map<Integer, Long> crcs = new HashMap<>();
+    /** Uncompressed page bytes above which a file is streamed instead of buffered. */
+    static final long IN_MEMORY_LIMIT = 8L << 20;
 
-    private LtxPublisher(ReplicaTarget target, LtxHeader header, ByteArrayOutputStream out, LtxEncoder encoder) {
-        this.target = target;
-        this.header = header;
-        this.out = out;
-        this.encoder = encoder;
+    /** Pages of one file, in ascending page-number order; may be replayed. */
+    interface PageSource {
+        /** Hands every page to {@code sink}; the array is reused between calls. */
+        void forEach(PageSink sink) throws IOException;
     }
 
-    /** Starts an L0 file for {@code txid}. */
-    static LtxPublisher start(ReplicaTarget target, int pageSize, int commit, long minTxid, long txid,
-                              Instant now, long walOffset, long walSize, int salt1, int salt2) throws IOException {
+    /** Receives one page. */
+    interface PageSink {
+        void page(int pgno, byte[] data) throws IOException;
+    }
+
+    private final ReplicaTarget target;
+    private final LtxHeader header;
+    private final Map<Integer, Long> crcs = new HashMap<>();
+    private int pages;
+
+    private LtxPublisher(ReplicaTarget target, LtxHeader header) {
+        this.target = target;
+        this.header = header;
+    }
+
+    /** A file for TXIDs {@code minTxid..txid}. */
+    static LtxPublisher of(ReplicaTarget target, int pageSize, int commit, long minTxid, long txid, Instant now,
+                           long walOffset, long walSize, int salt1, int salt2) {
         LtxHeader.Builder b = LtxHeader.builder().noChecksum(true).pageSize(pageSize).commit(commit)
                 .txids(minTxid, txid).timestamp(now.toEpochMilli());
         if (walOffset > 0) {
             b.wal(walOffset, walSize, salt1, salt2);
         }
-        LtxHeader header = b.build();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-        return new LtxPublisher(target, header, out, LtxEncoder.open(out, header));
+        return new LtxPublisher(target, b.build());
     }
 
-    /** Adds a page (ascending page numbers) and remembers its CRC. */
-    void page(int pgno, byte[] data) throws IOException {
-        encoder.writePage(pgno, data);
-        crcs.put(pgno, Checksums.page(pgno, data));
-    }
-
-    /** The CRCs of the pages added. */
+    /** The CRCs of the pages published. */
     Map<Integer, Long> crcs() {
         return crcs;
     }
 
-    /** Pages added. */
+    /** Pages published. */
     int pages() {
-        return encoder.pageCount();
+        return pages;
     }
 
-    /** Finishes and uploads the file; returns its reference. */
-    LtxFileRef publish() throws IOException {
-        encoder.finish();
-        byte[] bytes = out.toByteArray();
+    /**
+     * Encodes the pages and uploads the file.
+     *
+     * @param estimatedPages how many pages the source holds at most, to choose memory or streaming
+     */
+    LtxFileRef publish(PageSource source, long estimatedPages) throws IOException {
+        boolean stream = estimatedPages * header.pageSize() > IN_MEMORY_LIMIT;
+        ByteArrayOutputStream buffer = stream ? null : new ByteArrayOutputStream(64 * 1024);
+        CountingStream counter = new CountingStream(buffer);
+        LtxEncoder first = LtxEncoder.open(counter, header);
+        source.forEach((pgno, data) -> {
+            first.writePage(pgno, data);
+            crcs.put(pgno, Checksums.page(pgno, data));
+        });
+        first.finish();
+        pages = first.pageCount();
+        ObjectBody body = stream ? new ReencodedBody(header, source, counter.count) : ObjectBody.of(buffer.toByteArray());
         Instant ts = Instant.ofEpochMilli(header.timestamp());
-        target.client().put(target.key(0, header.minTxid(), header.maxTxid()), ObjectBody.of(bytes),
+        target.client().put(target.key(0, header.minTxid(), header.maxTxid()), body,
                 PutOptions.DEFAULT.withTimestamp(ts));
-        return new LtxFileRef(0, header.minTxid(), header.maxTxid(), ts, bytes.length);
+        return new LtxFileRef(0, header.minTxid(), header.maxTxid(), ts, counter.count);
+    }
+
+    /** An upload body that encodes the file again on every open, through a pipe fed by a virtual thread. */
+    private record ReencodedBody(LtxHeader header, PageSource source, long length) implements ObjectBody {
+        @Override
+        public InputStream open() throws IOException {
+            PipedInputStream in = new PipedInputStream(256 * 1024);
+            PipedOutputStream out = new PipedOutputStream(in);
+            Thread.ofVirtual().name("litefleet-ltx-encode").start(() -> {
+                try (out) {
+                    LtxEncoder enc = LtxEncoder.open(out, header);
+                    source.forEach(enc::writePage);
+                    enc.finish();
+                } catch (IOException e) {
+                    // The reader sees a closed pipe with fewer bytes than the length and fails the upload.
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return in;
+        }
+    }
+
+    /** Counts bytes, optionally keeping them. */
+    private static final class CountingStream extends OutputStream {
+        private final OutputStream keep;
+        long count;
+
+        CountingStream(OutputStream keep) {
+            this.keep = keep;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            count++;
+            if (keep != null) {
+                keep.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            count += len;
+            if (keep != null) {
+                keep.write(b, off, len);
+            }
+        }
     }
 }

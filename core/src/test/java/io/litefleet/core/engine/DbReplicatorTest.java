@@ -176,6 +176,25 @@ class DbReplicatorTest {
     }
 
     @Test
+    void sync_captureAndBatchLargerThanTheMemoryLimit_areStreamedAndRestoreExactly() throws Exception {
+        exec("BEGIN");
+        write(3000, 8000); // ~12 MB: above LtxPublisher.IN_MEMORY_LIMIT
+        exec("COMMIT");
+        assertTrue(Files.size(db) + Files.size(dir.resolve("app.db-wal")) > LtxPublisher.IN_MEMORY_LIMIT);
+        try (DbReplicator r = replicator()) {
+            SyncResult first = r.sync();
+            assertTrue(first.pages() * 4096 > LtxPublisher.IN_MEMORY_LIMIT, "pages: " + first.pages());
+            assertReplicaEqualsSource();
+            exec("BEGIN");
+            write(2500, 8000);
+            exec("COMMIT");
+            SyncResult second = r.sync();
+            assertTrue(second.pages() * 4096 > LtxPublisher.IN_MEMORY_LIMIT, "pages: " + second.pages());
+            assertReplicaEqualsSource();
+        }
+    }
+
+    @Test
     void sync_vacuumShrinksTheDatabase_restoreEqualsSource() throws Exception {
         try (DbReplicator r = replicator()) {
             write(200, 3000);
