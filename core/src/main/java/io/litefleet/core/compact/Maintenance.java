@@ -210,10 +210,11 @@ public final class Maintenance {
 
     /** Upstream's choice: the source level's files after the destination's last TXID, up to the first gap. */
     private synchronized List<LtxFileRef> compactionInputs(int level) {
-        long cur = index.maxTxid(level);
+        long done = index.maxTxid(level);
+        long cur = done;
         List<LtxFileRef> run = new ArrayList<>();
         for (LtxFileRef f : index.level(level - 1)) {
-            if (f.minTxid() <= index.maxTxid(level) || f.maxTxid() <= cur) {
+            if (f.minTxid() <= done || f.maxTxid() <= cur) {
                 continue;
             }
             if (!run.isEmpty() && f.minTxid() > cur + 1) {
