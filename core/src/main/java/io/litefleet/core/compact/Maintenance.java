@@ -1,0 +1,288 @@
+package io.litefleet.core.compact;
+
+import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.restore.RestoreGapException;
+import io.litefleet.core.restore.RestorePlan;
+import io.litefleet.core.restore.RestorePlanner;
+import io.litefleet.core.restore.RestoreTarget;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Compaction, snapshots and retention for one hot database's replica, with upstream Litestream's levels and rules
+ * (see {@link CompactionSettings}, {@link Retention}) but without polling the store.
+ *
+ * <p>It owns no thread and no timer: whoever drives the fleet calls {@link #runDue} with its clock's time (every
+ * second or so is fine; a call with nothing due does no I/O and allocates little), and the sync engine calls
+ * {@link #onUploaded} for every level-0 file it uploads. It keeps an index of the replica's files per level, loaded
+ * by one LIST per level the first time work is due and then kept current by those calls, so that:
+ * <ul>
+ * <li>a database whose TXID has not moved makes <strong>no</strong> replica request: levels, snapshots and the
+ *     index load are only considered for TXIDs the levels do not cover yet;</li>
+ * <li>level {@code n} is compacted from level {@code n-1} at the first boundary of its interval (see
+ *     {@link Schedule}) after it fell behind, taking the source files after its own last TXID, as upstream does;
+ *     levels due together run in ascending order, so a snapshot includes the L1 file made a moment before;</li>
+ * <li>a level-9 snapshot is merged from the restore plan of the latest state (previous snapshot, L3..L0) at the
+ *     first snapshot boundary after the TXID moved;</li>
+ * <li>retention deletes are decided from the index: a request is sent only when a file has actually expired, so
+ *     after the last write a database sends a bounded number of DELETE batches (when its last L0 files and old
+ *     snapshots expire) and then nothing.</li>
+ * </ul>
+ *
+ * <p>Failures ({@link IOException}s, {@link io.litefleet.api.replica.ReplicaException} included) end the run:
+ * nothing is deleted before the file that supersedes it is stored, so the replica stays restorable; the index is
+ * dropped and reloaded by the next run that has work, because a failed request may or may not have taken effect;
+ * the failed step is retried at the first run after {@link CompactionSettings#shortestInterval()}.
+ *
+ * <p>Thread-safe: {@link #onUploaded} may be called from any thread at any time; {@link #runDue} calls are
+ * serialised. Holds no resources; the target's client belongs to its creator.
+ */
+public final class Maintenance {
+    /** Keys per DELETE request, the S3 DeleteObjects limit. */
+    static final int DELETE_BATCH = 1000;
+    private static final int RETENTION_STEP = -1;
+
+    private final ReplicaTarget target;
+    private final CountingClient counter;
+    private final CompactionSettings settings;
+    private final Schedule schedule;
+    private final Compactor compactor;
+    private final int[] levels;
+    private final Object runLock = new Object();
+
+    // Guarded by this.
+    private ReplicaIndex index;
+    private final List<LtxFileRef> told = new ArrayList<>();
+    private long toldMax;
+    private final Instant[] behindSince = new Instant[CompactionSettings.SNAPSHOT_LEVEL + 1];
+
+    // Confined to runDue (under runLock).
+    private final Instant[] retryAt = new Instant[CompactionSettings.SNAPSHOT_LEVEL + 1];
+    private Instant retentionAt = Instant.MIN;
+    private boolean retentionRetry;
+
+    private Maintenance(ReplicaTarget target, CompactionSettings settings, double phase, int memoryLimit) {
+        Objects.requireNonNull(target, "target");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.counter = new CountingClient(target.client());
+        this.target = new ReplicaTarget(counter, target.layout(), target.path());
+        this.schedule = new Schedule(phase, settings.shortestInterval());
+        this.compactor = Compactor.create(this.target, memoryLimit);
+        this.levels = new int[settings.maxLevel() + 1];
+        for (int i = 1; i <= settings.maxLevel(); i++) {
+            levels[i - 1] = i;
+        }
+        levels[settings.maxLevel()] = CompactionSettings.SNAPSHOT_LEVEL;
+    }
+
+    /**
+     * Maintenance for the database replicated to {@code target}, with a phase derived from its replica path and
+     * merged files up to {@link LtxMerger#DEFAULT_MEMORY_LIMIT} held in memory.
+     */
+    public static Maintenance create(ReplicaTarget target, CompactionSettings settings) {
+        return new Maintenance(target, settings, Schedule.phaseOf(target.path()), LtxMerger.DEFAULT_MEMORY_LIMIT);
+    }
+
+    /**
+     * Maintenance with an explicit schedule phase in [0, 1) (0 = upstream's boundaries, {@code now.Truncate}) and
+     * memory limit for merged files (see {@link LtxMerger#prepare}).
+     */
+    public static Maintenance create(ReplicaTarget target, CompactionSettings settings, double phase,
+            int memoryLimit) {
+        return new Maintenance(target, settings, phase, memoryLimit);
+    }
+
+    /**
+     * Records a file the engine has stored (normally level 0). Levels that do not cover its TXIDs become due at
+     * their next boundary after the file's {@code createdAt}. No I/O.
+     */
+    public synchronized void onUploaded(LtxFileRef file) {
+        Objects.requireNonNull(file, "file");
+        if (index != null) {
+            index.add(file);
+        } else {
+            told.add(file);
+        }
+        toldMax = Math.max(toldMax, file.maxTxid());
+        for (int level : levels) {
+            if (behindSince[level] == null && file.maxTxid() > coveredBy(level)) {
+                behindSince[level] = file.createdAt();
+            }
+        }
+    }
+
+    /** The highest TXID this instance knows the replica holds, 0 if none. No I/O. */
+    public synchronized long maxTxid() {
+        return Math.max(toldMax, index == null ? 0 : index.maxTxid());
+    }
+
+    /** The replica's files as the index holds them, or empty while the index is not loaded. No I/O. */
+    public synchronized Optional<List<LtxFileRef>> files() {
+        return index == null ? Optional.empty() : Optional.of(index.all());
+    }
+
+    /**
+     * Does whatever is due at {@code now}: compactions in ascending level order, a snapshot, retention. Returns
+     * what it did; a run with nothing due sends no request. A failure ends the run and is returned in the report
+     * (see the class comment), never thrown.
+     */
+    public MaintenanceReport runDue(Instant now) {
+        Objects.requireNonNull(now, "now");
+        synchronized (runLock) {
+            long before = counter.requests();
+            List<LtxFileRef> written = new ArrayList<>();
+            List<LtxFileRef> deleted = new ArrayList<>();
+            int step = 0;
+            IOException failure = null;
+            try {
+                for (int level : levels) {
+                    step = level;
+                    if (isDue(level, now)) {
+                        ensureLoaded(now);
+                        compactOrSnapshot(level, written);
+                        settle(level, now);
+                    }
+                }
+                step = RETENTION_STEP;
+                if (retentionRetry && !now.isBefore(retentionAt)) {
+                    ensureLoaded(now);
+                    retentionRetry = false;
+                }
+                enforceRetention(now, deleted);
+            } catch (IOException e) {
+                failure = e;
+                fail(step, now);
+            }
+            return new MaintenanceReport(written, deleted, counter.requests() - before, failure);
+        }
+    }
+
+    private synchronized boolean isDue(int level, Instant now) {
+        Instant since = behindSince[level];
+        if (since == null || (retryAt[level] != null && now.isBefore(retryAt[level]))) {
+            return false;
+        }
+        return schedule.previous(now, settings.interval(level)).isAfter(since);
+    }
+
+    private void ensureLoaded(Instant now) throws IOException {
+        synchronized (this) {
+            if (index != null) {
+                return;
+            }
+        }
+        int[] listed = new int[settings.maxLevel() + 2];
+        for (int i = 0; i <= settings.maxLevel(); i++) {
+            listed[i] = i;
+        }
+        listed[listed.length - 1] = CompactionSettings.SNAPSHOT_LEVEL;
+        ReplicaIndex loaded = ReplicaIndex.load(target, listed);
+        synchronized (this) {
+            loaded.addAll(told);
+            told.clear();
+            index = loaded;
+            for (int level : levels) {
+                if (behindSince[level] == null && coveredBy(level) < maxTxid()) {
+                    behindSince[level] = now;
+                }
+            }
+        }
+        retentionAt = Instant.MIN;
+    }
+
+    private void compactOrSnapshot(int level, List<LtxFileRef> written) throws IOException {
+        List<LtxFileRef> inputs = level == CompactionSettings.SNAPSHOT_LEVEL ? snapshotInputs() : compactionInputs(level);
+        if (inputs.isEmpty()) {
+            return;
+        }
+        LtxFileRef out = compactor.compact(inputs, level);
+        synchronized (this) {
+            index.add(out);
+        }
+        written.add(out);
+        retentionAt = Instant.MIN;
+    }
+
+    /** Upstream's choice: the source level's files after the destination's last TXID, up to the first gap. */
+    private synchronized List<LtxFileRef> compactionInputs(int level) {
+        long done = index.maxTxid(level);
+        long cur = done;
+        List<LtxFileRef> run = new ArrayList<>();
+        for (LtxFileRef f : index.level(level - 1)) {
+            if (f.minTxid() <= done || f.maxTxid() <= cur) {
+                continue;
+            }
+            if (!run.isEmpty() && f.minTxid() > cur + 1) {
+                break;
+            }
+            run.add(f);
+            cur = f.maxTxid();
+        }
+        return run;
+    }
+
+    /** The restore plan of the latest state (up to a gap, if the replica has one), unless L9 already has it. */
+    private synchronized List<LtxFileRef> snapshotInputs() {
+        List<LtxFileRef> all = index.all();
+        long snapshotted = index.maxTxid(CompactionSettings.SNAPSHOT_LEVEL);
+        Optional<RestorePlan> plan;
+        try {
+            plan = RestorePlanner.plan(all, RestoreTarget.latest());
+        } catch (RestoreGapException e) {
+            plan = RestorePlanner.plan(all, new RestoreTarget.AtTxid(e.reached()));
+        }
+        if (plan.isEmpty() || plan.get().txid() <= snapshotted || plan.get().files().get(0).minTxid() != 1) {
+            return List.of();
+        }
+        return plan.get().files();
+    }
+
+    private synchronized void settle(int level, Instant now) {
+        retryAt[level] = null;
+        behindSince[level] = coveredBy(level) >= maxTxid() ? null : now;
+    }
+
+    private void enforceRetention(Instant now, List<LtxFileRef> deleted) throws IOException {
+        Retention plan;
+        synchronized (this) {
+            if (index == null || now.isBefore(retentionAt)) {
+                return;
+            }
+            plan = Retention.plan(index, settings, now);
+        }
+        List<LtxFileRef> files = plan.deletions();
+        for (int from = 0; from < files.size(); from += DELETE_BATCH) {
+            List<LtxFileRef> batch = files.subList(from, Math.min(files.size(), from + DELETE_BATCH));
+            target.client().delete(batch.stream().map(f -> target.key(f.level(), f.minTxid(), f.maxTxid())).toList());
+            synchronized (this) {
+                batch.forEach(index::remove);
+            }
+            deleted.addAll(batch);
+        }
+        retentionAt = plan.nextCheck();
+    }
+
+    private synchronized void fail(int step, Instant now) {
+        // A failed request may have taken effect (a stored upload whose reply was lost, half a DELETE batch):
+        // forget what we believe and list again when work is next due.
+        index = null;
+        told.clear();
+        Instant retry = now.plus(settings.shortestInterval());
+        if (step == RETENTION_STEP) {
+            retentionRetry = true;
+            retentionAt = retry;
+        } else {
+            retryAt[step] = retry;
+        }
+    }
+
+    /** The highest TXID {@code level} holds; 0 while the index is not loaded (everything told is then "new"). */
+    private long coveredBy(int level) {
+        return index == null ? 0 : index.maxTxid(level);
+    }
+}
