@@ -8,7 +8,9 @@ import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.ReplicaClients;
-import io.litefleet.core.engine.ReplicaListener;
+import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.engine.SyncScheduler;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.state.Catalog;
@@ -63,6 +65,7 @@ final class ReplicateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<DbConfig> dbs;
         Optional<Path> configState = Optional.empty();
+        CompactionSettings compaction = CompactionSettings.defaults();
         if (config != null) {
             if (!args.isEmpty()) {
                 throw new UserException("give either -config <file> or <db-path> <replica-url>, not both");
@@ -77,6 +80,7 @@ final class ReplicateCommand implements Callable<Integer> {
             }
             dbs = c.dbs();
             configState = c.stateDir();
+            compaction = c.compaction();
         } else {
             if (args.size() != 2) {
                 throw new UserException("usage: litefleet replicate <db-path> <replica-url>, or -config <file>");
@@ -84,7 +88,7 @@ final class ReplicateCommand implements Callable<Integer> {
             dbs = List.of(fromArgs(args.get(0), args.get(1)));
         }
         Path state = StateDirs.resolve(stateDir, configState);
-        return run(dbs, state);
+        return run(dbs, state, compaction);
     }
 
     private DbConfig fromArgs(String dbPath, String url) {
@@ -106,7 +110,8 @@ final class ReplicateCommand implements Callable<Integer> {
                 EngineSettings.DEFAULTS.withSyncInterval(sync), "command line");
     }
 
-    private int run(List<DbConfig> dbs, Path state) throws IOException, InterruptedException {
+    private int run(List<DbConfig> dbs, Path state, CompactionSettings compaction)
+            throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         Clock clock = Clock.systemUTC();
         try (PluginRegistry registry = PluginRegistry.open(Optional.ofNullable(pluginsDir)
@@ -114,10 +119,14 @@ final class ReplicateCommand implements Callable<Integer> {
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(state)) {
             List<DbReplicator> replicators = new ArrayList<>();
+            List<Maintenance> maintenance = new ArrayList<>();
             for (DbConfig db : dbs) {
                 try {
-                    replicators.add(DbReplicator.create(db.path(), clients.resolve(db.replica()), catalog,
-                            db.engine(), clock, ReplicaListener.NONE));
+                    ReplicaTarget target = clients.resolve(db.replica());
+                    Maintenance m = Maintenance.create(target, compaction);
+                    maintenance.add(m);
+                    replicators.add(DbReplicator.create(db.path(), target, catalog, db.engine(), clock,
+                            m::onUploaded));
                 } catch (ConfigException e) {
                     throw new ConfigException(db.origin() + " (" + db.path() + "): " + e.getMessage(), e);
                 }
@@ -134,7 +143,7 @@ final class ReplicateCommand implements Callable<Integer> {
             }, "litefleet-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             for (int i = 0; i < replicators.size(); i++) {
-                scheduler.add(replicators.get(i), dbs.get(i).engine().syncInterval());
+                scheduler.add(replicators.get(i), dbs.get(i).engine().syncInterval(), maintenance.get(i));
                 out.println("replicating " + replicators.get(i).path() + " to " + replicators.get(i).target()
                         .describe());
             }

@@ -2,6 +2,7 @@ package io.litefleet.core.config;
 
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
+import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.engine.EngineSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -24,11 +25,10 @@ import java.util.Set;
  * @param dbs        the databases listed under {@code dbs:}
  * @param stateDir   {@code state-dir:}, if given
  * @param multiDb    the raw {@code multi-db:} section, if given (parsed by fleet mode)
- * @param compaction the raw global {@code levels}, {@code snapshot}, {@code l0-retention} and {@code retention}
- *                   keys (parsed by compaction)
+ * @param compaction compaction levels, snapshots and retention, from Litestream's global keys
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
-                              Settings compaction) {
+                              CompactionSettings compaction) {
     private static final Set<String> TOP = Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
             "l0-retention", "l0-retention-check-interval", "retention", "logging", "access-key-id",
             "secret-access-key", "shutdown-sync-timeout", "shutdown-sync-interval");
@@ -72,8 +72,8 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
             dbs.add(c);
         }
         Optional<Path> stateDir = top.string("state-dir").map(s -> absolute(top, "state-dir", s));
-        Settings compaction = pick(top, Set.of("levels", "snapshot", "l0-retention", "retention",
-                "l0-retention-check-interval"));
+        CompactionSettings compaction = CompactionConfig.parse(pick(top, Set.of("levels", "snapshot",
+                "l0-retention", "retention", "l0-retention-check-interval")));
         return new LitefleetConfig(file, dbs, stateDir, top.section("multi-db"), compaction);
     }
 

@@ -1,5 +1,7 @@
 package io.litefleet.core.engine;
 
+import io.litefleet.core.compact.Maintenance;
+import io.litefleet.core.compact.MaintenanceReport;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,10 +48,18 @@ public final class SyncScheduler implements AutoCloseable {
 
     /** Starts syncing {@code db} every {@code interval}, the first time now. */
     public synchronized void add(DbReplicator db, Duration interval) {
+        add(db, interval, null);
+    }
+
+    /**
+     * Starts syncing {@code db} every {@code interval}, the first time now, running its compaction and retention
+     * ({@code maintenance}, may be null) after each successful sync; maintenance does nothing unless work is due.
+     */
+    public synchronized void add(DbReplicator db, Duration interval, Maintenance maintenance) {
         if (closed) {
             throw new IllegalStateException("scheduler is closed");
         }
-        Entry e = new Entry(db);
+        Entry e = new Entry(db, maintenance);
         e.future = pool.scheduleWithFixedDelay(() -> runOnce(e), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         entries.add(e);
     }
@@ -71,6 +81,19 @@ public final class SyncScheduler implements AutoCloseable {
                         + Long.toHexString(r.txid()));
             }
             events.accept(new SyncEvent(e.db, r, null));
+            if (e.maintenance != null) {
+                MaintenanceReport m = e.maintenance.runDue(clock.instant());
+                if (m.failed()) {
+                    String msg = m.failure().getMessage();
+                    if (!msg.equals(e.lastMaintenanceError)) {
+                        LOG.log(System.Logger.Level.WARNING, e.db.path() + ": compaction failed (retried later): "
+                                + msg);
+                    }
+                    e.lastMaintenanceError = msg;
+                } else {
+                    e.lastMaintenanceError = null;
+                }
+            }
         } catch (IOException | RuntimeException ex) {
             e.failures++;
             long backoffMs = Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(16, e.failures - 1));
@@ -138,12 +161,15 @@ public final class SyncScheduler implements AutoCloseable {
 
     private static final class Entry {
         final DbReplicator db;
+        final Maintenance maintenance;
+        volatile String lastMaintenanceError;
         volatile ScheduledFuture<?> future;
         volatile Instant notBefore = Instant.MIN;
         volatile int failures;
 
-        Entry(DbReplicator db) {
+        Entry(DbReplicator db, Maintenance maintenance) {
             this.db = db;
+            this.maintenance = maintenance;
         }
     }
 }

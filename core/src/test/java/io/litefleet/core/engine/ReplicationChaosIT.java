@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 3's randomized end-to-end test: a writer in a separate process (the sqlite3 shell) runs random inserts,
  * updates, deletes, blobs larger than a page, schema changes, VACUUM and checkpoints of all four modes, while
  * Litefleet replicates from a second JVM that is killed with SIGKILL at random moments and restarted, and while the
- * replica directory is made unusable for a while. After every round, the replica restored by Litefleet and by
+ * replica directory is made unusable for a while, with compaction, snapshots and retention on second-scale
+ * intervals so they run in every round. After every round, the replica restored by Litefleet and by
  * stock litestream equals the source (content hash) and passes integrity_check. Replay with -Dlitefleet.seed.
  */
 class ReplicationChaosIT {
@@ -47,6 +48,13 @@ class ReplicationChaosIT {
         Path replica = dir.resolve("replica");
         Path config = Files.writeString(dir.resolve("litefleet.yml"), """
                 state-dir: %s
+                levels:
+                  - interval: 1s
+                  - interval: 3s
+                snapshot:
+                  interval: 6s
+                  retention: 12s
+                l0-retention: 2s
                 dbs:
                   - path: %s
                     monitor-interval: 100ms
@@ -97,6 +105,9 @@ class ReplicationChaosIT {
                 assertEquals(source, DbContent.hash(theirs), ctx + ": stock litestream restore equals the source");
                 assertEquals("ok", DbContent.integrityCheck(theirs), ctx);
             }
+            var levels = TestRestore.list(target).stream().map(f -> f.level()).distinct().sorted().toList();
+            System.out.println("ReplicationChaosIT: replica levels at the end " + levels);
+            assertTrue(ROUNDS < 8 || levels.stream().anyMatch(l -> l > 0), "compaction ran: " + levels);
         } finally {
             daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             target.client().close();
