@@ -1,0 +1,82 @@
+package io.litefleet.core.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.testkit.SqliteFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplicateCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void once_oneBadDatabase_othersStillReplicateAndTheBadOneIsNamed() throws Exception {
+        Path good = dir.resolve("good.db");
+        Path plain = dir.resolve("plain.db");
+        try (Connection c = SqliteFiles.open(good)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(x)", "INSERT INTO t VALUES (1)");
+        }
+        try (Connection c = SqliteFiles.open(plain)) {
+            SqliteFiles.exec(c, "CREATE TABLE t(x)");
+        }
+        Path config = Files.writeString(dir.resolve("l.yml"), """
+                state-dir: %s
+                dbs:
+                  - path: %s
+                    replica: {type: file, path: %s}
+                  - path: %s
+                    replica: {type: file, path: %s}
+                  - path: %s
+                    replica: {type: file, path: %s}
+                """.formatted(dir.resolve("state"), plain, dir.resolve("r-plain"), dir.resolve("missing.db"),
+                dir.resolve("r-missing"), good, dir.resolve("r-good")));
+        Run r = run("replicate", "-config", config.toString(), "-once");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains(plain + ": FAILED: " + plain + ": not in WAL mode"), r.out());
+        assertTrue(r.out().contains("missing.db: FAILED") && r.out().contains("not found"), r.out());
+        assertTrue(r.out().contains(good + ": TXID 1"), r.out());
+        assertTrue(Files.exists(dir.resolve("r-good/ltx/0/0000000000000001-0000000000000001.ltx")));
+        assertTrue(!Files.exists(dir.resolve("missing.db")), "a missing database is never created");
+    }
+
+    @Test
+    void badConfig_isOneLineNamingFileLineAndKey() throws Exception {
+        Path config = Files.writeString(dir.resolve("l.yml"), "dbs:\n  - path: /a.db\n    replica: {typo: 1}\n");
+        Run r = run("replicate", "-config", config.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("litefleet: "), r.err());
+        assertTrue(r.err().contains("unknown key 'typo'") && r.err().contains(config.toString()), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void badArguments_areExplained() {
+        Run noArgs = run("replicate");
+        assertEquals(1, noArgs.code());
+        assertTrue(noArgs.err().contains("usage: litefleet replicate <db-path> <replica-url>"), noArgs.err());
+        Run badUrl = run("replicate", dir.resolve("a.db").toString(), "nowhere");
+        assertEquals(1, badUrl.code());
+        assertTrue(badUrl.err().contains("needs a scheme"), badUrl.err());
+        Run unknownScheme = run("replicate", "--state-dir", dir.resolve("s").toString(),
+                dir.resolve("a.db").toString(), "ftp://host/x");
+        assertEquals(1, unknownScheme.code());
+        assertTrue(unknownScheme.err().contains("ftp") && unknownScheme.err().contains("file"), unknownScheme.err());
+    }
+}

@@ -1,0 +1,95 @@
+package io.litefleet.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LitefleetConfigTest {
+    private static LitefleetConfig parse(String yaml) {
+        return LitefleetConfig.parse(Path.of("/etc/l.yml"), YamlLoader.withEnvironment(Map.of("B", "bkt")::get)
+                .parse("/etc/l.yml", yaml));
+    }
+
+    private static String error(String yaml) {
+        return assertThrows(ConfigException.class, () -> parse(yaml)).getMessage();
+    }
+
+    @Test
+    void parse_litestreamDbsSection_withEveryEngineKey() {
+        LitefleetConfig c = parse("""
+                levels:
+                  - interval: 10s
+                  - interval: 1m
+                snapshot:
+                  interval: 1h
+                  retention: 2h
+                l0-retention: 1m
+                dbs:
+                  - path: /data/a.db
+                    monitor-interval: 250ms
+                    checkpoint-interval: 30s
+                    min-checkpoint-page-count: 500
+                    truncate-page-n: 9000
+                    busy-timeout: 2s
+                    replica:
+                      type: s3
+                      bucket: ${B}
+                      path: backups/a
+                      sync-interval: 500ms
+                  - path: /data/b.db
+                    replicas:
+                      - url: file:///backups/b
+                """);
+        assertEquals(2, c.dbs().size());
+        DbConfig a = c.dbs().get(0);
+        assertEquals(Path.of("/data/a.db"), a.path());
+        assertEquals("s3", a.replica().type());
+        assertEquals(Duration.ofMillis(500), a.engine().syncInterval());
+        assertEquals(500, a.engine().minCheckpointPages());
+        assertEquals(9000, a.engine().truncatePages());
+        assertEquals(Map.of("bucket", "bkt", "path", "backups/a"), a.replica().backend().values());
+        assertEquals("file", c.dbs().get(1).replica().type());
+        assertEquals(Duration.ofSeconds(1), c.dbs().get(1).engine().syncInterval());
+        assertEquals(3, c.compaction().levels().size());
+        assertEquals(Duration.ofMinutes(1), c.compaction().interval(2));
+        assertEquals(Duration.ofHours(2), c.compaction().snapshotRetention());
+    }
+
+    @Test
+    void parse_unknownKeys_nameFileLineAndKey() {
+        assertEquals("/etc/l.yml: unknown key 'dbz' (line 1) (known keys: access-key-id, addr, dbs, l0-retention, "
+                + "l0-retention-check-interval, levels, logging, multi-db, retention, secret-access-key, "
+                + "shutdown-sync-interval, shutdown-sync-timeout, snapshot, state-dir)", error("dbz: []\n"));
+        assertTrue(error("dbs:\n  - path: /a.db\n    replica: {type: file, path: /r}\n    colour: blue\n")
+                .startsWith("/etc/l.yml: dbs[0]: unknown key 'colour' (line 4)"));
+    }
+
+    @Test
+    void parse_litestreamFeaturesWeLack_areNamedWithAHint() {
+        assertTrue(error("exec: myapp\n").contains("key 'exec' (line 1) is a Litestream feature"));
+        assertTrue(error("dbs:\n  - dir: /data\n    pattern: '*.db'\n").contains("multi-db"));
+        assertTrue(error("dbs:\n  - path: /a.db\n    meta-path: /x\n    replica: {path: /r}\n")
+                .contains("state-dir"));
+    }
+
+    @Test
+    void parse_badValues_nameTheKeyAndValue() {
+        assertTrue(error("dbs:\n  - path: relative.db\n    replica: {path: /r}\n")
+                .contains("key 'path' (line 2) must be an absolute path, got 'relative.db'"));
+        assertTrue(error("dbs:\n  - path: /a.db\n    monitor-interval: often\n    replica: {path: /r}\n")
+                .contains("key 'monitor-interval' (line 3) must be a duration"));
+        assertTrue(error("dbs:\n  - path: /a.db\n    replica: {url: 'not a url'}\n").contains("key 'url'"));
+        assertTrue(error("dbs:\n  - path: /a.db\n").contains("needs a 'replica' section"));
+        assertTrue(error("dbs:\n  - path: /a.db\n    replicas: [{path: /r}, {path: /s}]\n")
+                .contains("supports one per database"));
+        assertTrue(error("dbs:\n  - path: /a.db\n    replica: {path: /r}\n  - path: /a.db\n    replica: {path: /s}\n")
+                .contains("listed twice"));
+        assertTrue(error("levels:\n  - interval: 0s\n").contains("positive 'interval'"));
+    }
+}
