@@ -28,6 +28,13 @@ public interface Discovery extends AutoCloseable {
      */
     boolean watch(DiscoveryListener listener) throws IOException;
 
+    /**
+     * For each configured pattern (as written), the variable names its matches carry, in pattern order, using the
+     * key convention of {@link DiscoveredDatabase#variables()}. Lets a replica-path template be validated before
+     * anything is discovered.
+     */
+    java.util.Map<String, java.util.List<String>> variableNames();
+
     /** Stops watching and releases watch descriptors. Idempotent. */
     @Override
     void close();
