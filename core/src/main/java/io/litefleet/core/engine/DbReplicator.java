@@ -55,6 +55,8 @@ public final class DbReplicator implements AutoCloseable {
     private final Clock clock;
     private final ReplicaListener listener;
 
+    private final PageChecksumStore pages;
+
     private SqliteSession session;
     private FileChannel dbFile;
     private PageChecksums crcs;
@@ -73,6 +75,7 @@ public final class DbReplicator implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.listener = listener;
+        this.pages = new PageChecksumStore(catalog.directory());
     }
 
     /** A replicator for {@code db}; nothing is opened until the first {@link #sync()}. */
@@ -94,6 +97,11 @@ public final class DbReplicator implements AutoCloseable {
     /** The last TXID the replica holds, 0 before the first sync. */
     public long txid() {
         return pos == null ? 0 : pos.txid();
+    }
+
+    /** Whether we hold a descriptor on the database file (tests: most opens need none). */
+    boolean holdsDatabaseFile() {
+        return dbFile != null;
     }
 
     /** Whether the connection is open. */
@@ -132,9 +140,6 @@ public final class DbReplicator implements AutoCloseable {
     private SyncResult open() throws IOException {
         session = SqliteSession.open(db, settings.busyTimeout());
         try {
-            // Opened after the connection and closed before it: closing any descriptor of the database file
-            // drops every POSIX lock this process holds on it, the connection's included.
-            dbFile = FileChannel.open(db, StandardOpenOption.READ);
             lastCheckpoint = clock.instant();
             return establish();
         } catch (IOException | RuntimeException e) {
@@ -150,36 +155,57 @@ public final class DbReplicator implements AutoCloseable {
                 .filter(r -> r.replica().equals(target.describe()) && r.pageSize() == pageSize && r.txid() > 0);
         try (WalReader reader = openWal()) {
             WalBatch all = reader.read(WalPosition.INITIAL);
-            DatabaseImage image = DatabaseImage.of(dbFile, reader, all, pageSize);
+            if (recorded.isPresent()) {
+                ReplicaPosition r = recorded.get();
+                Position last = new Position(r.txid(), r.postApplyChecksum(), pageSize, (int) r.commitPages(),
+                        toWal(r.wal()));
+                Optional<List<WalTransaction>> suffix = suffixAfter(reader, all, last.wal());
+                Optional<PageChecksums> saved = suffix.isPresent()
+                        ? pages.load(db, last.txid(), last.checksum(), pageSize) : Optional.empty();
+                if (saved.isPresent()) {
+                    // Proven by the WAL and with the shipped page checksums at hand: no need to read the database.
+                    pos = last;
+                    crcs = saved.get();
+                    if (suffix.get().isEmpty()) {
+                        pos = last.withWal(resumePoint(all));
+                        return SyncResult.idle(last.txid());
+                    }
+                    return shipBatch(reader, new WalBatch(all.header(), suffix.get(), all.end(), all.stop()));
+                }
+                return establishByReading(reader, all, last, suffix);
+            }
+            DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pageSize);
             PageChecksums current = checksums(image, pageSize);
-            if (recorded.isEmpty()) {
-                long replicaMax = ReplicaScan.maxTxid(target);
-                String why = replicaMax == 0 ? "first replication" : "no local record of the replica's TXID "
-                        + Long.toHexString(replicaMax);
-                return capture(image, current, null, replicaMax, resumePoint(all), why);
-            }
-            ReplicaPosition r = recorded.get();
-            Position last = new Position(r.txid(), r.postApplyChecksum(), pageSize, (int) r.commitPages(),
-                    toWal(r.wal()));
-            Optional<List<WalTransaction>> suffix = suffixAfter(reader, all, last.wal());
-            if (suffix.isPresent()) {
-                pos = last;
-                return shipVerified(reader, all, suffix.get(), current, "resumed from the recorded WAL position");
-            }
-            if (current.rolling() == last.checksum()) {
-                pos = last.withWal(resumePoint(all));
-                crcs = current;
-                log(System.Logger.Level.INFO, "resumed at TXID %x: database unchanged", last.txid());
-                return SyncResult.idle(last.txid());
-            }
-            if (!all.transactions().isEmpty() && fileMatches(pageSize, last.checksum())) {
-                pos = last.withWal(WalPosition.INITIAL);
-                return shipVerified(reader, all, all.transactions(), current,
-                        "resumed: the database file holds the replicated state, the WAL continues it");
-            }
-            return capture(image, current, null, last.txid(), resumePoint(all),
-                    "WAL changed while not replicating (restarted, truncated or replaced)");
+            long replicaMax = ReplicaScan.maxTxid(target);
+            String why = replicaMax == 0 ? "first replication" : "no local record of the replica's TXID "
+                    + Long.toHexString(replicaMax);
+            return capture(image, current, null, replicaMax, resumePoint(all), why);
         }
+    }
+
+    /** Establishes continuity when the page checksums must be read from the database itself. */
+    private SyncResult establishByReading(WalReader reader, WalBatch all, Position last,
+                                          Optional<List<WalTransaction>> suffix) throws IOException {
+        int pageSize = last.pageSize();
+        DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pageSize);
+        PageChecksums current = checksums(image, pageSize);
+        if (suffix.isPresent()) {
+            pos = last;
+            return shipVerified(reader, all, suffix.get(), current, "resumed from the recorded WAL position");
+        }
+        if (current.rolling() == last.checksum()) {
+            pos = last.withWal(resumePoint(all));
+            crcs = current;
+            log(System.Logger.Level.INFO, "resumed at TXID %x: database unchanged", last.txid());
+            return SyncResult.idle(last.txid());
+        }
+        if (!all.transactions().isEmpty() && fileMatches(pageSize, last.checksum())) {
+            pos = last.withWal(WalPosition.INITIAL);
+            return shipVerified(reader, all, all.transactions(), current,
+                    "resumed: the database file holds the replicated state, the WAL continues it");
+        }
+        return capture(image, current, null, last.txid(), resumePoint(all),
+                "WAL changed while not replicating (restarted, truncated or replaced)");
     }
 
     /** The transactions after {@code from}, when {@code from} still lies on a commit boundary of this WAL. */
@@ -212,7 +238,7 @@ public final class DbReplicator implements AutoCloseable {
 
     /** Whether the database file alone (ignoring the WAL) holds exactly the state with checksum {@code shipped}. */
     private boolean fileMatches(int pageSize, long shipped) throws IOException {
-        return checksums(DatabaseImage.fileOnly(dbFile, pageSize), pageSize).rolling() == shipped;
+        return checksums(DatabaseImage.fileOnly(dbFile(), pageSize), pageSize).rolling() == shipped;
     }
 
     /** Ships every committed transaction after the position (several files if over the size budget). */
@@ -274,7 +300,7 @@ public final class DbReplicator implements AutoCloseable {
 
     private SyncResult captureNow(WalReader reader, String why) throws IOException {
         WalBatch all = reader.read(WalPosition.INITIAL);
-        DatabaseImage image = DatabaseImage.of(dbFile, reader, all, pos.pageSize());
+        DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pos.pageSize());
         PageChecksums current = checksums(image, pos.pageSize());
         if (!all.transactions().isEmpty() && fileMatches(pos.pageSize(), pos.checksum())) {
             pos = pos.withWal(WalPosition.INITIAL);
@@ -417,6 +443,18 @@ public final class DbReplicator implements AutoCloseable {
         return c;
     }
 
+    /**
+     * The database file, opened on first need and kept until the connection closes: closing any descriptor of the
+     * database file drops every POSIX lock this process holds on it, the connection's shared lock included (which
+     * would let another process's last close delete the WAL under us). Most opens never need it.
+     */
+    private FileChannel dbFile() throws IOException {
+        if (dbFile == null) {
+            dbFile = FileChannel.open(db, StandardOpenOption.READ);
+        }
+        return dbFile;
+    }
+
     private WalReader openWal() throws IOException {
         return WalReader.open(wal);
     }
@@ -472,6 +510,9 @@ public final class DbReplicator implements AutoCloseable {
         }
         try {
             shipNew();
+            if (crcs != null && crcs.rolling() == pos.checksum()) {
+                pages.save(db, pos.txid(), pos.checksum(), pos.pageSize(), crcs);
+            }
         } finally {
             closeQuietly();
         }

@@ -83,6 +83,11 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /** The state directory this catalog lives in. */
+    public Path directory() {
+        return file.getParent();
+    }
+
     /** The recorded position of a database, if any. */
     public synchronized Optional<ReplicaPosition> get(String dbPath) throws IOException {
         ensureOpen();
