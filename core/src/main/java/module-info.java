@@ -9,6 +9,7 @@ module io.litefleet.core {
     requires info.picocli;
     requires org.lz4.java;
     requires org.yaml.snakeyaml;
+    requires jdk.management;
 
     exports io.litefleet.core;
 
@@ -20,4 +21,5 @@ module io.litefleet.core {
     uses io.litefleet.api.tier.TieringPolicyProvider;
 
     provides io.litefleet.api.replica.ReplicaClientProvider with io.litefleet.core.file.FileReplicaClientProvider;
+    provides io.litefleet.api.tier.TieringPolicyProvider with io.litefleet.core.tier.DefaultTieringPolicyProvider;
 }
