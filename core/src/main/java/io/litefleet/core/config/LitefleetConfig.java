@@ -24,11 +24,14 @@ import java.util.Set;
  * @param file       the file it came from
  * @param dbs        the databases listed under {@code dbs:}
  * @param stateDir   {@code state-dir:}, if given
- * @param multiDb    the raw {@code multi-db:} section, if given (parsed by fleet mode)
+ * @param multiDb    the raw {@code multi-db:} section, if given (even with {@code enabled: false})
  * @param compaction compaction levels, snapshots and retention, from Litestream's global keys
+ * @param fleet      fleet mode, parsed from {@code multi-db:}; empty when the section is absent or
+ *                   {@code enabled: false}. Paths listed under {@code dbs:} are replicated as configured there and
+ *                   are excluded from the fleet ({@link FleetConfig#excludedPaths()})
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
-                              CompactionSettings compaction) {
+                              CompactionSettings compaction, Optional<FleetConfig> fleet) {
     private static final Set<String> TOP = Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
             "l0-retention", "l0-retention-check-interval", "retention", "logging", "access-key-id",
             "secret-access-key", "shutdown-sync-timeout", "shutdown-sync-interval");
@@ -74,7 +77,9 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
         Optional<Path> stateDir = top.string("state-dir").map(s -> absolute(top, "state-dir", s));
         CompactionSettings compaction = CompactionConfig.parse(pick(top, Set.of("levels", "snapshot",
                 "l0-retention", "retention", "l0-retention-check-interval")));
-        return new LitefleetConfig(file, dbs, stateDir, top.section("multi-db"), compaction);
+        Optional<Settings> multiDb = top.section("multi-db");
+        Optional<FleetConfig> fleet = multiDb.flatMap(m -> FleetConfig.parse(m, top, seen));
+        return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet);
     }
 
     private static DbConfig db(Settings db, Settings top) {
@@ -156,7 +161,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
         }
     }
 
-    private static Path absolute(Settings s, String key, String value) {
+    static Path absolute(Settings s, String key, String value) {
         Path p = Path.of(value);
         if (!p.isAbsolute()) {
             throw new ConfigException(s.origin() + ": key '" + key + "'" + s.at(key) + " must be an absolute path, "
