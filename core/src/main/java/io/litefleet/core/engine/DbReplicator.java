@@ -401,20 +401,24 @@ public final class DbReplicator implements AutoCloseable {
         if (!due) {
             return SyncResult.idle(pos.txid());
         }
-        long before = session.refresh();
-        try (WalReader reader = openWal()) {
+        String mode = frames >= settings.truncatePages() ? "TRUNCATE" : "PASSIVE";
+        try (SqliteSession.Checkpointer w = session.checkpointer(settings.checkpointBusyTimeout());
+             WalReader reader = openWal()) {
+            long before = w.snapshot();
+            // The snapshot must be exactly the shipped state: nothing committed after the shipped position.
             WalBatch batch = reader.read(pos.wal(), 1);
             if (!continues(batch.stop()) || !batch.transactions().isEmpty()) {
                 return SyncResult.idle(pos.txid()); // new commits or a restart: the next sync handles them first
             }
-            String mode = frames >= settings.truncatePages() ? "TRUNCATE" : "PASSIVE";
-            SqliteSession.CheckpointResult r = session.checkpoint(mode, settings.checkpointBusyTimeout());
+            w.checkpoint(mode);
             lastCheckpoint = now;
             shippedSinceCheckpoint = false;
-            if (r.dataVersion() == before && batch.header().isPresent()) {
+            if (w.dataVersion() == before && batch.header().isPresent()) {
                 proof = WalProof.of(batch.header().get(), pos.wal().offset());
             }
             return new SyncResult(pos.txid(), 0, 0, 0, false, true);
+        } finally {
+            session.beginRead();
         }
     }
 

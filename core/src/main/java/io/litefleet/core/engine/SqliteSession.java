@@ -13,26 +13,26 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
 /**
- * Litefleet's one SQLite connection to a replicated database. It holds a read transaction almost all the time, so
- * the application's checkpoints can backfill but never restart the WAL behind us: the frames we have not shipped
- * stay in the {@code -wal}. The transaction is released only inside {@link #checkpoint}, and {@code PRAGMA
- * data_version} tells afterwards whether another connection committed during that gap.
+ * Litefleet's one long-lived SQLite connection to a replicated database. It holds a read transaction almost all
+ * the time, so the application's checkpoints can backfill but never restart the WAL behind us: the frames we have
+ * not shipped stay in the {@code -wal}.
  *
- * <p>Opened read-write (checkpoints need it) but never with CREATE, so a deleted database is not recreated
- * empty. It never writes. Not thread-safe; the owner closes it.
+ * <p>The connection is read-only and never opened with CREATE: a deleted database is not recreated, and closing
+ * it never checkpoints or deletes the WAL (only a read-write connection that closes last does that), so demoting
+ * a database leaves its files exactly as the application left them. Checkpoints run on a short-lived read-write
+ * connection ({@link #checkpoint}), whose {@code PRAGMA data_version} tells whether another connection committed
+ * while our snapshot was released. Not thread-safe; the owner closes it.
  */
 final class SqliteSession implements AutoCloseable {
     private final Path db;
     private final Connection conn;
     private final int pageSize;
-    private final Duration openBusyTimeout;
     private boolean reading;
 
-    private SqliteSession(Path db, Connection conn, int pageSize, Duration openBusyTimeout) {
+    private SqliteSession(Path db, Connection conn, int pageSize) {
         this.db = db;
         this.conn = conn;
         this.pageSize = pageSize;
-        this.openBusyTimeout = openBusyTimeout;
     }
 
     /**
@@ -46,6 +46,7 @@ final class SqliteSession implements AutoCloseable {
         }
         SQLiteConfig config = new SQLiteConfig();
         config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setReadOnly(true);
         config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
         Connection conn;
         try {
@@ -59,9 +60,8 @@ final class SqliteSession implements AutoCloseable {
                 throw new NotReplicableException(db + ": not in WAL mode (journal_mode=" + mode + "); Litefleet "
                         + "streams WAL databases only: run 'PRAGMA journal_mode=WAL' on it once");
             }
-            execute(conn, "PRAGMA wal_autocheckpoint=0");
             int pageSize = (int) queryLong(conn, "PRAGMA page_size");
-            SqliteSession s = new SqliteSession(db, conn, pageSize, busyTimeout);
+            SqliteSession s = new SqliteSession(db, conn, pageSize);
             s.beginRead();
             return s;
         } catch (SQLException e) {
@@ -113,51 +113,88 @@ final class SqliteSession implements AutoCloseable {
     }
 
     /**
-     * Releases the snapshot, runs a checkpoint and takes a new snapshot. Compare the returned
-     * {@link CheckpointResult#dataVersion()} with the one of the snapshot before (from {@link #refresh()}): equal
-     * means no other connection committed in between, so the database still holds exactly that state even if the
-     * checkpoint restarted or truncated the WAL.
-     *
-     * @param mode PASSIVE, FULL, RESTART or TRUNCATE
+     * Opens the short-lived read-write connection a checkpoint runs on, after releasing our snapshot. The caller
+     * closes it and then calls {@link #beginRead()}.
      */
-    CheckpointResult checkpoint(String mode, Duration busyTimeout) throws IOException {
+    Checkpointer checkpointer(Duration busyTimeout) throws IOException {
         endRead();
-        setBusyTimeout(busyTimeout);
-        int busy;
-        int log;
-        int done;
-        try (Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
-            rs.next();
-            busy = rs.getInt(1);
-            log = rs.getInt(2);
-            done = rs.getInt(3);
-        } catch (SQLException e) {
-            setBusyTimeout(openBusyTimeout);
-            beginRead();
-            throw new IOException(db + ": checkpoint " + mode + " failed: " + e.getMessage(), e);
-        }
-        setBusyTimeout(openBusyTimeout);
-        return new CheckpointResult(busy != 0, log, done, beginRead());
-    }
-
-    private void setBusyTimeout(Duration d) throws IOException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
         try {
-            execute(conn, "PRAGMA busy_timeout = " + Math.min(Integer.MAX_VALUE, d.toMillis()));
+            return new Checkpointer(db, config.createConnection("jdbc:sqlite:file:" + db));
         } catch (SQLException e) {
-            throw new IOException(db + ": cannot set busy timeout: " + e.getMessage(), e);
+            throw new IOException(db + ": cannot open a connection for the checkpoint: " + e.getMessage(), e);
         }
     }
 
     /**
-     * The outcome of {@link #checkpoint}.
-     *
-     * @param busy        the checkpoint could not finish (readers or writers were in the way)
-     * @param logFrames   frames in the WAL (SQLite's {@code log} column; 0 after TRUNCATE)
-     * @param backfilled  frames copied into the database
-     * @param dataVersion {@code PRAGMA data_version} of the new snapshot
+     * A read-write connection for one checkpoint. Call {@link #snapshot()} (the state it sees must be the shipped
+     * one), then {@link #checkpoint(String)}, then compare {@link #dataVersion()} with the snapshot's: equal means
+     * no other connection committed in between. It is never the last connection to close (ours stays open), so
+     * closing it never checkpoints or deletes the WAL by itself.
      */
-    record CheckpointResult(boolean busy, int logFrames, int backfilled, long dataVersion) {
+    static final class Checkpointer implements AutoCloseable {
+        private final Path db;
+        private final Connection conn;
+
+        private Checkpointer(Path db, Connection conn) {
+            this.db = db;
+            this.conn = conn;
+        }
+
+        /** Takes and releases a read snapshot; returns its {@code data_version}. */
+        long snapshot() throws IOException {
+            try {
+                conn.setAutoCommit(false);
+                queryLong(conn, "SELECT count(*) FROM sqlite_master");
+                long v = queryLong(conn, "PRAGMA data_version");
+                conn.commit();
+                conn.setAutoCommit(true);
+                return v;
+            } catch (SQLException e) {
+                throw new IOException(db + ": checkpoint snapshot failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** Runs {@code PRAGMA wal_checkpoint(mode)}. */
+        CheckpointResult checkpoint(String mode) throws IOException {
+            try (Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+                rs.next();
+                return new CheckpointResult(rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
+            } catch (SQLException e) {
+                throw new IOException(db + ": checkpoint " + mode + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** The current {@code data_version}. */
+        long dataVersion() throws IOException {
+            try {
+                return queryLong(conn, "PRAGMA data_version");
+            } catch (SQLException e) {
+                throw new IOException(db + ": data_version failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                conn.close();
+            } catch (SQLException e) {
+                throw new IOException(db + ": cannot close the checkpoint connection: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * A checkpoint's result.
+     *
+     * @param busy       the checkpoint could not finish (readers or writers were in the way)
+     * @param logFrames  frames in the WAL (SQLite's {@code log} column; 0 after TRUNCATE)
+     * @param backfilled frames copied into the database
+     */
+    record CheckpointResult(boolean busy, int logFrames, int backfilled) {
     }
 
     private static long queryLong(Connection c, String sql) throws SQLException {

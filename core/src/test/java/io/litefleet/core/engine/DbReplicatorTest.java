@@ -250,6 +250,24 @@ class DbReplicatorTest {
     }
 
     @Test
+    void close_asTheLastConnection_leavesTheDatabaseFilesUntouched() throws Exception {
+        write(10, 500);
+        app.close(); // the application is gone; our connection will be the last one
+        Path wal = dir.resolve("app.db-wal");
+        try (DbReplicator r = replicator()) {
+            r.sync();
+        }
+        var before = new long[] {Files.size(db), Files.getLastModifiedTime(db).toMillis()};
+        assertTrue(Files.exists(wal), "our read-only connection never checkpoints and deletes the WAL on close");
+        try (DbReplicator r = replicator()) {
+            r.sync();
+        }
+        assertEquals(before[0], Files.size(db));
+        assertEquals(before[1], Files.getLastModifiedTime(db).toMillis());
+        app = open(db);
+    }
+
+    @Test
     void open_notWalMode_failsNamingTheFileAndTheFix() throws Exception {
         Path plain = dir.resolve("plain.db");
         try (Connection c = open(plain); Statement st = c.createStatement()) {
