@@ -3,6 +3,8 @@ package io.litefleet.core.cli;
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
 import io.litefleet.core.config.DbConfig;
+import io.litefleet.core.config.FleetConfig;
+import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.engine.DbReplicator;
@@ -58,6 +60,8 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = {"-once", "--once"}, description = "Sync every database once, then exit.")
     boolean once;
 
+    private Optional<FleetConfig> fleet = Optional.empty();
+
     @Parameters(arity = "0..2", paramLabel = "ARG", description = "<db-path> <replica-url>")
     List<String> args = new ArrayList<>();
 
@@ -71,15 +75,13 @@ final class ReplicateCommand implements Callable<Integer> {
                 throw new UserException("give either -config <file> or <db-path> <replica-url>, not both");
             }
             LitefleetConfig c = LitefleetConfig.load(config.toAbsolutePath());
-            if (c.multiDb().isPresent()) {
-                throw new UserException(config + ": the multi-db: section (fleet mode) is not available in this "
-                        + "build yet; list databases under dbs:");
-            }
-            if (c.dbs().isEmpty()) {
-                throw new UserException(config + ": no databases configured (dbs: is empty)");
+            fleet = c.fleet();
+            if (c.dbs().isEmpty() && fleet.isEmpty()) {
+                throw new UserException(config + ": no databases configured (dbs: is empty and there is no "
+                        + "enabled multi-db: section)");
             }
             dbs = c.dbs();
-            configState = c.stateDir();
+            configState = fleet.flatMap(FleetConfig::stateDir).or(c::stateDir);
             compaction = c.compaction();
         } else {
             if (args.size() != 2) {
@@ -132,12 +134,21 @@ final class ReplicateCommand implements Callable<Integer> {
                 }
             }
             if (once) {
+                if (fleet.isPresent()) {
+                    throw new UserException("-once applies to dbs: only; fleet mode runs until stopped");
+                }
                 return syncOnce(replicators, out);
             }
-            int threads = Math.min(replicators.size(), Math.max(2, Runtime.getRuntime().availableProcessors()));
+            FleetManager fleetManager = fleet.isPresent()
+                    ? FleetRunner.start(fleet.get(), compaction, registry, clients, catalog, clock) : null;
+            int threads = Math.max(1, Math.min(replicators.size(), Math.max(2,
+                    Runtime.getRuntime().availableProcessors())));
             SyncScheduler scheduler = SyncScheduler.start(threads, clock, ev -> { });
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
+                if (fleetManager != null) {
+                    fleetManager.close();
+                }
                 scheduler.close();
                 stopped.countDown();
             }, "litefleet-shutdown");
@@ -148,8 +159,17 @@ final class ReplicateCommand implements Callable<Integer> {
                         .describe());
             }
             out.println("state directory: " + state);
+            if (fleetManager != null) {
+                out.println("fleet mode: patterns " + fleet.get().patterns() + ", max-hot-databases "
+                        + fleet.get().maxHotDatabases());
+            }
             out.flush();
-            stopped.await();
+            while (!stopped.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (fleetManager != null) {
+                    System.getLogger("io.litefleet.fleet").log(System.Logger.Level.INFO, fleetManager.status()
+                            .toString());
+                }
+            }
             return 0;
         }
     }

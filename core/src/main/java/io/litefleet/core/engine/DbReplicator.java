@@ -61,6 +61,7 @@ public final class DbReplicator implements AutoCloseable {
     private FileChannel dbFile;
     private PageChecksums crcs;
     private Position pos;
+    private FileFingerprint observed = FileFingerprint.ABSENT;
     private WalProof proof;
     private boolean refreshAfterRestart;
     private Instant lastCheckpoint;
@@ -118,6 +119,9 @@ public final class DbReplicator implements AutoCloseable {
      *                                retries from it
      */
     public SyncResult sync() throws IOException {
+        // Taken before anything is read: a change after this point differs from the recorded fingerprint, so a
+        // fleet scan comparing fingerprints can never mistake an unshipped change for a shipped one.
+        observed = fingerprint();
         SyncResult result = SyncResult.idle(txid());
         if (session == null) {
             result = open();
@@ -467,10 +471,11 @@ public final class DbReplicator implements AutoCloseable {
         WalPosition w = pos.wal();
         catalog.put(new ReplicaPosition(db.toString(), target.describe(), pos.txid(), pos.checksum(), pos.pageSize(),
                 pos.commit(), new WalMark(w.offset(), w.salt1(), w.salt2(), w.checksum1(), w.checksum2(),
-                        w.commitSize(), w.frameCount()), fingerprint(), clock.instant()));
+                        w.commitSize(), w.frameCount()), observed, clock.instant()));
     }
 
-    private FileFingerprint fingerprint() {
+    /** Size and mtime of the database and its WAL now. */
+    public FileFingerprint fingerprint() {
         return new FileFingerprint(sizeOf(db), mtimeOf(db), sizeOf(wal), mtimeOf(wal));
     }
 
@@ -513,7 +518,9 @@ public final class DbReplicator implements AutoCloseable {
             return;
         }
         try {
+            observed = fingerprint();
             shipNew();
+            record();
             if (crcs != null && crcs.rolling() == pos.checksum()) {
                 pages.save(db, pos.txid(), pos.checksum(), pos.pageSize(), crcs);
             }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -64,6 +65,55 @@ public final class SyncScheduler implements AutoCloseable {
         entries.add(e);
     }
 
+    /**
+     * Stops syncing {@code db}: cancels its schedule, then performs its final sync and closes it on a worker.
+     * The future completes when it is closed (also when the final sync failed; the WAL keeps what was not shipped).
+     */
+    public CompletableFuture<Void> remove(DbReplicator db) {
+        Entry e;
+        synchronized (this) {
+            e = entries.stream().filter(x -> x.db == db).findFirst().orElse(null);
+            if (e != null) {
+                entries.remove(e);
+            }
+        }
+        if (e != null) {
+            e.removed = true;
+            e.future.cancel(false);
+        }
+        return CompletableFuture.runAsync(() -> {
+            synchronized (db) {
+                try {
+                    db.close();
+                } catch (IOException | RuntimeException ex) {
+                    LOG.log(System.Logger.Level.WARNING, db.path() + ": final sync failed; the WAL keeps the "
+                            + "changes for the next time: " + ex.getMessage());
+                }
+            }
+        }, pool);
+    }
+
+    /**
+     * A transient pass on a worker: opens {@code db}, ships what is committed and closes it again (for a changed
+     * database that cannot be hot now). The future completes with the result or the failure.
+     */
+    public CompletableFuture<SyncResult> runOnce(DbReplicator db) {
+        return CompletableFuture.supplyAsync(() -> {
+            synchronized (db) {
+                try (db) {
+                    return db.sync();
+                } catch (IOException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }
+        }, pool);
+    }
+
+    /** Databases scheduled. */
+    public synchronized int size() {
+        return entries.size();
+    }
+
     private void runOnce(Entry e) {
         Instant now = clock.instant();
         if (now.isBefore(e.notBefore)) {
@@ -72,6 +122,9 @@ public final class SyncScheduler implements AutoCloseable {
         try {
             SyncResult r;
             synchronized (e.db) {
+                if (e.removed) {
+                    return; // a run that started as the database was being removed must not reopen it
+                }
                 r = e.db.sync();
             }
             e.failures = 0;
@@ -166,6 +219,7 @@ public final class SyncScheduler implements AutoCloseable {
         volatile ScheduledFuture<?> future;
         volatile Instant notBefore = Instant.MIN;
         volatile int failures;
+        volatile boolean removed;
 
         Entry(DbReplicator db, Maintenance maintenance) {
             this.db = db;

@@ -26,10 +26,11 @@ public final class DefaultTieringPolicyProvider implements TieringPolicyProvider
 
     @Override
     public TieringPolicy create(Settings settings) {
-        settings.rejectUnknownKeys(Set.of("type", "modified-within", "access-count", "idle-timeout"));
-        return new Policy(settings.duration("modified-within", Duration.ofMinutes(5)),
-                (int) settings.integer("access-count", 10, 0, 1_000_000),
-                settings.duration("idle-timeout", Duration.ofMinutes(5)));
+        settings.rejectUnknownKeys(Set.of("type", "promote-if-modified-within", "promote-if-accessed-more-than",
+                "hot-idle-timeout"));
+        return new Policy(settings.duration("promote-if-modified-within", Duration.ofMinutes(5)),
+                (int) settings.integer("promote-if-accessed-more-than", 10, 0, 1_000_000),
+                settings.duration("hot-idle-timeout", Duration.ofMinutes(5)));
     }
 
     /** The rules; a pure function of the sample. */

@@ -38,8 +38,8 @@ class DefaultTieringPolicyTest {
     void create_unknownKeyOrBadValue_isNamed() {
         var p = new DefaultTieringPolicyProvider();
         assertThrows(ConfigException.class, () -> p.create(Settings.of("t", Map.of("idle", "1s"))));
-        assertThrows(ConfigException.class, () -> p.create(Settings.of("t", Map.of("idle-timeout", "soon"))));
-        TieringPolicy fast = p.create(Settings.of("t", Map.of("idle-timeout", "2s")));
+        assertThrows(ConfigException.class, () -> p.create(Settings.of("t", Map.of("hot-idle-timeout", "soon"))));
+        TieringPolicy fast = p.create(Settings.of("t", Map.of("hot-idle-timeout", "2s")));
         assertEquals(TierDecision.DEMOTE, fast.decide(s(Tier.HOT, 2, 0)));
     }
 }

@@ -1,0 +1,97 @@
+package io.litefleet.core.cli;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import io.litefleet.api.discovery.DiscoveredDatabase;
+import io.litefleet.api.discovery.Discovery;
+import io.litefleet.api.tier.TieringPolicy;
+import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.config.FleetConfig;
+import io.litefleet.core.config.ReplicaTemplate;
+import io.litefleet.core.engine.EngineSettings;
+import io.litefleet.core.engine.ReplicaClients;
+import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.fleet.FleetManager;
+import io.litefleet.core.fleet.FleetOptions;
+import io.litefleet.core.fleet.TargetResolver;
+import io.litefleet.core.plugin.PluginRegistry;
+import io.litefleet.core.state.Catalog;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds a {@link FleetManager} from the {@code multi-db:} section: plugins, template, budget checks. */
+final class FleetRunner {
+    /** Descriptors a hot database holds: database, -wal and -shm of our connection, plus one database-file read. */
+    static final int FDS_PER_HOT = 4;
+    /** Descriptors a transient pass or a checkpoint may add for a moment. */
+    static final int FDS_PER_TRANSIENT = 5;
+    /** Descriptors kept for the JVM, sockets and the catalog. */
+    static final int FDS_RESERVED = 256;
+
+    private FleetRunner() {
+    }
+
+    static FleetManager start(FleetConfig fleet, CompactionSettings compaction, PluginRegistry registry,
+                              ReplicaClients clients, Catalog catalog, Clock clock) throws IOException {
+        int workers = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
+        int transients = Math.max(2, workers);
+        checkDescriptorBudget(fleet, transients);
+        Map<String, Object> d = new LinkedHashMap<>(fleet.discovery().settings().values());
+        d.putIfAbsent("patterns", fleet.patterns());
+        Discovery discovery = registry.discovery(fleet.discovery().type(), fleet.origin())
+                .create(new Settings(fleet.discovery().settings().origin(), d, fleet.discovery().settings().lines()));
+        try {
+            ReplicaTemplate template = fleet.replicaTemplate();
+            for (String warning : template.validate(discovery.variableNames())) {
+                System.getLogger(FleetRunner.class.getName()).log(System.Logger.Level.WARNING, warning);
+            }
+            TieringPolicy policy = registry.tieringPolicy(fleet.tiering().policy().type(), fleet.origin())
+                    .create(fleet.tiering().policy().settings());
+            TargetResolver resolver = new TargetResolver() {
+                @Override
+                public String replicaPath(DiscoveredDatabase db) {
+                    return template.resolvePath(db);
+                }
+
+                @Override
+                public ReplicaTarget resolve(DiscoveredDatabase db) throws IOException {
+                    return clients.resolve(template.resolve(db));
+                }
+            };
+            EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(template.base().syncInterval());
+            FleetOptions options = new FleetOptions(fleet.maxHotDatabases(), fleet.scanInterval(), workers,
+                    transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction);
+            return FleetManager.start(discovery, List.copyOf(fleet.patterns()), policy, resolver, catalog, options,
+                    clock);
+        } catch (IOException | RuntimeException e) {
+            discovery.close();
+            throw e;
+        }
+    }
+
+    /** Refuses a hot cap the process's descriptor limit cannot hold, naming the key and the numbers. */
+    static void checkDescriptorBudget(FleetConfig fleet, int transients) {
+        long limit = maxDescriptors();
+        long need = (long) fleet.maxHotDatabases() * FDS_PER_HOT + (long) transients * FDS_PER_TRANSIENT
+                + FDS_RESERVED;
+        if (limit > 0 && need > limit) {
+            long fits = Math.max(0, (limit - FDS_RESERVED - (long) transients * FDS_PER_TRANSIENT) / FDS_PER_HOT);
+            throw new ConfigException(fleet.origin() + ": max-hot-databases: " + fleet.maxHotDatabases()
+                    + " needs up to " + need + " file descriptors (" + FDS_PER_HOT + " per hot database), but this "
+                    + "process may open " + limit + "; raise the limit (ulimit -n) or set max-hot-databases to at "
+                    + "most " + fits);
+        }
+    }
+
+    static long maxDescriptors() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean u) {
+            return u.getMaxFileDescriptorCount();
+        }
+        return -1;
+    }
+}

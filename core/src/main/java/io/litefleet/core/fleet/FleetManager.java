@@ -1,0 +1,450 @@
+package io.litefleet.core.fleet;
+
+import io.litefleet.api.discovery.DiscoveredDatabase;
+import io.litefleet.api.discovery.Discovery;
+import io.litefleet.api.discovery.DiscoveryListener;
+import io.litefleet.api.discovery.FileFingerprint;
+import io.litefleet.api.tier.AccessSample;
+import io.litefleet.api.tier.Tier;
+import io.litefleet.api.tier.TierDecision;
+import io.litefleet.api.tier.TieringPolicy;
+import io.litefleet.core.compact.Maintenance;
+import io.litefleet.core.config.CollisionDetector;
+import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.engine.SyncScheduler;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.core.state.ReplicaPosition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Tracks every database of a fleet cheaply and streams only the active ones (the design's MultiDBManager).
+ *
+ * <p>All databases live as rows of a {@link DbTable}; a hot one additionally has a {@link DbReplicator} scheduled
+ * on the shared {@link SyncScheduler}. One owned thread ({@code litefleet-fleet-0}) runs discovery scans, handles
+ * watch events, asks the {@link TieringPolicy}, promotes (evicting the least recently active hot database when the
+ * cap is reached), demotes idle ones, and runs transient passes (open, sync, close) for changed databases that
+ * cannot be hot now, so none is left behind. A cold database has no thread, descriptor, timer or replica request.
+ * Everything that touches the table runs on that thread; workers report back through its queue.
+ */
+public final class FleetManager implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(FleetManager.class.getName());
+    private static final Duration TICK = Duration.ofMillis(200);
+
+    private final Discovery discovery;
+    private final List<String> patterns;
+    private final TieringPolicy policy;
+    private final TargetResolver resolver;
+    private final Catalog catalog;
+    private final FleetOptions options;
+    private final Clock clock;
+    private final SyncScheduler scheduler;
+    private final DbTable table = new DbTable();
+    private final Instant epoch;
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final Map<Integer, Hot> hot = new HashMap<>();
+    private final Map<DbReplicator, Integer> hotIds = new IdentityHashMap<>();
+    private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
+    private final BitSet queued = new BitSet();
+    private final BitSet inTransient = new BitSet();
+    private final CollisionDetector collisions;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread thread;
+    private Map<String, FileFingerprint> baseline;
+    private volatile FleetStatus status;
+    private boolean watching;
+    private boolean rescan = true;
+    private Instant nextScan;
+    private long promotions;
+    private long demotions;
+    private long evictions;
+    private long transients;
+    private long scans;
+    private long lastScanMs;
+
+    private record Hot(int id, DbReplicator replicator, Maintenance maintenance) {
+    }
+
+    private FleetManager(Discovery discovery, List<String> patterns, TieringPolicy policy, TargetResolver resolver,
+                         Catalog catalog, FleetOptions options, Clock clock) {
+        this.discovery = discovery;
+        this.patterns = List.copyOf(patterns);
+        this.policy = policy;
+        this.resolver = resolver;
+        this.catalog = catalog;
+        this.options = options;
+        this.clock = clock;
+        this.epoch = clock.instant();
+        this.nextScan = epoch;
+        this.scheduler = SyncScheduler.start(options.syncWorkers(), clock, ev -> {
+            if (ev.result() != null && ev.result().files() > 0) {
+                inbox.add(() -> touch(ev.db()));
+            }
+        });
+        this.collisions = CollisionDetector.create(new CollisionDetector.Lookup() {
+            @Override
+            public Path path(int i) {
+                return table.path(i);
+            }
+
+            @Override
+            public String pattern(int i) {
+                return FleetManager.this.patterns.get(table.pattern(i));
+            }
+
+            @Override
+            public String replicaPath(int i) {
+                return replicaPathOf(i);
+            }
+        }, 1024);
+        this.thread = new Thread(this::loop, "litefleet-fleet-0");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts the fleet: loads the catalog's baseline, starts watching (when the discovery can) and begins the
+     * first scan on the fleet thread.
+     *
+     * @param patterns the discovery's patterns, in the order its {@link DiscoveredDatabase#pattern()} refers to
+     */
+    public static FleetManager start(Discovery discovery, List<String> patterns, TieringPolicy policy,
+                                     TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock)
+            throws IOException {
+        FleetManager m = new FleetManager(discovery, patterns, policy, resolver, catalog, options, clock);
+        m.baseline = new HashMap<>();
+        for (ReplicaPosition p : catalog.all()) {
+            m.baseline.put(p.dbPath(), p.fingerprint());
+        }
+        m.watching = discovery.watch(new DiscoveryListener() {
+            @Override
+            public void changed(Path path) {
+                m.inbox.add(() -> m.onPath(path));
+            }
+
+            @Override
+            public void overflowed(String reason) {
+                LOG.log(System.Logger.Level.WARNING, "discovery watch lost events (" + reason + "); rescanning");
+                m.inbox.add(() -> m.rescan = true);
+            }
+        });
+        m.publishStatus();
+        m.thread.start();
+        return m;
+    }
+
+    /** The counters as of the last fleet-thread step. */
+    public FleetStatus status() {
+        return status;
+    }
+
+    private void loop() {
+        try {
+            while (running.get()) {
+                Runnable r = inbox.poll(TICK.toMillis(), TimeUnit.MILLISECONDS);
+                try {
+                    if (r != null) {
+                        r.run();
+                        Runnable more;
+                        while ((more = inbox.poll()) != null) {
+                            more.run();
+                        }
+                    }
+                    step();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "fleet step failed (continuing)", e);
+                }
+                publishStatus();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void step() {
+        Instant now = clock.instant();
+        if (rescan || !now.isBefore(nextScan)) {
+            rescan = false;
+            scan();
+            nextScan = clock.instant().plus(options.scanInterval());
+        }
+        demoteIdle(now);
+        drainBacklog();
+    }
+
+    private void scan() {
+        long start = System.nanoTime();
+        BitSet seen = new BitSet(table.size());
+        try {
+            discovery.scan(db -> seen.set(onDiscovered(db)));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "discovery scan failed (retrying at the next scan): "
+                    + e.getMessage());
+            return;
+        }
+        for (int id = 0; id < table.size(); id++) {
+            if (!seen.get(id) && table.state(id) != DbTable.DELETED && !Files.exists(table.path(id))) {
+                deleted(id);
+            }
+        }
+        baseline = null; // only the first scan compares with the catalog
+        scans++;
+        lastScanMs = (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Adds or refreshes a discovered database; returns its row. */
+    private int onDiscovered(DiscoveredDatabase db) {
+        int id = table.find(db.path());
+        int now = nowSec();
+        if (id < 0) {
+            id = table.add(db.path(), Math.max(0, patterns.indexOf(db.pattern())), db.fingerprint(), now);
+            var collision = collisions.add(id, resolver.replicaPath(db));
+            if (collision.isPresent()) {
+                LOG.log(System.Logger.Level.ERROR, "NOT REPLICATED: " + collision.get().message());
+                for (var member : collision.get().databases()) {
+                    excludeForCollision(member.index());
+                }
+                return id;
+            }
+            FileFingerprint known = baseline == null ? null : baseline.get(db.path().toString());
+            if (!db.fingerprint().equals(known)) {
+                changed(id, db.fingerprint());
+            }
+            return id;
+        }
+        if (table.observe(id, db.fingerprint(), now)) {
+            if (table.state(id) == DbTable.DELETED) {
+                table.state(id, DbTable.COLD);
+                LOG.log(System.Logger.Level.INFO, db.path() + ": reappeared; it will be captured anew");
+            }
+            changed(id, db.fingerprint());
+        }
+        return id;
+    }
+
+    private void onPath(Path path) {
+        DiscoveredDatabase db;
+        try {
+            db = discovery.probe(path);
+        } catch (IOException e) {
+            db = null;
+        }
+        if (db != null) {
+            onDiscovered(db);
+            return;
+        }
+        int id = table.find(path);
+        if (id >= 0 && table.state(id) != DbTable.DELETED && !Files.exists(path)) {
+            deleted(id);
+        }
+    }
+
+    private void changed(int id, FileFingerprint fp) {
+        byte state = table.state(id);
+        if (state == DbTable.HOT || state == DbTable.EXCLUDED || collisions.isExcluded(id)) {
+            return;
+        }
+        Duration since = Duration.between(Instant.ofEpochSecond(0, fp.lastChangeNanos()), clock.instant());
+        AccessSample sample = new AccessSample(Tier.COLD, since.isNegative() ? Duration.ZERO : since, Duration.ZERO,
+                table.changes(id));
+        if (policy.decide(sample) == TierDecision.PROMOTE) {
+            promote(id);
+        } else {
+            enqueueTransient(id); // not active enough to stream, but the change must still reach the replica
+        }
+    }
+
+    private void promote(int id) {
+        if (hot.size() >= options.maxHot()) {
+            Hot victim = leastRecentlyActive();
+            if (victim == null || nowSec() - table.lastChange(victim.id()) < options.minResidency().toSeconds()) {
+                enqueueTransient(id);
+                return;
+            }
+            evictions++;
+            demote(victim, "evicted for " + table.path(id));
+        }
+        DbReplicator rep;
+        Maintenance m;
+        try {
+            DiscoveredDatabase db = discovery.probe(table.path(id));
+            if (db == null) {
+                return;
+            }
+            ReplicaTarget target = resolver.resolve(db);
+            m = Maintenance.create(target, options.compaction());
+            rep = DbReplicator.create(db.path(), target, catalog, options.engine(), clock, m::onUploaded);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, table.path(id) + ": NOT REPLICATED: " + e.getMessage());
+            table.state(id, DbTable.EXCLUDED);
+            return;
+        }
+        Hot h = new Hot(id, rep, m);
+        hot.put(id, h);
+        hotIds.put(rep, id);
+        table.state(id, DbTable.HOT);
+        table.resetChanges(id);
+        promotions++;
+        scheduler.add(rep, options.engine().syncInterval(), m);
+    }
+
+    private Hot leastRecentlyActive() {
+        Hot best = null;
+        for (Hot h : hot.values()) {
+            if (best == null || table.lastChange(h.id()) < table.lastChange(best.id())) {
+                best = h;
+            }
+        }
+        return best;
+    }
+
+    private void demoteIdle(Instant now) {
+        for (Hot h : List.copyOf(hot.values())) {
+            Duration idle = Duration.ofSeconds(Math.max(0, nowSec() - table.lastChange(h.id())));
+            if (policy.decide(new AccessSample(Tier.HOT, idle, Duration.ZERO, 0)) == TierDecision.DEMOTE) {
+                demote(h, "idle for " + idle.toSeconds() + " s");
+            }
+        }
+    }
+
+    private void demote(Hot h, String why) {
+        hot.remove(h.id());
+        hotIds.remove(h.replicator());
+        demotions++;
+        table.state(h.id(), DbTable.COLD);
+        table.resetChanges(h.id());
+        LOG.log(System.Logger.Level.DEBUG, () -> table.path(h.id()) + ": demoted (" + why + ")");
+        scheduler.remove(h.replicator());
+    }
+
+    private void deleted(int id) {
+        Hot h = hot.get(id);
+        if (h != null) {
+            demote(h, "deleted");
+        }
+        table.state(id, DbTable.DELETED);
+        LOG.log(System.Logger.Level.INFO, table.path(id) + ": deleted; replication stopped, replica kept");
+    }
+
+    private void excludeForCollision(int id) {
+        Hot h = hot.get(id);
+        if (h != null) {
+            demote(h, "replica path collision");
+        }
+        table.state(id, DbTable.EXCLUDED);
+    }
+
+    private void enqueueTransient(int id) {
+        if (!queued.get(id)) {
+            queued.set(id);
+            backlog.add(id);
+        }
+    }
+
+    private void drainBacklog() {
+        while (inTransient.cardinality() < options.maxTransient() && !backlog.isEmpty()) {
+            int id = backlog.poll();
+            queued.clear(id);
+            byte state = table.state(id);
+            if (state != DbTable.COLD) {
+                continue; // promoted, deleted or excluded meanwhile
+            }
+            DbReplicator rep;
+            try {
+                DiscoveredDatabase db = discovery.probe(table.path(id));
+                if (db == null) {
+                    continue;
+                }
+                rep = DbReplicator.create(db.path(), resolver.resolve(db), catalog, options.engine(), clock,
+                        ref -> { });
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, table.path(id) + ": NOT REPLICATED: " + e.getMessage());
+                table.state(id, DbTable.EXCLUDED);
+                continue;
+            }
+            inTransient.set(id);
+            transients++;
+            scheduler.runOnce(rep).whenComplete((r, err) -> inbox.add(() -> {
+                inTransient.clear(id);
+                if (err != null) {
+                    LOG.log(System.Logger.Level.WARNING, table.path(id) + ": transient sync failed (queued again): "
+                            + err.getMessage());
+                    enqueueTransient(id);
+                }
+            }));
+        }
+    }
+
+    private void touch(DbReplicator rep) {
+        Integer id = hotIds.get(rep);
+        if (id != null) {
+            table.touch(id, nowSec());
+        }
+    }
+
+    private String replicaPathOf(int id) {
+        try {
+            DiscoveredDatabase db = discovery.probe(table.path(id));
+            return db == null ? "" : resolver.replicaPath(db);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private int nowSec() {
+        return (int) Duration.between(epoch, clock.instant()).toSeconds();
+    }
+
+    private void publishStatus() {
+        int cold = 0;
+        int deleted = 0;
+        int excluded = 0;
+        for (int id = 0; id < table.size(); id++) {
+            switch (table.state(id)) {
+                case DbTable.COLD -> cold++;
+                case DbTable.DELETED -> deleted++;
+                case DbTable.EXCLUDED -> excluded++;
+                default -> { }
+            }
+        }
+        status = new FleetStatus(table.size(), hot.size(), cold, deleted, excluded, promotions, demotions, evictions,
+                transients, backlog.size(), scans, lastScanMs, watching);
+    }
+
+    /** The table, for measurement (heap per cold database). */
+    DbTable table() {
+        return table;
+    }
+
+    /** Stops the fleet thread, then the watch, then every hot database's final sync. Idempotent. */
+    @Override
+    public void close() {
+        if (!running.getAndSet(false)) {
+            return;
+        }
+        try {
+            stopped.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        discovery.close();
+        scheduler.close();
+    }
+}

@@ -1,0 +1,31 @@
+package io.litefleet.core.fleet;
+
+import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.engine.EngineSettings;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a fleet runs.
+ *
+ * @param maxHot        at most this many databases are streamed at once (open connection, scheduled syncs)
+ * @param scanInterval  full discovery scan period (also the fallback when watching is unavailable)
+ * @param syncWorkers   threads driving every sync (independent of the number of databases)
+ * @param maxTransient  transient passes (open, sync, close) running at once for changed databases beyond the cap
+ * @param minResidency  a hot database changed more recently than this is not evicted for another one
+ * @param engine        how each hot database is streamed
+ * @param compaction    compaction, snapshots and retention for hot databases
+ */
+public record FleetOptions(int maxHot, Duration scanInterval, int syncWorkers, int maxTransient,
+                           Duration minResidency, EngineSettings engine, CompactionSettings compaction) {
+    /** Validates. */
+    public FleetOptions {
+        if (maxHot < 1 || syncWorkers < 1 || maxTransient < 1) {
+            throw new IllegalArgumentException("max-hot, workers and transient passes must be positive");
+        }
+        Objects.requireNonNull(scanInterval, "scanInterval");
+        Objects.requireNonNull(minResidency, "minResidency");
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(compaction, "compaction");
+    }
+}

@@ -1,0 +1,23 @@
+package io.litefleet.core.fleet;
+
+/**
+ * Counters of a running fleet, for logs, metrics and the demo.
+ *
+ * @param known        databases discovered (all tiers, deleted included)
+ * @param hot          streamed now
+ * @param cold         tracked only
+ * @param deleted      discovered earlier, gone now (their replicas are kept)
+ * @param excluded     not replicated: replica-path collisions or unusable templates
+ * @param promotions   cold to hot
+ * @param demotions    hot to cold (idle, evicted or deleted)
+ * @param evictions    demotions to make room for another database
+ * @param transients   transient passes (open, sync, close) for changed databases beyond the cap
+ * @param backlog      changed databases waiting for a transient pass
+ * @param scans        full scans done
+ * @param lastScanMs   duration of the last full scan
+ * @param watching     whether file-system watching is active
+ */
+public record FleetStatus(int known, int hot, int cold, int deleted, int excluded, long promotions, long demotions,
+                          long evictions, long transients, int backlog, long scans, long lastScanMs,
+                          boolean watching) {
+}
