@@ -195,8 +195,8 @@ final class GlobPatternParser {
      * {@code -s} is dropped ({@code tenants}, {@code databases}). Case-sensitive; only lower-case suffixes count.
      */
     static String singular(String dir) {
-        if (dir.length() > 3 && dir.endsWith("ies")) {
-            return dir.substring(0, dir.length() - 3) + "y";
+        if (dir.endsWith("ies")) {
+            return dir.length() > 3 ? dir.substring(0, dir.length() - 3) + "y" : null;
         }
         if (dir.length() > 4 && (dir.endsWith("ches") || dir.endsWith("shes") || dir.endsWith("sses"))
                 || dir.length() > 3 && dir.endsWith("xes")) {
