@@ -1,0 +1,112 @@
+package io.litefleet.discovery.glob;
+
+import io.litefleet.api.discovery.FileFingerprint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decides whether a file is a SQLite database and fingerprints it. Holds one reusable header buffer, so it is not
+ * thread-safe: one per scan or thread.
+ *
+ * <p>A database is a regular file (symlinks are not followed) of at least 16 bytes that starts with
+ * {@code "SQLite format 3\0"} (sqlite.org/fileformat2.html, section 1.3). Only the database file is opened, for
+ * that one read; {@code -wal} files are only stat'ed, {@code -shm} files never touched.
+ */
+final class DatabaseCheck {
+    private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+    private static final Set<OpenOption> READ = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    private static final String[] AUXILIARY = {"-wal", "-shm", "-journal"};
+
+    private final ByteBuffer header = ByteBuffer.allocateDirect(MAGIC.length);
+
+    /**
+     * The fingerprint of the database at {@code db}, or {@code null} when there is none (absent, not a regular
+     * file, too short, or another header).
+     *
+     * @param walMayExist false when the caller knows there is no {@code -wal} (it just listed the directory), which
+     *                    saves a stat per database
+     * @throws IOException when the file exists but cannot be read
+     */
+    FileFingerprint fingerprint(Path db, boolean walMayExist) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(db, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+        if (!a.isRegularFile() || a.size() < MAGIC.length || !hasHeader(db)) {
+            return null;
+        }
+        long walSize = 0;
+        long walMtime = 0;
+        if (walMayExist) {
+            try {
+                BasicFileAttributes w = Files.readAttributes(db.resolveSibling(db.getFileName() + "-wal"),
+                        BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (w.isRegularFile()) {
+                    walSize = w.size();
+                    walMtime = nanos(w.lastModifiedTime());
+                }
+            } catch (NoSuchFileException absent) {
+                // no -wal: a database in rollback mode, or one whose last connection closed; 0/0 by contract
+            }
+        }
+        return new FileFingerprint(a.size(), nanos(a.lastModifiedTime()), walSize, walMtime);
+    }
+
+    private boolean hasHeader(Path db) throws IOException {
+        header.clear();
+        try (FileChannel ch = FileChannel.open(db, READ)) {
+            while (header.hasRemaining() && ch.read(header) >= 0) {
+                // a short read can only happen if the file shrank under us; loop until EOF or full
+            }
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+        if (header.position() < MAGIC.length) {
+            return false;
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (header.get(i) != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long nanos(FileTime t) {
+        return t.to(TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether {@code name} is a SQLite companion file ({@code -wal}, {@code -shm}, {@code -journal}). */
+    static boolean isAuxiliary(String name) {
+        for (String suffix : AUXILIARY) {
+            if (name.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** For {@code x.db-wal}, {@code x.db-shm} or {@code x.db-journal}: {@code x.db}; else {@code null}. */
+    static String auxiliaryBase(String name) {
+        for (String suffix : AUXILIARY) {
+            if (name.endsWith(suffix) && name.length() > suffix.length()) {
+                return name.substring(0, name.length() - suffix.length());
+            }
+        }
+        return null;
+    }
+}
