@@ -163,10 +163,14 @@ final class DbTable {
         return dirs.size();
     }
 
+    /**
+     * The fingerprint's hash. An empty {@code -wal} counts as absent: opening a database (ours included) may create
+     * an empty one, which holds no change.
+     */
     static long hash(FileFingerprint fp) {
         long h = mix(fp.dbSize() * 0x9E3779B97F4A7C15L ^ fp.dbMtimeNanos());
         h = mix(h ^ fp.walSize() * 0xC2B2AE3D27D4EB4FL);
-        h = mix(h ^ fp.walMtimeNanos());
+        h = mix(h ^ (fp.walSize() == 0 ? 0 : fp.walMtimeNanos()));
         return h == 0 ? 1 : h;
     }
 

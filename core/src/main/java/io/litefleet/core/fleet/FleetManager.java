@@ -67,6 +67,7 @@ public final class FleetManager implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private Map<String, FileFingerprint> baseline;
+    private List<Runnable> deferred;
     private volatile FleetStatus status;
     private boolean watching;
     private boolean rescan = true;
@@ -192,12 +193,19 @@ public final class FleetManager implements AutoCloseable {
     private void scan() {
         long start = System.nanoTime();
         BitSet seen = new BitSet(table.size());
+        deferred = new java.util.ArrayList<>();
         try {
             discovery.scan(db -> seen.set(onDiscovered(db)));
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "discovery scan failed (retrying at the next scan): "
                     + e.getMessage());
             return;
+        } finally {
+            // Acted on only after the whole scan: a replica-path collision must exclude both databases before
+            // either is replicated.
+            List<Runnable> actions = deferred;
+            deferred = null;
+            actions.forEach(Runnable::run);
         }
         for (int id = 0; id < table.size(); id++) {
             if (!seen.get(id) && table.state(id) != DbTable.DELETED && !Files.exists(table.path(id))) {
@@ -224,9 +232,12 @@ public final class FleetManager implements AutoCloseable {
                 return id;
             }
             FileFingerprint known = baseline == null ? null : baseline.get(db.path().toString());
-            if (!db.fingerprint().equals(known)) {
-                changed(id, db.fingerprint());
+            if (known != null && DbTable.hash(known) == DbTable.hash(db.fingerprint())) {
+                return id; // unchanged since the last run: nothing to do
             }
+            // First sight: one transient pass captures it (or continues its replica); a later change promotes it.
+            int fresh = id;
+            act(() -> enqueueTransient(fresh));
             return id;
         }
         if (table.observe(id, db.fingerprint(), now)) {
@@ -234,9 +245,18 @@ public final class FleetManager implements AutoCloseable {
                 table.state(id, DbTable.COLD);
                 LOG.log(System.Logger.Level.INFO, db.path() + ": reappeared; it will be captured anew");
             }
-            changed(id, db.fingerprint());
+            int changedId = id;
+            act(() -> changed(changedId, db.fingerprint()));
         }
         return id;
+    }
+
+    private void act(Runnable r) {
+        if (deferred != null) {
+            deferred.add(r);
+        } else {
+            r.run();
+        }
     }
 
     private void onPath(Path path) {
@@ -258,6 +278,10 @@ public final class FleetManager implements AutoCloseable {
 
     private void changed(int id, FileFingerprint fp) {
         byte state = table.state(id);
+        if (collisions.isExcluded(id)) {
+            table.state(id, DbTable.EXCLUDED);
+            return;
+        }
         if (state == DbTable.HOT || state == DbTable.EXCLUDED || collisions.isExcluded(id)) {
             return;
         }
@@ -363,7 +387,7 @@ public final class FleetManager implements AutoCloseable {
             int id = backlog.poll();
             queued.clear(id);
             byte state = table.state(id);
-            if (state != DbTable.COLD) {
+            if (state != DbTable.COLD || collisions.isExcluded(id) || inTransient.get(id)) {
                 continue; // promoted, deleted or excluded meanwhile
             }
             DbReplicator rep;
