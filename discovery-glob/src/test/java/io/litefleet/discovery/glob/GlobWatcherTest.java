@@ -87,6 +87,15 @@ class GlobWatcherTest {
     }
 
     @Test
+    void watch_reportsAChangeOfTheSharedMemoryFileAsAChangeOfTheDatabase() throws Exception {
+        Path db = create(root.resolve("data/acme/tenants/t.db"));
+        watching("/data/*/tenants/*.db");
+        Files.write(root.resolve("data/acme/tenants/t.db-shm"), new byte[32]);
+        assertTrue(within(WITHIN_A_SECOND, () -> recorder.changed.contains(db)), recorder::toString);
+        assertEquals(List.of(db), List.copyOf(recorder.changed));
+    }
+
+    @Test
     void watch_reportsADeletedDatabase() throws Exception {
         Path db = create(root.resolve("data/acme/tenants/t.db"));
         watching("/data/*/tenants/*.db");
