@@ -3,14 +3,16 @@ package io.litefleet.discovery.glob;
 import io.litefleet.api.discovery.FileFingerprint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Set;
@@ -46,34 +48,79 @@ final class DatabaseCheck {
         } catch (NoSuchFileException gone) {
             return null;
         }
-        if (!a.isRegularFile() || a.size() < MAGIC.length || !hasHeader(db)) {
+        if (!plausible(a)) {
             return null;
         }
-        long walSize = 0;
-        long walMtime = 0;
+        try (SeekableByteChannel ch = Files.newByteChannel(db, READ)) {
+            if (!hasHeader(ch)) {
+                return null;
+            }
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+        BasicFileAttributes wal = null;
         if (walMayExist) {
             try {
-                BasicFileAttributes w = Files.readAttributes(db.resolveSibling(db.getFileName() + "-wal"),
-                        BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (w.isRegularFile()) {
-                    walSize = w.size();
-                    walMtime = nanos(w.lastModifiedTime());
-                }
+                wal = Files.readAttributes(db.resolveSibling(db.getFileName() + "-wal"), BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
             } catch (NoSuchFileException absent) {
                 // no -wal: a database in rollback mode, or one whose last connection closed; 0/0 by contract
             }
         }
-        return new FileFingerprint(a.size(), nanos(a.lastModifiedTime()), walSize, walMtime);
+        return fingerprint(a, wal);
     }
 
-    private boolean hasHeader(Path db) throws IOException {
-        header.clear();
-        try (FileChannel ch = FileChannel.open(db, READ)) {
-            while (header.hasRemaining() && ch.read(header) >= 0) {
-                // a short read can only happen if the file shrank under us; loop until EOF or full
+    /**
+     * As {@link #fingerprint(Path, boolean)} for the entry {@code name} of an open directory: the stat and open are
+     * relative to the directory's descriptor, which saves the kernel a path walk per call.
+     *
+     * @param name a single-element relative path
+     */
+    FileFingerprint fingerprint(SecureDirectoryStream<Path> dir, Path name, boolean walMayExist) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .readAttributes();
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+        if (!plausible(a)) {
+            return null;
+        }
+        try (SeekableByteChannel ch = dir.newByteChannel(name, READ)) {
+            if (!hasHeader(ch)) {
+                return null;
             }
         } catch (NoSuchFileException gone) {
-            return false;
+            return null;
+        }
+        BasicFileAttributes wal = null;
+        if (walMayExist) {
+            try {
+                wal = dir.getFileAttributeView(name.getFileSystem().getPath(name + "-wal"),
+                        BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+            } catch (NoSuchFileException absent) {
+                // listed a moment ago, checkpointed and deleted since
+            }
+        }
+        return fingerprint(a, wal);
+    }
+
+    /** Regular (not a symlink, FIFO or device: opening those could block or follow) and long enough for a header. */
+    private static boolean plausible(BasicFileAttributes a) {
+        return a.isRegularFile() && a.size() >= MAGIC.length;
+    }
+
+    private static FileFingerprint fingerprint(BasicFileAttributes db, BasicFileAttributes wal) {
+        boolean hasWal = wal != null && wal.isRegularFile();
+        return new FileFingerprint(db.size(), nanos(db.lastModifiedTime()), hasWal ? wal.size() : 0,
+                hasWal ? nanos(wal.lastModifiedTime()) : 0);
+    }
+
+    private boolean hasHeader(SeekableByteChannel ch) throws IOException {
+        header.clear();
+        while (header.hasRemaining() && ch.read(header) >= 0) {
+            // a short read only happens if the file shrank under us; loop until EOF or full
         }
         if (header.position() < MAGIC.length) {
             return false;

@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,8 +39,7 @@ final class GlobScan {
     private final Consumer<Path> visited;
     private final DatabaseCheck check = new DatabaseCheck();
     // reused for every leaf directory: the walk never nests two leaf listings
-    private final List<Path> leafPaths = new ArrayList<>();
-    private final List<String> leafNames = new ArrayList<>();
+    private final List<Path> leafNames = new ArrayList<>();
     private final Set<String> walBases = new HashSet<>();
     private int current;
 
@@ -118,30 +118,49 @@ final class GlobScan {
         return children;
     }
 
-    /** The file segment is a wildcard: one listing gives the candidates and tells which have a {@code -wal}. */
+    /**
+     * The file segment is a wildcard: one listing gives the candidates and tells which have a {@code -wal}; they
+     * are then checked relative to the still open directory where the platform allows it.
+     */
     private void leaf(Path dir, int i) {
-        leafPaths.clear();
         leafNames.clear();
         walBases.clear();
         PatternMatcher m = matchers[current];
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path child : entries) {
-                String name = child.getFileName().toString();
-                if (name.endsWith("-wal")) {
-                    walBases.add(name.substring(0, name.length() - 4));
-                } else if (!DatabaseCheck.isAuxiliary(name) && m.accepts(i, name)) {
-                    leafPaths.add(child);
+                Path name = child.getFileName();
+                String text = name.toString();
+                if (text.endsWith("-wal")) {
+                    walBases.add(text.substring(0, text.length() - 4));
+                } else if (!DatabaseCheck.isAuxiliary(text) && m.accepts(i, text)) {
                     leafNames.add(name);
                 }
             }
+            SecureDirectoryStream<Path> open = entries instanceof SecureDirectoryStream<Path> s ? s : null;
+            for (Path name : leafNames) {
+                candidate(open, dir, name, i);
+            }
         } catch (IOException | DirectoryIteratorException e) {
             skipped(dir, e);
+        }
+    }
+
+    private void candidate(SecureDirectoryStream<Path> open, Path dir, Path name, int i) {
+        Path file = dir.resolve(name);
+        if (claimedByEarlierPattern(file)) {
             return;
         }
-        for (int j = 0; j < leafPaths.size(); j++) {
-            String name = leafNames.get(j);
-            candidate(leafPaths.get(j), name, i, walBases.contains(name));
+        String text = name.toString();
+        FileFingerprint fingerprint;
+        try {
+            boolean walMayExist = walBases.contains(text);
+            fingerprint = open != null ? check.fingerprint(open, name, walMayExist)
+                    : check.fingerprint(file, walMayExist);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "skipping unreadable file {0}: {1}", file, e.toString());
+            return;
         }
+        emit(file, text, i, fingerprint);
     }
 
     private void candidate(Path file, String name, int i, boolean walMayExist) {
@@ -155,6 +174,10 @@ final class GlobScan {
             LOG.log(Level.WARNING, "skipping unreadable file {0}: {1}", file, e.toString());
             return;
         }
+        emit(file, name, i, fingerprint);
+    }
+
+    private void emit(Path file, String name, int i, FileFingerprint fingerprint) {
         if (fingerprint == null) {
             return;
         }

@@ -86,11 +86,6 @@ final class GlobWatcher implements AutoCloseable {
         return w;
     }
 
-    /** Number of watched directories; for tests and logs, only meaningful before the thread runs or after close. */
-    int watchedDirectories() {
-        return watched.size();
-    }
-
     private void registerPattern(int p) {
         GlobPattern pattern = matchers.get(p).pattern();
         int start = pattern.literalPrefixLength();

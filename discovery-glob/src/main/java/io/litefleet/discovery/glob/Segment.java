@@ -3,11 +3,8 @@ package io.litefleet.discovery.glob;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-/** One {@code /}-separated segment of a {@link GlobPattern}. Immutable. */
+/** One {@code /}-separated segment of a {@link GlobPattern}; {@link PatternMatcher} matches names against it. */
 sealed interface Segment {
-
-    /** Whether a directory entry called {@code name} can match this segment ({@code **} matches any directory). */
-    boolean accepts(String name);
 
     /** A segment without wildcards: resolved directly, never listed. */
     record Literal(String name) implements Segment {
@@ -16,10 +13,6 @@ sealed interface Segment {
             Objects.requireNonNull(name, "name");
         }
 
-        @Override
-        public boolean accepts(String entry) {
-            return name.equals(entry);
-        }
     }
 
     /**
@@ -41,10 +34,6 @@ sealed interface Segment {
             }
         }
 
-        @Override
-        public boolean accepts(String entry) {
-            return regex.matcher(entry).matches();
-        }
     }
 
     /** {@code **}: any number (zero or more) of directories. Not a variable. */
@@ -52,9 +41,5 @@ sealed interface Segment {
         /** The one instance. */
         static final AnyDirectories INSTANCE = new AnyDirectories();
 
-        @Override
-        public boolean accepts(String entry) {
-            return true;
-        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.FileFingerprint;
@@ -164,6 +165,21 @@ class GlobScanTest {
             assertNotEquals(withWal, grown);
             assertEquals(8192, grown.walSize());
             assertEquals(before.dbMtimeNanos(), grown.dbMtimeNanos());
+        }
+    }
+
+    @Test
+    void scan_skipsUnreadableDirectoriesAndGoesOn() throws IOException {
+        // permissions do not stop root, so this only runs as an ordinary user
+        assumeFalse("root".equals(System.getProperty("user.name")), "running as root: permissions are not enforced");
+        Path locked = Files.createDirectories(root.resolve("data/a/tenants"));
+        create(locked.resolve("x.db"));
+        Path open = create(root.resolve("data/b/tenants/y.db"));
+        Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        try (GlobDiscovery d = discovery("/data/*/tenants/*.db")) {
+            assertEquals(Set.of(open), scan(d).keySet());
+        } finally {
+            Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         }
     }
 
