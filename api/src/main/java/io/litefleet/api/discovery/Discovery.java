@@ -12,13 +12,32 @@ public interface Discovery extends AutoCloseable {
      * Walks only the directories the configured patterns can match and reports every SQLite database found.
      * Unreadable directories are skipped and reported through the log, never fatal.
      */
-    void scan(Consumer<DiscoveredDatabase> sink) throws IOException;
+    default void scan(Consumer<DiscoveredDatabase> sink) throws IOException {
+        scan(sink, path -> false);
+    }
+
+    /**
+     * As {@link #scan(Consumer)}, but never opens a file for which {@code verified} is true (the caller checked it
+     * is a database before): only a stat is made. Needed because closing any descriptor of a file drops every POSIX
+     * lock the process holds on it, so a header read would silently release the locks of the caller's own SQLite
+     * connection to that database. Called on the scanning thread.
+     */
+    void scan(Consumer<DiscoveredDatabase> sink, java.util.function.Predicate<java.nio.file.Path> verified)
+            throws IOException;
 
     /**
      * Checks one path against the patterns: the database there, or {@code null} when it does not match or is not
      * a SQLite database (anymore).
      */
-    DiscoveredDatabase probe(java.nio.file.Path path) throws IOException;
+    default DiscoveredDatabase probe(java.nio.file.Path path) throws IOException {
+        return probe(path, true);
+    }
+
+    /**
+     * As {@link #probe(java.nio.file.Path)}; with {@code readHeader} false the file is only stat-ed, never opened
+     * (see {@link #scan(Consumer, java.util.function.Predicate)} for why that matters).
+     */
+    DiscoveredDatabase probe(java.nio.file.Path path, boolean readHeader) throws IOException;
 
     /**
      * Starts watching for changes, if this discovery can. The listener runs on a thread owned by the discovery

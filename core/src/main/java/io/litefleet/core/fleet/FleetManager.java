@@ -61,7 +61,7 @@ public final class FleetManager implements AutoCloseable {
     private final Map<DbReplicator, Integer> hotIds = new IdentityHashMap<>();
     private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
     private final BitSet queued = new BitSet();
-    private final BitSet inTransient = new BitSet();
+    private final BitSet busy = new BitSet();
     private final CollisionDetector collisions;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -76,6 +76,7 @@ public final class FleetManager implements AutoCloseable {
     private long demotions;
     private long evictions;
     private long transients;
+    private int passes;
     private long scans;
     private long lastScanMs;
 
@@ -195,7 +196,8 @@ public final class FleetManager implements AutoCloseable {
         BitSet seen = new BitSet(table.size());
         deferred = new java.util.ArrayList<>();
         try {
-            discovery.scan(db -> seen.set(onDiscovered(db)));
+            // Known databases are only stat-ed: opening one we hold a connection to would drop its locks.
+            discovery.scan(db -> seen.set(onDiscovered(db)), p -> table.find(p) >= 0);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "discovery scan failed (retrying at the next scan): "
                     + e.getMessage());
@@ -262,7 +264,7 @@ public final class FleetManager implements AutoCloseable {
     private void onPath(Path path) {
         DiscoveredDatabase db;
         try {
-            db = discovery.probe(path);
+            db = discovery.probe(path, table.find(path) < 0);
         } catch (IOException e) {
             db = null;
         }
@@ -288,6 +290,10 @@ public final class FleetManager implements AutoCloseable {
         Duration since = Duration.between(Instant.ofEpochSecond(0, fp.lastChangeNanos()), clock.instant());
         AccessSample sample = new AccessSample(Tier.COLD, since.isNegative() ? Duration.ZERO : since, Duration.ZERO,
                 table.changes(id));
+        if (Boolean.getBoolean("litefleet.fleet.trace")) {
+            LOG.log(System.Logger.Level.INFO, "TRACE changed " + table.path(id) + " state=" + state + " sample="
+                    + sample + " busy=" + busy.get(id) + " decision=" + policy.decide(sample));
+        }
         if (policy.decide(sample) == TierDecision.PROMOTE) {
             promote(id);
         } else {
@@ -296,6 +302,10 @@ public final class FleetManager implements AutoCloseable {
     }
 
     private void promote(int id) {
+        if (busy.get(id)) {
+            enqueueTransient(id); // still closing or in a transient pass: never two replicators for one database
+            return;
+        }
         if (hot.size() >= options.maxHot()) {
             Hot victim = leastRecentlyActive();
             if (victim == null || nowSec() - table.lastChange(victim.id()) < options.minResidency().toSeconds()) {
@@ -308,7 +318,7 @@ public final class FleetManager implements AutoCloseable {
         DbReplicator rep;
         Maintenance m;
         try {
-            DiscoveredDatabase db = discovery.probe(table.path(id));
+            DiscoveredDatabase db = discovery.probe(table.path(id), false);
             if (db == null) {
                 return;
             }
@@ -355,7 +365,8 @@ public final class FleetManager implements AutoCloseable {
         table.state(h.id(), DbTable.COLD);
         table.resetChanges(h.id());
         LOG.log(System.Logger.Level.DEBUG, () -> table.path(h.id()) + ": demoted (" + why + ")");
-        scheduler.remove(h.replicator());
+        busy.set(h.id());
+        scheduler.remove(h.replicator()).whenComplete((v, err) -> inbox.add(() -> busy.clear(h.id())));
     }
 
     private void deleted(int id) {
@@ -383,16 +394,21 @@ public final class FleetManager implements AutoCloseable {
     }
 
     private void drainBacklog() {
-        while (inTransient.cardinality() < options.maxTransient() && !backlog.isEmpty()) {
+        List<Integer> later = new java.util.ArrayList<>();
+        while (passes < options.maxTransient() && !backlog.isEmpty()) {
             int id = backlog.poll();
             queued.clear(id);
             byte state = table.state(id);
-            if (state != DbTable.COLD || collisions.isExcluded(id) || inTransient.get(id)) {
+            if (state != DbTable.COLD || collisions.isExcluded(id)) {
                 continue; // promoted, deleted or excluded meanwhile
+            }
+            if (busy.get(id)) {
+                later.add(id); // closing or already in a pass: retried once that is over
+                continue;
             }
             DbReplicator rep;
             try {
-                DiscoveredDatabase db = discovery.probe(table.path(id));
+                DiscoveredDatabase db = discovery.probe(table.path(id), false);
                 if (db == null) {
                     continue;
                 }
@@ -403,10 +419,12 @@ public final class FleetManager implements AutoCloseable {
                 table.state(id, DbTable.EXCLUDED);
                 continue;
             }
-            inTransient.set(id);
+            busy.set(id);
+            passes++;
             transients++;
             scheduler.runOnce(rep).whenComplete((r, err) -> inbox.add(() -> {
-                inTransient.clear(id);
+                busy.clear(id);
+                passes--;
                 if (err != null) {
                     LOG.log(System.Logger.Level.WARNING, table.path(id) + ": transient sync failed (queued again): "
                             + err.getMessage());
@@ -414,6 +432,7 @@ public final class FleetManager implements AutoCloseable {
                 }
             }));
         }
+        later.forEach(this::enqueueTransient);
     }
 
     private void touch(DbReplicator rep) {
@@ -425,7 +444,7 @@ public final class FleetManager implements AutoCloseable {
 
     private String replicaPathOf(int id) {
         try {
-            DiscoveredDatabase db = discovery.probe(table.path(id));
+            DiscoveredDatabase db = discovery.probe(table.path(id), false);
             return db == null ? "" : resolver.replicaPath(db);
         } catch (IOException e) {
             return "";

@@ -42,6 +42,11 @@ final class DatabaseCheck {
      * @throws IOException when the file exists but cannot be read
      */
     FileFingerprint fingerprint(Path db, boolean walMayExist) throws IOException {
+        return fingerprint(db, walMayExist, true);
+    }
+
+    /** As {@link #fingerprint(Path, boolean)}; with {@code readHeader} false the file is only stat-ed. */
+    FileFingerprint fingerprint(Path db, boolean walMayExist, boolean readHeader) throws IOException {
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(db, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -51,12 +56,14 @@ final class DatabaseCheck {
         if (!plausible(a)) {
             return null;
         }
-        try (SeekableByteChannel ch = Files.newByteChannel(db, READ)) {
-            if (!hasHeader(ch)) {
+        if (readHeader) {
+            try (SeekableByteChannel ch = Files.newByteChannel(db, READ)) {
+                if (!hasHeader(ch)) {
+                    return null;
+                }
+            } catch (NoSuchFileException gone) {
                 return null;
             }
-        } catch (NoSuchFileException gone) {
-            return null;
         }
         BasicFileAttributes wal = null;
         if (walMayExist) {
@@ -77,6 +84,12 @@ final class DatabaseCheck {
      * @param name a single-element relative path
      */
     FileFingerprint fingerprint(SecureDirectoryStream<Path> dir, Path name, boolean walMayExist) throws IOException {
+        return fingerprint(dir, name, walMayExist, true);
+    }
+
+    /** As {@link #fingerprint(SecureDirectoryStream, Path, boolean)}; with {@code readHeader} false, stat only. */
+    FileFingerprint fingerprint(SecureDirectoryStream<Path> dir, Path name, boolean walMayExist, boolean readHeader)
+            throws IOException {
         BasicFileAttributes a;
         try {
             a = dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
@@ -87,12 +100,14 @@ final class DatabaseCheck {
         if (!plausible(a)) {
             return null;
         }
-        try (SeekableByteChannel ch = dir.newByteChannel(name, READ)) {
-            if (!hasHeader(ch)) {
+        if (readHeader) {
+            try (SeekableByteChannel ch = dir.newByteChannel(name, READ)) {
+                if (!hasHeader(ch)) {
+                    return null;
+                }
+            } catch (NoSuchFileException gone) {
                 return null;
             }
-        } catch (NoSuchFileException gone) {
-            return null;
         }
         BasicFileAttributes wal = null;
         if (walMayExist) {

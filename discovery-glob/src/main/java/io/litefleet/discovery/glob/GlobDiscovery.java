@@ -65,12 +65,17 @@ final class GlobDiscovery implements Discovery {
 
     @Override
     public void scan(Consumer<DiscoveredDatabase> sink) {
-        Objects.requireNonNull(sink, "sink");
-        new GlobScan(patterns, sink, visited).run(root);
+        scan(sink, p -> false);
     }
 
     @Override
-    public DiscoveredDatabase probe(Path path) throws IOException {
+    public void scan(Consumer<DiscoveredDatabase> sink, java.util.function.Predicate<Path> verified) {
+        Objects.requireNonNull(sink, "sink");
+        new GlobScan(patterns, sink, visited, verified).run(root);
+    }
+
+    @Override
+    public DiscoveredDatabase probe(Path path, boolean readHeader) throws IOException {
         Path file = path.toAbsolutePath().normalize();
         Path name = file.getFileName();
         if (name == null || DatabaseCheck.isAuxiliary(name.toString())) {
@@ -79,7 +84,7 @@ final class GlobDiscovery implements Discovery {
         for (GlobPattern pattern : patterns) {
             PatternMatcher m = new PatternMatcher(pattern);
             if (m.matches(file)) {
-                FileFingerprint fingerprint = new DatabaseCheck().fingerprint(file, true);
+                FileFingerprint fingerprint = new DatabaseCheck().fingerprint(file, true, readHeader);
                 return fingerprint == null ? null
                         : new DiscoveredDatabase(file, pattern.text(), m.variables(), fingerprint);
             }

@@ -38,6 +38,7 @@ final class GlobScan {
     private final Consumer<DiscoveredDatabase> sink;
     private final Consumer<Path> visited;
     private final DatabaseCheck check = new DatabaseCheck();
+    private final java.util.function.Predicate<Path> verified;
     // reused for every leaf directory: the walk never nests two leaf listings
     private final List<Path> leafNames = new ArrayList<>();
     private final Set<String> walBases = new HashSet<>();
@@ -47,6 +48,16 @@ final class GlobScan {
      * @param visited called with every directory the walk enters (a test hook; a no-op in production)
      */
     GlobScan(List<GlobPattern> patterns, Consumer<DiscoveredDatabase> sink, Consumer<Path> visited) {
+        this(patterns, sink, visited, p -> false);
+    }
+
+    /**
+     * @param visited  called with every directory the walk enters (a test hook; a no-op in production)
+     * @param verified files the caller verified before: stat-ed only, never opened (their locks are the caller's)
+     */
+    GlobScan(List<GlobPattern> patterns, Consumer<DiscoveredDatabase> sink, Consumer<Path> visited,
+             java.util.function.Predicate<Path> verified) {
+        this.verified = verified;
         this.patterns = patterns;
         this.matchers = new PatternMatcher[patterns.size()];
         for (int k = 0; k < matchers.length; k++) {
@@ -154,8 +165,9 @@ final class GlobScan {
         FileFingerprint fingerprint;
         try {
             boolean walMayExist = walBases.contains(text);
-            fingerprint = open != null ? check.fingerprint(open, name, walMayExist)
-                    : check.fingerprint(file, walMayExist);
+            boolean readHeader = !verified.test(file);
+            fingerprint = open != null ? check.fingerprint(open, name, walMayExist, readHeader)
+                    : check.fingerprint(file, walMayExist, readHeader);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "skipping unreadable file {0}: {1}", file, e.toString());
             return;
@@ -169,7 +181,7 @@ final class GlobScan {
         }
         FileFingerprint fingerprint;
         try {
-            fingerprint = check.fingerprint(file, walMayExist);
+            fingerprint = check.fingerprint(file, walMayExist, !verified.test(file));
         } catch (IOException e) {
             LOG.log(Level.WARNING, "skipping unreadable file {0}: {1}", file, e.toString());
             return;
