@@ -40,6 +40,13 @@ public interface Discovery extends AutoCloseable {
     DiscoveredDatabase probe(java.nio.file.Path path, boolean readHeader) throws IOException;
 
     /**
+     * The pattern and variables a path would have, from its text alone: the file is not touched and need not exist
+     * (restoring a lost database by its path). The fingerprint is {@link FileFingerprint#ABSENT}; null when no
+     * pattern matches.
+     */
+    DiscoveredDatabase match(java.nio.file.Path path);
+
+    /**
      * Starts watching for changes, if this discovery can. The listener runs on a thread owned by the discovery
      * until {@link #close()}.
      *

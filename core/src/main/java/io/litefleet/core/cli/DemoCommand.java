@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
  * {@code litefleet demo}: the embedded default. Creates a sample database, writes to it while replicating it to a
  * local directory in Litestream's layout, then restores the latest state and an earlier one and checks them.
  */
-@Command(name = "demo", description = "Replicate a generated sample database to a local directory, then restore it.")
+@Command(name = "demo", description = {"Run the embedded default: a generated sample fleet in the design's layout",
+    "replicated to a local directory while writers move through it, then a restore.",
+    "--single: one database instead of a fleet."})
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -51,14 +53,20 @@ final class DemoCommand implements Callable<Integer> {
             description = "Working directory (recreated; default ./litefleet-demo).")
     Path dir;
 
-    @Option(names = "--seconds", paramLabel = "N", defaultValue = "5", description = "How long to write (default 5).")
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "15", description = "How long to write (default 15).")
     int seconds;
+
+    @Option(names = "--single", description = "Demonstrate one database (WAL streaming and point-in-time restore).")
+    boolean single;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path home = dir.toAbsolutePath().normalize();
         reset(home);
+        if (!single) {
+            return FleetDemo.run(home, seconds, out);
+        }
         Path db = home.resolve("app.db");
         Path replica = home.resolve("replica");
         try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db)) {

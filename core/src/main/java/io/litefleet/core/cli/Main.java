@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code litefleet} command line. */
 @Command(name = "litefleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Continuous replication of fleets of SQLite databases (Litestream v0.5 compatible).",
-        subcommands = {DemoCommand.class, ReplicateCommand.class, RestoreCommand.class, VersionCommand.class, LtxCommand.class,
+        subcommands = {DemoCommand.class, ReplicateCommand.class, RestoreCommand.class, DatabasesCommand.class, VersionCommand.class, LtxCommand.class,
             PluginsCommand.class})
 public final class Main implements Runnable {
 

@@ -68,6 +68,7 @@ public final class FleetManager implements AutoCloseable {
     private final Thread thread;
     private Map<String, FileFingerprint> baseline;
     private List<Runnable> deferred;
+    private final List<Catalog.TierChange> tierChanges = new java.util.ArrayList<>();
     private volatile FleetStatus status;
     private boolean watching;
     private boolean rescan = true;
@@ -182,6 +183,7 @@ public final class FleetManager implements AutoCloseable {
 
     private void step() {
         Instant now = clock.instant();
+        flushTiers();
         if (rescan || !now.isBefore(nextScan)) {
             rescan = false;
             scan();
@@ -336,6 +338,7 @@ public final class FleetManager implements AutoCloseable {
         table.state(id, DbTable.HOT);
         table.resetChanges(id);
         promotions++;
+        tier(id, "hot", 1, 0);
         scheduler.add(rep, options.engine().syncInterval(), m);
     }
 
@@ -363,6 +366,7 @@ public final class FleetManager implements AutoCloseable {
         hotIds.remove(h.replicator());
         demotions++;
         table.state(h.id(), DbTable.COLD);
+        tier(h.id(), "cold", 0, 1);
         table.resetChanges(h.id());
         LOG.log(System.Logger.Level.DEBUG, () -> table.path(h.id()) + ": demoted (" + why + ")");
         busy.set(h.id());
@@ -375,6 +379,7 @@ public final class FleetManager implements AutoCloseable {
             demote(h, "deleted");
         }
         table.state(id, DbTable.DELETED);
+        tier(id, "deleted", 0, 0);
         LOG.log(System.Logger.Level.INFO, table.path(id) + ": deleted; replication stopped, replica kept");
     }
 
@@ -384,6 +389,7 @@ public final class FleetManager implements AutoCloseable {
             demote(h, "replica path collision");
         }
         table.state(id, DbTable.EXCLUDED);
+        tier(id, "excluded", 0, 0);
     }
 
     private void enqueueTransient(int id) {
@@ -433,6 +439,22 @@ public final class FleetManager implements AutoCloseable {
             }));
         }
         later.forEach(this::enqueueTransient);
+    }
+
+    private void tier(int id, String tier, int promoted, int demoted) {
+        tierChanges.add(new Catalog.TierChange(table.path(id).toString(), tier, promoted, demoted, clock.instant()));
+    }
+
+    private void flushTiers() {
+        if (tierChanges.isEmpty()) {
+            return;
+        }
+        try {
+            catalog.putTiers(tierChanges);
+            tierChanges.clear();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot record tiers (retrying): " + e.getMessage());
+        }
     }
 
     private void touch(DbReplicator rep) {
@@ -489,5 +511,9 @@ public final class FleetManager implements AutoCloseable {
         }
         discovery.close();
         scheduler.close();
+        for (Hot h : hot.values()) {
+            tier(h.id(), "cold", 0, 1);
+        }
+        flushTiers();
     }
 }

@@ -23,7 +23,7 @@ import org.sqlite.SQLiteConfig;
  * one connection, serialised. The owner closes it.
  */
 public final class Catalog implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 1;
+    private static final int SCHEMA_VERSION = 2;
     private static final String COLUMNS = "db_path, replica, txid, post_apply_checksum, page_size, commit_pages, "
             + "wal_offset, wal_salt1, wal_salt2, wal_checksum1, wal_checksum2, wal_commit, wal_frames, db_size, db_mtime_ns, wal_size, "
             + "wal_mtime_ns, updated_at_ms";
@@ -78,6 +78,11 @@ public final class Catalog implements AutoCloseable {
                         + "wal_checksum2 INTEGER NOT NULL, wal_commit INTEGER NOT NULL, wal_frames INTEGER NOT NULL, db_size INTEGER NOT NULL, db_mtime_ns INTEGER NOT NULL, "
                         + "wal_size INTEGER NOT NULL, wal_mtime_ns INTEGER NOT NULL, "
                         + "updated_at_ms INTEGER NOT NULL) WITHOUT ROWID");
+            }
+            if (version < 2) {
+                st.executeUpdate("CREATE TABLE IF NOT EXISTS tier (db_path TEXT PRIMARY KEY, tier TEXT NOT NULL, "
+                        + "promotions INTEGER NOT NULL, demotions INTEGER NOT NULL, changed_at_ms INTEGER NOT NULL) "
+                        + "WITHOUT ROWID");
                 st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
             }
         }
@@ -143,6 +148,98 @@ public final class Catalog implements AutoCloseable {
     /** Records one position. */
     public void put(ReplicaPosition position) throws IOException {
         putAll(List.of(position));
+    }
+
+    /**
+     * Records tier changes in one transaction: the tier, plus promotions and demotions added to the running
+     * counts.
+     */
+    public synchronized void putTiers(Collection<TierChange> changes) throws IOException {
+        ensureOpen();
+        try {
+            conn.setAutoCommit(false);
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO tier (db_path, tier, promotions, "
+                    + "demotions, changed_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT(db_path) DO UPDATE SET "
+                    + "tier = excluded.tier, promotions = promotions + excluded.promotions, "
+                    + "demotions = demotions + excluded.demotions, changed_at_ms = excluded.changed_at_ms")) {
+                for (TierChange c : changes) {
+                    ps.setString(1, c.dbPath());
+                    ps.setString(2, c.tier());
+                    ps.setLong(3, c.promotions());
+                    ps.setLong(4, c.demotions());
+                    ps.setLong(5, c.at().toEpochMilli());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                conn.commit();
+            } catch (SQLException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure("write tiers", e);
+        }
+    }
+
+    /**
+     * Every known database with its replica position and tier, ordered by path.
+     *
+     * @param tier   only this tier ({@code hot}, {@code cold}, {@code deleted}, {@code excluded}), or null for all
+     * @param prefix only paths starting with this, or null
+     */
+    public synchronized List<DatabaseRow> databases(String tier, String prefix) throws IOException {
+        ensureOpen();
+        String sql = "SELECT p.db_path, coalesce(t.tier, 'cold'), p.replica, p.txid, p.updated_at_ms, "
+                + "coalesce(t.promotions, 0), coalesce(t.demotions, 0), p.db_size FROM position p "
+                + "LEFT JOIN tier t ON t.db_path = p.db_path WHERE (? IS NULL OR coalesce(t.tier, 'cold') = ?) "
+                + "AND (? IS NULL OR substr(p.db_path, 1, length(?)) = ?) ORDER BY p.db_path";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, tier);
+            ps.setString(2, tier);
+            ps.setString(3, prefix);
+            ps.setString(4, prefix);
+            ps.setString(5, prefix);
+            List<DatabaseRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DatabaseRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                            Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("list databases", e);
+        }
+    }
+
+    /**
+     * A tier change to record.
+     *
+     * @param dbPath     the database
+     * @param tier       its tier now
+     * @param promotions promotions to add (0 or 1)
+     * @param demotions  demotions to add (0 or 1)
+     * @param at         when
+     */
+    public record TierChange(String dbPath, String tier, long promotions, long demotions, Instant at) {
+    }
+
+    /**
+     * One database as {@code litefleet databases} shows it.
+     *
+     * @param path       the database
+     * @param tier       hot, cold, deleted or excluded
+     * @param replica    where it replicates
+     * @param txid       last TXID shipped
+     * @param lastSync   when the position was last recorded
+     * @param promotions times promoted
+     * @param demotions  times demoted
+     * @param size       database size in bytes at the last sync
+     */
+    public record DatabaseRow(String path, String tier, String replica, long txid, Instant lastSync,
+                              long promotions, long demotions, long size) {
     }
 
     /** Forgets a database. */

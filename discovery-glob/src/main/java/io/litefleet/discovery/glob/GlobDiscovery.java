@@ -75,6 +75,22 @@ final class GlobDiscovery implements Discovery {
     }
 
     @Override
+    public DiscoveredDatabase match(Path path) {
+        Path file = path.toAbsolutePath().normalize();
+        Path name = file.getFileName();
+        if (name == null || DatabaseCheck.isAuxiliary(name.toString())) {
+            return null;
+        }
+        for (GlobPattern pattern : patterns) {
+            PatternMatcher m = new PatternMatcher(pattern);
+            if (m.matches(file)) {
+                return new DiscoveredDatabase(file, pattern.text(), m.variables(), FileFingerprint.ABSENT);
+            }
+        }
+        return null;
+    }
+
+    @Override
     public DiscoveredDatabase probe(Path path, boolean readHeader) throws IOException {
         Path file = path.toAbsolutePath().normalize();
         Path name = file.getFileName();

@@ -1,0 +1,103 @@
+package io.litefleet.core.cli;
+
+import io.litefleet.core.config.FleetConfig;
+import io.litefleet.core.config.LitefleetConfig;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.core.state.Catalog.DatabaseRow;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code litefleet databases}: what the state directory knows, without touching storage. */
+@Command(name = "databases", description = "List known databases from the state catalog (no storage requests).")
+final class DatabasesCommand implements Callable<Integer> {
+    private static final Set<String> TIERS = Set.of("hot", "cold", "deleted", "excluded");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-config", "--config"}, paramLabel = "FILE", description = "Configuration file (for state-dir).")
+    Path config;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory.")
+    Path stateDir;
+
+    @Option(names = "--state", paramLabel = "TIER", description = "Only this tier: hot, cold, deleted, excluded.")
+    String tier;
+
+    @Option(names = "--prefix", paramLabel = "PATH", description = "Only databases whose path starts with this.")
+    String prefix;
+
+    @Option(names = "--json", description = "One JSON object per line.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (tier != null && !TIERS.contains(tier.toLowerCase(Locale.ROOT))) {
+            throw new UserException("--state must be one of hot, cold, deleted, excluded; got '" + tier + "'");
+        }
+        Optional<Path> fromConfig = Optional.empty();
+        if (config != null) {
+            LitefleetConfig c = LitefleetConfig.load(config.toAbsolutePath());
+            fromConfig = c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir);
+        }
+        Path state = StateDirs.resolve(stateDir, fromConfig);
+        if (!Files.isRegularFile(state.resolve("catalog.db"))) {
+            throw new UserException(state + ": no catalog here (nothing replicated with this state directory yet)");
+        }
+        List<DatabaseRow> rows;
+        try (Catalog catalog = Catalog.open(state)) {
+            rows = catalog.databases(tier == null ? null : tier.toLowerCase(Locale.ROOT), prefix);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            for (DatabaseRow r : rows) {
+                out.println("{\"path\":" + quote(r.path()) + ",\"tier\":" + quote(r.tier()) + ",\"replica\":"
+                        + quote(r.replica()) + ",\"txid\":\"" + String.format("%016x", r.txid())
+                        + "\",\"lastSync\":" + quote(r.lastSync().toString()) + ",\"promotions\":" + r.promotions()
+                        + ",\"demotions\":" + r.demotions() + ",\"size\":" + r.size() + "}");
+            }
+        } else {
+            out.printf("%-8s %-16s %-24s %10s %s%n", "TIER", "TXID", "LAST SYNC", "SIZE", "PATH -> REPLICA");
+            for (DatabaseRow r : rows) {
+                out.printf("%-8s %016x %-24s %10d %s -> %s%n", r.tier(), r.txid(), r.lastSync(), r.size(), r.path(),
+                        r.replica());
+            }
+            out.printf("%d database(s)%n", rows.size());
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** A JSON string literal (RFC 8259 escaping). */
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}
