@@ -123,13 +123,23 @@ public final class Catalog implements AutoCloseable {
 
     /** Records positions, replacing earlier ones, in one transaction (durable on return). */
     public synchronized void putAll(Collection<ReplicaPosition> positions) throws IOException {
+        batch("write", "INSERT OR REPLACE INTO position (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", positions, Catalog::bind);
+    }
+
+    /** Binds one item of a batch. */
+    private interface Binder<T> {
+        void bind(PreparedStatement ps, T item) throws SQLException;
+    }
+
+    /** Runs one statement for every item, in one transaction. */
+    private <T> void batch(String what, String sql, Collection<T> items, Binder<T> binder) throws IOException {
         ensureOpen();
         try {
             conn.setAutoCommit(false);
-            try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO position (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (ReplicaPosition p : positions) {
-                    bind(ps, p);
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                for (T item : items) {
+                    binder.bind(ps, item);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -141,7 +151,7 @@ public final class Catalog implements AutoCloseable {
                 conn.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw failure("write", e);
+            throw failure(what, e);
         }
     }
 
@@ -155,32 +165,16 @@ public final class Catalog implements AutoCloseable {
      * counts.
      */
     public synchronized void putTiers(Collection<TierChange> changes) throws IOException {
-        ensureOpen();
-        try {
-            conn.setAutoCommit(false);
-            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO tier (db_path, tier, promotions, "
-                    + "demotions, changed_at_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT(db_path) DO UPDATE SET "
-                    + "tier = excluded.tier, promotions = promotions + excluded.promotions, "
-                    + "demotions = demotions + excluded.demotions, changed_at_ms = excluded.changed_at_ms")) {
-                for (TierChange c : changes) {
+        batch("write tiers", "INSERT INTO tier (db_path, tier, promotions, demotions, changed_at_ms) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT(db_path) DO UPDATE SET tier = excluded.tier, "
+                + "promotions = promotions + excluded.promotions, demotions = demotions + excluded.demotions, "
+                + "changed_at_ms = excluded.changed_at_ms", changes, (ps, c) -> {
                     ps.setString(1, c.dbPath());
                     ps.setString(2, c.tier());
                     ps.setLong(3, c.promotions());
                     ps.setLong(4, c.demotions());
                     ps.setLong(5, c.at().toEpochMilli());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-                conn.commit();
-            } catch (SQLException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw failure("write tiers", e);
-        }
+                });
     }
 
     /**

@@ -56,14 +56,8 @@ final class DatabaseCheck {
         if (!plausible(a)) {
             return null;
         }
-        if (readHeader) {
-            try (SeekableByteChannel ch = Files.newByteChannel(db, READ)) {
-                if (!hasHeader(ch)) {
-                    return null;
-                }
-            } catch (NoSuchFileException gone) {
-                return null;
-            }
+        if (readHeader && !headerOk(() -> Files.newByteChannel(db, READ))) {
+            return null;
         }
         BasicFileAttributes wal = null;
         if (walMayExist) {
@@ -100,14 +94,8 @@ final class DatabaseCheck {
         if (!plausible(a)) {
             return null;
         }
-        if (readHeader) {
-            try (SeekableByteChannel ch = dir.newByteChannel(name, READ)) {
-                if (!hasHeader(ch)) {
-                    return null;
-                }
-            } catch (NoSuchFileException gone) {
-                return null;
-            }
+        if (readHeader && !headerOk(() -> dir.newByteChannel(name, READ))) {
+            return null;
         }
         BasicFileAttributes wal = null;
         if (walMayExist) {
@@ -119,6 +107,20 @@ final class DatabaseCheck {
             }
         }
         return fingerprint(a, wal);
+    }
+
+    /** Opens a file for the header check. */
+    private interface Opener {
+        SeekableByteChannel open() throws IOException;
+    }
+
+    /** Whether the file starts with SQLite's magic; false when it vanished in between. */
+    private boolean headerOk(Opener opener) throws IOException {
+        try (SeekableByteChannel ch = opener.open()) {
+            return hasHeader(ch);
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
     }
 
     /** Regular (not a symlink, FIFO or device: opening those could block or follow) and long enough for a header. */

@@ -92,20 +92,12 @@ final class GlobDiscovery implements Discovery {
 
     @Override
     public DiscoveredDatabase probe(Path path, boolean readHeader) throws IOException {
-        Path file = path.toAbsolutePath().normalize();
-        Path name = file.getFileName();
-        if (name == null || DatabaseCheck.isAuxiliary(name.toString())) {
+        DiscoveredDatabase m = match(path);
+        if (m == null) {
             return null;
         }
-        for (GlobPattern pattern : patterns) {
-            PatternMatcher m = new PatternMatcher(pattern);
-            if (m.matches(file)) {
-                FileFingerprint fingerprint = new DatabaseCheck().fingerprint(file, true, readHeader);
-                return fingerprint == null ? null
-                        : new DiscoveredDatabase(file, pattern.text(), m.variables(), fingerprint);
-            }
-        }
-        return null;
+        FileFingerprint fingerprint = new DatabaseCheck().fingerprint(m.path(), true, readHeader);
+        return fingerprint == null ? null : new DiscoveredDatabase(m.path(), m.pattern(), m.variables(), fingerprint);
     }
 
     /**
