@@ -513,7 +513,10 @@ public final class FleetManager implements AutoCloseable {
         scheduler.close();
         for (Hot h : hot.values()) {
             tier(h.id(), "cold", 0, 1);
+            table.state(h.id(), DbTable.COLD);
         }
+        hot.clear();
         flushTiers();
+        publishStatus();
     }
 }
