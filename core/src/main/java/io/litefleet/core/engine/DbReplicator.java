@@ -187,7 +187,11 @@ public final class DbReplicator implements AutoCloseable {
         }
     }
 
-    /** Establishes continuity when the page checksums must be read from the database itself. */
+    /**
+     * Establishes continuity when the page checksums must be read from the database itself. Equality is always
+     * decided page by page against the shipped state's saved page checksums, never by the rolling XOR (which is
+     * linear: equal XOR changes to two pages cancel out). Without saved page checksums the state is captured.
+     */
     private SyncResult establishByReading(WalReader reader, WalBatch all, Position last,
                                           Optional<List<WalTransaction>> suffix) throws IOException {
         int pageSize = last.pageSize();
@@ -197,18 +201,21 @@ public final class DbReplicator implements AutoCloseable {
             pos = last;
             return shipVerified(reader, all, suffix.get(), current, "resumed from the recorded WAL position");
         }
-        if (current.rolling() == last.checksum()) {
+        Optional<PageChecksums> saved = pages.load(db, last.txid(), last.checksum(), pageSize);
+        if (saved.isPresent() && current.samePages(saved.get())) {
             pos = last.withWal(resumePoint(all));
             crcs = current;
             log(System.Logger.Level.INFO, "resumed at TXID %x: database unchanged", last.txid());
             return SyncResult.idle(last.txid());
         }
-        if (!all.transactions().isEmpty() && fileMatches(pageSize, last.checksum())) {
+        if (saved.isPresent() && !all.transactions().isEmpty() && fileMatches(pageSize, saved.get())) {
             pos = last.withWal(WalPosition.INITIAL);
+            crcs = saved.get();
             return shipVerified(reader, all, all.transactions(), current,
                     "resumed: the database file holds the replicated state, the WAL continues it");
         }
-        return capture(image, current, null, last.txid(), resumePoint(all),
+        pos = last;
+        return capture(image, current, saved.orElse(null), last.txid(), resumePoint(all),
                 "WAL changed while not replicating (restarted, truncated or replaced)");
     }
 
@@ -240,9 +247,9 @@ public final class DbReplicator implements AutoCloseable {
         return all.header().map(WalPosition::start).orElse(WalPosition.INITIAL);
     }
 
-    /** Whether the database file alone (ignoring the WAL) holds exactly the state with checksum {@code shipped}. */
-    private boolean fileMatches(int pageSize, long shipped) throws IOException {
-        return checksums(DatabaseImage.fileOnly(dbFile(), pageSize), pageSize).rolling() == shipped;
+    /** Whether the database file alone (ignoring the WAL) holds exactly the shipped pages, page by page. */
+    private boolean fileMatches(int pageSize, PageChecksums shipped) throws IOException {
+        return shipped != null && checksums(DatabaseImage.fileOnly(dbFile(), pageSize), pageSize).samePages(shipped);
     }
 
     /** Ships every committed transaction after the position (several files if over the size budget). */
@@ -277,7 +284,7 @@ public final class DbReplicator implements AutoCloseable {
      * generation after the shipped state, or when the database file alone holds the shipped state.
      */
     private boolean enterGeneration(WalHeader header) throws IOException {
-        boolean ok = (proof != null && proof.isNextGeneration(header)) || fileMatches(pos.pageSize(), pos.checksum());
+        boolean ok = (proof != null && proof.isNextGeneration(header)) || fileMatches(pos.pageSize(), crcs);
         if (ok) {
             proof = null;
             refreshAfterRestart = true;
@@ -306,7 +313,7 @@ public final class DbReplicator implements AutoCloseable {
         WalBatch all = reader.read(WalPosition.INITIAL);
         DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pos.pageSize());
         PageChecksums current = checksums(image, pos.pageSize());
-        if (!all.transactions().isEmpty() && fileMatches(pos.pageSize(), pos.checksum())) {
+        if (!all.transactions().isEmpty() && fileMatches(pos.pageSize(), crcs)) {
             pos = pos.withWal(WalPosition.INITIAL);
             proof = null;
             refreshAfterRestart = true;
@@ -326,13 +333,19 @@ public final class DbReplicator implements AutoCloseable {
             return SyncResult.idle(pos.txid());
         }
         WalBatch batch = new WalBatch(all.header(), txs, all.end(), all.stop());
+        boolean known = crcs != null;
         SyncResult r = shipBatch(reader, batch);
-        if (r.txid() != pos.txid() || crcs.rolling() != current.rolling()) {
-            // Shipped pages plus the recorded state should give the state we read: if not, the record was wrong.
-            crcs = current;
-            pos = new Position(pos.txid(), current.rolling(), pos.pageSize(), pos.commit(), pos.wal());
-            record();
+        if (known && !crcs.samePages(current)) {
+            // The shipped pages plus the recorded state should give the state we read; they do not, so ship the
+            // difference as a capture rather than trusting either.
+            log(System.Logger.Level.WARNING, "%s: replica state differs from the database after TXID %x", why,
+                    pos.txid());
+            DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pos.pageSize());
+            return r.plus(capture(image, current, crcs, pos.txid(), pos.wal(), "state differed after resuming"));
         }
+        crcs = current;
+        pos = new Position(pos.txid(), current.rolling(), pos.pageSize(), pos.commit(), pos.wal());
+        record();
         log(System.Logger.Level.INFO, "%s: shipped TXID %x", why, pos.txid());
         return r;
     }
@@ -417,12 +430,18 @@ public final class DbReplicator implements AutoCloseable {
             w.checkpoint(mode);
             lastCheckpoint = now;
             shippedSinceCheckpoint = false;
+            // Pin the WAL again BEFORE reading data_version: a commit before our read lock bumps data_version (no
+            // proof), and one after it can neither restart the WAL nor be checkpointed past our mark.
+            session.beginRead();
             if (w.dataVersion() == before && batch.header().isPresent()) {
                 proof = WalProof.of(batch.header().get(), pos.wal().offset());
             }
             return new SyncResult(pos.txid(), 0, 0, 0, false, true);
         } finally {
-            session.beginRead();
+            if (!session.isReading()) {
+                proof = null; // never keep a proof while unpinned
+                session.beginRead();
+            }
         }
     }
 
@@ -531,14 +550,6 @@ public final class DbReplicator implements AutoCloseable {
 
     private void closeQuietly() {
         try {
-            if (dbFile != null) {
-                dbFile.close(); // before the connection: see open()
-            }
-        } catch (IOException ignored) {
-            // Closing a read-only channel cannot lose data.
-        }
-        dbFile = null;
-        try {
             if (session != null) {
                 session.close();
             }
@@ -546,6 +557,14 @@ public final class DbReplicator implements AutoCloseable {
             log(System.Logger.Level.WARNING, "closing: %s", e.getMessage());
         }
         session = null;
+        try {
+            if (dbFile != null) {
+                dbFile.close(); // after the connection: closing it earlier would drop the connection's locks
+            }
+        } catch (IOException ignored) {
+            // Closing a read-only channel cannot lose data.
+        }
+        dbFile = null;
         proof = null;
         refreshAfterRestart = false;
     }
@@ -556,9 +575,12 @@ public final class DbReplicator implements AutoCloseable {
             return new WalProof(h.salt1(), h.salt2(), h.checkpointSequence(), offset);
         }
 
-        /** SQLite increments salt-1 and the checkpoint sequence by one at each WAL restart. */
+        /**
+         * SQLite increments salt-1 (shared through the wal-index) by one at each WAL restart. The checkpoint
+         * sequence is the writing connection's own counter, so it proves nothing across connections.
+         */
         boolean isNextGeneration(WalHeader h) {
-            return h.salt1() == salt1 + 1 && h.checkpointSequence() == checkpointSequence + 1;
+            return h.salt1() == salt1 + 1;
         }
     }
 }

@@ -36,6 +36,19 @@ final class PageChecksums {
         return pgno >= 1 && pgno <= pages ? crcs[pgno - 1] : 0;
     }
 
+    /** Whether both hold the same number of pages with the same CRC each (the rolling XOR alone is not enough). */
+    boolean samePages(PageChecksums other) {
+        if (other.pages != pages) {
+            return false;
+        }
+        for (int p = 1; p <= pages; p++) {
+            if (get(p) != other.get(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The rolling checksum after {@link #apply} with the same arguments, without changing anything. */
     long rollingAfter(Map<Integer, Long> changed, int commit) {
         long r = rolling;

@@ -50,7 +50,7 @@ final class SqliteSession implements AutoCloseable {
         config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
         Connection conn;
         try {
-            conn = config.createConnection("jdbc:sqlite:file:" + db);
+            conn = config.createConnection("jdbc:sqlite:" + db);
         } catch (SQLException e) {
             throw new NotReplicableException(db + ": cannot open database: " + e.getMessage());
         }
@@ -76,6 +76,11 @@ final class SqliteSession implements AutoCloseable {
     /** The database page size. */
     int pageSize() {
         return pageSize;
+    }
+
+    /** Whether a read transaction is open. */
+    boolean isReading() {
+        return reading;
     }
 
     /** Starts a read transaction (a snapshot) if none is open; returns its {@code data_version}. */
@@ -122,7 +127,7 @@ final class SqliteSession implements AutoCloseable {
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
         try {
-            return new Checkpointer(db, config.createConnection("jdbc:sqlite:file:" + db));
+            return new Checkpointer(db, config.createConnection("jdbc:sqlite:" + db));
         } catch (SQLException e) {
             throw new IOException(db + ": cannot open a connection for the checkpoint: " + e.getMessage(), e);
         }

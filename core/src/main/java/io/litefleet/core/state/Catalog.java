@@ -43,7 +43,8 @@ public final class Catalog implements AutoCloseable {
         Path file = stateDir.resolve("catalog.db");
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        // FULL: a recorded position must survive power loss as surely as the upload it follows.
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(5000);
         try {
             Connection conn = config.createConnection("jdbc:sqlite:" + file);
