@@ -61,6 +61,7 @@ public final class DbReplicator implements AutoCloseable {
     private FileChannel dbFile;
     private PageChecksums crcs;
     private Position pos;
+    private Runnable afterCheckpoint = () -> { };
     private FileFingerprint observed = FileFingerprint.ABSENT;
     private WalProof proof;
     private boolean refreshAfterRestart;
@@ -98,6 +99,11 @@ public final class DbReplicator implements AutoCloseable {
     /** The last TXID the replica holds, 0 before the first sync. */
     public long txid() {
         return pos == null ? 0 : pos.txid();
+    }
+
+    /** Tests: runs right after our checkpoint, before the WAL is pinned again (the riskiest moment). */
+    void afterCheckpoint(Runnable hook) {
+        this.afterCheckpoint = hook;
     }
 
     /** Whether we hold a descriptor on the database file (tests: most opens need none). */
@@ -428,6 +434,7 @@ public final class DbReplicator implements AutoCloseable {
                 return SyncResult.idle(pos.txid()); // new commits or a restart: the next sync handles them first
             }
             w.checkpoint(mode);
+            afterCheckpoint.run();
             lastCheckpoint = now;
             shippedSinceCheckpoint = false;
             // Pin the WAL again BEFORE reading data_version: a commit before our read lock bumps data_version (no

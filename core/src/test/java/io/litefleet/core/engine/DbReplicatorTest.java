@@ -123,6 +123,40 @@ class DbReplicatorTest {
     }
 
     @Test
+    void checkpoint_applicationCommitsAndCheckpointsInTheGap_isNotLost() throws Exception {
+        EngineSettings eager = new EngineSettings(EngineSettings.DEFAULTS.syncInterval(), 1, 1_000_000,
+                EngineSettings.DEFAULTS.checkpointInterval(), EngineSettings.DEFAULTS.busyTimeout(),
+                EngineSettings.DEFAULTS.checkpointBusyTimeout(), EngineSettings.DEFAULTS.maxSyncBytes());
+        try (Connection reader = open(db);
+             DbReplicator r = DbReplicator.create(db, target, catalog, eager, Clock.systemUTC(), ReplicaListener.NONE)) {
+            r.sync();
+            // Another application reader pins an older snapshot, so our PASSIVE checkpoint cannot finish...
+            reader.setAutoCommit(false);
+            try (Statement st = reader.createStatement()) {
+                st.executeQuery("SELECT count(*) FROM t").close();
+            }
+            write(3, 100);
+            // ...and in the moment before we pin the WAL again, the reader goes, the application appends a commit to
+            // the same WAL generation and its own checkpoint copies it into the database file. Its next write then
+            // restarts the WAL exactly once.
+            r.afterCheckpoint(() -> {
+                try {
+                    reader.commit();
+                    write(1, 100);
+                    checkpoint("PASSIVE");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(r.sync().checkpointed());
+            r.afterCheckpoint(() -> { });
+            write(1, 100);
+            r.sync();
+            assertReplicaEqualsSource();
+        }
+    }
+
+    @Test
     void open_afterRestartWithUnchangedDatabase_resumesWithoutUpload() throws Exception {
         try (DbReplicator r = replicator()) {
             write(10, 500);
