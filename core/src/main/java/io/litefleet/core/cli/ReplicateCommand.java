@@ -16,6 +16,7 @@ import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.engine.SyncScheduler;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.state.Catalog;
+import io.litefleet.core.state.StateLock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -116,7 +117,8 @@ final class ReplicateCommand implements Callable<Integer> {
             throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         Clock clock = Clock.systemUTC();
-        try (PluginRegistry registry = PluginRegistry.open(Optional.ofNullable(pluginsDir)
+        try (StateLock lock = StateLock.acquire(state);
+             PluginRegistry registry = PluginRegistry.open(Optional.ofNullable(pluginsDir)
                 .or(() -> Optional.ofNullable(System.getProperty("litefleet.plugins")).map(Path::of)));
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(state)) {

@@ -60,7 +60,21 @@ public final class FileReplicaClientProvider implements ReplicaClientProvider {
         if (url.getRawQuery() != null) {
             throw new ConfigException("replica URL '" + url + "': file URLs take no query parameters");
         }
-        return new UrlTarget(Map.of(ROOT, Path.of(path).normalize().toString()), "");
+        return shared(Path.of(path).normalize());
+    }
+
+    /**
+     * One destination, the file system root, for every file replica: a fleet whose template gives each database its
+     * own directory then shares one client instead of holding one per database. Keys are the absolute directory
+     * (without its leading slash) plus upstream's {@code ltx/<level>/} layout, so the files are where upstream
+     * expects them for {@code file:///<dir>}.
+     */
+    private static UrlTarget shared(Path dir) {
+        String p = UrlTarget.cleanPath(dir.toString());
+        if (p.isEmpty()) {
+            throw new ConfigException("a file replica cannot be the root directory itself");
+        }
+        return new UrlTarget(Map.of(ROOT, "/"), p);
     }
 
     /** Upstream's {@code type: file} section: {@code path} is the replica directory itself. */
@@ -73,7 +87,7 @@ public final class FileReplicaClientProvider implements ReplicaClientProvider {
             throw new ConfigException(section.origin() + ": key 'path'" + section.at("path")
                     + " must be an absolute directory, got '" + dir + "'");
         }
-        return new UrlTarget(Map.of(ROOT, Path.of(dir).normalize().toString()), "");
+        return shared(Path.of(dir).normalize());
     }
 
     @Override

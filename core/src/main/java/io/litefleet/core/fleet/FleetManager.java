@@ -62,11 +62,13 @@ public final class FleetManager implements AutoCloseable {
     private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
     private final BitSet queued = new BitSet();
     private final BitSet busy = new BitSet();
+    private final Map<Integer, Integer> failures = new HashMap<>();
+    private final Map<Integer, Instant> retryAt = new HashMap<>();
     private final CollisionDetector collisions;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
-    private Map<String, FileFingerprint> baseline;
+    private Map<String, ReplicaPosition> baseline;
     private List<Runnable> deferred;
     private final List<Catalog.TierChange> tierChanges = new java.util.ArrayList<>();
     private volatile FleetStatus status;
@@ -132,7 +134,7 @@ public final class FleetManager implements AutoCloseable {
         FleetManager m = new FleetManager(discovery, patterns, policy, resolver, catalog, options, clock);
         m.baseline = new HashMap<>();
         for (ReplicaPosition p : catalog.all()) {
-            m.baseline.put(p.dbPath(), p.fingerprint());
+            m.baseline.put(p.dbPath(), p);
         }
         m.watching = discovery.watch(new DiscoveryListener() {
             @Override
@@ -235,9 +237,10 @@ public final class FleetManager implements AutoCloseable {
                 }
                 return id;
             }
-            FileFingerprint known = baseline == null ? null : baseline.get(db.path().toString());
-            if (known != null && DbTable.hash(known) == DbTable.hash(db.fingerprint())) {
-                return id; // unchanged since the last run: nothing to do
+            ReplicaPosition known = baseline == null ? null : baseline.get(db.path().toString());
+            if (known != null && DbTable.hash(known.fingerprint()) == DbTable.hash(db.fingerprint())
+                    && sameReplica(known, db)) {
+                return id; // unchanged since the last run, same replica: nothing to do
             }
             // First sight: one transient pass captures it (or continues its replica); a later change promotes it.
             int fresh = id;
@@ -253,6 +256,14 @@ public final class FleetManager implements AutoCloseable {
             act(() -> changed(changedId, db.fingerprint()));
         }
         return id;
+    }
+
+    private boolean sameReplica(ReplicaPosition known, DiscoveredDatabase db) {
+        try {
+            return known.replica().equals(resolver.resolve(db).describe());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private void act(Runnable r) {
@@ -408,8 +419,9 @@ public final class FleetManager implements AutoCloseable {
             if (state != DbTable.COLD || collisions.isExcluded(id)) {
                 continue; // promoted, deleted or excluded meanwhile
             }
-            if (busy.get(id)) {
-                later.add(id); // closing or already in a pass: retried once that is over
+            Instant due = retryAt.get(id);
+            if (busy.get(id) || (due != null && clock.instant().isBefore(due))) {
+                later.add(id); // closing, already in a pass, or backing off after a failure
                 continue;
             }
             DbReplicator rep;
@@ -432,9 +444,17 @@ public final class FleetManager implements AutoCloseable {
                 busy.clear(id);
                 passes--;
                 if (err != null) {
-                    LOG.log(System.Logger.Level.WARNING, table.path(id) + ": transient sync failed (queued again): "
-                            + err.getMessage());
+                    int n = failures.merge(id, 1, Integer::sum);
+                    long delay = Math.min(60_000L, 1000L << Math.min(6, n - 1));
+                    retryAt.put(id, clock.instant().plusMillis(delay));
+                    if (n == 1) {
+                        LOG.log(System.Logger.Level.WARNING, table.path(id) + ": transient sync failed (retrying with "
+                                + "backoff): " + err.getMessage());
+                    }
                     enqueueTransient(id);
+                } else {
+                    failures.remove(id);
+                    retryAt.remove(id);
                 }
             }));
         }

@@ -28,10 +28,10 @@ class FileReplicaClientProviderTest {
     }
 
     @Test
-    void parseUrl_directory_isTheRootWithAnEmptyPath() {
-        assertEquals(new UrlTarget(Map.of("root", "/backups/db"), ""),
+    void parseUrl_directory_isAPathUnderTheSharedRoot() {
+        assertEquals(new UrlTarget(Map.of("root", "/"), "backups/db"),
                 provider.parseUrl(URI.create("file:///backups/db")));
-        assertEquals(new UrlTarget(Map.of("root", "/backups/db"), ""),
+        assertEquals(new UrlTarget(Map.of("root", "/"), "backups/db"),
                 provider.parseUrl(URI.create("file:///backups/./x/../db/")));
     }
 
@@ -44,12 +44,14 @@ class FileReplicaClientProviderTest {
     }
 
     @Test
-    void create_fromParsedUrl_createsTheDirectory(@TempDir Path dir) throws Exception {
+    void create_fromParsedUrl_writesUnderTheUrlsDirectory(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("a/b");
         UrlTarget t = provider.parseUrl(root.toUri());
         try (ReplicaClient c = provider.create(Settings.of("url", t.destination()))) {
-            assertTrue(Files.isDirectory(root));
-            assertEquals("file://" + root.toRealPath(), c.describe());
+            c.put(t.path() + "/ltx/0/x.ltx", io.litefleet.api.replica.ObjectBody.of(new byte[] {1}),
+                    io.litefleet.api.replica.PutOptions.DEFAULT);
+            assertTrue(Files.isRegularFile(root.resolve("ltx/0/x.ltx")));
+            assertEquals("file:///", c.describe());
         }
     }
 
