@@ -101,7 +101,12 @@ def restore_cmd(tool, replica, out):
 
 
 def run_timed(cmd):
-    """Runs cmd; returns (wall s, exit code, child CPU s, child max RSS MiB, output)."""
+    """Runs cmd; returns (wall s, exit code, child CPU s, child max RSS MiB, output).
+
+    Max RSS comes from GNU time, not from our own wait4: a child forked from this (large) Python process
+    inherits its RSS high-water mark at exec, so wait4's ru_maxrss would report the harness, not the tool."""
+    rssf = tempfile.mktemp(prefix="litefleet-bench-rss-", dir="/tmp")
+    cmd = ["/usr/bin/time", "-f", "%M", "-o", rssf] + cmd
     t0 = mono()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     CHILDREN.append(p)
@@ -109,7 +114,10 @@ def run_timed(cmd):
     _, status, ru = os.wait4(p.pid, 0)
     wall = mono() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, p.returncode, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, out.decode(errors="replace")
+    with open(rssf) as f:
+        rss = int(f.read().strip().splitlines()[-1]) / 1024
+    os.remove(rssf)
+    return wall, p.returncode, ru.ru_utime + ru.ru_stime, rss, out.decode(errors="replace")
 
 
 # ---------------------------------------------------------------- /proc sampling
@@ -579,7 +587,7 @@ def main():
         env["uptime1"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         text = report(env, lag_runs, step_runs, rest)
         print(text)
-        name = f"results-{env['date']}{'-quick' if QUICK else ''}.md"
+        name = f"results-{env['date']}{'-quick' if QUICK else ''}{ENV.get('RESULTS_SUFFIX', '')}.md"
         with open(os.path.join(HERE, name), "w") as f:
             f.write(text)
         log(f"wrote bench/single-db/{name}")
