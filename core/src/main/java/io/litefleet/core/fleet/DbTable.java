@@ -27,7 +27,6 @@ final class DbTable {
     private int size;
     private int[] dir = new int[16];
     private int[] nameOff = new int[16];
-    private short[] nameLen = new short[16];
     private byte[] names = new byte[256];
     private int namesUsed;
     private long[] fingerprint = new long[16];
@@ -71,15 +70,12 @@ final class DbTable {
         }
         dir[id] = di;
         byte[] name = path.getFileName().toString().getBytes(StandardCharsets.UTF_8);
-        if (name.length > Short.MAX_VALUE) {
-            throw new IllegalArgumentException("file name too long: " + path);
-        }
+
         if (namesUsed + name.length > names.length) {
             names = Arrays.copyOf(names, Math.max(names.length * 3 / 2, namesUsed + name.length));
         }
         System.arraycopy(name, 0, names, namesUsed, name.length);
         nameOff[id] = namesUsed;
-        nameLen[id] = (short) name.length;
         namesUsed += name.length;
         fingerprint[id] = hash(fp);
         pathHash[id] = hash(path.toString());
@@ -91,7 +87,8 @@ final class DbTable {
 
     /** The database's path. */
     Path path(int id) {
-        return Path.of(dirs.get(dir[id]), new String(names, nameOff[id], nameLen[id], StandardCharsets.UTF_8));
+        int end = id + 1 < size ? nameOff[id + 1] : namesUsed; // names are appended in row order
+        return Path.of(dirs.get(dir[id]), new String(names, nameOff[id], end - nameOff[id], StandardCharsets.UTF_8));
     }
 
     byte state(int id) {
@@ -144,11 +141,15 @@ final class DbTable {
         return fingerprint[id] == hash(fp);
     }
 
-    /** Shrinks the columns to their size (for measurement: growth slack is not per-database cost). */
+    /** Whether the columns hold much more room than rows (worth a {@link #trim()} after a scan). */
+    boolean hasSlack() {
+        return dir.length > size + size / 8 + 16 || names.length > namesUsed + namesUsed / 8 + 256;
+    }
+
+    /** Shrinks the columns to their size: a settled fleet keeps no growth slack. */
     void trim() {
         dir = Arrays.copyOf(dir, size);
         nameOff = Arrays.copyOf(nameOff, size);
-        nameLen = Arrays.copyOf(nameLen, size);
         names = Arrays.copyOf(names, namesUsed);
         fingerprint = Arrays.copyOf(fingerprint, size);
         pathHash = Arrays.copyOf(pathHash, size);
@@ -196,7 +197,6 @@ final class DbTable {
         int cap = Math.max(n, dir.length * 3 / 2);
         dir = Arrays.copyOf(dir, cap);
         nameOff = Arrays.copyOf(nameOff, cap);
-        nameLen = Arrays.copyOf(nameLen, cap);
         fingerprint = Arrays.copyOf(fingerprint, cap);
         pathHash = Arrays.copyOf(pathHash, cap);
         lastChange = Arrays.copyOf(lastChange, cap);
@@ -206,7 +206,7 @@ final class DbTable {
     }
 
     private void insertIndex(int id) {
-        if ((size) * 2 > index.length) {
+        if ((long) size * 4 > (long) index.length * 3) {
             int[] old = index;
             index = newIndex(old.length * 2);
             for (int i = 0; i < size - 1; i++) {

@@ -219,6 +219,9 @@ public final class FleetManager implements AutoCloseable {
             }
         }
         baseline = null; // only the first scan compares with the catalog
+        if (table.hasSlack()) {
+            table.trim();
+        }
         scans++;
         lastScanMs = (System.nanoTime() - start) / 1_000_000;
     }
