@@ -38,6 +38,7 @@ PROMO_SAMPLES = int(E.get("PROMO_SAMPLES", "5" if QUICK else "10"))
 SKIP_BIG = E.get("SKIP_BIG", "0") == "1"
 SKIP_SMALL = E.get("SKIP_SMALL", "0") == "1"
 SKIP_SCANONLY = E.get("SKIP_SCANONLY", "0") == "1"
+BIG_FIRST = E.get("BIG_FIRST", "0") == "1"
 OUT_JSON = E.get("OUT_JSON", os.path.join(BASE, "results.json"))
 CLK = os.sysconf("SC_CLK_TCK")
 PATTERN_SUFFIX = "*/databases/*/branches/*/tenants/*.db"
@@ -138,17 +139,24 @@ def log_summary(path):
     n = 0
     bad = []
     levels = {}
+    kinds = {}
     with open(path, errors="replace") as f:
         for line in f:
             n += 1
             m = re.search(r"\b(level=)?(INFO|WARN|WARNING|ERROR|DEBUG|SEVERE)\b", line)
+            mm = re.search(r'msg="([^"]*)"', line) or re.search(r"\b(?:INFO|WARNING|ERROR|DEBUG)\s+(.*)", line)
+            if mm:
+                key = re.sub(r"/\S+", "<path>", mm.group(1))
+                key = re.sub(r"\b[0-9a-f]{6,}\b|\d+", "#", key)[:90]
+                kinds[key] = kinds.get(key, 0) + 1
             if m:
                 levels[m.group(2)] = levels.get(m.group(2), 0) + 1
                 if m.group(2) in ("WARN", "WARNING", "ERROR", "SEVERE") and len(bad) < 8:
                     bad.append(line.strip()[:300])
             elif ("panic" in line or "Exception" in line or "fatal" in line) and len(bad) < 8:
                 bad.append(line.strip()[:300])
-    return {"lines": n, "levels": levels, "warn_error_sample": bad}
+    top = sorted(kinds.items(), key=lambda x: -x[1])[:6]
+    return {"lines": n, "levels": levels, "warn_error_sample": bad, "top_messages": top}
 
 
 # ---------------------------------------------------------------- tools
@@ -414,24 +422,33 @@ def lag_run(paths, dir_of, proc, warmup, secs):
     pt = threading.Thread(target=poller)
     pt.start()
     t_start = time.monotonic()
-    tick = 0
-    cpu0 = pstats(proc)["cpu_s"]
-    measure_from = None
-    while time.monotonic() - t_start < warmup + secs:
-        tick += 1
-        measuring = time.monotonic() - t_start >= warmup
-        if measuring and measure_from is None:
-            measure_from = time.monotonic()
-            cpu0 = pstats(proc)["cpu_s"]
-        for i, c in enumerate(conns):
+    cpu_at = {}
+
+    def writer(i, c):
+        # one commit a second, at a random point inside each second: sync ticks (1 s) and commits are not
+        # phase-locked, so the lag distribution covers the whole sync interval
+        r = random.Random(100 + i)
+        k = 0
+        while True:
+            at = t_start + k + r.random()
+            if at >= t_start + warmup + secs:
+                return
+            time.sleep(max(0, at - time.monotonic()))
             try:
-                c.execute("INSERT INTO t (v, ts) VALUES (?, ?)", (f"lag-{tick}", time.time()))
-                if measuring:
+                c.execute("INSERT INTO t (v, ts) VALUES (?, ?)", (f"lag-{k}", time.time()))
+                if k >= warmup:
                     commits[i].append(time.monotonic())
             except sqlite3.Error as e:
                 errors.append(str(e))
-        nxt = t_start + tick
-        time.sleep(max(0, nxt - time.monotonic()))
+            k += 1
+
+    ws = [threading.Thread(target=writer, args=(i, c)) for i, c in enumerate(conns)]
+    for w in ws:
+        w.start()
+    time.sleep(warmup)
+    cpu0 = pstats(proc)["cpu_s"]
+    for w in ws:
+        w.join()
     cpu1 = pstats(proc)["cpu_s"]
     st_active = pstats(proc)
     time.sleep(10)  # let the last commits land
@@ -635,15 +652,19 @@ def main():
             "litefleet": subprocess.run([LF, "--version"], capture_output=True, text=True).stdout.strip()[:80]}
         results["machine"] = {"nproc": os.cpu_count(), "ulimit_n": subprocess.run(
             ["sh", "-c", "ulimit -n"], capture_output=True, text=True).stdout.strip()}
-        if not SKIP_SMALL:
-            for n in SMALL_NS:
-                phase_small(n)
-        if not SKIP_BIG:
+        def big():
             try:
                 phase_big()
             except Exception as e:
                 results.setdefault("big", {})["error"] = str(e)
                 log("big FAILED", e)
+        if not SKIP_BIG and BIG_FIRST:
+            big()
+        if not SKIP_SMALL:
+            for n in SMALL_NS:
+                phase_small(n)
+        if not SKIP_BIG and not BIG_FIRST:
+            big()
         uptime("end")
     finally:
         save()

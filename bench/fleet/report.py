@@ -64,6 +64,9 @@ if "small" in r:
     for n, tools in sorted(r["small"].items(), key=lambda x: int(x[0])):
         for tool, t in tools.items():
             lg = t.get("log", {})
+            if lg.get("top_messages"):
+                p(f"- N={n} {tool} log: {lg.get('lines')} lines; most frequent messages: "
+                  + "; ".join(f"`{m}` x{c}" for m, c in lg["top_messages"][:4]))
             if lg.get("warn_error_sample"):
                 p(f"- N={n} {tool} log levels {lg.get('levels')}; first warnings/errors:")
                 for line in lg["warn_error_sample"][:4]:

@@ -5,7 +5,8 @@
 #   QUICK=1 bench/fleet/run.sh       ~25 min: N=10,000 + N=300/1,000 both tools, 2 min idle
 #
 # Knobs (env): QUICK, BIG_N, SMALL_NS ("1000 5000"), IDLE_SECS, LAG_SECS, WARMUP_SECS, PROMO_SAMPLES,
-#   SKIP_BIG=1, SKIP_SMALL=1, SKIP_SCANONLY=1, NO_BUILD=1, BASE (/tmp/lfbench), LS_BIN, JCMD.
+#   SKIP_BIG=1, SKIP_SMALL=1, SKIP_SCANONLY=1, BIG_FIRST=1 (N=BIG_N phase before the comparison), NO_BUILD=1,
+#   BASE (/tmp/lfbench), LS_BIN, JCMD, OUT (output path without extension).
 # Writes the Markdown table to stdout and bench/fleet/results-<date>[-quick].md, raw numbers next to it (.json).
 # Everything lives under $BASE on local disk; processes are killed and the tree deleted on exit.
 set -euo pipefail
