@@ -108,7 +108,7 @@ def stop(p, timeout=60):
     except subprocess.TimeoutExpired:
         os.killpg(p.pid, signal.SIGKILL)
         rc = p.wait()
-        rc = f"killed after {timeout}s (SIGTERM ignored)"
+        rc = f"no exit within {timeout}s of SIGTERM; SIGKILLed"
     return round(time.monotonic() - t0, 2), rc
 
 

@@ -126,6 +126,29 @@ if b:
             p(f"  - `{line[:240]}`")
         p("")
 
+p("## Method")
+p("")
+p("- Databases: `gen.py` writes one 8 KiB template (WAL mode, table `t`, 5 rows, no `-wal`) to "
+  "`p<i>/databases/d<j>/branches/b<k>/tenants/t<n>.db`, 100 per directory. Fresh tree and empty replica per tool.")
+p("- Heap per cold database: Litefleet with `-XX:+UseSerialGC`, once with N=0 and once with N cold databases "
+  "(after the status line shows transients = N and backlog 0, hot 0). After `jcmd GC.run` (x2), live heap = Total of "
+  "`jcmd GC.class_histogram` (itself a full GC) minus `jdk.internal.vm.FillerElement` arrays; "
+  "(live(N) - live(0)) / N. `GC.heap_info` used (young + tenured) is shown as a cross-check.")
+p("- Scan time: `lastScanMs` from the status lines of the scans after the capture (median). Physical limit: the same "
+  "tree walked by `find -name '*.db*' -printf '%s %T@'` (lstat of every file) and by a Python scandir + lstat of each "
+  "`.db` (and its `-wal` when listed), median of 3, page cache warm.")
+p("- Promotion latency: one INSERT into a cold database (connection kept open), clock from commit return to the "
+  "first new `.ltx` in that database's replica `ltx/0/` (polled every 10 ms; 50 ms for scans only); then "
+  "`litefleet restore` of that replica must contain the row. Scans only: the same state dir restarted under "
+  "`unshare -U -r` with `/proc/sys/user/max_inotify_instances` = 0 in that namespace (config cannot disable watching); "
+  "its status line says `watching=false`; writes spread over one 30 s scan interval.")
+p("- Idle: after every database has a replica LTX file, CPU = utime+stime delta of the process over the window "
+  "(/proc/pid/stat), RSS (VmRSS), Threads, `ls /proc/pid/fd | wc -l` at its end.")
+p("- Lag: 1% of the databases (at least 1), one INSERT each per second at a random point inside every second, "
+  "connections held open; warm-up not counted (Litefleet's promotion happens there). Lag = commit return -> first "
+  "new `.ltx` file in that database's `ltx/0/` after the commit, seen by a 25 ms poller (resolution ~25 ms). "
+  "Percentiles over all commits of all active databases.")
+p("")
 p("## Machine load during the run (`uptime`)")
 p("")
 for u in r["uptime"]:
