@@ -50,6 +50,34 @@ public final class PeerProcess {
         }
     }
 
+    /**
+     * Starts {@code litestream replicate} for one database with a file replica, 100 ms monitor and sync intervals,
+     * its config and log ({@code litestream.yml}, {@code litestream.log}) in {@code workDir}. The caller stops it
+     * ({@link #stopGracefully}) and kills it in a finally block ({@link #kill}).
+     */
+    public static Process startLitestreamReplicate(Path litestream, Path workDir, Path db, Path replica)
+            throws IOException {
+        Path config = Files.writeString(workDir.resolve("litestream.yml"), """
+                dbs:
+                  - path: %s
+                    monitor-interval: 100ms
+                    replica:
+                      type: file
+                      path: %s
+                      sync-interval: 100ms
+                """.formatted(db, replica));
+        return new ProcessBuilder(litestream.toString(), "replicate", "-config", config.toString())
+                .redirectErrorStream(true).redirectOutput(workDir.resolve("litestream.log").toFile()).start();
+    }
+
+    /** Sends SIGTERM (litestream syncs and exits) and fails when it has not exited within 30 s. */
+    public static void stopGracefully(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("litestream did not stop within 30s");
+        }
+    }
+
     /** Kills {@code p} and its descendants if still running, and waits briefly for it to go. */
     public static void kill(Process p) throws InterruptedException {
         if (p == null) {

@@ -52,17 +52,7 @@ class LitestreamReplicateInteropTest {
     }
 
     private Process startReplicate(Path litestream, Path db, Path replica) throws Exception {
-        Path config = Files.writeString(dir.resolve("litestream.yml"), """
-                dbs:
-                  - path: %s
-                    monitor-interval: 100ms
-                    replica:
-                      type: file
-                      path: %s
-                      sync-interval: 100ms
-                """.formatted(db, replica));
-        return new ProcessBuilder(litestream.toString(), "replicate", "-config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("litestream.log").toFile()).start();
+        return PeerProcess.startLitestreamReplicate(litestream, dir, db, replica);
     }
 
     private static void writeTransaction(Connection c, SplittableRandom rnd, int tx) throws Exception {
@@ -122,10 +112,7 @@ class LitestreamReplicateInteropTest {
     }
 
     private static void stopGracefully(Process p) throws InterruptedException {
-        p.destroy(); // SIGTERM: litestream syncs and exits
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            throw new AssertionError("litestream did not stop within 30s");
-        }
+        PeerProcess.stopGracefully(p);
     }
 
     private String log() {
