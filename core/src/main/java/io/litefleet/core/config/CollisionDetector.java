@@ -1,8 +1,9 @@
 package io.litefleet.core.config;
 
+import io.litefleet.core.util.IdHashIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Set;
 /**
  * Finds databases of a fleet that would share a replica path. Databases are offered one at a time as
  * (index, replica path), the index being the caller's stable number for the database; the detector keeps only a
- * 64-bit hash of each replica path and the index of the database that holds it (about 24 bytes a database), and
+ * 32-bit hash of each replica path and the index of the database that holds it (about 9 bytes a database), and
  * on a hash match asks the {@link Lookup} for the holder's exact path to rule out a hash collision.
  *
  * <p><b>All colliding databases are excluded</b>, the first included: whichever was seen first is an accident of
@@ -82,21 +83,25 @@ public final class CollisionDetector {
     }
 
     private final Lookup lookup;
-    private final LongIntTable holders;
-    /** Replica paths whose 64-bit hash equals another's; practically always empty. */
-    private final Map<String, Integer> hashTwins = new HashMap<>();
+    /** Index of the one database holding each replica path (outside collisions), keyed by the path's hash. */
+    private final IdHashIndex holders;
+    /** The replica-path hash each holder was added with, by index (4 bytes a database). */
+    private int[] hashes;
     /** Replica paths held by more than one database, with those databases; small (only the collisions). */
     private final Map<String, Set<Integer>> collided = new LinkedHashMap<>();
 
     private CollisionDetector(Lookup lookup, int expected) {
         this.lookup = Objects.requireNonNull(lookup, "lookup");
-        this.holders = new LongIntTable(expected);
+        this.hashes = new int[Math.max(16, expected)];
+        this.holders = new IdHashIndex(expected, i -> hashes[i]);
     }
 
     /**
      * A detector sized for about {@code expectedDatabases} (it grows beyond).
      *
-     * @param lookup answers for indexes already offered; must agree with what was offered
+     * @param lookup answers for indexes already offered; must agree with what was offered. Its
+     *               {@link Lookup#replicaPath} is asked only when two replica paths share a 32-bit hash, so it may
+     *               recompute the path rather than store it.
      */
     public static CollisionDetector create(Lookup lookup, int expectedDatabases) {
         return new CollisionDetector(lookup, expectedDatabases);
@@ -119,22 +124,20 @@ public final class CollisionDetector {
             members.add(index);
             return Optional.of(collision(replicaPath, members));
         }
-        if (!hashTwins.isEmpty() && hashTwins.containsKey(replicaPath)) {
-            return addTwin(index, replicaPath);
-        }
-        long h = hash(replicaPath);
-        int holder = holders.get(h);
+        int h = hash(replicaPath);
+        int holder = holders.find(h, i -> i == index || lookup.replicaPath(i).equals(replicaPath));
         if (holder < 0) {
-            holders.put(h, index);
+            if (index >= hashes.length) {
+                hashes = Arrays.copyOf(hashes, Math.max(index + 1, hashes.length * 3 / 2));
+            }
+            hashes[index] = h;
+            holders.add(index, h);
             return Optional.empty();
         }
         if (holder == index) {
             return Optional.empty();
         }
-        if (!lookup.replicaPath(holder).equals(replicaPath)) {
-            return addTwin(index, replicaPath);
-        }
-        holders.remove(h);
+        holders.remove(holder);
         return Optional.of(collide(replicaPath, holder, index));
     }
 
@@ -158,13 +161,9 @@ public final class CollisionDetector {
             add(survivor, replicaPath);
             return OptionalInt.of(survivor);
         }
-        if (Integer.valueOf(index).equals(hashTwins.get(replicaPath))) {
-            hashTwins.remove(replicaPath);
-        } else {
-            long h = hash(replicaPath);
-            if (holders.get(h) == index) {
-                holders.remove(h);
-            }
+        int h = hash(replicaPath);
+        if (index < hashes.length && hashes[index] == h && holders.find(h, i -> i == index) == index) {
+            holders.remove(index);
         }
         return OptionalInt.empty();
     }
@@ -186,15 +185,6 @@ public final class CollisionDetector {
         return out;
     }
 
-    private Optional<Collision> addTwin(int index, String replicaPath) {
-        Integer twin = hashTwins.putIfAbsent(replicaPath, index);
-        if (twin == null || twin == index) {
-            return Optional.empty();
-        }
-        hashTwins.remove(replicaPath);
-        return Optional.of(collide(replicaPath, twin, index));
-    }
-
     private Collision collide(String replicaPath, int first, int second) {
         Set<Integer> members = new LinkedHashSet<>();
         members.add(first);
@@ -211,17 +201,16 @@ public final class CollisionDetector {
         return new Collision(replicaPath, list);
     }
 
-    /** FNV-1a over the UTF-16 units, finished with MurmurHash3's fmix64; never 0 (the table's empty marker). */
-    static long hash(String s) {
-        long h = 0xcbf29ce484222325L;
+    /** FNV-1a over the UTF-16 units, finished with MurmurHash3's fmix32. */
+    static int hash(String s) {
+        int h = 0x811c9dc5;
         for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+            h = (h ^ s.charAt(i)) * 0x01000193;
         }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h == 0 ? 1 : h;
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        return h ^ (h >>> 16);
     }
 }

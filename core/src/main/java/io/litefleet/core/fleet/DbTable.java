@@ -1,6 +1,7 @@
 package io.litefleet.core.fleet;
 
 import io.litefleet.api.discovery.FileFingerprint;
+import io.litefleet.core.util.IdHashIndex;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,31 +12,35 @@ import java.util.Map;
 
 /**
  * Every known database as a row of primitive columns: a cold database costs a few dozen bytes of heap and no
- * object of its own. Directories are interned (tenants share them); file names live in one byte arena; the
- * fingerprint is kept as a 64-bit hash (only equality matters); a path is found through an open-addressing index
- * of path hashes. Rows are never removed (a deleted database keeps its row, marked). Not thread-safe: owned by the
- * fleet thread.
+ * object of its own. Directories are interned (tenants share them); file names live in one byte arena, in row
+ * order, with a one-byte length per row and an offset per block of rows; the fingerprint is kept as a 64-bit hash
+ * (only equality matters); a path is found through an {@link IdHashIndex} whose hash is recomputed from the
+ * columns, so no key is stored twice. Rows are never removed (a deleted database keeps its row, marked). Not
+ * thread-safe: owned by the fleet thread.
  */
 final class DbTable {
     static final byte COLD = 0;
     static final byte HOT = 1;
     static final byte DELETED = 2;
     static final byte EXCLUDED = 3;
+    /** The engine refused it (not WAL, unreadable, ...); retried at its next change. */
+    static final byte REFUSED = 4;
+    /** Rows per name-offset block: a path costs at most this many length additions. */
+    private static final int BLOCK_SHIFT = 6;
 
     private final List<String> dirs = new ArrayList<>();
     private final Map<String, Integer> dirIndex = new HashMap<>();
     private int size;
     private int[] dir = new int[16];
-    private int[] nameOff = new int[16];
+    private byte[] nameLen = new byte[16];
+    private int[] blockOff = new int[1];
     private byte[] names = new byte[256];
     private int namesUsed;
     private long[] fingerprint = new long[16];
-    private long[] pathHash = new long[16];
-    private int[] lastChange = new int[16];
     private byte[] state = new byte[16];
     private byte[] changes = new byte[16];
     private byte[] pattern = new byte[16];
-    private int[] index = newIndex(32);
+    private final IdHashIndex index = new IdHashIndex(16, this::rowHash);
 
     /** Rows. */
     int size() {
@@ -44,20 +49,23 @@ final class DbTable {
 
     /** The row of {@code path}, or -1. */
     int find(Path path) {
-        String s = path.toString();
-        long h = hash(s);
-        int mask = index.length - 1;
-        for (int i = (int) h & mask; index[i] >= 0; i = (i + 1) & mask) {
-            int id = index[i];
-            if (pathHash[id] == h && path(id).toString().equals(s)) {
-                return id;
-            }
+        Path parent = path.getParent();
+        Integer d = dirIndex.get(parent == null ? "/" : parent.toString());
+        Path file = path.getFileName();
+        if (d == null || file == null) {
+            return -1;
         }
-        return -1;
+        byte[] name = file.toString().getBytes(StandardCharsets.UTF_8);
+        int di = d;
+        return index.find(hash(di, name, 0, name.length), id -> dir[id] == di && nameEquals(id, name));
     }
 
     /** Adds a row (the path must not be present yet); returns its id. */
-    int add(Path path, int patternIndex, FileFingerprint fp, int nowSec) {
+    int add(Path path, int patternIndex, FileFingerprint fp) {
+        byte[] name = path.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+        if (name.length == 0 || name.length > 255) {
+            throw new IllegalArgumentException("file name of " + path + " has " + name.length + " bytes (1..255)");
+        }
         ensure(size + 1);
         int id = size++;
         Path parent = path.getParent();
@@ -69,26 +77,29 @@ final class DbTable {
             dirIndex.put(d, di);
         }
         dir[id] = di;
-        byte[] name = path.getFileName().toString().getBytes(StandardCharsets.UTF_8);
-
         if (namesUsed + name.length > names.length) {
             names = Arrays.copyOf(names, Math.max(names.length * 3 / 2, namesUsed + name.length));
         }
+        if ((id & ((1 << BLOCK_SHIFT) - 1)) == 0) {
+            int block = id >>> BLOCK_SHIFT;
+            if (block >= blockOff.length) {
+                blockOff = Arrays.copyOf(blockOff, Math.max(block + 1, blockOff.length * 3 / 2));
+            }
+            blockOff[block] = namesUsed;
+        }
         System.arraycopy(name, 0, names, namesUsed, name.length);
-        nameOff[id] = namesUsed;
+        nameLen[id] = (byte) name.length;
         namesUsed += name.length;
         fingerprint[id] = hash(fp);
-        pathHash[id] = hash(path.toString());
-        lastChange[id] = nowSec;
         pattern[id] = (byte) patternIndex;
-        insertIndex(id);
+        index.add(id, hash(di, name, 0, name.length));
         return id;
     }
 
     /** The database's path. */
     Path path(int id) {
-        int end = id + 1 < size ? nameOff[id + 1] : namesUsed; // names are appended in row order
-        return Path.of(dirs.get(dir[id]), new String(names, nameOff[id], end - nameOff[id], StandardCharsets.UTF_8));
+        int off = nameOffset(id);
+        return Path.of(dirs.get(dir[id]), new String(names, off, len(id), StandardCharsets.UTF_8));
     }
 
     byte state(int id) {
@@ -103,11 +114,6 @@ final class DbTable {
         return pattern[id];
     }
 
-    /** Seconds (table clock) of the last change seen. */
-    int lastChange(int id) {
-        return lastChange[id];
-    }
-
     /** Changes seen since the counter was last reset (saturates at 127). */
     int changes(int id) {
         return changes[id];
@@ -118,22 +124,16 @@ final class DbTable {
     }
 
     /** Records a fingerprint; returns whether it differs from the one known (and counts a change if so). */
-    boolean observe(int id, FileFingerprint fp, int nowSec) {
+    boolean observe(int id, FileFingerprint fp) {
         long h = hash(fp);
         if (h == fingerprint[id]) {
             return false;
         }
         fingerprint[id] = h;
-        lastChange[id] = nowSec;
         if (changes[id] < Byte.MAX_VALUE) {
             changes[id]++;
         }
         return true;
-    }
-
-    /** Marks activity without a fingerprint (a sync shipped something). */
-    void touch(int id, int nowSec) {
-        lastChange[id] = nowSec;
     }
 
     /** Whether {@code fp} equals the recorded fingerprint. */
@@ -149,11 +149,10 @@ final class DbTable {
     /** Shrinks the columns to their size: a settled fleet keeps no growth slack. */
     void trim() {
         dir = Arrays.copyOf(dir, size);
-        nameOff = Arrays.copyOf(nameOff, size);
+        nameLen = Arrays.copyOf(nameLen, size);
+        blockOff = Arrays.copyOf(blockOff, (size + (1 << BLOCK_SHIFT) - 1) >>> BLOCK_SHIFT);
         names = Arrays.copyOf(names, namesUsed);
         fingerprint = Arrays.copyOf(fingerprint, size);
-        pathHash = Arrays.copyOf(pathHash, size);
-        lastChange = Arrays.copyOf(lastChange, size);
         state = Arrays.copyOf(state, size);
         changes = Arrays.copyOf(changes, size);
         pattern = Arrays.copyOf(pattern, size);
@@ -162,6 +161,40 @@ final class DbTable {
     /** Directories interned. */
     int directories() {
         return dirs.size();
+    }
+
+    /** Index slots allocated (for measurement). */
+    int indexCapacity() {
+        return index.capacity();
+    }
+
+    private int len(int id) {
+        return nameLen[id] & 0xff;
+    }
+
+    private int nameOffset(int id) {
+        int off = blockOff[id >>> BLOCK_SHIFT];
+        for (int i = id & ~((1 << BLOCK_SHIFT) - 1); i < id; i++) {
+            off += len(i);
+        }
+        return off;
+    }
+
+    private boolean nameEquals(int id, byte[] name) {
+        return len(id) == name.length
+                && Arrays.equals(names, nameOffset(id), nameOffset(id) + name.length, name, 0, name.length);
+    }
+
+    private int rowHash(int id) {
+        return hash(dir[id], names, nameOffset(id), len(id));
+    }
+
+    private static int hash(int dirId, byte[] b, int off, int len) {
+        int h = 0x811c9dc5 ^ dirId * 0x01000193;
+        for (int i = off; i < off + len; i++) {
+            h = (h ^ b[i]) * 0x01000193;
+        }
+        return h ^ (h >>> 15);
     }
 
     /**
@@ -173,15 +206,6 @@ final class DbTable {
         h = mix(h ^ fp.walSize() * 0xC2B2AE3D27D4EB4FL);
         h = mix(h ^ (fp.walSize() == 0 ? 0 : fp.walMtimeNanos()));
         return h == 0 ? 1 : h;
-    }
-
-    static long hash(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
-            h ^= s.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return mix(h);
     }
 
     private static long mix(long z) {
@@ -196,38 +220,10 @@ final class DbTable {
         }
         int cap = Math.max(n, dir.length * 3 / 2);
         dir = Arrays.copyOf(dir, cap);
-        nameOff = Arrays.copyOf(nameOff, cap);
+        nameLen = Arrays.copyOf(nameLen, cap);
         fingerprint = Arrays.copyOf(fingerprint, cap);
-        pathHash = Arrays.copyOf(pathHash, cap);
-        lastChange = Arrays.copyOf(lastChange, cap);
         state = Arrays.copyOf(state, cap);
         changes = Arrays.copyOf(changes, cap);
         pattern = Arrays.copyOf(pattern, cap);
-    }
-
-    private void insertIndex(int id) {
-        if ((long) size * 4 > (long) index.length * 3) {
-            int[] old = index;
-            index = newIndex(old.length * 2);
-            for (int i = 0; i < size - 1; i++) {
-                place(i);
-            }
-        }
-        place(id);
-    }
-
-    private void place(int id) {
-        int mask = index.length - 1;
-        int i = (int) pathHash[id] & mask;
-        while (index[i] >= 0) {
-            i = (i + 1) & mask;
-        }
-        index[i] = id;
-    }
-
-    private static int[] newIndex(int n) {
-        int[] a = new int[n];
-        Arrays.fill(a, -1);
-        return a;
     }
 }

@@ -11,6 +11,7 @@ import io.litefleet.api.tier.TieringPolicy;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.CollisionDetector;
 import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.NotReplicableException;
 import io.litefleet.core.engine.ReplicaTarget;
 import io.litefleet.core.engine.SyncScheduler;
 import io.litefleet.core.state.Catalog;
@@ -83,7 +84,19 @@ public final class FleetManager implements AutoCloseable {
     private long scans;
     private long lastScanMs;
 
-    private record Hot(int id, DbReplicator replicator, Maintenance maintenance) {
+    /** A hot database: its replicator and when it was last active (table clock, seconds). */
+    private static final class Hot {
+        final int id;
+        final DbReplicator replicator;
+        final Maintenance maintenance;
+        int lastActive;
+
+        Hot(int id, DbReplicator replicator, Maintenance maintenance, int lastActive) {
+            this.id = id;
+            this.replicator = replicator;
+            this.maintenance = maintenance;
+            this.lastActive = lastActive;
+        }
     }
 
     private FleetManager(Discovery discovery, List<String> patterns, TieringPolicy policy, TargetResolver resolver,
@@ -231,8 +244,17 @@ public final class FleetManager implements AutoCloseable {
         int id = table.find(db.path());
         int now = nowSec();
         if (id < 0) {
-            id = table.add(db.path(), Math.max(0, patterns.indexOf(db.pattern())), db.fingerprint(), now);
-            var collision = collisions.add(id, resolver.replicaPath(db));
+            id = table.add(db.path(), Math.max(0, patterns.indexOf(db.pattern())), db.fingerprint());
+            String replicaPath;
+            try {
+                replicaPath = resolver.replicaPath(db);
+            } catch (RuntimeException e) {
+                // A value unusable in a replica path (empty, '.', '..'): this database only is not replicated.
+                LOG.log(System.Logger.Level.ERROR, db.path() + ": NOT REPLICATED: " + e.getMessage());
+                table.state(id, DbTable.EXCLUDED);
+                return id;
+            }
+            var collision = collisions.add(id, replicaPath);
             if (collision.isPresent()) {
                 LOG.log(System.Logger.Level.ERROR, "NOT REPLICATED: " + collision.get().message());
                 for (var member : collision.get().databases()) {
@@ -250,10 +272,22 @@ public final class FleetManager implements AutoCloseable {
             act(() -> enqueueTransient(fresh));
             return id;
         }
-        if (table.observe(id, db.fingerprint(), now)) {
+        if (table.observe(id, db.fingerprint())) {
+            Hot h = hot.get(id);
+            if (h != null) {
+                h.lastActive = now;
+            }
             if (table.state(id) == DbTable.DELETED) {
                 table.state(id, DbTable.COLD);
                 LOG.log(System.Logger.Level.INFO, db.path() + ": reappeared; it will be captured anew");
+                String replicaPath = replicaPathOf(id);
+                var collision = replicaPath.isEmpty() ? java.util.Optional.<CollisionDetector.Collision>empty()
+                        : collisions.add(id, replicaPath);
+                if (collision.isPresent()) {
+                    LOG.log(System.Logger.Level.ERROR, "NOT REPLICATED: " + collision.get().message());
+                    collision.get().databases().forEach(member -> excludeForCollision(member.index()));
+                    return id;
+                }
             }
             int changedId = id;
             act(() -> changed(changedId, db.fingerprint()));
@@ -294,7 +328,19 @@ public final class FleetManager implements AutoCloseable {
         }
     }
 
+    /**
+     * A database the engine cannot replicate as it is (not in WAL mode, unreadable, ...): logged, and tried again
+     * at its next change rather than never.
+     */
+    private void refuse(int id, Exception e) {
+        LOG.log(System.Logger.Level.ERROR, table.path(id) + ": NOT REPLICATED (until it changes): " + e.getMessage());
+        table.state(id, DbTable.REFUSED);
+    }
+
     private void changed(int id, FileFingerprint fp) {
+        if (table.state(id) == DbTable.REFUSED) {
+            table.state(id, DbTable.COLD);
+        }
         byte state = table.state(id);
         if (collisions.isExcluded(id)) {
             table.state(id, DbTable.EXCLUDED);
@@ -324,7 +370,7 @@ public final class FleetManager implements AutoCloseable {
         }
         if (hot.size() >= options.maxHot()) {
             Hot victim = leastRecentlyActive();
-            if (victim == null || nowSec() - table.lastChange(victim.id()) < options.minResidency().toSeconds()) {
+            if (victim == null || nowSec() - victim.lastActive < options.minResidency().toSeconds()) {
                 enqueueTransient(id);
                 return;
             }
@@ -342,11 +388,10 @@ public final class FleetManager implements AutoCloseable {
             m = Maintenance.create(target, options.compaction());
             rep = DbReplicator.create(db.path(), target, catalog, options.engine(), clock, m::onUploaded);
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, table.path(id) + ": NOT REPLICATED: " + e.getMessage());
-            table.state(id, DbTable.EXCLUDED);
+            refuse(id, e);
             return;
         }
-        Hot h = new Hot(id, rep, m);
+        Hot h = new Hot(id, rep, m, nowSec());
         hot.put(id, h);
         hotIds.put(rep, id);
         table.state(id, DbTable.HOT);
@@ -359,7 +404,7 @@ public final class FleetManager implements AutoCloseable {
     private Hot leastRecentlyActive() {
         Hot best = null;
         for (Hot h : hot.values()) {
-            if (best == null || table.lastChange(h.id()) < table.lastChange(best.id())) {
+            if (best == null || h.lastActive < best.lastActive) {
                 best = h;
             }
         }
@@ -368,7 +413,7 @@ public final class FleetManager implements AutoCloseable {
 
     private void demoteIdle(Instant now) {
         for (Hot h : List.copyOf(hot.values())) {
-            Duration idle = Duration.ofSeconds(Math.max(0, nowSec() - table.lastChange(h.id())));
+            Duration idle = Duration.ofSeconds(Math.max(0, nowSec() - h.lastActive));
             if (policy.decide(new AccessSample(Tier.HOT, idle, Duration.ZERO, 0)) == TierDecision.DEMOTE) {
                 demote(h, "idle for " + idle.toSeconds() + " s");
             }
@@ -376,15 +421,15 @@ public final class FleetManager implements AutoCloseable {
     }
 
     private void demote(Hot h, String why) {
-        hot.remove(h.id());
-        hotIds.remove(h.replicator());
+        hot.remove(h.id);
+        hotIds.remove(h.replicator);
         demotions++;
-        table.state(h.id(), DbTable.COLD);
-        tier(h.id(), "cold", 0, 1);
-        table.resetChanges(h.id());
-        LOG.log(System.Logger.Level.DEBUG, () -> table.path(h.id()) + ": demoted (" + why + ")");
-        busy.set(h.id());
-        scheduler.remove(h.replicator()).whenComplete((v, err) -> inbox.add(() -> busy.clear(h.id())));
+        table.state(h.id, DbTable.COLD);
+        tier(h.id, "cold", 0, 1);
+        table.resetChanges(h.id);
+        LOG.log(System.Logger.Level.DEBUG, () -> table.path(h.id) + ": demoted (" + why + ")");
+        busy.set(h.id);
+        scheduler.remove(h.replicator).whenComplete((v, err) -> inbox.add(() -> busy.clear(h.id)));
     }
 
     private void deleted(int id) {
@@ -395,6 +440,15 @@ public final class FleetManager implements AutoCloseable {
         table.state(id, DbTable.DELETED);
         tier(id, "deleted", 0, 0);
         LOG.log(System.Logger.Level.INFO, table.path(id) + ": deleted; replication stopped, replica kept");
+        collisions.remove(id, replicaPathOf(id)).ifPresent(survivor -> {
+            if (table.state(survivor) == DbTable.EXCLUDED) {
+                table.state(survivor, DbTable.COLD);
+                tier(survivor, "cold", 0, 0);
+                LOG.log(System.Logger.Level.WARNING, table.path(survivor) + ": no longer shares its replica path ("
+                        + table.path(id) + " was deleted); replicating it now");
+                enqueueTransient(survivor);
+            }
+        });
     }
 
     private void excludeForCollision(int id) {
@@ -436,8 +490,7 @@ public final class FleetManager implements AutoCloseable {
                 rep = DbReplicator.create(db.path(), resolver.resolve(db), catalog, options.engine(), clock,
                         ref -> { });
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, table.path(id) + ": NOT REPLICATED: " + e.getMessage());
-                table.state(id, DbTable.EXCLUDED);
+                refuse(id, e);
                 continue;
             }
             busy.set(id);
@@ -446,13 +499,19 @@ public final class FleetManager implements AutoCloseable {
             scheduler.runOnce(rep).whenComplete((r, err) -> inbox.add(() -> {
                 busy.clear(id);
                 passes--;
-                if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause() : err;
+                if (cause instanceof NotReplicableException refused) {
+                    failures.remove(id);
+                    retryAt.remove(id);
+                    refuse(id, refused); // retrying cannot help; its next change will
+                } else if (err != null) {
                     int n = failures.merge(id, 1, Integer::sum);
                     long delay = Math.min(60_000L, 1000L << Math.min(6, n - 1));
                     retryAt.put(id, clock.instant().plusMillis(delay));
                     if (n == 1) {
                         LOG.log(System.Logger.Level.WARNING, table.path(id) + ": transient sync failed (retrying with "
-                                + "backoff): " + err.getMessage());
+                                + "backoff): " + cause.getMessage());
                     }
                     enqueueTransient(id);
                 } else {
@@ -482,16 +541,18 @@ public final class FleetManager implements AutoCloseable {
 
     private void touch(DbReplicator rep) {
         Integer id = hotIds.get(rep);
-        if (id != null) {
-            table.touch(id, nowSec());
+        Hot h = id == null ? null : hot.get(id);
+        if (h != null) {
+            h.lastActive = nowSec();
         }
     }
 
+    /** The replica path of a row, recomputed from its path alone (the file need not exist any more). */
     private String replicaPathOf(int id) {
+        DiscoveredDatabase db = discovery.match(table.path(id));
         try {
-            DiscoveredDatabase db = discovery.probe(table.path(id), false);
             return db == null ? "" : resolver.replicaPath(db);
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             return "";
         }
     }
@@ -508,7 +569,7 @@ public final class FleetManager implements AutoCloseable {
             switch (table.state(id)) {
                 case DbTable.COLD -> cold++;
                 case DbTable.DELETED -> deleted++;
-                case DbTable.EXCLUDED -> excluded++;
+                case DbTable.EXCLUDED, DbTable.REFUSED -> excluded++;
                 default -> { }
             }
         }
@@ -535,8 +596,8 @@ public final class FleetManager implements AutoCloseable {
         discovery.close();
         scheduler.close();
         for (Hot h : hot.values()) {
-            tier(h.id(), "cold", 0, 1);
-            table.state(h.id(), DbTable.COLD);
+            tier(h.id, "cold", 0, 1);
+            table.state(h.id, DbTable.COLD);
         }
         hot.clear();
         flushTiers();

@@ -146,6 +146,110 @@ class FleetIT {
         }
     }
 
+    @Test
+    void collision_oneMemberDeleted_theSurvivorReplicates() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 2);
+        Path replica = dir.resolve("replica");
+        LitefleetConfig config = config(data, replica, "{{project}}/{{database}}/{{branch}}");
+        withFleet(config, fleet -> {
+            awaitStatus(fleet, s -> s.excluded() == 2, Duration.ofSeconds(30), "both colliding excluded");
+            assertTrue(!Files.exists(replica.resolve("p0/d0/b0/ltx")), "nothing written while they collide");
+            deleteDb(dbs.get(0));
+            awaitStatus(fleet, s -> s.deleted() == 1 && s.excluded() == 0, Duration.ofSeconds(30),
+                    "the survivor released");
+            Path survivor = dbs.get(1);
+            ReplicaTarget t = fileTarget(replica.resolve("p0/d0/b0"));
+            awaitRestoresEqual(survivor, t, Duration.ofSeconds(30));
+        });
+    }
+
+    @Test
+    void badDatabases_areRefusedAlone_andANonWalOneIsReplicatedOnceFixed() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 2);
+        Path tenants = dbs.get(0).getParent();
+        // "..db" gives {{tenant}} the value "." (unusable in a replica path); "rollback.db" is not in WAL mode.
+        Path dots = tenants.resolve("..db");
+        Path rollback = tenants.resolve("rollback.db");
+        for (Path p : List.of(dots, rollback)) {
+            try (Connection c = SqliteFiles.open(p)) {
+                SqliteFiles.exec(c, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO t(v) VALUES ('x')");
+            }
+        }
+        Path replica = dir.resolve("replica");
+        LitefleetConfig config = config(data, replica, "{{project}}/{{database}}/{{branch}}/{{tenant}}");
+        withFleet(config, fleet -> {
+            awaitStatus(fleet, s -> s.known() == 4 && s.excluded() == 2, Duration.ofSeconds(30),
+                    "the two bad databases refused");
+            for (Path db : dbs) {
+                awaitRestoresEqual(db, fileTarget(replica.resolve("p0/d0/b0/" + tenantOf(db))),
+                        Duration.ofSeconds(30));
+            }
+            try (Connection c = SqliteFiles.open(rollback)) {
+                SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "INSERT INTO t(v) VALUES ('now in WAL mode')");
+            }
+            awaitRestoresEqual(rollback, fileTarget(replica.resolve("p0/d0/b0/rollback")), Duration.ofSeconds(30));
+            awaitStatus(fleet, s -> s.excluded() == 1, Duration.ofSeconds(10), "only '..db' still refused");
+        });
+    }
+
+    private interface FleetBody {
+        void run(FleetManager fleet) throws Exception;
+    }
+
+    /** Runs {@code body} against a started fleet, closing it (and its registry, clients and catalog) after. */
+    private void withFleet(LitefleetConfig config, FleetBody body) throws Exception {
+        try (PluginRegistry registry = PluginRegistry.open(Optional.empty());
+             ReplicaClients clients = new ReplicaClients(registry);
+             Catalog catalog = Catalog.open(dir.resolve("state"))) {
+            FleetManager fleet = FleetRunner.start(config.fleet().orElseThrow(), config.compaction(), registry,
+                    clients, catalog, Clock.systemUTC());
+            try {
+                body.run(fleet);
+            } finally {
+                fleet.close();
+            }
+        }
+    }
+
+    private static String tenantOf(Path db) {
+        return db.getFileName().toString().replaceFirst("\\.db$", "");
+    }
+
+    private static ReplicaTarget fileTarget(Path root) throws Exception {
+        ReplicaClient client = new FileReplicaClientProvider().create(Settings.of("test",
+                Map.of("root", root.toString())));
+        return new ReplicaTarget(client, ReplicaLayout.LTX_DIRS, "");
+    }
+
+    private static void awaitRestoresEqual(Path db, ReplicaTarget t, Duration within) throws Exception {
+        Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
+        Path out = Files.createTempFile("fleet", ".db");
+        String want = DbContent.hash(db);
+        long deadline = System.nanoTime() + within.toNanos();
+        String last = "no replica yet";
+        try (ReplicaClient ignored = t.client()) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    var plan = restorer.plan(t, RestoreTarget.latest(), 4);
+                    if (plan.isPresent()) {
+                        restorer.restore(t, plan.get(), RestoreOptions.of(out).withOverwrite(true));
+                        String got = DbContent.hash(out);
+                        if (got.equals(want) && "ok".equals(DbContent.integrityCheck(out))) {
+                            return;
+                        }
+                        last = "restored content differs";
+                    }
+                } catch (java.io.IOException | RuntimeException ex) {
+                    last = ex.toString();
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError(db + " does not restore equal within " + within + ": " + last);
+    }
+
     private LitefleetConfig config(Path data, Path replica, String template) {
         String yaml = """
                 multi-db:

@@ -112,17 +112,25 @@ class ReplicaTemplateCollisionTest {
     }
 
     @Test
-    void table_putGetRemove_survivesGrowthAndBackwardShift() {
-        LongIntTable t = new LongIntTable(4);
-        for (int i = 1; i <= 10_000; i++) {
-            t.put(i * 0x10000L, i);
+    void add_twoPathsWithTheSameHash_areNotACollision() {
+        // Birthday search for two replica paths whose 32-bit hashes are equal (~80,000 tries).
+        java.util.Map<Integer, String> seen = new java.util.HashMap<>();
+        String first = null;
+        String second = null;
+        for (int i = 0; first == null; i++) {
+            String p = "tenant-" + i + "/db";
+            String before = seen.putIfAbsent(CollisionDetector.hash(p), p);
+            if (before != null) {
+                first = before;
+                second = p;
+            }
         }
-        for (int i = 1; i <= 10_000; i += 2) {
-            assertEquals(i, t.remove(i * 0x10000L));
-        }
-        for (int i = 1; i <= 10_000; i++) {
-            assertEquals(i % 2 == 0 ? i : -1, t.get(i * 0x10000L));
-        }
-        assertEquals(5_000, t.size());
+        assertEquals(CollisionDetector.hash(first), CollisionDetector.hash(second));
+        assertEquals(Optional.empty(), offer("/a.db", "/*.db", first));
+        assertEquals(Optional.empty(), offer("/b.db", "/*.db", second));
+        assertTrue(offer("/c.db", "/*.db", second).isPresent(), "an equal path still collides");
+        assertFalse(detector.isExcluded(0));
+        assertEquals(OptionalInt.empty(), detector.remove(0, first));
+        assertTrue(offer("/d.db", "/*.db", first).isEmpty(), "the freed path is available again");
     }
 }

@@ -2,6 +2,7 @@ package io.litefleet.core.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.discovery.FileFingerprint;
@@ -9,33 +10,55 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class DbTableTest {
+    private static Path pathOf(int i) {
+        // Names of varying length (and some non-ASCII) so block offsets and lengths are exercised.
+        String name = "t" + i + (i % 5 == 0 ? "-é" : "") + "x".repeat(i % 11) + ".db";
+        return Path.of("/data/p" + (i % 7) + "/databases/d" + (i % 13) + "/tenants/" + name);
+    }
+
     @Test
-    void add_manyPaths_eachIsFoundAndRebuilt() {
+    void add_manyPaths_eachIsFoundAndRebuilt_beforeAndAfterTrim() {
         DbTable t = new DbTable();
         int n = 20_000;
         for (int i = 0; i < n; i++) {
-            Path p = Path.of("/data/p" + (i % 7) + "/databases/d" + (i % 13) + "/tenants/t" + i + ".db");
-            assertEquals(-1, t.find(p));
-            assertEquals(i, t.add(p, i % 2, new FileFingerprint(i, i, 0, 0), 0));
+            assertEquals(-1, t.find(pathOf(i)));
+            assertEquals(i, t.add(pathOf(i), i % 2, new FileFingerprint(i, i, 0, 0)));
         }
-        for (int i = 0; i < n; i++) {
-            Path p = Path.of("/data/p" + (i % 7) + "/databases/d" + (i % 13) + "/tenants/t" + i + ".db");
-            assertEquals(i, t.find(p));
-            assertEquals(p, t.path(i));
-            assertEquals(i % 2, t.pattern(i));
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < n; i++) {
+                assertEquals(i, t.find(pathOf(i)));
+                assertEquals(pathOf(i), t.path(i));
+                assertEquals(i % 2, t.pattern(i));
+            }
+            t.trim();
         }
         assertEquals(-1, t.find(Path.of("/data/p0/databases/d0/tenants/nope.db")));
+        assertEquals(-1, t.find(Path.of("/elsewhere/t0-é.db")));
         assertEquals(7 * 13, t.directories());
+        // Rows keep being added after a trim.
+        int id = t.add(Path.of("/data/new.db"), 0, FileFingerprint.ABSENT);
+        assertEquals(n, id);
+        assertEquals(id, t.find(Path.of("/data/new.db")));
+        assertTrue(t.indexCapacity() * 3L >= (long) t.size() * 4, "index at most 75% full");
+    }
+
+    @Test
+    void add_nameLongerThan255Bytes_isRefusedNamingThePath() {
+        DbTable t = new DbTable();
+        Path p = Path.of("/a/" + "n".repeat(256));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> t.add(p, 0, FileFingerprint.ABSENT));
+        assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
+        assertEquals(0, t.size());
     }
 
     @Test
     void observe_countsOnlyRealChanges() {
         DbTable t = new DbTable();
-        int id = t.add(Path.of("/a/b.db"), 0, new FileFingerprint(1, 2, 3, 4), 10);
-        assertFalse(t.observe(id, new FileFingerprint(1, 2, 3, 4), 20));
-        assertEquals(10, t.lastChange(id));
-        assertTrue(t.observe(id, new FileFingerprint(1, 2, 3, 5), 30));
-        assertEquals(30, t.lastChange(id));
+        int id = t.add(Path.of("/a/b.db"), 0, new FileFingerprint(1, 2, 3, 4));
+        assertFalse(t.observe(id, new FileFingerprint(1, 2, 3, 4)));
+        assertEquals(0, t.changes(id));
+        assertTrue(t.observe(id, new FileFingerprint(1, 2, 3, 5)));
         assertEquals(1, t.changes(id));
         assertTrue(t.sameFingerprint(id, new FileFingerprint(1, 2, 3, 5)));
     }
