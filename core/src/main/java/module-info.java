@@ -10,6 +10,8 @@ module io.litefleet.core {
     requires org.lz4.java;
     requires org.yaml.snakeyaml;
     requires jdk.management;
+    // sun.misc.Signal: SIGTERM stops the daemon with exit code 0.
+    requires jdk.unsupported;
 
     exports io.litefleet.core;
 

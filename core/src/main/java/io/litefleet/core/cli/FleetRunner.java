@@ -65,7 +65,8 @@ final class FleetRunner {
             };
             EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(template.base().syncInterval());
             FleetOptions options = new FleetOptions(fleet.maxHotDatabases(), fleet.scanInterval(), workers,
-                    transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction);
+                    transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction,
+                    fleet.coldSnapshotInterval());
             return FleetManager.start(discovery, List.copyOf(fleet.patterns()), policy, resolver, catalog, options,
                     clock);
         } catch (IOException | RuntimeException e) {

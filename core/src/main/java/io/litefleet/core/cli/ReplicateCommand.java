@@ -147,14 +147,15 @@ final class ReplicateCommand implements Callable<Integer> {
                     Runtime.getRuntime().availableProcessors())));
             SyncScheduler scheduler = SyncScheduler.start(threads, clock, ev -> { });
             CountDownLatch stopped = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
+            Runnable stop = () -> {
                 if (fleetManager != null) {
                     fleetManager.close();
                 }
-                scheduler.close();
+                scheduler.close(); // both idempotent: a signal and the shutdown hook may both get here
                 stopped.countDown();
-            }, "litefleet-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            };
+            Runtime.getRuntime().addShutdownHook(new Thread(stop, "litefleet-shutdown"));
+            StopSignals.install(stop);
             for (int i = 0; i < replicators.size(); i++) {
                 scheduler.add(replicators.get(i), dbs.get(i).engine().syncInterval(), maintenance.get(i));
                 out.println("replicating " + replicators.get(i).path() + " to " + replicators.get(i).target()

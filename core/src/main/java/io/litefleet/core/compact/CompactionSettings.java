@@ -64,6 +64,15 @@ public record CompactionSettings(List<CompactionLevel> levels, Duration snapshot
         return level == SNAPSHOT_LEVEL ? snapshotInterval : levels.get(level).interval();
     }
 
+    /** The longest interval of the compaction levels (1..max; snapshots excluded), or the snapshot interval. */
+    public Duration longestLevelInterval() {
+        Duration d = Duration.ZERO;
+        for (int i = 1; i <= maxLevel(); i++) {
+            d = levels.get(i).interval().compareTo(d) > 0 ? levels.get(i).interval() : d;
+        }
+        return d.isZero() ? snapshotInterval : d;
+    }
+
     /** The shortest interval of any level or of snapshots: the cadence of retries after a failure. */
     public Duration shortestInterval() {
         Duration d = snapshotInterval;

@@ -162,6 +162,61 @@ public final class Maintenance {
         }
     }
 
+    /**
+     * Settles the replica of a database that went cold (demoted, or changed by a transient pass), in one run
+     * instead of on the level boundaries it will not be around for: loads the index (one LIST per level), compacts
+     * every level that is behind, takes a snapshot when the newest one is older than {@code snapshotEvery} (or
+     * there is none) and the levels hold newer TXIDs, and enforces retention. Never thrown; see {@link #runDue}.
+     *
+     * @return what it did, and when retention will next have work by time alone ({@link Instant#MAX} if never
+     *         without new files): the caller settles again then, and not before
+     */
+    public Settled settle(Instant now, java.time.Duration snapshotEvery) {
+        Objects.requireNonNull(now, "now");
+        synchronized (runLock) {
+            long before = counter.requests();
+            List<LtxFileRef> written = new ArrayList<>();
+            List<LtxFileRef> deleted = new ArrayList<>();
+            int step = 0;
+            try {
+                ensureLoaded(now);
+                for (int level : levels) {
+                    step = level;
+                    if (level != CompactionSettings.SNAPSHOT_LEVEL || snapshotDue(now, snapshotEvery)) {
+                        compactOrSnapshot(level, written);
+                    }
+                    settle(level, now);
+                }
+                step = RETENTION_STEP;
+                retentionAt = Instant.MIN;
+                enforceRetention(now, deleted);
+                return new Settled(new MaintenanceReport(written, deleted, counter.requests() - before, null),
+                        retentionAt);
+            } catch (IOException e) {
+                fail(step, now);
+                return new Settled(new MaintenanceReport(written, deleted, counter.requests() - before, e),
+                        now.plus(settings.shortestInterval()));
+            }
+        }
+    }
+
+    /**
+     * The outcome of {@link #settle}.
+     *
+     * @param report    what was written and deleted, and the requests sent
+     * @param nextCheck when the replica next has work by time alone; {@link Instant#MAX} if never
+     */
+    public record Settled(MaintenanceReport report, Instant nextCheck) {
+    }
+
+    private synchronized boolean snapshotDue(Instant now, java.time.Duration every) {
+        Instant newest = null;
+        for (LtxFileRef f : index.level(CompactionSettings.SNAPSHOT_LEVEL)) {
+            newest = newest == null || f.createdAt().isAfter(newest) ? f.createdAt() : newest;
+        }
+        return newest == null || !newest.plus(every).isAfter(now);
+    }
+
     private synchronized boolean isDue(int level, Instant now) {
         Instant since = behindSince[level];
         if (since == null || (retryAt[level] != null && now.isBefore(retryAt[level]))) {

@@ -1,9 +1,8 @@
 package io.litefleet.core.config;
 
-import io.litefleet.core.util.IdHashIndex;
+import io.litefleet.core.util.PackedHashIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.Set;
 /**
  * Finds databases of a fleet that would share a replica path. Databases are offered one at a time as
  * (index, replica path), the index being the caller's stable number for the database; the detector keeps only a
- * 32-bit hash of each replica path and the index of the database that holds it (about 9 bytes a database), and
+ * 32-bit hash of each replica path and the index of the database that holds it (8 bytes a database), and
  * on a hash match asks the {@link Lookup} for the holder's exact path to rule out a hash collision.
  *
  * <p><b>All colliding databases are excluded</b>, the first included: whichever was seen first is an accident of
@@ -84,27 +83,23 @@ public final class CollisionDetector {
 
     private final Lookup lookup;
     /** Index of the one database holding each replica path (outside collisions), keyed by the path's hash. */
-    private final IdHashIndex holders;
-    /** The replica-path hash each holder was added with, by index (4 bytes a database). */
-    private int[] hashes;
+    private final PackedHashIndex holders = new PackedHashIndex();
     /** Replica paths held by more than one database, with those databases; small (only the collisions). */
     private final Map<String, Set<Integer>> collided = new LinkedHashMap<>();
 
-    private CollisionDetector(Lookup lookup, int expected) {
+    private CollisionDetector(Lookup lookup) {
         this.lookup = Objects.requireNonNull(lookup, "lookup");
-        this.hashes = new int[Math.max(16, expected)];
-        this.holders = new IdHashIndex(expected, i -> hashes[i]);
     }
 
     /**
-     * A detector sized for about {@code expectedDatabases} (it grows beyond).
+     * An empty detector.
      *
      * @param lookup answers for indexes already offered; must agree with what was offered. Its
      *               {@link Lookup#replicaPath} is asked only when two replica paths share a 32-bit hash, so it may
      *               recompute the path rather than store it.
      */
-    public static CollisionDetector create(Lookup lookup, int expectedDatabases) {
-        return new CollisionDetector(lookup, expectedDatabases);
+    public static CollisionDetector create(Lookup lookup) {
+        return new CollisionDetector(lookup);
     }
 
     /**
@@ -127,17 +122,13 @@ public final class CollisionDetector {
         int h = hash(replicaPath);
         int holder = holders.find(h, i -> i == index || lookup.replicaPath(i).equals(replicaPath));
         if (holder < 0) {
-            if (index >= hashes.length) {
-                hashes = Arrays.copyOf(hashes, Math.max(index + 1, hashes.length * 3 / 2));
-            }
-            hashes[index] = h;
             holders.add(index, h);
             return Optional.empty();
         }
         if (holder == index) {
             return Optional.empty();
         }
-        holders.remove(holder);
+        holders.remove(holder, h);
         return Optional.of(collide(replicaPath, holder, index));
     }
 
@@ -161,10 +152,7 @@ public final class CollisionDetector {
             add(survivor, replicaPath);
             return OptionalInt.of(survivor);
         }
-        int h = hash(replicaPath);
-        if (index < hashes.length && hashes[index] == h && holders.find(h, i -> i == index) == index) {
-            holders.remove(index);
-        }
+        holders.remove(index, hash(replicaPath));
         return OptionalInt.empty();
     }
 

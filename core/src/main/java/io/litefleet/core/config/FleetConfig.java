@@ -23,7 +23,7 @@ import java.util.Set;
  * @param patterns             {@code patterns:}, absolute glob patterns as written, at least one, no duplicates
  * @param maxHotDatabases      {@code max-hot-databases:} (default 1000), at least 1
  * @param scanInterval         {@code scan-interval:} (default 30s), how often a full scan runs
- * @param coldSnapshotInterval {@code cold-snapshot-interval:}, empty when absent or 0 (no cold snapshots)
+ * @param coldSnapshotInterval {@code cold-snapshot-interval:}, empty when absent or 0 (then cold databases are settled every longest level interval and snapshotted at the snapshot interval)
  * @param stateDir             {@code state-dir:} of the section, else the top-level one, else empty
  * @param replicaTemplate      {@code replica-template:}
  * @param tiering              {@code hot-idle-timeout}, the promotion thresholds and {@code tiering-policy:}

@@ -93,6 +93,11 @@ public final class SyncScheduler implements AutoCloseable {
         }, pool);
     }
 
+    /** Runs other replica work for the fleet (a settle pass) on the same bounded pool. */
+    public <T> CompletableFuture<T> execute(java.util.function.Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, pool);
+    }
+
     /**
      * A transient pass on a worker: opens {@code db}, ships what is committed and closes it again (for a changed
      * database that cannot be hot now). The future completes with the result or the failure.

@@ -1,7 +1,7 @@
 package io.litefleet.core.fleet;
 
 import io.litefleet.api.discovery.FileFingerprint;
-import io.litefleet.core.util.IdHashIndex;
+import io.litefleet.core.util.PackedHashIndex;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +14,8 @@ import java.util.Map;
  * Every known database as a row of primitive columns: a cold database costs a few dozen bytes of heap and no
  * object of its own. Directories are interned (tenants share them); file names live in one byte arena, in row
  * order, with a one-byte length per row and an offset per block of rows; the fingerprint is kept as a 64-bit hash
- * (only equality matters); a path is found through an {@link IdHashIndex} whose hash is recomputed from the
- * columns, so no key is stored twice. Rows are never removed (a deleted database keeps its row, marked). Not
+ * (only equality matters); a path is found through a {@link PackedHashIndex} of 32-bit path hashes (8 bytes a
+ * row), so no key is stored twice. Rows are never removed (a deleted database keeps its row, marked). Not
  * thread-safe: owned by the fleet thread.
  */
 final class DbTable {
@@ -40,7 +40,7 @@ final class DbTable {
     private byte[] state = new byte[16];
     private byte[] changes = new byte[16];
     private byte[] pattern = new byte[16];
-    private final IdHashIndex index = new IdHashIndex(16, this::rowHash);
+    private final PackedHashIndex index = new PackedHashIndex();
 
     /** Rows. */
     int size() {
@@ -163,11 +163,6 @@ final class DbTable {
         return dirs.size();
     }
 
-    /** Index slots allocated (for measurement). */
-    int indexCapacity() {
-        return index.capacity();
-    }
-
     private int len(int id) {
         return nameLen[id] & 0xff;
     }
@@ -183,10 +178,6 @@ final class DbTable {
     private boolean nameEquals(int id, byte[] name) {
         return len(id) == name.length
                 && Arrays.equals(names, nameOffset(id), nameOffset(id) + name.length, name, 0, name.length);
-    }
-
-    private int rowHash(int id) {
-        return hash(dir[id], names, nameOffset(id), len(id));
     }
 
     private static int hash(int dirId, byte[] b, int off, int len) {

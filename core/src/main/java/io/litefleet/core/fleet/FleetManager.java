@@ -63,8 +63,20 @@ public final class FleetManager implements AutoCloseable {
     private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
     private final BitSet queued = new BitSet();
     private final BitSet busy = new BitSet();
+    /** Rows a change wanted promoted while a pass held them; promoted when it ends. */
+    private final BitSet promoteWhenFree = new BitSet();
+    /** Cold rows settled with work left for later (files to expire), by when. */
+    private final java.util.PriorityQueue<Due> settleLater = new java.util.PriorityQueue<>(
+            java.util.Comparator.comparing(Due::at));
     private final Map<Integer, Integer> failures = new HashMap<>();
     private final Map<Integer, Instant> retryAt = new HashMap<>();
+    /** Cold databases whose replica levels are behind (changed by transient passes, or just demoted). */
+    private final BitSet unsettled = new BitSet();
+    private final ArrayDeque<Integer> settleQueue = new ArrayDeque<>();
+    private final Duration settleEvery;
+    private Instant nextSettle;
+    private long settles;
+    private final java.util.concurrent.atomic.AtomicLong captures = new java.util.concurrent.atomic.AtomicLong();
     private final CollisionDetector collisions;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -83,6 +95,10 @@ public final class FleetManager implements AutoCloseable {
     private int passes;
     private long scans;
     private long lastScanMs;
+
+    /** A row to settle again at {@code at}. */
+    private record Due(Instant at, int id) {
+    }
 
     /** A hot database: its replicator and when it was last active (table clock, seconds). */
     private static final class Hot {
@@ -110,9 +126,14 @@ public final class FleetManager implements AutoCloseable {
         this.clock = clock;
         this.epoch = clock.instant();
         this.nextScan = epoch;
+        this.settleEvery = options.coldSnapshotInterval().orElse(options.compaction().longestLevelInterval());
+        this.nextSettle = epoch.plus(settleEvery);
         this.scheduler = SyncScheduler.start(options.syncWorkers(), clock, ev -> {
             if (ev.result() != null && ev.result().files() > 0) {
                 inbox.add(() -> touch(ev.db()));
+            }
+            if (ev.result() != null && ev.result().capture()) {
+                captures.incrementAndGet();
             }
         });
         this.collisions = CollisionDetector.create(new CollisionDetector.Lookup() {
@@ -130,7 +151,7 @@ public final class FleetManager implements AutoCloseable {
             public String replicaPath(int i) {
                 return replicaPathOf(i);
             }
-        }, 1024);
+        });
         this.thread = new Thread(this::loop, "litefleet-fleet-0");
         this.thread.setDaemon(true);
     }
@@ -206,6 +227,8 @@ public final class FleetManager implements AutoCloseable {
         }
         demoteIdle(now);
         drainBacklog();
+        queueSettles(now);
+        drainSettles();
     }
 
     private void scan() {
@@ -365,7 +388,7 @@ public final class FleetManager implements AutoCloseable {
 
     private void promote(int id) {
         if (busy.get(id)) {
-            enqueueTransient(id); // still closing or in a transient pass: never two replicators for one database
+            promoteWhenFree.set(id); // closing, or in a transient or settle pass: never two at once on one database
             return;
         }
         if (hot.size() >= options.maxHot()) {
@@ -395,6 +418,7 @@ public final class FleetManager implements AutoCloseable {
         hot.put(id, h);
         hotIds.put(rep, id);
         table.state(id, DbTable.HOT);
+        unsettled.clear(id);
         table.resetChanges(id);
         promotions++;
         tier(id, "hot", 1, 0);
@@ -425,11 +449,12 @@ public final class FleetManager implements AutoCloseable {
         hotIds.remove(h.replicator);
         demotions++;
         table.state(h.id, DbTable.COLD);
+        unsettled.set(h.id); // levels not yet due while it was hot are settled once it is cold
         tier(h.id, "cold", 0, 1);
         table.resetChanges(h.id);
         LOG.log(System.Logger.Level.DEBUG, () -> table.path(h.id) + ": demoted (" + why + ")");
         busy.set(h.id);
-        scheduler.remove(h.replicator).whenComplete((v, err) -> inbox.add(() -> busy.clear(h.id)));
+        scheduler.remove(h.replicator).whenComplete((v, err) -> inbox.add(() -> release(h.id)));
     }
 
     private void deleted(int id) {
@@ -458,6 +483,17 @@ public final class FleetManager implements AutoCloseable {
         }
         table.state(id, DbTable.EXCLUDED);
         tier(id, "excluded", 0, 0);
+    }
+
+    /** A pass on {@code id} ended: a promotion that waited for it goes ahead now. */
+    private void release(int id) {
+        busy.clear(id);
+        if (promoteWhenFree.get(id)) {
+            promoteWhenFree.clear(id);
+            if (table.state(id) == DbTable.COLD) {
+                promote(id);
+            }
+        }
     }
 
     private void enqueueTransient(int id) {
@@ -497,7 +533,7 @@ public final class FleetManager implements AutoCloseable {
             passes++;
             transients++;
             scheduler.runOnce(rep).whenComplete((r, err) -> inbox.add(() -> {
-                busy.clear(id);
+                release(id);
                 passes--;
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                         ? err.getCause() : err;
@@ -517,10 +553,83 @@ public final class FleetManager implements AutoCloseable {
                 } else {
                     failures.remove(id);
                     retryAt.remove(id);
+                    if (r != null && r.capture()) {
+                        captures.incrementAndGet();
+                    }
+                    if (r != null && r.files() > 0 && r.txid() > 1) {
+                        unsettled.set(id); // changes beyond a first capture: its levels are now behind
+                    }
                 }
             }));
         }
         later.forEach(this::enqueueTransient);
+    }
+
+    /** Every settle interval, the cold databases whose replicas are behind are queued for one settle pass each. */
+    private void queueSettles(Instant now) {
+        if (now.isBefore(nextSettle)) {
+            return;
+        }
+        nextSettle = now.plus(settleEvery);
+        while (!settleLater.isEmpty() && !settleLater.peek().at().isAfter(now)) {
+            unsettled.set(settleLater.poll().id());
+        }
+        for (int id = unsettled.nextSetBit(0); id >= 0; id = unsettled.nextSetBit(id + 1)) {
+            byte state = table.state(id);
+            if (state == DbTable.HOT || state == DbTable.EXCLUDED) {
+                unsettled.clear(id); // a hot database's own maintenance runs its levels
+            } else if (!busy.get(id)) {
+                unsettled.clear(id);
+                settleQueue.add(id);
+            }
+        }
+    }
+
+    /**
+     * Settle passes, in the transient slots transient passes leave free: compaction, a snapshot when due and
+     * retention for a cold database's replica, in one go (see {@link Maintenance#settle}). The database file is
+     * not touched. A replica left with work for later (files to expire) is settled again at a later interval; one
+     * with none is not visited again until it changes: an idle cold database costs no request.
+     */
+    private void drainSettles() {
+        while (passes < options.maxTransient() && !settleQueue.isEmpty()) {
+            int id = settleQueue.poll();
+            byte state = table.state(id);
+            if (state == DbTable.HOT || state == DbTable.EXCLUDED || busy.get(id)) {
+                if (state != DbTable.HOT && state != DbTable.EXCLUDED) {
+                    unsettled.set(id); // busy now; the next interval takes it
+                }
+                continue;
+            }
+            Maintenance m;
+            try {
+                DiscoveredDatabase db = discovery.match(table.path(id));
+                if (db == null) {
+                    continue;
+                }
+                m = Maintenance.create(resolver.resolve(db), options.compaction());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, table.path(id) + ": cannot settle its replica: " + e.getMessage());
+                continue;
+            }
+            busy.set(id);
+            passes++;
+            Duration snapshotEvery = options.coldSnapshotInterval().orElse(options.compaction().snapshotInterval());
+            scheduler.execute(() -> m.settle(clock.instant(), snapshotEvery)).whenComplete((r, err) ->
+                    inbox.add(() -> {
+                        release(id);
+                        passes--;
+                        settles++;
+                        if (err != null || r.report().failure() != null) {
+                            Throwable why = err != null ? err : r.report().failure();
+                            LOG.log(System.Logger.Level.WARNING, table.path(id) + ": settling its replica failed "
+                                    + "(retrying at the next interval): " + why.getMessage());
+                            unsettled.set(id);
+                        } else if (!r.nextCheck().equals(Instant.MAX)) {
+                            settleLater.add(new Due(r.nextCheck(), id)); // not before there is work
+                        }
+                    }));
+        }
     }
 
     private void tier(int id, String tier, int promoted, int demoted) {
@@ -574,7 +683,7 @@ public final class FleetManager implements AutoCloseable {
             }
         }
         status = new FleetStatus(table.size(), hot.size(), cold, deleted, excluded, promotions, demotions, evictions,
-                transients, backlog.size(), scans, lastScanMs, watching);
+                transients, backlog.size(), scans, lastScanMs, watching, settles, captures.get());
     }
 
     /** The table, for measurement (heap per cold database). */

@@ -14,10 +14,14 @@ import java.util.Objects;
  * @param maxTransient  transient passes (open, sync, close) running at once for changed databases beyond the cap
  * @param minResidency  a hot database changed more recently than this is not evicted for another one
  * @param engine        how each hot database is streamed
- * @param compaction    compaction, snapshots and retention for hot databases
+ * @param compaction    compaction, snapshots and retention (hot databases run it on the level boundaries, cold
+ *                      ones in settle passes)
+ * @param coldSnapshotInterval how often a cold database whose replica changed is settled and gets a snapshot;
+ *                      empty: settled every longest level interval, snapshots at the snapshot interval
  */
 public record FleetOptions(int maxHot, Duration scanInterval, int syncWorkers, int maxTransient,
-                           Duration minResidency, EngineSettings engine, CompactionSettings compaction) {
+                           Duration minResidency, EngineSettings engine, CompactionSettings compaction,
+                           java.util.Optional<Duration> coldSnapshotInterval) {
     /** Validates. */
     public FleetOptions {
         if (maxHot < 1 || syncWorkers < 1 || maxTransient < 1) {
@@ -27,5 +31,6 @@ public record FleetOptions(int maxHot, Duration scanInterval, int syncWorkers, i
         Objects.requireNonNull(minResidency, "minResidency");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(compaction, "compaction");
+        Objects.requireNonNull(coldSnapshotInterval, "coldSnapshotInterval");
     }
 }

@@ -159,8 +159,7 @@ class FleetIT {
             awaitStatus(fleet, s -> s.deleted() == 1 && s.excluded() == 0, Duration.ofSeconds(30),
                     "the survivor released");
             Path survivor = dbs.get(1);
-            ReplicaTarget t = fileTarget(replica.resolve("p0/d0/b0"));
-            awaitRestoresEqual(survivor, t, Duration.ofSeconds(30));
+            awaitRestoresEqual(survivor, replica.resolve("p0/d0/b0"), Duration.ofSeconds(30));
         });
     }
 
@@ -183,15 +182,69 @@ class FleetIT {
             awaitStatus(fleet, s -> s.known() == 4 && s.excluded() == 2, Duration.ofSeconds(30),
                     "the two bad databases refused");
             for (Path db : dbs) {
-                awaitRestoresEqual(db, fileTarget(replica.resolve("p0/d0/b0/" + tenantOf(db))),
+                awaitRestoresEqual(db, replica.resolve("p0/d0/b0/" + tenantOf(db)),
                         Duration.ofSeconds(30));
             }
             try (Connection c = SqliteFiles.open(rollback)) {
                 SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "INSERT INTO t(v) VALUES ('now in WAL mode')");
             }
-            awaitRestoresEqual(rollback, fileTarget(replica.resolve("p0/d0/b0/rollback")), Duration.ofSeconds(30));
+            awaitRestoresEqual(rollback, replica.resolve("p0/d0/b0/rollback"), Duration.ofSeconds(30));
             awaitStatus(fleet, s -> s.excluded() == 1, Duration.ofSeconds(10), "only '..db' still refused");
         });
+    }
+
+    @Test
+    void demotedThenPromoted_continuesWhenProvable_capturesOtherwise_andColdReplicasSettle() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 2);
+        Path replica = dir.resolve("replica");
+        LitefleetConfig config = config(data, replica, "{{project}}/{{database}}/{{branch}}/{{tenant}}",
+                "  cold-snapshot-interval: 2s\n");
+        Path db = dbs.get(0);
+        Path target = replica.resolve("p0/d0/b0/t0");
+        Path snapshots = replica.resolve("p0/d0/b0/t0/ltx/9");
+        // The application keeps its connection: its WAL stays, so our position in it stays provable.
+        try (Connection app = SqliteFiles.open(db)) {
+            SqliteFiles.exec(app, "PRAGMA journal_mode=WAL", "PRAGMA wal_autocheckpoint=0");
+            withFleet(config, fleet -> {
+                awaitStatus(fleet, s -> s.known() == 2 && s.backlog() == 0 && s.transients() >= 2,
+                        Duration.ofSeconds(30), "initial capture");
+                SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('promote me')");
+                awaitStatus(fleet, s -> s.promotions() == 1, Duration.ofSeconds(10), "promotion");
+                awaitStatus(fleet, s -> s.demotions() == 1 && s.hot() == 0, Duration.ofSeconds(20),
+                        "demotion after 3 idle seconds");
+                long capturesBefore = fleet.status().captures();
+                awaitStatus(fleet, s -> s.settles() >= 1, Duration.ofSeconds(20), "cold replica settled");
+                assertTrue(listing(snapshots).size() >= 1, "a cold snapshot: " + listing(snapshots));
+
+                SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('promote me again')");
+                awaitStatus(fleet, s -> s.promotions() == 2, Duration.ofSeconds(10), "second promotion");
+                awaitRestoresEqual(db, target, Duration.ofSeconds(20));
+                assertEquals(capturesBefore, fleet.status().captures(),
+                        "the WAL proves continuity: promoted again without a capture: " + fleet.status());
+
+            });
+            // While nobody watches, a commit is checkpointed into the database file and the WAL restarts: no WAL
+            // we can read holds that commit, so the next open (the same path a promotion takes) must capture.
+            SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('unseen')", "PRAGMA wal_checkpoint(TRUNCATE)",
+                    "INSERT INTO t(v) VALUES ('after restart')");
+            withFleet(config, fleet -> {
+                awaitStatus(fleet, s -> s.captures() == 1 && s.transients() + s.promotions() >= 1,
+                        Duration.ofSeconds(20), "a capture for the unprovable WAL restart");
+                awaitRestoresEqual(db, target, Duration.ofSeconds(20));
+            });
+        }
+        awaitRestoresEqual(db, target, Duration.ofSeconds(5));
+        stockRestoreEquals(db, replica.resolve("p0/d0/b0/t0"));
+    }
+
+    private static List<String> listing(Path dir) throws java.io.IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     private interface FleetBody {
@@ -223,7 +276,9 @@ class FleetIT {
         return new ReplicaTarget(client, ReplicaLayout.LTX_DIRS, "");
     }
 
-    private static void awaitRestoresEqual(Path db, ReplicaTarget t, Duration within) throws Exception {
+    /** Polls until the replica at {@code root} restores equal to {@code db} (content hash, integrity_check). */
+    private static void awaitRestoresEqual(Path db, Path root, Duration within) throws Exception {
+        ReplicaTarget t = fileTarget(root);
         Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
         Path out = Files.createTempFile("fleet", ".db");
         String want = DbContent.hash(db);
@@ -251,6 +306,11 @@ class FleetIT {
     }
 
     private LitefleetConfig config(Path data, Path replica, String template) {
+        return config(data, replica, template, "");
+    }
+
+    /** The test fleet's config; {@code extra} holds more {@code multi-db:} keys, each line indented two spaces. */
+    private LitefleetConfig config(Path data, Path replica, String template, String extra) {
         String yaml = """
                 multi-db:
                   enabled: true
@@ -259,12 +319,12 @@ class FleetIT {
                   max-hot-databases: 50
                   scan-interval: 2s
                   hot-idle-timeout: 3s
-                  replica-template:
+                %s  replica-template:
                     type: file
                     path: "%s/%s"
                     sync-interval: 200ms
                 state-dir: %s
-                """.formatted(data, replica, template, dir.resolve("state"));
+                """.formatted(data, extra, replica, template, dir.resolve("state"));
         Path file = dir.resolve("litefleet.yml");
         return LitefleetConfig.parse(file, YamlLoader.withEnvironment(k -> null).parse(file.toString(), yaml));
     }
@@ -354,19 +414,25 @@ class FleetIT {
     }
 
     private static void stockRestoreSample(Set<Path> written, Path data, Path replica, Random rnd) throws Exception {
-        Path litestream = PeerTools.litestream();
         List<Path> sample = new ArrayList<>(written);
         java.util.Collections.shuffle(sample, rnd);
         for (Path db : sample.subList(0, Math.min(10, sample.size()))) {
             Path rel = data.relativize(db);
             String tenant = rel.getFileName().toString().replaceFirst("\\.db$", "");
             Path root = replica.resolve(rel.getName(0) + "/" + rel.getName(2) + "/" + rel.getName(4) + "/" + tenant);
-            Path out = db.resolveSibling("stock-" + db.getFileName());
-            var r = PeerProcess.run(db.getParent(), Duration.ofSeconds(60), List.of(litestream.toString(),
-                    "restore", "-o", out.toString(), root.toUri().toString()));
-            assertEquals(0, r.exitCode(), r.both());
-            assertEquals(DbContent.hash(db), DbContent.hash(out), "stock litestream restore of " + db);
+            stockRestoreEquals(db, root);
         }
+    }
+
+    /** Stock {@code litestream restore} of the replica at {@code root} equals {@code db}. */
+    private static void stockRestoreEquals(Path db, Path root) throws Exception {
+        Path out = db.resolveSibling("stock-" + db.getFileName());
+        Files.deleteIfExists(out);
+        var r = PeerProcess.run(db.getParent(), Duration.ofSeconds(60), List.of(PeerTools.litestream().toString(),
+                "restore", "-o", out.toString(), root.toUri().toString()));
+        assertEquals(0, r.exitCode(), r.both());
+        assertEquals(DbContent.hash(db), DbContent.hash(out), "stock litestream restore of " + db);
+        assertEquals("ok", DbContent.integrityCheck(out));
     }
 
     private static void awaitStatus(FleetManager fleet, Predicate<FleetStatus> p, Duration within, String what)

@@ -175,6 +175,41 @@ class MaintenanceTest {
     }
 
     @Test
+    void settle_coldReplica_catchesUpEveryLevelAtOnce_thenExpiresL0_thenHasNothingLeft() throws IOException {
+        Scenario s = new Scenario(LtxMergerTest.seed("settle"));
+        for (int i = 0; i < 12; i++) {
+            s.clock.advance(STEP);
+            s.db.commitAndUpload(s.engineTarget, s.now()); // transient passes: nobody ran maintenance
+        }
+        long n = s.db.txid();
+        s.clock.advance(Duration.ofSeconds(1));
+        Maintenance.Settled first = Maintenance.create(s.target, DEFAULTS, 0.0, 8 * 1024)
+                .settle(s.now(), Duration.ofHours(1));
+        assertEquals(null, first.report().failure());
+        assertEquals(List.of(1, 2, 3, 9), first.report().written().stream().map(LtxFileRef::level).toList());
+        for (LtxFileRef f : first.report().written()) {
+            assertEquals(n, f.maxTxid(), f.toString());
+        }
+        assertTrue(first.report().deleted().isEmpty(), "L0 files are younger than l0-retention");
+        assertEquals(s.now().plus(DEFAULTS.l0Retention()).isAfter(first.nextCheck()), true,
+                "L0 expiry is the next work: " + first.nextCheck());
+        s.checkRestores();
+
+        s.clock.advance(DEFAULTS.l0Retention().plusMinutes(1));
+        Maintenance second = Maintenance.create(s.target, DEFAULTS, 0.0, 8 * 1024);
+        Maintenance.Settled expired = second.settle(s.now(), Duration.ofHours(1));
+        assertTrue(expired.report().written().isEmpty(), expired.report().written().toString());
+        assertEquals(11, expired.report().deleted().size(), "every L0 file but the newest expired");
+        assertEquals(Instant.MAX, expired.nextCheck(), "nothing left to do by time alone");
+        s.checkRestores();
+
+        // Nothing changed: the same instance sends no request, even past the snapshot interval.
+        s.clock.advance(Duration.ofHours(2));
+        Maintenance.Settled idle = second.settle(s.now(), Duration.ofHours(1));
+        assertEquals(0, idle.report().requests(), idle.toString());
+    }
+
+    @Test
     void runDue_afterABurstOfWrites_compactsAtBoundariesSnapshotsDailyThenGoesSilent() throws IOException {
         Scenario s = new Scenario(LtxMergerTest.seed("burst"));
         s.runUntil(T0.plus(Duration.ofDays(3)), MaintenanceTest::tenMinuteBurst);

@@ -32,7 +32,7 @@ class ReplicaTemplateCollisionTest {
             return rows.get(index)[2];
         }
     };
-    private final CollisionDetector detector = CollisionDetector.create(lookup, 16);
+    private final CollisionDetector detector = CollisionDetector.create(lookup);
 
     private Optional<CollisionDetector.Collision> offer(String path, String pattern, String replicaPath) {
         rows.add(new String[] {path, pattern, replicaPath});

@@ -150,6 +150,7 @@ class ReplicationInteropIT {
             }
             daemon.destroy(); // SIGTERM
             assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "daemon exits after SIGTERM");
+            assertEquals(0, daemon.exitValue(), "a requested stop is a clean exit:\n" + Files.readString(log));
         } finally {
             PeerProcess.kill(daemon);
         }
