@@ -615,7 +615,8 @@ def phase_small(n):
         p = start(argv, logp, env)
         pid = java_pid(p) if tool == "litefleet" else p.pid
         try:
-            r["capture_s"] = round(wait_dirs_captured(p, [dir_of(x) for x in paths], max(300, n / 5)), 1)
+            limit = float(E.get("CAPTURE_TIMEOUT", max(300, n / 5)))
+            r["capture_s"] = round(wait_dirs_captured(p, [dir_of(x) for x in paths], limit), 1)
             r["at_capture"] = pstats(pid)
             log(tool, n, "captured in", r["capture_s"], r["at_capture"])
             s0 = pstats(pid)

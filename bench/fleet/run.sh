@@ -6,7 +6,8 @@
 #
 # Knobs (env): QUICK, BIG_N, SMALL_NS ("1000 5000"), IDLE_SECS, LAG_SECS, WARMUP_SECS, PROMO_SAMPLES,
 #   SKIP_BIG=1, SKIP_SMALL=1, SKIP_SCANONLY=1, BIG_FIRST=1 (N=BIG_N phase before the comparison), NO_BUILD=1,
-#   BASE (/tmp/lfbench), LS_BIN, JCMD, OUT (output path without extension).
+#   BASE (/tmp/lfbench), LS_BIN, JCMD, OUT (output path without extension), CAPTURE_TIMEOUT (s per tool and N,
+#   default max(300, N/5)).
 # Writes the Markdown table to stdout and bench/fleet/results-<date>[-quick].md, raw numbers next to it (.json).
 # Everything lives under $BASE on local disk; processes are killed and the tree deleted on exit.
 set -euo pipefail

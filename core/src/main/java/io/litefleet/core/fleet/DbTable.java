@@ -41,6 +41,8 @@ final class DbTable {
     private byte[] changes = new byte[16];
     private byte[] pattern = new byte[16];
     private final PackedHashIndex index = new PackedHashIndex();
+    /** Rows per state, kept as states change: the status needs no pass over the table. */
+    private final int[] counts = new int[REFUSED + 1];
 
     /** Rows. */
     int size() {
@@ -92,6 +94,7 @@ final class DbTable {
         namesUsed += name.length;
         fingerprint[id] = hash(fp);
         pattern[id] = (byte) patternIndex;
+        counts[COLD]++;
         index.add(id, hash(di, name, 0, name.length));
         return id;
     }
@@ -107,7 +110,14 @@ final class DbTable {
     }
 
     void state(int id, byte s) {
+        counts[state[id]]--;
+        counts[s]++;
         state[id] = s;
+    }
+
+    /** Rows in state {@code s}. */
+    int count(byte s) {
+        return counts[s];
     }
 
     int pattern(int id) {

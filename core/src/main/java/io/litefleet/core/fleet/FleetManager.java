@@ -671,18 +671,8 @@ public final class FleetManager implements AutoCloseable {
     }
 
     private void publishStatus() {
-        int cold = 0;
-        int deleted = 0;
-        int excluded = 0;
-        for (int id = 0; id < table.size(); id++) {
-            switch (table.state(id)) {
-                case DbTable.COLD -> cold++;
-                case DbTable.DELETED -> deleted++;
-                case DbTable.EXCLUDED, DbTable.REFUSED -> excluded++;
-                default -> { }
-            }
-        }
-        status = new FleetStatus(table.size(), hot.size(), cold, deleted, excluded, promotions, demotions, evictions,
+        status = new FleetStatus(table.size(), hot.size(), table.count(DbTable.COLD), table.count(DbTable.DELETED),
+                table.count(DbTable.EXCLUDED) + table.count(DbTable.REFUSED), promotions, demotions, evictions,
                 transients, backlog.size(), scans, lastScanMs, watching, settles, captures.get());
     }
 

@@ -52,6 +52,22 @@ class DbTableTest {
     }
 
     @Test
+    void count_followsStateChanges() {
+        DbTable t = new DbTable();
+        for (int i = 0; i < 10; i++) {
+            t.add(Path.of("/a/" + i + ".db"), 0, FileFingerprint.ABSENT);
+        }
+        t.state(3, DbTable.HOT);
+        t.state(4, DbTable.DELETED);
+        t.state(4, DbTable.COLD);
+        t.state(5, DbTable.REFUSED);
+        assertEquals(8, t.count(DbTable.COLD));
+        assertEquals(1, t.count(DbTable.HOT));
+        assertEquals(0, t.count(DbTable.DELETED));
+        assertEquals(1, t.count(DbTable.REFUSED));
+    }
+
+    @Test
     void observe_countsOnlyRealChanges() {
         DbTable t = new DbTable();
         int id = t.add(Path.of("/a/b.db"), 0, new FileFingerprint(1, 2, 3, 4));
