@@ -81,7 +81,17 @@ final class LtxPublisher {
      */
     LtxFileRef publish(PageSource source, long estimatedPages) throws IOException {
         boolean stream = estimatedPages * header.pageSize() > IN_MEMORY_LIMIT;
-        ByteArrayOutputStream buffer = stream ? null : new ByteArrayOutputStream(64 * 1024);
+        Scratch buffer = stream ? null : Scratch.take();
+        try {
+            return publish(source, stream, buffer);
+        } finally {
+            if (buffer != null) {
+                buffer.giveBack();
+            }
+        }
+    }
+
+    private LtxFileRef publish(PageSource source, boolean stream, Scratch buffer) throws IOException {
         CountingStream counter = new CountingStream(buffer);
         LtxEncoder first = LtxEncoder.open(counter, header);
         source.forEach((pgno, data) -> {
@@ -90,7 +100,8 @@ final class LtxPublisher {
         });
         first.finish();
         pages = first.pageCount();
-        ObjectBody body = stream ? new ReencodedBody(header, source, counter.count) : ObjectBody.of(buffer.toByteArray());
+        // The buffer is reused once put returns: a client consumes the body within put (retries included).
+        ObjectBody body = stream ? new ReencodedBody(header, source, counter.count) : buffer.body();
         Instant ts = Instant.ofEpochMilli(header.timestamp());
         target.client().put(target.key(0, header.minTxid(), header.maxTxid()), body,
                 PutOptions.DEFAULT.withTimestamp(ts));
@@ -114,6 +125,56 @@ final class LtxPublisher {
                 }
             });
             return in;
+        }
+    }
+
+    /**
+     * The encode buffer of one sync thread, reused from file to file: the pool's threads are few and fixed, so this
+     * is a bounded buffer pool (one per worker). A buffer grown past {@link #KEEP} for a large file is dropped
+     * after it, so what stays pooled is at most {@code KEEP} per thread.
+     */
+    static final class Scratch extends ByteArrayOutputStream {
+        static final int KEEP = 1 << 20;
+        private static final ThreadLocal<Scratch> POOL = ThreadLocal.withInitial(Scratch::new);
+        private boolean taken;
+
+        private Scratch() {
+            super(64 * 1024);
+        }
+
+        /** This thread's buffer, empty; a fresh one if it is in use (a nested publish). */
+        static Scratch take() {
+            Scratch s = POOL.get();
+            if (s.taken) {
+                s = new Scratch();
+            }
+            s.reset();
+            s.taken = true;
+            return s;
+        }
+
+        void giveBack() {
+            taken = false;
+            if (buf.length > KEEP) {
+                POOL.remove();
+            }
+        }
+
+        /** The bytes written so far, without a copy; valid until {@link #giveBack()}. */
+        ObjectBody body() {
+            byte[] b = buf;
+            int n = count;
+            return new ObjectBody() {
+                @Override
+                public long length() {
+                    return n;
+                }
+
+                @Override
+                public InputStream open() {
+                    return new java.io.ByteArrayInputStream(b, 0, n);
+                }
+            };
         }
     }
 
