@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -146,14 +145,12 @@ final class ReplicateCommand implements Callable<Integer> {
             int threads = Math.max(1, Math.min(replicators.size(), Math.max(2,
                     Runtime.getRuntime().availableProcessors())));
             SyncScheduler scheduler = SyncScheduler.start(threads, clock, ev -> { });
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runnable stop = () -> {
+            StopOnce stop = new StopOnce(() -> {
                 if (fleetManager != null) {
                     fleetManager.close();
                 }
-                scheduler.close(); // both idempotent: a signal and the shutdown hook may both get here
-                stopped.countDown();
-            };
+                scheduler.close();
+            });
             Runtime.getRuntime().addShutdownHook(new Thread(stop, "litefleet-shutdown"));
             StopSignals.install(stop);
             for (int i = 0; i < replicators.size(); i++) {
@@ -167,7 +164,7 @@ final class ReplicateCommand implements Callable<Integer> {
                         + fleet.get().maxHotDatabases());
             }
             out.flush();
-            while (!stopped.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            while (!stop.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
                 if (fleetManager != null) {
                     System.getLogger("io.litefleet.fleet").log(System.Logger.Level.INFO, fleetManager.status()
                             .toString());

@@ -40,6 +40,19 @@ final class SqliteSession implements AutoCloseable {
      *
      * @throws NotReplicableException when the file is missing, not a database or not in WAL mode
      */
+    /**
+     * A refusal for what stays wrong until the file changes (not a database, corrupt, unreadable for this user);
+     * a plain {@link IOException} for what may pass (busy, locked, out of descriptors or memory, I/O errors).
+     */
+    private static IOException failure(Path db, String what, SQLException e) {
+        int code = e instanceof org.sqlite.SQLiteException se ? se.getResultCode().code & 0xff : -1;
+        String message = db + ": " + what + ": " + e.getMessage();
+        return switch (code) {
+            case 26, 11, 23, 3 -> new NotReplicableException(message); // NOTADB, CORRUPT, AUTH, PERM
+            default -> new IOException(message, e);
+        };
+    }
+
     static SqliteSession open(Path db, Duration busyTimeout) throws IOException {
         if (!Files.isRegularFile(db)) {
             throw new NotReplicableException(db + ": database file not found");
@@ -52,7 +65,7 @@ final class SqliteSession implements AutoCloseable {
         try {
             conn = config.createConnection("jdbc:sqlite:" + db);
         } catch (SQLException e) {
-            throw new NotReplicableException(db + ": cannot open database: " + e.getMessage());
+            throw failure(db, "cannot open database", e);
         }
         try {
             String mode = queryString(conn, "PRAGMA journal_mode");
@@ -66,7 +79,7 @@ final class SqliteSession implements AutoCloseable {
             return s;
         } catch (SQLException e) {
             closeQuietly(conn);
-            throw new NotReplicableException(db + ": cannot read database: " + e.getMessage());
+            throw failure(db, "cannot read database", e);
         } catch (IOException | RuntimeException e) {
             closeQuietly(conn);
             throw e;

@@ -67,9 +67,10 @@ public final class SyncScheduler implements AutoCloseable {
 
     /**
      * Stops syncing {@code db}: cancels its schedule, then performs its final sync and closes it on a worker.
-     * The future completes when it is closed (also when the final sync failed; the WAL keeps what was not shipped).
+     * The future completes when it is closed, with whether the final sync succeeded (when it failed, the WAL keeps
+     * what was not shipped and the caller should sync the database again later).
      */
-    public CompletableFuture<Void> remove(DbReplicator db) {
+    public CompletableFuture<Boolean> remove(DbReplicator db) {
         Entry e;
         synchronized (this) {
             e = entries.stream().filter(x -> x.db == db).findFirst().orElse(null);
@@ -81,13 +82,15 @@ public final class SyncScheduler implements AutoCloseable {
             e.removed = true;
             e.future.cancel(false);
         }
-        return CompletableFuture.runAsync(() -> {
+        return CompletableFuture.supplyAsync(() -> {
             synchronized (db) {
                 try {
                     db.close();
+                    return true;
                 } catch (IOException | RuntimeException ex) {
                     LOG.log(System.Logger.Level.WARNING, db.path() + ": final sync failed; the WAL keeps the "
                             + "changes for the next time: " + ex.getMessage());
+                    return false;
                 }
             }
         }, pool);

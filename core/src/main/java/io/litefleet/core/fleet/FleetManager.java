@@ -63,6 +63,8 @@ public final class FleetManager implements AutoCloseable {
     private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
     private final BitSet queued = new BitSet();
     private final BitSet busy = new BitSet();
+    /** Paths that could not be added to the table (each logged once); normally empty. */
+    private final java.util.Set<String> untrackable = new java.util.HashSet<>();
     /** Rows a change wanted promoted while a pass held them; promoted when it ends. */
     private final BitSet promoteWhenFree = new BitSet();
     /** Cold rows settled with work left for later (files to expire), by when. */
@@ -222,8 +224,8 @@ public final class FleetManager implements AutoCloseable {
         flushTiers();
         if (rescan || !now.isBefore(nextScan)) {
             rescan = false;
+            nextScan = now.plus(options.scanInterval()); // also when the scan fails: no busy loop of scans
             scan();
-            nextScan = clock.instant().plus(options.scanInterval());
         }
         demoteIdle(now);
         drainBacklog();
@@ -237,7 +239,12 @@ public final class FleetManager implements AutoCloseable {
         deferred = new java.util.ArrayList<>();
         try {
             // Known databases are only stat-ed: opening one we hold a connection to would drop its locks.
-            discovery.scan(db -> seen.set(onDiscovered(db)), p -> table.find(p) >= 0);
+            discovery.scan(db -> {
+                int id = discoveredSafely(db);
+                if (id >= 0) {
+                    seen.set(id);
+                }
+            }, p -> table.find(p) >= 0);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "discovery scan failed (retrying at the next scan): "
                     + e.getMessage());
@@ -260,6 +267,19 @@ public final class FleetManager implements AutoCloseable {
         }
         scans++;
         lastScanMs = (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** As {@link #onDiscovered}, but one database that cannot be tracked never stops the scan; -1 then. */
+    private int discoveredSafely(DiscoveredDatabase db) {
+        try {
+            return onDiscovered(db);
+        } catch (RuntimeException e) {
+            if (untrackable.add(db.path().toString())) {
+                LOG.log(System.Logger.Level.ERROR, db.path() + ": NOT REPLICATED (cannot be tracked): "
+                        + e.getMessage());
+            }
+            return -1;
+        }
     }
 
     /** Adds or refreshes a discovered database; returns its row. */
@@ -342,7 +362,7 @@ public final class FleetManager implements AutoCloseable {
             db = null;
         }
         if (db != null) {
-            onDiscovered(db);
+            discoveredSafely(db);
             return;
         }
         int id = table.find(path);
@@ -355,7 +375,7 @@ public final class FleetManager implements AutoCloseable {
      * A database the engine cannot replicate as it is (not in WAL mode, unreadable, ...): logged, and tried again
      * at its next change rather than never.
      */
-    private void refuse(int id, Exception e) {
+    private void refuse(int id, Throwable e) {
         LOG.log(System.Logger.Level.ERROR, table.path(id) + ": NOT REPLICATED (until it changes): " + e.getMessage());
         table.state(id, DbTable.REFUSED);
     }
@@ -411,7 +431,13 @@ public final class FleetManager implements AutoCloseable {
             m = Maintenance.create(target, options.compaction());
             rep = DbReplicator.create(db.path(), target, catalog, options.engine(), clock, m::onUploaded);
         } catch (IOException | RuntimeException e) {
-            refuse(id, e);
+            if (isPermanent(e)) {
+                refuse(id, e);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, table.path(id) + ": cannot promote now (a transient pass will "
+                        + "retry): " + e.getMessage());
+                enqueueTransient(id);
+            }
             return;
         }
         Hot h = new Hot(id, rep, m, nowSec());
@@ -454,7 +480,12 @@ public final class FleetManager implements AutoCloseable {
         table.resetChanges(h.id);
         LOG.log(System.Logger.Level.DEBUG, () -> table.path(h.id) + ": demoted (" + why + ")");
         busy.set(h.id);
-        scheduler.remove(h.replicator).whenComplete((v, err) -> inbox.add(() -> release(h.id)));
+        scheduler.remove(h.replicator).whenComplete((synced, err) -> inbox.add(() -> {
+            if (!Boolean.TRUE.equals(synced) && table.state(h.id) == DbTable.COLD) {
+                enqueueTransient(h.id); // the final sync failed: a transient pass (with backoff) ships the rest
+            }
+            release(h.id);
+        }));
     }
 
     private void deleted(int id) {
@@ -483,6 +514,29 @@ public final class FleetManager implements AutoCloseable {
         }
         table.state(id, DbTable.EXCLUDED);
         tier(id, "excluded", 0, 0);
+    }
+
+    /** Whether retrying cannot help until the file (or the config) changes. */
+    private static boolean isPermanent(Throwable e) {
+        return e instanceof NotReplicableException || e instanceof io.litefleet.api.ConfigException;
+    }
+
+    /** A transient pass on a cold row failed: refused when retrying cannot help, else retried with backoff. */
+    private void passFailed(int id, Throwable cause) {
+        if (isPermanent(cause)) {
+            failures.remove(id);
+            retryAt.remove(id);
+            refuse(id, cause); // its next change will try again
+            return;
+        }
+        int n = failures.merge(id, 1, Integer::sum);
+        long delay = Math.min(60_000L, 1000L << Math.min(6, n - 1));
+        retryAt.put(id, clock.instant().plusMillis(delay));
+        if (n == 1) {
+            LOG.log(System.Logger.Level.WARNING, table.path(id) + ": transient sync failed (retrying with backoff): "
+                    + cause.getMessage());
+        }
+        enqueueTransient(id);
     }
 
     /** A pass on {@code id} ended: a promotion that waited for it goes ahead now. */
@@ -526,40 +580,33 @@ public final class FleetManager implements AutoCloseable {
                 rep = DbReplicator.create(db.path(), resolver.resolve(db), catalog, options.engine(), clock,
                         ref -> { });
             } catch (IOException | RuntimeException e) {
-                refuse(id, e);
+                passFailed(id, e);
                 continue;
             }
             busy.set(id);
             passes++;
             transients++;
             scheduler.runOnce(rep).whenComplete((r, err) -> inbox.add(() -> {
-                release(id);
                 passes--;
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                         ? err.getCause() : err;
-                if (cause instanceof NotReplicableException refused) {
-                    failures.remove(id);
-                    retryAt.remove(id);
-                    refuse(id, refused); // retrying cannot help; its next change will
-                } else if (err != null) {
-                    int n = failures.merge(id, 1, Integer::sum);
-                    long delay = Math.min(60_000L, 1000L << Math.min(6, n - 1));
-                    retryAt.put(id, clock.instant().plusMillis(delay));
-                    if (n == 1) {
-                        LOG.log(System.Logger.Level.WARNING, table.path(id) + ": transient sync failed (retrying with "
-                                + "backoff): " + cause.getMessage());
-                    }
-                    enqueueTransient(id);
-                } else {
-                    failures.remove(id);
-                    retryAt.remove(id);
-                    if (r != null && r.capture()) {
-                        captures.incrementAndGet();
-                    }
-                    if (r != null && r.files() > 0 && r.txid() > 1) {
-                        unsettled.set(id); // changes beyond a first capture: its levels are now behind
+                if (r != null && r.capture()) {
+                    captures.incrementAndGet();
+                }
+                // Only a row still cold takes the outcome: one deleted or excluded meanwhile keeps that state.
+                // The pass releases the row last, so a promotion waiting for it sees the outcome.
+                if (table.state(id) == DbTable.COLD) {
+                    if (cause != null) {
+                        passFailed(id, cause);
+                    } else {
+                        failures.remove(id);
+                        retryAt.remove(id);
+                        if (r != null && r.files() > 0 && r.txid() > 1) {
+                            unsettled.set(id); // changes beyond a first capture: its levels are now behind
+                        }
                     }
                 }
+                release(id);
             }));
         }
         later.forEach(this::enqueueTransient);
@@ -617,7 +664,6 @@ public final class FleetManager implements AutoCloseable {
             Duration snapshotEvery = options.coldSnapshotInterval().orElse(options.compaction().snapshotInterval());
             scheduler.execute(() -> m.settle(clock.instant(), snapshotEvery)).whenComplete((r, err) ->
                     inbox.add(() -> {
-                        release(id);
                         passes--;
                         settles++;
                         if (err != null || r.report().failure() != null) {
@@ -628,6 +674,7 @@ public final class FleetManager implements AutoCloseable {
                         } else if (!r.nextCheck().equals(Instant.MAX)) {
                             settleLater.add(new Due(r.nextCheck(), id)); // not before there is work
                         }
+                        release(id);
                     }));
         }
     }
@@ -673,7 +720,21 @@ public final class FleetManager implements AutoCloseable {
     private void publishStatus() {
         status = new FleetStatus(table.size(), hot.size(), table.count(DbTable.COLD), table.count(DbTable.DELETED),
                 table.count(DbTable.EXCLUDED) + table.count(DbTable.REFUSED), promotions, demotions, evictions,
-                transients, backlog.size(), scans, lastScanMs, watching, settles, captures.get());
+                transients, backlog.size(), scans, lastScanMs, watching, settles, passes, captures.get());
+    }
+
+    /** Waits until the fleet thread has handled everything queued before this call (tests). */
+    void barrier() throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        inbox.add(done::countDown);
+        if (!done.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("fleet thread did not answer within 30 s");
+        }
+    }
+
+    /** The scheduler, for tests that hold its workers. */
+    SyncScheduler scheduler() {
+        return scheduler;
     }
 
     /** The table, for measurement (heap per cold database). */

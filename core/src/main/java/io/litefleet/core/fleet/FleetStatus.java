@@ -17,10 +17,11 @@ package io.litefleet.core.fleet;
  * @param lastScanMs   duration of the last full scan
  * @param watching     whether file-system watching is active
  * @param settles      settle passes done (compaction, snapshot, retention in one go) for cold databases' replicas
+ * @param running      transient and settle passes running now
  * @param captures     syncs that uploaded the database's current state because continuity with the replica could
  *                     not be proven (first replications included)
  */
 public record FleetStatus(int known, int hot, int cold, int deleted, int excluded, long promotions, long demotions,
                           long evictions, long transients, int backlog, long scans, long lastScanMs,
-                          boolean watching, long settles, long captures) {
+                          boolean watching, long settles, int running, long captures) {
 }

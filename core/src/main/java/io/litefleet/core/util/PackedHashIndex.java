@@ -13,24 +13,27 @@ import java.util.function.IntPredicate;
 public final class PackedHashIndex {
     private static final int BUFFER = 1024;
     private long[] sorted = new long[0];
-    private final long[] buffer = new long[BUFFER];
-    private int buffered;
+    private final long[] added = new long[BUFFER];
+    private int nAdded;
+    /** Entries of {@code sorted} removed but not yet compacted away (tombstones). */
+    private final long[] removed = new long[BUFFER];
+    private int nRemoved;
 
     /** Entries. */
     public int size() {
-        return sorted.length + buffered;
+        return sorted.length - nRemoved + nAdded;
     }
 
     /** The first id with {@code hash} that {@code matches} accepts, or -1. */
     public int find(int hash, IntPredicate matches) {
         for (int i = lowerBound(pack(hash, 0)); i < sorted.length && hashOf(sorted[i]) == hash; i++) {
-            if (matches.test(idOf(sorted[i]))) {
+            if (!isRemoved(sorted[i]) && matches.test(idOf(sorted[i]))) {
                 return idOf(sorted[i]);
             }
         }
-        for (int i = 0; i < buffered; i++) {
-            if (hashOf(buffer[i]) == hash && matches.test(idOf(buffer[i]))) {
-                return idOf(buffer[i]);
+        for (int i = 0; i < nAdded; i++) {
+            if (hashOf(added[i]) == hash && matches.test(idOf(added[i]))) {
+                return idOf(added[i]);
             }
         }
         return -1;
@@ -41,49 +44,69 @@ public final class PackedHashIndex {
         if (id < 0) {
             throw new IllegalArgumentException("id must be >= 0, got " + id);
         }
-        if (buffered == BUFFER) {
-            merge();
+        if (nAdded == BUFFER) {
+            flush();
         }
-        buffer[buffered++] = pack(hash, id);
+        added[nAdded++] = pack(hash, id);
     }
 
-    /** Removes {@code id}, added under {@code hash}; returns whether it was present. */
+    /**
+     * Removes {@code id}, added under {@code hash}; returns whether it was present. Amortised cost: removals from
+     * the sorted part are remembered and compacted away together, one pass per {@value #BUFFER}.
+     */
     public boolean remove(int id, int hash) {
         long key = pack(hash, id);
-        for (int i = 0; i < buffered; i++) {
-            if (buffer[i] == key) {
-                buffer[i] = buffer[--buffered];
+        for (int i = 0; i < nAdded; i++) {
+            if (added[i] == key) {
+                added[i] = added[--nAdded];
                 return true;
             }
         }
         int i = lowerBound(key);
-        if (i < sorted.length && sorted[i] == key) {
-            long[] smaller = new long[sorted.length - 1];
-            System.arraycopy(sorted, 0, smaller, 0, i);
-            System.arraycopy(sorted, i + 1, smaller, i, sorted.length - i - 1);
-            sorted = smaller;
-            return true;
+        if (i >= sorted.length || sorted[i] != key || isRemoved(key)) {
+            return false;
         }
-        return false;
+        if (nRemoved == BUFFER) {
+            flush();
+            return remove(id, hash);
+        }
+        removed[nRemoved++] = key;
+        return true;
     }
 
-    private void merge() {
-        Arrays.sort(buffer, 0, buffered);
-        long[] out = new long[sorted.length + buffered];
-        int a = 0;
+    /** Compacts the tombstones away, then merges the recent additions in: one exactly sized sorted array. */
+    private void flush() {
+        Arrays.sort(removed, 0, nRemoved);
+        Arrays.sort(added, 0, nAdded);
+        long[] out = new long[sorted.length - nRemoved + nAdded];
+        int r = 0;
         int b = 0;
         int o = 0;
-        while (a < sorted.length && b < buffered) {
-            out[o++] = sorted[a] <= buffer[b] ? sorted[a++] : buffer[b++];
+        for (long e : sorted) {
+            if (r < nRemoved && removed[r] == e) {
+                r++; // keys are unique in the sorted part, so one tombstone cancels one entry
+                continue;
+            }
+            while (b < nAdded && added[b] < e) {
+                out[o++] = added[b++];
+            }
+            out[o++] = e;
         }
-        while (a < sorted.length) {
-            out[o++] = sorted[a++];
-        }
-        while (b < buffered) {
-            out[o++] = buffer[b++];
+        while (b < nAdded) {
+            out[o++] = added[b++];
         }
         sorted = out;
-        buffered = 0;
+        nAdded = 0;
+        nRemoved = 0;
+    }
+
+    private boolean isRemoved(long key) {
+        for (int i = 0; i < nRemoved; i++) {
+            if (removed[i] == key) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first index whose entry is {@code >= key}. */

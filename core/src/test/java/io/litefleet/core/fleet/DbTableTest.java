@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.discovery.FileFingerprint;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class DbTableTest {
@@ -76,5 +79,40 @@ class DbTableTest {
         assertTrue(t.observe(id, new FileFingerprint(1, 2, 3, 5)));
         assertEquals(1, t.changes(id));
         assertTrue(t.sameFingerprint(id, new FileFingerprint(1, 2, 3, 5)));
+    }
+
+    @Test
+    void randomNamesUpTo255Bytes_trimsAtAndOffBlockBoundaries_filesAtTheRoot_allFoundAndRebuilt() {
+        Random r = new Random(7);
+        DbTable t = new DbTable();
+        List<Path> paths = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            int len = 1 + r.nextInt(i % 3 == 0 ? 255 : 40);
+            StringBuilder sb = new StringBuilder();
+            while (sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < len - 2) {
+                sb.append(r.nextInt(10) == 0 ? 'é' : (char) ('a' + r.nextInt(26)));
+            }
+            String name = i + sb.toString();
+            while (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+                name = name.substring(0, name.length() - 1);
+            }
+            Path p = i % 10 == 0 ? Path.of("/" + name) : Path.of("/d" + (i % 3), name);
+            paths.add(p);
+            assertEquals(i, t.add(p, 0, FileFingerprint.ABSENT));
+            if (r.nextInt(50) == 0 || i % 64 == 63 || i % 64 == 0) {
+                t.trim();
+            }
+            if (i % 97 == 0) {
+                for (int k = 0; k <= i; k++) {
+                    assertEquals(k, t.find(paths.get(k)), paths.get(k).toString());
+                    assertEquals(paths.get(k), t.path(k));
+                }
+            }
+        }
+        for (int k = 0; k < paths.size(); k++) {
+            assertEquals(k, t.find(paths.get(k)));
+            assertEquals(paths.get(k), t.path(k));
+        }
+        assertEquals(-1, t.find(Path.of("/")));
     }
 }

@@ -62,4 +62,26 @@ class PackedHashIndexTest {
             assertEquals(id, index.find(hashes[i % hashes.length], x -> x == id));
         }
     }
+
+    @Test
+    void removingEverything_thenAddingBack_leavesExactlyTheNewEntries() {
+        PackedHashIndex index = new PackedHashIndex();
+        int n = 10_000;
+        for (int i = 0; i < n; i++) {
+            index.add(i, hashOf(i));
+        }
+        for (int i = 0; i < n; i++) {
+            assertTrue(index.remove(i, hashOf(i)), "remove " + i);
+            assertFalse(index.remove(i, hashOf(i)), "removed twice " + i);
+        }
+        assertEquals(0, index.size());
+        for (int i = 0; i < n; i += 3) {
+            index.add(i, hashOf(i));
+        }
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            assertEquals(i % 3 == 0 ? i : -1, index.find(hashOf(i), x -> x == id), "find " + i);
+        }
+        assertEquals((n + 2) / 3, index.size());
+    }
 }
