@@ -26,9 +26,15 @@ import java.util.Map;
 
 /** Builds a {@link FleetManager} from the {@code multi-db:} section: plugins, template, budget checks. */
 final class FleetRunner {
-    /** Descriptors a hot database holds: database, -wal and -shm of our connection, plus one database-file read. */
-    static final int FDS_PER_HOT = 4;
-    /** Descriptors a transient pass or a checkpoint may add for a moment. */
+    /**
+     * Descriptors a hot database holds between syncs: its connection's database, {@code -wal} and {@code -shm} (a
+     * database-file read during a sync is given back at its end).
+     */
+    static final int FDS_PER_HOT = 3;
+    /**
+     * Descriptors one running sync may add for a moment, per sync worker (syncs run only on the workers): a transient
+     * pass's own connection (3), or a hot sync's WAL reader, database-file read and checkpoint connection.
+     */
     static final int FDS_PER_TRANSIENT = 5;
     /** Descriptors kept for the JVM, sockets and the catalog. */
     static final int FDS_RESERVED = 256;

@@ -125,6 +125,47 @@ public final class DbReplicator implements AutoCloseable {
      *                                retries from it
      */
     public SyncResult sync() throws IOException {
+        SyncResult result = syncPinned();
+        if (dbFile != null) {
+            releaseDatabaseFile();
+        }
+        return result;
+    }
+
+    /**
+     * One sync, then {@link #close()}: a transient pass (open, sync, close). Skips giving the database file back
+     * between the two, since closing does that anyway.
+     */
+    public SyncResult syncThenClose() throws IOException {
+        SyncResult result;
+        try {
+            result = syncPinned();
+        } catch (IOException | RuntimeException e) {
+            try {
+                close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        close();
+        return result;
+    }
+
+    /**
+     * Gives back the database-file descriptor a sync needed (to prove continuity at open, or to capture), so a hot
+     * database holds only its connection's three (database, {@code -wal}, {@code -shm}). Closing that descriptor
+     * while the connection is open would drop the connection's POSIX locks, so the connection is closed first and
+     * a new one pins the WAL again. Whatever happens in between is what a reopen meets anyway: the next sync
+     * continues when the WAL proves it and captures otherwise. A checkpoint proof is dropped (it is never kept
+     * while unpinned).
+     */
+    private void releaseDatabaseFile() throws IOException {
+        closeQuietly();
+        session = SqliteSession.open(db, settings.busyTimeout());
+    }
+
+    private SyncResult syncPinned() throws IOException {
         // Taken before anything is read: a change after this point differs from the recorded fingerprint, so a
         // fleet scan comparing fingerprints can never mistake an unshipped change for a shipped one.
         observed = fingerprint();

@@ -108,8 +108,8 @@ public final class SyncScheduler implements AutoCloseable {
     public CompletableFuture<SyncResult> runOnce(DbReplicator db) {
         return CompletableFuture.supplyAsync(() -> {
             synchronized (db) {
-                try (db) {
-                    return db.sync();
+                try {
+                    return db.syncThenClose();
                 } catch (IOException e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }

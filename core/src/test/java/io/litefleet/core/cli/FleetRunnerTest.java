@@ -25,7 +25,7 @@ class FleetRunnerTest {
     void descriptorBudget_hotCapBeyondTheProcessLimit_isRefusedNamingKeyAndNumbers() {
         long limit = FleetRunner.maxDescriptors();
         assertTrue(limit > 0, "this JVM reports its descriptor limit");
-        int tooMany = (int) Math.min(Integer.MAX_VALUE, limit); // 4 descriptors each cannot fit
+        int tooMany = (int) Math.min(Integer.MAX_VALUE, limit); // 3 descriptors each cannot fit
         ConfigException e = assertThrows(ConfigException.class,
                 () -> FleetRunner.checkDescriptorBudget(config(tooMany).fleet().orElseThrow(), 4));
         assertTrue(e.getMessage().contains("max-hot-databases: " + tooMany) && e.getMessage().contains("ulimit -n")

@@ -209,8 +209,14 @@ class DbReplicatorTest {
         try (DbReplicator r = replicator()) {
             SyncResult s = r.sync();
             assertTrue(s.capture(), "continuity cannot be proven: the current state is captured");
+            assertFalse(r.holdsDatabaseFile(), "the capture's database-file descriptor is given back");
+            assertTrue(r.isOpen(), "and the WAL is pinned again by a new connection");
             assertReplicaEqualsSource();
             write(2, 100);
+            assertFalse(r.sync().capture(), "the new connection continues without a capture");
+            assertReplicaEqualsSource();
+            checkpoint("PASSIVE"); // someone else's checkpoint while we are pinned again
+            write(1, 100);
             assertFalse(r.sync().capture());
             assertReplicaEqualsSource();
         }
