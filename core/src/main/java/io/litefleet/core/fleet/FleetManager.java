@@ -76,6 +76,11 @@ public final class FleetManager implements AutoCloseable {
     private final BitSet unsettled = new BitSet();
     private final ArrayDeque<Integer> settleQueue = new ArrayDeque<>();
     private final Duration settleEvery;
+    /** Paths to record as needing, or no longer needing, a settle pass (flushed with the tiers). */
+    private final java.util.Set<String> settleNeeded = new java.util.LinkedHashSet<>();
+    private final java.util.Set<String> settleDone = new java.util.LinkedHashSet<>();
+    /** Paths the last run left unsettled, until the first scan has seen them. */
+    private java.util.Set<String> unsettledAtStart = java.util.Set.of();
     private Instant nextSettle;
     private long settles;
     private final java.util.concurrent.atomic.AtomicLong captures = new java.util.concurrent.atomic.AtomicLong();
@@ -168,6 +173,7 @@ public final class FleetManager implements AutoCloseable {
                                      TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock)
             throws IOException {
         FleetManager m = new FleetManager(discovery, patterns, policy, resolver, catalog, options, clock);
+        m.unsettledAtStart = new java.util.HashSet<>(catalog.unsettled());
         m.baseline = new HashMap<>();
         for (ReplicaPosition p : catalog.all()) {
             m.baseline.put(p.dbPath(), p);
@@ -262,6 +268,7 @@ public final class FleetManager implements AutoCloseable {
             }
         }
         baseline = null; // only the first scan compares with the catalog
+        unsettledAtStart = java.util.Set.of();
         if (table.hasSlack()) {
             table.trim();
         }
@@ -304,6 +311,9 @@ public final class FleetManager implements AutoCloseable {
                     excludeForCollision(member.index());
                 }
                 return id;
+            }
+            if (unsettledAtStart.contains(db.path().toString())) {
+                unsettled.set(id); // the last run left its replica unsettled
             }
             ReplicaPosition known = baseline == null ? null : baseline.get(db.path().toString());
             if (known != null && DbTable.hash(known.fingerprint()) == DbTable.hash(db.fingerprint())
@@ -445,6 +455,7 @@ public final class FleetManager implements AutoCloseable {
         hotIds.put(rep, id);
         table.state(id, DbTable.HOT);
         unsettled.clear(id);
+        settleDone.add(table.path(id).toString()); // its own maintenance runs its levels now
         table.resetChanges(id);
         promotions++;
         tier(id, "hot", 1, 0);
@@ -475,7 +486,7 @@ public final class FleetManager implements AutoCloseable {
         hotIds.remove(h.replicator);
         demotions++;
         table.state(h.id, DbTable.COLD);
-        unsettled.set(h.id); // levels not yet due while it was hot are settled once it is cold
+        needsSettle(h.id); // levels not yet due while it was hot are settled once it is cold
         tier(h.id, "cold", 0, 1);
         table.resetChanges(h.id);
         LOG.log(System.Logger.Level.DEBUG, () -> table.path(h.id) + ": demoted (" + why + ")");
@@ -602,7 +613,7 @@ public final class FleetManager implements AutoCloseable {
                         failures.remove(id);
                         retryAt.remove(id);
                         if (r != null && r.files() > 0 && r.txid() > 1) {
-                            unsettled.set(id); // changes beyond a first capture: its levels are now behind
+                            needsSettle(id); // changes beyond a first capture: its levels are now behind
                         }
                     }
                 }
@@ -673,6 +684,8 @@ public final class FleetManager implements AutoCloseable {
                             unsettled.set(id);
                         } else if (!r.nextCheck().equals(Instant.MAX)) {
                             settleLater.add(new Due(r.nextCheck(), id)); // not before there is work
+                        } else {
+                            settleDone.add(table.path(id).toString());
                         }
                         release(id);
                     }));
@@ -683,7 +696,24 @@ public final class FleetManager implements AutoCloseable {
         tierChanges.add(new Catalog.TierChange(table.path(id).toString(), tier, promoted, demoted, clock.instant()));
     }
 
+    /** Marks a row's replica as needing a settle pass, here and in the catalog (so a restart still settles it). */
+    private void needsSettle(int id) {
+        unsettled.set(id);
+        settleDone.remove(table.path(id).toString());
+        settleNeeded.add(table.path(id).toString());
+    }
+
     private void flushTiers() {
+        if (!settleNeeded.isEmpty() || !settleDone.isEmpty()) {
+            try {
+                catalog.putUnsettled(settleNeeded, settleDone);
+                settleNeeded.clear();
+                settleDone.clear();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot record unsettled replicas (retrying): "
+                        + e.getMessage());
+            }
+        }
         if (tierChanges.isEmpty()) {
             return;
         }
@@ -758,6 +788,7 @@ public final class FleetManager implements AutoCloseable {
         for (Hot h : hot.values()) {
             tier(h.id, "cold", 0, 1);
             table.state(h.id, DbTable.COLD);
+            needsSettle(h.id); // the next run settles what its maintenance had not done yet
         }
         hot.clear();
         flushTiers();

@@ -23,7 +23,7 @@ import org.sqlite.SQLiteConfig;
  * one connection, serialised. The owner closes it.
  */
 public final class Catalog implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 2;
+    private static final int SCHEMA_VERSION = 3;
     private static final String COLUMNS = "db_path, replica, txid, post_apply_checksum, page_size, commit_pages, "
             + "wal_offset, wal_salt1, wal_salt2, wal_checksum1, wal_checksum2, wal_commit, wal_frames, db_size, db_mtime_ns, wal_size, "
             + "wal_mtime_ns, updated_at_ms";
@@ -84,6 +84,9 @@ public final class Catalog implements AutoCloseable {
                 st.executeUpdate("CREATE TABLE IF NOT EXISTS tier (db_path TEXT PRIMARY KEY, tier TEXT NOT NULL, "
                         + "promotions INTEGER NOT NULL, demotions INTEGER NOT NULL, changed_at_ms INTEGER NOT NULL) "
                         + "WITHOUT ROWID");
+            }
+            if (version < 3) {
+                st.executeUpdate("CREATE TABLE IF NOT EXISTS unsettled (db_path TEXT PRIMARY KEY) WITHOUT ROWID");
                 st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
             }
         }
@@ -176,6 +179,40 @@ public final class Catalog implements AutoCloseable {
                     ps.setLong(4, c.demotions());
                     ps.setLong(5, c.at().toEpochMilli());
                 });
+    }
+
+    /**
+     * Records which cold databases' replicas still need settling (compaction, snapshot, retention), so a restart
+     * settles what the last run did not.
+     *
+     * @param unsettled databases that need it now
+     * @param settled   databases that no longer do
+     */
+    public synchronized void putUnsettled(Collection<String> unsettled, Collection<String> settled)
+            throws IOException {
+        if (!unsettled.isEmpty()) {
+            batch("record unsettled replicas", "INSERT OR IGNORE INTO unsettled (db_path) VALUES (?)", unsettled,
+                    (ps, p) -> ps.setString(1, p));
+        }
+        if (!settled.isEmpty()) {
+            batch("record settled replicas", "DELETE FROM unsettled WHERE db_path = ?", settled,
+                    (ps, p) -> ps.setString(1, p));
+        }
+    }
+
+    /** The databases whose replicas still need settling, as {@link #putUnsettled} left them. */
+    public synchronized List<String> unsettled() throws IOException {
+        ensureOpen();
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT db_path FROM unsettled ORDER BY db_path")) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("list unsettled replicas", e);
+        }
     }
 
     /**

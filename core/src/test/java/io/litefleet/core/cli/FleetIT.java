@@ -238,6 +238,35 @@ class FleetIT {
         stockRestoreEquals(db, replica.resolve("p0/d0/b0/t0"));
     }
 
+    @Test
+    void unsettledAtStop_isSettledByTheNextRun() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 1);
+        Path replica = dir.resolve("replica");
+        String template = "{{project}}/{{database}}/{{branch}}/{{tenant}}";
+        Path db = dbs.get(0);
+        Path snapshots = replica.resolve("p0/d0/b0/t0/ltx/9");
+        // First run: settling is an hour away, so the database stops hot (or demoted) with its levels behind.
+        withFleet(config(data, replica, template, "  cold-snapshot-interval: 1h\n"), fleet -> {
+            awaitStatus(fleet, s -> s.transients() >= 1 && s.running() == 0, Duration.ofSeconds(30), "capture");
+            write(db, new Random(1));
+            awaitStatus(fleet, s -> s.promotions() == 1, Duration.ofSeconds(10), "promotion");
+            awaitRestoresEqual(db, replica.resolve("p0/d0/b0/t0"), Duration.ofSeconds(20));
+        });
+        assertEquals(List.of(), listing(snapshots), "no snapshot yet");
+        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
+            assertEquals(List.of(db.toString()), catalog.unsettled(), "the catalog remembers it is unsettled");
+        }
+        // Second run: nothing changed, yet the replica left behind is settled.
+        withFleet(config(data, replica, template, "  cold-snapshot-interval: 2s\n"), fleet -> {
+            awaitStatus(fleet, s -> s.settles() >= 1, Duration.ofSeconds(20), "settled after the restart");
+            assertEquals(0, fleet.status().captures(), "nothing re-captured: " + fleet.status());
+        });
+        assertEquals(1, listing(snapshots).size(), "a snapshot: " + listing(snapshots));
+        awaitRestoresEqual(db, replica.resolve("p0/d0/b0/t0"), Duration.ofSeconds(5));
+        stockRestoreEquals(db, replica.resolve("p0/d0/b0/t0"));
+    }
+
     private static List<String> listing(Path dir) throws java.io.IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();

@@ -50,4 +50,30 @@ class CatalogTest {
         Path notADir = java.nio.file.Files.writeString(dir.resolve("x"), "x");
         assertThrows(IOException.class, () -> Catalog.open(notADir));
     }
+
+    @Test
+    void unsettled_survivesAReopen_andAVersion2CatalogIsUpgraded(@TempDir Path dir) throws Exception {
+        try (Catalog c = Catalog.open(dir)) {
+            c.putUnsettled(java.util.List.of("/a.db", "/b.db", "/c.db"), java.util.List.of());
+            c.putUnsettled(java.util.List.of(), java.util.List.of("/b.db"));
+        }
+        try (Catalog c = Catalog.open(dir)) {
+            assertEquals(java.util.List.of("/a.db", "/c.db"), c.unsettled());
+        }
+        // A catalog written by the previous version (no unsettled table) opens and gains it.
+        Path old = dir.resolve("old");
+        try (Catalog c = Catalog.open(old)) {
+            c.putUnsettled(java.util.List.of("/x.db"), java.util.List.of());
+        }
+        try (var conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + old.resolve("catalog.db"));
+             var st = conn.createStatement()) {
+            st.executeUpdate("DROP TABLE unsettled");
+            st.executeUpdate("PRAGMA user_version = 2");
+        }
+        try (Catalog c = Catalog.open(old)) {
+            assertEquals(java.util.List.of(), c.unsettled());
+            c.putUnsettled(java.util.List.of("/y.db"), java.util.List.of());
+            assertEquals(java.util.List.of("/y.db"), c.unsettled());
+        }
+    }
 }
