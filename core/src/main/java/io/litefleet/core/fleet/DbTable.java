@@ -13,9 +13,10 @@ import java.util.Map;
 /**
  * Every known database as a row of primitive columns: a cold database costs a few dozen bytes of heap and no
  * object of its own. Directories are interned (tenants share them); file names live in one byte arena, in row
- * order, with a one-byte length per row and an offset per block of rows; the fingerprint is kept as a 64-bit hash
- * (only equality matters); a path is found through a {@link PackedHashIndex} of 32-bit path hashes (8 bytes a
- * row), so no key is stored twice. Rows are never removed (a deleted database keeps its row, marked). Not
+ * order, with a one-byte length per row and an offset per block of rows, and a common suffix ({@code .db},
+ * {@code .sqlite}, {@code .sqlite3}) kept as a 2-bit code beside the state; the fingerprint is kept as a 64-bit
+ * hash (only equality matters); a path is found through a {@link PackedHashIndex} of 32-bit path hashes (8 bytes
+ * a row), so no key is stored twice. Rows are never removed (a deleted database keeps its row, marked). Not
  * thread-safe: owned by the fleet thread.
  */
 final class DbTable {
@@ -25,6 +26,13 @@ final class DbTable {
     static final byte EXCLUDED = 3;
     /** The engine refused it (not WAL, unreadable, ...); retried at its next change. */
     static final byte REFUSED = 4;
+    /** The low bits of a state cell hold the state; two more hold the file name's suffix code. */
+    private static final int STATE_MASK = 0x7;
+    private static final int SUFFIX_SHIFT = 5;
+    /** Common database-file suffixes, stored as a code (index); longer ones later so they win. */
+    private static final String[] SUFFIX_TEXT = {"", ".db", ".sqlite", ".sqlite3"};
+    private static final byte[][] SUFFIXES = {new byte[0], ".db".getBytes(StandardCharsets.US_ASCII),
+        ".sqlite".getBytes(StandardCharsets.US_ASCII), ".sqlite3".getBytes(StandardCharsets.US_ASCII)};
     /** Rows per name-offset block: a path costs at most this many length additions. */
     private static final int BLOCK_SHIFT = 6;
 
@@ -57,15 +65,20 @@ final class DbTable {
         if (d == null || file == null) {
             return -1;
         }
-        byte[] name = file.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] full = file.toString().getBytes(StandardCharsets.UTF_8);
+        int code = suffixCode(full);
+        int n = full.length - SUFFIXES[code].length;
         int di = d;
-        return index.find(hash(di, name, 0, name.length), id -> dir[id] == di && nameEquals(id, name));
+        return index.find(hash(di, full, n, code),
+                id -> dir[id] == di && suffixOf(id) == code && nameEquals(id, full, n));
     }
 
     /** Adds a row (the path must not be present yet); returns its id. */
     int add(Path path, int patternIndex, FileFingerprint fp) {
         byte[] name = path.getFileName().toString().getBytes(StandardCharsets.UTF_8);
-        if (name.length == 0 || name.length > 255) {
+        int code = suffixCode(name);
+        int n = name.length - SUFFIXES[code].length; // the common suffix is a 2-bit code, not 3 to 8 bytes
+        if (name.length == 0 || n > 255) {
             throw new IllegalArgumentException("file name of " + path + " has " + name.length + " bytes (1..255)");
         }
         ensure(size + 1);
@@ -79,8 +92,8 @@ final class DbTable {
             dirIndex.put(d, di);
         }
         dir[id] = di;
-        if (namesUsed + name.length > names.length) {
-            names = Arrays.copyOf(names, Math.max(names.length * 3 / 2, namesUsed + name.length));
+        if (namesUsed + n > names.length) {
+            names = Arrays.copyOf(names, Math.max(names.length * 3 / 2, namesUsed + n));
         }
         if ((id & ((1 << BLOCK_SHIFT) - 1)) == 0) {
             int block = id >>> BLOCK_SHIFT;
@@ -89,30 +102,32 @@ final class DbTable {
             }
             blockOff[block] = namesUsed;
         }
-        System.arraycopy(name, 0, names, namesUsed, name.length);
-        nameLen[id] = (byte) name.length;
-        namesUsed += name.length;
+        System.arraycopy(name, 0, names, namesUsed, n);
+        nameLen[id] = (byte) n;
+        namesUsed += n;
         fingerprint[id] = hash(fp);
         pattern[id] = (byte) patternIndex;
+        state[id] = (byte) (code << SUFFIX_SHIFT); // COLD
         counts[COLD]++;
-        index.add(id, hash(di, name, 0, name.length));
+        index.add(id, hash(di, name, n, code));
         return id;
     }
 
     /** The database's path. */
     Path path(int id) {
         int off = nameOffset(id);
-        return Path.of(dirs.get(dir[id]), new String(names, off, len(id), StandardCharsets.UTF_8));
+        return Path.of(dirs.get(dir[id]), new String(names, off, len(id), StandardCharsets.UTF_8)
+                + SUFFIX_TEXT[suffixOf(id)]);
     }
 
     byte state(int id) {
-        return state[id];
+        return (byte) (state[id] & STATE_MASK);
     }
 
     void state(int id, byte s) {
-        counts[state[id]]--;
+        counts[state[id] & STATE_MASK]--;
         counts[s]++;
-        state[id] = s;
+        state[id] = (byte) ((state[id] & ~STATE_MASK) | s);
     }
 
     /** Rows in state {@code s}. */
@@ -151,9 +166,9 @@ final class DbTable {
         return fingerprint[id] == hash(fp);
     }
 
-    /** Whether the columns hold much more room than rows (worth a {@link #trim()} after a scan). */
+    /** Whether the columns hold room beyond their rows (a {@link #trim()} after a scan gives it back). */
     boolean hasSlack() {
-        return dir.length > size + size / 8 + 16 || names.length > namesUsed + namesUsed / 8 + 256;
+        return dir.length > size || names.length > namesUsed;
     }
 
     /** Shrinks the columns to their size: a settled fleet keeps no growth slack. */
@@ -185,16 +200,35 @@ final class DbTable {
         return off;
     }
 
-    private boolean nameEquals(int id, byte[] name) {
-        return len(id) == name.length
-                && Arrays.equals(names, nameOffset(id), nameOffset(id) + name.length, name, 0, name.length);
+    /** Whether row {@code id}'s stored name equals the first {@code n} bytes of {@code name}. */
+    private boolean nameEquals(int id, byte[] name, int n) {
+        int off = nameOffset(id);
+        return len(id) == n && Arrays.equals(names, off, off + n, name, 0, n);
     }
 
-    private static int hash(int dirId, byte[] b, int off, int len) {
+    private int suffixOf(int id) {
+        return (state[id] >> SUFFIX_SHIFT) & 3;
+    }
+
+    /** The code of the common suffix {@code name} ends with (0 for none). */
+    private static int suffixCode(byte[] name) {
+        for (int code = SUFFIXES.length - 1; code > 0; code--) {
+            byte[] sfx = SUFFIXES[code];
+            if (name.length >= sfx.length
+                    && Arrays.equals(name, name.length - sfx.length, name.length, sfx, 0, sfx.length)) {
+                return code;
+            }
+        }
+        return 0;
+    }
+
+    /** The hash of a stored name: its first {@code n} bytes, its directory and its suffix code. */
+    private static int hash(int dirId, byte[] b, int n, int code) {
         int h = 0x811c9dc5 ^ dirId * 0x01000193;
-        for (int i = off; i < off + len; i++) {
+        for (int i = 0; i < n; i++) {
             h = (h ^ b[i]) * 0x01000193;
         }
+        h ^= code * 0x9E3779B9;
         return h ^ (h >>> 15);
     }
 

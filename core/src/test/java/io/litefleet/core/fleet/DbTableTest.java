@@ -55,6 +55,27 @@ class DbTableTest {
     }
 
     @Test
+    void commonSuffixes_areCodes_yetEveryNameStaysDistinctAndRoundTrips() {
+        DbTable t = new DbTable();
+        List<String> names = List.of("a", "a.db", "a.sqlite", "a.sqlite3", "a.DB", ".db", ".sqlite3", "a.db.db",
+                "a.sqlite3.db", "b.sqlite4", "x".repeat(252) + ".db");
+        for (String n : names) {
+            Path p = Path.of("/d", n);
+            assertEquals(-1, t.find(p), n);
+            int id = t.add(p, 0, FileFingerprint.ABSENT);
+            t.state(id, DbTable.HOT);
+            assertEquals(DbTable.HOT, t.state(id), "the state survives next to the suffix code");
+        }
+        t.trim();
+        for (int i = 0; i < names.size(); i++) {
+            Path p = Path.of("/d", names.get(i));
+            assertEquals(i, t.find(p), names.get(i));
+            assertEquals(p, t.path(i));
+        }
+        assertEquals(names.size(), t.count(DbTable.HOT));
+    }
+
+    @Test
     void count_followsStateChanges() {
         DbTable t = new DbTable();
         for (int i = 0; i < 10; i++) {
