@@ -160,9 +160,14 @@ public final class DbReplicator implements AutoCloseable {
      * continues when the WAL proves it and captures otherwise. A checkpoint proof is dropped (it is never kept
      * while unpinned).
      */
-    private void releaseDatabaseFile() throws IOException {
+    private void releaseDatabaseFile() {
         closeQuietly();
-        session = SqliteSession.open(db, settings.busyTimeout());
+        try {
+            session = SqliteSession.open(db, settings.busyTimeout());
+        } catch (IOException e) {
+            // What was shipped stays shipped; the next sync opens again and proves or captures as at any open.
+            log(System.Logger.Level.DEBUG, "re-pinning after a database-file read failed: %s", e.getMessage());
+        }
     }
 
     private SyncResult syncPinned() throws IOException {
