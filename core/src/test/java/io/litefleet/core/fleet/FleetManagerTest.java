@@ -195,8 +195,14 @@ class FleetManagerTest {
 
     /** Occupies the single sync worker until the returned latch is counted down. */
     private static CountDownLatch holdWorker(FleetManager fleet) {
+        return holdWorker(fleet, new CountDownLatch(1));
+    }
+
+    /** As {@link #holdWorker(FleetManager)}; {@code started} is counted down once the worker is held. */
+    private static CountDownLatch holdWorker(FleetManager fleet, CountDownLatch started) {
         CountDownLatch release = new CountDownLatch(1);
         fleet.scheduler().execute(() -> {
+            started.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -337,6 +343,64 @@ class FleetManagerTest {
                 write(a, "PRAGMA journal_mode=WAL", "CREATE TABLE u(v)"); // d1/x.db recreated
                 discovery.listener.changed(a);
                 await(() -> fleet.status().excluded() == 2, "both databases on replica path x.db excluded");
+            } finally {
+                fleet.close();
+            }
+        }
+    }
+
+    @Test
+    void hotDatabases_holdThreeDescriptorsEach_andThreadsDoNotGrowWithThem() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds),
+                "needs /proc/self/fd (Linux) to count descriptors");
+        Path data = Files.createDirectories(dir.resolve("data"));
+        int n = 6;
+        for (int i = 0; i < n; i++) {
+            Path db = data.resolve("h" + i + ".db");
+            write(db, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)");
+            discovery.dbs.add(db);
+        }
+        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
+            FleetManager fleet = start(catalog);
+            try {
+                await(() -> fleet.status().transients() == n && fleet.status().running() == 0, "first captures");
+                coldDecision = TierDecision.PROMOTE;
+                for (int i = 0; i < n; i++) {
+                    Path db = data.resolve("h" + i + ".db");
+                    // The writer's close checkpoints and deletes the WAL: opening must read the database file.
+                    write(db, "INSERT INTO t VALUES (1)");
+                    discovery.listener.changed(db);
+                }
+                await(() -> fleet.status().hot() == n, "all promoted");
+                for (int i = 0; i < n; i++) {
+                    Path db = data.resolve("h" + i + ".db");
+                    await(() -> txid(catalog, db) >= 2, "promotion sync of " + db);
+                }
+                CountDownLatch held = new CountDownLatch(1);
+                CountDownLatch release = holdWorker(fleet, held); // no sync runs while we count
+                try {
+                    assertTrue(held.await(20, TimeUnit.SECONDS), "worker held");
+                    long open = 0;
+                    try (var entries = Files.list(fds)) {
+                        for (Path fd : (Iterable<Path>) entries::iterator) {
+                            try {
+                                if (Files.readSymbolicLink(fd).startsWith(data)) {
+                                    open++;
+                                }
+                            } catch (IOException gone) {
+                                // closed while listing (the listing's own descriptor)
+                            }
+                        }
+                    }
+                    assertEquals(3L * n, open, "database, -wal and -shm per hot database, nothing else");
+                } finally {
+                    release.countDown();
+                }
+                long syncThreads = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().startsWith("litefleet-sync-")).count();
+                assertTrue(syncThreads <= 1, "one sync worker configured, " + syncThreads + " threads for " + n
+                        + " hot databases");
             } finally {
                 fleet.close();
             }
