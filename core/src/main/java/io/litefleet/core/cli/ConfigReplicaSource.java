@@ -1,6 +1,5 @@
 package io.litefleet.core.cli;
 
-import io.litefleet.api.Settings;
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.Discovery;
 import io.litefleet.core.config.DbConfig;
@@ -12,8 +11,6 @@ import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.restore.ReplicaSource;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -47,10 +44,8 @@ record ConfigReplicaSource(Path config, Path db, Optional<ReplicaConfig> listed,
 
     private ReplicaConfig fromTemplate(PluginRegistry registry) {
         FleetConfig f = fleet.orElseThrow();
-        Map<String, Object> d = new LinkedHashMap<>(f.discovery().settings().values());
-        d.putIfAbsent("patterns", f.patterns());
         try (Discovery discovery = registry.discovery(f.discovery().type(), f.origin())
-                .create(new Settings(f.discovery().settings().origin(), d, f.discovery().settings().lines()))) {
+                .create(f.discovery().settings())) {
             DiscoveredDatabase match = discovery.match(db);
             if (match == null) {
                 throw new UserException(config + ": " + db + " is not listed under dbs: and matches none of the "

@@ -1,7 +1,6 @@
 package io.litefleet.core.cli;
 
 import io.litefleet.api.ConfigException;
-import io.litefleet.api.Settings;
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.Discovery;
 import io.litefleet.api.tier.TieringPolicy;
@@ -20,9 +19,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Builds a {@link FleetManager} from the {@code multi-db:} section: plugins, template, budget checks. */
 final class FleetRunner {
@@ -47,10 +44,9 @@ final class FleetRunner {
         int workers = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
         int transients = Math.max(2, workers);
         checkDescriptorBudget(fleet, transients);
-        Map<String, Object> d = new LinkedHashMap<>(fleet.discovery().settings().values());
-        d.putIfAbsent("patterns", fleet.patterns());
+        // The discovery's settings already carry the fleet's patterns (FleetSections.discovery).
         Discovery discovery = registry.discovery(fleet.discovery().type(), fleet.origin())
-                .create(new Settings(fleet.discovery().settings().origin(), d, fleet.discovery().settings().lines()));
+                .create(fleet.discovery().settings());
         try {
             ReplicaTemplate template = fleet.replicaTemplate();
             for (String warning : template.validate(discovery.variableNames())) {

@@ -2,14 +2,13 @@ package io.litefleet.core.compact;
 
 import io.litefleet.api.replica.ObjectInfo;
 import io.litefleet.api.replica.ReplicaException;
-import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.engine.ReplicaTarget;
 import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.restore.ReplicaListing;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -33,11 +32,12 @@ final class ReplicaIndex {
     static ReplicaIndex load(ReplicaTarget target, int... levelNumbers) throws ReplicaException {
         ReplicaIndex idx = new ReplicaIndex();
         for (int level : levelNumbers) {
-            for (ObjectInfo o : target.client().list(target.levelDir(level))) {
-                Optional<ReplicaLayout.TxidRange> r = ReplicaLayout.parseFileName(o.key());
-                if (r.isPresent() && o.key().equals(target.key(level, r.get().min(), r.get().max()))) {
-                    idx.add(new LtxFileRef(level, r.get().min(), r.get().max(), o.createdAt(), o.size()));
-                }
+            String dir = target.levelDir(level);
+            for (ObjectInfo o : target.client().list(dir)) {
+                // Only files under the exact names we write: compaction deletes by that name.
+                ReplicaListing.toRef(level, dir, o)
+                        .filter(f -> o.key().equals(target.key(level, f.minTxid(), f.maxTxid())))
+                        .ifPresent(idx::add);
             }
         }
         return idx;

@@ -71,11 +71,6 @@ public final class ReplicaTemplate {
         return base;
     }
 
-    /** The {@code path} as written. */
-    public String path() {
-        return path.text();
-    }
-
     /** The distinct placeholder names, in order of first appearance. */
     public List<String> placeholders() {
         return path.distinctNames();

@@ -440,7 +440,7 @@ public final class DbReplicator implements AutoCloseable {
         long txid = lastTxid + 1;
         long minTxid = lastTxid == 0 ? 1 : txid;
         LtxPublisher file = LtxPublisher.of(target, pageSize, image.commit(), minTxid, txid, clock.instant(),
-                0, 0, 0, 0);
+                0, 0, 0, 0).withoutCrcs(); // `current` holds every page's checksum already
         byte[] page = new byte[pageSize];
         LtxFileRef ref = file.publish(sink -> {
             for (int pgno = 1; pgno <= image.commit(); pgno++) {
@@ -550,24 +550,30 @@ public final class DbReplicator implements AutoCloseable {
 
     /** Size and mtime of the database and its WAL now. */
     public FileFingerprint fingerprint() {
-        return new FileFingerprint(sizeOf(db), mtimeOf(db), sizeOf(wal), mtimeOf(wal));
+        BasicFileAttributes d = attributes(db);
+        BasicFileAttributes w = attributes(wal);
+        return new FileFingerprint(sizeOf(d), mtimeOf(d), sizeOf(w), mtimeOf(w));
     }
 
-    private static long sizeOf(Path p) {
+    /** One stat per file; null when it is missing or unreadable (size and mtime 0). */
+    private static BasicFileAttributes attributes(Path p) {
         try {
-            return Files.size(p);
+            return Files.readAttributes(p, BasicFileAttributes.class);
         } catch (IOException e) {
-            return 0;
+            return null;
         }
     }
 
-    private static long mtimeOf(Path p) {
-        try {
-            Instant t = Files.readAttributes(p, BasicFileAttributes.class).lastModifiedTime().toInstant();
-            return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-        } catch (IOException e) {
+    private static long sizeOf(BasicFileAttributes a) {
+        return a == null ? 0 : a.size();
+    }
+
+    private static long mtimeOf(BasicFileAttributes a) {
+        if (a == null) {
             return 0;
         }
+        Instant t = a.lastModifiedTime().toInstant();
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
     private static WalPosition toWal(WalMark m) {

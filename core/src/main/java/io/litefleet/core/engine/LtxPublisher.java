@@ -46,6 +46,7 @@ final class LtxPublisher {
     private final ReplicaTarget target;
     private final LtxHeader header;
     private final Map<Integer, Long> crcs = new HashMap<>();
+    private boolean keepCrcs = true;
     private int pages;
 
     private LtxPublisher(ReplicaTarget target, LtxHeader header) {
@@ -64,7 +65,13 @@ final class LtxPublisher {
         return new LtxPublisher(target, b.build());
     }
 
-    /** The CRCs of the pages published. */
+    /** Skips {@link #crcs()}: for a capture, whose caller has every page's checksum already. */
+    LtxPublisher withoutCrcs() {
+        keepCrcs = false;
+        return this;
+    }
+
+    /** The CRCs of the pages published (empty after {@link #withoutCrcs()}). */
     Map<Integer, Long> crcs() {
         return crcs;
     }
@@ -96,7 +103,9 @@ final class LtxPublisher {
         LtxEncoder first = LtxEncoder.open(counter, header);
         source.forEach((pgno, data) -> {
             first.writePage(pgno, data);
-            crcs.put(pgno, Checksums.page(pgno, data));
+            if (keepCrcs) {
+                crcs.put(pgno, Checksums.page(pgno, data));
+            }
         });
         first.finish();
         pages = first.pageCount();

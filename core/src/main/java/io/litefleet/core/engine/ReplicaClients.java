@@ -8,7 +8,6 @@ import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.plugin.PluginRegistry;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -49,11 +48,6 @@ public final class ReplicaClients implements AutoCloseable {
             clients.put(key, client);
         }
         return new ReplicaTarget(client, provider.layout(), t.path());
-    }
-
-    /** The clients created so far. */
-    public synchronized List<ReplicaClient> clients() {
-        return List.copyOf(clients.values());
     }
 
     /** Closes every client. Idempotent. */

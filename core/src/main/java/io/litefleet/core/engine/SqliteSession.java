@@ -40,19 +40,6 @@ final class SqliteSession implements AutoCloseable {
      *
      * @throws NotReplicableException when the file is missing, not a database or not in WAL mode
      */
-    /**
-     * A refusal for what stays wrong until the file changes (not a database, corrupt, unreadable for this user);
-     * a plain {@link IOException} for what may pass (busy, locked, out of descriptors or memory, I/O errors).
-     */
-    private static IOException failure(Path db, String what, SQLException e) {
-        int code = e instanceof org.sqlite.SQLiteException se ? se.getResultCode().code & 0xff : -1;
-        String message = db + ": " + what + ": " + e.getMessage();
-        return switch (code) {
-            case 26, 11, 23, 3 -> new NotReplicableException(message); // NOTADB, CORRUPT, AUTH, PERM
-            default -> new IOException(message, e);
-        };
-    }
-
     static SqliteSession open(Path db, Duration busyTimeout) throws IOException {
         if (!Files.isRegularFile(db)) {
             throw new NotReplicableException(db + ": database file not found");
@@ -86,6 +73,19 @@ final class SqliteSession implements AutoCloseable {
         }
     }
 
+    /**
+     * A refusal for what stays wrong until the file changes (not a database, corrupt, unreadable for this user);
+     * a plain {@link IOException} for what may pass (busy, locked, out of descriptors or memory, I/O errors).
+     */
+    private static IOException failure(Path db, String what, SQLException e) {
+        int code = e instanceof org.sqlite.SQLiteException se ? se.getResultCode().code & 0xff : -1;
+        String message = db + ": " + what + ": " + e.getMessage();
+        return switch (code) {
+            case 26, 11, 23, 3 -> new NotReplicableException(message); // NOTADB, CORRUPT, AUTH, PERM
+            default -> new IOException(message, e);
+        };
+    }
+
     /** The database page size. */
     int pageSize() {
         return pageSize;
@@ -96,15 +96,15 @@ final class SqliteSession implements AutoCloseable {
         return reading;
     }
 
-    /** Starts a read transaction (a snapshot) if none is open; returns its {@code data_version}. */
-    long beginRead() throws IOException {
+    /** Starts a read transaction (a snapshot) if none is open. */
+    void beginRead() throws IOException {
+        if (reading) {
+            return;
+        }
         try {
-            if (!reading) {
-                conn.setAutoCommit(false);
-                queryLong(conn, "SELECT count(*) FROM sqlite_master");
-                reading = true;
-            }
-            return queryLong(conn, "PRAGMA data_version");
+            conn.setAutoCommit(false);
+            queryLong(conn, "SELECT count(*) FROM sqlite_master");
+            reading = true;
         } catch (SQLException e) {
             throw new IOException(db + ": cannot start read transaction: " + e.getMessage(), e);
         }
@@ -124,10 +124,10 @@ final class SqliteSession implements AutoCloseable {
         }
     }
 
-    /** Ends the read transaction and starts a new one on the latest state; returns its {@code data_version}. */
-    long refresh() throws IOException {
+    /** Ends the read transaction and starts a new one on the latest state. */
+    void refresh() throws IOException {
         endRead();
-        return beginRead();
+        beginRead();
     }
 
     /**
@@ -175,12 +175,11 @@ final class SqliteSession implements AutoCloseable {
             }
         }
 
-        /** Runs {@code PRAGMA wal_checkpoint(mode)}. */
-        CheckpointResult checkpoint(String mode) throws IOException {
+        /** Runs {@code PRAGMA wal_checkpoint(mode)}; whether it finished is judged from the WAL afterwards. */
+        void checkpoint(String mode) throws IOException {
             try (Statement st = conn.createStatement();
                  ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
                 rs.next();
-                return new CheckpointResult(rs.getInt(1) != 0, rs.getInt(2), rs.getInt(3));
             } catch (SQLException e) {
                 throw new IOException(db + ": checkpoint " + mode + " failed: " + e.getMessage(), e);
             }
@@ -203,16 +202,6 @@ final class SqliteSession implements AutoCloseable {
                 throw new IOException(db + ": cannot close the checkpoint connection: " + e.getMessage(), e);
             }
         }
-    }
-
-    /**
-     * A checkpoint's result.
-     *
-     * @param busy       the checkpoint could not finish (readers or writers were in the way)
-     * @param logFrames  frames in the WAL (SQLite's {@code log} column; 0 after TRUNCATE)
-     * @param backfilled frames copied into the database
-     */
-    record CheckpointResult(boolean busy, int logFrames, int backfilled) {
     }
 
     private static long queryLong(Connection c, String sql) throws SQLException {

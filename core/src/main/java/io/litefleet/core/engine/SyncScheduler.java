@@ -96,6 +96,11 @@ public final class SyncScheduler implements AutoCloseable {
         }, pool);
     }
 
+    /** The wait after {@code failures} consecutive failures (1 or more): 1 s, doubling, at most a minute. */
+    public static long backoffMillis(int failures) {
+        return Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(16, failures - 1));
+    }
+
     /** Runs other replica work for the fleet (a settle pass) on the same bounded pool. */
     public <T> CompletableFuture<T> execute(java.util.function.Supplier<T> work) {
         return CompletableFuture.supplyAsync(work, pool);
@@ -157,7 +162,7 @@ public final class SyncScheduler implements AutoCloseable {
             }
         } catch (IOException | RuntimeException ex) {
             e.failures++;
-            long backoffMs = Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(16, e.failures - 1));
+            long backoffMs = backoffMillis(e.failures);
             e.notBefore = now.plusMillis(backoffMs);
             String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
             if (!msg.equals(lastErrors.put(e.db, msg))) {

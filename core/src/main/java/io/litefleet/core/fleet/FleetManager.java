@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class FleetManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FleetManager.class.getName());
     private static final Duration TICK = Duration.ofMillis(200);
+    private static final boolean TRACE = Boolean.getBoolean("litefleet.fleet.trace");
 
     private final Discovery discovery;
     private final List<String> patterns;
@@ -70,12 +71,14 @@ public final class FleetManager implements AutoCloseable {
     /** Cold rows settled with work left for later (files to expire), by when. */
     private final java.util.PriorityQueue<Due> settleLater = new java.util.PriorityQueue<>(
             java.util.Comparator.comparing(Due::at));
-    private final Map<Integer, Integer> failures = new HashMap<>();
-    private final Map<Integer, Instant> retryAt = new HashMap<>();
+    /** Rows whose transient passes failed: how often in a row, and not before when to try again. */
+    private final Map<Integer, Retry> retries = new HashMap<>();
     /** Cold databases whose replica levels are behind (changed by transient passes, or just demoted). */
     private final BitSet unsettled = new BitSet();
     private final ArrayDeque<Integer> settleQueue = new ArrayDeque<>();
     private final Duration settleEvery;
+    /** How old a cold replica's newest snapshot may be before a settle pass takes another. */
+    private final Duration snapshotEvery;
     /** Paths to record as needing, or no longer needing, a settle pass (flushed with the tiers). */
     private final java.util.Set<String> settleNeeded = new java.util.LinkedHashSet<>();
     private final java.util.Set<String> settleDone = new java.util.LinkedHashSet<>();
@@ -102,6 +105,10 @@ public final class FleetManager implements AutoCloseable {
     private int passes;
     private long scans;
     private long lastScanMs;
+
+    /** Consecutive failures of a row's transient passes, and when the next may run. */
+    private record Retry(int failures, Instant at) {
+    }
 
     /** A row to settle again at {@code at}. */
     private record Due(Instant at, int id) {
@@ -134,6 +141,7 @@ public final class FleetManager implements AutoCloseable {
         this.epoch = clock.instant();
         this.nextScan = epoch;
         this.settleEvery = options.coldSnapshotInterval().orElse(options.compaction().longestLevelInterval());
+        this.snapshotEvery = options.coldSnapshotInterval().orElse(options.compaction().snapshotInterval());
         this.nextSettle = epoch.plus(settleEvery);
         this.scheduler = SyncScheduler.start(options.syncWorkers(), clock, ev -> {
             if (ev.result() != null && ev.result().files() > 0) {
@@ -304,12 +312,7 @@ public final class FleetManager implements AutoCloseable {
                 table.state(id, DbTable.EXCLUDED);
                 return id;
             }
-            var collision = collisions.add(id, replicaPath);
-            if (collision.isPresent()) {
-                LOG.log(System.Logger.Level.ERROR, "NOT REPLICATED: " + collision.get().message());
-                for (var member : collision.get().databases()) {
-                    excludeForCollision(member.index());
-                }
+            if (excludedByCollision(id, replicaPath)) {
                 return id;
             }
             if (unsettledAtStart.contains(db.path().toString())) {
@@ -334,11 +337,7 @@ public final class FleetManager implements AutoCloseable {
                 table.state(id, DbTable.COLD);
                 LOG.log(System.Logger.Level.INFO, db.path() + ": reappeared; it will be captured anew");
                 String replicaPath = replicaPathOf(id);
-                var collision = replicaPath.isEmpty() ? java.util.Optional.<CollisionDetector.Collision>empty()
-                        : collisions.add(id, replicaPath);
-                if (collision.isPresent()) {
-                    LOG.log(System.Logger.Level.ERROR, "NOT REPLICATED: " + collision.get().message());
-                    collision.get().databases().forEach(member -> excludeForCollision(member.index()));
+                if (!replicaPath.isEmpty() && excludedByCollision(id, replicaPath)) {
                     return id;
                 }
             }
@@ -346,6 +345,17 @@ public final class FleetManager implements AutoCloseable {
             act(() -> changed(changedId, db.fingerprint()));
         }
         return id;
+    }
+
+    /** Offers a row's replica path; when it collides, every database sharing it is excluded, loudly. */
+    private boolean excludedByCollision(int id, String replicaPath) {
+        var collision = collisions.add(id, replicaPath);
+        if (collision.isEmpty()) {
+            return false;
+        }
+        LOG.log(System.Logger.Level.ERROR, "NOT REPLICATED: " + collision.get().message());
+        collision.get().databases().forEach(member -> excludeForCollision(member.index()));
+        return true;
     }
 
     private boolean sameReplica(ReplicaPosition known, DiscoveredDatabase db) {
@@ -399,13 +409,13 @@ public final class FleetManager implements AutoCloseable {
             table.state(id, DbTable.EXCLUDED);
             return;
         }
-        if (state == DbTable.HOT || state == DbTable.EXCLUDED || collisions.isExcluded(id)) {
+        if (state == DbTable.HOT || state == DbTable.EXCLUDED) {
             return;
         }
         Duration since = Duration.between(Instant.ofEpochSecond(0, fp.lastChangeNanos()), clock.instant());
         AccessSample sample = new AccessSample(Tier.COLD, since.isNegative() ? Duration.ZERO : since, Duration.ZERO,
                 table.changes(id));
-        if (Boolean.getBoolean("litefleet.fleet.trace")) {
+        if (TRACE) {
             LOG.log(System.Logger.Level.INFO, "TRACE changed " + table.path(id) + " state=" + state + " sample="
                     + sample + " busy=" + busy.get(id) + " decision=" + policy.decide(sample));
         }
@@ -535,14 +545,13 @@ public final class FleetManager implements AutoCloseable {
     /** A transient pass on a cold row failed: refused when retrying cannot help, else retried with backoff. */
     private void passFailed(int id, Throwable cause) {
         if (isPermanent(cause)) {
-            failures.remove(id);
-            retryAt.remove(id);
+            retries.remove(id);
             refuse(id, cause); // its next change will try again
             return;
         }
-        int n = failures.merge(id, 1, Integer::sum);
-        long delay = Math.min(60_000L, 1000L << Math.min(6, n - 1));
-        retryAt.put(id, clock.instant().plusMillis(delay));
+        Retry last = retries.get(id);
+        int n = last == null ? 1 : last.failures() + 1;
+        retries.put(id, new Retry(n, clock.instant().plusMillis(SyncScheduler.backoffMillis(n))));
         if (n == 1) {
             LOG.log(System.Logger.Level.WARNING, table.path(id) + ": transient sync failed (retrying with backoff): "
                     + cause.getMessage());
@@ -577,8 +586,8 @@ public final class FleetManager implements AutoCloseable {
             if (state != DbTable.COLD || collisions.isExcluded(id)) {
                 continue; // promoted, deleted or excluded meanwhile
             }
-            Instant due = retryAt.get(id);
-            if (busy.get(id) || (due != null && clock.instant().isBefore(due))) {
+            Retry retry = retries.get(id);
+            if (busy.get(id) || (retry != null && clock.instant().isBefore(retry.at()))) {
                 later.add(id); // closing, already in a pass, or backing off after a failure
                 continue;
             }
@@ -610,8 +619,7 @@ public final class FleetManager implements AutoCloseable {
                     if (cause != null) {
                         passFailed(id, cause);
                     } else {
-                        failures.remove(id);
-                        retryAt.remove(id);
+                        retries.remove(id);
                         if (r != null && r.files() > 0 && r.txid() > 1) {
                             needsSettle(id); // changes beyond a first capture: its levels are now behind
                         }
@@ -653,10 +661,11 @@ public final class FleetManager implements AutoCloseable {
         while (passes < options.maxTransient() && !settleQueue.isEmpty()) {
             int id = settleQueue.poll();
             byte state = table.state(id);
-            if (state == DbTable.HOT || state == DbTable.EXCLUDED || busy.get(id)) {
-                if (state != DbTable.HOT && state != DbTable.EXCLUDED) {
-                    unsettled.set(id); // busy now; the next interval takes it
-                }
+            if (state == DbTable.HOT || state == DbTable.EXCLUDED) {
+                continue;
+            }
+            if (busy.get(id)) {
+                unsettled.set(id); // busy now; the next interval takes it
                 continue;
             }
             Maintenance m;
@@ -672,7 +681,6 @@ public final class FleetManager implements AutoCloseable {
             }
             busy.set(id);
             passes++;
-            Duration snapshotEvery = options.coldSnapshotInterval().orElse(options.compaction().snapshotInterval());
             scheduler.execute(() -> m.settle(clock.instant(), snapshotEvery)).whenComplete((r, err) ->
                     inbox.add(() -> {
                         passes--;

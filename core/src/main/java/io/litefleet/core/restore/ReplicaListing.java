@@ -39,7 +39,7 @@ public final class ReplicaListing {
     }
 
     /** The ref for one listed object, or empty when it is not an LTX file of this level. */
-    static Optional<LtxFileRef> toRef(int level, String dir, ObjectInfo o) {
+    public static Optional<LtxFileRef> toRef(int level, String dir, ObjectInfo o) {
         if (!o.key().startsWith(dir) || o.key().indexOf('/', dir.length()) >= 0) {
             return Optional.empty();
         }

@@ -66,56 +66,48 @@ class FleetIT {
         Path replica = dir.resolve("replica");
         LitefleetConfig config = config(data, replica, "{{project}}/{{database}}/{{branch}}/{{tenant}}");
         Set<Path> written = new LinkedHashSet<>();
-        try (PluginRegistry registry = PluginRegistry.open(Optional.empty());
-             ReplicaClients clients = new ReplicaClients(registry);
-             Catalog catalog = Catalog.open(dir.resolve("state"))) {
-            FleetManager fleet = FleetRunner.start(config.fleet().orElseThrow(), config.compaction(), registry,
-                    clients, catalog, Clock.systemUTC());
-            try {
-                awaitStatus(fleet, s -> s.scans() > 0 && s.known() == dbs.size() && s.backlog() == 0
-                        && s.transients() + s.promotions() >= dbs.size(), Duration.ofMinutes(3), "initial capture");
-                for (int round = 0; round < 6; round++) {
-                    List<Path> active = new ArrayList<>();
-                    for (int i = 0; i < dbs.size() / 20; i++) {
-                        active.add(dbs.get(rnd.nextInt(dbs.size())));
-                    }
-                    FleetStatus start = fleet.status();
-                    long before = start.promotions() + start.transients();
-                    for (int k = 0; k < 3; k++) {
-                        for (Path db : active) {
-                            write(db, rnd);
-                            written.add(db);
-                        }
-                    }
-                    // Each change is acted on: a promotion, or a transient pass when the database is busy or the
-                    // hot set is full of more recently active databases.
-                    awaitStatus(fleet, s -> s.promotions() + s.transients() > before, Duration.ofSeconds(30),
-                            "changes acted on");
+        withFleet(config, fleet -> {
+            awaitStatus(fleet, s -> s.scans() > 0 && s.known() == dbs.size() && s.backlog() == 0
+                    && s.transients() + s.promotions() >= dbs.size(), Duration.ofMinutes(3), "initial capture");
+            for (int round = 0; round < 6; round++) {
+                List<Path> active = new ArrayList<>();
+                for (int i = 0; i < dbs.size() / 20; i++) {
+                    active.add(dbs.get(rnd.nextInt(dbs.size())));
                 }
-                Path gone = dbs.get(0);
-                deleteDb(gone);
-                written.remove(gone);
-                awaitStatus(fleet, s -> s.deleted() >= 1, Duration.ofSeconds(30), "deletion noticed");
-                Path recreated = dbs.get(1);
-                deleteDb(recreated);
-                try (Connection c = SqliteFiles.open(recreated)) {
-                    SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE fresh(x)",
-                            "INSERT INTO fresh VALUES ('recreated')");
+                FleetStatus start = fleet.status();
+                long before = start.promotions() + start.transients();
+                for (int k = 0; k < 3; k++) {
+                    for (Path db : active) {
+                        write(db, rnd);
+                        written.add(db);
+                    }
                 }
-                written.add(recreated);
-                awaitStatus(fleet, s -> s.evictions() > 0 && s.demotions() > 0, Duration.ofSeconds(60),
-                        "evictions and demotions");
-                awaitAllEqual(written, data, replica, Duration.ofMinutes(2));
-                FleetStatus s = fleet.status();
-                System.out.println("FleetIT status: " + s);
-                assertTrue(s.hot() <= 50, "the hot set respects the cap: " + s);
-                assertTrue(s.promotions() > 50, "promotions happened: " + s);
-            } finally {
-                fleet.close();
+                // Each change is acted on: a promotion, or a transient pass when the database is busy or the
+                // hot set is full of more recently active databases.
+                awaitStatus(fleet, s -> s.promotions() + s.transients() > before, Duration.ofSeconds(30),
+                        "changes acted on");
             }
-            awaitAllEqual(written, data, replica, Duration.ofSeconds(30));
-            stockRestoreSample(written, data, replica, rnd);
-        }
+            Path gone = dbs.get(0);
+            deleteDb(gone);
+            written.remove(gone);
+            awaitStatus(fleet, s -> s.deleted() >= 1, Duration.ofSeconds(30), "deletion noticed");
+            Path recreated = dbs.get(1);
+            deleteDb(recreated);
+            try (Connection c = SqliteFiles.open(recreated)) {
+                SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE fresh(x)",
+                        "INSERT INTO fresh VALUES ('recreated')");
+            }
+            written.add(recreated);
+            awaitStatus(fleet, s -> s.evictions() > 0 && s.demotions() > 0, Duration.ofSeconds(60),
+                    "evictions and demotions");
+            awaitAllEqual(written, data, replica, Duration.ofMinutes(2));
+            FleetStatus s = fleet.status();
+            System.out.println("FleetIT status: " + s);
+            assertTrue(s.hot() <= 50, "the hot set respects the cap: " + s);
+            assertTrue(s.promotions() > 50, "promotions happened: " + s);
+        });
+        awaitAllEqual(written, data, replica, Duration.ofSeconds(30));
+        stockRestoreSample(written, data, replica, rnd);
     }
 
     @Test
@@ -130,20 +122,10 @@ class FleetIT {
         try (Connection c = SqliteFiles.open(other)) {
             SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(x)", "INSERT INTO t VALUES (1)");
         }
-        try (PluginRegistry registry = PluginRegistry.open(Optional.empty());
-             ReplicaClients clients = new ReplicaClients(registry);
-             Catalog catalog = Catalog.open(dir.resolve("state"))) {
-            FleetManager fleet = FleetRunner.start(config.fleet().orElseThrow(), config.compaction(), registry,
-                    clients, catalog, Clock.systemUTC());
-            try {
-                awaitStatus(fleet, s -> s.excluded() == dbs.size() && s.hot() + s.transients() >= 1,
-                        Duration.ofSeconds(30), "colliding databases excluded");
-            } finally {
-                fleet.close();
-            }
-            assertTrue(Files.exists(replica.resolve("q0/d0/b0/ltx/0")), "the non-colliding database replicated");
-            assertTrue(!Files.exists(replica.resolve("p0/d0/b0/ltx")), "nothing written for the colliding ones");
-        }
+        withFleet(config, fleet -> awaitStatus(fleet, s -> s.excluded() == dbs.size()
+                && s.hot() + s.transients() >= 1, Duration.ofSeconds(30), "colliding databases excluded"));
+        assertTrue(Files.exists(replica.resolve("q0/d0/b0/ltx/0")), "the non-colliding database replicated");
+        assertTrue(!Files.exists(replica.resolve("p0/d0/b0/ltx")), "nothing written for the colliding ones");
     }
 
     @Test

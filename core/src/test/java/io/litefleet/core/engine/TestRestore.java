@@ -1,12 +1,12 @@
 package io.litefleet.core.engine;
 
-import io.litefleet.api.replica.ObjectInfo;
-import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.ltx.LtxDecoder;
 import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.restore.ReplicaListing;
 import io.litefleet.core.restore.RestorePlan;
 import io.litefleet.core.restore.RestorePlanner;
 import io.litefleet.core.restore.RestoreTarget;
+import io.litefleet.core.restore.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 
 /** A minimal restore for engine tests: plan, decode every file (CRCs checked), write pages, truncate. */
@@ -23,16 +22,7 @@ final class TestRestore {
     }
 
     static List<LtxFileRef> list(ReplicaTarget t) throws IOException {
-        List<LtxFileRef> refs = new ArrayList<>();
-        for (int level = 0; level <= 9; level++) {
-            for (ObjectInfo o : t.client().list(t.levelDir(level))) {
-                var r = ReplicaLayout.parseFileName(o.key());
-                if (r.isPresent()) {
-                    refs.add(new LtxFileRef(level, r.get().min(), r.get().max(), o.createdAt(), o.size()));
-                }
-            }
-        }
-        return refs;
+        return ReplicaListing.list(t, RetryPolicy.DEFAULT);
     }
 
     /** Restores into {@code out} (replaced); returns the TXID restored. */

@@ -183,6 +183,22 @@ class FleetManagerTest {
         return FleetManager.start(discovery, List.of("/p/*"), policy, resolver, catalog, options, Clock.systemUTC());
     }
 
+    private interface FleetBody {
+        void run(FleetManager fleet, Catalog catalog) throws Exception;
+    }
+
+    /** Runs {@code body} against a fleet started on a fresh catalog, closing both after. */
+    private void withFleet(FleetBody body) throws Exception {
+        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
+            FleetManager fleet = start(catalog);
+            try {
+                body.run(fleet, catalog);
+            } finally {
+                fleet.close();
+            }
+        }
+    }
+
     private static void await(BooleanSupplier cond, String what) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!cond.getAsBoolean()) {
@@ -233,32 +249,27 @@ class FleetManagerTest {
         write(x, "CREATE TABLE t(v)"); // rollback journal: the engine refuses it
         discovery.dbs.add(x);
         discovery.scanGate = new CountDownLatch(1);
-        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
-            FleetManager fleet = start(catalog);
-            try {
-                await(() -> discovery.scansStarted.get() == 1, "first scan");
-                CountDownLatch release = holdWorker(fleet);
-                discovery.scanGate.countDown();
-                await(() -> fleet.status().transients() == 1, "transient pass queued");
-                coldDecision = TierDecision.PROMOTE; // a change while the pass holds the row wants it hot
-                write(x, "INSERT INTO t VALUES (1)");
-                discovery.listener.changed(x);
-                fleet.barrier();
-                release.countDown(); // the pass runs and is refused (not WAL)
-                await(() -> fleet.status().running() == 0 && fleet.status().excluded() == 1, "pass refused");
-                fleet.barrier();
-                assertEquals(0, fleet.status().hot(), "a refused database is not promoted");
-                assertEquals(DbTable.REFUSED, fleet.table().state(0));
-                write(x, "PRAGMA journal_mode=WAL", "INSERT INTO t VALUES (2)"); // fixed
-                discovery.listener.changed(x);
-                await(() -> fleet.status().hot() == 1, "promoted once fixed");
-                fleet.barrier();
-                assertEquals(DbTable.HOT, fleet.table().state(0));
-                assertEquals(1, fleet.scheduler().size(), "one replicator for the one database");
-            } finally {
-                fleet.close();
-            }
-        }
+        withFleet((fleet, catalog) -> {
+            await(() -> discovery.scansStarted.get() == 1, "first scan");
+            CountDownLatch release = holdWorker(fleet);
+            discovery.scanGate.countDown();
+            await(() -> fleet.status().transients() == 1, "transient pass queued");
+            coldDecision = TierDecision.PROMOTE; // a change while the pass holds the row wants it hot
+            write(x, "INSERT INTO t VALUES (1)");
+            discovery.listener.changed(x);
+            fleet.barrier();
+            release.countDown(); // the pass runs and is refused (not WAL)
+            await(() -> fleet.status().running() == 0 && fleet.status().excluded() == 1, "pass refused");
+            fleet.barrier();
+            assertEquals(0, fleet.status().hot(), "a refused database is not promoted");
+            assertEquals(DbTable.REFUSED, fleet.table().state(0));
+            write(x, "PRAGMA journal_mode=WAL", "INSERT INTO t VALUES (2)"); // fixed
+            discovery.listener.changed(x);
+            await(() -> fleet.status().hot() == 1, "promoted once fixed");
+            fleet.barrier();
+            assertEquals(DbTable.HOT, fleet.table().state(0));
+            assertEquals(1, fleet.scheduler().size(), "one replicator for the one database");
+        });
     }
 
     @Test
@@ -266,28 +277,23 @@ class FleetManagerTest {
         Path y = dir.resolve("y.db");
         write(y, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)");
         discovery.dbs.add(y);
-        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
-            FleetManager fleet = start(catalog);
-            try {
-                await(() -> fleet.status().transients() == 1 && fleet.status().running() == 0, "first capture");
-                coldDecision = TierDecision.PROMOTE;
-                write(y, "INSERT INTO t VALUES (1)");
-                discovery.listener.changed(y);
-                await(() -> fleet.status().hot() == 1, "promoted");
-                await(() -> txid(catalog, y) >= 2, "first commit shipped");
-                long shipped = txid(catalog, y);
-                client.failPuts = true; // outage
-                write(y, "INSERT INTO t VALUES (2)"); // a commit only the WAL holds
-                long transientsBefore = fleet.status().transients();
-                hotDecision = TierDecision.DEMOTE;
-                await(() -> fleet.status().demotions() == 1, "demoted during the outage");
-                await(() -> fleet.status().transients() > transientsBefore, "the failed final sync re-queued");
-                client.failPuts = false; // outage over
-                await(() -> txid(catalog, y) > shipped, "the commit reached the replica");
-            } finally {
-                fleet.close();
-            }
-        }
+        withFleet((fleet, catalog) -> {
+            await(() -> fleet.status().transients() == 1 && fleet.status().running() == 0, "first capture");
+            coldDecision = TierDecision.PROMOTE;
+            write(y, "INSERT INTO t VALUES (1)");
+            discovery.listener.changed(y);
+            await(() -> fleet.status().hot() == 1, "promoted");
+            await(() -> txid(catalog, y) >= 2, "first commit shipped");
+            long shipped = txid(catalog, y);
+            client.failPuts = true; // outage
+            write(y, "INSERT INTO t VALUES (2)"); // a commit only the WAL holds
+            long transientsBefore = fleet.status().transients();
+            hotDecision = TierDecision.DEMOTE;
+            await(() -> fleet.status().demotions() == 1, "demoted during the outage");
+            await(() -> fleet.status().transients() > transientsBefore, "the failed final sync re-queued");
+            client.failPuts = false; // outage over
+            await(() -> txid(catalog, y) > shipped, "the commit reached the replica");
+        });
     }
 
     @Test
@@ -299,16 +305,11 @@ class FleetManagerTest {
         write(later, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)");
         discovery.virtual.add(bad);
         discovery.dbs.addAll(List.of(good, bad, later));
-        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
-            FleetManager fleet = start(catalog);
-            try {
-                await(() -> fleet.status().known() == 2 && fleet.status().transients() == 2, "both captured");
-                fleet.barrier();
-                assertEquals(1, discovery.scansStarted.get(), "the tree is walked once per scan interval");
-            } finally {
-                fleet.close();
-            }
-        }
+        withFleet((fleet, catalog) -> {
+            await(() -> fleet.status().known() == 2 && fleet.status().transients() == 2, "both captured");
+            fleet.barrier();
+            assertEquals(1, discovery.scansStarted.get(), "the tree is walked once per scan interval");
+        });
     }
 
     @Test
@@ -320,33 +321,28 @@ class FleetManagerTest {
         write(a, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)");
         discovery.dbs.add(a);
         discovery.scanGate = new CountDownLatch(1);
-        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
-            FleetManager fleet = start(catalog);
-            try {
-                await(() -> discovery.scansStarted.get() == 1, "first scan");
-                CountDownLatch release = holdWorker(fleet);
-                discovery.scanGate.countDown();
-                await(() -> fleet.status().transients() == 1, "pass on d1/x.db queued");
-                for (String suffix : List.of("", "-wal", "-shm")) {
-                    Files.deleteIfExists(Path.of(a + suffix));
-                }
-                discovery.listener.changed(a);
-                await(() -> fleet.status().deleted() == 1, "d1/x.db deleted");
-                release.countDown(); // the pass fails: database file not found
-                await(() -> fleet.status().running() == 0, "pass ended");
-                fleet.barrier();
-                assertEquals(DbTable.DELETED, fleet.table().state(0), "a pass never overrides a deletion");
-                write(b, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)");
-                discovery.dbs.add(b);
-                discovery.listener.changed(b);
-                await(() -> fleet.status().known() == 2, "d2/x.db known");
-                write(a, "PRAGMA journal_mode=WAL", "CREATE TABLE u(v)"); // d1/x.db recreated
-                discovery.listener.changed(a);
-                await(() -> fleet.status().excluded() == 2, "both databases on replica path x.db excluded");
-            } finally {
-                fleet.close();
+        withFleet((fleet, catalog) -> {
+            await(() -> discovery.scansStarted.get() == 1, "first scan");
+            CountDownLatch release = holdWorker(fleet);
+            discovery.scanGate.countDown();
+            await(() -> fleet.status().transients() == 1, "pass on d1/x.db queued");
+            for (String suffix : List.of("", "-wal", "-shm")) {
+                Files.deleteIfExists(Path.of(a + suffix));
             }
-        }
+            discovery.listener.changed(a);
+            await(() -> fleet.status().deleted() == 1, "d1/x.db deleted");
+            release.countDown(); // the pass fails: database file not found
+            await(() -> fleet.status().running() == 0, "pass ended");
+            fleet.barrier();
+            assertEquals(DbTable.DELETED, fleet.table().state(0), "a pass never overrides a deletion");
+            write(b, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)");
+            discovery.dbs.add(b);
+            discovery.listener.changed(b);
+            await(() -> fleet.status().known() == 2, "d2/x.db known");
+            write(a, "PRAGMA journal_mode=WAL", "CREATE TABLE u(v)"); // d1/x.db recreated
+            discovery.listener.changed(a);
+            await(() -> fleet.status().excluded() == 2, "both databases on replica path x.db excluded");
+        });
     }
 
     @Test
@@ -361,49 +357,44 @@ class FleetManagerTest {
             write(db, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)");
             discovery.dbs.add(db);
         }
-        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
-            FleetManager fleet = start(catalog);
+        withFleet((fleet, catalog) -> {
+            await(() -> fleet.status().transients() == n && fleet.status().running() == 0, "first captures");
+            coldDecision = TierDecision.PROMOTE;
+            for (int i = 0; i < n; i++) {
+                Path db = data.resolve("h" + i + ".db");
+                // The writer's close checkpoints and deletes the WAL: opening must read the database file.
+                write(db, "INSERT INTO t VALUES (1)");
+                discovery.listener.changed(db);
+            }
+            await(() -> fleet.status().hot() == n, "all promoted");
+            for (int i = 0; i < n; i++) {
+                Path db = data.resolve("h" + i + ".db");
+                await(() -> txid(catalog, db) >= 2, "promotion sync of " + db);
+            }
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = holdWorker(fleet, held); // no sync runs while we count
             try {
-                await(() -> fleet.status().transients() == n && fleet.status().running() == 0, "first captures");
-                coldDecision = TierDecision.PROMOTE;
-                for (int i = 0; i < n; i++) {
-                    Path db = data.resolve("h" + i + ".db");
-                    // The writer's close checkpoints and deletes the WAL: opening must read the database file.
-                    write(db, "INSERT INTO t VALUES (1)");
-                    discovery.listener.changed(db);
-                }
-                await(() -> fleet.status().hot() == n, "all promoted");
-                for (int i = 0; i < n; i++) {
-                    Path db = data.resolve("h" + i + ".db");
-                    await(() -> txid(catalog, db) >= 2, "promotion sync of " + db);
-                }
-                CountDownLatch held = new CountDownLatch(1);
-                CountDownLatch release = holdWorker(fleet, held); // no sync runs while we count
-                try {
-                    assertTrue(held.await(20, TimeUnit.SECONDS), "worker held");
-                    long open = 0;
-                    try (var entries = Files.list(fds)) {
-                        for (Path fd : (Iterable<Path>) entries::iterator) {
-                            try {
-                                if (Files.readSymbolicLink(fd).startsWith(data)) {
-                                    open++;
-                                }
-                            } catch (IOException gone) {
-                                // closed while listing (the listing's own descriptor)
+                assertTrue(held.await(20, TimeUnit.SECONDS), "worker held");
+                long open = 0;
+                try (var entries = Files.list(fds)) {
+                    for (Path fd : (Iterable<Path>) entries::iterator) {
+                        try {
+                            if (Files.readSymbolicLink(fd).startsWith(data)) {
+                                open++;
                             }
+                        } catch (IOException gone) {
+                            // closed while listing (the listing's own descriptor)
                         }
                     }
-                    assertEquals(3L * n, open, "database, -wal and -shm per hot database, nothing else");
-                } finally {
-                    release.countDown();
                 }
-                long syncThreads = Thread.getAllStackTraces().keySet().stream()
-                        .filter(t -> t.getName().startsWith("litefleet-sync-")).count();
-                assertTrue(syncThreads <= 1, "one sync worker configured, " + syncThreads + " threads for " + n
-                        + " hot databases");
+                assertEquals(3L * n, open, "database, -wal and -shm per hot database, nothing else");
             } finally {
-                fleet.close();
+                release.countDown();
             }
-        }
+            long syncThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("litefleet-sync-")).count();
+            assertTrue(syncThreads <= 1, "one sync worker configured, " + syncThreads + " threads for " + n
+                    + " hot databases");
+        });
     }
 }

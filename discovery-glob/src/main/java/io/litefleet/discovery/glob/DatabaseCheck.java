@@ -33,19 +33,16 @@ final class DatabaseCheck {
 
     private final ByteBuffer header = ByteBuffer.allocateDirect(MAGIC.length);
 
+
     /**
      * The fingerprint of the database at {@code db}, or {@code null} when there is none (absent, not a regular
      * file, too short, or another header).
      *
      * @param walMayExist false when the caller knows there is no {@code -wal} (it just listed the directory), which
      *                    saves a stat per database
+     * @param readHeader  false: the file is only stat-ed, never opened
      * @throws IOException when the file exists but cannot be read
      */
-    FileFingerprint fingerprint(Path db, boolean walMayExist) throws IOException {
-        return fingerprint(db, walMayExist, true);
-    }
-
-    /** As {@link #fingerprint(Path, boolean)}; with {@code readHeader} false the file is only stat-ed. */
     FileFingerprint fingerprint(Path db, boolean walMayExist, boolean readHeader) throws IOException {
         BasicFileAttributes a;
         try {
@@ -71,17 +68,14 @@ final class DatabaseCheck {
         return fingerprint(a, wal);
     }
 
-    /**
-     * As {@link #fingerprint(Path, boolean)} for the entry {@code name} of an open directory: the stat and open are
-     * relative to the directory's descriptor, which saves the kernel a path walk per call.
-     *
-     * @param name a single-element relative path
-     */
-    FileFingerprint fingerprint(SecureDirectoryStream<Path> dir, Path name, boolean walMayExist) throws IOException {
-        return fingerprint(dir, name, walMayExist, true);
-    }
 
-    /** As {@link #fingerprint(SecureDirectoryStream, Path, boolean)}; with {@code readHeader} false, stat only. */
+    /**
+     * As {@link #fingerprint(Path, boolean, boolean)} for the entry {@code name} of an open directory: the stat and
+     * open are relative to the directory's descriptor, which saves the kernel a path walk per call.
+     *
+     * @param name       a single-element relative path
+     * @param readHeader false: stat only
+     */
     FileFingerprint fingerprint(SecureDirectoryStream<Path> dir, Path name, boolean walMayExist, boolean readHeader)
             throws IOException {
         BasicFileAttributes a;

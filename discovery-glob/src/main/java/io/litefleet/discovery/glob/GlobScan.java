@@ -45,13 +45,6 @@ final class GlobScan {
     private int current;
 
     /**
-     * @param visited called with every directory the walk enters (a test hook; a no-op in production)
-     */
-    GlobScan(List<GlobPattern> patterns, Consumer<DiscoveredDatabase> sink, Consumer<Path> visited) {
-        this(patterns, sink, visited, p -> false);
-    }
-
-    /**
      * @param visited  called with every directory the walk enters (a test hook; a no-op in production)
      * @param verified files the caller verified before: stat-ed only, never opened (their locks are the caller's)
      */
