@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -59,8 +58,7 @@ final class FleetDemo {
                 file.toString(), yaml));
         Random rnd = new Random(7);
         List<Path> written = new ArrayList<>();
-        try (PluginRegistry registry = PluginRegistry.open(Optional.ofNullable(System.getProperty("litefleet.plugins"))
-                .map(Path::of));
+        try (PluginRegistry registry = PluginRegistry.open(PluginsDir.resolve(null));
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(home.resolve("state"))) {
             FleetManager fleet = FleetRunner.start(config.fleet().orElseThrow(), config.compaction(), registry,

@@ -45,8 +45,9 @@ final class FleetRunner {
         int transients = Math.max(2, workers);
         checkDescriptorBudget(fleet, transients);
         // The discovery's settings already carry the fleet's patterns (FleetSections.discovery).
-        Discovery discovery = registry.discovery(fleet.discovery().type(), fleet.origin())
-                .create(fleet.discovery().settings());
+        // Databases listed under dbs: are replicated there; the fleet never sees them.
+        Discovery discovery = LeavingOutDiscovery.of(registry.discovery(fleet.discovery().type(), fleet.origin())
+                .create(fleet.discovery().settings()), fleet.excludedPaths());
         try {
             ReplicaTemplate template = fleet.replicaTemplate();
             for (String warning : template.validate(discovery.variableNames())) {

@@ -5,7 +5,6 @@ import io.litefleet.core.plugin.PluginRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,16 +18,12 @@ final class PluginsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--plugins-dir", paramLabel = "DIR",
-            description = "Directory of drop-in plugins, one sub-directory each "
-                    + "(default: $LITEFLEET_PLUGINS_DIR, else none).")
+            description = PluginsDir.DESCRIPTION)
     Path pluginsDir;
 
     @Override
     public Integer call() {
-        Optional<Path> dir = Optional.ofNullable(pluginsDir)
-                .or(() -> Optional.ofNullable(System.getenv("LITEFLEET_PLUGINS_DIR")).filter(s -> !s.isBlank())
-                        .map(Path::of));
-        try (PluginRegistry registry = PluginRegistry.open(dir)) {
+        try (PluginRegistry registry = PluginRegistry.open(PluginsDir.resolve(pluginsDir))) {
             print(spec.commandLine().getOut(), registry.plugins(), registry.notes());
         }
         return 0;

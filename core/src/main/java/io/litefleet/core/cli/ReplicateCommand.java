@@ -50,7 +50,7 @@ final class ReplicateCommand implements Callable<Integer> {
             + "the config, $LITEFLEET_STATE_DIR, or $XDG_DATA_HOME/litefleet).")
     Path stateDir;
 
-    @Option(names = {"--plugins-dir"}, paramLabel = "DIR", description = "Drop-in plugins directory.")
+    @Option(names = {"--plugins-dir"}, paramLabel = "DIR", description = PluginsDir.DESCRIPTION)
     Path pluginsDir;
 
     @Option(names = {"-sync-interval", "--sync-interval"}, paramLabel = "DURATION",
@@ -117,8 +117,7 @@ final class ReplicateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Clock clock = Clock.systemUTC();
         try (StateLock lock = StateLock.acquire(state);
-             PluginRegistry registry = PluginRegistry.open(Optional.ofNullable(pluginsDir)
-                .or(() -> Optional.ofNullable(System.getProperty("litefleet.plugins")).map(Path::of)));
+             PluginRegistry registry = PluginRegistry.open(PluginsDir.resolve(pluginsDir));
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(state)) {
             List<DbReplicator> replicators = new ArrayList<>();

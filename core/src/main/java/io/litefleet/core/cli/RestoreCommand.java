@@ -60,7 +60,7 @@ final class RestoreCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Option(names = "--plugins-dir", paramLabel = "DIR",
-            description = "Directory of drop-in plugins (default: $LITEFLEET_PLUGINS_DIR, else none).")
+            description = PluginsDir.DESCRIPTION)
     Path pluginsDir;
 
     @Option(names = {"-config", "--config"}, paramLabel = "FILE",
@@ -159,8 +159,7 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     private Optional<Path> pluginsDir() {
-        return Optional.ofNullable(pluginsDir).or(() -> Optional.ofNullable(System.getenv("LITEFLEET_PLUGINS_DIR"))
-                .filter(s -> !s.isBlank()).map(Path::of));
+        return PluginsDir.resolve(pluginsDir);
     }
 
     private static String describe(RestoreTarget target) {

@@ -249,6 +249,42 @@ class FleetIT {
         stockRestoreEquals(db, replica.resolve("p0/d0/b0/t0"));
     }
 
+    @Test
+    void databaseListedUnderDbs_isLeftToItsOwnReplica_andTheFleetRunsTheRest() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 3);
+        Path listed = dbs.get(0);
+        Path own = dir.resolve("own-replica");
+        Path replica = dir.resolve("replica");
+        String yaml = """
+                dbs:
+                  - path: %s
+                    replica:
+                      url: %s
+                multi-db:
+                  enabled: true
+                  patterns:
+                    - "%s/*/databases/*/branches/*/tenants/*.db"
+                  replica-template:
+                    type: file
+                    path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"
+                    sync-interval: 200ms
+                state-dir: %s
+                """.formatted(listed, own.toUri(), data, replica, dir.resolve("state"));
+        Path file = dir.resolve("both.yml");
+        LitefleetConfig config = LitefleetConfig.parse(file,
+                YamlLoader.withEnvironment(k -> null).parse(file.toString(), yaml));
+        withFleet(config, fleet -> {
+            awaitStatus(fleet, s -> s.known() == 2 && s.transients() >= 2 && s.running() == 0,
+                    Duration.ofSeconds(30), "the two other databases captured");
+            write(listed, new Random(3));
+            write(dbs.get(1), new Random(4));
+            awaitRestoresEqual(dbs.get(1), replica.resolve("p0/d0/b0/t1"), Duration.ofSeconds(20));
+            assertEquals(2, fleet.status().known(), "the listed database is not part of the fleet: " + fleet.status());
+        });
+        assertTrue(!Files.exists(replica.resolve("p0/d0/b0/t0")), "no fleet replica for the listed database");
+    }
+
     private static List<String> listing(Path dir) throws java.io.IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
