@@ -32,11 +32,11 @@ public final class LtxMerger {
     /**
      * The header of the merge of files with these headers, oldest first.
      *
-     * @throws LtxFormatException if the page sizes differ or the TXIDs are not contiguous (each file must start at
-     *                            or before the TXID after the previous one's last and end after it, ltx's
-     *                            {@code IsContiguous})
+     * @throws PageSizeChangeException if the page sizes differ (files of two restore chains)
+     * @throws LtxFormatException if the TXIDs are not contiguous (each file must start at or before the TXID after
+     *                            the previous one's last and end after it, ltx's {@code IsContiguous})
      */
-    public static LtxHeader mergedHeader(List<LtxHeader> inputs) throws LtxFormatException {
+    public static LtxHeader mergedHeader(List<LtxHeader> inputs) throws LtxFormatException, PageSizeChangeException {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("at least one input file is required");
         }
@@ -44,8 +44,7 @@ public final class LtxMerger {
             LtxHeader prev = inputs.get(i - 1);
             LtxHeader h = inputs.get(i);
             if (prev.pageSize() != h.pageSize()) {
-                throw new LtxFormatException("input files have mismatched page sizes: " + prev.pageSize() + " != "
-                        + h.pageSize());
+                throw new PageSizeChangeException(i, prev.pageSize(), h.pageSize());
             }
             if (!isContiguous(prev.maxTxid(), h.minTxid(), h.maxTxid())) {
                 throw new LtxFormatException(String.format("non-contiguous transaction ids in input files: "

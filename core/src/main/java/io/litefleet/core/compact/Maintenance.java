@@ -252,15 +252,27 @@ public final class Maintenance {
 
     private void compactOrSnapshot(int level, List<LtxFileRef> written) throws IOException {
         List<LtxFileRef> inputs = level == CompactionSettings.SNAPSHOT_LEVEL ? snapshotInputs() : compactionInputs(level);
-        if (inputs.isEmpty()) {
-            return;
+        while (!inputs.isEmpty()) {
+            List<LtxFileRef> run = inputs;
+            LtxFileRef out;
+            try {
+                out = compactor.compact(run, level);
+            } catch (PageSizeChangeException e) {
+                if (level == CompactionSettings.SNAPSHOT_LEVEL) {
+                    throw e; // the plan starts at the newest snapshot, which a new chain writes first
+                }
+                // A new restore chain starts at input e.index(): compact the old chain's files and the new chain's
+                // separately, so no file mixes page sizes (upstream's restore refuses such a mix).
+                run = inputs.subList(0, e.index());
+                out = compactor.compact(run, level);
+            }
+            synchronized (this) {
+                index.add(out);
+            }
+            written.add(out);
+            retentionAt = Instant.MIN;
+            inputs = inputs.subList(run.size(), inputs.size());
         }
-        LtxFileRef out = compactor.compact(inputs, level);
-        synchronized (this) {
-            index.add(out);
-        }
-        written.add(out);
-        retentionAt = Instant.MIN;
     }
 
     /** Upstream's choice: the source level's files after the destination's last TXID, up to the first gap. */

@@ -3,6 +3,7 @@ package io.litefleet.core.engine;
 import io.litefleet.api.discovery.FileFingerprint;
 import io.litefleet.core.ltx.Checksums;
 import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.restore.RestorePlanner;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.core.state.ReplicaPosition;
 import io.litefleet.core.state.ReplicaPosition.WalMark;
@@ -46,6 +47,8 @@ import java.util.Optional;
  */
 public final class DbReplicator implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DbReplicator.class.getName());
+    /** Journal bytes always allowed before the saved page checksums are rewritten whole. */
+    private static final long JOURNAL_MIN_BYTES = 64 * 1024;
 
     private final Path db;
     private final Path wal;
@@ -67,6 +70,11 @@ public final class DbReplicator implements AutoCloseable {
     private boolean refreshAfterRestart;
     private Instant lastCheckpoint;
     private boolean shippedSinceCheckpoint;
+    /** Whether the state directory's page checksums are those of {@link #pos} (so the next TXID can be appended). */
+    private boolean journalCurrent;
+    /** The database file's identity (device and inode) when the connection was opened. */
+    private Object openedFile;
+    private long journalBytes;
 
     private DbReplicator(Path db, ReplicaTarget target, Catalog catalog, EngineSettings settings, Clock clock,
                          ReplicaListener listener) {
@@ -173,7 +181,15 @@ public final class DbReplicator implements AutoCloseable {
     private SyncResult syncPinned() throws IOException {
         // Taken before anything is read: a change after this point differs from the recorded fingerprint, so a
         // fleet scan comparing fingerprints can never mistake an unshipped change for a shipped one.
-        observed = fingerprint();
+        BasicFileAttributes now = attributes(db);
+        observed = fingerprint(now);
+        Object key = now == null ? null : now.fileKey();
+        if (session != null && key != null && !key.equals(openedFile)) {
+            // Deleted and recreated, or renamed over: our connection still reads the old file. Open the new one and
+            // let establish() decide (its page size, content and WAL are unrelated to what we shipped).
+            log(System.Logger.Level.WARNING, "the database file was replaced while replicating: opening it again");
+            closeQuietly();
+        }
         SyncResult result = SyncResult.idle(txid());
         if (session == null) {
             result = open();
@@ -194,6 +210,8 @@ public final class DbReplicator implements AutoCloseable {
     }
 
     private SyncResult open() throws IOException {
+        BasicFileAttributes before = attributes(db); // before opening: a later replacement is seen at the next sync
+        openedFile = before == null ? null : before.fileKey();
         session = SqliteSession.open(db, settings.busyTimeout());
         try {
             lastCheckpoint = clock.instant();
@@ -207,17 +225,18 @@ public final class DbReplicator implements AutoCloseable {
     /** Decides, at open, whether the recorded position still continues; captures otherwise. */
     private SyncResult establish() throws IOException {
         int pageSize = session.pageSize();
-        Optional<ReplicaPosition> recorded = catalog.get(db.toString())
-                .filter(r -> r.replica().equals(target.describe()) && r.pageSize() == pageSize && r.txid() > 0);
+        Optional<ReplicaPosition> row = catalog.get(db.toString())
+                .filter(r -> r.replica().equals(target.describe()) && r.txid() > 0);
+        ReplicaCheck replica = checkReplica(row, pageSize);
         try (WalReader reader = openWal()) {
             WalBatch all = reader.read(WalPosition.INITIAL);
-            if (recorded.isPresent()) {
-                ReplicaPosition r = recorded.get();
+            if (replica.continues()) {
+                ReplicaPosition r = row.get();
                 Position last = new Position(r.txid(), r.postApplyChecksum(), pageSize, (int) r.commitPages(),
                         toWal(r.wal()));
                 Optional<List<WalTransaction>> suffix = suffixAfter(reader, all, last.wal());
                 Optional<PageChecksums> saved = suffix.isPresent()
-                        ? pages.load(db, last.txid(), last.checksum(), pageSize) : Optional.empty();
+                        ? loadChecksums(last) : Optional.empty();
                 if (saved.isPresent()) {
                     // Proven by the WAL and with the shipped page checksums at hand: no need to read the database.
                     pos = last;
@@ -232,11 +251,49 @@ public final class DbReplicator implements AutoCloseable {
             }
             DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pageSize);
             PageChecksums current = checksums(image, pageSize);
-            long replicaMax = ReplicaScan.maxTxid(target);
-            String why = replicaMax == 0 ? "first replication" : "no local record of the replica's TXID "
-                    + Long.toHexString(replicaMax);
-            return capture(image, current, null, replicaMax, resumePoint(all), why);
+            return capture(image, current, null, replica.maxTxid(), resumePoint(all), replica.why(),
+                    replica.maxTxid() > 0);
         }
+    }
+
+    /**
+     * What the replica holds compared with the catalog's record, checked before this process first uploads for the
+     * database: a replica written by another database or process, emptied, or missing files must never be continued
+     * as if it held our history. A position recorded by this process needs no request; otherwise one LIST of level
+     * 0 confirms it (all levels when it does not).
+     */
+    private ReplicaCheck checkReplica(Optional<ReplicaPosition> row, int pageSize) throws IOException {
+        if (row.isEmpty()) {
+            long max = ReplicaScan.maxTxid(target);
+            return new ReplicaCheck(false, max, max == 0 ? "first replication" : String.format("the replica holds "
+                    + "TXID %x, which this state directory has no record of: starting a new restore chain", max));
+        }
+        ReplicaPosition r = row.get();
+        long max = catalog.recordedThisRun(db.toString()) ? r.txid() : ReplicaScan.maxTxidExpecting(target, r.txid());
+        if (max == 0) {
+            return new ReplicaCheck(false, 0, String.format("the replica is empty although TXID %x was shipped to it "
+                    + "(deleted?): replicating from scratch", r.txid()));
+        }
+        if (max != r.txid()) {
+            return new ReplicaCheck(false, max, String.format("the replica %s TXID %x, but this state directory "
+                    + "recorded TXID %x (%s): starting a new restore chain", max > r.txid() ? "holds" : "ends at",
+                    max, r.txid(), max > r.txid() ? "written by another database or process?" : "files removed?"));
+        }
+        if (r.pageSize() != pageSize) {
+            return new ReplicaCheck(false, max, String.format("the page size changed from %d to %d: starting a new "
+                    + "restore chain", r.pageSize(), pageSize));
+        }
+        return new ReplicaCheck(true, max, "");
+    }
+
+    /**
+     * The outcome of {@link #checkReplica}.
+     *
+     * @param continues whether the recorded position is what the replica ends with, at today's page size
+     * @param maxTxid   the replica's highest TXID
+     * @param why       why the current state must be captured, when it does not continue
+     */
+    private record ReplicaCheck(boolean continues, long maxTxid, String why) {
     }
 
     /**
@@ -253,7 +310,7 @@ public final class DbReplicator implements AutoCloseable {
             pos = last;
             return shipVerified(reader, all, suffix.get(), current, "resumed from the recorded WAL position");
         }
-        Optional<PageChecksums> saved = pages.load(db, last.txid(), last.checksum(), pageSize);
+        Optional<PageChecksums> saved = loadChecksums(last);
         if (saved.isPresent() && current.samePages(saved.get())) {
             pos = last.withWal(resumePoint(all));
             crcs = current;
@@ -397,6 +454,7 @@ public final class DbReplicator implements AutoCloseable {
         }
         crcs = current;
         pos = new Position(pos.txid(), current.rolling(), pos.pageSize(), pos.commit(), pos.wal());
+        saveChecksums();
         record();
         log(System.Logger.Level.INFO, "%s: shipped TXID %x", why, pos.txid());
         return r;
@@ -419,12 +477,19 @@ public final class DbReplicator implements AutoCloseable {
                 sink.page((int) f.pageNumber(), page);
             }
         }, frames.size());
-        if (crcs == null) {
+        boolean known = crcs != null;
+        if (!known) {
+            // Only these pages are known until the caller (shipVerified) sets the whole map read from the database.
             crcs = new PageChecksums(pos.pageSize());
         }
         crcs.apply(file.crcs(), commit);
         pos = new Position(txid, crcs.rolling(), pos.pageSize(), commit, txs.get(txs.size() - 1).end());
         shippedSinceCheckpoint = true;
+        if (known) {
+            appendChecksums(file.crcs());
+        } else {
+            journalCurrent = false; // never save a partial map: it would be trusted later
+        }
         record();
         listener.uploaded(ref);
         return new SyncResult(txid, 1, file.pages(), ref.size(), false, false);
@@ -436,32 +501,59 @@ public final class DbReplicator implements AutoCloseable {
      */
     private SyncResult capture(DatabaseImage image, PageChecksums current, PageChecksums shipped, long lastTxid,
                                WalPosition walEnd, String why) throws IOException {
+        return capture(image, current, shipped, lastTxid, walEnd, why, false);
+    }
+
+    /**
+     * {@link #capture(DatabaseImage, PageChecksums, PageChecksums, long, WalPosition, String)}, optionally starting a
+     * new restore chain: every page is uploaded as a level-9 snapshot {@code 1..txid} first and then as the level-0
+     * file {@code txid}, so both restore planners (ours and upstream's: the newest snapshot, then contiguous files)
+     * start any restore at or after {@code txid} from this state and never apply it on top of the replica's older
+     * history, which may have another page size or belong to another database. The snapshot goes first: if the
+     * level-0 upload then fails, the replica is restorable already and the next attempt starts another chain.
+     */
+    private SyncResult capture(DatabaseImage image, PageChecksums current, PageChecksums shipped, long lastTxid,
+                               WalPosition walEnd, String why, boolean newChain) throws IOException {
         int pageSize = session.pageSize();
         long txid = lastTxid + 1;
         long minTxid = lastTxid == 0 ? 1 : txid;
-        LtxPublisher file = LtxPublisher.of(target, pageSize, image.commit(), minTxid, txid, clock.instant(),
-                0, 0, 0, 0).withoutCrcs(); // `current` holds every page's checksum already
-        byte[] page = new byte[pageSize];
-        LtxFileRef ref = file.publish(sink -> {
+        boolean everyPage = shipped == null || minTxid == 1 || newChain;
+        Instant now = clock.instant();
+        LtxPublisher.PageSource all = sink -> {
+            byte[] page = new byte[pageSize];
             for (int pgno = 1; pgno <= image.commit(); pgno++) {
-                if (image.hasPage(pgno) && (shipped == null || minTxid == 1 || shipped.get(pgno) != current.get(pgno))) {
+                if (image.hasPage(pgno) && (everyPage || shipped.get(pgno) != current.get(pgno))) {
                     image.read(pgno, page);
                     sink.page(pgno, page);
                 }
             }
-        }, image.commit());
+        };
+        long bytes = 0;
+        int files = 0;
+        if (newChain) {
+            LtxFileRef snapshot = LtxPublisher.of(target, pageSize, image.commit(), 1, txid, now, 0, 0, 0, 0)
+                    .withoutCrcs().atLevel(RestorePlanner.SNAPSHOT_LEVEL).publish(all, image.commit());
+            listener.uploaded(snapshot);
+            bytes += snapshot.size();
+            files++;
+        }
+        // `current` holds every page's checksum already.
+        LtxPublisher file = LtxPublisher.of(target, pageSize, image.commit(), minTxid, txid, now, 0, 0, 0, 0)
+                .withoutCrcs();
+        LtxFileRef ref = file.publish(all, image.commit());
         crcs = current;
         pos = new Position(txid, current.rolling(), pageSize, image.commit(), walEnd);
         proof = null;
         shippedSinceCheckpoint = true;
+        saveChecksums();
         record();
         listener.uploaded(ref);
         // A delta against the shipped page checksums loses no data, only the granularity of the transactions made
         // while nobody watched; that is routine for a cold database in a fleet. A full capture is not.
-        log(lastTxid == 0 || shipped != null ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
-                "captured current state as TXID %x (%d of %d pages): %s", txid,
-                file.pages(), image.commit(), why);
-        return new SyncResult(txid, 1, file.pages(), ref.size(), true, false);
+        log(newChain || (lastTxid > 0 && shipped == null) ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                "captured current state as TXID %x (%d of %d pages%s): %s", txid, file.pages(), image.commit(),
+                newChain ? ", also as snapshot " + String.format("%016x-%016x", 1, txid) : "", why);
+        return new SyncResult(txid, files + 1, file.pages(), bytes + ref.size(), true, false);
     }
 
     private SyncResult checkpointIfDue() throws IOException {
@@ -541,6 +633,50 @@ public final class DbReplicator implements AutoCloseable {
         return WalReader.open(wal);
     }
 
+    /** The shipped page checksums at {@code last}, from the state directory; marks the journal current. */
+    private Optional<PageChecksums> loadChecksums(Position last) {
+        Optional<PageChecksumStore.Loaded> loaded = pages.load(db, last.txid(), last.checksum(), last.pageSize());
+        journalCurrent = loaded.map(PageChecksumStore.Loaded::appendable).orElse(false);
+        journalBytes = 0;
+        return loaded.map(PageChecksumStore.Loaded::crcs);
+    }
+
+    /**
+     * Writes every page checksum at the current position, so the state directory holds them from now on (a capture
+     * after a crash then uploads only the changed pages). Best effort: a failure only costs a full read later.
+     */
+    private void saveChecksums() {
+        journalCurrent = false;
+        journalBytes = 0;
+        if (crcs == null || crcs.rolling() != pos.checksum()) {
+            return;
+        }
+        try {
+            pages.save(db, pos.txid(), pos.checksum(), pos.pageSize(), crcs);
+            journalCurrent = true;
+        } catch (IOException e) {
+            log(System.Logger.Level.DEBUG, "saving page checksums: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Appends the pages the TXID just shipped changed to the saved checksums (one small write, before the catalog
+     * records the TXID), or saves them all when the saved ones are not current or the journal has grown past the
+     * size of the whole map.
+     */
+    private void appendChecksums(Map<Integer, Long> changed) {
+        if (!journalCurrent || journalBytes > Math.max(JOURNAL_MIN_BYTES, 8L * crcs.pages())) {
+            saveChecksums();
+            return;
+        }
+        try {
+            journalBytes += pages.append(db, pos.txid(), pos.checksum(), pos.commit(), changed);
+        } catch (IOException e) {
+            journalCurrent = false;
+            log(System.Logger.Level.DEBUG, "appending page checksums: %s", e.getMessage());
+        }
+    }
+
     private void record() throws IOException {
         WalPosition w = pos.wal();
         catalog.put(new ReplicaPosition(db.toString(), target.describe(), pos.txid(), pos.checksum(), pos.pageSize(),
@@ -550,7 +686,10 @@ public final class DbReplicator implements AutoCloseable {
 
     /** Size and mtime of the database and its WAL now. */
     public FileFingerprint fingerprint() {
-        BasicFileAttributes d = attributes(db);
+        return fingerprint(attributes(db));
+    }
+
+    private FileFingerprint fingerprint(BasicFileAttributes d) {
         BasicFileAttributes w = attributes(wal);
         return new FileFingerprint(sizeOf(d), mtimeOf(d), sizeOf(w), mtimeOf(w));
     }
@@ -601,8 +740,8 @@ public final class DbReplicator implements AutoCloseable {
             observed = fingerprint();
             shipNew();
             record();
-            if (crcs != null && crcs.rolling() == pos.checksum()) {
-                pages.save(db, pos.txid(), pos.checksum(), pos.pageSize(), crcs);
+            if (journalBytes > 0 || !journalCurrent) {
+                saveChecksums(); // compacts the journal while the database is not open
             }
         } finally {
             closeQuietly();
@@ -628,6 +767,7 @@ public final class DbReplicator implements AutoCloseable {
         dbFile = null;
         proof = null;
         refreshAfterRestart = false;
+        journalCurrent = false;
     }
 
     /** The WAL generation our own checkpoint proved to end exactly at what we shipped. */

@@ -18,7 +18,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Encodes one level-0 LTX file from a page source and uploads it. Files are written with Litestream's
+ * Encodes one LTX file from a page source and uploads it (to level 0, or the snapshot level for a capture that
+ * starts a new restore chain). Files are written with Litestream's
  * {@code NoChecksum} flag, because stock {@code litestream restore} v0.5.16 rejects files that track the rolling
  * checksum; the checksum is kept in Litefleet's own state instead.
  *
@@ -47,6 +48,7 @@ final class LtxPublisher {
     private final LtxHeader header;
     private final Map<Integer, Long> crcs = new HashMap<>();
     private boolean keepCrcs = true;
+    private int level;
     private int pages;
 
     private LtxPublisher(ReplicaTarget target, LtxHeader header) {
@@ -63,6 +65,12 @@ final class LtxPublisher {
             b.wal(walOffset, walSize, salt1, salt2);
         }
         return new LtxPublisher(target, b.build());
+    }
+
+    /** Uploads to {@code level} instead of level 0. */
+    LtxPublisher atLevel(int level) {
+        this.level = level;
+        return this;
     }
 
     /** Skips {@link #crcs()}: for a capture, whose caller has every page's checksum already. */
@@ -112,9 +120,9 @@ final class LtxPublisher {
         // The buffer is reused once put returns: a client consumes the body within put (retries included).
         ObjectBody body = stream ? new ReencodedBody(header, source, counter.count) : buffer.body();
         Instant ts = Instant.ofEpochMilli(header.timestamp());
-        target.client().put(target.key(0, header.minTxid(), header.maxTxid()), body,
+        target.client().put(target.key(level, header.minTxid(), header.maxTxid()), body,
                 PutOptions.DEFAULT.withTimestamp(ts));
-        return new LtxFileRef(0, header.minTxid(), header.maxTxid(), ts, counter.count);
+        return new LtxFileRef(level, header.minTxid(), header.maxTxid(), ts, counter.count);
     }
 
     /** An upload body that encodes the file again on every open, through a pipe fed by a virtual thread. */

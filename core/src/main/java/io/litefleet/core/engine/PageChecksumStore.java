@@ -2,8 +2,10 @@ package io.litefleet.core.engine;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,21 +15,34 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 
 /**
- * Keeps a database's page checksums in the state directory while it is not open ({@code pages/<hash>.crc}), so a
- * later open that proves continuity from the WAL does not have to read the whole database to know them, and never
- * needs a descriptor on the database file. A file is only trusted when its header names the same TXID, database
- * checksum and page size as the caller's recorded position. Thread-safe (files are written atomically).
+ * Keeps a database's page checksums in the state directory ({@code pages/<hash>.crc}), so an open that proves
+ * continuity from the WAL does not have to read the whole database to know them, and a capture after a crash (the
+ * WAL restarted while nobody replicated) uploads only the pages that differ from the shipped state instead of all
+ * of them.
+ *
+ * <p>The file is a base (every page's checksum at one TXID, written atomically by {@link #save}) followed by a
+ * journal: one record per shipped TXID with the pages it changed ({@link #append}, one small write per sync, no
+ * fsync). A record is appended before the catalog records its TXID, so the journal reaches at least the catalog's
+ * position unless the machine lost power; {@link #load} replays the base and the records up to the asked-for TXID
+ * and trusts the result only when it ends exactly at that TXID with that database checksum. A torn or missing
+ * record therefore makes the map untrusted (the caller reads the database instead), never wrong. Each record
+ * carries a CRC-32C.
+ *
+ * <p>Thread-safe for different databases; one writer per database (its replicator).
  */
 final class PageChecksumStore {
-    private static final int MAGIC = 0x4c464350; // "LFCP"
+    private static final int MAGIC_V1 = 0x4c464350; // "LFCP": base only
+    private static final int MAGIC = 0x4c464332; // "LFC2": base + journal
 
     private final Path dir;
 
@@ -35,7 +50,16 @@ final class PageChecksumStore {
         this.dir = stateDir.resolve("pages");
     }
 
-    /** Saves the map for {@code db} at position {@code txid}/{@code checksum}. */
+    /**
+     * A map read back.
+     *
+     * @param crcs       the page checksums at the asked-for position
+     * @param appendable whether {@link #append} may continue this file (false for an older format)
+     */
+    record Loaded(PageChecksums crcs, boolean appendable) {
+    }
+
+    /** Saves the whole map for {@code db} at position {@code txid}/{@code checksum}, dropping any journal. */
     void save(Path db, long txid, long checksum, int pageSize, PageChecksums crcs) throws IOException {
         Files.createDirectories(dir);
         Path file = file(db);
@@ -58,12 +82,53 @@ final class PageChecksumStore {
         }
     }
 
-    /** The map saved for exactly this position, if any. */
-    Optional<PageChecksums> load(Path db, long txid, long checksum, int pageSize) {
+    /**
+     * Appends the pages TXID {@code txid} changed (the file must hold the map at {@code txid - 1}).
+     *
+     * @param checksum the database checksum after {@code txid}
+     * @param commit   the database size in pages after {@code txid}
+     * @return the bytes appended
+     */
+    long append(Path db, long txid, long checksum, int commit, Map<Integer, Long> changed) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + changed.size() * 12);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(0); // record length, patched below
+        out.writeLong(txid);
+        out.writeLong(checksum);
+        out.writeInt(commit);
+        out.writeInt(changed.size());
+        for (Map.Entry<Integer, Long> e : changed.entrySet()) {
+            out.writeInt(e.getKey());
+            out.writeLong(e.getValue());
+        }
+        byte[] record = bytes.toByteArray();
+        int length = record.length + 4;
+        record[0] = (byte) (length >>> 24);
+        record[1] = (byte) (length >>> 16);
+        record[2] = (byte) (length >>> 8);
+        record[3] = (byte) length;
+        CRC32C crc = new CRC32C();
+        crc.update(record);
+        byte[] framed = new byte[length];
+        System.arraycopy(record, 0, framed, 0, record.length);
+        int c = (int) crc.getValue();
+        framed[length - 4] = (byte) (c >>> 24);
+        framed[length - 3] = (byte) (c >>> 16);
+        framed[length - 2] = (byte) (c >>> 8);
+        framed[length - 1] = (byte) c;
+        // One write of the whole record: a reader sees all of it or a torn tail it rejects by its CRC.
+        Files.write(file(db), framed, StandardOpenOption.APPEND);
+        return length;
+    }
+
+    /** The map saved for exactly this position, if any (replaying the journal up to {@code txid}). */
+    Optional<Loaded> load(Path db, long txid, long checksum, int pageSize) {
         try (InputStream is = Files.newInputStream(file(db));
              DataInputStream in = new DataInputStream(new BufferedInputStream(is, 64 * 1024))) {
-            if (in.readInt() != MAGIC || in.readLong() != txid || in.readLong() != checksum
-                    || in.readInt() != pageSize) {
+            int magic = in.readInt();
+            long baseTxid = in.readLong();
+            long baseChecksum = in.readLong();
+            if ((magic != MAGIC && magic != MAGIC_V1) || in.readInt() != pageSize || baseTxid > txid) {
                 return Optional.empty();
             }
             int pages = in.readInt();
@@ -76,12 +141,64 @@ final class PageChecksumStore {
             }
             PageChecksums crcs = new PageChecksums(pageSize);
             crcs.apply(all, pages);
-            return crcs.rolling() == checksum ? Optional.of(crcs) : Optional.empty();
+            if (crcs.rolling() != baseChecksum) {
+                return Optional.empty();
+            }
+            long at = baseTxid;
+            while (magic == MAGIC && at < txid && replay(in, at + 1, crcs)) {
+                at++;
+            }
+            return at == txid && crcs.rolling() == checksum
+                    ? Optional.of(new Loaded(crcs, magic == MAGIC)) : Optional.empty();
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             return Optional.empty(); // a torn or unreadable file is just not trusted
         }
+    }
+
+    /** Applies the next journal record if it is intact and for {@code txid}; false otherwise. */
+    private static boolean replay(DataInputStream in, long txid, PageChecksums crcs) throws IOException {
+        int length;
+        try {
+            length = in.readInt();
+        } catch (EOFException e) {
+            return false;
+        }
+        if (length < 32 || length > (1 << 30)) {
+            return false;
+        }
+        byte[] record = new byte[length];
+        record[0] = (byte) (length >>> 24);
+        record[1] = (byte) (length >>> 16);
+        record[2] = (byte) (length >>> 8);
+        record[3] = (byte) length;
+        try {
+            in.readFully(record, 4, length - 4);
+        } catch (EOFException e) {
+            return false;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(record, 0, length - 4);
+        DataInputStream r = new DataInputStream(new java.io.ByteArrayInputStream(record, 4, length - 4));
+        long recordTxid = r.readLong();
+        long checksum = r.readLong();
+        int commit = r.readInt();
+        int n = r.readInt();
+        if ((int) crc.getValue() != readInt(record, length - 4) || recordTxid != txid || n < 0
+                || length != 32 + n * 12) {
+            return false;
+        }
+        Map<Integer, Long> changed = new HashMap<>(Math.max(16, n * 2));
+        for (int i = 0; i < n; i++) {
+            changed.put(r.readInt(), r.readLong());
+        }
+        crcs.apply(changed, commit);
+        return crcs.rolling() == checksum;
+    }
+
+    private static int readInt(byte[] b, int at) {
+        return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
     }
 
     private Path file(Path db) {

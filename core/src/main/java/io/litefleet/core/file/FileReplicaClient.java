@@ -218,6 +218,10 @@ final class FileReplicaClient implements ReplicaClient {
 
     /** Creates missing directories up to {@code dir} and fsyncs each new one's parent, so new names are durable. */
     private void createParents(String key, Path dir) throws IOException {
+        if (!Files.isDirectory(root)) {
+            // The replica directory itself was removed (a user emptying the replica): make it again, as at create.
+            Files.createDirectories(root);
+        }
         Path existing = dir;
         while (!Files.isDirectory(existing)) {
             existing = existing.getParent();

@@ -23,13 +23,16 @@ import org.sqlite.SQLiteConfig;
  * one connection, serialised. The owner closes it.
  */
 public final class Catalog implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 3;
+    private static final int SCHEMA_VERSION = 4;
     private static final String COLUMNS = "db_path, replica, txid, post_apply_checksum, page_size, commit_pages, "
             + "wal_offset, wal_salt1, wal_salt2, wal_checksum1, wal_checksum2, wal_commit, wal_frames, db_size, db_mtime_ns, wal_size, "
             + "wal_mtime_ns, updated_at_ms";
+    private static final String WRITE_COLUMNS = COLUMNS + ", run_id";
 
     private final Path file;
     private final Connection conn;
+    /** Identifies this open catalog: rows recorded through it carry it (see {@link #recordedThisRun}). */
+    private final long run = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     private boolean closed;
 
     private Catalog(Path file, Connection conn) {
@@ -87,8 +90,24 @@ public final class Catalog implements AutoCloseable {
             }
             if (version < 3) {
                 st.executeUpdate("CREATE TABLE IF NOT EXISTS unsettled (db_path TEXT PRIMARY KEY) WITHOUT ROWID");
+            }
+            if (version < 4) {
+                if (!hasColumn(st, "position", "run_id")) {
+                    st.executeUpdate("ALTER TABLE position ADD COLUMN run_id INTEGER NOT NULL DEFAULT 0");
+                }
                 st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
             }
+        }
+    }
+
+    private static boolean hasColumn(Statement st, String table, String column) throws SQLException {
+        try (ResultSet rs = st.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (column.equals(rs.getString("name"))) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -104,6 +123,23 @@ public final class Catalog implements AutoCloseable {
             ps.setString(1, dbPath);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read " + dbPath, e);
+        }
+    }
+
+    /**
+     * Whether the position of {@code dbPath} was recorded through this open catalog, i.e. by this process since it
+     * opened the state directory (which it holds exclusively). Such a position needs no check against the replica:
+     * nothing else wrote to the replica in between without our knowing. False for unknown databases.
+     */
+    public synchronized boolean recordedThisRun(String dbPath) throws IOException {
+        ensureOpen();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT run_id FROM position WHERE db_path = ?")) {
+            ps.setString(1, dbPath);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) == run;
             }
         } catch (SQLException e) {
             throw failure("read " + dbPath, e);
@@ -127,8 +163,11 @@ public final class Catalog implements AutoCloseable {
 
     /** Records positions, replacing earlier ones, in one transaction (durable on return). */
     public synchronized void putAll(Collection<ReplicaPosition> positions) throws IOException {
-        batch("write", "INSERT OR REPLACE INTO position (" + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", positions, Catalog::bind);
+        batch("write", "INSERT OR REPLACE INTO position (" + WRITE_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", positions, (ps, p) -> {
+                    bind(ps, p);
+                    ps.setLong(19, run);
+                });
     }
 
     /** Binds one item of a batch. */

@@ -1,6 +1,7 @@
 package io.litefleet.core.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +75,30 @@ class CatalogTest {
             assertEquals(java.util.List.of(), c.unsettled());
             c.putUnsettled(java.util.List.of("/y.db"), java.util.List.of());
             assertEquals(java.util.List.of("/y.db"), c.unsettled());
+        }
+    }
+
+    @Test
+    void recordedThisRun_trueOnlyForRowsWrittenThroughThisOpenCatalog_andAVersion3CatalogIsUpgraded(@TempDir Path dir)
+            throws Exception {
+        try (Catalog c = Catalog.open(dir)) {
+            c.put(pos("/a.db", 5));
+            assertTrue(c.recordedThisRun("/a.db"));
+            assertFalse(c.recordedThisRun("/unknown.db"));
+        }
+        try (var conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("catalog.db"));
+             var st = conn.createStatement()) {
+            st.executeUpdate("ALTER TABLE position DROP COLUMN run_id");
+            st.executeUpdate("PRAGMA user_version = 3");
+        }
+        try (Catalog c = Catalog.open(dir)) {
+            assertEquals(5, c.get("/a.db").orElseThrow().txid(), "a version-3 row survives the upgrade");
+            assertFalse(c.recordedThisRun("/a.db"), "recorded by an earlier run");
+            c.put(pos("/a.db", 6));
+            assertTrue(c.recordedThisRun("/a.db"));
+        }
+        try (Catalog c = Catalog.open(dir)) {
+            assertFalse(c.recordedThisRun("/a.db"), "every open is a new run");
         }
     }
 }
