@@ -9,6 +9,7 @@ import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.ReplicaTemplate;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.ReplicaClients;
+import io.litefleet.core.engine.ReplicaOverlaps;
 import io.litefleet.core.engine.ReplicaTarget;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetOptions;
@@ -41,6 +42,16 @@ final class FleetRunner {
 
     static FleetManager start(FleetConfig fleet, CompactionSettings compaction, PluginRegistry registry,
                               ReplicaClients clients, Catalog catalog, Clock clock) throws IOException {
+        return start(fleet, compaction, registry, clients, catalog, clock, new ReplicaOverlaps());
+    }
+
+    /**
+     * Starts the fleet. A fleet database whose replica is the same as, or nested with, one in {@code claimed} (the
+     * {@code dbs:} entries) is not replicated: it is excluded with an error naming both.
+     */
+    static FleetManager start(FleetConfig fleet, CompactionSettings compaction, PluginRegistry registry,
+                              ReplicaClients clients, Catalog catalog, Clock clock, ReplicaOverlaps claimed)
+            throws IOException {
         int workers = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
         int transients = Math.max(2, workers);
         checkDescriptorBudget(fleet, transients);
@@ -58,7 +69,24 @@ final class FleetRunner {
             TargetResolver resolver = new TargetResolver() {
                 @Override
                 public String replicaPath(DiscoveredDatabase db) {
-                    return template.resolvePath(db);
+                    String path = template.resolvePath(db);
+                    if (!claimed.isEmpty()) {
+                        checkNotClaimed(db);
+                    }
+                    return path;
+                }
+
+                private void checkNotClaimed(DiscoveredDatabase db) {
+                    ReplicaTarget target;
+                    try {
+                        target = clients.resolve(template.resolve(db));
+                    } catch (IOException e) {
+                        return; // resolve() reports it when the database is first synced
+                    }
+                    claimed.overlapping(target).ifPresent(other -> {
+                        throw new ConfigException(ReplicaOverlaps.message(other,
+                                new ReplicaOverlaps.Claim(db.path() + " (" + fleet.origin() + ")", target)));
+                    });
                 }
 
                 @Override

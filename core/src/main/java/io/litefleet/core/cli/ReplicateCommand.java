@@ -10,6 +10,7 @@ import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.ReplicaClients;
+import io.litefleet.core.engine.ReplicaOverlaps;
 import io.litefleet.core.engine.ReplicaTarget;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.compact.Maintenance;
@@ -122,9 +123,15 @@ final class ReplicateCommand implements Callable<Integer> {
              Catalog catalog = Catalog.open(state)) {
             List<DbReplicator> replicators = new ArrayList<>();
             List<Maintenance> maintenance = new ArrayList<>();
+            ReplicaOverlaps claimed = new ReplicaOverlaps();
             for (DbConfig db : dbs) {
                 try {
                     ReplicaTarget target = clients.resolve(db.replica());
+                    ReplicaOverlaps.Claim claim = new ReplicaOverlaps.Claim(db.path() + " (" + db.origin() + ")",
+                            target);
+                    claimed.add(claim).ifPresent(other -> {
+                        throw new ConfigException(ReplicaOverlaps.message(other, claim));
+                    });
                     Maintenance m = Maintenance.create(target, compaction);
                     maintenance.add(m);
                     replicators.add(DbReplicator.create(db.path(), target, catalog, db.engine(), clock,
@@ -140,7 +147,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 return syncOnce(replicators, out);
             }
             FleetManager fleetManager = fleet.isPresent()
-                    ? FleetRunner.start(fleet.get(), compaction, registry, clients, catalog, clock) : null;
+                    ? FleetRunner.start(fleet.get(), compaction, registry, clients, catalog, clock, claimed) : null;
             int threads = Math.max(1, Math.min(replicators.size(), Math.max(2,
                     Runtime.getRuntime().availableProcessors())));
             SyncScheduler scheduler = SyncScheduler.start(threads, clock, ev -> { });

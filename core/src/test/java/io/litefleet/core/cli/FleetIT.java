@@ -221,6 +221,44 @@ class FleetIT {
     }
 
     @Test
+    void pageSizeChanged_whileColdAndWhileStopped_startsNewChainsThatBothToolsRestore() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 2);
+        Path replica = dir.resolve("replica");
+        LitefleetConfig config = config(data, replica, "{{project}}/{{database}}/{{branch}}/{{tenant}}");
+        withFleet(config, fleet -> {
+            awaitStatus(fleet, s -> s.known() == 2 && s.transients() >= 2 && s.running() == 0,
+                    Duration.ofSeconds(30), "initial capture");
+            changePageSize(dbs.get(0), 16384);
+            awaitStatus(fleet, s -> s.captures() >= 1, Duration.ofSeconds(20), "a capture of the new page size");
+            awaitRestoresEqual(dbs.get(0), replica.resolve("p0/d0/b0/t0"), Duration.ofSeconds(20));
+            write(dbs.get(0), new Random(5));
+            awaitRestoresEqual(dbs.get(0), replica.resolve("p0/d0/b0/t0"), Duration.ofSeconds(20));
+        });
+        changePageSize(dbs.get(1), 1024);
+        withFleet(config, fleet -> {
+            awaitStatus(fleet, s -> s.captures() >= 1 && s.running() == 0, Duration.ofSeconds(20),
+                    "a capture of the database changed while stopped");
+            awaitRestoresEqual(dbs.get(1), replica.resolve("p0/d0/b0/t1"), Duration.ofSeconds(20));
+        });
+        for (int i = 0; i < 2; i++) {
+            assertEquals(1, listing(replica.resolve("p0/d0/b0/t" + i + "/ltx/9")).size(),
+                    "the new chain's snapshot of t" + i);
+            stockRestoreEquals(dbs.get(i), replica.resolve("p0/d0/b0/t" + i));
+        }
+    }
+
+    /** What an application does to change the page size: leave WAL mode, set it, VACUUM, return to WAL, write. */
+    private static void changePageSize(Path db, int pageSize) throws Exception {
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "PRAGMA busy_timeout=5000", "PRAGMA journal_mode=DELETE",
+                    "PRAGMA page_size=" + pageSize, "VACUUM", "PRAGMA journal_mode=WAL",
+                    "INSERT INTO t(v) VALUES ('page size " + pageSize + "')");
+            assertEquals(String.valueOf(pageSize), SqliteFiles.queryString(c, "PRAGMA page_size"));
+        }
+    }
+
+    @Test
     void unsettledAtStop_isSettledByTheNextRun() throws Exception {
         Path data = dir.resolve("data");
         List<Path> dbs = createFleet(data, 1, 1, 1, 1);

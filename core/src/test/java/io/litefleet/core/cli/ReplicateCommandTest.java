@@ -79,4 +79,55 @@ class ReplicateCommandTest {
         assertEquals(1, unknownScheme.code());
         assertTrue(unknownScheme.err().contains("ftp") && unknownScheme.err().contains("file"), unknownScheme.err());
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"same", "nested", "nested by url"})
+    void twoDatabasesWithOverlappingReplicas_areRefusedAtStart_namingBoth(String how) throws Exception {
+        Path a = walDatabase("a.db");
+        Path b = walDatabase("b.db");
+        Path shared = dir.resolve("rep");
+        String second = switch (how) {
+            case "same" -> "{type: file, path: " + shared + "}";
+            case "nested" -> "{type: file, path: " + shared.resolve("inner") + "}";
+            default -> "{url: " + shared.resolve("inner/deeper").toUri() + "}";
+        };
+        Path config = Files.writeString(dir.resolve("l.yml"), """
+                state-dir: %s
+                dbs:
+                  - path: %s
+                    replica: {type: file, path: %s}
+                  - path: %s
+                    replica: %s
+                """.formatted(dir.resolve("state"), a, shared, b, second));
+        Run r = run("replicate", "-config", config.toString(), "-once");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains(a.toString()) && r.err().contains(b.toString()), r.err());
+        assertTrue(r.err().contains(how.equals("same") ? "the same replica" : "inside one another"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "no stack trace: " + r.err());
+        assertTrue(!Files.exists(shared), "nothing was uploaded");
+    }
+
+    @Test
+    void siblingReplicasSharingAPrefix_areNotAnOverlap() throws Exception {
+        Path a = walDatabase("a.db");
+        Path b = walDatabase("b.db");
+        Path config = Files.writeString(dir.resolve("l.yml"), """
+                state-dir: %s
+                dbs:
+                  - path: %s
+                    replica: {type: file, path: %s}
+                  - path: %s
+                    replica: {type: file, path: %s}
+                """.formatted(dir.resolve("state"), a, dir.resolve("rep/app"), b, dir.resolve("rep/app2")));
+        Run r = run("replicate", "-config", config.toString(), "-once");
+        assertEquals(0, r.code(), r.out() + r.err());
+    }
+
+    private Path walDatabase(String name) throws Exception {
+        Path p = dir.resolve(name);
+        try (Connection c = SqliteFiles.open(p)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(x)", "INSERT INTO t VALUES (1)");
+        }
+        return p;
+    }
 }
