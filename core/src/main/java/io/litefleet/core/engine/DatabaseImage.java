@@ -35,6 +35,10 @@ final class DatabaseImage {
      * commit's, or the file's when the WAL holds no commit.
      */
     static DatabaseImage of(FileChannel dbFile, WalReader wal, WalBatch batch, int pageSize) throws IOException {
+        checkPageSize(dbFile, pageSize);
+        if (batch.header().isPresent()) {
+            PageSizeMismatchException.check("the -wal", batch.header().get().pageSize(), pageSize);
+        }
         int commit = batch.transactions().isEmpty()
                 ? (int) (dbFile.size() / pageSize)
                 : (int) batch.transactions().get(batch.transactions().size() - 1).commitSize();
@@ -47,6 +51,7 @@ final class DatabaseImage {
 
     /** The database file alone, ignoring the WAL (what a fully checkpointed WAL would leave). */
     static DatabaseImage fileOnly(FileChannel dbFile, int pageSize) throws IOException {
+        checkPageSize(dbFile, pageSize);
         return new DatabaseImage(dbFile, null, pageSize, (int) (dbFile.size() / pageSize));
     }
 
@@ -75,5 +80,18 @@ final class DatabaseImage {
                 throw new EOFException("database file ends before page " + pgno);
             }
         }
+    }
+
+    /** The database header's page size (bytes 16-17, 1 meaning 65536) must be {@code pageSize}; an empty file passes. */
+    private static void checkPageSize(FileChannel dbFile, int pageSize) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2);
+        while (b.hasRemaining() && dbFile.read(b, 16 + b.position()) > 0) {
+            // read both bytes
+        }
+        if (b.hasRemaining()) {
+            return;
+        }
+        int field = b.getShort(0) & 0xffff;
+        PageSizeMismatchException.check("the database file", field == 1 ? 65536 : field, pageSize);
     }
 }

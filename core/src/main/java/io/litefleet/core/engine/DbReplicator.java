@@ -205,7 +205,17 @@ public final class DbReplicator implements AutoCloseable {
             return result;
         } catch (NoSuchFileException e) {
             closeQuietly();
+            if (e.getFile() != null && e.getFile().equals(wal.toString()) && Files.exists(db)) {
+                // The -wal we pinned is gone while the database is there (removed, or the file was overwritten
+                // and another connection cleaned up): open again, as at start.
+                log(System.Logger.Level.WARNING, "the -wal disappeared while replicating: opening it again");
+                return open();
+            }
             throw e;
+        } catch (PageSizeMismatchException e) {
+            log(System.Logger.Level.WARNING, "%s: opening it again", e.getMessage());
+            closeQuietly();
+            return open(); // establish() sees the new page size and starts a new restore chain
         }
     }
 
@@ -367,6 +377,9 @@ public final class DbReplicator implements AutoCloseable {
         try (WalReader reader = openWal()) {
             while (true) {
                 WalBatch batch = reader.read(pos.wal(), maxFrames());
+                if (batch.header().isPresent()) {
+                    PageSizeMismatchException.check("the -wal", batch.header().get().pageSize(), pos.pageSize());
+                }
                 if (pos.wal().isInitial() && batch.header().isPresent()) {
                     if (!enterGeneration(batch.header().get())) {
                         return result.plus(captureNow(reader,

@@ -133,7 +133,7 @@ class NewChainIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"deleted", "renamed over"})
+    @ValueSource(strings = {"deleted", "renamed over", "overwritten in place"})
     void databaseReplacedWhileHot_byOneWithAnotherPageSize_startsANewChain(String how) throws Exception {
         create(db, 4096, "UTF-8");
         try (Catalog catalog = Catalog.open(dir.resolve("state"));
@@ -157,11 +157,25 @@ class NewChainIT {
             if (how.equals("deleted")) {
                 Files.delete(db);
             }
-            Files.move(fresh, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (how.equals("overwritten in place")) {
+                // cp(1) keeps the inode. From another process: closing a descriptor of the file here would drop
+                // this process's POSIX locks on it, which a real overwrite by another program does not.
+                var cp = io.litefleet.testkit.PeerProcess.run(dir, Duration.ofSeconds(30), java.util.List.of("cp",
+                        fresh.toString(), db.toString()));
+                assertEquals(0, cp.exitCode(), cp.both());
+                Files.delete(fresh);
+            } else {
+                Files.move(fresh, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             Files.deleteIfExists(dir.resolve("fresh.db-wal"));
             Files.deleteIfExists(dir.resolve("fresh.db-shm"));
+            // The application is another process: SQLite shares one inode's locks and -shm between the connections
+            // of a process, so a connection here would share our stale one's until the sync reopens it.
+            var cli = io.litefleet.testkit.PeerProcess.run(dir, Duration.ofSeconds(30), java.util.List.of(
+                    io.litefleet.testkit.PeerTools.sqlite3().toString(), db.toString(),
+                    "INSERT INTO t(v, s) VALUES (randomblob(3000), 'after the replacement')"));
+            assertEquals(0, cli.exitCode(), cli.both());
             try (Connection app = open(db)) {
-                write(app, 3);
                 SyncResult s = r.sync();
                 assertTrue(s.capture(), "the replaced file is captured");
                 assertEquals(before + 1, s.txid());
