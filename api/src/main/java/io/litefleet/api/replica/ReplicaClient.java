@@ -20,7 +20,11 @@ public interface ReplicaClient extends AutoCloseable {
     /** The provider type that created this client, for example {@code file} or {@code s3}. */
     String type();
 
-    /** A human-readable destination for messages, for example {@code s3://bucket/prefix}. Never a secret. */
+    /**
+     * The destination, for messages and as the catalog's record of where a database replicates: {@code
+     * scheme://authority/path} with the path as it is, not percent-encoded, for example {@code s3://bucket/prefix}.
+     * {@link ReplicaUrl#escape} turns it into a URL. Never a secret.
+     */
     String describe();
 
     /**

@@ -22,8 +22,11 @@ public interface ReplicaClientProvider {
 
     /**
      * Turns a replica URL into this provider's settings plus the database's replica path within the destination.
+     * The path is the URL's percent-decoded path. A fragment is refused ({@link ReplicaUrl#rejectFragment}), and so
+     * is a query, except the parameters upstream Litestream reads for this backend ({@link ReplicaUrl#rejectQuery}).
      *
-     * @throws io.litefleet.api.ConfigException when the URL is not usable, naming it
+     * @throws io.litefleet.api.ConfigException when the URL is not usable, naming it (password masked) and the
+     *                                          offending part
      */
     UrlTarget parseUrl(URI url);
 

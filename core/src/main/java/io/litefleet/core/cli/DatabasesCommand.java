@@ -1,5 +1,6 @@
 package io.litefleet.core.cli;
 
+import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.state.Catalog;
@@ -62,7 +63,7 @@ final class DatabasesCommand implements Callable<Integer> {
         if (json) {
             for (DatabaseRow r : rows) {
                 out.println("{\"path\":" + quote(r.path()) + ",\"tier\":" + quote(r.tier()) + ",\"replica\":"
-                        + quote(r.replica()) + ",\"txid\":\"" + String.format("%016x", r.txid())
+                        + quote(url(r)) + ",\"txid\":\"" + String.format("%016x", r.txid())
                         + "\",\"lastSync\":" + quote(r.lastSync().toString()) + ",\"promotions\":" + r.promotions()
                         + ",\"demotions\":" + r.demotions() + ",\"size\":" + r.size() + "}");
             }
@@ -70,12 +71,20 @@ final class DatabasesCommand implements Callable<Integer> {
             out.printf("%-8s %-16s %-24s %10s %s%n", "TIER", "TXID", "LAST SYNC", "SIZE", "PATH -> REPLICA");
             for (DatabaseRow r : rows) {
                 out.printf("%-8s %016x %-24s %10d %s -> %s%n", r.tier(), r.txid(), r.lastSync(), r.size(), r.path(),
-                        r.replica());
+                        url(r));
             }
             out.printf("%d database(s)%n", rows.size());
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The row's replica as a URL that {@code litefleet restore} reads back as this replica: the catalog keeps the
+     * destination with a plain path, which may hold {@code #}, {@code %}, {@code ?}, spaces or non-ASCII.
+     */
+    private static String url(DatabaseRow r) {
+        return ReplicaUrl.escape(r.replica());
     }
 
     /** A JSON string literal (RFC 8259 escaping). */

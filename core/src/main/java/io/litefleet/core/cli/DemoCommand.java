@@ -1,6 +1,9 @@
 package io.litefleet.core.cli;
 
 import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.ReplicaListener;
@@ -14,8 +17,6 @@ import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.restore.Restorer;
 import io.litefleet.core.restore.RetryPolicy;
 import io.litefleet.core.state.Catalog;
-import io.litefleet.api.replica.ReplicaClient;
-import io.litefleet.api.replica.ReplicaLayout;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -72,7 +73,8 @@ final class DemoCommand implements Callable<Integer> {
         try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db)) {
             exec(app, "PRAGMA journal_mode=WAL", "CREATE TABLE orders(id INTEGER PRIMARY KEY, customer TEXT, "
                     + "amount INTEGER, note BLOB)");
-            out.printf("sample database %s, replica file://%s, state %s%n", db, replica, home.resolve("state"));
+            out.printf("sample database %s, replica %s, state %s%n", db, ReplicaUrl.escape("file://" + replica),
+                    home.resolve("state"));
             try (Catalog catalog = Catalog.open(home.resolve("state"));
                  ReplicaClient client = new FileReplicaClientProvider().create(Settings.of("demo",
                          Map.of(FileReplicaClientProvider.ROOT, replica.toString())))) {
@@ -83,8 +85,8 @@ final class DemoCommand implements Callable<Integer> {
                 restoreAndCheck(out, app, target, home, middleTxid);
             }
         }
-        out.printf("%nTry stock Litestream on the same replica:  litestream restore -o /tmp/demo.db file://%s%n",
-                replica);
+        out.printf("%nTry stock Litestream on the same replica:  litestream restore -o /tmp/demo.db %s%n",
+                ReplicaUrl.escape("file://" + replica));
         out.flush();
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.litefleet.core.cli;
 
+import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.YamlLoader;
 import io.litefleet.core.engine.ReplicaClients;
@@ -89,8 +90,8 @@ final class FleetDemo {
             Path check = written.get(written.size() - 1);
             Path rel = data.relativize(check);
             String tenant = rel.getFileName().toString().replaceFirst("\\.db$", "");
-            String url = replica.resolve(rel.getName(0) + "/" + rel.getName(2) + "/" + rel.getName(4) + "/" + tenant)
-                    .toUri().toString();
+            String url = ReplicaUrl.escape("file://" + replica.resolve(rel.getName(0) + "/" + rel.getName(2) + "/"
+                    + rel.getName(4) + "/" + tenant));
             Path restored = home.resolve("restored.db");
             Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
             try (ReplicaSource.Opened opened = ReplicaSource.url(url).open(registry)) {

@@ -2,9 +2,11 @@ package io.litefleet.core.cli;
 
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaUrl;
+import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;
-import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.engine.DbReplicator;
@@ -12,16 +14,14 @@ import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.ReplicaClients;
 import io.litefleet.core.engine.ReplicaOverlaps;
 import io.litefleet.core.engine.ReplicaTarget;
-import io.litefleet.core.compact.CompactionSettings;
-import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.engine.SyncScheduler;
+import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.core.state.StateLock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -95,15 +95,7 @@ final class ReplicateCommand implements Callable<Integer> {
     }
 
     private DbConfig fromArgs(String dbPath, String url) {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new UserException("replica URL '" + url + "' is not a valid URL: " + e.getReason());
-        }
-        if (uri.getScheme() == null) {
-            throw new UserException("replica URL '" + url + "' needs a scheme, for example file:///backups/db");
-        }
+        URI uri = ReplicaUrl.parse(url);
         Duration sync = syncInterval == null ? EngineSettings.DEFAULTS.syncInterval()
                 : Settings.parseDuration(syncInterval).filter(d -> !d.isZero()).orElseThrow(() -> new UserException(
                         "-sync-interval must be a duration such as 1s or 500ms, got '" + syncInterval + "'"));
@@ -161,8 +153,7 @@ final class ReplicateCommand implements Callable<Integer> {
             StopSignals.install(stop);
             for (int i = 0; i < replicators.size(); i++) {
                 scheduler.add(replicators.get(i), dbs.get(i).engine().syncInterval(), maintenance.get(i));
-                out.println("replicating " + replicators.get(i).path() + " to " + replicators.get(i).target()
-                        .describe());
+                out.println("replicating " + replicators.get(i).path() + " to " + replicators.get(i).target().url());
             }
             out.println("state directory: " + state);
             if (fleetManager != null) {

@@ -105,7 +105,7 @@ final class RestoreCommand implements Callable<Integer> {
     private RestorePlan plan(Restorer restorer, ReplicaTarget replica, RestoreTarget target) throws IOException {
         try {
             return restorer.plan(replica, target, parallelism).orElseThrow(() -> new UserException(
-                    "no matching backup files available in " + replica.describe() + describe(target)));
+                    "no matching backup files available in " + replica.url() + describe(target)));
         } catch (RestoreGapException e) {
             throw new UserException(e.getMessage());
         }
@@ -172,7 +172,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     private void printPlan(PrintWriter out, ReplicaTarget replica, RestorePlan plan) {
         out.println("Restore plan:");
-        out.println("  source: " + replica.describe());
+        out.println("  source: " + replica.url());
         out.println("  output: " + (output == null ? "(none)" : output.toAbsolutePath()));
         out.printf("  txid:   %016x - %016x%n", plan.files().get(0).minTxid(), plan.txid());
         out.printf("%-5s  %-37s  %12s  %s%n", "level", "file", "size", "created");

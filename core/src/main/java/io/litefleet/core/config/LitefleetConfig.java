@@ -2,10 +2,10 @@ package io.litefleet.core.config;
 
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.engine.EngineSettings;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,15 +149,9 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
 
     private static URI uri(Settings s, String text) {
         try {
-            URI u = new URI(text);
-            if (u.getScheme() == null) {
-                throw new ConfigException(s.origin() + ": key 'url'" + s.at("url") + " must be a URL such as "
-                        + "s3://bucket/path or file:///dir, got '" + text + "'");
-            }
-            return u;
-        } catch (URISyntaxException e) {
-            throw new ConfigException(s.origin() + ": key 'url'" + s.at("url") + " is not a valid URL: '" + text
-                    + "' (" + e.getReason() + ")");
+            return ReplicaUrl.parse(text);
+        } catch (ConfigException e) {
+            throw new ConfigException(s.origin() + ": key 'url'" + s.at("url") + ": " + e.getMessage(), e);
         }
     }
 

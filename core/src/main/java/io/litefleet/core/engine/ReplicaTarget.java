@@ -2,6 +2,7 @@ package io.litefleet.core.engine;
 
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.api.replica.ReplicaUrl;
 import java.util.Objects;
 
 /**
@@ -30,10 +31,26 @@ public record ReplicaTarget(ReplicaClient client, ReplicaLayout layout, String p
         return layout.levelDir(path, level);
     }
 
-    /** For messages and the catalog: the destination and the path. */
+    /**
+     * The catalog's record of this replica: the destination and the path, as plain text (not percent-encoded). It
+     * identifies the replica across restarts, so its form must not change; messages use {@link #url()}.
+     */
     public String describe() {
-        String d = client.describe();
-        return path.isEmpty() ? d : d + (d.endsWith("/") ? "" : "/") + path;
+        return join(client.describe(), path);
+    }
+
+    /** This replica as a URL, for messages and listings: given to {@code litefleet restore}, it reads this replica. */
+    public String url() {
+        return ReplicaUrl.escape(describe());
+    }
+
+    /** The URL of one object of this replica, for messages: where it is, in full. */
+    public String url(String key) {
+        return ReplicaUrl.escape(join(client.describe(), key));
+    }
+
+    private static String join(String destination, String path) {
+        return path.isEmpty() ? destination : destination + (destination.endsWith("/") ? "" : "/") + path;
     }
 
     private static String trimSlashes(String p) {

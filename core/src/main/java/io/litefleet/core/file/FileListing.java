@@ -25,7 +25,7 @@ final class FileListing {
     private FileListing() {
     }
 
-    static List<ObjectInfo> list(Path root, String prefix, String tempSuffix, String where) throws ReplicaException {
+    static List<ObjectInfo> list(Path root, String prefix, String tempSuffix) throws ReplicaException {
         int slash = prefix.lastIndexOf('/');
         Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
         List<ObjectInfo> out = new ArrayList<>();
@@ -67,7 +67,7 @@ final class FileListing {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw FileErrors.map(where, "list", prefix, e);
+            throw FileErrors.map("list", root.resolve(prefix), e);
         }
         out.sort(Comparator.comparing(ObjectInfo::key));
         return List.copyOf(out);

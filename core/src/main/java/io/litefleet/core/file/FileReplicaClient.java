@@ -68,7 +68,7 @@ final class FileReplicaClient implements ReplicaClient {
             Files.createDirectories(root);
             return new FileReplicaClient(root.toRealPath());
         } catch (IOException e) {
-            throw FileErrors.map("file://" + root, "open", "", e);
+            throw FileErrors.map("open", root, e);
         }
     }
 
@@ -89,15 +89,15 @@ final class FileReplicaClient implements ReplicaClient {
         Path target = root.resolve(key);
         Path tmp = null;
         try {
-            createParents(key, target.getParent());
+            createParents(target);
             tmp = target.resolveSibling("." + target.getFileName() + "."
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
-            writeSynced(key, tmp, body);
+            writeSynced(target, tmp, body);
             if (mtime.isPresent()) {
                 Files.setLastModifiedTime(tmp, mtime.get());
             }
             if (options.ifAbsent()) {
-                createOnly(key, tmp, target);
+                createOnly(tmp, target);
             } else {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             }
@@ -107,7 +107,7 @@ final class FileReplicaClient implements ReplicaClient {
                     LinkOption.NOFOLLOW_LINKS);
             return ObjectInfo.of(key, attrs.size(), attrs.lastModifiedTime().toInstant());
         } catch (IOException e) {
-            throw e instanceof ReplicaException re ? re : FileErrors.map(describe(), "put", key, e);
+            throw e instanceof ReplicaException re ? re : FileErrors.map("put", target, e);
         } finally {
             deleteQuietly(tmp);
         }
@@ -120,7 +120,7 @@ final class FileReplicaClient implements ReplicaClient {
         try {
             return Files.newInputStream(file);
         } catch (IOException e) {
-            throw FileErrors.map(describe(), "get", key, e);
+            throw FileErrors.map("get", file, e);
         }
     }
 
@@ -128,7 +128,7 @@ final class FileReplicaClient implements ReplicaClient {
     public InputStream get(String key, long offset, long length) throws ReplicaException {
         checkKey(key);
         if (offset < 0 || length < 0) {
-            throw new ReplicaException(ReplicaFailure.INVALID, describe() + ": get '" + key + "': offset " + offset
+            throw FileErrors.of(ReplicaFailure.INVALID, "get", root.resolve(key), "offset " + offset
                     + " and length " + length + " must not be negative");
         }
         Path file = existing(key, "get");
@@ -142,7 +142,7 @@ final class FileReplicaClient implements ReplicaClient {
                 throw e;
             }
         } catch (IOException e) {
-            throw FileErrors.map(describe(), "get", key, e);
+            throw FileErrors.map("get", file, e);
         }
     }
 
@@ -164,7 +164,7 @@ final class FileReplicaClient implements ReplicaClient {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw FileErrors.map(describe(), "stat", key, e);
+            throw FileErrors.map("stat", file, e);
         }
     }
 
@@ -172,7 +172,7 @@ final class FileReplicaClient implements ReplicaClient {
     public List<ObjectInfo> list(String prefix) throws ReplicaException {
         checkOpen();
         ReplicaKey.checkPrefix(prefix);
-        return FileListing.list(root, prefix, TEMP_SUFFIX, describe());
+        return FileListing.list(root, prefix, TEMP_SUFFIX);
     }
 
     @Override
@@ -191,7 +191,7 @@ final class FileReplicaClient implements ReplicaClient {
                     Files.deleteIfExists(file);
                 }
             } catch (IOException e) {
-                throw FileErrors.map(describe(), "delete", key, e);
+                throw FileErrors.map("delete", file, e);
             }
         }
     }
@@ -211,24 +211,26 @@ final class FileReplicaClient implements ReplicaClient {
         checkOpen();
         ReplicaKey.check(key);
         if (key.endsWith(TEMP_SUFFIX)) {
-            throw new ReplicaException(ReplicaFailure.INVALID, describe() + ": bad key '" + key
-                    + "': names ending in '" + TEMP_SUFFIX + "' are reserved for temp files");
+            throw FileErrors.of(ReplicaFailure.INVALID, "bad key", root.resolve(key), "names ending in '"
+                    + TEMP_SUFFIX + "' are reserved for temp files");
         }
     }
 
-    /** Creates missing directories up to {@code dir} and fsyncs each new one's parent, so new names are durable. */
-    private void createParents(String key, Path dir) throws IOException {
+    /**
+     * Creates missing directories up to {@code target}'s and fsyncs each new one's parent, so new names are durable.
+     */
+    private void createParents(Path target) throws IOException {
         if (!Files.isDirectory(root)) {
             // The replica directory itself was removed (a user emptying the replica): make it again, as at create.
             Files.createDirectories(root);
         }
+        Path dir = target.getParent();
         Path existing = dir;
         while (!Files.isDirectory(existing)) {
             existing = existing.getParent();
         }
         if (!insideRoot(existing)) {
-            throw new ReplicaException(ReplicaFailure.INVALID, describe() + ": put '" + key
-                    + "': a symbolic link leads out of the root");
+            throw FileErrors.of(ReplicaFailure.INVALID, "put", target, "a symbolic link leads out of the root");
         }
         if (existing.equals(dir)) {
             return;
@@ -239,7 +241,7 @@ final class FileReplicaClient implements ReplicaClient {
         }
     }
 
-    private static void writeSynced(String key, Path tmp, ObjectBody body) throws IOException {
+    private static void writeSynced(Path target, Path tmp, ObjectBody body) throws IOException {
         long written = 0;
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              InputStream in = body.open()) {
@@ -254,22 +256,22 @@ final class FileReplicaClient implements ReplicaClient {
             out.force(true);
         }
         if (written != body.length()) {
-            throw new ReplicaException(ReplicaFailure.INVALID, "put '" + key + "': body yielded " + written
+            throw FileErrors.of(ReplicaFailure.INVALID, "put", target, "body yielded " + written
                     + " bytes but declared " + body.length());
         }
     }
 
-    private void createOnly(String key, Path tmp, Path target) throws IOException {
+    private void createOnly(Path tmp, Path target) throws IOException {
         try {
             Files.createLink(target, tmp);
         } catch (FileAlreadyExistsException e) {
-            throw new ReplicaException(ReplicaFailure.PRECONDITION_FAILED, describe() + ": put '" + key
-                    + "': an object already exists under the key", e);
+            throw FileErrors.of(ReplicaFailure.PRECONDITION_FAILED, "put", target,
+                    "an object already exists under the key");
         } catch (UnsupportedOperationException e) {
             synchronized (fallbackPublishLock) {
                 if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new ReplicaException(ReplicaFailure.PRECONDITION_FAILED, describe() + ": put '" + key
-                            + "': an object already exists under the key");
+                    throw FileErrors.of(ReplicaFailure.PRECONDITION_FAILED, "put", target,
+                            "an object already exists under the key");
                 }
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 return;
@@ -285,15 +287,13 @@ final class FileReplicaClient implements ReplicaClient {
         try {
             real = file.toRealPath();
         } catch (IOException e) {
-            throw FileErrors.map(describe(), op, key, e);
+            throw FileErrors.map(op, file, e);
         }
         if (!real.startsWith(root)) {
-            throw new ReplicaException(ReplicaFailure.INVALID, describe() + ": " + op + " '" + key
-                    + "': a symbolic link leads out of the root");
+            throw FileErrors.of(ReplicaFailure.INVALID, op, file, "a symbolic link leads out of the root");
         }
         if (!Files.isRegularFile(real)) {
-            throw new ReplicaException(ReplicaFailure.NOT_FOUND, describe() + ": " + op + " '" + key
-                    + "': not an object (a directory)");
+            throw FileErrors.of(ReplicaFailure.NOT_FOUND, op, file, "not an object (a directory)");
         }
         return real;
     }

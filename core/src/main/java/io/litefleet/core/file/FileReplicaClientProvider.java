@@ -6,6 +6,7 @@ import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.api.replica.ReplicaUrl;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -53,14 +54,17 @@ public final class FileReplicaClientProvider implements ReplicaClientProvider {
             throw new ConfigException("replica URL '" + url + "' names host '" + url.getRawAuthority()
                     + "'; file URLs must be local: file:///absolute/dir");
         }
+        ReplicaUrl.rejectFragment(url);
+        ReplicaUrl.rejectQuery(url);
         String path = url.getPath();
         if (path == null || path.isEmpty() || path.equals("/")) {
             throw new ConfigException("replica URL '" + url + "' needs a directory: file:///absolute/dir");
         }
-        if (url.getRawQuery() != null) {
-            throw new ConfigException("replica URL '" + url + "': file URLs take no query parameters");
+        try {
+            return shared(Path.of(path).normalize());
+        } catch (InvalidPathException e) {
+            throw new ConfigException("replica URL '" + url + "' does not name a usable directory: " + e.getReason());
         }
-        return shared(Path.of(path).normalize());
     }
 
     /**

@@ -86,7 +86,7 @@ public final class Restorer {
         Optional<RestorePlan> plan = RestorePlanner.plan(files, effective);
         if (target instanceof RestoreTarget.AtTxid t && plan.isPresent() && plan.get().txid() != t.txid()) {
             throw new RestoreException(String.format("TXID %016x is not a state %s can restore: the nearest "
-                    + "earlier one is TXID %016x (restore with -txid %x)", t.txid(), source.describe(),
+                    + "earlier one is TXID %016x (restore with -txid %x)", t.txid(), source.url(),
                     plan.get().txid(), plan.get().txid()));
         }
         return plan;
@@ -155,7 +155,7 @@ public final class Restorer {
             out.setLength((long) h.commit() * h.pageSize());
             return new Applied(h, trailer, dec.bytesRead());
         } catch (LtxFormatException e) {
-            throw new RestoreException(source.describe() + ": " + key + ": invalid LTX file: " + e.getMessage(), e);
+            throw new RestoreException(source.url(key) + ": invalid LTX file: " + e.getMessage(), e);
         }
     }
 
@@ -180,14 +180,14 @@ public final class Restorer {
             long actual = out.checksum(last.header().pageSize());
             if (actual != last.trailer().postApplyChecksum()) {
                 throw new RestoreException(String.format("restored database from %s has checksum %s, but %s says "
-                        + "the database at TXID %016x has %s", source.describe(), Checksums.hex(actual),
+                        + "the database at TXID %016x has %s", source.url(), Checksums.hex(actual),
                         plan.files().get(plan.files().size() - 1), plan.txid(),
                         Checksums.hex(last.trailer().postApplyChecksum())));
             }
         }
         List<String> problems = out.integrityCheck();
         if (!problems.isEmpty()) {
-            throw new RestoreException("restored database from " + source.describe() + " at TXID "
+            throw new RestoreException("restored database from " + source.url() + " at TXID "
                     + String.format("%016x", plan.txid()) + " fails PRAGMA integrity_check: "
                     + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
         }
@@ -200,7 +200,7 @@ public final class Restorer {
 
     /** A failure while reading an object's bytes, as a retryable replica failure. */
     static ReplicaException transferFailure(ReplicaTarget source, String key, IOException e) {
-        return new ReplicaException(ReplicaFailure.IO, source.describe() + ": reading '" + key + "' failed: "
+        return new ReplicaException(ReplicaFailure.IO, "reading " + source.url(key) + " failed: "
                 + e.getMessage(), e);
     }
 

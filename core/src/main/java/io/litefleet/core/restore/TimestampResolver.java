@@ -144,10 +144,10 @@ final class TimestampResolver {
         try {
             h = LtxHeader.parse(b);
         } catch (LtxFormatException e) {
-            throw new LtxFormatException(source.describe() + ": " + key + ": " + e.getMessage(), e);
+            throw new LtxFormatException(source.url(key) + ": " + e.getMessage(), e);
         }
         if (h.minTxid() != f.minTxid() || h.maxTxid() != f.maxTxid()) {
-            throw new LtxFormatException(source.describe() + ": " + key + ": header holds TXIDs "
+            throw new LtxFormatException(source.url(key) + ": header holds TXIDs "
                     + String.format("%016x-%016x", h.minTxid(), h.maxTxid()) + ", not the ones its name says");
         }
         return h.timestamp();

@@ -1,14 +1,13 @@
 package io.litefleet.core.restore;
 
-import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider;
+import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.engine.ReplicaTarget;
 import io.litefleet.core.plugin.PluginRegistry;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Objects;
 
 /**
@@ -23,16 +22,8 @@ record UrlReplicaSource(String url) implements ReplicaSource {
 
     @Override
     public Opened open(PluginRegistry registry) throws IOException {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new ConfigException("invalid replica URL '" + url + "': " + e.getMessage());
-        }
-        if (uri.getScheme() == null) {
-            throw new ConfigException("replica URL '" + url + "' has no scheme (for example file:///backups/db)");
-        }
-        String origin = "replica URL '" + url + "'";
+        URI uri = ReplicaUrl.parse(url);
+        String origin = "replica URL '" + ReplicaUrl.redact(url) + "'";
         ReplicaClientProvider provider = registry.replicaForScheme(uri.getScheme(), origin);
         ReplicaClientProvider.UrlTarget target = provider.parseUrl(uri);
         ReplicaClient client = provider.create(Settings.of(origin, target.destination()));

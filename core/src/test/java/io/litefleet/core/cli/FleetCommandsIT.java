@@ -3,11 +3,6 @@ package io.litefleet.core.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.litefleet.core.config.LitefleetConfig;
-import io.litefleet.core.engine.ReplicaClients;
-import io.litefleet.core.fleet.FleetManager;
-import io.litefleet.core.plugin.PluginRegistry;
-import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.SqliteFiles;
 import java.io.PrintWriter;
@@ -15,10 +10,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,22 +43,7 @@ class FleetCommandsIT {
                     type: file
                     path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"
                 """.formatted(dir.resolve("state"), data, dir.resolve("replica")));
-        LitefleetConfig c = LitefleetConfig.load(config);
-        try (PluginRegistry registry = PluginRegistry.open(Optional.empty());
-             ReplicaClients clients = new ReplicaClients(registry);
-             Catalog catalog = Catalog.open(dir.resolve("state"))) {
-            FleetManager fleet = FleetRunner.start(c.fleet().orElseThrow(), c.compaction(), registry, clients,
-                    catalog, Clock.systemUTC());
-            try {
-                long deadline = System.nanoTime() + 30_000_000_000L;
-                while (fleet.status().transients() < dbs.size() || fleet.status().backlog() > 0) {
-                    assertTrue(System.nanoTime() < deadline, "initial capture: " + fleet.status());
-                    Thread.sleep(50);
-                }
-            } finally {
-                fleet.close();
-            }
-        }
+        FleetCapture.captureAll(config, dbs.size());
         StringWriter out = new StringWriter();
         assertEquals(0, Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "databases", "-config",
                 config.toString(), "--prefix", data.resolve("globex").toString(), "--json"));

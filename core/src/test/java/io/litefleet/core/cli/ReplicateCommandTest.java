@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.testkit.SqliteFiles;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,14 +14,8 @@ class ReplicateCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -47,7 +39,7 @@ class ReplicateCommandTest {
                     replica: {type: file, path: %s}
                 """.formatted(dir.resolve("state"), plain, dir.resolve("r-plain"), dir.resolve("missing.db"),
                 dir.resolve("r-missing"), good, dir.resolve("r-good")));
-        Run r = run("replicate", "-config", config.toString(), "-once");
+        CliRun r = run("replicate", "-config", config.toString(), "-once");
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.out().contains(plain + ": FAILED: " + plain + ": not in WAL mode"), r.out());
         assertTrue(r.out().contains("missing.db: FAILED") && r.out().contains("not found"), r.out());
@@ -59,7 +51,7 @@ class ReplicateCommandTest {
     @Test
     void badConfig_isOneLineNamingFileLineAndKey() throws Exception {
         Path config = Files.writeString(dir.resolve("l.yml"), "dbs:\n  - path: /a.db\n    replica: {typo: 1}\n");
-        Run r = run("replicate", "-config", config.toString());
+        CliRun r = run("replicate", "-config", config.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("litefleet: "), r.err());
         assertTrue(r.err().contains("unknown key 'typo'") && r.err().contains(config.toString()), r.err());
@@ -68,13 +60,13 @@ class ReplicateCommandTest {
 
     @Test
     void badArguments_areExplained() {
-        Run noArgs = run("replicate");
+        CliRun noArgs = run("replicate");
         assertEquals(1, noArgs.code());
         assertTrue(noArgs.err().contains("usage: litefleet replicate <db-path> <replica-url>"), noArgs.err());
-        Run badUrl = run("replicate", dir.resolve("a.db").toString(), "nowhere");
+        CliRun badUrl = run("replicate", dir.resolve("a.db").toString(), "nowhere");
         assertEquals(1, badUrl.code());
-        assertTrue(badUrl.err().contains("needs a scheme"), badUrl.err());
-        Run unknownScheme = run("replicate", "--state-dir", dir.resolve("s").toString(),
+        assertTrue(badUrl.err().contains("has no scheme"), badUrl.err());
+        CliRun unknownScheme = run("replicate", "--state-dir", dir.resolve("s").toString(),
                 dir.resolve("a.db").toString(), "ftp://host/x");
         assertEquals(1, unknownScheme.code());
         assertTrue(unknownScheme.err().contains("ftp") && unknownScheme.err().contains("file"), unknownScheme.err());

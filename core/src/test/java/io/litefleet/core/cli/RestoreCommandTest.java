@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.restore.SourceHistory;
 import io.litefleet.core.restore.TestReplica;
@@ -140,6 +141,52 @@ class RestoreCommandTest {
         assertEquals(1, run("restore", "-o", dir.resolve("o.db").toString(), "nope://bucket/db"));
         assertEquals("litefleet: unknown replica URL scheme 'nope' in replica URL 'nope://bucket/db' (known: file)",
                 err.toString().strip());
+    }
+
+    @Test
+    void restore_urlWithFragment_isRefused() {
+        Path db = dir.resolve("o.db");
+        assertEquals(1, run("restore", "-o", db.toString(), url() + "#2"));
+        assertEquals("litefleet: replica URL '" + url() + "#2' has a fragment '#2', which replica URLs do not take; "
+                + "if it is part of the path, write '#' as %23: " + url() + "%232", err.toString().strip());
+        assertFalse(Files.exists(db));
+    }
+
+    @Test
+    void restore_urlWithQuery_isRefusedNamingIt() {
+        Path db = dir.resolve("o.db");
+        assertEquals(1, run("restore", "-o", db.toString(), url() + "?region=x"));
+        assertEquals("litefleet: replica URL '" + url() + "?region=x' has a query '?region=x', but file URLs take no "
+                + "query parameters; if it is part of the path, write '?' as %3F: " + url() + "%3Fregion=x",
+                err.toString().strip());
+        assertFalse(Files.exists(db));
+    }
+
+    @Test
+    void restore_unescapedSpaceOrPercent_namesTheCharacter() {
+        assertEquals(1, run("restore", "-o", dir.resolve("o.db").toString(), url() + "/a b"));
+        assertTrue(err.toString().strip().endsWith("character ' ' at index " + (url().length() + 2)
+                + " must be percent-encoded, as %20"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), "one line, no stack trace: " + err);
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("restore", "-o", dir.resolve("o.db").toString(), url() + "/p%q"));
+        assertTrue(err.toString().contains("'%' at index " + (url().length() + 2) + " does not start an escape"),
+                err.toString());
+    }
+
+    @Test
+    void restore_escapedUrl_readsTheDirectoryOfThatName() throws Exception {
+        Path awkward = Files.createDirectories(shared.resolve("acct#2 ünï%"));
+        try (var files = Files.walk(replicaDir)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, awkward.resolve(replicaDir.relativize(f).toString()),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Path db = dir.resolve("out.db");
+        assertEquals(0, run("restore", "-o", db.toString(), "file://" + ReplicaUrl.escapePath(awkward.toString())),
+                err.toString());
+        assertArrayEquals(history.state(5), Files.readAllBytes(db));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.testkit.ReplicaUrlContract;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,18 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class FileReplicaClientProviderTest {
+class FileReplicaClientProviderTest extends ReplicaUrlContract {
     private final FileReplicaClientProvider provider = new FileReplicaClientProvider();
+
+    @Override
+    protected FileReplicaClientProvider provider() {
+        return provider;
+    }
+
+    @Override
+    protected String base() {
+        return "file://";
+    }
 
     @Test
     void identity_matchesUpstream() {

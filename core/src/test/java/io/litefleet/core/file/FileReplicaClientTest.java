@@ -10,10 +10,12 @@ import io.litefleet.api.replica.ObjectBody;
 import io.litefleet.api.replica.ObjectInfo;
 import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.api.replica.ReplicaLayout;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -115,22 +117,44 @@ class FileReplicaClientTest {
         ReplicaException e = assertThrows(ReplicaException.class,
                 () -> client.put("a/b", ObjectBody.of(new byte[1]), PutOptions.DEFAULT));
         assertEquals(ReplicaFailure.INVALID, e.failure());
-        assertTrue(e.getMessage().contains("'a/b'"), e.getMessage());
+        assertEquals("INVALID: put '" + root.resolve("a/b") + "': File exists (" + root.resolve("a") + ")",
+                e.getMessage());
+    }
+
+    @Test
+    void errors_onTheSharedRoot_nameTheAbsoluteFileNotTheKey() throws Exception {
+        // Fleets share one client rooted at '/'; its keys are absolute paths without their leading '/'.
+        FileReplicaClientProvider provider = new FileReplicaClientProvider();
+        Path replica = dir.resolve("x");
+        UrlTarget t = provider.parseUrl(URI.create("file://" + replica));
+        try (ReplicaClient shared = provider.create(Settings.of("url", t.destination()))) {
+            String missing = ReplicaLayout.LTX_DIRS.key(t.path(), 0, 2, 2);
+            ReplicaException get = assertThrows(ReplicaException.class, () -> shared.get(missing));
+            assertEquals(ReplicaFailure.NOT_FOUND, get.failure());
+            assertEquals("NOT_FOUND: get '" + replica.resolve("ltx/0/0000000000000002-0000000000000002.ltx")
+                    + "': No such file or directory", get.getMessage());
+            Files.writeString(replica, "a file where the replica directory belongs");
+            ReplicaException put = assertThrows(ReplicaException.class, () -> shared.put(
+                    ReplicaLayout.LTX_DIRS.key(t.path(), 0, 1, 1), ObjectBody.of(new byte[1]), PutOptions.DEFAULT));
+            assertTrue(put.getMessage().endsWith(": put '" + replica.resolve("ltx/0/0000000000000001-"
+                    + "0000000000000001.ltx") + "': Not a directory (" + replica.resolve("ltx") + ")"),
+                    "names the file and where it stopped: " + put.getMessage());
+        }
     }
 
     @Test
     void errors_mapToFailureKinds() {
-        assertEquals(ReplicaFailure.NOT_FOUND, FileErrors.map("w", "get", "k",
-                new java.nio.file.NoSuchFileException("/x")).failure());
-        assertEquals(ReplicaFailure.AUTH, FileErrors.map("w", "get", "k",
-                new java.nio.file.AccessDeniedException("/x")).failure());
-        ReplicaException full = FileErrors.map("file:///r", "put", "k",
-                new java.nio.file.FileSystemException("/r/k", null, "No space left on device"));
+        Path k = Path.of("/r/k");
+        assertEquals(ReplicaFailure.NOT_FOUND, FileErrors.map("get", k,
+                new java.nio.file.NoSuchFileException("/r/k")).failure());
+        assertEquals(ReplicaFailure.AUTH, FileErrors.map("get", k,
+                new java.nio.file.AccessDeniedException("/r/k")).failure());
+        ReplicaException full = FileErrors.map("put", k,
+                new java.nio.file.FileSystemException("/r/.k.1.tmp", null, "No space left on device"));
         assertEquals(ReplicaFailure.IO, full.failure());
         assertTrue(full.isRetryable());
-        assertTrue(full.getMessage().contains("No space left on device") && full.getMessage().contains("'k'"),
-                full.getMessage());
-        assertEquals(ReplicaFailure.IO, FileErrors.map("w", "get", "k", new IOException("EIO")).failure());
+        assertEquals("IO: put '/r/k': No space left on device (/r/.k.1.tmp)", full.getMessage());
+        assertEquals(ReplicaFailure.IO, FileErrors.map("get", k, new IOException("EIO")).failure());
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.api.replica.ReplicaUrl;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,9 +50,8 @@ public final class AzureReplicaClientProvider implements ReplicaClientProvider {
         if (container.isEmpty()) {
             throw new ConfigException("replica URL '" + url + "' names no container: abs://[account@]container/path");
         }
-        if (url.getRawQuery() != null) {
-            throw new ConfigException("replica URL '" + url + "': abs URLs take no query parameters");
-        }
+        ReplicaUrl.rejectFragment(url);
+        ReplicaUrl.rejectQuery(url);
         Map<String, Object> dest = new LinkedHashMap<>();
         dest.put("bucket", container);
         if (at > 0) {

@@ -8,13 +8,24 @@ import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.testkit.ReplicaUrlContract;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class AzureReplicaClientProviderTest {
+class AzureReplicaClientProviderTest extends ReplicaUrlContract {
     private final AzureReplicaClientProvider p = new AzureReplicaClientProvider();
+
+    @Override
+    protected AzureReplicaClientProvider provider() {
+        return p;
+    }
+
+    @Override
+    protected String base() {
+        return "abs://account@container";
+    }
 
     @Test
     void identity_matchesUpstream() {

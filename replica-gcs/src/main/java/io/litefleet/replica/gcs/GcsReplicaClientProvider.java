@@ -5,6 +5,7 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.api.replica.ReplicaUrl;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
@@ -49,9 +50,8 @@ public final class GcsReplicaClientProvider implements ReplicaClientProvider {
         if (bucket.contains("@") || bucket.contains(":")) {
             throw new ConfigException("replica URL '" + url + "': '" + bucket + "' is not a bucket name");
         }
-        if (url.getRawQuery() != null) {
-            throw new ConfigException("replica URL '" + url + "': gs URLs take no query parameters");
-        }
+        ReplicaUrl.rejectFragment(url);
+        ReplicaUrl.rejectQuery(url);
         return new UrlTarget(Map.of("bucket", bucket), UrlTarget.cleanPath(url.getPath()));
     }
 

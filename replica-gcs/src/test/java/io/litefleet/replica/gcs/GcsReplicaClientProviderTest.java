@@ -9,14 +9,25 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.testkit.ReplicaUrlContract;
 import java.net.URI;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class GcsReplicaClientProviderTest {
+class GcsReplicaClientProviderTest extends ReplicaUrlContract {
     private final GcsReplicaClientProvider p = new GcsReplicaClientProvider();
+
+    @Override
+    protected GcsReplicaClientProvider provider() {
+        return p;
+    }
+
+    @Override
+    protected String base() {
+        return "gs://bucket";
+    }
 
     @Test
     void identity_matchesUpstream() {

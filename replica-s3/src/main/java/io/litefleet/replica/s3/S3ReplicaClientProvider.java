@@ -5,6 +5,7 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.api.replica.ReplicaUrl;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +83,7 @@ public final class S3ReplicaClientProvider implements ReplicaClientProvider {
         if (dest.get("bucket").toString().isEmpty()) {
             throw new ConfigException("replica URL '" + url + "' names no bucket: s3://bucket/path");
         }
+        ReplicaUrl.rejectFragment(url);
         applyQuery(url, dest);
         return new UrlTarget(dest, UrlTarget.cleanPath(url.getPath()));
     }

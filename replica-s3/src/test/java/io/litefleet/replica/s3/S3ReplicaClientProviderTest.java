@@ -8,13 +8,24 @@ import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.testkit.ReplicaUrlContract;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class S3ReplicaClientProviderTest {
+class S3ReplicaClientProviderTest extends ReplicaUrlContract {
     private final S3ReplicaClientProvider p = new S3ReplicaClientProvider();
+
+    @Override
+    protected S3ReplicaClientProvider provider() {
+        return p;
+    }
+
+    @Override
+    protected String base() {
+        return "s3://bucket";
+    }
 
     private UrlTarget parse(String url) {
         return p.parseUrl(URI.create(url));

@@ -5,6 +5,7 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.api.replica.ReplicaUrl;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,21 +41,21 @@ public final class SftpReplicaClientProvider implements ReplicaClientProvider {
 
     @Override
     public UrlTarget parseUrl(URI url) {
+        String shown = ReplicaUrl.redact(url.toString());
         if (!"sftp".equalsIgnoreCase(url.getScheme())) {
-            throw new ConfigException("replica URL '" + url + "' is not an sftp:// URL");
+            throw new ConfigException("replica URL '" + shown + "' is not an sftp:// URL");
         }
         String authority = url.getRawAuthority() == null ? "" : url.getRawAuthority();
         String host = authority.substring(authority.lastIndexOf('@') + 1);
         if (host.isEmpty()) {
-            throw new ConfigException("replica URL '" + redact(url) + "' names no host: sftp://user@host[:port]/path");
+            throw new ConfigException("replica URL '" + shown + "' names no host: sftp://user@host[:port]/path");
         }
         String userInfo = url.getUserInfo();
         if (userInfo == null || userInfo.isEmpty() || userInfo.startsWith(":")) {
-            throw new ConfigException("replica URL '" + redact(url) + "' names no user: sftp://user@host[:port]/path");
+            throw new ConfigException("replica URL '" + shown + "' names no user: sftp://user@host[:port]/path");
         }
-        if (url.getRawQuery() != null) {
-            throw new ConfigException("replica URL '" + redact(url) + "': sftp URLs take no query parameters");
-        }
+        ReplicaUrl.rejectFragment(url);
+        ReplicaUrl.rejectQuery(url);
         Map<String, Object> dest = new LinkedHashMap<>();
         dest.put("host", host);
         int colon = userInfo.indexOf(':');
@@ -63,14 +64,6 @@ public final class SftpReplicaClientProvider implements ReplicaClientProvider {
             dest.put("password", userInfo.substring(colon + 1));
         }
         return new UrlTarget(dest, UrlTarget.cleanPath(url.getPath()));
-    }
-
-    /** The URL without its password, for messages. */
-    private static String redact(URI url) {
-        String s = url.toString();
-        String info = url.getRawUserInfo();
-        return info == null || !info.contains(":") ? s
-                : s.replace(info + "@", info.substring(0, info.indexOf(':')) + ":***@");
     }
 
     @Override

@@ -9,13 +9,24 @@ import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.testkit.ReplicaUrlContract;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class SftpReplicaClientProviderTest {
+class SftpReplicaClientProviderTest extends ReplicaUrlContract {
     private final SftpReplicaClientProvider p = new SftpReplicaClientProvider();
+
+    @Override
+    protected SftpReplicaClientProvider provider() {
+        return p;
+    }
+
+    @Override
+    protected String base() {
+        return "sftp://bob@host:2222";
+    }
 
     @Test
     void identity_matchesUpstream() {
