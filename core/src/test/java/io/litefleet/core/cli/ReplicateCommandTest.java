@@ -91,7 +91,7 @@ class ReplicateCommandTest {
                   - path: %s
                     replica: %s
                 """.formatted(dir.resolve("state"), a, shared, b, second));
-        Run r = run("replicate", "-config", config.toString(), "-once");
+        CliRun r = run("replicate", "-config", config.toString(), "-once");
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains(a.toString()) && r.err().contains(b.toString()), r.err());
         assertTrue(r.err().contains(how.equals("same") ? "the same replica" : "inside one another"), r.err());
@@ -111,7 +111,7 @@ class ReplicateCommandTest {
                   - path: %s
                     replica: {type: file, path: %s}
                 """.formatted(dir.resolve("state"), a, dir.resolve("rep/app"), b, dir.resolve("rep/app2")));
-        Run r = run("replicate", "-config", config.toString(), "-once");
+        CliRun r = run("replicate", "-config", config.toString(), "-once");
         assertEquals(0, r.code(), r.out() + r.err());
     }
 
