@@ -139,6 +139,63 @@ class ReplicationInteropIT {
     }
 
     @Test
+    void symlinkedDatabase_walIsFoundBesideTheTarget_linkStaysTheName_retargetIsCaptured() throws Exception {
+        // SQLite resolves the link and keeps app.db-wal beside app.db; links/link.db-wal never exists.
+        Path link = Files.createDirectories(dir.resolve("links")).resolve("link.db");
+        Files.createSymbolicLink(link, Path.of("../app.db"));
+        exec("PRAGMA wal_autocheckpoint=0", "INSERT INTO t(v) VALUES ('through the link')");
+        try (Catalog catalog = Catalog.open(dir.resolve("state"));
+             DbReplicator r = DbReplicator.create(link, target, catalog, EngineSettings.DEFAULTS, Clock.systemUTC(),
+                     ReplicaListener.NONE)) {
+            assertEquals(1, r.sync().txid());
+            for (int i = 0; i < 3; i++) {
+                exec("INSERT INTO t(v) VALUES ('hot " + i + "')");
+                SyncResult s = r.sync();
+                assertEquals(i + 2, s.txid());
+                assertFalse(s.capture(), "the WAL beside the target continues the replica");
+            }
+            assertEquals(link, r.path());
+            assertTrue(catalog.get(link.toString()).isPresent(), "the catalog knows it by the configured path");
+            assertFalse(Files.exists(dir.resolve("links/link.db-wal")), "nothing written beside the link");
+            assertBothRestoresEqual(db);
+
+            // The link now names another database: the next sync opens that one and captures it.
+            Path other = dir.resolve("other.db");
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other);
+                 Statement st = c.createStatement()) {
+                st.execute("PRAGMA journal_mode=WAL");
+                st.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+                st.execute("INSERT INTO t(v) VALUES ('other database')");
+                Path tmp = dir.resolve("links/link.tmp");
+                Files.createSymbolicLink(tmp, Path.of("../other.db"));
+                Files.move(tmp, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                SyncResult s = r.sync();
+                assertTrue(s.capture(), "another file behind the link is captured: " + s);
+                st.execute("INSERT INTO t(v) VALUES ('after the retarget')");
+                assertFalse(r.sync().capture(), "and then streamed from its own WAL");
+                assertBothRestoresEqual(other);
+            }
+        }
+    }
+
+    /** Our restore and stock {@code litestream restore} of the replica both equal {@code source}. */
+    private void assertBothRestoresEqual(Path source) throws Exception {
+        String want = DbContent.hash(source);
+        Path ours = dir.resolve("ours-" + source.getFileName());
+        Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
+        restorer.restore(target, restorer.plan(target, RestoreTarget.latest(), 4).orElseThrow(),
+                RestoreOptions.of(ours));
+        assertEquals(want, DbContent.hash(ours), "our restore");
+        assertEquals("ok", DbContent.integrityCheck(ours));
+        Path stock = dir.resolve("stock-" + source.getFileName());
+        var res = PeerProcess.run(dir, Duration.ofSeconds(60), List.of(PeerTools.litestream().toString(), "restore",
+                "-o", stock.toString(), replica.toUri().toString()));
+        assertEquals(0, res.exitCode(), res.both());
+        assertEquals(want, DbContent.hash(stock), "stock litestream restore");
+        assertEquals("ok", DbContent.integrityCheck(stock));
+    }
+
+    @Test
     void sigterm_flushesWhatIsCommittedBeforeExiting() throws Exception {
         Path log = dir.resolve("daemon.log");
         Process daemon = Daemon.start(log, "replicate", "--state-dir", dir.resolve("state").toString(),
