@@ -220,6 +220,74 @@ class ReplicationInteropIT {
     }
 
     @Test
+    void sigtermWhileStarting_endsTheStartCleanlyWithExitZero_andTheNextRunReplicates() throws Exception {
+        exec("INSERT INTO t(v) VALUES ('before the start')");
+        Path tenant = Files.createDirectories(dir.resolve("fleet/p0")).resolve("t0.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tenant); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL");
+            st.execute("CREATE TABLE t(v)");
+            st.execute("INSERT INTO t VALUES ('fleet')");
+        }
+        Path state = dir.resolve("state");
+        Path fleetReplica = dir.resolve("fleet-replica");
+        Path config = Files.writeString(dir.resolve("litefleet.yml"), """
+                state-dir: %s
+                dbs:
+                  - path: %s
+                    replica:
+                      type: file
+                      path: %s
+                multi-db:
+                  patterns: ["%s/{project}/{tenant}.db"]
+                  replica-template:
+                    type: file
+                    path: "%s/{{project}}/{{tenant}}"
+                """.formatted(state, db, replica, dir.resolve("fleet"), fleetReplica));
+        Path log = dir.resolve("daemon.log");
+        Process daemon = Daemon.start(log, "replicate", "-config", config.toString());
+        try {
+            // The moment the start takes the state lock (before plugins, catalog and fleet), not after a sleep.
+            Path lock = state.resolve("replicate.lock");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(lock)) {
+                assertTrue(daemon.isAlive() && System.nanoTime() < deadline, "no state lock:\n" + Files.readString(log));
+                Thread.onSpinWait();
+            }
+            daemon.destroy(); // SIGTERM
+            assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "daemon exits after SIGTERM");
+            assertEquals(0, daemon.exitValue(), "a stop while starting is a clean exit:\n" + Files.readString(log));
+        } finally {
+            PeerProcess.kill(daemon);
+        }
+        // What it left behind (state lock, catalog) lets the next run replicate both databases.
+        daemon = Daemon.start(log, "replicate", "-config", config.toString());
+        try {
+            awaitFiles(1);
+            awaitFile(fleetReplica.resolve("p0/t0/ltx/0"));
+            daemon.destroy();
+            assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "daemon exits after SIGTERM");
+            assertEquals(0, daemon.exitValue(), Files.readString(log));
+        } finally {
+            PeerProcess.kill(daemon);
+        }
+        assertBothRestoresEqual(db);
+        Path stock = dir.resolve("stock-tenant.db");
+        var res = PeerProcess.run(dir, Duration.ofSeconds(60), List.of(PeerTools.litestream().toString(), "restore",
+                "-o", stock.toString(), fleetReplica.resolve("p0/t0").toUri().toString()));
+        assertEquals(0, res.exitCode(), res.both());
+        assertEquals(DbContent.hash(tenant), DbContent.hash(stock));
+        assertEquals("ok", DbContent.integrityCheck(stock));
+    }
+
+    private static void awaitFile(Path p) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(p)) {
+            assertTrue(System.nanoTime() < deadline, "no " + p + " after 60 s");
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
     void restoreCommand_configuredDatabasePath_findsItsReplica() throws Exception {
         Path config = Files.writeString(dir.resolve("litefleet.yml"), """
                 state-dir: %s
