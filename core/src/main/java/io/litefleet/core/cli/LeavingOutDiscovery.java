@@ -41,7 +41,11 @@ final class LeavingOutDiscovery implements Discovery {
     }
 
     private boolean isLeftOut(Path p) {
-        Path c = canonical(p);
+        return isLeftOutCanonical(canonical(p));
+    }
+
+    /** As {@link #isLeftOut} for a path already absolute and normalised (a scan's: allocates nothing). */
+    private boolean isLeftOutCanonical(Path c) {
         if (leftOut.contains(c)) {
             return true;
         }
@@ -70,7 +74,7 @@ final class LeavingOutDiscovery implements Discovery {
     @Override
     public void scan(Consumer<DiscoveredDatabase> sink, Predicate<Path> verified) throws IOException {
         delegate.scan(db -> {
-            if (!isLeftOut(db.path())) {
+            if (!isLeftOutCanonical(db.path())) { // DiscoveredDatabase paths are absolute and normalised
                 sink.accept(db);
             }
         }, verified);
