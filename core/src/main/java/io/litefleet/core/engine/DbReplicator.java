@@ -51,7 +51,9 @@ public final class DbReplicator implements AutoCloseable {
     private static final long JOURNAL_MIN_BYTES = 64 * 1024;
 
     private final Path db;
-    private final Path wal;
+    /** The file SQLite opens for {@code db}, symlinks resolved (see {@link #resolveFile}), and its {@code -wal}. */
+    private Path file;
+    private Path wal;
     private final ReplicaTarget target;
     private final Catalog catalog;
     private final EngineSettings settings;
@@ -79,7 +81,7 @@ public final class DbReplicator implements AutoCloseable {
     private DbReplicator(Path db, ReplicaTarget target, Catalog catalog, EngineSettings settings, Clock clock,
                          ReplicaListener listener) {
         this.db = db;
-        this.wal = db.resolveSibling(db.getFileName() + "-wal");
+        resolveFile();
         this.target = target;
         this.catalog = catalog;
         this.settings = settings;
@@ -171,7 +173,7 @@ public final class DbReplicator implements AutoCloseable {
     private void releaseDatabaseFile() {
         closeQuietly();
         try {
-            session = SqliteSession.open(db, settings.busyTimeout());
+            session = SqliteSession.open(file, settings.busyTimeout());
         } catch (IOException e) {
             // What was shipped stays shipped; the next sync opens again and proves or captures as at any open.
             log(System.Logger.Level.DEBUG, "re-pinning after a database-file read failed: %s", e.getMessage());
@@ -191,6 +193,9 @@ public final class DbReplicator implements AutoCloseable {
             closeQuietly();
         }
         SyncResult result = SyncResult.idle(txid());
+        if (session != null && linkRetargeted()) {
+            closeQuietly(); // the link names another file now: open that one, which continues or captures
+        }
         if (session == null) {
             result = open();
         }
@@ -220,9 +225,10 @@ public final class DbReplicator implements AutoCloseable {
     }
 
     private SyncResult open() throws IOException {
-        BasicFileAttributes before = attributes(db); // before opening: a later replacement is seen at the next sync
+        resolveFile();
+        BasicFileAttributes before = attributes(file); // before opening: a later replacement is seen at the next sync
         openedFile = before == null ? null : before.fileKey();
-        session = SqliteSession.open(db, settings.busyTimeout());
+        session = SqliteSession.open(file, settings.busyTimeout());
         try {
             lastCheckpoint = clock.instant();
             return establish();
@@ -637,7 +643,7 @@ public final class DbReplicator implements AutoCloseable {
      */
     private FileChannel dbFile() throws IOException {
         if (dbFile == null) {
-            dbFile = FileChannel.open(db, StandardOpenOption.READ);
+            dbFile = FileChannel.open(file, StandardOpenOption.READ);
         }
         return dbFile;
     }
@@ -726,6 +732,36 @@ public final class DbReplicator implements AutoCloseable {
         }
         Instant t = a.lastModifiedTime().toInstant();
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    /**
+     * Points {@link #file} and {@link #wal} at what {@code db} resolves to now. SQLite follows a symlinked database
+     * to its target and keeps the {@code -wal} and {@code -shm} beside the target, not the link; the connection,
+     * the database-file reads and the WAL reads of one session must all use that one file. {@code db} stays the
+     * name (catalog key, replica, logs). A missing file resolves to itself, so opening it reports it missing.
+     */
+    private void resolveFile() {
+        try {
+            file = db.toRealPath();
+        } catch (IOException e) {
+            file = db;
+        }
+        wal = file.resolveSibling(file.getFileName() + "-wal");
+    }
+
+    /**
+     * Whether {@code db}, which went through a symlink at open, resolves to another file now: a realpath per sync
+     * for such databases only (plain paths cost nothing).
+     */
+    private boolean linkRetargeted() {
+        if (file.equals(db)) {
+            return false;
+        }
+        try {
+            return !db.toRealPath().equals(file);
+        } catch (IOException e) {
+            return true; // dangling now: reopening reports the database missing
+        }
     }
 
     private static WalPosition toWal(WalMark m) {
