@@ -81,12 +81,14 @@ final class FleetRunner {
                 }
 
                 private void checkNotClaimed(DiscoveredDatabase db) {
-                    ReplicaTarget target;
                     try {
-                        target = clients.resolve(template.resolve(db));
+                        checkNotClaimed(db, clients.resolve(template.resolve(db)));
                     } catch (IOException e) {
-                        return; // resolve() reports it when the database is first synced
+                        // resolve() reports it when the database is first synced
                     }
+                }
+
+                private void checkNotClaimed(DiscoveredDatabase db, ReplicaTarget target) {
                     claimed.overlapping(target).ifPresent(other -> {
                         throw new ConfigException(ReplicaOverlaps.message(other,
                                 new ReplicaOverlaps.Claim(db.path() + " (" + fleet.origin() + ")", target)));
@@ -95,7 +97,10 @@ final class FleetRunner {
 
                 @Override
                 public ReplicaTarget resolve(DiscoveredDatabase db) throws IOException {
-                    return clients.resolve(template.resolve(db));
+                    ReplicaTarget target = clients.resolve(template.resolve(db));
+                    // Checked here too: every sync path resolves, whatever state the row went through.
+                    checkNotClaimed(db, target);
+                    return target;
                 }
             };
             EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(template.base().syncInterval());
