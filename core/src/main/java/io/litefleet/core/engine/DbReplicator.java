@@ -3,8 +3,7 @@ package io.litefleet.core.engine;
 import io.litefleet.api.discovery.FileFingerprint;
 import io.litefleet.core.ltx.Checksums;
 import io.litefleet.core.ltx.LtxHeader;
-import io.litefleet.core.restore.LtxFileRef;
-import io.litefleet.core.restore.RestorePlanner;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.core.state.ReplicaPosition;
 import io.litefleet.core.state.ReplicaPosition.WalMark;
@@ -29,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /**
  * Streams one SQLite database to its replica: a state machine with no thread of its own, driven by
@@ -649,7 +649,7 @@ public final class DbReplicator implements AutoCloseable {
         int files = 0;
         if (newChain) {
             LtxFileRef snapshot = LtxPublisher.of(target, pageSize, image.commit(), 1, txid, now, 0, 0, 0, 0)
-                    .withoutCrcs().atLevel(RestorePlanner.SNAPSHOT_LEVEL).publish(all, image.commit());
+                    .withoutCrcs().atLevel(LtxFileRef.SNAPSHOT_LEVEL).publish(all, image.commit());
             listener.uploaded(snapshot);
             bytes += snapshot.size();
             files++;

@@ -1,10 +1,9 @@
 package io.litefleet.core.engine;
 
 import io.litefleet.api.replica.ObjectInfo;
-import io.litefleet.core.restore.LtxFileRef;
-import io.litefleet.core.restore.ReplicaListing;
-import io.litefleet.core.restore.RestorePlanner;
-import io.litefleet.core.restore.RetryPolicy;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.ReplicaListing;
+import io.litefleet.core.replica.RetryPolicy;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.core.ltx.LtxFormatException;
@@ -13,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 import java.util.List;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /** Reads what a replica holds before a database's first upload in this process. */
 final class ReplicaScan {
@@ -32,11 +32,11 @@ final class ReplicaScan {
      */
     static long maxTxidExpecting(ReplicaTarget target, long expected) throws IOException {
         // The snapshot level too: a new chain uploads its snapshot before its level-0 file.
-        if (expected > 0 && maxOf(target, 0) == expected && maxOf(target, RestorePlanner.SNAPSHOT_LEVEL) <= expected) {
+        if (expected > 0 && maxOf(target, 0) == expected && maxOf(target, LtxFileRef.SNAPSHOT_LEVEL) <= expected) {
             return expected;
         }
         long max = 0;
-        for (int level = 0; level <= RestorePlanner.SNAPSHOT_LEVEL; level++) {
+        for (int level = 0; level <= LtxFileRef.SNAPSHOT_LEVEL; level++) {
             max = Math.max(max, maxOf(target, level));
         }
         return max;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.testkit.FaultyReplicaClient;
 import io.litefleet.testkit.FaultyReplicaClient.Fault;

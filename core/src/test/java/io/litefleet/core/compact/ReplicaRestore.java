@@ -2,8 +2,8 @@ package io.litefleet.core.compact;
 
 import io.litefleet.api.replica.ObjectInfo;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.restore.RestorePlan;
 import io.litefleet.core.restore.RestorePlanner;
 import io.litefleet.core.restore.RestoreTarget;

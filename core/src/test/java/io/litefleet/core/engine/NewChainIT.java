@@ -12,7 +12,7 @@ import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.compact.MaintenanceReport;
 import io.litefleet.core.file.FileReplicaClientProvider;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.core.state.ReplicaPosition;
 import io.litefleet.testkit.DbContent;
@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /**
  * A database whose page size changed, that was replaced, or whose replica holds someone else's history starts a new

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.file.FileReplicaClientProvider;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerProcess;
 import io.litefleet.testkit.SqliteFiles;
@@ -27,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /**
  * After a SIGKILL, the application checkpoints with TRUNCATE (restarting the WAL) and writes a little; the next

@@ -8,11 +8,11 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.cli.Main;
 import io.litefleet.core.file.FileReplicaClientProvider;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.restore.RestoreOptions;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.restore.Restorer;
-import io.litefleet.core.restore.RetryPolicy;
+import io.litefleet.core.replica.RetryPolicy;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerProcess;
@@ -35,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /** Replication end to end: point-in-time restores, upstream's replicas continued, SIGTERM, config-form restore. */
 class ReplicationInteropIT {

@@ -1,12 +1,12 @@
 package io.litefleet.core.engine;
 
 import io.litefleet.core.ltx.LtxDecoder;
-import io.litefleet.core.restore.LtxFileRef;
-import io.litefleet.core.restore.ReplicaListing;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.ReplicaListing;
 import io.litefleet.core.restore.RestorePlan;
 import io.litefleet.core.restore.RestorePlanner;
 import io.litefleet.core.restore.RestoreTarget;
-import io.litefleet.core.restore.RetryPolicy;
+import io.litefleet.core.replica.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /** A minimal restore for engine tests: plan, decode every file (CRCs checked), write pages, truncate. */
 final class TestRestore {

@@ -1,4 +1,4 @@
-package io.litefleet.core.engine;
+package io.litefleet.core.fleet;
 
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.compact.MaintenanceReport;
@@ -16,6 +16,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.SyncResult;
 
 /**
  * Drives {@link DbReplicator}s from one bounded pool of platform threads named {@code litefleet-sync-<n>}
