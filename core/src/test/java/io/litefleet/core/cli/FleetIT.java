@@ -1,5 +1,6 @@
 package io.litefleet.core.cli;
 
+import io.litefleet.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -703,12 +704,6 @@ class FleetIT {
 
     private static void awaitStatus(FleetManager fleet, Predicate<FleetStatus> p, Duration within, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!p.test(fleet.status())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within " + within + ": " + fleet.status());
-            }
-            Thread.sleep(100);
-        }
+        Await.until(within, () -> what + ": " + fleet.status(), () -> p.test(fleet.status()));
     }
 }

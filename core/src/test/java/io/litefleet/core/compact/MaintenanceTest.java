@@ -1,5 +1,6 @@
 package io.litefleet.core.compact;
 
+import io.litefleet.testkit.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

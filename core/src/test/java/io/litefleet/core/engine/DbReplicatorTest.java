@@ -1,5 +1,6 @@
 package io.litefleet.core.engine;
 
+import io.litefleet.core.replica.TestRestore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

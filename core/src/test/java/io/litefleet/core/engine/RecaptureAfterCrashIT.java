@@ -1,5 +1,7 @@
 package io.litefleet.core.engine;
 
+import io.litefleet.core.replica.TestRestore;
+import io.litefleet.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,12 +147,6 @@ class RecaptureAfterCrashIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
+        Await.until(Duration.ofSeconds(60), what, condition);
     }
 }

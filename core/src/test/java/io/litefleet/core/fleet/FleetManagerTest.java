@@ -1,5 +1,6 @@
 package io.litefleet.core.fleet;
 
+import io.litefleet.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -199,13 +200,7 @@ class FleetManagerTest {
     }
 
     private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(20), what, cond);
     }
 
     /** Occupies the single sync worker until the returned latch is counted down. */
