@@ -20,15 +20,15 @@ import java.util.Map;
  * thread-safe: owned by the fleet thread.
  */
 final class DbTable {
-    static final byte COLD = 0;
-    static final byte HOT = 1;
-    static final byte DELETED = 2;
-    static final byte EXCLUDED = 3;
-    /** The engine refused it (not WAL, unreadable, ...); retried at its next change. */
-    static final byte REFUSED = 4;
-    /** The low bits of a state cell hold the state; two more hold the file name's suffix code. */
-    private static final int STATE_MASK = 0x7;
+    private static final RowState[] STATES = RowState.values();
+    /**
+     * A row's state cell: the {@link RowState} in bits 0-3, the busy bit (a worker holds the row) in bit 4, the file
+     * name's suffix code in bits 5-6, and in bit 7 whether a change wants the row promoted once it is free.
+     */
+    private static final int STATE_MASK = 0xf;
+    private static final int BUSY = 0x10;
     private static final int SUFFIX_SHIFT = 5;
+    private static final int PROMOTE_WHEN_FREE = 0x80;
     /** Common database-file suffixes, stored as a code (index); longer ones later so they win. */
     private static final String[] SUFFIX_TEXT = {"", ".db", ".sqlite", ".sqlite3"};
     private static final byte[][] SUFFIXES = {new byte[0], ".db".getBytes(StandardCharsets.US_ASCII),
@@ -50,7 +50,11 @@ final class DbTable {
     private byte[] pattern = new byte[16];
     private final PackedHashIndex index = new PackedHashIndex();
     /** Rows per state, kept as states change: the status needs no pass over the table. */
-    private final int[] counts = new int[REFUSED + 1];
+    private final int[] counts = new int[STATES.length];
+    /** Rows whose cold replica has levels behind (a settle pass is due). One bit a row. */
+    private final java.util.BitSet unsettled = new java.util.BitSet();
+    /** Rows a change wants another transient pass for once the worker holding them lets go. One bit a row. */
+    private final java.util.BitSet passAgain = new java.util.BitSet();
 
     /** Rows. */
     int size() {
@@ -107,8 +111,8 @@ final class DbTable {
         namesUsed += n;
         fingerprint[id] = hash(fp);
         pattern[id] = (byte) patternIndex;
-        state[id] = (byte) (code << SUFFIX_SHIFT); // COLD
-        counts[COLD]++;
+        state[id] = (byte) (code << SUFFIX_SHIFT | RowState.COLD.ordinal());
+        counts[RowState.COLD.ordinal()]++;
         index.add(id, hash(di, name, n, code));
         return id;
     }
@@ -120,19 +124,61 @@ final class DbTable {
                 + SUFFIX_TEXT[suffixOf(id)]);
     }
 
-    byte state(int id) {
-        return (byte) (state[id] & STATE_MASK);
+    RowState state(int id) {
+        return STATES[state[id] & STATE_MASK];
     }
 
-    void state(int id, byte s) {
+    /** Stores a state as it is: {@link Lifecycle#move} is the one caller, after checking the transition. */
+    void store(int id, RowState s) {
         counts[state[id] & STATE_MASK]--;
-        counts[s]++;
-        state[id] = (byte) ((state[id] & ~STATE_MASK) | s);
+        counts[s.ordinal()]++;
+        state[id] = (byte) ((state[id] & ~STATE_MASK) | s.ordinal());
     }
 
     /** Rows in state {@code s}. */
-    int count(byte s) {
-        return counts[s];
+    int count(RowState s) {
+        return counts[s.ordinal()];
+    }
+
+    /** Whether a worker holds the row (a pass, a settle or a final sync). */
+    boolean busy(int id) {
+        return (state[id] & BUSY) != 0;
+    }
+
+    void busy(int id, boolean b) {
+        state[id] = (byte) (b ? state[id] | BUSY : state[id] & ~BUSY);
+    }
+
+    /** Whether a change wants the row promoted as soon as no worker holds it. */
+    boolean promoteWhenFree(int id) {
+        return (state[id] & PROMOTE_WHEN_FREE) != 0;
+    }
+
+    void promoteWhenFree(int id, boolean b) {
+        state[id] = (byte) (b ? state[id] | PROMOTE_WHEN_FREE : state[id] & ~PROMOTE_WHEN_FREE);
+    }
+
+    /** Whether the row's cold replica is behind (compaction, snapshot or retention due). */
+    boolean unsettled(int id) {
+        return unsettled.get(id);
+    }
+
+    void unsettled(int id, boolean b) {
+        unsettled.set(id, b);
+    }
+
+    /** The next unsettled row from {@code from}, or -1. */
+    int nextUnsettled(int from) {
+        return unsettled.nextSetBit(from);
+    }
+
+    /** Whether a change wants another transient pass once the row is free. */
+    boolean passAgain(int id) {
+        return passAgain.get(id);
+    }
+
+    void passAgain(int id, boolean b) {
+        passAgain.set(id, b);
     }
 
     int pattern(int id) {

@@ -2,100 +2,133 @@ package io.litefleet.core.fleet;
 
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.compact.MaintenanceReport;
+import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.SyncResult;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import io.litefleet.core.engine.DbReplicator;
-import io.litefleet.core.engine.SyncResult;
+import java.util.function.Supplier;
 
 /**
- * Drives {@link DbReplicator}s from one bounded pool of platform threads named {@code litefleet-sync-<n>}
- * (sqlite-jdbc's native calls pin virtual threads, so SQLite work stays on platform threads). Each database is
- * synced every sync interval, never by two threads at once; after a failure it waits with exponential backoff
- * (up to a minute) and the same error is logged once, not every second. Thread count does not depend on the
- * number of databases. {@link #close()} stops the schedule and performs the final sync of every database.
+ * Drives {@link DbReplicator}s, for the whole process, on one bounded pool of platform threads named
+ * {@code litefleet-sync-<n>} (sqlite-jdbc's native calls pin virtual threads, so SQLite work stays on platform
+ * threads). Each database is synced every sync interval, never by two threads at once; after a failure it waits with
+ * exponential backoff (up to a minute) and the same error is logged once, not every second. A bug (an unchecked
+ * exception) is logged with its stack once and that database is not synced again: its listener hears of it and
+ * decides. Thread count does not depend on the number of databases, and no database has a timer of its own: one
+ * timeline ordered by due time is dispatched by the {@code litefleet-sync-timer} thread.
+ *
+ * <p>{@link #manual} makes a scheduler without threads, for tests and embedders that drive time themselves: work
+ * runs on the caller's thread in {@link #runPending()}, at the injected clock's time.
+ *
+ * <p>Thread-safe. {@link #close()} stops the schedule and performs the final sync of every database.
  */
 public final class SyncScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SyncScheduler.class.getName());
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+    /** The timer thread wakes at least this often (a clock jump, a missed notify). */
+    private static final long MAX_WAIT_MILLIS = 1000;
 
-    private final ScheduledThreadPoolExecutor pool;
     private final Clock clock;
-    private final Consumer<SyncEvent> events;
-    private final List<Entry> entries = new ArrayList<>();
-    private final ConcurrentHashMap<DbReplicator, String> lastErrors = new ConcurrentHashMap<>();
+    private final Workers workers;
+    private final Object lock = new Object();
+    private final PriorityQueue<Entry> timeline = new PriorityQueue<>(Comparator.comparing(e -> e.nextAt));
+    private final Map<DbReplicator, Entry> entries = new IdentityHashMap<>();
+    private final Thread timer;
     private boolean closed;
 
-    private SyncScheduler(int threads, Clock clock, Consumer<SyncEvent> events) {
-        this.pool = new ScheduledThreadPoolExecutor(threads, named("litefleet-sync-"));
-        this.pool.setRemoveOnCancelPolicy(true);
+    private SyncScheduler(Clock clock, Workers workers, boolean threaded) {
         this.clock = clock;
-        this.events = events;
+        this.workers = workers;
+        this.timer = threaded ? new Thread(this::dispatchLoop, "litefleet-sync-timer") : null;
+        if (timer != null) {
+            timer.setDaemon(true);
+            timer.start();
+        }
     }
 
-    /** A scheduler with {@code threads} workers; {@code events} hears about every sync (must not block). */
-    public static SyncScheduler start(int threads, Clock clock, Consumer<SyncEvent> events) {
-        return new SyncScheduler(Math.max(1, threads), clock, events);
+    /** A scheduler with {@code threads} workers and its timer thread, on {@code clock}. */
+    public static SyncScheduler start(int threads, Clock clock) {
+        return new SyncScheduler(clock, new PoolWorkers(Math.max(1, threads)), true);
+    }
+
+    /** A scheduler without threads: nothing runs until {@link #runPending()} (tests, or a caller-driven loop). */
+    public static SyncScheduler manual(Clock clock) {
+        return new SyncScheduler(clock, new QueuedWorkers(), false);
+    }
+
+    /**
+     * Hears about one database's syncs, on the worker that ran them (must not block).
+     */
+    public interface Listener {
+        /** Does nothing. */
+        Listener NONE = new Listener() {
+        };
+
+        /** A sync succeeded. */
+        default void synced(DbReplicator db, SyncResult result) {
+        }
+
+        /** A sync failed; {@code bug} when it was an unchecked exception (the database is no longer synced). */
+        default void failed(DbReplicator db, Exception error, boolean bug) {
+        }
     }
 
     /** Starts syncing {@code db} every {@code interval}, the first time now. */
-    public synchronized void add(DbReplicator db, Duration interval) {
-        add(db, interval, null);
+    public void add(DbReplicator db, Duration interval) {
+        add(db, interval, null, Listener.NONE);
     }
 
     /**
      * Starts syncing {@code db} every {@code interval}, the first time now, running its compaction and retention
-     * ({@code maintenance}, may be null) after each successful sync; maintenance does nothing unless work is due.
+     * ({@code maintenance}, may be null) after each successful sync (it does nothing unless work is due), and telling
+     * {@code listener} of each outcome.
      */
-    public synchronized void add(DbReplicator db, Duration interval, Maintenance maintenance) {
-        if (closed) {
-            throw new IllegalStateException("scheduler is closed");
+    public void add(DbReplicator db, Duration interval, Maintenance maintenance, Listener listener) {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("scheduler is closed");
+            }
+            if (entries.containsKey(db)) {
+                throw new IllegalStateException(db.path() + ": already scheduled");
+            }
+            Entry e = new Entry(db, interval, maintenance, listener, clock.instant());
+            entries.put(db, e);
+            timeline.add(e);
+            lock.notifyAll();
         }
-        Entry e = new Entry(db, maintenance);
-        e.future = pool.scheduleWithFixedDelay(() -> runOnce(e), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        entries.add(e);
     }
 
     /**
-     * Stops syncing {@code db}: cancels its schedule, then performs its final sync and closes it on a worker.
-     * The future completes when it is closed, with whether the final sync succeeded (when it failed, the WAL keeps
-     * what was not shipped and the caller should sync the database again later).
+     * Stops syncing {@code db}: takes it off the timeline, then (after a sync in progress, if any) performs its
+     * final sync and closes it on a worker. The future completes when it is closed, with whether the final sync
+     * succeeded (when it failed, the WAL keeps what was not shipped and the caller should sync it again later).
      */
     public CompletableFuture<Boolean> remove(DbReplicator db) {
-        Entry e;
-        synchronized (this) {
-            e = entries.stream().filter(x -> x.db == db).findFirst().orElse(null);
+        synchronized (lock) {
+            Entry e = entries.remove(db);
             if (e != null) {
-                entries.remove(e);
+                e.removed = true;
+                timeline.remove(e);
             }
         }
-        if (e != null) {
-            e.removed = true;
-            e.future.cancel(false);
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            synchronized (db) {
-                try {
-                    db.close();
-                    return true;
-                } catch (IOException | RuntimeException ex) {
-                    LOG.log(System.Logger.Level.WARNING, db.path() + ": final sync failed; the WAL keeps the "
-                            + "changes for the next time: " + ex.getMessage());
-                    return false;
-                }
-            }
-        }, pool);
+        return workers.submit(() -> finalSync(db));
     }
 
     /** The wait after {@code failures} consecutive failures (1 or more): 1 s, doubling, at most a minute. */
@@ -103,9 +136,9 @@ public final class SyncScheduler implements AutoCloseable {
         return Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(16, failures - 1));
     }
 
-    /** Runs other replica work for the fleet (a settle pass) on the same bounded pool. */
-    public <T> CompletableFuture<T> execute(java.util.function.Supplier<T> work) {
-        return CompletableFuture.supplyAsync(work, pool);
+    /** Runs other replica work (a settle pass) on the same bounded pool. */
+    public <T> CompletableFuture<T> execute(Supplier<T> work) {
+        return workers.submit(work);
     }
 
     /**
@@ -113,99 +146,265 @@ public final class SyncScheduler implements AutoCloseable {
      * database that cannot be hot now). The future completes with the result or the failure.
      */
     public CompletableFuture<SyncResult> runOnce(DbReplicator db) {
-        return CompletableFuture.supplyAsync(() -> {
+        return workers.submit(() -> {
             synchronized (db) {
                 try {
                     return db.syncThenClose();
                 } catch (IOException e) {
-                    throw new java.util.concurrent.CompletionException(e);
+                    throw new CompletionException(e);
                 }
             }
-        }, pool);
+        });
+    }
+
+    /** Whether this scheduler runs work only in {@link #runPending()}. */
+    public boolean isManual() {
+        return workers instanceof QueuedWorkers;
     }
 
     /** Databases scheduled. */
-    public synchronized int size() {
-        return entries.size();
+    public int size() {
+        synchronized (lock) {
+            return entries.size();
+        }
     }
 
-    private void runOnce(Entry e) {
-        Instant now = clock.instant();
-        if (now.isBefore(e.notBefore)) {
+    /**
+     * Manual schedulers: dispatches every sync due at the clock's time and runs every queued task on this thread,
+     * until none is left (work that queues more work runs too). Returns how many tasks ran.
+     *
+     * @throws IllegalStateException on a threaded scheduler
+     */
+    public int runPending() {
+        if (!(workers instanceof QueuedWorkers q)) {
+            throw new IllegalStateException("runPending() is for manual schedulers");
+        }
+        int ran = 0;
+        while (true) {
+            dispatchDue();
+            Runnable task = q.queue.poll();
+            if (task == null) {
+                return ran;
+            }
+            task.run();
+            ran++;
+        }
+    }
+
+    /** When the next database is due, or {@link Instant#MAX} when none is scheduled. */
+    public Instant nextDue() {
+        synchronized (lock) {
+            Entry e = timeline.peek();
+            return e == null ? Instant.MAX : e.nextAt;
+        }
+    }
+
+    private void dispatchLoop() {
+        synchronized (lock) {
+            while (!closed) {
+                dispatchDue();
+                Entry next = timeline.peek();
+                long wait = next == null ? MAX_WAIT_MILLIS
+                        : Math.min(MAX_WAIT_MILLIS, Duration.between(clock.instant(), next.nextAt).toMillis());
+                if (wait > 0) {
+                    try {
+                        lock.wait(wait);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Hands every entry due now to a worker. */
+    private void dispatchDue() {
+        List<Entry> due = new ArrayList<>();
+        synchronized (lock) {
+            Instant now = clock.instant();
+            while (!timeline.isEmpty() && !timeline.peek().nextAt.isAfter(now)) {
+                due.add(timeline.poll());
+            }
+        }
+        for (Entry e : due) {
+            workers.execute(() -> run(e));
+        }
+    }
+
+    private void run(Entry e) {
+        Instant next;
+        try {
+            next = sync(e);
+        } catch (RuntimeException bug) {
+            // A bug, not an outage: logged with its stack once, and the database is not synced again (no loop).
+            LOG.log(System.Logger.Level.ERROR, e.db.path() + ": replication stopped by an internal error", bug);
+            synchronized (lock) {
+                entries.remove(e.db);
+            }
+            e.listener.failed(e.db, bug, true);
             return;
         }
+        synchronized (lock) {
+            if (!e.removed && !closed) {
+                e.nextAt = next;
+                timeline.add(e);
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** One scheduled sync and its maintenance; returns when to sync next. */
+    private Instant sync(Entry e) {
+        SyncResult r;
         try {
-            SyncResult r;
             synchronized (e.db) {
                 if (e.removed) {
-                    return; // a run that started as the database was being removed must not reopen it
+                    return Instant.MAX; // a run that started as the database was being removed must not reopen it
                 }
                 r = e.db.sync();
             }
-            e.failures = 0;
-            e.notBefore = Instant.MIN;
-            if (lastErrors.remove(e.db) != null) {
-                LOG.log(System.Logger.Level.INFO, e.db.path() + ": replicating again at TXID "
-                        + Long.toHexString(r.txid()));
-            }
-            events.accept(new SyncEvent(e.db, r, null));
-            if (e.maintenance != null) {
-                MaintenanceReport m = e.maintenance.runDue(clock.instant());
-                e.maintenance.takeUnrestorable().ifPresent(e.db::startNewChain);
-                if (m.failed()) {
-                    String msg = m.failure().getMessage();
-                    if (!msg.equals(e.lastMaintenanceError)) {
-                        LOG.log(System.Logger.Level.WARNING, e.db.path() + ": compaction failed (retried later): "
-                                + msg);
-                    }
-                    e.lastMaintenanceError = msg;
-                } else {
-                    e.lastMaintenanceError = null;
-                }
-            }
-        } catch (IOException | RuntimeException ex) {
+        } catch (IOException ex) {
             e.failures++;
-            long backoffMs = backoffMillis(e.failures);
-            e.notBefore = now.plusMillis(backoffMs);
             String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            if (!msg.equals(lastErrors.put(e.db, msg))) {
-                LOG.log(System.Logger.Level.WARNING, e.db.path() + ": sync failed (retrying with backoff): " + msg,
-                        ex instanceof RuntimeException ? ex : null);
+            if (!msg.equals(e.lastError)) {
+                LOG.log(System.Logger.Level.WARNING, e.db.path() + ": sync failed (retrying with backoff): " + msg);
             }
-            events.accept(new SyncEvent(e.db, null, ex));
+            e.lastError = msg;
+            e.listener.failed(e.db, ex, false);
+            return clock.instant().plusMillis(backoffMillis(e.failures));
+        }
+        e.failures = 0;
+        if (e.lastError != null) {
+            LOG.log(System.Logger.Level.INFO, e.db.path() + ": replicating again at TXID " + Long.toHexString(r.txid()));
+            e.lastError = null;
+        }
+        e.listener.synced(e.db, r);
+        if (e.maintenance != null) {
+            maintain(e);
+        }
+        return clock.instant().plus(e.interval);
+    }
+
+    private void maintain(Entry e) {
+        MaintenanceReport m = e.maintenance.runDue(clock.instant());
+        e.maintenance.takeUnrestorable().ifPresent(e.db::startNewChain);
+        if (m.failed()) {
+            String msg = m.failure().getMessage();
+            if (!msg.equals(e.lastMaintenanceError)) {
+                LOG.log(System.Logger.Level.WARNING, e.db.path() + ": compaction failed (retried later): " + msg);
+            }
+            e.lastMaintenanceError = msg;
+        } else {
+            e.lastMaintenanceError = null;
         }
     }
 
-    /** Stops scheduling, waits for running syncs, then performs each database's final sync and closes it. */
+    private static boolean finalSync(DbReplicator db) {
+        synchronized (db) {
+            try {
+                db.close();
+                return true;
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, db.path() + ": final sync failed; the WAL keeps the changes for "
+                        + "the next time: " + e.getMessage());
+                return false;
+            } catch (RuntimeException bug) {
+                LOG.log(System.Logger.Level.ERROR, db.path() + ": final sync stopped by an internal error", bug);
+                return false;
+            }
+        }
+    }
+
+    /** Stops scheduling, lets running work end, then performs each database's final sync and closes it. */
     @Override
     public void close() {
         List<Entry> all;
-        synchronized (this) {
+        synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
-            all = List.copyOf(entries);
+            all = List.copyOf(entries.values());
+            entries.clear();
+            timeline.clear();
+            lock.notifyAll();
         }
-        all.forEach(e -> e.future.cancel(false));
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "syncs still running after 30 s; closing anyway");
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
+        if (timer != null) {
+            timer.interrupt();
         }
+        if (workers instanceof QueuedWorkers) {
+            runQueued();
+        }
+        workers.close();
         for (Entry e : all) {
-            synchronized (e.db) {
+            e.removed = true;
+            finalSync(e.db);
+        }
+    }
+
+    private void runQueued() {
+        for (Runnable task; (task = ((QueuedWorkers) workers).queue.poll()) != null; ) {
+            task.run();
+        }
+    }
+
+    /** Where work runs: a bounded pool, or a queue the caller drains. */
+    private interface Workers extends AutoCloseable {
+        void execute(Runnable task);
+
+        default <T> CompletableFuture<T> submit(Supplier<T> work) {
+            CompletableFuture<T> f = new CompletableFuture<>();
+            execute(() -> {
                 try {
-                    e.db.close();
-                } catch (IOException | RuntimeException ex) {
-                    LOG.log(System.Logger.Level.WARNING, e.db.path() + ": final sync failed; the WAL keeps the "
-                            + "changes for the next start: " + ex.getMessage());
+                    f.complete(work.get());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
                 }
+            });
+            return f;
+        }
+
+        @Override
+        void close();
+    }
+
+    private static final class PoolWorkers implements Workers {
+        private final ExecutorService pool;
+
+        PoolWorkers(int threads) {
+            pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                    named("litefleet-sync-"));
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            pool.execute(task);
+        }
+
+        @Override
+        public void close() {
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "syncs still running after 30 s; closing anyway");
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private static final class QueuedWorkers implements Workers {
+        final java.util.Queue<Runnable> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        @Override
+        public void execute(Runnable task) {
+            queue.add(task);
+        }
+
+        @Override
+        public void close() {
         }
     }
 
@@ -218,28 +417,23 @@ public final class SyncScheduler implements AutoCloseable {
         };
     }
 
-    /**
-     * One sync's outcome.
-     *
-     * @param db     the database
-     * @param result what it did, when it succeeded
-     * @param error  why it failed, when it did
-     */
-    public record SyncEvent(DbReplicator db, SyncResult result, Exception error) {
-    }
-
     private static final class Entry {
         final DbReplicator db;
+        final Duration interval;
         final Maintenance maintenance;
+        final Listener listener;
+        volatile Instant nextAt;
+        volatile String lastError;
         volatile String lastMaintenanceError;
-        volatile ScheduledFuture<?> future;
-        volatile Instant notBefore = Instant.MIN;
         volatile int failures;
         volatile boolean removed;
 
-        Entry(DbReplicator db, Maintenance maintenance) {
+        Entry(DbReplicator db, Duration interval, Maintenance maintenance, Listener listener, Instant nextAt) {
             this.db = db;
+            this.interval = interval;
             this.maintenance = maintenance;
+            this.listener = listener;
+            this.nextAt = nextAt;
         }
     }
 }

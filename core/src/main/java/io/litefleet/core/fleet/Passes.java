@@ -1,0 +1,165 @@
+package io.litefleet.core.fleet;
+
+import io.litefleet.api.discovery.DiscoveredDatabase;
+import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.SyncResult;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * Transient passes: a changed database that is not (or cannot be) hot is opened, synced and closed on a worker, so
+ * no change is left behind. Rows wait as {@link RowState#QUEUED} for a free slot; a pass runs as
+ * {@link RowState#PASS}; a failed pass is retried with backoff, refused, or marked failed by {@link Failure}. Fleet
+ * thread only.
+ */
+final class Passes {
+    private static final System.Logger LOG = System.getLogger(Passes.class.getName());
+
+    private final Fleet f;
+    private final Settler settler;
+    private final IntConsumer release;
+    private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
+    /** Rows whose passes failed: how often in a row, and not before when to try again. */
+    private final Map<Integer, Retry> retries = new HashMap<>();
+    private long started;
+
+    /** Consecutive failures of a row's passes, and when the next may run. */
+    private record Retry(int failures, Instant at) {
+    }
+
+    Passes(Fleet f, Settler settler, IntConsumer release) {
+        this.f = f;
+        this.settler = settler;
+        this.release = release;
+    }
+
+    /** The change of a cold row must reach its replica: a pass, now or once a worker lets go of the row. */
+    void enqueue(int id) {
+        RowState s = f.lifecycle.state(id);
+        if (s == RowState.COLD) {
+            f.lifecycle.move(id, RowState.QUEUED);
+            backlog.add(id);
+        } else if (s.isWork()) {
+            f.lifecycle.wantPass(id, true);
+        }
+    }
+
+    /** Starts passes for queued rows while slots are free. */
+    void drain() {
+        List<Integer> later = new ArrayList<>();
+        while (!backlog.isEmpty() && f.takeSlot()) {
+            int id = backlog.poll();
+            Retry retry = retries.get(id);
+            if (f.lifecycle.state(id) != RowState.QUEUED) {
+                f.giveSlot(); // promoted, deleted or excluded meanwhile
+            } else if (f.lifecycle.busy(id) || (retry != null && f.clock.instant().isBefore(retry.at()))) {
+                f.giveSlot();
+                later.add(id); // a worker still holds it, or it is backing off after a failure
+            } else if (!start(id)) {
+                f.giveSlot();
+            }
+        }
+        backlog.addAll(later);
+    }
+
+    /** Starts one pass; false when it could not start (the failure is handled). */
+    private boolean start(int id) {
+        DbReplicator rep;
+        try {
+            DiscoveredDatabase db = f.discovery.probe(f.table.path(id), false);
+            if (db == null) {
+                return false; // gone: the next scan marks it deleted
+            }
+            rep = DbReplicator.create(db.path(), f.resolver.resolve(db), f.catalog, f.options.engine(), f.clock,
+                    ref -> { });
+        } catch (IOException | RuntimeException e) {
+            failed(id, e);
+            return false;
+        }
+        f.lifecycle.move(id, RowState.PASS);
+        f.lifecycle.hold(id);
+        started++;
+        f.scheduler.runOnce(rep).whenComplete((r, err) -> f.inbox.accept(() -> done(id, r, err)));
+        return true;
+    }
+
+    private void done(int id, SyncResult r, Throwable err) {
+        f.giveSlot();
+        if (r != null && r.capture()) {
+            f.captures.incrementAndGet();
+        }
+        // Only a row still in its pass takes the outcome: one deleted or excluded meanwhile keeps that state.
+        if (f.lifecycle.state(id) == RowState.PASS) {
+            if (err != null) {
+                failed(id, err);
+            } else {
+                retries.remove(id);
+                f.lifecycle.move(id, RowState.COLD);
+                if (r.files() > 0 && r.txid() > 1) {
+                    settler.needsSettle(id); // changes beyond a first capture: its levels are now behind
+                }
+            }
+        }
+        release.accept(id); // last: a promotion waiting for the pass sees its outcome
+    }
+
+    /** A pass (or starting one) failed: by its kind, retried with backoff, refused, or marked failed. */
+    void failed(int id, Throwable error) {
+        Throwable cause = Failure.unwrap(error);
+        switch (Failure.of(cause)) {
+            case PERMANENT -> {
+                retries.remove(id);
+                refuse(f, id, cause);
+            }
+            case BUG -> {
+                retries.remove(id);
+                fail(f, id, cause);
+            }
+            case TRANSIENT -> {
+                Retry last = retries.get(id);
+                int n = last == null ? 1 : last.failures() + 1;
+                retries.put(id, new Retry(n, f.clock.instant().plusMillis(SyncScheduler.backoffMillis(n))));
+                if (n == 1) {
+                    LOG.log(System.Logger.Level.WARNING, f.table.path(id) + ": transient sync failed (retrying with "
+                            + "backoff): " + cause.getMessage());
+                }
+                if (f.lifecycle.state(id) == RowState.PASS) {
+                    f.lifecycle.move(id, RowState.QUEUED);
+                }
+                if (f.lifecycle.state(id) == RowState.QUEUED) {
+                    backlog.add(id);
+                }
+            }
+            default -> throw new IllegalStateException("unknown failure kind");
+        }
+    }
+
+    /** A database the engine cannot replicate as it is: logged, tried again at its next change rather than never. */
+    static void refuse(Fleet f, int id, Throwable e) {
+        LOG.log(System.Logger.Level.ERROR, f.table.path(id) + ": NOT REPLICATED (until it changes): " + e.getMessage());
+        f.lifecycle.move(id, RowState.REFUSED);
+    }
+
+    /** A bug: logged with its stack once, the database marked failed; its next change tries again. */
+    static void fail(Fleet f, int id, Throwable e) {
+        LOG.log(System.Logger.Level.ERROR, f.table.path(id) + ": NOT REPLICATED after an internal error (tried again "
+                + "when it changes)", e);
+        f.lifecycle.move(id, RowState.FAILED);
+    }
+
+    /** Rows waiting for a pass. */
+    int backlog() {
+        return backlog.size();
+    }
+
+    /** Passes started. */
+    long started() {
+        return started;
+    }
+}

@@ -1,0 +1,164 @@
+package io.litefleet.core.fleet;
+
+import io.litefleet.api.discovery.DiscoveredDatabase;
+import io.litefleet.core.compact.Maintenance;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * Settle passes: a cold database whose replica changed (demoted, or written by transient passes) has its levels
+ * compacted, a snapshot taken when due and expired files deleted, in one pass on a worker ({@link Maintenance#settle})
+ * as {@link RowState#SETTLING}; then it is not visited again until it changes, so an idle cold database costs no
+ * request. Which replicas still need it is recorded in the catalog, so a restart settles what the last run left.
+ * Settle passes share the transient passes' slots. Fleet thread only.
+ */
+final class Settler {
+    private static final System.Logger LOG = System.getLogger(Settler.class.getName());
+
+    private final Fleet f;
+    private final IntConsumer release;
+    private final Duration every;
+    /** How old a cold replica's newest snapshot may be before a settle pass takes another. */
+    private final Duration snapshotEvery;
+    private final ArrayDeque<Integer> queue = new ArrayDeque<>();
+    /** Rows settled with work left for later (files to expire), by when. */
+    private final PriorityQueue<Due> later = new PriorityQueue<>(Comparator.comparing(Due::at));
+    /** Paths to record as needing, or no longer needing, a settle pass (flushed with the tiers). */
+    private final Set<String> needed = new LinkedHashSet<>();
+    private final Set<String> done = new LinkedHashSet<>();
+    private Instant next;
+    private long settles;
+
+    /** A row to settle again at {@code at}. */
+    private record Due(Instant at, int id) {
+    }
+
+    Settler(Fleet f, IntConsumer release) {
+        this.f = f;
+        this.release = release;
+        this.every = f.options.coldSnapshotInterval().orElse(f.options.compaction().longestLevelInterval());
+        this.snapshotEvery = f.options.coldSnapshotInterval().orElse(f.options.compaction().snapshotInterval());
+        this.next = f.epoch.plus(every);
+    }
+
+    /** Marks a row's replica as needing a settle pass, here and in the catalog (so a restart still settles it). */
+    void needsSettle(int id) {
+        f.table.unsettled(id, true);
+        String path = f.table.path(id).toString();
+        done.remove(path);
+        needed.add(path);
+    }
+
+    /** The last run left this row's replica unsettled (no catalog write: it is recorded already). */
+    void unsettledAtStart(int id) {
+        f.table.unsettled(id, true);
+    }
+
+    /** A hot database's own maintenance runs its levels: it needs no settle pass. */
+    void settledByItsReplicator(int id) {
+        f.table.unsettled(id, false);
+        String path = f.table.path(id).toString();
+        needed.remove(path);
+        done.add(path);
+    }
+
+    /** Every settle interval, the cold rows whose replicas are behind are queued for one settle pass each. */
+    void queueDue(Instant now) {
+        if (now.isBefore(next)) {
+            return;
+        }
+        next = now.plus(every);
+        while (!later.isEmpty() && !later.peek().at().isAfter(now)) {
+            f.table.unsettled(later.poll().id(), true);
+        }
+        for (int id = f.table.nextUnsettled(0); id >= 0; id = f.table.nextUnsettled(id + 1)) {
+            RowState s = f.lifecycle.state(id);
+            if (s == RowState.HOT || s == RowState.EXCLUDED) {
+                f.table.unsettled(id, false); // a hot database's own maintenance runs its levels
+            } else if (s == RowState.COLD && !f.lifecycle.busy(id)) {
+                f.table.unsettled(id, false);
+                queue.add(id);
+            }
+        }
+    }
+
+    /**
+     * Settle passes, in the slots transient passes leave free. A replica left with work for later (files to expire)
+     * is settled again then; one with none is not visited again until it changes.
+     */
+    void drain() {
+        while (!queue.isEmpty() && f.takeSlot()) {
+            int id = queue.poll();
+            if (f.lifecycle.state(id) != RowState.COLD || f.lifecycle.busy(id)) {
+                f.giveSlot();
+                if (f.lifecycle.state(id) != RowState.HOT && f.lifecycle.state(id) != RowState.EXCLUDED) {
+                    f.table.unsettled(id, true); // not now: the next interval takes it
+                }
+                continue;
+            }
+            Maintenance m;
+            try {
+                DiscoveredDatabase db = f.discovery.match(f.table.path(id));
+                if (db == null) {
+                    f.giveSlot();
+                    continue;
+                }
+                m = Maintenance.create(f.resolver.resolve(db), f.options.compaction());
+            } catch (IOException | RuntimeException e) {
+                f.giveSlot();
+                LOG.log(System.Logger.Level.WARNING, f.table.path(id) + ": cannot settle its replica: "
+                        + e.getMessage(), Failure.of(e) == Failure.BUG ? e : null);
+                continue;
+            }
+            f.lifecycle.move(id, RowState.SETTLING);
+            f.lifecycle.hold(id);
+            f.scheduler.execute(() -> m.settle(f.clock.instant(), snapshotEvery))
+                    .whenComplete((r, err) -> f.inbox.accept(() -> settled(id, r, err)));
+        }
+    }
+
+    private void settled(int id, Maintenance.Settled r, Throwable err) {
+        f.giveSlot();
+        settles++;
+        if (err != null || r.report().failure() != null) {
+            Throwable why = err != null ? Failure.unwrap(err) : r.report().failure();
+            LOG.log(System.Logger.Level.WARNING, f.table.path(id) + ": settling its replica failed (retrying at the "
+                    + "next interval): " + why.getMessage(), Failure.of(why) == Failure.BUG ? why : null);
+            f.table.unsettled(id, true);
+        } else if (!r.nextCheck().equals(Instant.MAX)) {
+            later.add(new Due(r.nextCheck(), id)); // not before there is work
+        } else {
+            done.add(f.table.path(id).toString());
+        }
+        if (f.lifecycle.state(id) == RowState.SETTLING) {
+            f.lifecycle.move(id, RowState.COLD);
+        }
+        release.accept(id);
+    }
+
+    /** Records in the catalog which replicas need settling; false when the catalog could not be written. */
+    void flush() {
+        if (needed.isEmpty() && done.isEmpty()) {
+            return;
+        }
+        try {
+            f.catalog.putUnsettled(needed, done);
+            needed.clear();
+            done.clear();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot record unsettled replicas (retrying): " + e.getMessage());
+        }
+    }
+
+    /** Settle passes run. */
+    long settles() {
+        return settles;
+    }
+}
