@@ -8,7 +8,8 @@ import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.ReplicaListener;
 import io.litefleet.core.replica.ReplicaTarget;
-import io.litefleet.core.fleet.SyncScheduler;
+import io.litefleet.core.Litefleet;
+import io.litefleet.core.Replication;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.restore.RestoreOptions;
 import io.litefleet.core.restore.RestorePlan;
@@ -75,14 +76,15 @@ final class DemoCommand implements Callable<Integer> {
                     + "amount INTEGER, note BLOB)");
             out.printf("sample database %s, replica %s, state %s%n", db, ReplicaUrl.escape("file://" + replica),
                     home.resolve("state"));
-            try (Catalog catalog = Catalog.open(home.resolve("state"));
-                 ReplicaClient client = new FileReplicaClientProvider().create(Settings.of("demo",
-                         Map.of(FileReplicaClientProvider.ROOT, replica.toString())))) {
-                ReplicaTarget target = new ReplicaTarget(client, ReplicaLayout.LTX_DIRS, "");
-                DbReplicator replicator = DbReplicator.create(db, target, catalog, EngineSettings.DEFAULTS,
-                        Clock.systemUTC(), ReplicaListener.NONE);
-                long middleTxid = write(app, replicator, out);
-                restoreAndCheck(out, app, target, home, middleTxid);
+            String url = ReplicaUrl.escape("file://" + replica);
+            long middleTxid;
+            try (Replication replication = Litefleet.builder().database(db, url).stateDir(home.resolve("state"))
+                    .start()) {
+                middleTxid = write(app, replication, db, out);
+            }
+            try (ReplicaClient client = new FileReplicaClientProvider().create(Settings.of("demo",
+                    Map.of(FileReplicaClientProvider.ROOT, replica.toString())))) {
+                restoreAndCheck(out, app, new ReplicaTarget(client, ReplicaLayout.LTX_DIRS, ""), home, middleTxid);
             }
         }
         out.printf("%nTry stock Litestream on the same replica:  litestream restore -o /tmp/demo.db %s%n",
@@ -92,12 +94,11 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Writes for {@link #seconds} while replicating; returns a TXID from the middle of the run. */
-    private long write(Connection app, DbReplicator replicator, PrintWriter out) throws Exception {
+    private long write(Connection app, Replication replication, Path db, PrintWriter out) throws Exception {
         Random rnd = new Random(42);
         long middle = 0;
-        try (SyncScheduler scheduler = SyncScheduler.start(1, Clock.systemUTC(), ev -> { });
-             PreparedStatement ins = app.prepareStatement("INSERT INTO orders(customer, amount, note) VALUES (?, ?, ?)")) {
-            scheduler.add(replicator, Duration.ofSeconds(1));
+        try (PreparedStatement ins = app.prepareStatement(
+                "INSERT INTO orders(customer, amount, note) VALUES (?, ?, ?)")) {
             long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
             int second = 0;
             while (System.nanoTime() < end) {
@@ -115,10 +116,11 @@ final class DemoCommand implements Callable<Integer> {
                     Thread.sleep(waitMs); // pacing the demo's writer, one batch a second
                 }
                 second++;
-                out.printf("  t=%ds rows=%d replicated TXID=%d%n", second, count(app), replicator.txid());
+                long txid = replication.txid(db);
+                out.printf("  t=%ds rows=%d replicated TXID=%d%n", second, count(app), txid);
                 out.flush();
                 if (second == Math.max(1, seconds / 2)) {
-                    middle = replicator.txid();
+                    middle = txid;
                 }
             }
         }

@@ -3,9 +3,9 @@ package io.litefleet.core.cli;
 import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.YamlLoader;
-import io.litefleet.core.config.ReplicaClients;
-import io.litefleet.core.fleet.FleetManager;
-import io.litefleet.core.fleet.FleetStatus;
+import io.litefleet.core.Litefleet;
+import io.litefleet.core.Replication;
+import io.litefleet.core.ReplicationStatus;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.restore.ReplicaSource;
 import io.litefleet.core.restore.RestoreOptions;
@@ -13,7 +13,6 @@ import io.litefleet.core.restore.RestoreResult;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.restore.Restorer;
 import io.litefleet.core.replica.RetryPolicy;
-import io.litefleet.core.state.Catalog;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,33 +58,32 @@ final class FleetDemo {
                 file.toString(), yaml));
         Random rnd = new Random(7);
         List<Path> written = new ArrayList<>();
-        try (PluginRegistry registry = PluginRegistry.open(PluginsDir.resolve(null));
-             ReplicaClients clients = new ReplicaClients(registry);
-             Catalog catalog = Catalog.open(home.resolve("state"))) {
-            FleetManager fleet = FleetRunner.start(config.fleet().orElseThrow(), config.compaction(), registry,
-                    clients, catalog, Clock.systemUTC());
-            try {
-                await(fleet, s -> s.scans() > 0 && s.backlog() == 0 && s.transients() >= dbs.size(), 120);
-                out.printf("initial capture done: %s%n", brief(fleet.status()));
-                long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-                int second = 0;
-                while (System.nanoTime() < end) {
-                    // Three tenants a second, drawn from a window that moves through the fleet.
-                    int base = (second / 3 * 7) % dbs.size();
-                    for (int i = 0; i < 3; i++) {
-                        Path db = dbs.get((base + rnd.nextInt(12)) % dbs.size());
-                        write(db, second);
-                        written.add(db);
-                    }
-                    Thread.sleep(1000); // pacing the demo's writers, not synchronisation
-                    second++;
-                    out.printf("  t=%2ds %s%n", second, brief(fleet.status()));
-                    out.flush();
+        Litefleet.Builder builder = Litefleet.builder().config(config).stateDir(home.resolve("state"));
+        PluginsDir.resolve(null).ifPresent(builder::pluginsDir);
+        Replication fleet = builder.start();
+        try {
+            await(fleet, s -> s.scans() > 0 && s.backlog() == 0 && s.transients() >= dbs.size(), 120);
+            out.printf("initial capture done: %s%n", brief(fleet.status()));
+            long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+            int second = 0;
+            while (System.nanoTime() < end) {
+                // Three tenants a second, drawn from a window that moves through the fleet.
+                int base = (second / 3 * 7) % dbs.size();
+                for (int i = 0; i < 3; i++) {
+                    Path db = dbs.get((base + rnd.nextInt(12)) % dbs.size());
+                    write(db, second);
+                    written.add(db);
                 }
-                await(fleet, s -> s.backlog() == 0, 30);
-            } finally {
-                fleet.close();
+                Thread.sleep(1000); // pacing the demo's writers, not synchronisation
+                second++;
+                out.printf("  t=%2ds %s%n", second, brief(fleet.status()));
+                out.flush();
             }
+            await(fleet, s -> s.backlog() == 0, 30);
+        } finally {
+            fleet.close();
+        }
+        try (PluginRegistry registry = PluginRegistry.open(PluginsDir.resolve(null))) {
             out.printf("stopped: %s%n", brief(fleet.status()));
             Path check = written.get(written.size() - 1);
             Path rel = data.relativize(check);
@@ -155,12 +153,12 @@ final class FleetDemo {
         }
     }
 
-    private static String brief(FleetStatus s) {
+    private static String brief(ReplicationStatus s) {
         return String.format("known=%d hot=%d cold=%d promotions=%d demotions=%d evictions=%d transient-passes=%d",
                 s.known(), s.hot(), s.cold(), s.promotions(), s.demotions(), s.evictions(), s.transients());
     }
 
-    private static void await(FleetManager fleet, java.util.function.Predicate<FleetStatus> p, int seconds)
+    private static void await(Replication fleet, java.util.function.Predicate<ReplicationStatus> p, int seconds)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (!p.test(fleet.status()) && System.nanoTime() < deadline) {

@@ -1,34 +1,16 @@
 package io.litefleet.core.cli;
 
-import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
-import io.litefleet.api.replica.ReplicaUrl;
-import io.litefleet.core.compact.CompactionSettings;
-import io.litefleet.core.compact.Maintenance;
-import io.litefleet.core.config.DbConfig;
-import io.litefleet.core.config.FleetConfig;
+import io.litefleet.core.Litefleet;
+import io.litefleet.core.Replication;
 import io.litefleet.core.config.LitefleetConfig;
-import io.litefleet.core.config.ReplicaConfig;
-import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.EngineSettings;
-import io.litefleet.core.config.ReplicaClients;
-import io.litefleet.core.replica.ReplicaOverlaps;
-import io.litefleet.core.replica.ReplicaTarget;
-import io.litefleet.core.fleet.SyncScheduler;
-import io.litefleet.core.fleet.FleetManager;
-import io.litefleet.core.plugin.PluginRegistry;
-import io.litefleet.core.state.Catalog;
-import io.litefleet.core.state.StateLock;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,8 +43,6 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = {"-once", "--once"}, description = "Sync every database once, then exit.")
     boolean once;
 
-    private Optional<FleetConfig> fleet = Optional.empty();
-
     @Parameters(arity = "0..2", paramLabel = "ARG", description = "<db-path> <replica-url>")
     List<String> args = new ArrayList<>();
 
@@ -89,114 +69,62 @@ final class ReplicateCommand implements Callable<Integer> {
     }
 
     private int start(StopOnce stop) throws IOException, InterruptedException {
-        List<DbConfig> dbs;
-        Optional<Path> configState = Optional.empty();
-        CompactionSettings compaction = CompactionSettings.defaults();
+        Litefleet.Builder builder = Litefleet.builder();
+        LitefleetConfig c = null;
         if (config != null) {
             if (!args.isEmpty()) {
                 throw new UserException("give either -config <file> or <db-path> <replica-url>, not both");
             }
-            LitefleetConfig c = LitefleetConfig.load(config.toAbsolutePath());
-            fleet = c.fleet();
-            if (c.dbs().isEmpty() && fleet.isEmpty()) {
+            c = LitefleetConfig.load(config.toAbsolutePath());
+            if (c.dbs().isEmpty() && c.fleet().isEmpty()) {
                 throw new UserException(config + ": no databases configured (dbs: is empty and there is no "
                         + "enabled multi-db: section)");
             }
-            dbs = c.dbs();
-            configState = fleet.flatMap(FleetConfig::stateDir).or(c::stateDir);
-            compaction = c.compaction();
+            builder.config(c);
         } else {
             if (args.size() != 2) {
                 throw new UserException("usage: litefleet replicate <db-path> <replica-url>, or -config <file>");
             }
-            dbs = List.of(fromArgs(args.get(0), args.get(1)));
+            builder.database(Path.of(args.get(0)), args.get(1), syncInterval());
         }
-        Path state = StateDirs.resolve(stateDir, configState);
-        return run(dbs, state, compaction, stop);
-    }
-
-    private DbConfig fromArgs(String dbPath, String url) {
-        URI uri = ReplicaUrl.parse(url);
-        Duration sync = syncInterval == null ? EngineSettings.DEFAULTS.syncInterval()
-                : Settings.parseDuration(syncInterval).filter(d -> !d.isZero()).orElseThrow(() -> new UserException(
-                        "-sync-interval must be a duration such as 1s or 500ms, got '" + syncInterval + "'"));
-        ReplicaConfig rc = new ReplicaConfig(uri.getScheme(), Optional.of(uri), new Settings("command line",
-                Map.of()), sync);
-        return new DbConfig(Path.of(dbPath).toAbsolutePath().normalize(), rc,
-                EngineSettings.DEFAULTS.withSyncInterval(sync), "command line");
-    }
-
-    private int run(List<DbConfig> dbs, Path state, CompactionSettings compaction, StopOnce stop)
-            throws IOException, InterruptedException {
+        builder.stateDir(StateDirs.resolve(stateDir, builder.resolvedStateDir()));
+        PluginsDir.resolve(pluginsDir).ifPresent(builder::pluginsDir);
         PrintWriter out = spec.commandLine().getOut();
-        Clock clock = Clock.systemUTC();
-        try (StateLock lock = StateLock.acquire(state);
-             PluginRegistry registry = PluginRegistry.open(PluginsDir.resolve(pluginsDir));
-             ReplicaClients clients = new ReplicaClients(registry);
-             Catalog catalog = Catalog.open(state)) {
-            List<DbReplicator> replicators = new ArrayList<>();
-            List<Maintenance> maintenance = new ArrayList<>();
-            ReplicaOverlaps claimed = new ReplicaOverlaps();
-            for (DbConfig db : dbs) {
-                try {
-                    ReplicaTarget target = clients.resolve(db.replica());
-                    ReplicaOverlaps.Claim claim = new ReplicaOverlaps.Claim(db.path() + " (" + db.origin() + ")",
-                            target);
-                    claimed.add(claim).ifPresent(other -> {
-                        throw new ConfigException(ReplicaOverlaps.message(other, claim));
-                    });
-                    Maintenance m = Maintenance.create(target, compaction);
-                    maintenance.add(m);
-                    replicators.add(DbReplicator.create(db.path(), target, catalog, db.engine(), clock,
-                            m::onUploaded));
-                } catch (ConfigException e) {
-                    throw new ConfigException(db.origin() + " (" + db.path() + "): " + e.getMessage(), e);
-                }
+        if (once) {
+            if (c != null && c.fleet().isPresent()) {
+                throw new UserException("-once applies to dbs: only; fleet mode runs until stopped");
             }
-            if (once) {
-                if (fleet.isPresent()) {
-                    throw new UserException("-once applies to dbs: only; fleet mode runs until stopped");
-                }
-                return syncOnce(replicators, out);
-            }
-            if (stop.isRequested()) {
-                return stoppedWhileStarting(out); // nothing opened a database yet: nothing to flush
-            }
-            FleetManager fleetManager = fleet.isPresent()
-                    ? FleetRunner.start(fleet.get(), compaction, registry, clients, catalog, clock, claimed) : null;
-            int threads = Math.max(1, Math.min(replicators.size(), Math.max(2,
-                    Runtime.getRuntime().availableProcessors())));
-            SyncScheduler scheduler = SyncScheduler.start(threads, clock, ev -> { });
-            for (int i = 0; i < replicators.size(); i++) {
-                scheduler.add(replicators.get(i), dbs.get(i).engine().syncInterval(), maintenance.get(i));
-            }
-            Runnable closeAll = () -> {
-                if (fleetManager != null) {
-                    fleetManager.close();
-                }
-                scheduler.close();
-            };
-            if (!stop.arm(closeAll)) {
-                closeAll.run(); // final syncs of whatever started meanwhile, as a stop would
+            return syncOnce(builder.syncOnce(), out);
+        }
+        if (stop.isRequested()) {
+            return stoppedWhileStarting(out); // nothing opened a database yet: nothing to flush
+        }
+        try (Replication replication = builder.start()) {
+            if (!stop.arm(replication::close)) {
+                replication.close(); // final syncs of whatever started meanwhile, as a stop would
                 return stoppedWhileStarting(out);
             }
-            for (DbReplicator r : replicators) {
-                out.println("replicating " + r.path() + " to " + r.target().url());
-            }
-            out.println("state directory: " + state);
-            if (fleetManager != null) {
-                out.println("fleet mode: patterns " + fleet.get().patterns() + ", max-hot-databases "
-                        + fleet.get().maxHotDatabases());
+            replication.listed().forEach((db, url) -> out.println("replicating " + db + " to " + url));
+            out.println("state directory: " + replication.stateDir());
+            if (c != null && c.fleet().isPresent()) {
+                out.println("fleet mode: patterns " + c.fleet().get().patterns() + ", max-hot-databases "
+                        + c.fleet().get().maxHotDatabases());
             }
             out.flush();
             while (!stop.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                if (fleetManager != null) {
-                    System.getLogger("io.litefleet.fleet").log(System.Logger.Level.INFO, fleetManager.status()
-                            .toString());
+                if (replication.hasFleet()) {
+                    System.getLogger("io.litefleet.fleet").log(System.Logger.Level.INFO,
+                            replication.status().toString());
                 }
             }
             return 0;
         }
+    }
+
+    private Duration syncInterval() {
+        return syncInterval == null ? EngineSettings.DEFAULTS.syncInterval()
+                : Settings.parseDuration(syncInterval).filter(d -> !d.isZero()).orElseThrow(() -> new UserException(
+                        "-sync-interval must be a duration such as 1s or 500ms, got '" + syncInterval + "'"));
     }
 
     private static int stoppedWhileStarting(PrintWriter out) {
@@ -205,16 +133,14 @@ final class ReplicateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static int syncOnce(List<DbReplicator> replicators, PrintWriter out) throws IOException {
+    private static int syncOnce(List<Litefleet.SyncOutcome> outcomes, PrintWriter out) {
         int failed = 0;
-        for (DbReplicator r : replicators) {
-            try (r) {
-                var result = r.sync();
-                out.printf("%s: TXID %x (%d files, %d bytes)%n", r.path(), result.txid(), result.files(),
-                        result.bytes());
-            } catch (IOException e) {
-                out.printf("%s: FAILED: %s%n", r.path(), e.getMessage());
+        for (Litefleet.SyncOutcome o : outcomes) {
+            if (o.error().isPresent()) {
+                out.printf("%s: FAILED: %s%n", o.db(), o.error().get());
                 failed++;
+            } else {
+                out.printf("%s: TXID %x (%d files, %d bytes)%n", o.db(), o.txid(), o.files(), o.bytes());
             }
         }
         out.flush();

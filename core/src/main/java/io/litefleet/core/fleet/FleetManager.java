@@ -115,7 +115,7 @@ public final class FleetManager implements AutoCloseable {
         return m;
     }
 
-    private void watch() {
+    private void watch() throws IOException {
         watching = f.discovery.watch(new DiscoveryListener() {
             @Override
             public void changed(Path path) {

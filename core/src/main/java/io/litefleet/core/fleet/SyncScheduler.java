@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * exponential backoff (up to a minute) and the same error is logged once, not every second. A bug (an unchecked
  * exception) is logged with its stack once and that database is not synced again: its listener hears of it and
  * decides. Thread count does not depend on the number of databases, and no database has a timer of its own: one
- * timeline ordered by due time is dispatched by the {@code litefleet-sync-timer} thread.
+ * timeline ordered by due time is dispatched by the {@code litefleet-timer-0} thread.
  *
  * <p>{@link #manual} makes a scheduler without threads, for tests and embedders that drive time themselves: work
  * runs on the caller's thread in {@link #runPending()}, at the injected clock's time.
@@ -56,7 +56,7 @@ public final class SyncScheduler implements AutoCloseable {
     private SyncScheduler(Clock clock, Workers workers, boolean threaded) {
         this.clock = clock;
         this.workers = workers;
-        this.timer = threaded ? new Thread(this::dispatchLoop, "litefleet-sync-timer") : null;
+        this.timer = threaded ? new Thread(this::dispatchLoop, "litefleet-timer-0") : null;
         if (timer != null) {
             timer.setDaemon(true);
             timer.start();

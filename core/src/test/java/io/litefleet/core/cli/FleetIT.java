@@ -11,11 +11,12 @@ import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.YamlLoader;
 import io.litefleet.core.config.ReplicaClients;
-import io.litefleet.core.replica.ReplicaOverlaps;
 import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.file.FileReplicaClientProvider;
-import io.litefleet.core.fleet.FleetManager;
-import io.litefleet.core.fleet.FleetStatus;
+import io.litefleet.core.Litefleet;
+import io.litefleet.core.Replication;
+import io.litefleet.core.ReplicationStatus;
+import io.litefleet.testkit.MutableClock;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.restore.RestoreOptions;
 import io.litefleet.core.restore.RestoreTarget;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -69,15 +71,20 @@ class FleetIT {
         Path replica = dir.resolve("replica");
         LitefleetConfig config = config(data, replica, "{{project}}/{{database}}/{{branch}}/{{tenant}}");
         Set<Path> written = new LinkedHashSet<>();
-        withFleet(config, fleet -> {
-            awaitStatus(fleet, s -> s.scans() > 0 && s.known() == dbs.size() && s.backlog() == 0
-                    && s.transients() + s.promotions() >= dbs.size(), Duration.ofMinutes(3), "initial capture");
+        // Driven by a clock the test moves: scans (2 s), syncs (200 ms), idle demotion (3 s) take no wall time.
+        MutableClock clock = new MutableClock(Instant.now());
+        Duration scan = Duration.ofSeconds(2);
+        withManualFleet(config, clock, fleet -> {
+            fleet.runUntilIdle();
+            ReplicationStatus first = fleet.status();
+            assertTrue(first.known() == dbs.size() && first.backlog() == 0
+                    && first.transients() + first.promotions() >= dbs.size(), "initial capture: " + first);
             for (int round = 0; round < 6; round++) {
                 List<Path> active = new ArrayList<>();
                 for (int i = 0; i < dbs.size() / 20; i++) {
                     active.add(dbs.get(rnd.nextInt(dbs.size())));
                 }
-                FleetStatus start = fleet.status();
+                ReplicationStatus start = fleet.status();
                 long before = start.promotions() + start.transients();
                 for (int k = 0; k < 3; k++) {
                     for (Path db : active) {
@@ -85,15 +92,17 @@ class FleetIT {
                         written.add(db);
                     }
                 }
-                // Each change is acted on: a promotion, or a transient pass when the database is busy or the
-                // hot set is full of more recently active databases.
-                awaitStatus(fleet, s -> s.promotions() + s.transients() > before, Duration.ofSeconds(30),
-                        "changes acted on");
+                advance(fleet, clock, scan);
+                // Each change is acted on: a promotion, or a transient pass when the database is busy or the hot
+                // set is full of more recently active databases.
+                ReplicationStatus after = fleet.status();
+                assertTrue(after.promotions() + after.transients() > before, "changes acted on: " + after);
             }
             Path gone = dbs.get(0);
             deleteDb(gone);
             written.remove(gone);
-            awaitStatus(fleet, s -> s.deleted() >= 1, Duration.ofSeconds(30), "deletion noticed");
+            advance(fleet, clock, scan);
+            assertTrue(fleet.status().deleted() >= 1, "deletion noticed: " + fleet.status());
             Path recreated = dbs.get(1);
             deleteDb(recreated);
             try (Connection c = SqliteFiles.open(recreated)) {
@@ -101,15 +110,17 @@ class FleetIT {
                         "INSERT INTO fresh VALUES ('recreated')");
             }
             written.add(recreated);
-            awaitStatus(fleet, s -> s.evictions() > 0 && s.demotions() > 0, Duration.ofSeconds(60),
-                    "evictions and demotions");
-            awaitAllEqual(written, data, replica, Duration.ofMinutes(2));
-            FleetStatus s = fleet.status();
+            for (int i = 0; i < 3; i++) {
+                advance(fleet, clock, scan); // idle hot databases are demoted past the 3 s timeout
+            }
+            ReplicationStatus s = fleet.status();
             System.out.println("FleetIT status: " + s);
+            assertTrue(s.evictions() > 0 && s.demotions() > 0, "evictions and demotions: " + s);
             assertTrue(s.hot() <= 50, "the hot set respects the cap: " + s);
             assertTrue(s.promotions() > 50, "promotions happened: " + s);
+            assertAllEqual(written, data, replica);
         });
-        awaitAllEqual(written, data, replica, Duration.ofSeconds(30));
+        assertAllEqual(written, data, replica);
         stockRestoreSample(written, data, replica, rnd);
     }
 
@@ -125,7 +136,7 @@ class FleetIT {
         try (Connection c = SqliteFiles.open(other)) {
             SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(x)", "INSERT INTO t VALUES (1)");
         }
-        withFleet(config, fleet -> awaitStatus(fleet, s -> s.excluded() == dbs.size()
+        withFleet(config, fleet -> awaitStatus(fleet, s -> s.notReplicated() == dbs.size()
                 && s.hot() + s.transients() >= 1, Duration.ofSeconds(30), "colliding databases excluded"));
         assertTrue(Files.exists(replica.resolve("q0/d0/b0/ltx/0")), "the non-colliding database replicated");
         assertTrue(!Files.exists(replica.resolve("p0/d0/b0/ltx")), "nothing written for the colliding ones");
@@ -138,10 +149,10 @@ class FleetIT {
         Path replica = dir.resolve("replica");
         LitefleetConfig config = config(data, replica, "{{project}}/{{database}}/{{branch}}");
         withFleet(config, fleet -> {
-            awaitStatus(fleet, s -> s.excluded() == 2, Duration.ofSeconds(30), "both colliding excluded");
+            awaitStatus(fleet, s -> s.notReplicated() == 2, Duration.ofSeconds(30), "both colliding excluded");
             assertTrue(!Files.exists(replica.resolve("p0/d0/b0/ltx")), "nothing written while they collide");
             deleteDb(dbs.get(0));
-            awaitStatus(fleet, s -> s.deleted() == 1 && s.excluded() == 0, Duration.ofSeconds(30),
+            awaitStatus(fleet, s -> s.deleted() == 1 && s.notReplicated() == 0, Duration.ofSeconds(30),
                     "the survivor released");
             Path survivor = dbs.get(1);
             awaitRestoresEqual(survivor, replica.resolve("p0/d0/b0"), Duration.ofSeconds(30));
@@ -164,7 +175,7 @@ class FleetIT {
         Path replica = dir.resolve("replica");
         LitefleetConfig config = config(data, replica, "{{project}}/{{database}}/{{branch}}/{{tenant}}");
         withFleet(config, fleet -> {
-            awaitStatus(fleet, s -> s.known() == 4 && s.excluded() == 2, Duration.ofSeconds(30),
+            awaitStatus(fleet, s -> s.known() == 4 && s.notReplicated() == 2, Duration.ofSeconds(30),
                     "the two bad databases refused");
             for (Path db : dbs) {
                 awaitRestoresEqual(db, replica.resolve("p0/d0/b0/" + tenantOf(db)),
@@ -174,7 +185,7 @@ class FleetIT {
                 SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "INSERT INTO t(v) VALUES ('now in WAL mode')");
             }
             awaitRestoresEqual(rollback, replica.resolve("p0/d0/b0/rollback"), Duration.ofSeconds(30));
-            awaitStatus(fleet, s -> s.excluded() == 1, Duration.ofSeconds(10), "only '..db' still refused");
+            awaitStatus(fleet, s -> s.notReplicated() == 1, Duration.ofSeconds(10), "only '..db' still refused");
         });
     }
 
@@ -188,38 +199,45 @@ class FleetIT {
         Path db = dbs.get(0);
         Path target = replica.resolve("p0/d0/b0/t0");
         Path snapshots = replica.resolve("p0/d0/b0/t0/ltx/9");
+        MutableClock clock = new MutableClock(Instant.now());
+        Duration scan = Duration.ofSeconds(2);
         // The application keeps its connection: its WAL stays, so our position in it stays provable.
         try (Connection app = SqliteFiles.open(db)) {
             SqliteFiles.exec(app, "PRAGMA journal_mode=WAL", "PRAGMA wal_autocheckpoint=0");
-            withFleet(config, fleet -> {
-                awaitStatus(fleet, s -> s.known() == 2 && s.backlog() == 0 && s.transients() >= 2,
-                        Duration.ofSeconds(30), "initial capture");
+            withManualFleet(config, clock, fleet -> {
+                fleet.runUntilIdle();
+                assertTrue(fleet.status().known() == 2 && fleet.status().transients() >= 2, "initial capture");
                 SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('promote me')");
-                awaitStatus(fleet, s -> s.promotions() == 1, Duration.ofSeconds(10), "promotion");
-                awaitStatus(fleet, s -> s.demotions() == 1 && s.hot() == 0, Duration.ofSeconds(20),
-                        "demotion after 3 idle seconds");
+                advance(fleet, clock, scan);
+                assertEquals(1, fleet.status().promotions(), "promotion: " + fleet.status());
+                advance(fleet, clock, Duration.ofSeconds(4)); // idle past the 3 s timeout
+                assertTrue(fleet.status().demotions() == 1 && fleet.status().hot() == 0, "demotion: "
+                        + fleet.status());
                 long capturesBefore = fleet.status().captures();
-                awaitStatus(fleet, s -> s.settles() >= 1, Duration.ofSeconds(20), "cold replica settled");
+                advance(fleet, clock, Duration.ofSeconds(3)); // the settle interval (cold-snapshot-interval 2 s)
+                assertTrue(fleet.status().settles() >= 1, "cold replica settled: " + fleet.status());
                 assertTrue(listing(snapshots).size() >= 1, "a cold snapshot: " + listing(snapshots));
 
                 SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('promote me again')");
-                awaitStatus(fleet, s -> s.promotions() == 2, Duration.ofSeconds(10), "second promotion");
-                awaitRestoresEqual(db, target, Duration.ofSeconds(20));
+                advance(fleet, clock, scan);
+                assertEquals(2, fleet.status().promotions(), "second promotion: " + fleet.status());
+                awaitRestoresEqual(db, target, Duration.ZERO);
                 assertEquals(capturesBefore, fleet.status().captures(),
                         "the WAL proves continuity: promoted again without a capture: " + fleet.status());
-
             });
             // While nobody watches, a commit is checkpointed into the database file and the WAL restarts: no WAL
             // we can read holds that commit, so the next open (the same path a promotion takes) must capture.
             SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('unseen')", "PRAGMA wal_checkpoint(TRUNCATE)",
                     "INSERT INTO t(v) VALUES ('after restart')");
-            withFleet(config, fleet -> {
-                awaitStatus(fleet, s -> s.captures() == 1 && s.transients() + s.promotions() >= 1,
-                        Duration.ofSeconds(20), "a capture for the unprovable WAL restart");
-                awaitRestoresEqual(db, target, Duration.ofSeconds(20));
+            withManualFleet(config, clock, fleet -> {
+                fleet.runUntilIdle();
+                assertTrue(fleet.status().captures() == 1 && fleet.status().transients()
+                        + fleet.status().promotions() >= 1, "a capture for the unprovable WAL restart: "
+                        + fleet.status());
+                awaitRestoresEqual(db, target, Duration.ZERO);
             });
         }
-        awaitRestoresEqual(db, target, Duration.ofSeconds(5));
+        awaitRestoresEqual(db, target, Duration.ZERO);
         stockRestoreEquals(db, replica.resolve("p0/d0/b0/t0"));
     }
 
@@ -290,7 +308,7 @@ class FleetIT {
         LitefleetConfig config = LitefleetConfig.parse(file,
                 YamlLoader.withEnvironment(k -> null).parse(file.toString(), yaml));
         withFleet(config, fleet -> {
-            awaitStatus(fleet, s -> s.excluded() == 1 && s.transients() >= 1 && s.running() == 0,
+            awaitStatus(fleet, s -> s.notReplicated() == 1 && s.transients() >= 1 && s.running() == 0,
                     Duration.ofSeconds(30), "t0 excluded, t1 captured");
             assertTrue(Files.isDirectory(replica.resolve("p0/d0/b0/t1/ltx")), "t1 replicates");
             deleteDb(dbs.get(0));
@@ -302,8 +320,11 @@ class FleetIT {
             long scans = fleet.status().scans();
             awaitStatus(fleet, s -> s.deleted() == 0 && s.scans() >= scans + 2 && s.running() == 0
                     && s.backlog() == 0, Duration.ofSeconds(30), "t0 seen again");
-            assertTrue(!Files.exists(taken.resolve("ltx")), "the fleet never wrote into the dbs: replica");
+            // The replica is other.db's alone: it restores to other.db, never to t0.
+            awaitRestoresEqual(other, taken, Duration.ofSeconds(20));
         });
+        awaitRestoresEqual(other, taken, Duration.ZERO);
+        stockRestoreEquals(other, taken);
     }
 
     @Test
@@ -314,24 +335,29 @@ class FleetIT {
         String template = "{{project}}/{{database}}/{{branch}}/{{tenant}}";
         Path db = dbs.get(0);
         Path snapshots = replica.resolve("p0/d0/b0/t0/ltx/9");
+        MutableClock clock = new MutableClock(Instant.now());
         // First run: settling is an hour away, so the database stops hot (or demoted) with its levels behind.
-        withFleet(config(data, replica, template, "  cold-snapshot-interval: 1h\n"), fleet -> {
-            awaitStatus(fleet, s -> s.transients() >= 1 && s.running() == 0, Duration.ofSeconds(30), "capture");
+        withManualFleet(config(data, replica, template, "  cold-snapshot-interval: 1h\n"), clock, fleet -> {
+            fleet.runUntilIdle();
+            assertTrue(fleet.status().transients() >= 1 && fleet.status().running() == 0, "capture");
             write(db, new Random(1));
-            awaitStatus(fleet, s -> s.promotions() == 1, Duration.ofSeconds(10), "promotion");
-            awaitRestoresEqual(db, replica.resolve("p0/d0/b0/t0"), Duration.ofSeconds(20));
+            advance(fleet, clock, Duration.ofSeconds(2));
+            assertEquals(1, fleet.status().promotions(), "promotion: " + fleet.status());
+            awaitRestoresEqual(db, replica.resolve("p0/d0/b0/t0"), Duration.ZERO);
         });
         assertEquals(List.of(), listing(snapshots), "no snapshot yet");
         try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
             assertEquals(List.of(db.toString()), catalog.unsettled(), "the catalog remembers it is unsettled");
         }
         // Second run: nothing changed, yet the replica left behind is settled.
-        withFleet(config(data, replica, template, "  cold-snapshot-interval: 2s\n"), fleet -> {
-            awaitStatus(fleet, s -> s.settles() >= 1, Duration.ofSeconds(20), "settled after the restart");
+        withManualFleet(config(data, replica, template, "  cold-snapshot-interval: 2s\n"), clock, fleet -> {
+            fleet.runUntilIdle();
+            advance(fleet, clock, Duration.ofSeconds(3));
+            assertTrue(fleet.status().settles() >= 1, "settled after the restart: " + fleet.status());
             assertEquals(0, fleet.status().captures(), "nothing re-captured: " + fleet.status());
         });
         assertEquals(1, listing(snapshots).size(), "a snapshot: " + listing(snapshots));
-        awaitRestoresEqual(db, replica.resolve("p0/d0/b0/t0"), Duration.ofSeconds(5));
+        awaitRestoresEqual(db, replica.resolve("p0/d0/b0/t0"), Duration.ZERO);
         stockRestoreEquals(db, replica.resolve("p0/d0/b0/t0"));
     }
 
@@ -410,7 +436,7 @@ class FleetIT {
         Path replica = dir.resolve("replica");
         String pattern = data + "/{project}/{tenant}.db";
         LitefleetConfig config = projectTenantFleet(List.of(pattern), replica, state);
-        try (LogCapture log = LogCapture.open(FleetRunner.class.getName())) {
+        try (LogCapture log = LogCapture.open("io.litefleet.core.FleetWiring")) {
             withFleet(config, state, fleet -> {
                 awaitStatus(fleet, s -> s.scans() >= 3 && s.transients() >= 2 && s.running() == 0,
                         Duration.ofSeconds(30), "the fleet captured and scanned again");
@@ -436,7 +462,7 @@ class FleetIT {
         LitefleetConfig config = projectTenantFleet(List.of(data + "/{project}/{tenant}.db", empty), replica,
                 dir.resolve("state"));
         Path late = dir.resolve("other/q0/t9.db");
-        try (LogCapture log = LogCapture.open(FleetManager.class.getName())) {
+        try (LogCapture log = LogCapture.open("io.litefleet.core.fleet.Intake")) {
             withFleet(config, fleet -> {
                 awaitStatus(fleet, s -> s.scans() >= 3 && s.transients() >= 1 && s.running() == 0,
                         Duration.ofSeconds(30), "scans");
@@ -464,31 +490,36 @@ class FleetIT {
     }
 
     private interface FleetBody {
-        void run(FleetManager fleet) throws Exception;
+        void run(Replication fleet) throws Exception;
     }
 
-    /** Runs {@code body} against a started fleet, closing it (and its registry, clients and catalog) after. */
+    /** Runs {@code body} against replication of {@code config} started by the facade, closing it after. */
     private void withFleet(LitefleetConfig config, FleetBody body) throws Exception {
         withFleet(config, dir.resolve("state"), body);
     }
 
     private void withFleet(LitefleetConfig config, Path state, FleetBody body) throws Exception {
-        try (PluginRegistry registry = PluginRegistry.open(Optional.empty());
-             ReplicaClients clients = new ReplicaClients(registry);
-             Catalog catalog = Catalog.open(state)) {
-            // As `replicate` does: the dbs: entries' replicas are claimed before the fleet starts.
-            ReplicaOverlaps claimed = new ReplicaOverlaps();
-            for (var db : config.dbs()) {
-                claimed.add(new ReplicaOverlaps.Claim(db.path().toString(), clients.resolve(db.replica())));
-            }
-            FleetManager fleet = FleetRunner.start(config.fleet().orElseThrow(), config.compaction(), registry,
-                    clients, catalog, Clock.systemUTC(), claimed);
-            try {
-                body.run(fleet);
-            } finally {
-                fleet.close();
-            }
+        try (Replication fleet = Litefleet.builder().config(config).stateDir(state).start()) {
+            body.run(fleet);
         }
+    }
+
+    /**
+     * As {@link #withFleet}, but without threads: {@code body} moves {@code clock} and calls
+     * {@link Replication#runUntilIdle()}, so time-driven behaviour (idle demotion, settling, scans) takes no wall
+     * time.
+     */
+    private void withManualFleet(LitefleetConfig config, MutableClock clock, FleetBody body) throws Exception {
+        try (Replication fleet = Litefleet.builder().config(config).stateDir(dir.resolve("state")).clock(clock)
+                .manual().start()) {
+            body.run(fleet);
+        }
+    }
+
+    /** Moves the clock and does everything then due. */
+    private static void advance(Replication fleet, MutableClock clock, Duration by) {
+        clock.advance(by);
+        fleet.runUntilIdle();
     }
 
     private static String tenantOf(Path db) {
@@ -510,7 +541,7 @@ class FleetIT {
         long deadline = System.nanoTime() + within.toNanos();
         String last = "no replica yet";
         try (ReplicaClient ignored = t.client()) {
-            while (System.nanoTime() < deadline) {
+            while (true) { // at least one attempt, also with a zero deadline
                 try {
                     var plan = restorer.plan(t, RestoreTarget.latest(), 4);
                     if (plan.isPresent()) {
@@ -523,6 +554,9 @@ class FleetIT {
                     }
                 } catch (java.io.IOException | RuntimeException ex) {
                     last = ex.toString();
+                }
+                if (System.nanoTime() >= deadline) {
+                    break;
                 }
                 Thread.sleep(200);
             }
@@ -644,6 +678,11 @@ class FleetIT {
         return new ReplicaTarget(client, ReplicaLayout.LTX_DIRS, "");
     }
 
+    /** Every written database restores equal now (the fleet ran until idle: nothing to wait for). */
+    private static void assertAllEqual(Set<Path> written, Path data, Path replica) throws Exception {
+        awaitAllEqual(written, data, replica, Duration.ZERO);
+    }
+
     private static void awaitAllEqual(Set<Path> written, Path data, Path replica, Duration within)
             throws Exception {
         Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
@@ -702,7 +741,7 @@ class FleetIT {
         assertEquals("ok", DbContent.integrityCheck(out));
     }
 
-    private static void awaitStatus(FleetManager fleet, Predicate<FleetStatus> p, Duration within, String what)
+    private static void awaitStatus(Replication fleet, Predicate<ReplicationStatus> p, Duration within, String what)
             throws InterruptedException {
         Await.until(within, () -> what + ": " + fleet.status(), () -> p.test(fleet.status()));
     }

@@ -63,8 +63,8 @@ class DbTableTest {
             Path p = Path.of("/d", n);
             assertEquals(-1, t.find(p), n);
             int id = t.add(p, 0, FileFingerprint.ABSENT);
-            t.state(id, DbTable.HOT);
-            assertEquals(DbTable.HOT, t.state(id), "the state survives next to the suffix code");
+            t.store(id, RowState.HOT);
+            assertEquals(RowState.HOT, t.state(id), "the state survives next to the suffix code");
         }
         t.trim();
         for (int i = 0; i < names.size(); i++) {
@@ -72,7 +72,7 @@ class DbTableTest {
             assertEquals(i, t.find(p), names.get(i));
             assertEquals(p, t.path(i));
         }
-        assertEquals(names.size(), t.count(DbTable.HOT));
+        assertEquals(names.size(), t.count(RowState.HOT));
     }
 
     @Test
@@ -81,14 +81,14 @@ class DbTableTest {
         for (int i = 0; i < 10; i++) {
             t.add(Path.of("/a/" + i + ".db"), 0, FileFingerprint.ABSENT);
         }
-        t.state(3, DbTable.HOT);
-        t.state(4, DbTable.DELETED);
-        t.state(4, DbTable.COLD);
-        t.state(5, DbTable.REFUSED);
-        assertEquals(8, t.count(DbTable.COLD));
-        assertEquals(1, t.count(DbTable.HOT));
-        assertEquals(0, t.count(DbTable.DELETED));
-        assertEquals(1, t.count(DbTable.REFUSED));
+        t.store(3, RowState.HOT);
+        t.store(4, RowState.DELETED);
+        t.store(4, RowState.COLD);
+        t.store(5, RowState.REFUSED);
+        assertEquals(8, t.count(RowState.COLD));
+        assertEquals(1, t.count(RowState.HOT));
+        assertEquals(0, t.count(RowState.DELETED));
+        assertEquals(1, t.count(RowState.REFUSED));
     }
 
     @Test

@@ -256,12 +256,12 @@ class FleetManagerTest {
             await(() -> fleet.status().running() == 0 && fleet.status().excluded() == 1, "pass refused");
             fleet.barrier();
             assertEquals(0, fleet.status().hot(), "a refused database is not promoted");
-            assertEquals(DbTable.REFUSED, fleet.table().state(0));
+            assertEquals(RowState.REFUSED, fleet.table().state(0));
             write(x, "PRAGMA journal_mode=WAL", "INSERT INTO t VALUES (2)"); // fixed
             discovery.listener.changed(x);
             await(() -> fleet.status().hot() == 1, "promoted once fixed");
             fleet.barrier();
-            assertEquals(DbTable.HOT, fleet.table().state(0));
+            assertEquals(RowState.HOT, fleet.table().state(0));
             assertEquals(1, fleet.scheduler().size(), "one replicator for the one database");
         });
     }
@@ -328,7 +328,7 @@ class FleetManagerTest {
             release.countDown(); // the pass fails: database file not found
             await(() -> fleet.status().running() == 0, "pass ended");
             fleet.barrier();
-            assertEquals(DbTable.DELETED, fleet.table().state(0), "a pass never overrides a deletion");
+            assertEquals(RowState.DELETED, fleet.table().state(0), "a pass never overrides a deletion");
             write(b, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)");
             discovery.dbs.add(b);
             discovery.listener.changed(b);

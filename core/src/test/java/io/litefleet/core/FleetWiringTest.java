@@ -1,4 +1,4 @@
-package io.litefleet.core.cli;
+package io.litefleet.core;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +9,7 @@ import io.litefleet.core.config.YamlLoader;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-class FleetRunnerTest {
+class FleetWiringTest {
     private static LitefleetConfig config(int maxHot) {
         String yaml = """
                 multi-db:
@@ -23,17 +23,17 @@ class FleetRunnerTest {
 
     @Test
     void descriptorBudget_hotCapBeyondTheProcessLimit_isRefusedNamingKeyAndNumbers() {
-        long limit = FleetRunner.maxDescriptors();
+        long limit = FleetWiring.maxDescriptors();
         assertTrue(limit > 0, "this JVM reports its descriptor limit");
         int tooMany = (int) Math.min(Integer.MAX_VALUE, limit); // 3 descriptors each cannot fit
         ConfigException e = assertThrows(ConfigException.class,
-                () -> FleetRunner.checkDescriptorBudget(config(tooMany).fleet().orElseThrow(), 4));
+                () -> FleetWiring.checkDescriptorBudget(config(tooMany).fleet().orElseThrow(), 4));
         assertTrue(e.getMessage().contains("max-hot-databases: " + tooMany) && e.getMessage().contains("ulimit -n")
                 && e.getMessage().contains(Long.toString(limit)), e.getMessage());
     }
 
     @Test
     void descriptorBudget_defaultCap_fitsTheLimitHere() {
-        FleetRunner.checkDescriptorBudget(config(50).fleet().orElseThrow(), 4);
+        FleetWiring.checkDescriptorBudget(config(50).fleet().orElseThrow(), 4);
     }
 }

@@ -1,4 +1,4 @@
-package io.litefleet.core.cli;
+package io.litefleet.core;
 
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.Discovery;

@@ -1,4 +1,4 @@
-package io.litefleet.core.cli;
+package io.litefleet.core;
 
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.discovery.DiscoveredDatabase;
@@ -13,6 +13,7 @@ import io.litefleet.core.replica.ReplicaOverlaps;
 import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetOptions;
+import io.litefleet.core.fleet.SyncScheduler;
 import io.litefleet.core.fleet.TargetResolver;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.state.Catalog;
@@ -24,7 +25,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** Builds a {@link FleetManager} from the {@code multi-db:} section: plugins, template, budget checks. */
-final class FleetRunner {
+final class FleetWiring {
     /**
      * Descriptors a hot database holds between syncs: its connection's database, {@code -wal} and {@code -shm} (a
      * database-file read during a sync is given back at its end).
@@ -38,35 +39,30 @@ final class FleetRunner {
     /** Descriptors kept for the JVM, sockets and the catalog. */
     static final int FDS_RESERVED = 256;
 
-    private FleetRunner() {
-    }
-
-    static FleetManager start(FleetConfig fleet, CompactionSettings compaction, PluginRegistry registry,
-                              ReplicaClients clients, Catalog catalog, Clock clock) throws IOException {
-        return start(fleet, compaction, registry, clients, catalog, clock, new ReplicaOverlaps());
+    private FleetWiring() {
     }
 
     /**
-     * Starts the fleet. A fleet database whose replica is the same as, or nested with, one in {@code claimed} (the
-     * {@code dbs:} entries) is not replicated: it is excluded with an error naming both.
+     * Starts the fleet of {@code fleet} on the process's {@code scheduler}. A fleet database whose replica is the
+     * same as, or nested with, one in {@code claimed} (the {@code dbs:} entries) is not replicated: it is excluded
+     * with an error naming both. {@code manual}: no fleet thread (see {@link FleetManager#manual}).
      */
     static FleetManager start(FleetConfig fleet, CompactionSettings compaction, PluginRegistry registry,
-                              ReplicaClients clients, Catalog catalog, Clock clock, ReplicaOverlaps claimed)
-            throws IOException {
-        int workers = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
+                              ReplicaClients clients, Catalog catalog, Clock clock, ReplicaOverlaps claimed,
+                              SyncScheduler scheduler, boolean manual) throws IOException {
+        int workers = syncWorkers();
         int transients = Math.max(2, workers);
         checkDescriptorBudget(fleet, transients);
-        // The discovery's settings already carry the fleet's patterns (FleetSections.discovery).
         Discovery patterns = registry.discovery(fleet.discovery().type(), fleet.origin())
                 .create(fleet.discovery().settings());
         // Databases listed under dbs: are replicated there, and the state directory is ours: the fleet never sees them.
         Discovery discovery = LeavingOutDiscovery.of(patterns, fleet.excludedPaths(), catalog.directory());
         try {
             stateDirWarning(patterns, catalog.directory()).ifPresent(w ->
-                    System.getLogger(FleetRunner.class.getName()).log(System.Logger.Level.WARNING, w));
+                    System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, w));
             ReplicaTemplate template = fleet.replicaTemplate();
             for (String warning : template.validate(discovery.variableNames())) {
-                System.getLogger(FleetRunner.class.getName()).log(System.Logger.Level.WARNING, warning);
+                System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, warning);
             }
             TieringPolicy policy = registry.tieringPolicy(fleet.tiering().policy().type(), fleet.origin())
                     .create(fleet.tiering().policy().settings());
@@ -107,8 +103,10 @@ final class FleetRunner {
             FleetOptions options = new FleetOptions(fleet.maxHotDatabases(), fleet.scanInterval(), workers,
                     transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction,
                     fleet.coldSnapshotInterval());
-            return FleetManager.start(discovery, List.copyOf(fleet.patterns()), policy, resolver, catalog, options,
-                    clock);
+            List<String> names = List.copyOf(fleet.patterns());
+            return manual
+                    ? FleetManager.manual(discovery, names, policy, resolver, catalog, options, clock, scheduler)
+                    : FleetManager.start(discovery, names, policy, resolver, catalog, options, clock, scheduler);
         } catch (IOException | RuntimeException e) {
             discovery.close();
             throw e;
@@ -149,6 +147,11 @@ final class FleetRunner {
                     + "process may open " + limit + "; raise the limit (ulimit -n) or set max-hot-databases to at "
                     + "most " + fits);
         }
+    }
+
+    /** Sync workers for the process: two per core, at least two (syncs wait on I/O as much as on the CPU). */
+    static int syncWorkers() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
     }
 
     static long maxDescriptors() {

@@ -1,0 +1,240 @@
+package io.litefleet.core;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.compact.Maintenance;
+import io.litefleet.core.config.DbConfig;
+import io.litefleet.core.config.FleetConfig;
+import io.litefleet.core.config.ReplicaClients;
+import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.fleet.FleetManager;
+import io.litefleet.core.fleet.FleetStatus;
+import io.litefleet.core.fleet.SyncScheduler;
+import io.litefleet.core.plugin.PluginRegistry;
+import io.litefleet.core.replica.ReplicaOverlaps;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.core.state.StateLock;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Replication running in this process, started by {@link Litefleet.Builder#start()}: the databases given
+ * explicitly and, with a {@code multi-db:} section, a fleet. It owns everything it started: the state directory's
+ * lock and catalog, the plugins, one client per replica destination, the one sync pool every database shares and
+ * the fleet's thread. {@link #close()} stops it, ships what is committed (each hot database's final sync) and
+ * releases all of that; it is idempotent.
+ *
+ * <p>Thread-safe: {@link #status()} and {@link #promote} may be called from any thread.
+ */
+public final class Replication implements AutoCloseable {
+    private final StateLock lock;
+    private final PluginRegistry registry;
+    private final ReplicaClients clients;
+    private final Catalog catalog;
+    private final SyncScheduler scheduler;
+    private final FleetManager fleet;
+    private final Map<Path, String> listed;
+    private final Path stateDir;
+    private boolean closed;
+
+    private Replication(StateLock lock, PluginRegistry registry, ReplicaClients clients, Catalog catalog,
+                        SyncScheduler scheduler, FleetManager fleet, Map<Path, String> listed, Path stateDir) {
+        this.lock = lock;
+        this.registry = registry;
+        this.clients = clients;
+        this.catalog = catalog;
+        this.scheduler = scheduler;
+        this.fleet = fleet;
+        this.listed = Map.copyOf(listed);
+        this.stateDir = stateDir;
+    }
+
+    /** Starts what {@code plan} describes; on failure everything started so far is closed again. */
+    static Replication start(Plan plan) throws IOException {
+        Clock clock = plan.clock();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            StateLock lock = open(opened, StateLock.acquire(plan.stateDir()));
+            PluginRegistry registry = open(opened, PluginRegistry.open(plan.pluginsDir()));
+            ReplicaClients clients = open(opened, new ReplicaClients(registry));
+            Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
+            SyncScheduler scheduler = open(opened, plan.manual() ? SyncScheduler.manual(clock)
+                    : SyncScheduler.start(FleetWiring.syncWorkers(), clock));
+            ReplicaOverlaps claimed = new ReplicaOverlaps();
+            Map<Path, String> listed = new LinkedHashMap<>();
+            for (DbConfig db : plan.dbs()) {
+                ReplicaTarget target = target(clients, claimed, db);
+                Maintenance m = Maintenance.create(target, plan.compaction());
+                DbReplicator r = DbReplicator.create(db.path(), target, catalog, db.engine(), clock, m::onUploaded);
+                scheduler.add(r, db.engine().syncInterval(), m, SyncScheduler.Listener.NONE);
+                listed.put(db.path(), target.url());
+            }
+            FleetManager fleet = plan.fleet().isEmpty() ? null : open(opened, FleetWiring.start(plan.fleet().get(),
+                    plan.compaction(), registry, clients, catalog, clock, claimed, scheduler, plan.manual()));
+            return new Replication(lock, registry, clients, catalog, scheduler, fleet, listed, plan.stateDir());
+        } catch (IOException | RuntimeException e) {
+            closeAll(opened.reversed(), e);
+            throw e;
+        }
+    }
+
+    /** Syncs each listed database of {@code plan} once, then closes everything. */
+    static List<Litefleet.SyncOutcome> syncOnce(Plan plan) throws IOException {
+        try (StateLock lock = StateLock.acquire(plan.stateDir());
+             PluginRegistry registry = PluginRegistry.open(plan.pluginsDir());
+             ReplicaClients clients = new ReplicaClients(registry);
+             Catalog catalog = Catalog.open(plan.stateDir())) {
+            ReplicaOverlaps claimed = new ReplicaOverlaps();
+            List<DbReplicator> replicators = new ArrayList<>();
+            for (DbConfig db : plan.dbs()) {
+                replicators.add(DbReplicator.create(db.path(), target(clients, claimed, db), catalog, db.engine(),
+                        plan.clock(), ref -> { }));
+            }
+            List<Litefleet.SyncOutcome> out = new ArrayList<>();
+            for (DbReplicator r : replicators) {
+                try (r) {
+                    var result = r.sync();
+                    out.add(new Litefleet.SyncOutcome(r.path(), result.txid(), result.files(), result.bytes(),
+                            Optional.empty()));
+                } catch (IOException e) {
+                    out.add(new Litefleet.SyncOutcome(r.path(), 0, 0, 0, Optional.of(e.getMessage())));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The target of one listed database, refused when its replica overlaps another's. */
+    private static ReplicaTarget target(ReplicaClients clients, ReplicaOverlaps claimed, DbConfig db)
+            throws IOException {
+        try {
+            ReplicaTarget target = clients.resolve(db.replica());
+            ReplicaOverlaps.Claim claim = new ReplicaOverlaps.Claim(db.path() + " (" + db.origin() + ")", target);
+            claimed.add(claim).ifPresent(other -> {
+                throw new ConfigException(ReplicaOverlaps.message(other, claim));
+            });
+            return target;
+        } catch (ConfigException e) {
+            throw new ConfigException(db.origin() + " (" + db.path() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static <T extends AutoCloseable> T open(List<AutoCloseable> opened, T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
+    /** Every listed database and where it replicates (a URL, escaped as {@code litefleet restore} takes it). */
+    public Map<Path, String> listed() {
+        return listed;
+    }
+
+    /**
+     * The TXID the replica of {@code db} holds, as the catalog recorded it at its last sync (0 when none yet); no
+     * storage request.
+     */
+    public long txid(Path db) throws IOException {
+        return catalog.get(db.toAbsolutePath().normalize().toString()).map(p -> p.txid()).orElse(0L);
+    }
+
+    /** The state directory in use. */
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** Whether a fleet ({@code multi-db:}) runs. */
+    public boolean hasFleet() {
+        return fleet != null;
+    }
+
+    /** The counters now. */
+    public ReplicationStatus status() {
+        if (fleet == null) {
+            return new ReplicationStatus(listed.size(), false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false,
+                    List.of());
+        }
+        FleetStatus s = fleet.status();
+        return new ReplicationStatus(listed.size(), true, s.known(), s.hot(), s.cold(), s.deleted(), s.excluded(),
+                s.promotions(), s.demotions(), s.evictions(), s.transients(), s.backlog(), s.running(), s.scans(),
+                s.settles(), s.captures(), s.watching(), s.unmatchedPatterns());
+    }
+
+    /**
+     * The promotion hint: makes a fleet database hot now, before a burst of writes, as a change the tiering policy
+     * promotes would (the cap and eviction still hold). Databases the fleet does not know are ignored.
+     */
+    public void promote(Path db) {
+        Objects.requireNonNull(db, "db");
+        if (fleet != null) {
+            fleet.promote(db.toAbsolutePath().normalize());
+        }
+    }
+
+    /**
+     * Started with {@link Litefleet.Builder#manual}: does everything due at the clock's time (scans, syncs, passes,
+     * settles, and what follows from them) on this thread, then returns.
+     */
+    public void runUntilIdle() {
+        if (fleet != null) {
+            fleet.runUntilIdle();
+        } else {
+            scheduler.runPending();
+        }
+    }
+
+    /** Stops: the fleet, then every database's final sync, then the catalog, plugins and lock. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<AutoCloseable> order = new ArrayList<>();
+        Optional.ofNullable(fleet).ifPresent(order::add);
+        order.addAll(List.of(scheduler, catalog, clients, registry, lock));
+        closeAll(order, null);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources, Throwable primary) {
+        RuntimeException failure = null;
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (primary != null) {
+                    primary.addSuppressed(e);
+                } else if (failure == null) {
+                    failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * What to start, as the builder collected it.
+     *
+     * @param dbs        the listed databases
+     * @param fleet      fleet mode, if configured
+     * @param compaction compaction, snapshots and retention
+     * @param stateDir   the state directory
+     * @param pluginsDir drop-in plugins, if any
+     * @param clock      the clock
+     * @param manual     no threads: the caller drives with {@link #runUntilIdle()}
+     */
+    record Plan(List<DbConfig> dbs, Optional<FleetConfig> fleet, CompactionSettings compaction, Path stateDir,
+                Optional<Path> pluginsDir, Clock clock, boolean manual) {
+    }
+}

@@ -1,0 +1,35 @@
+package io.litefleet.core;
+
+import java.util.List;
+
+/**
+ * A snapshot of a running {@link Replication}'s counters.
+ *
+ * @param listed            databases given explicitly ({@code dbs:} entries and {@link Litefleet.Builder#database})
+ * @param fleet             whether fleet mode ({@code multi-db:}) runs
+ * @param known             fleet databases known (every state)
+ * @param hot               fleet databases streamed now
+ * @param cold              fleet databases known and not streamed (queued, in a pass, settling or closing included)
+ * @param deleted           fleet databases whose file is gone (their replicas are kept)
+ * @param notReplicated     fleet databases excluded, refused or failed
+ * @param promotions        promotions to hot since start
+ * @param demotions         demotions to cold since start
+ * @param evictions         demotions to make room for another database
+ * @param transients        transient passes (open, sync, close) started
+ * @param backlog           databases waiting for a transient pass
+ * @param running           transient and settle passes running
+ * @param scans             discovery scans done
+ * @param settles           cold replicas settled
+ * @param captures          whole-state uploads (a database's first sight, or continuity that could not be proven)
+ * @param watching          whether discovery reacts to file-system events (else scans only)
+ * @param unmatchedPatterns fleet patterns the last scan found nothing under
+ */
+public record ReplicationStatus(int listed, boolean fleet, int known, int hot, int cold, int deleted,
+                                int notReplicated, long promotions, long demotions, long evictions, long transients,
+                                int backlog, int running, long scans, long settles, long captures, boolean watching,
+                                List<String> unmatchedPatterns) {
+    /** Copies. */
+    public ReplicationStatus {
+        unmatchedPatterns = List.copyOf(unmatchedPatterns);
+    }
+}

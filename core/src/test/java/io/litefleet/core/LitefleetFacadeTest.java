@@ -1,0 +1,87 @@
+package io.litefleet.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.testkit.DbContent;
+import io.litefleet.testkit.MutableClock;
+import io.litefleet.testkit.SqliteFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedding facade, used as docs/embedding.md shows, on a clock the test moves (no threads, no waiting). */
+class LitefleetFacadeTest {
+    @TempDir
+    Path dir;
+
+    private Path walDatabase(String name) throws Exception {
+        Path db = dir.resolve(name);
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES ('first')");
+        }
+        return db;
+    }
+
+    @Test
+    void databaseGivenInCode_replicatesOnTheClock_andCloseShipsTheRest() throws Exception {
+        Path db = walDatabase("app.db");
+        String url = dir.resolve("replica").toUri().toString();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-04T12:00:00Z"));
+        try (Connection app = SqliteFiles.open(db);
+             Replication r = Litefleet.builder().stateDir(dir.resolve("state")).database(db, url)
+                     .clock(clock).manual().start()) {
+            assertEquals(Map.of(db, url.replaceAll("/$", "")), r.listed());
+            assertEquals(0, r.txid(db), "nothing runs before the caller drives it");
+            r.runUntilIdle();
+            assertEquals(1, r.txid(db), "the first sync captured the database");
+            SqliteFiles.exec(app, "INSERT INTO t VALUES ('second')");
+            r.runUntilIdle();
+            assertEquals(1, r.txid(db), "the next sync is due a second later, by the clock");
+            clock.advance(Duration.ofSeconds(1));
+            r.runUntilIdle();
+            assertEquals(2, r.txid(db));
+            SqliteFiles.exec(app, "INSERT INTO t VALUES ('third, shipped by close')");
+        }
+        try (Replication again = Litefleet.builder().stateDir(dir.resolve("state")).database(db, url).manual()
+                .start()) {
+            assertEquals(3, again.txid(db), "close() ran the final sync");
+        }
+        Path restored = dir.resolve("restored.db");
+        assertEquals(0, io.litefleet.core.cli.Main.run(new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), "restore", "-o", restored.toString(), url));
+        assertEquals(DbContent.hash(db), DbContent.hash(restored));
+        assertEquals("ok", DbContent.integrityCheck(restored));
+    }
+
+    @Test
+    void aSecondProcessOnTheSameStateDirectory_isRefused_andAFailedStartReleasesWhatItOpened() throws Exception {
+        Path db = walDatabase("app.db");
+        String url = dir.resolve("replica").toUri().toString();
+        try (Replication first = Litefleet.builder().stateDir(dir.resolve("state")).database(db, url).manual()
+                .start()) {
+            var e = assertThrows(java.io.IOException.class, () -> Litefleet.builder().stateDir(dir.resolve("state"))
+                    .database(db, url).manual().start());
+            assertTrue(e.getMessage().contains("state"), e.getMessage());
+        }
+        Path other = walDatabase("other.db");
+        // Two databases on one replica: refused at start, naming both, and the lock is given back.
+        ConfigException overlap = assertThrows(ConfigException.class, () -> Litefleet.builder()
+                .stateDir(dir.resolve("state")).database(db, url).database(other, url).manual().start());
+        assertTrue(overlap.getMessage().contains("app.db") && overlap.getMessage().contains("other.db"),
+                overlap.getMessage());
+        try (Replication after = Litefleet.builder().stateDir(dir.resolve("state")).database(db, url).manual()
+                .start()) {
+            after.runUntilIdle();
+            assertTrue(after.txid(db) >= 1);
+        }
+        assertTrue(Files.exists(dir.resolve("state")));
+    }
+}
