@@ -76,8 +76,7 @@ public final class Litefleet {
             return config(c);
         }
 
-        /** Adds an already parsed config. */
-        public Builder config(LitefleetConfig c) {
+        private Builder config(LitefleetConfig c) {
             if (c.dbs().isEmpty() && c.fleet().isEmpty()) {
                 throw new ConfigException(c.file() + ": no databases configured (dbs: is empty and there is no "
                         + "enabled multi-db: section)");
@@ -129,11 +128,6 @@ public final class Litefleet {
         public Builder manual() {
             this.manual = true;
             return this;
-        }
-
-        /** The databases added so far, resolved (for commands that work on them without starting replication). */
-        public List<DbConfig> databases() {
-            return List.copyOf(dbs);
         }
 
         /** The state directory that {@link #start()} would use, if one is known. */

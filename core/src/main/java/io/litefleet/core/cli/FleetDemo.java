@@ -58,7 +58,7 @@ final class FleetDemo {
                 file.toString(), yaml));
         Random rnd = new Random(7);
         List<Path> written = new ArrayList<>();
-        Litefleet.Builder builder = Litefleet.builder().config(config).stateDir(home.resolve("state"));
+        Litefleet.Builder builder = Litefleet.builder().config(file).stateDir(home.resolve("state"));
         PluginsDir.resolve(null).ifPresent(builder::pluginsDir);
         Replication fleet = builder.start();
         try {

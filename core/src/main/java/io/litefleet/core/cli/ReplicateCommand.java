@@ -80,7 +80,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 throw new UserException(config + ": no databases configured (dbs: is empty and there is no "
                         + "enabled multi-db: section)");
             }
-            builder.config(c);
+            builder.config(config);
         } else {
             if (args.size() != 2) {
                 throw new UserException("usage: litefleet replicate <db-path> <replica-url>, or -config <file>");

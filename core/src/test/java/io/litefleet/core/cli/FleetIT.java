@@ -304,9 +304,7 @@ class FleetIT {
                     sync-interval: 200ms
                 state-dir: %s
                 """.formatted(other, taken, data, replica, dir.resolve("state"));
-        Path file = dir.resolve("overlap.yml");
-        LitefleetConfig config = LitefleetConfig.parse(file,
-                YamlLoader.withEnvironment(k -> null).parse(file.toString(), yaml));
+        LitefleetConfig config = parse("overlap.yml", yaml);
         withFleet(config, fleet -> {
             awaitStatus(fleet, s -> s.notReplicated() == 1 && s.transients() >= 1 && s.running() == 0,
                     Duration.ofSeconds(30), "t0 excluded, t1 captured");
@@ -499,7 +497,7 @@ class FleetIT {
     }
 
     private void withFleet(LitefleetConfig config, Path state, FleetBody body) throws Exception {
-        try (Replication fleet = Litefleet.builder().config(config).stateDir(state).start()) {
+        try (Replication fleet = Litefleet.builder().config(config.file()).stateDir(state).start()) {
             body.run(fleet);
         }
     }
@@ -510,7 +508,7 @@ class FleetIT {
      * time.
      */
     private void withManualFleet(LitefleetConfig config, MutableClock clock, FleetBody body) throws Exception {
-        try (Replication fleet = Litefleet.builder().config(config).stateDir(dir.resolve("state")).clock(clock)
+        try (Replication fleet = Litefleet.builder().config(config.file()).stateDir(dir.resolve("state")).clock(clock)
                 .manual().start()) {
             body.run(fleet);
         }
@@ -564,12 +562,13 @@ class FleetIT {
         throw new AssertionError(db + " does not restore equal within " + within + ": " + last);
     }
 
-    private LitefleetConfig config(Path data, Path replica, String template) {
+    private LitefleetConfig config(Path data, Path replica, String template) throws java.io.IOException {
         return config(data, replica, template, "");
     }
 
     /** The test fleet's config; {@code extra} holds more {@code multi-db:} keys, each line indented two spaces. */
-    private LitefleetConfig config(Path data, Path replica, String template, String extra) {
+    private LitefleetConfig config(Path data, Path replica, String template, String extra)
+            throws java.io.IOException {
         String yaml = """
                 multi-db:
                   enabled: true
@@ -588,13 +587,13 @@ class FleetIT {
     }
 
     /** {@code yaml} as the config file {@code name} in the test directory (not written; no environment). */
-    private LitefleetConfig parse(String name, String yaml) {
-        Path file = dir.resolve(name);
+    private LitefleetConfig parse(String name, String yaml) throws java.io.IOException {
+        Path file = Files.writeString(dir.resolve(name), yaml); // the facade reads it from the file
         return LitefleetConfig.parse(file, YamlLoader.withEnvironment(k -> null).parse(file.toString(), yaml));
     }
 
     /** A config listing {@code listed} under {@code dbs:} (to {@code own}) beside the test fleet's {@code multi-db:}. */
-    private LitefleetConfig dbsAndFleet(Path listed, Path own, Path data, Path replica) {
+    private LitefleetConfig dbsAndFleet(Path listed, Path own, Path data, Path replica) throws java.io.IOException {
         return parse("both.yml", """
                 dbs:
                   - path: %s
@@ -613,7 +612,8 @@ class FleetIT {
     }
 
     /** A fleet of {@code <project>/<tenant>.db} patterns, scanned every second, replicating to {@code replica}. */
-    private LitefleetConfig projectTenantFleet(List<String> patterns, Path replica, Path state) {
+    private LitefleetConfig projectTenantFleet(List<String> patterns, Path replica, Path state)
+            throws java.io.IOException {
         return parse("fleet.yml", """
                 multi-db:
                   patterns: [%s]
