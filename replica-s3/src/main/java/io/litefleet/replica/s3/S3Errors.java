@@ -139,6 +139,11 @@ final class S3Errors {
                     : "";
             return "HTTP " + a.statusCode() + code + ": " + (d.errorMessage() == null ? "" : d.errorMessage()) + hint;
         }
+        if (kind(e) == ReplicaFailure.AUTH) { // the SDK's text lists every provider it tried, each with its reason
+            return "no credentials: set 'access-key-id' and 'secret-access-key', or AWS_ACCESS_KEY_ID and "
+                    + "AWS_SECRET_ACCESS_KEY, or another source of the AWS default chain (profile, web identity, "
+                    + "container, instance); the SDK's reasons are in this error's cause";
+        }
         StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()));
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

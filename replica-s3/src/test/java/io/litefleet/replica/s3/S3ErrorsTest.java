@@ -56,6 +56,15 @@ class S3ErrorsTest {
     }
 
     @Test
+    void missingCredentials_sayWhereTheyCanCome() {
+        ReplicaException e = errors.map("list", "p/", SdkClientException.create("Unable to load credentials from any "
+                + "of the providers in the chain AwsCredentialsProviderChain(...)"));
+        assertEquals(ReplicaFailure.AUTH, e.failure());
+        assertTrue(e.getMessage().startsWith("AUTH: list 's3://bkt/p/': no credentials: set 'access-key-id'"),
+                e.getMessage());
+    }
+
+    @Test
     void redirect_saysToSetTheRegion() {
         assertTrue(errors.map("get", "k", service(301, "PermanentRedirect")).getMessage().contains("set 'region'"));
     }

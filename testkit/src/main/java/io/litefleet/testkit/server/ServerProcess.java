@@ -71,15 +71,8 @@ public final class ServerProcess implements AutoCloseable {
                                       BooleanSupplier ready, Duration deadline) throws IOException {
         Files.createDirectories(workDir);
         Path log = workDir.resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        env.forEach((k, v) -> {
-            if (v == null) {
-                pb.environment().remove(k);
-            } else {
-                pb.environment().put(k, v);
-            }
-        });
+        ProcessBuilder pb = withEnvironment(new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())), env);
         ServerProcess server = new ServerProcess(name, pb.start(), log);
         try {
             server.awaitReady(ready, deadline);
@@ -88,6 +81,18 @@ public final class ServerProcess implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /** Adds {@code env} to the builder's environment, removing the variables whose value is null; returns it. */
+    public static ProcessBuilder withEnvironment(ProcessBuilder pb, Map<String, String> env) {
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        return pb;
     }
 
     private void awaitReady(BooleanSupplier ready, Duration deadline) {

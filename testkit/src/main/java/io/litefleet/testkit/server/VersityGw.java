@@ -99,8 +99,9 @@ public final class VersityGw implements AutoCloseable {
 
     /**
      * The environment a child process (upstream litestream, litefleet) needs to reach this server: the
-     * credentials as {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, and {@code AWS_CA_BUNDLE} removed
-     * (null), because upstream's S3 client fails on it ("unable to add custom RootCAs HTTPClient").
+     * credentials as {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, and {@code AWS_CA_BUNDLE} removed (a
+     * null value, see {@link ServerProcess#withEnvironment}), because upstream's S3 client fails on it ("unable to
+     * add custom RootCAs HTTPClient").
      */
     public Map<String, String> childEnvironment() {
         Map<String, String> env = new HashMap<>();
@@ -108,18 +109,6 @@ public final class VersityGw implements AutoCloseable {
         env.put("AWS_SECRET_ACCESS_KEY", secretKey);
         env.put("AWS_CA_BUNDLE", null);
         return env;
-    }
-
-    /** Applies {@link #childEnvironment()} to a process builder. */
-    public ProcessBuilder withChildEnvironment(ProcessBuilder pb) {
-        childEnvironment().forEach((k, v) -> {
-            if (v == null) {
-                pb.environment().remove(k);
-            } else {
-                pb.environment().put(k, v);
-            }
-        });
-        return pb;
     }
 
     /** Whether the server process is running. */
