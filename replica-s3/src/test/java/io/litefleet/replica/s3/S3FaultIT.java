@@ -151,6 +151,21 @@ class S3FaultIT extends ProxiedS3Test {
     }
 
     @Test
+    void deleteObjects_perKeyErrors_areReportedByKey_andAbsentKeysAreFine() throws Exception {
+        proxy.answer("POST", 1, 200, "OK", """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <DeleteResult>
+                  <Error><Key>del/locked</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>
+                  <Error><Key>del/gone</Key><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>
+                </DeleteResult>""");
+        ReplicaException e = expect(ReplicaFailure.AUTH, "",
+                () -> client.delete(List.of("del/locked", "del/gone", "del/fine")));
+        assertTrue(e.getMessage().contains("1 of 3 keys were not deleted: del/locked (AccessDenied: Access Denied)"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("del/gone"), "an absent key is not an error: " + e.getMessage());
+    }
+
+    @Test
     void missingBucket_isNotFound_namingIt() throws Exception {
         try (ReplicaClient none = S3Clients.open(proxy.endpoint(), "no-such-bucket", gw().accessKey(), gw().secretKey(),
                 Map.of())) {
@@ -174,7 +189,8 @@ class S3FaultIT extends ProxiedS3Test {
     }
 
     private static void assertNamesObjectNotSecret(ReplicaException e, String key) {
-        assertTrue(e.getMessage().contains("'s3://" + BUCKET + "/" + key + "'"), "names the object: "
+        assertTrue(e.getMessage().contains("'s3://" + BUCKET + (key.isEmpty() ? "" : "/" + key) + "'"),
+                "names the object: "
                 + e.getMessage());
         assertFalse(trace(e).contains(gw().secretKey()), "the secret leaked: " + trace(e));
     }

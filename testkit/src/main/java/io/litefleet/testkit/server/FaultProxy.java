@@ -82,17 +82,26 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Answers the next {@code times} requests of {@code method} with {@code status} and S3 error {@code code}. */
     public void answer(String method, int times, int status, String code) {
-        rules.add(new Rule(Kind.ANSWER, method, times, 0, status, code));
+        answer(method, times, status, code, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code
+                + "</Code><Message>injected by FaultProxy</Message></Error>");
+    }
+
+    /**
+     * Answers the next {@code times} requests of {@code method} with {@code status} (reason {@code reason}) and an
+     * XML {@code body}, for answers a server gives with a success status (a DeleteObjects with per-key errors).
+     */
+    public void answer(String method, int times, int status, String reason, String body) {
+        rules.add(new Rule(Kind.ANSWER, method, times, 0, status, reason, body));
     }
 
     /** Cuts the connection after {@code afterBytes} of the next {@code times} request bodies of {@code method}. */
     public void cutRequestBody(String method, int times, long afterBytes) {
-        rules.add(new Rule(Kind.CUT_REQUEST, method, times, afterBytes, 0, null));
+        rules.add(new Rule(Kind.CUT_REQUEST, method, times, afterBytes, 0, null, null));
     }
 
     /** Cuts the connection after {@code afterBytes} of the responses to the next {@code times} {@code method}s. */
     public void cutResponseBody(String method, int times, long afterBytes) {
-        rules.add(new Rule(Kind.CUT_RESPONSE, method, times, afterBytes, 0, null));
+        rules.add(new Rule(Kind.CUT_RESPONSE, method, times, afterBytes, 0, null, null));
     }
 
     /**
@@ -100,7 +109,7 @@ public final class FaultProxy implements AutoCloseable {
      * then the rest is forwarded (to wherever the server is by then).
      */
     public Hold holdRequestBody(String method, long afterBytes) {
-        Rule r = new Rule(Kind.HOLD, method, 1, afterBytes, 0, null);
+        Rule r = new Rule(Kind.HOLD, method, 1, afterBytes, 0, null, null);
         rules.add(r);
         return r.hold;
     }
@@ -184,15 +193,17 @@ public final class FaultProxy implements AutoCloseable {
         final long bytes;
         final int status;
         final String code;
+        final String body;
         final Hold hold = new Hold();
 
-        Rule(Kind kind, String method, int times, long bytes, int status, String code) {
+        Rule(Kind kind, String method, int times, long bytes, int status, String code, String body) {
             this.kind = kind;
             this.method = method;
             this.left = new AtomicInteger(times);
             this.bytes = bytes;
             this.status = status;
             this.code = code;
+            this.body = body;
         }
 
         boolean take(String m, long contentLength) {
@@ -266,7 +277,7 @@ public final class FaultProxy implements AutoCloseable {
                 if (!expect) {
                     in.skipNBytes(length); // read the body first, so the client gets to read the answer
                 }
-                answer(rule.status, rule.code);
+                answer(rule.status, rule.code, rule.body);
                 return false;
             }
             if (up == null && !connectUpstream()) {
@@ -354,10 +365,9 @@ public final class FaultProxy implements AutoCloseable {
             }
         }
 
-        private void answer(int status, String code) throws IOException {
-            byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code
-                    + "</Code><Message>injected by FaultProxy</Message></Error>").getBytes(StandardCharsets.UTF_8);
-            String head = "HTTP/1.1 " + status + " " + code + "\r\nContent-Type: application/xml\r\nContent-Length: "
+        private void answer(int status, String reason, String text) throws IOException {
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/xml\r\nContent-Length: "
                     + body.length + "\r\nConnection: close\r\n\r\n";
             OutputStream out = client.getOutputStream();
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
