@@ -184,7 +184,7 @@ final class S3ReplicaClient implements ReplicaClient {
             if (e.statusCode() == 404) {
                 return Optional.empty(); // a HEAD's 404 has no body to tell a missing key from a missing bucket
             }
-            throw errors.map("stat", key, (SdkException) e);
+            throw errors.map("stat", key, e);
         } catch (SdkException e) {
             throw errors.map("stat", key, e);
         }
@@ -235,7 +235,7 @@ final class S3ReplicaClient implements ReplicaClient {
                         .objects(batch.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList())
                         .build()));
             } catch (SdkException e) {
-                throw errors.map("delete", batch.getFirst(), e);
+                throw errors.map("delete " + batch.size() + " keys from", batch.getFirst(), e);
             }
             for (S3Error err : r.errors()) {
                 if (!"NoSuchKey".equals(err.code())) {
