@@ -6,7 +6,7 @@ import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
-import io.litefleet.core.engine.ReplicaClients;
+import io.litefleet.core.config.ReplicaClients;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.restore.ReplicaSource;
 import java.io.IOException;

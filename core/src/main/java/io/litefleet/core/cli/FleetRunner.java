@@ -8,9 +8,9 @@ import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.ReplicaTemplate;
 import io.litefleet.core.engine.EngineSettings;
-import io.litefleet.core.engine.ReplicaClients;
-import io.litefleet.core.engine.ReplicaOverlaps;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.config.ReplicaClients;
+import io.litefleet.core.replica.ReplicaOverlaps;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetOptions;
 import io.litefleet.core.fleet.TargetResolver;
@@ -81,12 +81,14 @@ final class FleetRunner {
                 }
 
                 private void checkNotClaimed(DiscoveredDatabase db) {
-                    ReplicaTarget target;
                     try {
-                        target = clients.resolve(template.resolve(db));
+                        checkNotClaimed(db, clients.resolve(template.resolve(db)));
                     } catch (IOException e) {
-                        return; // resolve() reports it when the database is first synced
+                        // resolve() reports it when the database is first synced
                     }
+                }
+
+                private void checkNotClaimed(DiscoveredDatabase db, ReplicaTarget target) {
                     claimed.overlapping(target).ifPresent(other -> {
                         throw new ConfigException(ReplicaOverlaps.message(other,
                                 new ReplicaOverlaps.Claim(db.path() + " (" + fleet.origin() + ")", target)));
@@ -95,7 +97,10 @@ final class FleetRunner {
 
                 @Override
                 public ReplicaTarget resolve(DiscoveredDatabase db) throws IOException {
-                    return clients.resolve(template.resolve(db));
+                    ReplicaTarget target = clients.resolve(template.resolve(db));
+                    // Checked here too: every sync path resolves, whatever state the row went through.
+                    checkNotClaimed(db, target);
+                    return target;
                 }
             };
             EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(template.base().syncInterval());

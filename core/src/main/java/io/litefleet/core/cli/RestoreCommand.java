@@ -1,8 +1,8 @@
 package io.litefleet.core.cli;
 
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.plugin.PluginRegistry;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.restore.ReplicaSource;
 import io.litefleet.core.restore.RestoreGapException;
 import io.litefleet.core.restore.RestoreOptions;
@@ -10,7 +10,7 @@ import io.litefleet.core.restore.RestorePlan;
 import io.litefleet.core.restore.RestoreResult;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.restore.Restorer;
-import io.litefleet.core.restore.RetryPolicy;
+import io.litefleet.core.replica.RetryPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

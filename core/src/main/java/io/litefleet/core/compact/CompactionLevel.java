@@ -1,5 +1,6 @@
 package io.litefleet.core.compact;
 
+import io.litefleet.core.replica.LtxFileRef;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,8 +15,8 @@ public record CompactionLevel(int level, Duration interval) {
     /** Validates the pair as upstream's {@code CompactionLevels.Validate} does for one entry. */
     public CompactionLevel {
         Objects.requireNonNull(interval, "interval");
-        if (level < 0 || level > CompactionSettings.SNAPSHOT_LEVEL - 1) {
-            throw new IllegalArgumentException("compaction level must be 0.." + (CompactionSettings.SNAPSHOT_LEVEL - 1)
+        if (level < 0 || level > LtxFileRef.SNAPSHOT_LEVEL - 1) {
+            throw new IllegalArgumentException("compaction level must be 0.." + (LtxFileRef.SNAPSHOT_LEVEL - 1)
                     + ", got " + level);
         }
         if (level == 0 && !interval.isZero()) {

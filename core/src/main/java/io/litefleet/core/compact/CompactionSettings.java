@@ -1,5 +1,6 @@
 package io.litefleet.core.compact;
 
+import io.litefleet.core.replica.LtxFileRef;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,9 +17,6 @@ import java.util.Objects;
  */
 public record CompactionSettings(List<CompactionLevel> levels, Duration snapshotInterval, Duration snapshotRetention,
         Duration l0Retention) {
-
-    /** Litestream's snapshot level. */
-    public static final int SNAPSHOT_LEVEL = 9;
 
     /** Validates like upstream: at least level 0, {@code level == index}, only level 0 without an interval. */
     public CompactionSettings {
@@ -61,7 +59,7 @@ public record CompactionSettings(List<CompactionLevel> levels, Duration snapshot
 
     /** The interval of {@code level}: a compaction level's, or {@link #snapshotInterval} for level 9. */
     public Duration interval(int level) {
-        return level == SNAPSHOT_LEVEL ? snapshotInterval : levels.get(level).interval();
+        return level == LtxFileRef.SNAPSHOT_LEVEL ? snapshotInterval : levels.get(level).interval();
     }
 
     /** The longest interval of the compaction levels (1..max; snapshots excluded), or the snapshot interval. */

@@ -1,10 +1,10 @@
 package io.litefleet.core.compact;
 
 import io.litefleet.api.replica.PutOptions;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ public final class Compactor {
      */
     public LtxFileRef compact(List<LtxFileRef> inputs, int dstLevel) throws IOException {
         checkInputs(inputs, dstLevel);
-        boolean snapshot = dstLevel == CompactionSettings.SNAPSHOT_LEVEL;
+        boolean snapshot = dstLevel == LtxFileRef.SNAPSHOT_LEVEL;
         List<LtxSource> sources = new ArrayList<>(inputs.size());
         for (LtxFileRef f : inputs) {
             String key = target.key(f.level(), f.minTxid(), f.maxTxid());
@@ -78,7 +78,7 @@ public final class Compactor {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("at least one input file is required");
         }
-        if (dstLevel < 1 || dstLevel > CompactionSettings.SNAPSHOT_LEVEL) {
+        if (dstLevel < 1 || dstLevel > LtxFileRef.SNAPSHOT_LEVEL) {
             throw new IllegalArgumentException("destination level must be 1..9: " + dstLevel);
         }
         for (int i = 1; i < inputs.size(); i++) {
@@ -88,7 +88,7 @@ public final class Compactor {
                 throw new IllegalArgumentException("inputs are not contiguous: " + prev + " then " + f);
             }
         }
-        if (dstLevel == CompactionSettings.SNAPSHOT_LEVEL && inputs.get(0).minTxid() != 1) {
+        if (dstLevel == LtxFileRef.SNAPSHOT_LEVEL && inputs.get(0).minTxid() != 1) {
             throw new IllegalArgumentException("a snapshot must start from a snapshot (TXID 1), not " + inputs.get(0));
         }
     }

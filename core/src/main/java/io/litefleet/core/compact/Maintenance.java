@@ -1,7 +1,7 @@
 package io.litefleet.core.compact;
 
-import io.litefleet.core.engine.ReplicaTarget;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.restore.RestoreGapException;
 import io.litefleet.core.restore.RestorePlan;
 import io.litefleet.core.restore.RestorePlanner;
@@ -58,11 +58,12 @@ public final class Maintenance {
     // Guarded by this.
     private ReplicaIndex index;
     private final List<LtxFileRef> told = new ArrayList<>();
+    private String unrestorable;
     private long toldMax;
-    private final Instant[] behindSince = new Instant[CompactionSettings.SNAPSHOT_LEVEL + 1];
+    private final Instant[] behindSince = new Instant[LtxFileRef.SNAPSHOT_LEVEL + 1];
 
     // Confined to runDue (under runLock).
-    private final Instant[] retryAt = new Instant[CompactionSettings.SNAPSHOT_LEVEL + 1];
+    private final Instant[] retryAt = new Instant[LtxFileRef.SNAPSHOT_LEVEL + 1];
     private Instant retentionAt = Instant.MIN;
     private boolean retentionRetry;
 
@@ -77,7 +78,7 @@ public final class Maintenance {
         for (int i = 1; i <= settings.maxLevel(); i++) {
             levels[i - 1] = i;
         }
-        levels[settings.maxLevel()] = CompactionSettings.SNAPSHOT_LEVEL;
+        levels[settings.maxLevel()] = LtxFileRef.SNAPSHOT_LEVEL;
     }
 
     /**
@@ -182,7 +183,7 @@ public final class Maintenance {
                 ensureLoaded(now);
                 for (int level : levels) {
                     step = level;
-                    if (level != CompactionSettings.SNAPSHOT_LEVEL || snapshotDue(now, snapshotEvery)) {
+                    if (level != LtxFileRef.SNAPSHOT_LEVEL || snapshotDue(now, snapshotEvery)) {
                         compactOrSnapshot(level, written);
                     }
                     settle(level, now);
@@ -211,7 +212,7 @@ public final class Maintenance {
 
     private synchronized boolean snapshotDue(Instant now, java.time.Duration every) {
         Instant newest = null;
-        for (LtxFileRef f : index.level(CompactionSettings.SNAPSHOT_LEVEL)) {
+        for (LtxFileRef f : index.level(LtxFileRef.SNAPSHOT_LEVEL)) {
             newest = newest == null || f.createdAt().isAfter(newest) ? f.createdAt() : newest;
         }
         return newest == null || !newest.plus(every).isAfter(now);
@@ -235,12 +236,15 @@ public final class Maintenance {
         for (int i = 0; i <= settings.maxLevel(); i++) {
             listed[i] = i;
         }
-        listed[listed.length - 1] = CompactionSettings.SNAPSHOT_LEVEL;
+        listed[listed.length - 1] = LtxFileRef.SNAPSHOT_LEVEL;
         ReplicaIndex loaded = ReplicaIndex.load(target, listed);
+        // Judged on what the store lists: a file we were told of but that is not listed was removed since.
+        String why = whyUnrestorable(loaded.all());
         synchronized (this) {
             loaded.addAll(told);
             told.clear();
             index = loaded;
+            unrestorable = why;
             for (int level : levels) {
                 if (behindSince[level] == null && coveredBy(level) < maxTxid()) {
                     behindSince[level] = now;
@@ -251,14 +255,14 @@ public final class Maintenance {
     }
 
     private void compactOrSnapshot(int level, List<LtxFileRef> written) throws IOException {
-        List<LtxFileRef> inputs = level == CompactionSettings.SNAPSHOT_LEVEL ? snapshotInputs() : compactionInputs(level);
+        List<LtxFileRef> inputs = level == LtxFileRef.SNAPSHOT_LEVEL ? snapshotInputs() : compactionInputs(level);
         while (!inputs.isEmpty()) {
             List<LtxFileRef> run = inputs;
             LtxFileRef out;
             try {
                 out = compactor.compact(run, level);
             } catch (PageSizeChangeException e) {
-                if (level == CompactionSettings.SNAPSHOT_LEVEL) {
+                if (level == LtxFileRef.SNAPSHOT_LEVEL) {
                     throw e; // the plan starts at the newest snapshot, which a new chain writes first
                 }
                 // A new restore chain starts at input e.index(): compact the old chain's files and the new chain's
@@ -296,7 +300,7 @@ public final class Maintenance {
     /** The restore plan of the latest state (up to a gap, if the replica has one), unless L9 already has it. */
     private synchronized List<LtxFileRef> snapshotInputs() {
         List<LtxFileRef> all = index.all();
-        long snapshotted = index.maxTxid(CompactionSettings.SNAPSHOT_LEVEL);
+        long snapshotted = index.maxTxid(LtxFileRef.SNAPSHOT_LEVEL);
         Optional<RestorePlan> plan;
         try {
             plan = RestorePlanner.plan(all, RestoreTarget.latest());
@@ -346,6 +350,33 @@ public final class Maintenance {
         } else {
             retryAt[step] = retry;
         }
+    }
+
+    /**
+     * Why the replica's latest state cannot be restored (no snapshot to start from, or a gap), when it holds files:
+     * its files were removed behind our back. Only the database's own replicator can heal that, by starting a new
+     * restore chain ({@link #takeUnrestorable}).
+     */
+    private static String whyUnrestorable(List<LtxFileRef> files) {
+        if (files.isEmpty()) {
+            return null;
+        }
+        try {
+            return RestorePlanner.plan(files, RestoreTarget.latest()).isPresent() ? null
+                    : "the replica holds no snapshot to restore from (files were removed?)";
+        } catch (RestoreGapException e) {
+            return "the replica has a gap: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Why the replica was found unrestorable at the last listing, once (then cleared); empty when it was not. The
+     * sync driver hands it to the replicator, which starts a new restore chain.
+     */
+    public synchronized Optional<String> takeUnrestorable() {
+        String why = unrestorable;
+        unrestorable = null;
+        return Optional.ofNullable(why);
     }
 
     /** The highest TXID {@code level} holds; 0 while the index is not loaded (everything told is then "new"). */

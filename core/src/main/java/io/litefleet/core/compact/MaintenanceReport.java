@@ -1,6 +1,6 @@
 package io.litefleet.core.compact;
 
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import java.io.IOException;
 import java.util.List;
 

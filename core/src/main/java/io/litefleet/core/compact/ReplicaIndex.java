@@ -2,9 +2,9 @@ package io.litefleet.core.compact;
 
 import io.litefleet.api.replica.ObjectInfo;
 import io.litefleet.api.replica.ReplicaException;
-import io.litefleet.core.engine.ReplicaTarget;
-import io.litefleet.core.restore.LtxFileRef;
-import io.litefleet.core.restore.ReplicaListing;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.ReplicaListing;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -23,7 +23,7 @@ final class ReplicaIndex {
     private final List<TreeSet<LtxFileRef>> levels = new ArrayList<>();
 
     ReplicaIndex() {
-        for (int i = 0; i <= CompactionSettings.SNAPSHOT_LEVEL; i++) {
+        for (int i = 0; i <= LtxFileRef.SNAPSHOT_LEVEL; i++) {
             levels.add(new TreeSet<>(ORDER));
         }
     }

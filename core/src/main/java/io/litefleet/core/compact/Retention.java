@@ -1,6 +1,6 @@
 package io.litefleet.core.compact;
 
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +48,7 @@ record Retention(List<LtxFileRef> deletions, Instant nextCheck) {
 
     private static long snapshots(ReplicaIndex index, CompactionSettings s, Instant now, List<LtxFileRef> out,
             Instant[] next) {
-        List<LtxFileRef> snaps = index.level(CompactionSettings.SNAPSHOT_LEVEL);
+        List<LtxFileRef> snaps = index.level(LtxFileRef.SNAPSHOT_LEVEL);
         Instant threshold = now.minus(s.snapshotRetention());
         long oldestKept = 0;
         for (int i = 0; i < snaps.size(); i++) {

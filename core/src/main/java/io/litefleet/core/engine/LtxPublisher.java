@@ -5,7 +5,7 @@ import io.litefleet.api.replica.PutOptions;
 import io.litefleet.core.ltx.Checksums;
 import io.litefleet.core.ltx.LtxEncoder;
 import io.litefleet.core.ltx.LtxHeader;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /**
  * Encodes one LTX file from a page source and uploads it (to level 0, or the snapshot level for a capture that

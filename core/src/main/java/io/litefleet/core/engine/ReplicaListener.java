@@ -1,6 +1,6 @@
 package io.litefleet.core.engine;
 
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 
 /** Told about every LTX file the engine uploads (compaction keeps its index of the replica from this). */
 public interface ReplicaListener {

@@ -1,7 +1,7 @@
 package io.litefleet.core.fleet;
 
 import io.litefleet.api.discovery.DiscoveredDatabase;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import java.io.IOException;
 
 /** Where a discovered database replicates: the template applied to its variables, on a shared client. */

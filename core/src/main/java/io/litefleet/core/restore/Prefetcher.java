@@ -1,12 +1,14 @@
 package io.litefleet.core.restore;
 
 import io.litefleet.api.replica.ReplicaException;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.RetryPolicy;
 
 /**
  * Downloads the files of a plan ahead of the applier, in plan order, into memory: at most {@code parallelism}

@@ -1,6 +1,6 @@
 package io.litefleet.core.restore;
 
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.plugin.PluginRegistry;
 import java.io.IOException;
 

@@ -1,5 +1,7 @@
 package io.litefleet.core.restore;
 
+import io.litefleet.core.replica.LtxFileRef;
+
 /**
  * The replica holds transactions that cannot be reached from its snapshots without a gap. Restoring the latest
  * state would silently lose them, so restore refuses; {@code -txid} can still restore up to {@link #reached()}.

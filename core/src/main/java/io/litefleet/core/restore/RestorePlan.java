@@ -1,6 +1,7 @@
 package io.litefleet.core.restore;
 
 import java.util.List;
+import io.litefleet.core.replica.LtxFileRef;
 
 /**
  * The files to apply, in order, to rebuild a database. The first file is a snapshot (it starts from TXID 1 or is a

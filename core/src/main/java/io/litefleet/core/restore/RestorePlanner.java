@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import io.litefleet.core.replica.LtxFileRef;
 
 /**
  * Chooses the fewest LTX files that rebuild a database at a target: the newest snapshot within the target, then,
@@ -13,9 +14,6 @@ import java.util.Optional;
  * has the fewest files. Pure function; thread-safe.
  */
 public final class RestorePlanner {
-    /** Litestream's snapshot level. */
-    public static final int SNAPSHOT_LEVEL = 9;
-
     private RestorePlanner() {
     }
 

@@ -2,6 +2,7 @@ package io.litefleet.core.restore;
 
 import java.time.Instant;
 import java.util.Objects;
+import io.litefleet.core.replica.LtxFileRef;
 
 /** What state to restore: the latest, the state after a TXID, or the state at a moment in time. */
 public sealed interface RestoreTarget {

@@ -2,7 +2,7 @@ package io.litefleet.core.restore;
 
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.ltx.Checksums;
 import io.litefleet.core.ltx.LtxDecoder;
 import io.litefleet.core.ltx.LtxFormatException;
@@ -24,6 +24,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.ReplicaListing;
+import io.litefleet.core.replica.RetryPolicy;
 
 /**
  * Rebuilds a database from a replica: {@link #plan} chooses the files, {@link #restore} downloads, verifies and

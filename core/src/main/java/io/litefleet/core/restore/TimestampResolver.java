@@ -1,6 +1,6 @@
 package io.litefleet.core.restore;
 
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
 import java.io.IOException;
@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.RetryPolicy;
 
 /**
  * Turns a point in time into the last TXID committed at or before it, reading LTX header timestamps only where the

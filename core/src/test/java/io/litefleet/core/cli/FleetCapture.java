@@ -3,7 +3,7 @@ package io.litefleet.core.cli;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.core.config.LitefleetConfig;
-import io.litefleet.core.engine.ReplicaClients;
+import io.litefleet.core.config.ReplicaClients;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.state.Catalog;

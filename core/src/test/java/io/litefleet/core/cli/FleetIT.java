@@ -1,5 +1,6 @@
 package io.litefleet.core.cli;
 
+import io.litefleet.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +10,9 @@ import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.YamlLoader;
-import io.litefleet.core.engine.ReplicaClients;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.config.ReplicaClients;
+import io.litefleet.core.replica.ReplicaOverlaps;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetStatus;
@@ -18,7 +20,7 @@ import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.restore.RestoreOptions;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.restore.Restorer;
-import io.litefleet.core.restore.RetryPolicy;
+import io.litefleet.core.replica.RetryPolicy;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.LogCapture;
@@ -260,6 +262,51 @@ class FleetIT {
     }
 
     @Test
+    void fleetDatabaseOverlappingADbsReplica_isNeverReplicated_evenAfterItIsDeletedAndComesBack() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 2);
+        Path replica = dir.resolve("replica");
+        Path other = dir.resolve("other.db");
+        try (Connection c = SqliteFiles.open(other)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES (1)");
+        }
+        Path taken = replica.resolve("p0/d0/b0/t0"); // where the template puts t0
+        String yaml = """
+                dbs:
+                  - path: %s
+                    replica: {type: file, path: %s}
+                multi-db:
+                  enabled: true
+                  patterns:
+                    - "%s/*/databases/*/branches/*/tenants/*.db"
+                  scan-interval: 1s
+                  replica-template:
+                    type: file
+                    path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"
+                    sync-interval: 200ms
+                state-dir: %s
+                """.formatted(other, taken, data, replica, dir.resolve("state"));
+        Path file = dir.resolve("overlap.yml");
+        LitefleetConfig config = LitefleetConfig.parse(file,
+                YamlLoader.withEnvironment(k -> null).parse(file.toString(), yaml));
+        withFleet(config, fleet -> {
+            awaitStatus(fleet, s -> s.excluded() == 1 && s.transients() >= 1 && s.running() == 0,
+                    Duration.ofSeconds(30), "t0 excluded, t1 captured");
+            assertTrue(Files.isDirectory(replica.resolve("p0/d0/b0/t1/ltx")), "t1 replicates");
+            deleteDb(dbs.get(0));
+            awaitStatus(fleet, s -> s.deleted() == 1, Duration.ofSeconds(20), "t0 deleted");
+            try (Connection c = SqliteFiles.open(dbs.get(0))) {
+                SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
+                        "INSERT INTO t(v) VALUES ('back')");
+            }
+            long scans = fleet.status().scans();
+            awaitStatus(fleet, s -> s.deleted() == 0 && s.scans() >= scans + 2 && s.running() == 0
+                    && s.backlog() == 0, Duration.ofSeconds(30), "t0 seen again");
+            assertTrue(!Files.exists(taken.resolve("ltx")), "the fleet never wrote into the dbs: replica");
+        });
+    }
+
+    @Test
     void unsettledAtStop_isSettledByTheNextRun() throws Exception {
         Path data = dir.resolve("data");
         List<Path> dbs = createFleet(data, 1, 1, 1, 1);
@@ -429,8 +476,13 @@ class FleetIT {
         try (PluginRegistry registry = PluginRegistry.open(Optional.empty());
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(state)) {
+            // As `replicate` does: the dbs: entries' replicas are claimed before the fleet starts.
+            ReplicaOverlaps claimed = new ReplicaOverlaps();
+            for (var db : config.dbs()) {
+                claimed.add(new ReplicaOverlaps.Claim(db.path().toString(), clients.resolve(db.replica())));
+            }
             FleetManager fleet = FleetRunner.start(config.fleet().orElseThrow(), config.compaction(), registry,
-                    clients, catalog, Clock.systemUTC());
+                    clients, catalog, Clock.systemUTC(), claimed);
             try {
                 body.run(fleet);
             } finally {
@@ -652,12 +704,6 @@ class FleetIT {
 
     private static void awaitStatus(FleetManager fleet, Predicate<FleetStatus> p, Duration within, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!p.test(fleet.status())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within " + within + ": " + fleet.status());
-            }
-            Thread.sleep(100);
-        }
+        Await.until(within, () -> what + ": " + fleet.status(), () -> p.test(fleet.status()));
     }
 }

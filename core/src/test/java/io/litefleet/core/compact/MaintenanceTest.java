@@ -1,13 +1,14 @@
 package io.litefleet.core.compact;
 
+import io.litefleet.testkit.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.testkit.FaultyReplicaClient;
 import io.litefleet.testkit.FaultyReplicaClient.Fault;

@@ -1,9 +1,10 @@
 package io.litefleet.core.compact;
 
+import io.litefleet.core.replica.TestRestore;
 import io.litefleet.api.replica.ObjectInfo;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.restore.RestorePlan;
 import io.litefleet.core.restore.RestorePlanner;
 import io.litefleet.core.restore.RestoreTarget;
@@ -18,16 +19,9 @@ final class ReplicaRestore {
     private ReplicaRestore() {
     }
 
-    /** Every LTX file of the replica, from a LIST of each level 0..9. */
+    /** Every LTX file of the replica. */
     static List<LtxFileRef> list(ReplicaTarget target) throws IOException {
-        List<LtxFileRef> out = new ArrayList<>();
-        for (int level = 0; level <= 9; level++) {
-            for (ObjectInfo o : target.client().list(target.levelDir(level))) {
-                var r = ReplicaLayout.parseFileName(o.key()).orElseThrow();
-                out.add(new LtxFileRef(level, r.min(), r.max(), o.createdAt(), o.size()));
-            }
-        }
-        return out;
+        return TestRestore.list(target);
     }
 
     /** The restored state and the TXID it is at, or empty when nothing within the target exists. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.litefleet.core.restore.RestoreOptions;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.restore.Restorer;
-import io.litefleet.core.restore.RetryPolicy;
+import io.litefleet.core.replica.RetryPolicy;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerProcess;
 import io.litefleet.testkit.PeerTools;
@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /**
  * Restores a file replica with Litefleet's restorer and with stock {@code litestream restore} (v0.5.16), and asserts

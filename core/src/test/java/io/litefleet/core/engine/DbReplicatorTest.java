@@ -1,5 +1,6 @@
 package io.litefleet.core.engine;
 
+import io.litefleet.core.replica.TestRestore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.litefleet.core.replica.ReplicaTarget;
 
 class DbReplicatorTest {
     @TempDir

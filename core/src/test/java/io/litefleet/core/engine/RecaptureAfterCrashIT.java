@@ -1,12 +1,14 @@
 package io.litefleet.core.engine;
 
+import io.litefleet.core.replica.TestRestore;
+import io.litefleet.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.file.FileReplicaClientProvider;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerProcess;
 import io.litefleet.testkit.SqliteFiles;
@@ -27,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /**
  * After a SIGKILL, the application checkpoints with TRUNCATE (restarting the WAL) and writes a little; the next
@@ -144,12 +147,6 @@ class RecaptureAfterCrashIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
+        Await.until(Duration.ofSeconds(60), what, condition);
     }
 }

@@ -1,5 +1,6 @@
 package io.litefleet.core.engine;
 
+import io.litefleet.core.replica.TestRestore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /**
  * Issue 3's randomized end-to-end test: a writer in a separate process (the sqlite3 shell) runs random inserts,

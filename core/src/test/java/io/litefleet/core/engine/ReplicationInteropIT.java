@@ -1,5 +1,7 @@
 package io.litefleet.core.engine;
 
+import io.litefleet.core.replica.TestRestore;
+import io.litefleet.testkit.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,11 +10,11 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.cli.Main;
 import io.litefleet.core.file.FileReplicaClientProvider;
-import io.litefleet.core.restore.LtxFileRef;
+import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.restore.RestoreOptions;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.restore.Restorer;
-import io.litefleet.core.restore.RetryPolicy;
+import io.litefleet.core.replica.RetryPolicy;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerProcess;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.core.replica.ReplicaTarget;
 
 /** Replication end to end: point-in-time restores, upstream's replicas continued, SIGTERM, config-form restore. */
 class ReplicationInteropIT {
@@ -334,31 +337,4 @@ class ReplicationInteropIT {
         }
     }
 
-    /** A clock tests move by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
 }

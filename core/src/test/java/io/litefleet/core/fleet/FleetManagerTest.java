@@ -1,5 +1,6 @@
 package io.litefleet.core.fleet;
 
+import io.litefleet.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +21,7 @@ import io.litefleet.api.tier.TierDecision;
 import io.litefleet.api.tier.TieringPolicy;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.engine.EngineSettings;
-import io.litefleet.core.engine.ReplicaTarget;
-import io.litefleet.core.engine.SyncScheduler;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.InMemoryReplicaClient;
 import io.litefleet.testkit.SqliteFiles;
@@ -200,13 +200,7 @@ class FleetManagerTest {
     }
 
     private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(20), what, cond);
     }
 
     /** Occupies the single sync worker until the returned latch is counted down. */

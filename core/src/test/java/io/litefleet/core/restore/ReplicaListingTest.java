@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.litefleet.api.replica.ObjectBody;
 import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.testkit.InMemoryReplicaClient;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.ReplicaListing;
+import io.litefleet.core.replica.RetryPolicy;
 
 class ReplicaListingTest {
     private static final Instant UPLOAD = Instant.parse("2026-05-01T00:00:00Z");

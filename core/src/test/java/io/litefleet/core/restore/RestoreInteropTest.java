@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.testkit.PeerProcess;
 import io.litefleet.testkit.PeerTools;
@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.core.replica.RetryPolicy;
 
 /**
  * A replica written by the real {@code litestream replicate} v0.5.16 (file backend) is restored by {@link Restorer}

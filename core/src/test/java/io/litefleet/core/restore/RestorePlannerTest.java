@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import io.litefleet.core.replica.LtxFileRef;
 
 class RestorePlannerTest {
     private static final Instant T0 = Instant.parse("2026-11-26T00:00:00Z");

@@ -10,7 +10,7 @@ import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.testkit.FaultyReplicaClient;
 import io.litefleet.testkit.FaultyReplicaClient.Fault;
 import io.litefleet.testkit.FaultyReplicaClient.Operation;
@@ -30,6 +30,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.RetryPolicy;
 
 class RestorerTest {
     private static final Clock UPLOAD_CLOCK = Clock.fixed(SourceHistory.T0.plus(Duration.ofDays(1)), ZoneOffset.UTC);

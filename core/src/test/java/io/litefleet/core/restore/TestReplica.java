@@ -4,7 +4,7 @@ import io.litefleet.api.replica.ObjectBody;
 import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.ltx.Checksums;
 import io.litefleet.core.ltx.LtxEncoder;
 import io.litefleet.core.ltx.LtxHeader;

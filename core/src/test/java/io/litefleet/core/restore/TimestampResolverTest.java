@@ -8,7 +8,7 @@ import io.litefleet.api.replica.ObjectBody;
 import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
+import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.ltx.LtxHeader;
 import io.litefleet.testkit.FaultyReplicaClient;
@@ -25,6 +25,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.ReplicaListing;
+import io.litefleet.core.replica.RetryPolicy;
 
 /** Objects here hold only the 100-byte header: the resolver must never read more. */
 class TimestampResolverTest {

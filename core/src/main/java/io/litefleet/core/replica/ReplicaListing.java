@@ -1,19 +1,18 @@
-package io.litefleet.core.restore;
+package io.litefleet.core.replica;
 
 import io.litefleet.api.replica.ObjectInfo;
 import io.litefleet.api.replica.ReplicaLayout;
-import io.litefleet.core.engine.ReplicaTarget;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Lists the LTX files of one database's replica: every level from 0 to {@link RestorePlanner#SNAPSHOT_LEVEL},
+ * Lists the LTX files of one database's replica: every level from 0 to {@link LtxFileRef#SNAPSHOT_LEVEL},
  * one {@code list} request per level. Objects that are not LTX files directly inside a level directory (temp
  * files, foreign objects, deeper keys, names with an invalid TXID range) are skipped, as upstream skips them.
  * A file's {@link LtxFileRef#createdAt()} is what the store reports ({@link ObjectInfo#createdAt()}): exact where
- * the store kept Litestream's timestamp, otherwise the upload time; {@link TimestampResolver} makes it precise.
+ * the store kept Litestream's timestamp, otherwise the upload time; restore's {@code TimestampResolver} makes it precise.
  * Stateless; thread-safe.
  */
 public final class ReplicaListing {
@@ -28,7 +27,7 @@ public final class ReplicaListing {
      */
     public static List<LtxFileRef> list(ReplicaTarget source, RetryPolicy retry) throws IOException {
         List<LtxFileRef> refs = new ArrayList<>();
-        for (int level = 0; level <= RestorePlanner.SNAPSHOT_LEVEL; level++) {
+        for (int level = 0; level <= LtxFileRef.SNAPSHOT_LEVEL; level++) {
             String dir = source.levelDir(level);
             List<ObjectInfo> objects = retry.call(() -> source.client().list(dir));
             for (ObjectInfo o : objects) {

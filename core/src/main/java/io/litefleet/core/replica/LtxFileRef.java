@@ -1,4 +1,4 @@
-package io.litefleet.core.restore;
+package io.litefleet.core.replica;
 
 import java.time.Instant;
 import java.util.Objects;
@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param size      object size in bytes
  */
 public record LtxFileRef(int level, long minTxid, long maxTxid, Instant createdAt, long size) {
+    /** Litestream's snapshot level: files there hold every page (TXID 1 to their max). */
+    public static final int SNAPSHOT_LEVEL = 9;
+
     /** Validates. */
     public LtxFileRef {
         if (level < 0 || level > 9) {
@@ -27,7 +30,7 @@ public record LtxFileRef(int level, long minTxid, long maxTxid, Instant createdA
 
     /** Whether the file starts from an empty database (it holds every page). */
     public boolean isSnapshot() {
-        return minTxid == 1 || level == RestorePlanner.SNAPSHOT_LEVEL;
+        return minTxid == 1 || level == SNAPSHOT_LEVEL;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.litefleet.core.engine;
+package io.litefleet.core.replica;
 
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaLayout;

@@ -1,4 +1,4 @@
-package io.litefleet.core.engine;
+package io.litefleet.core.fleet;
 
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.compact.MaintenanceReport;
@@ -16,6 +16,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.SyncResult;
 
 /**
  * Drives {@link DbReplicator}s from one bounded pool of platform threads named {@code litefleet-sync-<n>}
@@ -149,6 +151,7 @@ public final class SyncScheduler implements AutoCloseable {
             events.accept(new SyncEvent(e.db, r, null));
             if (e.maintenance != null) {
                 MaintenanceReport m = e.maintenance.runDue(clock.instant());
+                e.maintenance.takeUnrestorable().ifPresent(e.db::startNewChain);
                 if (m.failed()) {
                     String msg = m.failure().getMessage();
                     if (!msg.equals(e.lastMaintenanceError)) {

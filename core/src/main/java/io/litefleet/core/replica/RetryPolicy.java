@@ -1,4 +1,4 @@
-package io.litefleet.core.restore;
+package io.litefleet.core.replica;
 
 import io.litefleet.api.replica.ReplicaException;
 import java.io.InterruptedIOException;

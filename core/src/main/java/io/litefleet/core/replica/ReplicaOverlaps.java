@@ -1,4 +1,4 @@
-package io.litefleet.core.engine;
+package io.litefleet.core.replica;
 
 import java.util.Map;
 import java.util.NavigableMap;

@@ -1,12 +1,9 @@
-package io.litefleet.core.engine;
+package io.litefleet.core.replica;
 
 import io.litefleet.core.ltx.LtxDecoder;
-import io.litefleet.core.restore.LtxFileRef;
-import io.litefleet.core.restore.ReplicaListing;
 import io.litefleet.core.restore.RestorePlan;
 import io.litefleet.core.restore.RestorePlanner;
 import io.litefleet.core.restore.RestoreTarget;
-import io.litefleet.core.restore.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -16,17 +13,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
-/** A minimal restore for engine tests: plan, decode every file (CRCs checked), write pages, truncate. */
-final class TestRestore {
+/** The tests' own minimal restore (it cannot live in testkit, which depends on api only so plugins can use it): plan, decode every file (CRCs checked), write pages, truncate. */
+public final class TestRestore {
     private TestRestore() {
     }
 
-    static List<LtxFileRef> list(ReplicaTarget t) throws IOException {
+    public static List<LtxFileRef> list(ReplicaTarget t) throws IOException {
         return ReplicaListing.list(t, RetryPolicy.DEFAULT);
     }
 
     /** Restores into {@code out} (replaced); returns the TXID restored. */
-    static long restore(ReplicaTarget t, RestoreTarget target, Path out) throws IOException {
+    public static long restore(ReplicaTarget t, RestoreTarget target, Path out) throws IOException {
         RestorePlan plan = RestorePlanner.plan(list(t), target).orElseThrow(() -> new IOException("nothing to restore"));
         Files.deleteIfExists(out);
         try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

@@ -1,12 +1,12 @@
-package io.litefleet.core.engine;
+package io.litefleet.core.config;
 
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
 import io.litefleet.api.replica.ReplicaException;
-import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.plugin.PluginRegistry;
+import io.litefleet.core.replica.ReplicaTarget;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
