@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.litefleet.testkit.Await;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerTools;
 import io.litefleet.testkit.SqliteFiles;
 import io.litefleet.testkit.server.VersityGw;
 import io.litefleet.testkit.server.VersityGwExtension;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -207,9 +209,13 @@ class S3InteropIT {
                 dir.resolve("litefleet.log")).start();
     }
 
-    private String log() throws IOException {
+    private String log() {
         Path log = dir.resolve("litefleet.log");
-        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Our restore (the image) and stock {@code litestream restore}, both equal to {@code hash} and intact. */
@@ -253,13 +259,15 @@ class S3InteropIT {
     }
 
     /** The level-0 LTX file names of the replica at {@code path}, sorted. */
-    private static List<String> l0Files(String path) throws IOException {
+    private static List<String> l0Files(String path) {
         Path l0 = S3.gw().bucketDir(BUCKET).resolve(path).resolve("0000");
         if (!Files.isDirectory(l0)) {
             return List.of();
         }
         try (Stream<Path> s = Files.list(l0)) {
             return s.map(p -> p.getFileName().toString()).filter(n -> L0.matcher(n).matches()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the server removing a file as we list is not expected here
         }
     }
 
@@ -275,29 +283,16 @@ class S3InteropIT {
     }
 
     private static void awaitL0(String path, long txid) throws Exception {
-        poll("an L0 file up to TXID " + txid + " under " + path, () -> maxTxid(l0Files(path)) >= txid);
+        Await.until(Duration.ofSeconds(60), "an L0 file up to TXID " + txid + " under " + path,
+                () -> maxTxid(l0Files(path)) >= txid);
     }
 
     private static void awaitNewTxid(String path, long after) throws Exception {
-        poll("an L0 file past TXID " + after + " under " + path, () -> maxTxid(l0Files(path)) > after);
+        Await.until(Duration.ofSeconds(60), "an L0 file past TXID " + after + " under " + path,
+                () -> maxTxid(l0Files(path)) > after);
     }
 
     private void awaitLog(String fragment) throws Exception {
-        poll("'" + fragment + "' in the log", () -> log().contains(fragment));
-    }
-
-    @FunctionalInterface
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void poll(String what, Condition c) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!c.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within 60 s");
-            }
-            Thread.sleep(50); // polling interval; the loop re-checks its condition
-        }
+        Await.until(Duration.ofSeconds(60), "'" + fragment + "' in the log", () -> log().contains(fragment));
     }
 }

@@ -1,5 +1,6 @@
 package io.litefleet.testkit.server;
 
+import io.litefleet.testkit.Await;
 import io.litefleet.testkit.PeerTools;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -96,16 +97,19 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private void awaitReady(BooleanSupplier ready, Duration deadline) {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (!ready.getAsBoolean()) {
-            if (!process.isAlive()) {
-                throw new AssertionError(name + " exited with " + process.exitValue() + " before it was ready:\n"
-                        + logTail());
-            }
-            if (System.nanoTime() > end) {
-                throw new AssertionError(name + " was not ready within " + deadline + ":\n" + logTail());
-            }
-            pause(50);
+        boolean up;
+        try {
+            up = Await.holds(deadline, () -> !process.isAlive() || ready.getAsBoolean());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + name, e);
+        }
+        if (!process.isAlive()) {
+            throw new AssertionError(name + " exited with " + process.exitValue() + " before it was ready:\n"
+                    + logTail());
+        }
+        if (!up) {
+            throw new AssertionError(name + " was not ready within " + deadline + ":\n" + logTail());
         }
     }
 
@@ -174,14 +178,5 @@ public final class ServerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         children.forEach(ProcessHandle::destroyForcibly);
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis); // polling interval, not synchronisation: the loop re-checks its condition
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for a server", e);
-        }
     }
 }
