@@ -8,4 +8,5 @@ module io.litefleet.testkit {
     requires org.xerial.sqlitejdbc;
 
     exports io.litefleet.testkit;
+    exports io.litefleet.testkit.server;
 }

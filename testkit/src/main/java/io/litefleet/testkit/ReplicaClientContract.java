@@ -330,6 +330,85 @@ public abstract class ReplicaClientContract {
         assertTrue(client.stat(base + "short").isEmpty());
     }
 
+    @Test
+    public void list_pastOneThousandKeys_returnsEveryKeySorted() throws Exception {
+        List<String> keys = manyKeys("many/");
+        putAll(keys, 16);
+        client.put(base + "manz", ObjectBody.of(bytes(seed, 1)), PutOptions.DEFAULT); // a sibling just after them
+        List<ObjectInfo> listed = client.list(base + "many/");
+        assertEquals(keys.stream().sorted().toList(), listed.stream().map(ObjectInfo::key).toList(),
+                "every one of " + keys.size() + " keys, sorted, and nothing else");
+        assertTrue(listed.stream().allMatch(i -> i.size() == 16), "sizes");
+        assertEquals(keys.size() + 1, client.list(base).size(), "the whole prefix");
+    }
+
+    @Test
+    public void delete_pastOneThousandKeysInOneCall_removesThemAll() throws Exception {
+        List<String> keys = manyKeys("gone/");
+        putAll(keys, 1);
+        client.put(base + "kept", ObjectBody.of(bytes(seed, 1)), PutOptions.DEFAULT);
+        List<String> request = new ArrayList<>(keys);
+        request.add(base + "gone/never-written");
+        java.util.Collections.shuffle(request, new java.util.Random(seed));
+        client.delete(request);
+        assertEquals(keys("kept"), listed(base), "only the key that was not deleted is left");
+    }
+
+    @Test
+    public void put_concurrentWriters_differentAndSameKeys_neverListAPartialObject() throws Exception {
+        int writers = 8;
+        int rounds = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try {
+            CyclicBarrier start = new CyclicBarrier(writers + 1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                done.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    for (int r = 0; r < rounds; r++) {
+                        client.put(base + "own/" + writer + "/" + r, ObjectBody.of(writerBytes(writer)),
+                                PutOptions.DEFAULT);
+                        client.put(base + "shared", ObjectBody.of(writerBytes(writer)), PutOptions.DEFAULT);
+                    }
+                    return null;
+                }));
+            }
+            Future<Integer> reader = pool.submit(() -> {
+                start.await(30, TimeUnit.SECONDS);
+                int checks = 0;
+                do {
+                    for (ObjectInfo info : client.list(base)) {
+                        assertWhole(info.key(), info.size(), null);
+                        checks++;
+                    }
+                    if (client.stat(base + "shared").isPresent()) {
+                        assertWhole(base + "shared", -1, read(client.get(base + "shared")));
+                    }
+                } while (writing.get());
+                return checks;
+            });
+            for (Future<?> f : done) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            writing.set(false);
+            reader.get(120, TimeUnit.SECONDS);
+        } finally {
+            writing.set(false);
+            pool.shutdownNow();
+        }
+        List<String> expected = new ArrayList<>(List.of(base + "shared"));
+        for (int w = 0; w < writers; w++) {
+            for (int r = 0; r < rounds; r++) {
+                expected.add(base + "own/" + w + "/" + r);
+                assertArrayEquals(writerBytes(w), read(client.get(base + "own/" + w + "/" + r)));
+            }
+        }
+        assertEquals(expected.stream().sorted().toList(), listed(base), "every key once, nothing else");
+        assertWhole(base + "shared", -1, read(client.get(base + "shared")));
+    }
+
     /** Keys every backend must refuse. */
     public static Stream<String> badKeys() {
         return Stream.of("", "/abs/key", "a//b", "a/", "../escape", "a/../../b", "a/./b", "a\\b", "a\u0000b");
@@ -387,6 +466,49 @@ public abstract class ReplicaClientContract {
             b[i] = (byte) r.nextInt(256);
         }
         return b;
+    }
+
+    /** 1,100 keys under {@code base + dir}: past S3's 1,000 keys per listing page and per delete request. */
+    private List<String> manyKeys(String dir) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 1_100; i++) {
+            keys.add(base + dir + String.format("%016x-%016x.ltx", i * 7L + 1, i * 7L + 1));
+        }
+        return keys;
+    }
+
+    /** Puts {@code size} bytes under each key, eight at a time. */
+    private void putAll(List<String> keys, int size) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<ObjectInfo>> puts = new ArrayList<>();
+            for (String k : keys) {
+                puts.add(pool.submit(() -> client.put(k, ObjectBody.of(bytes(seed, size)), PutOptions.DEFAULT)));
+            }
+            for (Future<ObjectInfo> f : puts) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Writer {@code w}'s content: its own length and bytes, so any complete version can be told from a partial. */
+    private byte[] writerBytes(int w) {
+        return bytes(seed + w, 20_000 + 1_000 * w);
+    }
+
+    /**
+     * Fails unless {@code key} holds one writer's whole content: {@code size} (or {@code content}, when given) must
+     * be a writer's length (and bytes).
+     */
+    private void assertWhole(String key, long size, byte[] content) {
+        long n = content != null ? content.length : size;
+        int w = (int) ((n - 20_000) / 1_000);
+        boolean whole = n >= 20_000 && (n - 20_000) % 1_000 == 0 && w < 64
+                && (content == null || java.util.Arrays.equals(content, writerBytes(w)));
+        assertTrue(whole, key + " was seen with " + n + " bytes" + (content == null ? "" : " of other content")
+                + ": not one writer's whole object");
     }
 
     private List<String> keys(String... suffixes) {

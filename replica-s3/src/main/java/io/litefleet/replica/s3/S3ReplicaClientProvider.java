@@ -9,11 +9,13 @@ import io.litefleet.api.replica.ReplicaUrl;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * The {@code s3} backend (AWS S3 and S3-compatible stores), in upstream's {@code <path>/<level %04x>/} layout.
@@ -27,7 +29,11 @@ import java.util.regex.Pattern;
  * settings under upstream's kebab-case config keys. Unknown parameters are rejected. Not yet: access-point ARNs
  * and the DigitalOcean/Backblaze/Filebase/Scaleway host shortcuts.
  *
- * <p>The client itself arrives with the backend issue; {@link #create} says so.
+ * <p>{@link #create} reads a destination section ({@link S3Config}: {@code bucket}, {@code region}, {@code endpoint},
+ * {@code force-path-style}, {@code access-key-id}, {@code secret-access-key}, {@code part-size},
+ * {@code storage-class}, the SSE keys, ...) and opens one {@link S3ReplicaClient} for it. {@code concurrency} is
+ * accepted and checked for upstream's configs and URLs, but parts go up one at a time per upload (see
+ * {@link MultipartUpload}). Messages show URLs with an {@code sse-customer-key} masked.
  */
 public final class S3ReplicaClientProvider implements ReplicaClientProvider {
     private static final Pattern AWS_HOST = Pattern.compile("^(.+)\\.s3(?:\\.([^.]+))?\\.amazonaws\\.com$");
@@ -57,7 +63,7 @@ public final class S3ReplicaClientProvider implements ReplicaClientProvider {
     @Override
     public UrlTarget parseUrl(URI url) {
         if (!"s3".equalsIgnoreCase(url.getScheme())) {
-            throw new ConfigException("replica URL '" + url + "' is not an s3:// URL");
+            throw new ConfigException("replica URL '" + redact(url) + "' is not an s3:// URL");
         }
         String host = url.getRawAuthority() == null ? "" : url.getRawAuthority();
         Map<String, Object> dest = new LinkedHashMap<>();
@@ -65,7 +71,7 @@ public final class S3ReplicaClientProvider implements ReplicaClientProvider {
         if (host.contains(":") && !host.contains(".com")) {
             int dot = host.indexOf('.');
             if (dot <= 0) {
-                throw new ConfigException("replica URL '" + url + "' names no bucket: use s3://bucket.host:port/path "
+                throw new ConfigException("replica URL '" + redact(url) + "' names no bucket: use s3://bucket.host:port/path "
                         + "or s3://bucket/path?endpoint=host:port");
             }
             dest.put("bucket", host.substring(0, dot));
@@ -81,7 +87,7 @@ public final class S3ReplicaClientProvider implements ReplicaClientProvider {
             dest.put("bucket", host);
         }
         if (dest.get("bucket").toString().isEmpty()) {
-            throw new ConfigException("replica URL '" + url + "' names no bucket: s3://bucket/path");
+            throw new ConfigException("replica URL '" + redact(url) + "' names no bucket: s3://bucket/path");
         }
         ReplicaUrl.rejectFragment(url);
         applyQuery(url, dest);
@@ -99,7 +105,7 @@ public final class S3ReplicaClientProvider implements ReplicaClientProvider {
             String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             String key = QUERY_KEYS.get(name);
             if (key == null) {
-                throw new ConfigException("replica URL '" + url + "': unknown query parameter '" + name
+                throw new ConfigException("replica URL '" + redact(url) + "': unknown query parameter '" + name
                         + "' (known: " + String.join(", ", new java.util.TreeSet<>(QUERY_KEYS.values())) + ")");
             }
             if (value.isEmpty()) {
@@ -130,8 +136,20 @@ public final class S3ReplicaClientProvider implements ReplicaClientProvider {
 
     @Override
     public ReplicaClient create(Settings settings) {
-        throw new ConfigException(settings.origin() + ": the s3 replica backend is not implemented yet; "
-                + "it arrives with the backend issue");
+        S3Config config = S3Config.parse(settings, System.getenv());
+        try {
+            return S3ReplicaClient.open(config, Clock.systemUTC());
+        } catch (SdkException e) {
+            throw new ConfigException(settings.origin() + ": cannot set up the S3 client for s3://" + config.bucket()
+                    + ": " + new S3Errors("s3://" + config.bucket(), config.secrets()).scrub(
+                            String.valueOf(e.getMessage())), e);
+        }
+    }
+
+    /** The URL for messages: an {@code sse-customer-key} parameter's value masked. */
+    static String redact(URI url) {
+        return ReplicaUrl.redact(url.toString()).replaceAll("(?i)((?:sse-customer-key|sseCustomerKey)=)[^&#]*",
+                "$1***");
     }
 
     private static Map<String, String> queryKeys() {

@@ -74,8 +74,26 @@ class S3ReplicaClientProviderTest extends ReplicaUrlContract {
     }
 
     @Test
-    void create_saysTheBackendIsNotThereYet() {
-        ConfigException e = assertThrows(ConfigException.class, () -> p.create(Settings.of("cfg", Map.of("bucket", "b"))));
-        assertTrue(e.getMessage().startsWith("cfg: the s3 replica backend is not implemented yet"), e.getMessage());
+    void create_opensAClientNamedByItsBucket_withoutARequest() {
+        try (var client = p.create(Settings.of("cfg", Map.of("bucket", "b", "endpoint", "http://127.0.0.1:1",
+                "access-key-id", "AK", "secret-access-key", "SK")))) {
+            assertEquals("s3", client.type());
+            assertEquals("s3://b", client.describe());
+        }
+    }
+
+    @Test
+    void create_unknownKey_namesItAndTheSection() {
+        ConfigException e = assertThrows(ConfigException.class, () -> p.create(Settings.of("cfg",
+                Map.of("bucket", "b", "colour", "blue"))));
+        assertTrue(e.getMessage().startsWith("cfg: unknown key 'colour'"), e.getMessage());
+    }
+
+    @Test
+    void parseUrl_sseCustomerKeyInAMessage_isMasked() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse("s3://b/p?sse-customer-key=c2VjcmV0LWtleQ&colour=blue"));
+        assertTrue(e.getMessage().contains("sse-customer-key=***") && !e.getMessage().contains("c2VjcmV0LWtleQ"),
+                e.getMessage());
     }
 }
