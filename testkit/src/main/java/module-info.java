@@ -7,4 +7,5 @@ module io.litefleet.testkit {
     requires org.xerial.sqlitejdbc;
 
     exports io.litefleet.testkit;
+    exports io.litefleet.testkit.server;
 }

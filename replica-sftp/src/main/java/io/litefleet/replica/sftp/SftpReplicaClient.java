@@ -1,0 +1,353 @@
+package io.litefleet.replica.sftp;
+
+import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.ObjectInfo;
+import io.litefleet.api.replica.PutOptions;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
+import io.litefleet.api.replica.ReplicaKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import net.schmizz.sshj.sftp.FileAttributes;
+import net.schmizz.sshj.sftp.FileMode;
+import net.schmizz.sshj.sftp.OpenMode;
+import net.schmizz.sshj.sftp.RemoteDirectory;
+import net.schmizz.sshj.sftp.RemoteResourceFilter;
+import net.schmizz.sshj.sftp.RemoteResourceInfo;
+import net.schmizz.sshj.sftp.Response.StatusCode;
+import net.schmizz.sshj.sftp.SFTPEngine;
+import net.schmizz.sshj.sftp.SFTPException;
+
+/**
+ * A {@link ReplicaClient} over SFTP: key {@code a/b/c} is the file {@code a/b/c} relative to the login directory (as
+ * upstream's sftp client has it), or under the configured absolute {@code root}. One pooled session
+ * ({@link SftpSession}) serves every database of the destination.
+ *
+ * <p><b>Atomic writes.</b> The body streams into {@code .<name>.<random>.tmp} in the key's own directory (created
+ * exclusively, parents made on demand), is given the {@link PutOptions#TIMESTAMP} as its modification time (SFTP has
+ * no user metadata; upstream's sftp client does the same with {@code Chtimes}, in whole seconds), is synced to the
+ * server's disk with {@code fsync@openssh.com} where offered, and is then renamed to the key. An overwrite renames
+ * with {@code posix-rename@openssh.com} (OpenSSH offers it: {@code rename(2)}, atomic replacement); on servers without
+ * it, a rename refused because the key exists becomes remove-then-rename, during which readers briefly see no
+ * object (never a partial one). A failed upload removes its temp file, or, when the connection died under it, the
+ * session removes it after reconnecting; listings never show names ending in {@code .tmp} (upstream's temp files end
+ * so too), and keys ending so are refused.
+ *
+ * <p><b>Conditional create.</b> {@code ifAbsent} renames with plain {@code SSH_FXP_RENAME}, which SFTP v3 defines to
+ * fail when the new name exists. OpenSSH's server implements it with {@code link(2)} and {@code unlink(2)}, so the
+ * check and the creation are one atomic step and of racing writers exactly one wins; the others get
+ * {@link ReplicaFailure#PRECONDITION_FAILED}. (Servers that implement the rename as check-then-rename are racy.)
+ *
+ * <p>Thread-safe. {@link #close()} disconnects.
+ */
+final class SftpReplicaClient implements ReplicaClient {
+    private static final String TEMP_SUFFIX = ".tmp";
+    /** Bytes per SFTP write request: the size every server accepts (OpenSSH takes up to 256 KiB). */
+    private static final int WRITE_CHUNK = 32 * 1024;
+    /** Writes of one upload in flight with {@code concurrent-writes} (upstream's default, on). */
+    private static final int UNCONFIRMED_WRITES = 16;
+    /** Removes in flight during a {@link #delete}. */
+    private static final int DELETE_WINDOW = 64;
+
+    private final SftpSettings settings;
+    private final SftpSession session;
+    private final String destination;
+
+    SftpReplicaClient(SftpSettings settings, SftpSession session) {
+        this.settings = settings;
+        this.session = session;
+        this.destination = settings.describe();
+    }
+
+    @Override
+    public String type() {
+        return "sftp";
+    }
+
+    /**
+     * {@code sftp://user@host:port}, plus {@code /<root>} when keys are under an absolute directory
+     * ({@code sftp://user@host:22//srv/backups}: {@link SftpReplicaClientProvider#parseUrl} reads a path that starts
+     * with two slashes as absolute).
+     */
+    @Override
+    public String describe() {
+        return destination;
+    }
+
+    @Override
+    public ObjectInfo put(String key, ObjectBody body, PutOptions options) throws ReplicaException {
+        checkKey(key);
+        Upload upload = new Upload(key, body, options);
+        return session.call("put", key, upload::repeatable, upload);
+    }
+
+    @Override
+    public InputStream get(String key) throws ReplicaException {
+        return get(key, 0, Long.MAX_VALUE);
+    }
+
+    @Override
+    public InputStream get(String key, long offset, long length) throws ReplicaException {
+        checkKey(key);
+        if (offset < 0 || length < 0) {
+            throw SftpErrors.of(ReplicaFailure.INVALID, destination, "get", key, "offset " + offset + " and length "
+                    + length + " must not be negative");
+        }
+        long end = offset + length < 0 ? Long.MAX_VALUE : offset + length;
+        String path = settings.remote(key);
+        return session.call("get", key, SftpSession.Repeat.ALWAYS, ch -> new SftpObjectStream(
+                SftpFile.open(ch.engine(), path, EnumSet.of(OpenMode.READ)), offset, end, session, ch.owner(),
+                destination, key));
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) throws ReplicaException {
+        checkKey(key);
+        String path = settings.remote(key);
+        return session.call("stat", key, SftpSession.Repeat.ALWAYS, ch -> {
+            try {
+                FileAttributes a = ch.engine().stat(path);
+                return a.getType() == FileMode.Type.REGULAR ? Optional.of(info(key, a)) : Optional.empty();
+            } catch (SFTPException e) {
+                if (SftpErrors.status(e) == StatusCode.NO_SUCH_FILE) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Walks the directory that holds the prefix's last segment: one {@code READDIR} sequence per directory that can
+     * hold matching keys. Symbolic links are not followed and temp files are skipped.
+     */
+    @Override
+    public List<ObjectInfo> list(String prefix) throws ReplicaException {
+        checkOpen();
+        ReplicaKey.checkPrefix(prefix);
+        int slash = prefix.lastIndexOf('/');
+        String dir = slash < 0 ? "" : prefix.substring(0, slash);
+        String namePrefix = prefix.substring(slash + 1);
+        return session.call("list", prefix, SftpSession.Repeat.ALWAYS, ch -> {
+            List<ObjectInfo> found = new ArrayList<>();
+            walk(ch.engine(), dir, namePrefix, found);
+            found.sort(Comparator.comparing(ObjectInfo::key));
+            return found;
+        });
+    }
+
+    /** Sends up to {@value #DELETE_WINDOW} removes before waiting for their answers; absent keys are fine. */
+    @Override
+    public void delete(Collection<String> keys) throws ReplicaException {
+        checkOpen();
+        for (String key : keys) {
+            checkKey(key);
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        List<String> all = List.copyOf(keys);
+        session.call("delete", all.size() == 1 ? all.get(0) : all.size() + " keys from " + all.get(0),
+                SftpSession.Repeat.ALWAYS, ch -> {
+                    new SftpRemovals(ch.engine(), settings, DELETE_WINDOW).removeAll(all);
+                    return null;
+                });
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    private void walk(SFTPEngine e, String dir, String namePrefix, List<ObjectInfo> found) throws IOException {
+        List<RemoteResourceInfo> entries;
+        try (RemoteDirectory d = e.openDir(settings.remote(dir))) {
+            entries = d.scan((RemoteResourceFilter) info -> info.getName().startsWith(namePrefix));
+        } catch (SFTPException x) {
+            if (SftpErrors.status(x) == StatusCode.NO_SUCH_FILE) {
+                return; // nothing there, or a file where a directory would be
+            }
+            throw x;
+        }
+        for (RemoteResourceInfo entry : entries) {
+            String key = dir.isEmpty() ? entry.getName() : dir + "/" + entry.getName();
+            FileMode.Type type = entry.getAttributes().getType();
+            if (type == FileMode.Type.DIRECTORY) {
+                walk(e, key, "", found);
+            } else if (type == FileMode.Type.REGULAR && !entry.getName().endsWith(TEMP_SUFFIX)) {
+                found.add(info(key, entry.getAttributes()));
+            }
+        }
+    }
+
+    private static ObjectInfo info(String key, FileAttributes a) {
+        return ObjectInfo.of(key, a.getSize(), Instant.ofEpochSecond(a.getMtime()));
+    }
+
+    private void checkOpen() {
+        session.checkOpen();
+    }
+
+    private void checkKey(String key) throws ReplicaException {
+        checkOpen();
+        ReplicaKey.check(key);
+        if (key.endsWith(TEMP_SUFFIX)) {
+            throw SftpErrors.of(ReplicaFailure.INVALID, destination, "bad key", key, "names ending in '" + TEMP_SUFFIX
+                    + "' are reserved for temp files");
+        }
+    }
+
+    /** One put: write a temp file, then publish it under the key. */
+    private final class Upload implements SftpSession.Operation<ObjectInfo> {
+        private final String key;
+        private final ObjectBody body;
+        private final PutOptions options;
+        private volatile boolean publishing;
+
+        Upload(String key, ObjectBody body, PutOptions options) {
+            this.key = key;
+            this.body = body;
+            this.options = options;
+        }
+
+        /**
+         * Whether the put may run again after its connection died: always, except a conditional create whose rename
+         * may have happened (running it again would report our own object as someone else's).
+         */
+        boolean repeatable() {
+            return !(options.ifAbsent() && publishing);
+        }
+
+        @Override
+        public ObjectInfo run(SftpConnection.Channel ch) throws IOException {
+            SFTPEngine e = ch.engine();
+            String target = settings.remote(key);
+            String temp = SftpPaths.tempName(target, TEMP_SUFFIX);
+            publishing = false;
+            boolean published = false;
+            try {
+                Instant modified = write(e, target, temp);
+                publishing = true;
+                SftpPaths.publish(e, temp, target, options.ifAbsent(), destination, key);
+                published = true;
+                return ObjectInfo.of(key, body.length(), modified);
+            } finally {
+                if (!published) {
+                    removeTemp(ch, temp);
+                }
+            }
+        }
+
+        private Instant write(SFTPEngine e, String target, String temp) throws IOException {
+            SftpFile f;
+            try {
+                f = SftpFile.open(e, temp, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL));
+            } catch (SFTPException x) {
+                if (SftpErrors.status(x) != StatusCode.NO_SUCH_FILE) {
+                    throw x;
+                }
+                SftpPaths.makeDirectories(e, SftpPaths.parent(target));
+                f = SftpFile.open(e, temp, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL));
+            }
+            boolean ok = false;
+            try {
+                copyBody(f);
+                Instant modified;
+                if (options.timestamp().isPresent()) {
+                    f.setModified(options.timestamp().get());
+                    modified = Instant.ofEpochSecond(options.timestamp().get().getEpochSecond());
+                } else {
+                    modified = Instant.ofEpochSecond(f.fetchAttributes().getMtime());
+                }
+                f.fsync();
+                ok = true;
+                return modified;
+            } finally {
+                closeFile(e, f, ok);
+            }
+        }
+
+        private void copyBody(SftpFile f) throws IOException {
+            long length = body.length();
+            long total = 0;
+            var out = f.new RemoteFileOutputStream(0, settings.concurrentWrites() ? UNCONFIRMED_WRITES : 0);
+            try (InputStream in = openBody()) {
+                byte[] buf = new byte[WRITE_CHUNK];
+                while (total <= length) {
+                    int n = readBody(in, buf, (int) Math.min(buf.length, length + 1 - total));
+                    if (n < 0) {
+                        break;
+                    }
+                    out.write(buf, 0, n);
+                    total += n;
+                }
+                out.flush();
+            }
+            if (total != length) {
+                throw SftpErrors.of(ReplicaFailure.INVALID, destination, "put", key, "body yielded "
+                        + (total > length ? "more than " + length : total) + " bytes but declared " + length);
+            }
+        }
+
+        private InputStream openBody() throws ReplicaException {
+            try {
+                return body.open();
+            } catch (IOException x) {
+                throw new ReplicaException(ReplicaFailure.IO, destination + ": put " + key + ": cannot read the body: "
+                        + x.getMessage(), x);
+            }
+        }
+
+        /** Reads the body; its failures are {@link ReplicaFailure#IO}, never mistaken for a lost connection. */
+        private int readBody(InputStream in, byte[] buf, int len) throws ReplicaException {
+            try {
+                return in.read(buf, 0, len);
+            } catch (IOException x) {
+                throw new ReplicaException(ReplicaFailure.IO, destination + ": put " + key + ": reading the body "
+                        + "failed: " + x.getMessage(), x);
+            }
+        }
+
+        private void closeFile(SFTPEngine e, SftpFile f, boolean ok) throws IOException {
+            if (!ok && !e.getSubsystem().isOpen()) {
+                return; // the channel is gone, and the handle with it
+            }
+            try {
+                f.close();
+            } catch (IOException x) {
+                if (ok) {
+                    throw x;
+                }
+                // the upload failed already; that failure is the one to report
+            }
+        }
+
+        private void removeTemp(SftpConnection.Channel ch, String temp) {
+            if (!ch.owner().isAlive()) {
+                session.orphan(temp);
+                return;
+            }
+            try {
+                ch.engine().remove(temp);
+            } catch (IOException x) {
+                if (SftpErrors.isConnectionLoss(x)) {
+                    session.orphan(temp);
+                }
+                // NO_SUCH_FILE: the temp file was never created
+            }
+        }
+    }
+}
