@@ -172,6 +172,11 @@ final class SftpReplicaClient implements ReplicaClient {
         return describe();
     }
 
+    /** How many SFTP channels the current connection has open (0 when not connected); for tests. */
+    int channelCount() {
+        return session.channelCount();
+    }
+
     private void walk(SFTPEngine e, String dir, String namePrefix, List<ObjectInfo> found) throws IOException {
         List<RemoteResourceInfo> entries;
         try (RemoteDirectory d = e.openDir(settings.remote(dir))) {
