@@ -96,6 +96,10 @@ final class SftpErrors {
         if (e instanceof SocketTimeoutException) {
             return "timed out connecting: " + e.getMessage();
         }
+        if (e instanceof SFTPException s && s.getStatusCode() == StatusCode.FAILURE) {
+            return s.getMessage() + " (SFTP status FAILURE: SFTP v3 servers report a full disk, an exceeded quota or "
+                    + "another I/O error so)";
+        }
         if (e instanceof SFTPException s && s.getStatusCode() != StatusCode.UNKNOWN) {
             return s.getMessage() + " (SFTP status " + s.getStatusCode() + ")";
         }
@@ -104,6 +108,6 @@ final class SftpErrors {
         if (c != null && c.getMessage() != null && (m == null || !m.contains(c.getMessage()))) {
             m = (m == null ? "" : m + ": ") + c.getMessage();
         }
-        return "connection lost (" + e.getClass().getSimpleName() + (m == null ? "" : ": " + m) + ")";
+        return "connection failed or lost (" + e.getClass().getSimpleName() + (m == null ? "" : ": " + m) + ")";
     }
 }

@@ -53,27 +53,34 @@ final class SftpSession implements AutoCloseable {
      */
     <T> T call(String name, String key, Repeat repeatable, Operation<T> op) throws ReplicaException {
         SftpConnection c = connection(name, key);
+        ReplicaException lost;
         try {
             return runOn(c, op);
         } catch (IOException e) {
+            lost = SftpErrors.map(settings.describe(), name, key, e);
             if (!SftpErrors.isConnectionLoss(e)) {
-                throw SftpErrors.map(settings.describe(), name, key, e);
+                throw lost;
             }
             discard(c);
             if (!repeatable.again()) {
-                throw SftpErrors.map(settings.describe(), name, key, e);
+                throw lost;
             }
             LOG.log(System.Logger.Level.DEBUG, "{0}: connection lost during {1} {2}, reconnecting: {3}",
                     settings.describe(), name, key, e.toString());
         }
-        SftpConnection again = connection(name, key);
         try {
-            return runOn(again, op);
-        } catch (IOException e) {
-            if (SftpErrors.isConnectionLoss(e)) {
-                discard(again);
+            SftpConnection again = connection(name, key);
+            try {
+                return runOn(again, op);
+            } catch (IOException e) {
+                if (SftpErrors.isConnectionLoss(e)) {
+                    discard(again);
+                }
+                throw SftpErrors.map(settings.describe(), name, key, e);
             }
-            throw SftpErrors.map(settings.describe(), name, key, e);
+        } catch (ReplicaException e) {
+            e.addSuppressed(lost);
+            throw e;
         }
     }
 
@@ -146,7 +153,7 @@ final class SftpSession implements AutoCloseable {
             if (e instanceof TransportException && check.refusal().isPresent()) {
                 throw SftpErrors.of(ReplicaFailure.AUTH, settings.describe(), "connect", "", check.refusal().get());
             }
-            throw SftpErrors.map(settings.describe(), name + " (connecting)", key, e);
+            throw SftpErrors.map(settings.describe(), name, key, e);
         }
     }
 
