@@ -4,6 +4,7 @@ module io.litefleet.testkit {
     requires transitive org.junit.jupiter.api;
     requires transitive org.junit.jupiter.params;
     requires transitive java.sql;
+    requires java.logging;
     requires org.xerial.sqlitejdbc;
 
     exports io.litefleet.testkit;

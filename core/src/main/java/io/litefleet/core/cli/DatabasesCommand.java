@@ -52,7 +52,7 @@ final class DatabasesCommand implements Callable<Integer> {
             fromConfig = c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir);
         }
         Path state = StateDirs.resolve(stateDir, fromConfig);
-        if (!Files.isRegularFile(state.resolve("catalog.db"))) {
+        if (!Files.isRegularFile(state.resolve(Catalog.FILE_NAME))) {
             throw new UserException(state + ": no catalog here (nothing replicated with this state directory yet)");
         }
         List<DatabaseRow> rows;

@@ -18,6 +18,7 @@ import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.state.Catalog;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -56,10 +57,13 @@ final class FleetRunner {
         int transients = Math.max(2, workers);
         checkDescriptorBudget(fleet, transients);
         // The discovery's settings already carry the fleet's patterns (FleetSections.discovery).
-        // Databases listed under dbs: are replicated there; the fleet never sees them.
-        Discovery discovery = LeavingOutDiscovery.of(registry.discovery(fleet.discovery().type(), fleet.origin())
-                .create(fleet.discovery().settings()), fleet.excludedPaths());
+        Discovery patterns = registry.discovery(fleet.discovery().type(), fleet.origin())
+                .create(fleet.discovery().settings());
+        // Databases listed under dbs: are replicated there, and the state directory is ours: the fleet never sees them.
+        Discovery discovery = LeavingOutDiscovery.of(patterns, fleet.excludedPaths(), catalog.directory());
         try {
+            stateDirWarning(patterns, catalog.directory()).ifPresent(w ->
+                    System.getLogger(FleetRunner.class.getName()).log(System.Logger.Level.WARNING, w));
             ReplicaTemplate template = fleet.replicaTemplate();
             for (String warning : template.validate(discovery.variableNames())) {
                 System.getLogger(FleetRunner.class.getName()).log(System.Logger.Level.WARNING, warning);
@@ -77,12 +81,14 @@ final class FleetRunner {
                 }
 
                 private void checkNotClaimed(DiscoveredDatabase db) {
-                    ReplicaTarget target;
                     try {
-                        target = clients.resolve(template.resolve(db));
+                        checkNotClaimed(db, clients.resolve(template.resolve(db)));
                     } catch (IOException e) {
-                        return; // resolve() reports it when the database is first synced
+                        // resolve() reports it when the database is first synced
                     }
+                }
+
+                private void checkNotClaimed(DiscoveredDatabase db, ReplicaTarget target) {
                     claimed.overlapping(target).ifPresent(other -> {
                         throw new ConfigException(ReplicaOverlaps.message(other,
                                 new ReplicaOverlaps.Claim(db.path() + " (" + fleet.origin() + ")", target)));
@@ -91,7 +97,10 @@ final class FleetRunner {
 
                 @Override
                 public ReplicaTarget resolve(DiscoveredDatabase db) throws IOException {
-                    return clients.resolve(template.resolve(db));
+                    ReplicaTarget target = clients.resolve(template.resolve(db));
+                    // Checked here too: every sync path resolves, whatever state the row went through.
+                    checkNotClaimed(db, target);
+                    return target;
                 }
             };
             EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(template.base().syncInterval());
@@ -104,6 +113,28 @@ final class FleetRunner {
             discovery.close();
             throw e;
         }
+    }
+
+    /**
+     * What to say at start when a pattern matches the state directory's catalog (as written or through symlinks):
+     * the fleet leaves the state directory out, so the catalog is not replicated at every sync forever.
+     */
+    static java.util.Optional<String> stateDirWarning(Discovery discovery, Path stateDir) {
+        Path catalog = stateDir.resolve(Catalog.FILE_NAME);
+        DiscoveredDatabase match = discovery.match(catalog);
+        if (match == null) {
+            try {
+                match = discovery.match(catalog.toRealPath());
+            } catch (IOException e) {
+                // not there yet: as written is all there is to check
+            }
+        }
+        if (match == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("state directory " + stateDir + " is inside multi-db pattern '" + match.pattern()
+                + "' (it matches the catalog " + catalog + "); the fleet leaves the state directory and everything "
+                + "under it out. Move state-dir outside the patterns to silence this");
     }
 
     /** Refuses a hot cap the process's descriptor limit cannot hold, naming the key and the numbers. */

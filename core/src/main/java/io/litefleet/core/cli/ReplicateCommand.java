@@ -68,6 +68,27 @@ final class ReplicateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StopOnce stop = new StopOnce();
+        if (once) {
+            return start(stop); // one pass, not a daemon: signals keep the JVM's default
+        }
+        // First thing: a SIGTERM while starting (config, state lock, catalog, plugins, fleet) ends the start
+        // cleanly with exit 0; installed only after the start, it met the JVM's default (exit 143).
+        Thread hook = new Thread(stop, "litefleet-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (StopSignals signals = StopSignals.install(stop)) {
+            return start(stop);
+        } finally {
+            stop.finished();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException exiting) {
+                // the JVM is already shutting down: the hook has run or is running
+            }
+        }
+    }
+
+    private int start(StopOnce stop) throws IOException, InterruptedException {
         List<DbConfig> dbs;
         Optional<Path> configState = Optional.empty();
         CompactionSettings compaction = CompactionSettings.defaults();
@@ -91,7 +112,7 @@ final class ReplicateCommand implements Callable<Integer> {
             dbs = List.of(fromArgs(args.get(0), args.get(1)));
         }
         Path state = StateDirs.resolve(stateDir, configState);
-        return run(dbs, state, compaction);
+        return run(dbs, state, compaction, stop);
     }
 
     private DbConfig fromArgs(String dbPath, String url) {
@@ -105,7 +126,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 EngineSettings.DEFAULTS.withSyncInterval(sync), "command line");
     }
 
-    private int run(List<DbConfig> dbs, Path state, CompactionSettings compaction)
+    private int run(List<DbConfig> dbs, Path state, CompactionSettings compaction, StopOnce stop)
             throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         Clock clock = Clock.systemUTC();
@@ -138,22 +159,29 @@ final class ReplicateCommand implements Callable<Integer> {
                 }
                 return syncOnce(replicators, out);
             }
+            if (stop.isRequested()) {
+                return stoppedWhileStarting(out); // nothing opened a database yet: nothing to flush
+            }
             FleetManager fleetManager = fleet.isPresent()
                     ? FleetRunner.start(fleet.get(), compaction, registry, clients, catalog, clock, claimed) : null;
             int threads = Math.max(1, Math.min(replicators.size(), Math.max(2,
                     Runtime.getRuntime().availableProcessors())));
             SyncScheduler scheduler = SyncScheduler.start(threads, clock, ev -> { });
-            StopOnce stop = new StopOnce(() -> {
+            for (int i = 0; i < replicators.size(); i++) {
+                scheduler.add(replicators.get(i), dbs.get(i).engine().syncInterval(), maintenance.get(i));
+            }
+            Runnable closeAll = () -> {
                 if (fleetManager != null) {
                     fleetManager.close();
                 }
                 scheduler.close();
-            });
-            Runtime.getRuntime().addShutdownHook(new Thread(stop, "litefleet-shutdown"));
-            StopSignals.install(stop);
-            for (int i = 0; i < replicators.size(); i++) {
-                scheduler.add(replicators.get(i), dbs.get(i).engine().syncInterval(), maintenance.get(i));
-                out.println("replicating " + replicators.get(i).path() + " to " + replicators.get(i).target().url());
+            };
+            if (!stop.arm(closeAll)) {
+                closeAll.run(); // final syncs of whatever started meanwhile, as a stop would
+                return stoppedWhileStarting(out);
+            }
+            for (DbReplicator r : replicators) {
+                out.println("replicating " + r.path() + " to " + r.target().url());
             }
             out.println("state directory: " + state);
             if (fleetManager != null) {
@@ -169,6 +197,12 @@ final class ReplicateCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private static int stoppedWhileStarting(PrintWriter out) {
+        out.println("stopped while starting; what had started is flushed");
+        out.flush();
+        return 0;
     }
 
     private static int syncOnce(List<DbReplicator> replicators, PrintWriter out) throws IOException {

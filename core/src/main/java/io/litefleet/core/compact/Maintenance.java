@@ -58,6 +58,7 @@ public final class Maintenance {
     // Guarded by this.
     private ReplicaIndex index;
     private final List<LtxFileRef> told = new ArrayList<>();
+    private String unrestorable;
     private long toldMax;
     private final Instant[] behindSince = new Instant[CompactionSettings.SNAPSHOT_LEVEL + 1];
 
@@ -237,10 +238,13 @@ public final class Maintenance {
         }
         listed[listed.length - 1] = CompactionSettings.SNAPSHOT_LEVEL;
         ReplicaIndex loaded = ReplicaIndex.load(target, listed);
+        // Judged on what the store lists: a file we were told of but that is not listed was removed since.
+        String why = whyUnrestorable(loaded.all());
         synchronized (this) {
             loaded.addAll(told);
             told.clear();
             index = loaded;
+            unrestorable = why;
             for (int level : levels) {
                 if (behindSince[level] == null && coveredBy(level) < maxTxid()) {
                     behindSince[level] = now;
@@ -346,6 +350,33 @@ public final class Maintenance {
         } else {
             retryAt[step] = retry;
         }
+    }
+
+    /**
+     * Why the replica's latest state cannot be restored (no snapshot to start from, or a gap), when it holds files:
+     * its files were removed behind our back. Only the database's own replicator can heal that, by starting a new
+     * restore chain ({@link #takeUnrestorable}).
+     */
+    private static String whyUnrestorable(List<LtxFileRef> files) {
+        if (files.isEmpty()) {
+            return null;
+        }
+        try {
+            return RestorePlanner.plan(files, RestoreTarget.latest()).isPresent() ? null
+                    : "the replica holds no snapshot to restore from (files were removed?)";
+        } catch (RestoreGapException e) {
+            return "the replica has a gap: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Why the replica was found unrestorable at the last listing, once (then cleared); empty when it was not. The
+     * sync driver hands it to the replicator, which starts a new restore chain.
+     */
+    public synchronized Optional<String> takeUnrestorable() {
+        String why = unrestorable;
+        unrestorable = null;
+        return Optional.ofNullable(why);
     }
 
     /** The highest TXID {@code level} holds; 0 while the index is not loaded (everything told is then "new"). */

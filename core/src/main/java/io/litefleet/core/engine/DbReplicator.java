@@ -2,6 +2,7 @@ package io.litefleet.core.engine;
 
 import io.litefleet.api.discovery.FileFingerprint;
 import io.litefleet.core.ltx.Checksums;
+import io.litefleet.core.ltx.LtxHeader;
 import io.litefleet.core.restore.LtxFileRef;
 import io.litefleet.core.restore.RestorePlanner;
 import io.litefleet.core.state.Catalog;
@@ -51,7 +52,9 @@ public final class DbReplicator implements AutoCloseable {
     private static final long JOURNAL_MIN_BYTES = 64 * 1024;
 
     private final Path db;
-    private final Path wal;
+    /** The file SQLite opens for {@code db}, symlinks resolved (see {@link #resolveFile}), and its {@code -wal}. */
+    private Path file;
+    private Path wal;
     private final ReplicaTarget target;
     private final Catalog catalog;
     private final EngineSettings settings;
@@ -72,6 +75,8 @@ public final class DbReplicator implements AutoCloseable {
     private boolean shippedSinceCheckpoint;
     /** Whether the state directory's page checksums are those of {@link #pos} (so the next TXID can be appended). */
     private boolean journalCurrent;
+    /** Set by {@link #startNewChain}; the next sync captures a new chain. */
+    private volatile String pendingNewChain;
     /** The database file's identity (device and inode) when the connection was opened. */
     private Object openedFile;
     private long journalBytes;
@@ -79,7 +84,7 @@ public final class DbReplicator implements AutoCloseable {
     private DbReplicator(Path db, ReplicaTarget target, Catalog catalog, EngineSettings settings, Clock clock,
                          ReplicaListener listener) {
         this.db = db;
-        this.wal = db.resolveSibling(db.getFileName() + "-wal");
+        resolveFile();
         this.target = target;
         this.catalog = catalog;
         this.settings = settings;
@@ -107,6 +112,14 @@ public final class DbReplicator implements AutoCloseable {
     /** The last TXID the replica holds, 0 before the first sync. */
     public long txid() {
         return pos == null ? 0 : pos.txid();
+    }
+
+    /**
+     * Makes the next sync capture the whole database as a new restore chain (a snapshot plus the next level-0 file),
+     * for a replica found unrestorable (its files were removed while we replicated). Thread-safe.
+     */
+    public void startNewChain(String why) {
+        pendingNewChain = why;
     }
 
     /** Tests: runs right after our checkpoint, before the WAL is pinned again (the riskiest moment). */
@@ -169,9 +182,13 @@ public final class DbReplicator implements AutoCloseable {
      * while unpinned).
      */
     private void releaseDatabaseFile() {
+        boolean saved = journalCurrent; // the state directory's page checksums still describe pos
+        long savedBytes = journalBytes;
         closeQuietly();
+        journalCurrent = saved;
+        journalBytes = savedBytes;
         try {
-            session = SqliteSession.open(db, settings.busyTimeout());
+            session = SqliteSession.open(file, settings.busyTimeout());
         } catch (IOException e) {
             // What was shipped stays shipped; the next sync opens again and proves or captures as at any open.
             log(System.Logger.Level.DEBUG, "re-pinning after a database-file read failed: %s", e.getMessage());
@@ -191,10 +208,18 @@ public final class DbReplicator implements AutoCloseable {
             closeQuietly();
         }
         SyncResult result = SyncResult.idle(txid());
+        if (session != null && linkRetargeted()) {
+            closeQuietly(); // the link names another file now: open that one, which continues or captures
+        }
         if (session == null) {
             result = open();
         }
         try {
+            String newChain = pendingNewChain;
+            if (newChain != null && pos != null) {
+                pendingNewChain = null;
+                result = result.plus(captureNewChain(newChain));
+            }
             if (refreshAfterRestart) {
                 // We read a new WAL generation with an unpinned snapshot; take one that pins it.
                 session.refresh();
@@ -220,9 +245,10 @@ public final class DbReplicator implements AutoCloseable {
     }
 
     private SyncResult open() throws IOException {
-        BasicFileAttributes before = attributes(db); // before opening: a later replacement is seen at the next sync
+        resolveFile();
+        BasicFileAttributes before = attributes(file); // before opening: a later replacement is seen at the next sync
         openedFile = before == null ? null : before.fileKey();
-        session = SqliteSession.open(db, settings.busyTimeout());
+        session = SqliteSession.open(file, settings.busyTimeout());
         try {
             lastCheckpoint = clock.instant();
             return establish();
@@ -245,65 +271,130 @@ public final class DbReplicator implements AutoCloseable {
                 Position last = new Position(r.txid(), r.postApplyChecksum(), pageSize, (int) r.commitPages(),
                         toWal(r.wal()));
                 Optional<List<WalTransaction>> suffix = suffixAfter(reader, all, last.wal());
-                Optional<PageChecksums> saved = suffix.isPresent()
-                        ? loadChecksums(last) : Optional.empty();
-                if (saved.isPresent()) {
-                    // Proven by the WAL and with the shipped page checksums at hand: no need to read the database.
-                    pos = last;
-                    crcs = saved.get();
-                    if (suffix.get().isEmpty()) {
-                        pos = last.withWal(resumePoint(all));
-                        return SyncResult.idle(last.txid());
-                    }
-                    return shipBatch(reader, new WalBatch(all.header(), suffix.get(), all.end(), all.stop()));
+                if (replica.ownEnd() == 0) {
+                    return continueFrom(reader, all, last, suffix);
                 }
-                return establishByReading(reader, all, last, suffix);
+                long ownEnd = replica.ownEnd();
+                Optional<List<WalTransaction>> own = suffix.flatMap(txs -> endingAt(txs, ownEnd));
+                if (own.isPresent()) {
+                    return reship(reader, all, last, own.get());
+                }
+                replica = new ReplicaCheck(false, r.txid() + 1, 0, String.format("the replica holds TXID %x, which "
+                        + "this state directory did not record and the WAL no longer holds: starting a new restore "
+                        + "chain", r.txid() + 1));
             }
             DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pageSize);
             PageChecksums current = checksums(image, pageSize);
-            return capture(image, current, null, replica.maxTxid(), resumePoint(all), replica.why(),
-                    replica.maxTxid() > 0);
+            return capture(image, current, null, replica.lastTxid(), resumePoint(all), replica.why(),
+                    replica.lastTxid() > 0);
         }
+    }
+
+    /** Continues from the recorded position {@code last}, which the replica ends with. */
+    private SyncResult continueFrom(WalReader reader, WalBatch all, Position last,
+                                    Optional<List<WalTransaction>> suffix) throws IOException {
+        Optional<PageChecksums> saved = suffix.isPresent() ? loadChecksums(last) : Optional.empty();
+        if (saved.isPresent()) {
+            // Proven by the WAL and with the shipped page checksums at hand: no need to read the database.
+            pos = last;
+            crcs = saved.get();
+            if (suffix.get().isEmpty()) {
+                pos = last.withWal(resumePoint(all));
+                return SyncResult.idle(last.txid());
+            }
+            return shipBatch(reader, new WalBatch(all.header(), suffix.get(), all.end(), all.stop()));
+        }
+        return establishByReading(reader, all, last, suffix);
+    }
+
+    /**
+     * Uploads again, as the TXID after {@code last}, exactly the transactions an earlier upload of ours held when its
+     * position was never recorded (the process stopped, or the catalog could not be written, between the upload and
+     * the record). The same frames give the same pages, so whatever compaction may already have merged from the
+     * first upload stays consistent; later transactions follow as the next TXIDs.
+     */
+    private SyncResult reship(WalReader reader, WalBatch all, Position last, List<WalTransaction> own)
+            throws IOException {
+        String why = String.format("TXID %x was uploaded but not recorded: uploaded again from the same WAL frames",
+                last.txid() + 1);
+        log(System.Logger.Level.INFO, "%s", why);
+        Optional<PageChecksums> saved = loadChecksums(last);
+        pos = last;
+        if (saved.isPresent()) {
+            crcs = saved.get();
+            return shipBatch(reader, new WalBatch(all.header(), own, all.end(), all.stop()));
+        }
+        crcs = null;
+        DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, last.pageSize());
+        return shipVerified(reader, all, own, checksums(image, last.pageSize()), why);
+    }
+
+    /** The first transactions of {@code txs}, up to the one ending at WAL offset {@code end}, if one does. */
+    private static Optional<List<WalTransaction>> endingAt(List<WalTransaction> txs, long end) {
+        for (int i = 0; i < txs.size(); i++) {
+            if (txs.get(i).end().offset() == end) {
+                return Optional.of(txs.subList(0, i + 1));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
      * What the replica holds compared with the catalog's record, checked before this process first uploads for the
      * database: a replica written by another database or process, emptied, or missing files must never be continued
-     * as if it held our history. A position recorded by this process needs no request; otherwise one LIST of level
-     * 0 confirms it (all levels when it does not).
+     * as if it held our history. A position recorded by this process needs no request; otherwise a LIST of level 0
+     * and of the snapshot level confirms it (all levels when they do not). A new chain never reuses a TXID: it
+     * follows both the replica's and the record's highest.
      */
     private ReplicaCheck checkReplica(Optional<ReplicaPosition> row, int pageSize) throws IOException {
         if (row.isEmpty()) {
             long max = ReplicaScan.maxTxid(target);
-            return new ReplicaCheck(false, max, max == 0 ? "first replication" : String.format("the replica holds "
-                    + "TXID %x, which this state directory has no record of: starting a new restore chain", max));
+            return new ReplicaCheck(false, max, 0, max == 0 ? "first replication" : String.format("the replica "
+                    + "holds TXID %x, which this state directory has no record of: starting a new restore chain", max));
         }
         ReplicaPosition r = row.get();
         long max = catalog.recordedThisRun(db.toString()) ? r.txid() : ReplicaScan.maxTxidExpecting(target, r.txid());
+        Optional<LtxHeader> own = max == r.txid() + 1 && r.pageSize() == pageSize ? ownNext(r) : Optional.empty();
+        if (own.isPresent()) {
+            return new ReplicaCheck(true, r.txid(), own.get().walOffset() + own.get().walSize(), "");
+        }
+        long last = Math.max(max, r.txid());
         if (max == 0) {
-            return new ReplicaCheck(false, 0, String.format("the replica is empty although TXID %x was shipped to it "
-                    + "(deleted?): replicating from scratch", r.txid()));
+            return new ReplicaCheck(false, last, 0, String.format("the replica is empty although TXID %x was shipped "
+                    + "to it (deleted?): starting a new restore chain", r.txid()));
         }
         if (max != r.txid()) {
-            return new ReplicaCheck(false, max, String.format("the replica %s TXID %x, but this state directory "
+            return new ReplicaCheck(false, last, 0, String.format("the replica %s TXID %x, but this state directory "
                     + "recorded TXID %x (%s): starting a new restore chain", max > r.txid() ? "holds" : "ends at",
                     max, r.txid(), max > r.txid() ? "written by another database or process?" : "files removed?"));
         }
         if (r.pageSize() != pageSize) {
-            return new ReplicaCheck(false, max, String.format("the page size changed from %d to %d: starting a new "
-                    + "restore chain", r.pageSize(), pageSize));
+            return new ReplicaCheck(false, last, 0, String.format("the page size changed from %d to %d: starting a "
+                    + "new restore chain", r.pageSize(), pageSize));
         }
-        return new ReplicaCheck(true, max, "");
+        return new ReplicaCheck(true, last, 0, "");
+    }
+
+    /**
+     * The header of the level-0 file after the recorded TXID when it is our own WAL upload continuing the recorded
+     * position (its header names the WAL offset and salts the record ends at): one ranged GET.
+     */
+    private Optional<LtxHeader> ownNext(ReplicaPosition r) throws IOException {
+        return ReplicaScan.header(target, 0, r.txid() + 1, r.txid() + 1).filter(h -> h.walOffset() > 0
+                && h.walOffset() == r.wal().offset() && h.walSalt1() == r.wal().salt1()
+                && h.walSalt2() == r.wal().salt2() && h.pageSize() == r.pageSize());
     }
 
     /**
      * The outcome of {@link #checkReplica}.
      *
-     * @param continues whether the recorded position is what the replica ends with, at today's page size
-     * @param maxTxid   the replica's highest TXID
+     * @param continues whether the recorded position is what the replica ends with (or, with {@code ownEnd}, our own
+     *                  unrecorded upload right after it), at today's page size
+     * @param lastTxid  the TXID a capture follows: the highest of the replica's and the record's
+     * @param ownEnd    when positive, the replica's last file is our own upload of the WAL up to this offset
      * @param why       why the current state must be captured, when it does not continue
      */
-    private record ReplicaCheck(boolean continues, long maxTxid, String why) {
+    private record ReplicaCheck(boolean continues, long lastTxid, long ownEnd, String why) {
     }
 
     /**
@@ -444,6 +535,19 @@ public final class DbReplicator implements AutoCloseable {
         }
         refreshAfterRestart = true;
         return capture(image, current, crcs, pos.txid(), resumePoint(all), why);
+    }
+
+    /** Captures every page as a new restore chain after the shipped TXID (see {@link #startNewChain}). */
+    private SyncResult captureNewChain(String why) throws IOException {
+        try (WalReader reader = openWal()) {
+            WalBatch all = reader.read(WalPosition.INITIAL);
+            DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pos.pageSize());
+            PageChecksums current = checksums(image, pos.pageSize());
+            // The image read the WAL past our pinned snapshot; take a snapshot at its end.
+            refreshAfterRestart = true;
+            return capture(image, current, null, pos.txid(), resumePoint(all), why + ": starting a new restore chain",
+                    true);
+        }
     }
 
     private SyncResult shipVerified(WalReader reader, WalBatch all, List<WalTransaction> txs, PageChecksums current,
@@ -637,7 +741,7 @@ public final class DbReplicator implements AutoCloseable {
      */
     private FileChannel dbFile() throws IOException {
         if (dbFile == null) {
-            dbFile = FileChannel.open(db, StandardOpenOption.READ);
+            dbFile = FileChannel.open(file, StandardOpenOption.READ);
         }
         return dbFile;
     }
@@ -650,7 +754,7 @@ public final class DbReplicator implements AutoCloseable {
     private Optional<PageChecksums> loadChecksums(Position last) {
         Optional<PageChecksumStore.Loaded> loaded = pages.load(db, last.txid(), last.checksum(), last.pageSize());
         journalCurrent = loaded.map(PageChecksumStore.Loaded::appendable).orElse(false);
-        journalBytes = 0;
+        journalBytes = loaded.map(PageChecksumStore.Loaded::journalBytes).orElse(0L);
         return loaded.map(PageChecksumStore.Loaded::crcs);
     }
 
@@ -726,6 +830,36 @@ public final class DbReplicator implements AutoCloseable {
         }
         Instant t = a.lastModifiedTime().toInstant();
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    /**
+     * Points {@link #file} and {@link #wal} at what {@code db} resolves to now. SQLite follows a symlinked database
+     * to its target and keeps the {@code -wal} and {@code -shm} beside the target, not the link; the connection,
+     * the database-file reads and the WAL reads of one session must all use that one file. {@code db} stays the
+     * name (catalog key, replica, logs). A missing file resolves to itself, so opening it reports it missing.
+     */
+    private void resolveFile() {
+        try {
+            file = db.toRealPath();
+        } catch (IOException e) {
+            file = db;
+        }
+        wal = file.resolveSibling(file.getFileName() + "-wal");
+    }
+
+    /**
+     * Whether {@code db}, which went through a symlink at open, resolves to another file now: a realpath per sync
+     * for such databases only (plain paths cost nothing).
+     */
+    private boolean linkRetargeted() {
+        if (file.equals(db)) {
+            return false;
+        }
+        try {
+            return !db.toRealPath().equals(file);
+        } catch (IOException e) {
+            return true; // dangling now: reopening reports the database missing
+        }
     }
 
     private static WalPosition toWal(WalMark m) {

@@ -43,6 +43,8 @@ import java.util.zip.CRC32C;
 final class PageChecksumStore {
     private static final int MAGIC_V1 = 0x4c464350; // "LFCP": base only
     private static final int MAGIC = 0x4c464332; // "LFC2": base + journal
+    /** Magic, TXID, checksum, page size, page count. */
+    private static final int BASE_HEADER = 4 + 8 + 8 + 4 + 4;
 
     private final Path dir;
 
@@ -53,10 +55,11 @@ final class PageChecksumStore {
     /**
      * A map read back.
      *
-     * @param crcs       the page checksums at the asked-for position
-     * @param appendable whether {@link #append} may continue this file (false for an older format)
+     * @param crcs         the page checksums at the asked-for position
+     * @param appendable   whether {@link #append} may continue this file: it ends at that position, in this format
+     * @param journalBytes journal bytes after the base, for the caller's rewrite threshold
      */
-    record Loaded(PageChecksums crcs, boolean appendable) {
+    record Loaded(PageChecksums crcs, boolean appendable, long journalBytes) {
     }
 
     /** Saves the whole map for {@code db} at position {@code txid}/{@code checksum}, dropping any journal. */
@@ -123,8 +126,10 @@ final class PageChecksumStore {
 
     /** The map saved for exactly this position, if any (replaying the journal up to {@code txid}). */
     Optional<Loaded> load(Path db, long txid, long checksum, int pageSize) {
-        try (InputStream is = Files.newInputStream(file(db));
+        Path file = file(db);
+        try (InputStream is = Files.newInputStream(file);
              DataInputStream in = new DataInputStream(new BufferedInputStream(is, 64 * 1024))) {
+            long size = Files.size(file);
             int magic = in.readInt();
             long baseTxid = in.readLong();
             long baseChecksum = in.readLong();
@@ -132,6 +137,10 @@ final class PageChecksumStore {
                 return Optional.empty();
             }
             int pages = in.readInt();
+            long baseBytes = BASE_HEADER + 8L * pages;
+            if (pages < 0 || baseBytes > size) {
+                return Optional.empty(); // a torn or foreign file: never allocate what it claims
+            }
             Map<Integer, Long> all = new HashMap<>(Math.max(16, pages * 2));
             for (int p = 1; p <= pages; p++) {
                 long crc = in.readLong();
@@ -145,11 +154,17 @@ final class PageChecksumStore {
                 return Optional.empty();
             }
             long at = baseTxid;
-            while (magic == MAGIC && at < txid && replay(in, at + 1, crcs)) {
+            long[] left = {size - baseBytes};
+            while (magic == MAGIC && at < txid && replay(in, at + 1, crcs, left)) {
                 at++;
             }
-            return at == txid && crcs.rolling() == checksum
-                    ? Optional.of(new Loaded(crcs, magic == MAGIC)) : Optional.empty();
+            if (at != txid || crcs.rolling() != checksum) {
+                return Optional.empty();
+            }
+            // Appending continues the file only when nothing follows the position (a record of an upload that was
+            // never recorded would otherwise sit between).
+            boolean atEnd = in.read() < 0;
+            return Optional.of(new Loaded(crcs, magic == MAGIC && atEnd, size - baseBytes));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -158,16 +173,17 @@ final class PageChecksumStore {
     }
 
     /** Applies the next journal record if it is intact and for {@code txid}; false otherwise. */
-    private static boolean replay(DataInputStream in, long txid, PageChecksums crcs) throws IOException {
+    private static boolean replay(DataInputStream in, long txid, PageChecksums crcs, long[] left) throws IOException {
         int length;
         try {
             length = in.readInt();
         } catch (EOFException e) {
             return false;
         }
-        if (length < 32 || length > (1 << 30)) {
+        if (length < 32 || length > left[0]) {
             return false;
         }
+        left[0] -= length;
         byte[] record = new byte[length];
         record[0] = (byte) (length >>> 24);
         record[1] = (byte) (length >>> 16);

@@ -5,7 +5,13 @@ import io.litefleet.core.restore.LtxFileRef;
 import io.litefleet.core.restore.ReplicaListing;
 import io.litefleet.core.restore.RestorePlanner;
 import io.litefleet.core.restore.RetryPolicy;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
+import io.litefleet.core.ltx.LtxFormatException;
+import io.litefleet.core.ltx.LtxHeader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
 import java.util.List;
 
 /** Reads what a replica holds before a database's first upload in this process. */
@@ -20,12 +26,13 @@ final class ReplicaScan {
     }
 
     /**
-     * The replica's highest TXID when it is {@code expected}, read with one LIST of level 0 (where every upload
-     * lands first and retention keeps the newest file); any other answer lists every level to learn the true
-     * highest TXID.
+     * The replica's highest TXID when it is {@code expected}, read with a LIST of level 0 (where every upload lands
+     * and retention keeps the newest file) and of the snapshot level; any other answer lists every level to learn
+     * the true highest TXID.
      */
     static long maxTxidExpecting(ReplicaTarget target, long expected) throws IOException {
-        if (maxOf(target, 0) == expected && expected > 0) {
+        // The snapshot level too: a new chain uploads its snapshot before its level-0 file.
+        if (expected > 0 && maxOf(target, 0) == expected && maxOf(target, RestorePlanner.SNAPSHOT_LEVEL) <= expected) {
             return expected;
         }
         long max = 0;
@@ -43,5 +50,20 @@ final class ReplicaScan {
             max = Math.max(max, ReplicaListing.toRef(level, dir, o).map(LtxFileRef::maxTxid).orElse(0L));
         }
         return max;
+    }
+
+    /** The header of the LTX file {@code min..max} at {@code level}, or empty when it is absent or unreadable. */
+    static Optional<LtxHeader> header(ReplicaTarget target, int level, long min, long max) throws IOException {
+        String key = target.key(level, min, max);
+        try (InputStream in = RetryPolicy.DEFAULT.call(() -> target.client().get(key, 0, LtxHeader.SIZE))) {
+            return Optional.of(LtxHeader.parse(in.readNBytes(LtxHeader.SIZE)));
+        } catch (ReplicaException e) {
+            if (e.failure() == ReplicaFailure.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        } catch (LtxFormatException e) {
+            return Optional.empty(); // not a file we could have written
+        }
     }
 }

@@ -149,6 +149,7 @@ public final class SyncScheduler implements AutoCloseable {
             events.accept(new SyncEvent(e.db, r, null));
             if (e.maintenance != null) {
                 MaintenanceReport m = e.maintenance.runDue(clock.instant());
+                e.maintenance.takeUnrestorable().ifPresent(e.db::startNewChain);
                 if (m.failed()) {
                     String msg = m.failure().getMessage();
                     if (!msg.equals(e.lastMaintenanceError)) {

@@ -105,6 +105,8 @@ public final class FleetManager implements AutoCloseable {
     private int passes;
     private long scans;
     private long lastScanMs;
+    /** Patterns the last scan found nothing under (see {@link FleetStatus#unmatchedPatterns()}). */
+    private List<String> unmatched = List.of();
 
     /** Consecutive failures of a row's transient passes, and when the next may run. */
     private record Retry(int failures, Instant at) {
@@ -250,6 +252,7 @@ public final class FleetManager implements AutoCloseable {
     private void scan() {
         long start = System.nanoTime();
         BitSet seen = new BitSet(table.size());
+        BitSet matched = new BitSet(patterns.size());
         deferred = new java.util.ArrayList<>();
         try {
             // Known databases are only stat-ed: opening one we hold a connection to would drop its locks.
@@ -257,6 +260,7 @@ public final class FleetManager implements AutoCloseable {
                 int id = discoveredSafely(db);
                 if (id >= 0) {
                     seen.set(id);
+                    matched.set(table.pattern(id));
                 }
             }, p -> table.find(p) >= 0);
         } catch (IOException e) {
@@ -275,6 +279,7 @@ public final class FleetManager implements AutoCloseable {
                 deleted(id);
             }
         }
+        noteUnmatched(matched);
         baseline = null; // only the first scan compares with the catalog
         unsettledAtStart = java.util.Set.of();
         if (table.hasSlack()) {
@@ -282,6 +287,28 @@ public final class FleetManager implements AutoCloseable {
         }
         scans++;
         lastScanMs = (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /**
+     * Patterns that found nothing are said once: after the first scan (a typo or a wrong root runs silently
+     * otherwise), and later only when a pattern stops finding anything. Costs one bit per pattern per scan.
+     */
+    private void noteUnmatched(BitSet matched) {
+        List<String> now = new java.util.ArrayList<>();
+        for (int k = 0; k < patterns.size(); k++) {
+            if (!matched.get(k)) {
+                now.add(patterns.get(k));
+            }
+        }
+        for (String p : now) {
+            if (scans == 0 || !unmatched.contains(p)) {
+                LOG.log(System.Logger.Level.WARNING, "pattern '" + p + "' matches no database"
+                        + (scans == 0 ? "" : " any more") + " (databases listed under dbs:, the state directory and "
+                        + "symlinked files are not part of the fleet); check the pattern if databases are expected "
+                        + "there");
+            }
+        }
+        unmatched = List.copyOf(now);
     }
 
     /** As {@link #onDiscovered}, but one database that cannot be tracked never stops the scan; -1 then. */
@@ -303,6 +330,10 @@ public final class FleetManager implements AutoCloseable {
         int now = nowSec();
         if (id < 0) {
             id = table.add(db.path(), Math.max(0, patterns.indexOf(db.pattern())), db.fingerprint());
+            if (unmatched.contains(db.pattern())) {
+                unmatched = unmatched.stream().filter(p -> !p.equals(db.pattern())).toList(); // found by watching
+                LOG.log(System.Logger.Level.INFO, "pattern '" + db.pattern() + "' matches " + db.path());
+            }
             String replicaPath;
             try {
                 replicaPath = resolver.replicaPath(db);
@@ -758,7 +789,7 @@ public final class FleetManager implements AutoCloseable {
     private void publishStatus() {
         status = new FleetStatus(table.size(), hot.size(), table.count(DbTable.COLD), table.count(DbTable.DELETED),
                 table.count(DbTable.EXCLUDED) + table.count(DbTable.REFUSED), promotions, demotions, evictions,
-                transients, backlog.size(), scans, lastScanMs, watching, settles, passes, captures.get());
+                transients, backlog.size(), scans, lastScanMs, watching, settles, passes, captures.get(), unmatched);
     }
 
     /** Waits until the fleet thread has handled everything queued before this call (tests). */

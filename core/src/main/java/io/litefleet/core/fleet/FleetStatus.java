@@ -20,8 +20,16 @@ package io.litefleet.core.fleet;
  * @param running      transient and settle passes running now
  * @param captures     syncs that uploaded the database's current state because continuity with the replica could
  *                     not be proven (first replications included)
+ * @param unmatchedPatterns patterns under which the last full scan found no database of the fleet (databases
+ *                     listed under {@code dbs:} and the state directory do not count), in configuration order; empty
+ *                     before the first scan. A database found by watching since then takes its pattern off the list.
  */
 public record FleetStatus(int known, int hot, int cold, int deleted, int excluded, long promotions, long demotions,
                           long evictions, long transients, int backlog, long scans, long lastScanMs,
-                          boolean watching, long settles, int running, long captures) {
+                          boolean watching, long settles, int running, long captures,
+                          java.util.List<String> unmatchedPatterns) {
+    /** Copies. */
+    public FleetStatus {
+        unmatchedPatterns = java.util.List.copyOf(unmatchedPatterns);
+    }
 }

@@ -23,6 +23,8 @@ import org.sqlite.SQLiteConfig;
  * one connection, serialised. The owner closes it.
  */
 public final class Catalog implements AutoCloseable {
+    /** The catalog's file name in the state directory. */
+    public static final String FILE_NAME = "catalog.db";
     private static final int SCHEMA_VERSION = 4;
     private static final String COLUMNS = "db_path, replica, txid, post_apply_checksum, page_size, commit_pages, "
             + "wal_offset, wal_salt1, wal_salt2, wal_checksum1, wal_checksum2, wal_commit, wal_frames, db_size, db_mtime_ns, wal_size, "
@@ -43,7 +45,7 @@ public final class Catalog implements AutoCloseable {
     /** Opens (creating if needed) the catalog in {@code stateDir}. */
     public static Catalog open(Path stateDir) throws IOException {
         Files.createDirectories(stateDir);
-        Path file = stateDir.resolve("catalog.db");
+        Path file = stateDir.resolve(FILE_NAME);
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // FULL: a recorded position must survive power loss as surely as the upload it follows.

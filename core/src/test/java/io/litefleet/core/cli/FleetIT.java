@@ -10,6 +10,7 @@ import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.YamlLoader;
 import io.litefleet.core.engine.ReplicaClients;
+import io.litefleet.core.engine.ReplicaOverlaps;
 import io.litefleet.core.engine.ReplicaTarget;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.fleet.FleetManager;
@@ -21,6 +22,7 @@ import io.litefleet.core.restore.Restorer;
 import io.litefleet.core.restore.RetryPolicy;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.DbContent;
+import io.litefleet.testkit.LogCapture;
 import io.litefleet.testkit.PeerProcess;
 import io.litefleet.testkit.PeerTools;
 import io.litefleet.testkit.SqliteFiles;
@@ -259,6 +261,51 @@ class FleetIT {
     }
 
     @Test
+    void fleetDatabaseOverlappingADbsReplica_isNeverReplicated_evenAfterItIsDeletedAndComesBack() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 2);
+        Path replica = dir.resolve("replica");
+        Path other = dir.resolve("other.db");
+        try (Connection c = SqliteFiles.open(other)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES (1)");
+        }
+        Path taken = replica.resolve("p0/d0/b0/t0"); // where the template puts t0
+        String yaml = """
+                dbs:
+                  - path: %s
+                    replica: {type: file, path: %s}
+                multi-db:
+                  enabled: true
+                  patterns:
+                    - "%s/*/databases/*/branches/*/tenants/*.db"
+                  scan-interval: 1s
+                  replica-template:
+                    type: file
+                    path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"
+                    sync-interval: 200ms
+                state-dir: %s
+                """.formatted(other, taken, data, replica, dir.resolve("state"));
+        Path file = dir.resolve("overlap.yml");
+        LitefleetConfig config = LitefleetConfig.parse(file,
+                YamlLoader.withEnvironment(k -> null).parse(file.toString(), yaml));
+        withFleet(config, fleet -> {
+            awaitStatus(fleet, s -> s.excluded() == 1 && s.transients() >= 1 && s.running() == 0,
+                    Duration.ofSeconds(30), "t0 excluded, t1 captured");
+            assertTrue(Files.isDirectory(replica.resolve("p0/d0/b0/t1/ltx")), "t1 replicates");
+            deleteDb(dbs.get(0));
+            awaitStatus(fleet, s -> s.deleted() == 1, Duration.ofSeconds(20), "t0 deleted");
+            try (Connection c = SqliteFiles.open(dbs.get(0))) {
+                SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
+                        "INSERT INTO t(v) VALUES ('back')");
+            }
+            long scans = fleet.status().scans();
+            awaitStatus(fleet, s -> s.deleted() == 0 && s.scans() >= scans + 2 && s.running() == 0
+                    && s.backlog() == 0, Duration.ofSeconds(30), "t0 seen again");
+            assertTrue(!Files.exists(taken.resolve("ltx")), "the fleet never wrote into the dbs: replica");
+        });
+    }
+
+    @Test
     void unsettledAtStop_isSettledByTheNextRun() throws Exception {
         Path data = dir.resolve("data");
         List<Path> dbs = createFleet(data, 1, 1, 1, 1);
@@ -294,24 +341,7 @@ class FleetIT {
         Path listed = dbs.get(0);
         Path own = dir.resolve("own-replica");
         Path replica = dir.resolve("replica");
-        String yaml = """
-                dbs:
-                  - path: %s
-                    replica:
-                      url: %s
-                multi-db:
-                  enabled: true
-                  patterns:
-                    - "%s/*/databases/*/branches/*/tenants/*.db"
-                  replica-template:
-                    type: file
-                    path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"
-                    sync-interval: 200ms
-                state-dir: %s
-                """.formatted(listed, own.toUri(), data, replica, dir.resolve("state"));
-        Path file = dir.resolve("both.yml");
-        LitefleetConfig config = LitefleetConfig.parse(file,
-                YamlLoader.withEnvironment(k -> null).parse(file.toString(), yaml));
+        LitefleetConfig config = dbsAndFleet(listed, own, data, replica);
         withFleet(config, fleet -> {
             awaitStatus(fleet, s -> s.known() == 2 && s.transients() >= 2 && s.running() == 0,
                     Duration.ofSeconds(30), "the two other databases captured");
@@ -321,6 +351,106 @@ class FleetIT {
             assertEquals(2, fleet.status().known(), "the listed database is not part of the fleet: " + fleet.status());
         });
         assertTrue(!Files.exists(replica.resolve("p0/d0/b0/t0")), "no fleet replica for the listed database");
+    }
+
+    @Test
+    void databaseListedUnderDbsThroughASymlink_keepsTheFleetOffItsTarget() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 3);
+        Path link = Files.createSymbolicLink(dir.resolve("listed.db"), dbs.get(0));
+        Path replica = dir.resolve("replica");
+        LitefleetConfig config = dbsAndFleet(link, dir.resolve("own-replica"), data, replica);
+        withFleet(config, fleet -> {
+            awaitStatus(fleet, s -> s.scans() >= 1 && s.transients() >= 2 && s.running() == 0,
+                    Duration.ofSeconds(30), "the two other databases captured");
+            assertEquals(2, fleet.status().known(), "the link's target is the dbs: entry's: " + fleet.status());
+            write(dbs.get(1), new Random(5));
+            awaitRestoresEqual(dbs.get(1), replica.resolve("p0/d0/b0/t1"), Duration.ofSeconds(20));
+        });
+        assertTrue(!Files.exists(replica.resolve("p0/d0/b0/t0")), "no second replicator on the listed file");
+        stockRestoreEquals(dbs.get(1), replica.resolve("p0/d0/b0/t1"));
+    }
+
+    @Test
+    void symlinkedDatabaseFiles_areLoggedOnceAndNotReplicated_theRestIs() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 2);
+        Path tenants = dbs.get(0).getParent();
+        Path outside = createDb(dir.resolve("outside.db"), "outside");
+        Path toOutside = Files.createSymbolicLink(tenants.resolve("linked.db"), outside);
+        Path toFleet = Files.createSymbolicLink(tenants.resolve("alias.db"), dbs.get(0));
+        Path replica = dir.resolve("replica");
+        try (LogCapture log = LogCapture.open("io.litefleet.discovery.glob.GlobDiscovery")) {
+            withFleet(config(data, replica, "{{project}}/{{database}}/{{branch}}/{{tenant}}"), fleet -> {
+                awaitStatus(fleet, s -> s.scans() >= 2 && s.transients() >= 2 && s.running() == 0,
+                        Duration.ofSeconds(30), "the two databases captured");
+                write(dbs.get(0), new Random(6));
+                awaitRestoresEqual(dbs.get(0), replica.resolve("p0/d0/b0/t0"), Duration.ofSeconds(20));
+                assertEquals(2, fleet.status().known(), "links are not databases of the fleet: " + fleet.status());
+            });
+            assertEquals(1, log.count("WARNING " + toOutside + " is a symlink to " + outside + ": NOT REPLICATED"),
+                    log.lines().toString());
+            assertEquals(1, log.count(toFleet + " is a symlink to " + dbs.get(0) + ", which pattern"),
+                    log.lines().toString());
+        }
+        assertTrue(!Files.exists(replica.resolve("p0/d0/b0/linked")) && !Files.exists(replica.resolve("p0/d0/b0/alias")),
+                "nothing replicated through a link");
+        stockRestoreEquals(dbs.get(0), replica.resolve("p0/d0/b0/t0"));
+    }
+
+    @Test
+    void stateDirInsideAPattern_isNeverADatabaseOfTheFleet_andStartSaysSo() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            dbs.add(createDb(data.resolve("p0/t" + i + ".db"), "t" + i));
+        }
+        Path state = data.resolve("state"); // its catalog.db matches data/*/*.db
+        Path replica = dir.resolve("replica");
+        String pattern = data + "/{project}/{tenant}.db";
+        LitefleetConfig config = projectTenantFleet(List.of(pattern), replica, state);
+        try (LogCapture log = LogCapture.open(FleetRunner.class.getName())) {
+            withFleet(config, state, fleet -> {
+                awaitStatus(fleet, s -> s.scans() >= 3 && s.transients() >= 2 && s.running() == 0,
+                        Duration.ofSeconds(30), "the fleet captured and scanned again");
+                write(dbs.get(1), new Random(7));
+                awaitRestoresEqual(dbs.get(1), replica.resolve("p0/t1"), Duration.ofSeconds(20));
+                awaitStatus(fleet, s -> s.scans() >= 5, Duration.ofSeconds(30), "more scans");
+                assertEquals(2, fleet.status().known(), "the catalog is not a database of the fleet: "
+                        + fleet.status());
+            });
+            assertEquals(1, log.count("WARNING state directory " + state + " is inside multi-db pattern '" + pattern
+                    + "'"), log.lines().toString());
+        }
+        assertTrue(!Files.exists(replica.resolve("state")), "the catalog is not replicated");
+        stockRestoreEquals(dbs.get(1), replica.resolve("p0/t1"));
+    }
+
+    @Test
+    void patternMatchingNothing_isSaidOnceAtStart_andInTheStatusUntilADatabaseAppears() throws Exception {
+        Path data = dir.resolve("data");
+        Path db = createDb(data.resolve("p0/t0.db"), "found");
+        String empty = dir.resolve("other") + "/{project}/{tenant}.db";
+        Path replica = dir.resolve("replica");
+        LitefleetConfig config = projectTenantFleet(List.of(data + "/{project}/{tenant}.db", empty), replica,
+                dir.resolve("state"));
+        Path late = dir.resolve("other/q0/t9.db");
+        try (LogCapture log = LogCapture.open(FleetManager.class.getName())) {
+            withFleet(config, fleet -> {
+                awaitStatus(fleet, s -> s.scans() >= 3 && s.transients() >= 1 && s.running() == 0,
+                        Duration.ofSeconds(30), "scans");
+                assertEquals(List.of(empty), fleet.status().unmatchedPatterns(), fleet.status().toString());
+                assertEquals(1, log.count("WARNING pattern '" + empty + "' matches no database ("),
+                        "said once, not at every scan: " + log.lines());
+                createDb(late, "late");
+                awaitStatus(fleet, s -> s.unmatchedPatterns().isEmpty() && s.known() == 2, Duration.ofSeconds(10),
+                        "the pattern off the list once it finds a database");
+                awaitRestoresEqual(late, replica.resolve("q0/t9"), Duration.ofSeconds(20));
+                awaitRestoresEqual(db, replica.resolve("p0/t0"), Duration.ofSeconds(20));
+            });
+        }
+        stockRestoreEquals(late, replica.resolve("q0/t9"));
+        stockRestoreEquals(db, replica.resolve("p0/t0"));
     }
 
     private static List<String> listing(Path dir) throws java.io.IOException {
@@ -338,11 +468,20 @@ class FleetIT {
 
     /** Runs {@code body} against a started fleet, closing it (and its registry, clients and catalog) after. */
     private void withFleet(LitefleetConfig config, FleetBody body) throws Exception {
+        withFleet(config, dir.resolve("state"), body);
+    }
+
+    private void withFleet(LitefleetConfig config, Path state, FleetBody body) throws Exception {
         try (PluginRegistry registry = PluginRegistry.open(Optional.empty());
              ReplicaClients clients = new ReplicaClients(registry);
-             Catalog catalog = Catalog.open(dir.resolve("state"))) {
+             Catalog catalog = Catalog.open(state)) {
+            // As `replicate` does: the dbs: entries' replicas are claimed before the fleet starts.
+            ReplicaOverlaps claimed = new ReplicaOverlaps();
+            for (var db : config.dbs()) {
+                claimed.add(new ReplicaOverlaps.Claim(db.path().toString(), clients.resolve(db.replica())));
+            }
             FleetManager fleet = FleetRunner.start(config.fleet().orElseThrow(), config.compaction(), registry,
-                    clients, catalog, Clock.systemUTC());
+                    clients, catalog, Clock.systemUTC(), claimed);
             try {
                 body.run(fleet);
             } finally {
@@ -410,8 +549,56 @@ class FleetIT {
                     sync-interval: 200ms
                 state-dir: %s
                 """.formatted(data, extra, replica, template, dir.resolve("state"));
-        Path file = dir.resolve("litefleet.yml");
+        return parse("litefleet.yml", yaml);
+    }
+
+    /** {@code yaml} as the config file {@code name} in the test directory (not written; no environment). */
+    private LitefleetConfig parse(String name, String yaml) {
+        Path file = dir.resolve(name);
         return LitefleetConfig.parse(file, YamlLoader.withEnvironment(k -> null).parse(file.toString(), yaml));
+    }
+
+    /** A config listing {@code listed} under {@code dbs:} (to {@code own}) beside the test fleet's {@code multi-db:}. */
+    private LitefleetConfig dbsAndFleet(Path listed, Path own, Path data, Path replica) {
+        return parse("both.yml", """
+                dbs:
+                  - path: %s
+                    replica:
+                      url: %s
+                multi-db:
+                  enabled: true
+                  patterns:
+                    - "%s/*/databases/*/branches/*/tenants/*.db"
+                  replica-template:
+                    type: file
+                    path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"
+                    sync-interval: 200ms
+                state-dir: %s
+                """.formatted(listed, own.toUri(), data, replica, dir.resolve("state")));
+    }
+
+    /** A fleet of {@code <project>/<tenant>.db} patterns, scanned every second, replicating to {@code replica}. */
+    private LitefleetConfig projectTenantFleet(List<String> patterns, Path replica, Path state) {
+        return parse("fleet.yml", """
+                multi-db:
+                  patterns: [%s]
+                  scan-interval: 1s
+                  replica-template:
+                    type: file
+                    path: "%s/{{project}}/{{tenant}}"
+                    sync-interval: 200ms
+                state-dir: %s
+                """.formatted(String.join(", ", patterns.stream().map(p -> '"' + p + '"').toList()), replica, state));
+    }
+
+    /** A WAL database at {@code db} (directories created) with table {@code t(id, v)} holding one row {@code v}. */
+    private static Path createDb(Path db, String v) throws Exception {
+        Files.createDirectories(db.getParent());
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
+                    "INSERT INTO t(v) VALUES ('" + v + "')");
+        }
+        return db;
     }
 
     private static List<Path> createFleet(Path data) throws Exception {
@@ -427,13 +614,7 @@ class FleetIT {
                     Path t = data.resolve("p" + p + "/databases/d" + d + "/branches/b" + b + "/tenants");
                     Files.createDirectories(t);
                     for (int i = 0; i < tenants; i++) {
-                        Path db = t.resolve("t" + i + ".db");
-                        try (Connection c = SqliteFiles.open(db)) {
-                            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL",
-                                    "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
-                                    "INSERT INTO t(v) VALUES ('" + db.getFileName() + "')");
-                        }
-                        out.add(db);
+                        out.add(createDb(t.resolve("t" + i + ".db"), "t" + i + ".db"));
                     }
                 }
             }

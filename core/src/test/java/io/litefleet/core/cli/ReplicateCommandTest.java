@@ -51,7 +51,8 @@ class ReplicateCommandTest {
     @Test
     void badConfig_isOneLineNamingFileLineAndKey() throws Exception {
         Path config = Files.writeString(dir.resolve("l.yml"), "dbs:\n  - path: /a.db\n    replica: {typo: 1}\n");
-        CliRun r = run("replicate", "-config", config.toString());
+        // Its own state directory: the default one is shared with whatever else runs on this machine.
+        CliRun r = run("replicate", "--state-dir", dir.resolve("state").toString(), "-config", config.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("litefleet: "), r.err());
         assertTrue(r.err().contains("unknown key 'typo'") && r.err().contains(config.toString()), r.err());

@@ -41,4 +41,21 @@ class StopOnceTest {
         stop.run(); // the shutdown hook after the signal: returns at once
         assertEquals(1, closes.get(), "closed exactly once");
     }
+
+    @Test
+    void stopBeforeArming_returnsAtOnce_armRefuses_andLaterCallersWaitForTheStartToEnd() throws Exception {
+        StopOnce stop = new StopOnce();
+        stop.run(); // SIGTERM while starting: must not block the signal thread
+        assertTrue(stop.isRequested());
+        AtomicInteger closes = new AtomicInteger();
+        assertFalse(stop.arm(closes::incrementAndGet), "the start closes what it built itself");
+        Thread hook = new Thread(stop, "shutdown hook");
+        hook.start();
+        hook.join(300);
+        assertTrue(hook.isAlive(), "a later caller waits until the start has closed everything");
+        stop.finished();
+        hook.join(10_000);
+        assertFalse(hook.isAlive());
+        assertEquals(0, closes.get(), "the refused action never runs");
+    }
 }

@@ -14,6 +14,7 @@ import io.litefleet.core.compact.MaintenanceReport;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.restore.LtxFileRef;
 import io.litefleet.core.state.Catalog;
+import io.litefleet.core.state.ReplicaPosition;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.FaultyReplicaClient;
 import io.litefleet.testkit.FaultyReplicaClient.Operation;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -274,7 +276,7 @@ class NewChainIT {
     }
 
     @Test
-    void replicaEmptiedWhileStopped_isReplicatedFromScratch() throws Exception {
+    void replicaEmptiedWhileStopped_startsANewChainAfterTheRecordedTxid() throws Exception {
         create(db, 4096, "UTF-8");
         try (Connection app = open(db)) {
             try (Catalog catalog = Catalog.open(dir.resolve("state"));
@@ -290,9 +292,76 @@ class NewChainIT {
             try (Catalog catalog = Catalog.open(dir.resolve("state"));
                  DbReplicator r = replicator(db, catalog, ReplicaListener.NONE)) {
                 SyncResult s = r.sync();
-                assertEquals(1, s.txid(), "an empty replica starts again at TXID 1");
+                assertEquals(3, s.txid(), "TXIDs never go back (a follower's TXID stays valid)");
+                assertTrue(s.capture());
             }
+            assertTrue(TestRestore.list(target).stream().anyMatch(f -> f.level() == 9 && f.maxTxid() == 3),
+                    "a new chain: " + TestRestore.list(target));
             BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(app), "after the replica was emptied");
+        }
+    }
+
+    @Test
+    void uploadNotRecorded_isUploadedAgainFromTheSameFrames_withoutANewChain() throws Exception {
+        create(db, 4096, "UTF-8");
+        try (Connection app = open(db)) {
+            Optional<ReplicaPosition> atOne;
+            String atTwo;
+            try (Catalog catalog = Catalog.open(dir.resolve("state"));
+                 DbReplicator r = replicator(db, catalog, ReplicaListener.NONE)) {
+                write(app, 20);
+                r.sync();
+                atOne = catalog.get(db.toString());
+                write(app, 5);
+                assertEquals(2, r.sync().txid());
+                atTwo = DbContent.hash(app);
+                // The process dies after uploading TXID 2 and before recording it (or the catalog could not be
+                // written): the catalog still says TXID 1.
+                catalog.put(atOne.orElseThrow());
+            }
+            long sizeOfTwo = Files.size(replica.resolve("ltx/0/0000000000000002-0000000000000002.ltx"));
+            write(app, 5);
+            try (Catalog catalog = Catalog.open(dir.resolve("state"));
+                 DbReplicator r = replicator(db, catalog, ReplicaListener.NONE)) {
+                SyncResult s = r.sync();
+                assertFalse(s.capture(), "our own upload is recognised by its WAL position");
+                assertEquals(3, s.txid(), "TXID 2 again, then the new commit as TXID 3");
+            }
+            assertEquals(sizeOfTwo, Files.size(replica.resolve("ltx/0/0000000000000002-0000000000000002.ltx")),
+                    "TXID 2 holds the same pages as before");
+            assertTrue(TestRestore.list(target).stream().noneMatch(f -> f.level() == 9), "no new chain");
+            BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(app), "after the re-upload");
+            BothRestores.assertRestore(dir, target, replica, 2, atTwo, "TXID 2");
+        }
+    }
+
+    @Test
+    void replicaEmptiedWhileReplicating_isFoundUnrestorableAtTheNextListing_andANewChainHealsIt() throws Exception {
+        create(db, 4096, "UTF-8");
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-04T12:00:00Z"));
+        Maintenance maintenance = Maintenance.create(target, CompactionSettings.defaults());
+        try (Connection app = open(db); Catalog catalog = Catalog.open(dir.resolve("state"));
+             DbReplicator r = DbReplicator.create(db, target, catalog, EngineSettings.DEFAULTS, clock,
+                     maintenance::onUploaded)) {
+            write(app, 20);
+            r.sync();
+            write(app, 5);
+            r.sync();
+            assertTrue(maintenance.takeUnrestorable().isEmpty());
+            deleteTree(replica); // someone empties the replica while we replicate
+            write(app, 5);
+            assertEquals(3, r.sync().txid(), "the upload succeeds: nothing tells the replicator yet");
+            clock.advance(Duration.ofMinutes(2));
+            maintenance.settle(clock.instant(), Duration.ofDays(1)); // lists the replica
+            Optional<String> why = maintenance.takeUnrestorable();
+            assertTrue(why.isPresent(), "no snapshot to restore from");
+            r.startNewChain(why.get());
+            write(app, 1);
+            SyncResult s = r.sync();
+            assertTrue(s.capture());
+            assertTrue(TestRestore.list(target).stream().anyMatch(f -> f.level() == 9 && f.maxTxid() == 4),
+                    TestRestore.list(target).toString());
+            BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(app), "healed");
         }
     }
 
@@ -325,8 +394,8 @@ class NewChainIT {
                 r.sync();
                 assertEquals(3, r.txid());
             }
-            assertEquals(before + 1, counting.calls(Operation.LIST),
-                    "a new process confirms its record with one LIST of level 0");
+            assertEquals(before + 2, counting.calls(Operation.LIST),
+                    "a new process confirms its record with one LIST of level 0 and one of the snapshot level");
             BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(app), "after three runs");
         }
     }

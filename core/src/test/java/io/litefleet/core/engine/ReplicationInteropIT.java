@@ -139,6 +139,68 @@ class ReplicationInteropIT {
     }
 
     @Test
+    void symlinkedDatabase_walIsFoundBesideTheTarget_linkStaysTheName_retargetIsCaptured() throws Exception {
+        // SQLite resolves the link and keeps app.db-wal beside app.db; links/link.db-wal never exists.
+        Path link = Files.createDirectories(dir.resolve("links")).resolve("link.db");
+        Files.createSymbolicLink(link, Path.of("../app.db"));
+        exec("PRAGMA wal_autocheckpoint=0", "INSERT INTO t(v) VALUES ('through the link')");
+        try (Catalog catalog = Catalog.open(dir.resolve("state"));
+             DbReplicator r = DbReplicator.create(link, target, catalog, EngineSettings.DEFAULTS, Clock.systemUTC(),
+                     ReplicaListener.NONE)) {
+            assertEquals(1, r.sync().txid());
+            for (int i = 0; i < 3; i++) {
+                exec("INSERT INTO t(v) VALUES ('hot " + i + "')");
+                SyncResult s = r.sync();
+                assertEquals(i + 2, s.txid());
+                assertFalse(s.capture(), "the WAL beside the target continues the replica");
+            }
+            assertEquals(link, r.path());
+            assertTrue(catalog.get(link.toString()).isPresent(), "the catalog knows it by the configured path");
+            assertFalse(Files.exists(dir.resolve("links/link.db-wal")), "nothing written beside the link");
+            assertBothRestoresEqual(db);
+
+            // The link now names another database: the next sync opens that one and captures it.
+            Path other = dir.resolve("other.db");
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other);
+                 Statement st = c.createStatement()) {
+                st.execute("PRAGMA journal_mode=WAL");
+                st.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+                st.execute("INSERT INTO t(v) VALUES ('other database')");
+                Path tmp = dir.resolve("links/link.tmp");
+                Files.createSymbolicLink(tmp, Path.of("../other.db"));
+                Files.move(tmp, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                SyncResult s = r.sync();
+                assertTrue(s.capture(), "another file behind the link is captured: " + s);
+                st.execute("INSERT INTO t(v) VALUES ('after the retarget')");
+                assertFalse(r.sync().capture(), "and then streamed from its own WAL");
+                assertBothRestoresEqual(other);
+            }
+        }
+    }
+
+    /** Our restore and stock {@code litestream restore} of the replica both equal {@code source}. */
+    private void assertBothRestoresEqual(Path source) throws Exception {
+        String want = DbContent.hash(source);
+        Path ours = dir.resolve("ours-" + source.getFileName());
+        Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
+        restorer.restore(target, restorer.plan(target, RestoreTarget.latest(), 4).orElseThrow(),
+                RestoreOptions.of(ours));
+        assertEquals(want, DbContent.hash(ours), "our restore");
+        assertEquals("ok", DbContent.integrityCheck(ours));
+        assertStockRestoreEquals(source, replica);
+    }
+
+    /** Stock {@code litestream restore} of the replica at {@code root} equals {@code source}. */
+    private void assertStockRestoreEquals(Path source, Path root) throws Exception {
+        Path stock = dir.resolve("stock-" + source.getFileName());
+        var res = PeerProcess.run(dir, Duration.ofSeconds(60), List.of(PeerTools.litestream().toString(), "restore",
+                "-o", stock.toString(), root.toUri().toString()));
+        assertEquals(0, res.exitCode(), res.both());
+        assertEquals(DbContent.hash(source), DbContent.hash(stock), "stock litestream restore");
+        assertEquals("ok", DbContent.integrityCheck(stock));
+    }
+
+    @Test
     void sigterm_flushesWhatIsCommittedBeforeExiting() throws Exception {
         Path log = dir.resolve("daemon.log");
         Process daemon = Daemon.start(log, "replicate", "--state-dir", dir.resolve("state").toString(),
@@ -163,15 +225,77 @@ class ReplicationInteropIT {
     }
 
     @Test
-    void restoreCommand_configuredDatabasePath_findsItsReplica() throws Exception {
-        Path config = Files.writeString(dir.resolve("litefleet.yml"), """
+    void sigtermWhileStarting_endsTheStartCleanlyWithExitZero_andTheNextRunReplicates() throws Exception {
+        exec("INSERT INTO t(v) VALUES ('before the start')");
+        Path tenant = Files.createDirectories(dir.resolve("fleet/p0")).resolve("t0.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tenant); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL");
+            st.execute("CREATE TABLE t(v)");
+            st.execute("INSERT INTO t VALUES ('fleet')");
+        }
+        Path state = dir.resolve("state");
+        Path fleetReplica = dir.resolve("fleet-replica");
+        Path config = Files.writeString(dir.resolve("litefleet.yml"), dbsConfig(state) + """
+                multi-db:
+                  patterns: ["%s/{project}/{tenant}.db"]
+                  replica-template:
+                    type: file
+                    path: "%s/{{project}}/{{tenant}}"
+                """.formatted(dir.resolve("fleet"), fleetReplica));
+        Path log = dir.resolve("daemon.log");
+        Process daemon = Daemon.start(log, "replicate", "-config", config.toString());
+        try {
+            // The moment the start takes the state lock (before plugins, catalog and fleet), not after a sleep.
+            Path lock = state.resolve("replicate.lock");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(lock)) {
+                assertTrue(daemon.isAlive() && System.nanoTime() < deadline, "no state lock:\n" + Files.readString(log));
+                Thread.onSpinWait();
+            }
+            daemon.destroy(); // SIGTERM
+            assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "daemon exits after SIGTERM");
+            assertEquals(0, daemon.exitValue(), "a stop while starting is a clean exit:\n" + Files.readString(log));
+        } finally {
+            PeerProcess.kill(daemon);
+        }
+        // What it left behind (state lock, catalog) lets the next run replicate both databases.
+        daemon = Daemon.start(log, "replicate", "-config", config.toString());
+        try {
+            awaitFiles(1);
+            awaitFile(fleetReplica.resolve("p0/t0/ltx/0"));
+            daemon.destroy();
+            assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "daemon exits after SIGTERM");
+            assertEquals(0, daemon.exitValue(), Files.readString(log));
+        } finally {
+            PeerProcess.kill(daemon);
+        }
+        assertBothRestoresEqual(db);
+        assertStockRestoreEquals(tenant, fleetReplica.resolve("p0/t0"));
+    }
+
+    /** A config replicating the test's database under {@code dbs:} to the test's replica. */
+    private String dbsConfig(Path state) {
+        return """
                 state-dir: %s
                 dbs:
                   - path: %s
                     replica:
                       type: file
                       path: %s
-                """.formatted(dir.resolve("state"), db, replica));
+                """.formatted(state, db, replica);
+    }
+
+    private static void awaitFile(Path p) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(p)) {
+            assertTrue(System.nanoTime() < deadline, "no " + p + " after 60 s");
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void restoreCommand_configuredDatabasePath_findsItsReplica() throws Exception {
+        Path config = Files.writeString(dir.resolve("litefleet.yml"), dbsConfig(dir.resolve("state")));
         exec("INSERT INTO t(v) VALUES ('configured')");
         assertEquals(0, Main.run("replicate", "-config", config.toString(), "-once"));
         Path out = dir.resolve("restored.db");

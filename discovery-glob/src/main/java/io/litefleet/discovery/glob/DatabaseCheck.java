@@ -17,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Decides whether a file is a SQLite database and fingerprints it. Holds one reusable header buffer, so it is not
@@ -24,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A database is a regular file (symlinks are not followed) of at least 16 bytes that starts with
  * {@code "SQLite format 3\0"} (sqlite.org/fileformat2.html, section 1.3). Only the database file is opened, for
- * that one read; {@code -wal} files are only stat'ed, {@code -shm} files never touched.
+ * that one read; {@code -wal} files are only stat'ed, {@code -shm} files never touched. A symlink is handed to the
+ * {@code symlinks} callback (which may say why it is not replicated) and is not a database here.
  */
 final class DatabaseCheck {
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
@@ -32,7 +34,12 @@ final class DatabaseCheck {
     private static final String[] AUXILIARY = {"-wal", "-shm", "-journal"};
 
     private final ByteBuffer header = ByteBuffer.allocateDirect(MAGIC.length);
+    private final Consumer<Path> symlinks;
 
+    /** @param symlinks called with every candidate that is a symlink, on the calling thread */
+    DatabaseCheck(Consumer<Path> symlinks) {
+        this.symlinks = symlinks;
+    }
 
     /**
      * The fingerprint of the database at {@code db}, or {@code null} when there is none (absent, not a regular
@@ -50,7 +57,7 @@ final class DatabaseCheck {
         } catch (NoSuchFileException gone) {
             return null;
         }
-        if (!plausible(a)) {
+        if (!plausible(db, a)) {
             return null;
         }
         if (readHeader && !headerOk(() -> Files.newByteChannel(db, READ))) {
@@ -70,14 +77,16 @@ final class DatabaseCheck {
 
 
     /**
-     * As {@link #fingerprint(Path, boolean, boolean)} for the entry {@code name} of an open directory: the stat and
-     * open are relative to the directory's descriptor, which saves the kernel a path walk per call.
+     * As {@link #fingerprint(Path, boolean, boolean)} for the entry {@code file} of an open directory: the stat and
+     * open are relative to the directory's descriptor (by the file's name), which saves the kernel a path walk per
+     * call.
      *
-     * @param name       a single-element relative path
+     * @param file       the entry's path: {@code dir}'s path resolved with its name
      * @param readHeader false: stat only
      */
-    FileFingerprint fingerprint(SecureDirectoryStream<Path> dir, Path name, boolean walMayExist, boolean readHeader)
+    FileFingerprint fingerprint(SecureDirectoryStream<Path> dir, Path file, boolean walMayExist, boolean readHeader)
             throws IOException {
+        Path name = file.getFileName();
         BasicFileAttributes a;
         try {
             a = dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
@@ -85,7 +94,7 @@ final class DatabaseCheck {
         } catch (NoSuchFileException gone) {
             return null;
         }
-        if (!plausible(a)) {
+        if (!plausible(file, a)) {
             return null;
         }
         if (readHeader && !headerOk(() -> dir.newByteChannel(name, READ))) {
@@ -117,8 +126,15 @@ final class DatabaseCheck {
         }
     }
 
-    /** Regular (not a symlink, FIFO or device: opening those could block or follow) and long enough for a header. */
-    private static boolean plausible(BasicFileAttributes a) {
+    /**
+     * Regular (not a symlink, FIFO or device: opening those could block or follow) and long enough for a header. A
+     * symlink goes to the callback.
+     */
+    private boolean plausible(Path file, BasicFileAttributes a) {
+        if (a.isSymbolicLink()) {
+            symlinks.accept(file);
+            return false;
+        }
         return a.isRegularFile() && a.size() >= MAGIC.length;
     }
 

@@ -7,12 +7,15 @@ import io.litefleet.api.discovery.FileFingerprint;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.WatchService;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -23,7 +26,9 @@ import java.util.function.Consumer;
  * whose text matches its path; {@link #scan} reports it once and {@link #probe} returns the same pattern and
  * variables. Symlinks: directories and files reached through a wildcard, {@code **} or a literal segment after the
  * first wildcard are not followed; a symlink in the leading literal part of a pattern is (it is a configured path).
- * {@link #probe} checks only the file itself, not its directories.
+ * A database file that is a symlink is never reported: one file behind two links (or behind a link and its own
+ * path) would be replicated twice, to two replica paths. Each such link is logged once per discovery, saying where
+ * it points and how to replicate it. {@link #probe} checks only the file itself, not its directories.
  */
 final class GlobDiscovery implements Discovery {
     private static final System.Logger LOG = System.getLogger(GlobDiscovery.class.getName());
@@ -33,6 +38,8 @@ final class GlobDiscovery implements Discovery {
     private final Consumer<Path> visited;
     private final WatchSupport watchSupport;
     private final Map<String, List<String>> variableNames;
+    /** Symlinked database files already logged: one line per link, whatever scans and events meet it again. */
+    private final Set<Path> linksLogged = ConcurrentHashMap.newKeySet();
     private GlobWatcher watcher;
     private boolean closed;
 
@@ -71,7 +78,7 @@ final class GlobDiscovery implements Discovery {
     @Override
     public void scan(Consumer<DiscoveredDatabase> sink, java.util.function.Predicate<Path> verified) {
         Objects.requireNonNull(sink, "sink");
-        new GlobScan(patterns, sink, visited, verified).run(root);
+        new GlobScan(patterns, sink, visited, verified, this::symlinkSkipped).run(root);
     }
 
     @Override
@@ -96,8 +103,37 @@ final class GlobDiscovery implements Discovery {
         if (m == null) {
             return null;
         }
-        FileFingerprint fingerprint = new DatabaseCheck().fingerprint(m.path(), true, readHeader);
+        FileFingerprint fingerprint = new DatabaseCheck(this::symlinkSkipped).fingerprint(m.path(), true, readHeader);
         return fingerprint == null ? null : new DiscoveredDatabase(m.path(), m.pattern(), m.variables(), fingerprint);
+    }
+
+    /**
+     * Says once per link why a symlink a pattern matches is not replicated. Only the link's target is stat-ed, never
+     * opened: closing a descriptor of a database drops every lock this process holds on it, and the target may be a
+     * database replicated under its own path.
+     */
+    private void symlinkSkipped(Path link) {
+        if (!linksLogged.add(link)) {
+            return;
+        }
+        Path target;
+        try {
+            target = link.toRealPath();
+        } catch (IOException dangling) {
+            return; // nothing there to replicate
+        }
+        if (!Files.isRegularFile(target)) {
+            return;
+        }
+        DiscoveredDatabase own = match(target);
+        if (own != null) {
+            LOG.log(Level.INFO, () -> link + " is a symlink to " + target + ", which pattern '" + own.pattern()
+                    + "' finds under its own path; the link is not replicated separately");
+        } else {
+            LOG.log(Level.WARNING, () -> link + " is a symlink to " + target + ": NOT REPLICATED. Fleet mode does "
+                    + "not follow symlinked database files (a file behind two links would be replicated twice); list "
+                    + "the link under dbs: (which follows it), or let a pattern match " + target);
+        }
     }
 
     /**

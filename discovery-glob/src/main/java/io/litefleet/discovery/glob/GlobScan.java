@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * as the OS resolves any configured path). Below it, a literal segment is resolved directly (one stat), a wildcard
  * segment lists its one directory, and {@code **} lists every directory below it. Entries reached below the
  * starting directory are never followed when they are symlinks, so a symlinked directory is neither listed nor
- * counted twice. A database that several patterns match is reported once, for the first of them (in configuration
+ * counted twice. A database file that is itself a symlink is not reported either; it goes to the {@code symlinks}
+ * callback. A database that several patterns match is reported once, for the first of them (in configuration
  * order) that matches its path.
  */
 final class GlobScan {
@@ -37,7 +38,7 @@ final class GlobScan {
     private final PatternMatcher[] matchers;
     private final Consumer<DiscoveredDatabase> sink;
     private final Consumer<Path> visited;
-    private final DatabaseCheck check = new DatabaseCheck();
+    private final DatabaseCheck check;
     private final java.util.function.Predicate<Path> verified;
     // reused for every leaf directory: the walk never nests two leaf listings
     private final List<Path> leafNames = new ArrayList<>();
@@ -47,10 +48,12 @@ final class GlobScan {
     /**
      * @param visited  called with every directory the walk enters (a test hook; a no-op in production)
      * @param verified files the caller verified before: stat-ed only, never opened (their locks are the caller's)
+     * @param symlinks called with every candidate file that is a symlink (never followed)
      */
     GlobScan(List<GlobPattern> patterns, Consumer<DiscoveredDatabase> sink, Consumer<Path> visited,
-             java.util.function.Predicate<Path> verified) {
+             java.util.function.Predicate<Path> verified, Consumer<Path> symlinks) {
         this.verified = verified;
+        this.check = new DatabaseCheck(symlinks);
         this.patterns = patterns;
         this.matchers = new PatternMatcher[patterns.size()];
         for (int k = 0; k < matchers.length; k++) {
@@ -159,7 +162,7 @@ final class GlobScan {
         try {
             boolean walMayExist = walBases.contains(text);
             boolean readHeader = !verified.test(file);
-            fingerprint = open != null ? check.fingerprint(open, name, walMayExist, readHeader)
+            fingerprint = open != null ? check.fingerprint(open, file, walMayExist, readHeader)
                     : check.fingerprint(file, walMayExist, readHeader);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "skipping unreadable file {0}: {1}", file, e.toString());

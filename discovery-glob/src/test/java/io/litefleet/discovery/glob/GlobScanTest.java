@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.FileFingerprint;
+import io.litefleet.testkit.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,6 +142,26 @@ class GlobScanTest {
         Files.createSymbolicLink(root.resolve("data/tenants/real/alias.db"), real);
         try (GlobDiscovery d = discovery("/data/tenants/*/*.db")) {
             assertEquals(Set.of(real), scan(d).keySet());
+        }
+    }
+
+    @Test
+    void symlinkedDatabaseFiles_areNotReported_andEachIsLoggedOnceWithWhereItPoints() throws IOException {
+        Path real = create(root.resolve("data/tenants/real.db"));
+        Path outside = create(root.resolve("elsewhere/other.db"));
+        Path toOwn = root.resolve("data/tenants/alias.db");
+        Path toOutside = root.resolve("data/tenants/linked.db");
+        Files.createSymbolicLink(toOwn, real);
+        Files.createSymbolicLink(toOutside, outside);
+        try (GlobDiscovery d = discovery("/data/tenants/*.db");
+             LogCapture log = LogCapture.open(GlobDiscovery.class.getName())) {
+            assertEquals(Set.of(real), scan(d).keySet());
+            assertEquals(Set.of(real), scan(d).keySet());
+            assertNull(d.probe(toOutside), "a watch event on the link finds nothing either");
+            assertEquals(1, log.count(toOwn + " is a symlink to " + real + ", which pattern"), log.lines().toString());
+            assertEquals(1, log.count("WARNING " + toOutside + " is a symlink to " + outside + ": NOT REPLICATED"),
+                    log.lines().toString());
+            assertEquals(2, log.lines().size(), "one line per link, however often it is met: " + log.lines());
         }
     }
 
