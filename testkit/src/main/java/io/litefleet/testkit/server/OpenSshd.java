@@ -62,12 +62,12 @@ public final class OpenSshd implements AutoCloseable {
      */
     public static OpenSshd start(Path dir, List<String> wrapper) throws IOException, InterruptedException {
         Path sshd = require("sshd", List.of(Path.of("/usr/sbin/sshd"), Path.of("/usr/local/sbin/sshd")));
-        Path keygen = require("ssh-keygen", List.of(Path.of("/usr/bin/ssh-keygen")));
+        keygen(); // skip (or fail under CI) before anything is made when ssh-keygen is missing
         privilegeSeparationDirectory();
         Files.createDirectories(dir);
         Path root = Files.createDirectories(dir.resolve("root"));
-        keygen(keygen, dir, dir.resolve("host_ed25519"));
-        keygen(keygen, dir, dir.resolve("client_ed25519"));
+        keygen(dir, dir.resolve("host_ed25519"), "");
+        keygen(dir, dir.resolve("client_ed25519"), "");
         Files.copy(dir.resolve("client_ed25519.pub"), dir.resolve("authorized_keys"));
         int port = freePort();
         String user = System.getProperty("user.name");
@@ -134,6 +134,16 @@ public final class OpenSshd implements AutoCloseable {
         return read(dir.resolve("host_ed25519.pub")).trim();
     }
 
+    /** The host key's fingerprint as {@code ssh-keygen -lf} prints it ({@code SHA256:...}). */
+    public String hostKeyFingerprint() throws IOException, InterruptedException {
+        PeerProcess.Result r = PeerProcess.run(dir, Duration.ofSeconds(60), List.of(keygen().toString(), "-l", "-f",
+                hostPublicKey().toString()));
+        if (r.exitCode() != 0) {
+            throw new IOException("ssh-keygen -lf failed:\n" + r.both());
+        }
+        return r.stdout().trim().split("\\s+")[1];
+    }
+
     /** The server's public host key file. */
     public Path hostPublicKey() {
         return dir.resolve("host_ed25519.pub");
@@ -147,6 +157,23 @@ public final class OpenSshd implements AutoCloseable {
             write(kh, "[" + host() + "]:" + port + " " + parts[0] + " " + parts[1] + "\n");
         }
         return kh;
+    }
+
+    /**
+     * Makes a new ed25519 key pair with {@code ssh-keygen} under the server's directory, encrypted with
+     * {@code passphrase} (empty for none), and, if {@code authorized}, lets it log in.
+     *
+     * @return the private key file; the public key is beside it with {@code .pub} appended
+     */
+    public Path newClientKey(String name, String passphrase, boolean authorized) throws IOException,
+            InterruptedException {
+        Path key = dir.resolve(name);
+        keygen(dir, key, passphrase);
+        if (authorized) {
+            Files.writeString(dir.resolve("authorized_keys"), Files.readString(Path.of(key + ".pub")),
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+        return key;
     }
 
     /** What the server logged so far ({@code -e}: to its standard error). */
@@ -243,8 +270,8 @@ public final class OpenSshd implements AutoCloseable {
         }
     }
 
-    private static void keygen(Path keygen, Path dir, Path key) throws IOException, InterruptedException {
-        run(dir, List.of(keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-C",
+    private static void keygen(Path dir, Path key, String passphrase) throws IOException, InterruptedException {
+        run(dir, List.of(keygen().toString(), "-q", "-t", "ed25519", "-N", passphrase, "-C",
                 "litefleet-test-" + key.getFileName(), "-f", key.toString()), "ssh-keygen");
     }
 
@@ -262,6 +289,10 @@ public final class OpenSshd implements AutoCloseable {
             }
             Assumptions.abort("skipped: " + why);
         }
+    }
+
+    private static Path keygen() {
+        return require("ssh-keygen", List.of(Path.of("/usr/bin/ssh-keygen")));
     }
 
     private static Path require(String name, List<Path> fallbacks) {
