@@ -3,32 +3,17 @@ package io.litefleet.replica.sftp;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.testkit.ReplicaClientContract;
 import io.litefleet.testkit.server.OpenSshd;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.testkit.server.OpenSshdExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The replica client contract against Debian's OpenSSH sshd, started once for the class on 127.0.0.1. */
 class SftpReplicaClientContractIT extends ReplicaClientContract {
-    @TempDir
-    static Path dir;
-    private static OpenSshd sshd;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        sshd = OpenSshd.start(dir.resolve("sshd"));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (sshd != null) {
-            sshd.close();
-        }
-    }
+    @RegisterExtension
+    static final OpenSshdExtension SSHD = new OpenSshdExtension();
 
     @Override
     protected ReplicaClient openClient() {
-        return SftpTestClients.keyClient(sshd);
+        return SftpTestClients.keyClient(sshd());
     }
 
     @Override
@@ -45,5 +30,9 @@ class SftpReplicaClientContractIT extends ReplicaClientContract {
                     + "that)";
             case CONDITIONAL_CREATE -> "supported";
         };
+    }
+
+    private static OpenSshd sshd() {
+        return SSHD.server();
     }
 }
