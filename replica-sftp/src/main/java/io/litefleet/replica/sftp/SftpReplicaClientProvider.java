@@ -8,8 +8,11 @@ import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.api.replica.ReplicaUrl;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
 
@@ -26,9 +29,25 @@ import net.schmizz.sshj.DefaultConfig;
  */
 public final class SftpReplicaClientProvider implements ReplicaClientProvider {
     private static final System.Logger LOG = System.getLogger(SftpReplicaClientProvider.class.getName());
+    /**
+     * sshj's loggers (bound to java.util.logging), held because java.util.logging keeps loggers only weakly. sshj
+     * logs every connection's identity strings and disconnects at INFO: it only speaks at WARNING and above here,
+     * unless a logging configuration set its level.
+     */
+    private static final List<Logger> SSHJ_LOGGERS = quietSshj();
 
     /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
     public SftpReplicaClientProvider() {
+    }
+
+    private static List<Logger> quietSshj() {
+        List<Logger> loggers = List.of(Logger.getLogger("net.schmizz"), Logger.getLogger("com.hierynomus"));
+        for (Logger l : loggers) {
+            if (l.getLevel() == null) {
+                l.setLevel(Level.WARNING);
+            }
+        }
+        return loggers;
     }
 
     @Override
