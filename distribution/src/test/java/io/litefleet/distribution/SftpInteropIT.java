@@ -57,18 +57,7 @@ class SftpInteropIT {
 
             assertTrue(ltxFiles("backups/app").size() >= 2, "LTX files in upstream's layout: "
                     + ltxFiles("backups/app"));
-            Path restored = dir.resolve("ours.db");
-            ours.add(image("restore", "-config", config.toString(), "-o", restored.toString(), db.toString()));
-            assertEquals(source, DbContent.hash(restored), "litefleet restore");
-            assertEquals("ok", DbContent.integrityCheck(restored));
-
-            Path stock = dir.resolve("stock.db");
-            PeerProcess.Result r = PeerProcess.run(dir, Duration.ofSeconds(120), List.of(
-                    PeerTools.litestream().toString(), "restore", "-config", upstreamConfig(db, "backups/app").toString(),
-                    "-o", stock.toString(), db.toString()));
-            assertEquals(0, r.exitCode(), "litestream restore:\n" + r.both());
-            assertEquals(source, DbContent.hash(stock), "litestream restore");
-            assertEquals("ok", DbContent.integrityCheck(stock));
+            ours.add(assertBothRestore(config, db, "backups/app", source));
         }
         ours.add(image("plugins"));
         assertTrue(ours.get(ours.size() - 1).lines().anyMatch(l -> l.contains("sftp") && l.contains("plugins/sftp")
@@ -88,7 +77,7 @@ class SftpInteropIT {
                     .redirectOutput(dir.resolve("litestream.log").toFile()).start();
             try {
                 exec(app, "INSERT INTO t(v) VALUES ('from upstream')");
-                awaitLtxFiles("backups/up", 2);
+                awaitLtxFiles("backups/up", 2, dir.resolve("litestream.log"));
                 PeerProcess.stopGracefully(upstream);
             } finally {
                 PeerProcess.kill(upstream);
@@ -108,18 +97,65 @@ class SftpInteropIT {
             assertTrue(all.containsAll(theirs), "upstream's files are kept: " + all);
             assertTrue(maxTxid(all) > theirMax, "Litefleet wrote past upstream's TXID " + theirMax + ": " + all);
 
-            Path restored = dir.resolve("ours.db");
-            image("restore", "-config", config.toString(), "-o", restored.toString(), db.toString());
-            assertEquals(source, DbContent.hash(restored), "litefleet restore");
-            assertEquals("ok", DbContent.integrityCheck(restored));
-            Path stock = dir.resolve("stock.db");
-            PeerProcess.Result r = PeerProcess.run(dir, Duration.ofSeconds(120), List.of(
-                    PeerTools.litestream().toString(), "restore", "-config", upstreamConfig(db, "backups/up").toString(),
-                    "-o", stock.toString(), db.toString()));
-            assertEquals(0, r.exitCode(), "litestream restore:\n" + r.both());
-            assertEquals(source, DbContent.hash(stock), "litestream restore");
-            assertEquals("ok", DbContent.integrityCheck(stock));
+            assertBothRestore(config, db, "backups/up", source);
         }
+    }
+
+    @Test
+    void daemon_keepsReplicatingAcrossAnSshdOutage_andLosesNothing() throws Exception {
+        Path db = dir.resolve("daemon.db");
+        Path log = dir.resolve("daemon.log");
+        OpenSshd sshd = SSHD.server();
+        try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            exec(app, "PRAGMA journal_mode=WAL", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
+                    "INSERT INTO t(v) VALUES ('before')");
+            Path config = litefleetConfig(db, "backups/daemon");
+            Files.writeString(config, Files.readString(config) + "      sync-interval: 200ms\n");
+            Process daemon = new ProcessBuilder(launcher().toString(), "replicate", "-config", config.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                awaitLtxFiles("backups/daemon", 1, log);
+                sshd.stop();
+                exec(app, "INSERT INTO t(v) VALUES ('while the server is down')");
+                awaitLog(log, "sync failed");
+                int before = ltxFiles("backups/daemon").size();
+                sshd.restart();
+                awaitLtxFiles("backups/daemon", before + 1, log); // resumed by itself, before any stop
+                exec(app, "INSERT INTO t(v) VALUES ('after')");
+                daemon.destroy();
+                assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");
+                assertEquals(0, daemon.exitValue(), Files.readString(log));
+            } finally {
+                PeerProcess.kill(daemon);
+                if (!sshd.isRunning()) {
+                    sshd.restart();
+                }
+            }
+            String printed = Files.readString(log);
+            System.out.println("daemon log:\n" + printed);
+            assertTrue(printed.contains("sftp://" + sshd.user() + "@" + sshd.hostPort()), "failures name the "
+                    + "destination:\n" + printed);
+            assertFalse(printed.contains(PASSPHRASE), printed);
+            assertBothRestore(config, db, "backups/daemon", DbContent.hash(app));
+        }
+    }
+
+    /**
+     * Restores {@code db}'s replica at {@code path} with the image and with stock {@code litestream restore}; both must
+     * equal {@code source} and pass {@code integrity_check}. Returns what the image printed.
+     */
+    private String assertBothRestore(Path config, Path db, String path, String source) throws Exception {
+        Path restored = Files.createTempDirectory(dir, "ours").resolve("ours.db");
+        String printed = image("restore", "-config", config.toString(), "-o", restored.toString(), db.toString());
+        assertEquals(source, DbContent.hash(restored), "litefleet restore");
+        assertEquals("ok", DbContent.integrityCheck(restored));
+        Path stock = Files.createTempDirectory(dir, "stock").resolve("stock.db");
+        PeerProcess.Result r = PeerProcess.run(dir, Duration.ofSeconds(120), List.of(PeerTools.litestream().toString(),
+                "restore", "-config", upstreamConfig(db, path).toString(), "-o", stock.toString(), db.toString()));
+        assertEquals(0, r.exitCode(), "litestream restore:\n" + r.both());
+        assertEquals(source, DbContent.hash(stock), "litestream restore");
+        assertEquals("ok", DbContent.integrityCheck(stock));
+        return printed;
     }
 
     private Path litefleetConfig(Path db, String path) throws Exception {
@@ -162,11 +198,16 @@ class SftpInteropIT {
                 """.formatted(db, sshd.hostPort(), sshd.user(), sshd.clientKey(), sshd.hostKeyLine(), path));
     }
 
-    /** Runs the image's launcher; fails unless it exits 0; returns what it printed. */
-    private String image(String... args) throws Exception {
+    /** The image's launcher. */
+    private static Path launcher() {
         Path launcher = Path.of("target", "litefleet", "bin", "litefleet").toAbsolutePath();
         assertTrue(Files.isExecutable(launcher), "the image is built by 'package' before this IT runs: " + launcher);
-        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        return launcher;
+    }
+
+    /** Runs the image's launcher; fails unless it exits 0; returns what it printed. */
+    private String image(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(launcher().toString()));
         cmd.addAll(List.of(args));
         PeerProcess.Result r = PeerProcess.run(dir, Duration.ofSeconds(180), cmd);
         assertEquals(0, r.exitCode(), String.join(" ", cmd) + "\n" + r.both());
@@ -190,12 +231,22 @@ class SftpInteropIT {
                 .max()).max().orElse(0);
     }
 
-    private void awaitLtxFiles(String path, int n) throws Exception {
+    private void awaitLtxFiles(String path, int n, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (ltxFiles(path).size() < n) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("upstream wrote fewer than " + n + " LTX files in 60 s:\n"
-                        + Files.readString(dir.resolve("litestream.log")));
+                throw new AssertionError("fewer than " + n + " LTX files under " + path + " after 60 s:\n"
+                        + Files.readString(log));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitLog(Path log, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("'" + text + "' not logged within 60 s:\n" + Files.readString(log));
             }
             Thread.sleep(50);
         }

@@ -30,9 +30,10 @@ import net.schmizz.sshj.DefaultConfig;
 public final class SftpReplicaClientProvider implements ReplicaClientProvider {
     private static final System.Logger LOG = System.getLogger(SftpReplicaClientProvider.class.getName());
     /**
-     * sshj's loggers (bound to java.util.logging), held because java.util.logging keeps loggers only weakly. sshj
-     * logs every connection's identity strings and disconnects at INFO: it only speaks at WARNING and above here,
-     * unless a logging configuration set its level.
+     * sshj's loggers (bound to java.util.logging), held because java.util.logging keeps loggers only weakly. Unless a
+     * logging configuration set their levels: sshj speaks at WARNING and above (it logs every connection's identity
+     * strings at INFO), and its transport's "Dying because" error with a stack trace, which repeats the failure the
+     * call that met it reports, is off.
      */
     private static final List<Logger> SSHJ_LOGGERS = quietSshj();
 
@@ -41,10 +42,11 @@ public final class SftpReplicaClientProvider implements ReplicaClientProvider {
     }
 
     private static List<Logger> quietSshj() {
-        List<Logger> loggers = List.of(Logger.getLogger("net.schmizz"), Logger.getLogger("com.hierynomus"));
+        List<Logger> loggers = List.of(Logger.getLogger("net.schmizz"), Logger.getLogger("com.hierynomus"),
+                Logger.getLogger("net.schmizz.sshj.transport.TransportImpl"));
         for (Logger l : loggers) {
             if (l.getLevel() == null) {
-                l.setLevel(Level.WARNING);
+                l.setLevel(l.getName().endsWith("TransportImpl") ? Level.OFF : Level.WARNING);
             }
         }
         return loggers;

@@ -3,7 +3,6 @@ package io.litefleet.replica.sftp;
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -177,10 +176,5 @@ record SftpSettings(String host, int port, String user, Optional<String> passwor
             throw new ConfigException(s.origin() + ": key '" + key + "'" + s.at(key) + " is not a path: '" + text
                     + "'");
         }
-    }
-
-    /** Lower-case host for comparisons and known_hosts lookups. */
-    String hostLower() {
-        return host.toLowerCase(Locale.ROOT);
     }
 }
