@@ -49,11 +49,7 @@ import net.schmizz.sshj.sftp.SFTPException;
  * <p>Thread-safe. {@link #close()} disconnects.
  */
 final class SftpReplicaClient implements ReplicaClient {
-    private static final String TEMP_SUFFIX = ".tmp";
-    /** Bytes per SFTP write request: the size every server accepts (OpenSSH takes up to 256 KiB). */
-    private static final int WRITE_CHUNK = 32 * 1024;
-    /** Writes of one upload in flight with {@code concurrent-writes} (upstream's default, on). */
-    private static final int UNCONFIRMED_WRITES = 16;
+    private static final String TEMP_SUFFIX = SftpUpload.TEMP_SUFFIX;
     /** Removes in flight during a {@link #delete}. */
     private static final int DELETE_WINDOW = 64;
 
@@ -85,7 +81,7 @@ final class SftpReplicaClient implements ReplicaClient {
     @Override
     public ObjectInfo put(String key, ObjectBody body, PutOptions options) throws ReplicaException {
         checkKey(key);
-        Upload upload = new Upload(key, body, options);
+        SftpUpload upload = new SftpUpload(settings, session, key, body, options);
         return session.call("put", key, upload::repeatable, upload);
     }
 
@@ -212,147 +208,6 @@ final class SftpReplicaClient implements ReplicaClient {
         if (key.endsWith(TEMP_SUFFIX)) {
             throw SftpErrors.of(ReplicaFailure.INVALID, destination, "bad key", key, "names ending in '" + TEMP_SUFFIX
                     + "' are reserved for temp files");
-        }
-    }
-
-    /** One put: write a temp file, then publish it under the key. */
-    private final class Upload implements SftpSession.Operation<ObjectInfo> {
-        private final String key;
-        private final ObjectBody body;
-        private final PutOptions options;
-        private volatile boolean publishing;
-
-        Upload(String key, ObjectBody body, PutOptions options) {
-            this.key = key;
-            this.body = body;
-            this.options = options;
-        }
-
-        /**
-         * Whether the put may run again after its connection died: always, except a conditional create whose rename
-         * may have happened (running it again would report our own object as someone else's).
-         */
-        boolean repeatable() {
-            return !(options.ifAbsent() && publishing);
-        }
-
-        @Override
-        public ObjectInfo run(SftpConnection.Channel ch) throws IOException {
-            SFTPEngine e = ch.engine();
-            String target = settings.remote(key);
-            String temp = SftpPaths.tempName(target, TEMP_SUFFIX);
-            publishing = false;
-            boolean published = false;
-            try {
-                Instant modified = write(e, target, temp);
-                publishing = true;
-                SftpPaths.publish(e, temp, target, options.ifAbsent(), destination, key);
-                published = true;
-                return ObjectInfo.of(key, body.length(), modified);
-            } finally {
-                if (!published) {
-                    removeTemp(ch, temp);
-                }
-            }
-        }
-
-        private Instant write(SFTPEngine e, String target, String temp) throws IOException {
-            SftpFile f;
-            try {
-                f = SftpFile.open(e, temp, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL));
-            } catch (SFTPException x) {
-                if (SftpErrors.status(x) != StatusCode.NO_SUCH_FILE) {
-                    throw x;
-                }
-                SftpPaths.makeDirectories(e, SftpPaths.parent(target));
-                f = SftpFile.open(e, temp, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.EXCL));
-            }
-            boolean ok = false;
-            try {
-                copyBody(f);
-                Instant modified;
-                if (options.timestamp().isPresent()) {
-                    f.setModified(options.timestamp().get());
-                    modified = Instant.ofEpochSecond(options.timestamp().get().getEpochSecond());
-                } else {
-                    modified = Instant.ofEpochSecond(f.fetchAttributes().getMtime());
-                }
-                f.fsync();
-                ok = true;
-                return modified;
-            } finally {
-                closeFile(e, f, ok);
-            }
-        }
-
-        private void copyBody(SftpFile f) throws IOException {
-            long length = body.length();
-            long total = 0;
-            var out = f.new RemoteFileOutputStream(0, settings.concurrentWrites() ? UNCONFIRMED_WRITES : 0);
-            try (InputStream in = openBody()) {
-                byte[] buf = new byte[WRITE_CHUNK];
-                while (total <= length) {
-                    int n = readBody(in, buf, (int) Math.min(buf.length, length + 1 - total));
-                    if (n < 0) {
-                        break;
-                    }
-                    out.write(buf, 0, n);
-                    total += n;
-                }
-                out.flush();
-            }
-            if (total != length) {
-                throw SftpErrors.of(ReplicaFailure.INVALID, destination, "put", key, "body yielded "
-                        + (total > length ? "more than " + length : total) + " bytes but declared " + length);
-            }
-        }
-
-        private InputStream openBody() throws ReplicaException {
-            try {
-                return body.open();
-            } catch (IOException x) {
-                throw new ReplicaException(ReplicaFailure.IO, destination + ": put " + key + ": cannot read the body: "
-                        + x.getMessage(), x);
-            }
-        }
-
-        /** Reads the body; its failures are {@link ReplicaFailure#IO}, never mistaken for a lost connection. */
-        private int readBody(InputStream in, byte[] buf, int len) throws ReplicaException {
-            try {
-                return in.read(buf, 0, len);
-            } catch (IOException x) {
-                throw new ReplicaException(ReplicaFailure.IO, destination + ": put " + key + ": reading the body "
-                        + "failed: " + x.getMessage(), x);
-            }
-        }
-
-        private void closeFile(SFTPEngine e, SftpFile f, boolean ok) throws IOException {
-            if (!ok && !e.getSubsystem().isOpen()) {
-                return; // the channel is gone, and the handle with it
-            }
-            try {
-                f.close();
-            } catch (IOException x) {
-                if (ok) {
-                    throw x;
-                }
-                // the upload failed already; that failure is the one to report
-            }
-        }
-
-        private void removeTemp(SftpConnection.Channel ch, String temp) {
-            if (!ch.owner().isAlive()) {
-                session.orphan(temp);
-                return;
-            }
-            try {
-                ch.engine().remove(temp);
-            } catch (IOException x) {
-                if (SftpErrors.isConnectionLoss(x)) {
-                    session.orphan(temp);
-                }
-                // NO_SUCH_FILE: the temp file was never created
-            }
         }
     }
 }
