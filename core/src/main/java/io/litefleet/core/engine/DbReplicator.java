@@ -48,8 +48,6 @@ import io.litefleet.core.replica.ReplicaTarget;
  */
 public final class DbReplicator implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DbReplicator.class.getName());
-    /** Journal bytes always allowed before the saved page checksums are rewritten whole. */
-    private static final long JOURNAL_MIN_BYTES = 64 * 1024;
 
     private final Path db;
     /** The file SQLite opens for {@code db}, symlinks resolved (see {@link #resolveFile}), and its {@code -wal}. */
@@ -61,7 +59,7 @@ public final class DbReplicator implements AutoCloseable {
     private final Clock clock;
     private final ReplicaListener listener;
 
-    private final PageChecksumStore pages;
+    private final ChecksumJournal journal;
 
     private SqliteSession session;
     private FileChannel dbFile;
@@ -73,13 +71,10 @@ public final class DbReplicator implements AutoCloseable {
     private boolean refreshAfterRestart;
     private Instant lastCheckpoint;
     private boolean shippedSinceCheckpoint;
-    /** Whether the state directory's page checksums are those of {@link #pos} (so the next TXID can be appended). */
-    private boolean journalCurrent;
     /** Set by {@link #startNewChain}; the next sync captures a new chain. */
     private volatile String pendingNewChain;
     /** The database file's identity (device and inode) when the connection was opened. */
     private Object openedFile;
-    private long journalBytes;
 
     private DbReplicator(Path db, ReplicaTarget target, Catalog catalog, EngineSettings settings, Clock clock,
                          ReplicaListener listener) {
@@ -90,7 +85,7 @@ public final class DbReplicator implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.listener = listener;
-        this.pages = new PageChecksumStore(catalog.directory());
+        this.journal = new ChecksumJournal(catalog.directory(), db);
     }
 
     /** A replicator for {@code db}; nothing is opened until the first {@link #sync()}. */
@@ -182,11 +177,9 @@ public final class DbReplicator implements AutoCloseable {
      * while unpinned).
      */
     private void releaseDatabaseFile() {
-        boolean saved = journalCurrent; // the state directory's page checksums still describe pos
-        long savedBytes = journalBytes;
+        ChecksumJournal.State saved = journal.state(); // the saved page checksums still describe pos
         closeQuietly();
-        journalCurrent = saved;
-        journalBytes = savedBytes;
+        journal.restore(saved);
         try {
             session = SqliteSession.open(file, settings.busyTimeout());
         } catch (IOException e) {
@@ -198,7 +191,7 @@ public final class DbReplicator implements AutoCloseable {
     private SyncResult syncPinned() throws IOException {
         // Taken before anything is read: a change after this point differs from the recorded fingerprint, so a
         // fleet scan comparing fingerprints can never mistake an unshipped change for a shipped one.
-        BasicFileAttributes now = attributes(db);
+        BasicFileAttributes now = FileStats.attributes(db);
         observed = fingerprint(now);
         Object key = now == null ? null : now.fileKey();
         if (session != null && key != null && !key.equals(openedFile)) {
@@ -246,7 +239,8 @@ public final class DbReplicator implements AutoCloseable {
 
     private SyncResult open() throws IOException {
         resolveFile();
-        BasicFileAttributes before = attributes(file); // before opening: a later replacement is seen at the next sync
+        // Before opening: a replacement after this is seen at the next sync.
+        BasicFileAttributes before = FileStats.attributes(file);
         openedFile = before == null ? null : before.fileKey();
         session = SqliteSession.open(file, settings.busyTimeout());
         try {
@@ -263,7 +257,7 @@ public final class DbReplicator implements AutoCloseable {
         int pageSize = session.pageSize();
         Optional<ReplicaPosition> row = catalog.get(db.toString())
                 .filter(r -> r.replica().equals(target.describe()) && r.txid() > 0);
-        ReplicaCheck replica = checkReplica(row, pageSize);
+        ReplicaCheck replica = ReplicaCheck.of(target, catalog, db.toString(), row, pageSize);
         try (WalReader reader = openWal()) {
             WalBatch all = reader.read(WalPosition.INITIAL);
             if (replica.continues()) {
@@ -279,7 +273,7 @@ public final class DbReplicator implements AutoCloseable {
                 if (own.isPresent()) {
                     return reship(reader, all, last, own.get());
                 }
-                replica = new ReplicaCheck(false, r.txid() + 1, 0, String.format("the replica holds TXID %x, which "
+                replica = replica.broken(r.txid() + 1, String.format("the replica holds TXID %x, which "
                         + "this state directory did not record and the WAL no longer holds: starting a new restore "
                         + "chain", r.txid() + 1));
             }
@@ -293,7 +287,7 @@ public final class DbReplicator implements AutoCloseable {
     /** Continues from the recorded position {@code last}, which the replica ends with. */
     private SyncResult continueFrom(WalReader reader, WalBatch all, Position last,
                                     Optional<List<WalTransaction>> suffix) throws IOException {
-        Optional<PageChecksums> saved = suffix.isPresent() ? loadChecksums(last) : Optional.empty();
+        Optional<PageChecksums> saved = suffix.isPresent() ? journal.load(last) : Optional.empty();
         if (saved.isPresent()) {
             // Proven by the WAL and with the shipped page checksums at hand: no need to read the database.
             pos = last;
@@ -318,7 +312,7 @@ public final class DbReplicator implements AutoCloseable {
         String why = String.format("TXID %x was uploaded but not recorded: uploaded again from the same WAL frames",
                 last.txid() + 1);
         log(System.Logger.Level.INFO, "%s", why);
-        Optional<PageChecksums> saved = loadChecksums(last);
+        Optional<PageChecksums> saved = journal.load(last);
         pos = last;
         if (saved.isPresent()) {
             crcs = saved.get();
@@ -340,64 +334,6 @@ public final class DbReplicator implements AutoCloseable {
     }
 
     /**
-     * What the replica holds compared with the catalog's record, checked before this process first uploads for the
-     * database: a replica written by another database or process, emptied, or missing files must never be continued
-     * as if it held our history. A position recorded by this process needs no request; otherwise a LIST of level 0
-     * and of the snapshot level confirms it (all levels when they do not). A new chain never reuses a TXID: it
-     * follows both the replica's and the record's highest.
-     */
-    private ReplicaCheck checkReplica(Optional<ReplicaPosition> row, int pageSize) throws IOException {
-        if (row.isEmpty()) {
-            long max = ReplicaScan.maxTxid(target);
-            return new ReplicaCheck(false, max, 0, max == 0 ? "first replication" : String.format("the replica "
-                    + "holds TXID %x, which this state directory has no record of: starting a new restore chain", max));
-        }
-        ReplicaPosition r = row.get();
-        long max = catalog.recordedThisRun(db.toString()) ? r.txid() : ReplicaScan.maxTxidExpecting(target, r.txid());
-        Optional<LtxHeader> own = max == r.txid() + 1 && r.pageSize() == pageSize ? ownNext(r) : Optional.empty();
-        if (own.isPresent()) {
-            return new ReplicaCheck(true, r.txid(), own.get().walOffset() + own.get().walSize(), "");
-        }
-        long last = Math.max(max, r.txid());
-        if (max == 0) {
-            return new ReplicaCheck(false, last, 0, String.format("the replica is empty although TXID %x was shipped "
-                    + "to it (deleted?): starting a new restore chain", r.txid()));
-        }
-        if (max != r.txid()) {
-            return new ReplicaCheck(false, last, 0, String.format("the replica %s TXID %x, but this state directory "
-                    + "recorded TXID %x (%s): starting a new restore chain", max > r.txid() ? "holds" : "ends at",
-                    max, r.txid(), max > r.txid() ? "written by another database or process?" : "files removed?"));
-        }
-        if (r.pageSize() != pageSize) {
-            return new ReplicaCheck(false, last, 0, String.format("the page size changed from %d to %d: starting a "
-                    + "new restore chain", r.pageSize(), pageSize));
-        }
-        return new ReplicaCheck(true, last, 0, "");
-    }
-
-    /**
-     * The header of the level-0 file after the recorded TXID when it is our own WAL upload continuing the recorded
-     * position (its header names the WAL offset and salts the record ends at): one ranged GET.
-     */
-    private Optional<LtxHeader> ownNext(ReplicaPosition r) throws IOException {
-        return ReplicaScan.header(target, 0, r.txid() + 1, r.txid() + 1).filter(h -> h.walOffset() > 0
-                && h.walOffset() == r.wal().offset() && h.walSalt1() == r.wal().salt1()
-                && h.walSalt2() == r.wal().salt2() && h.pageSize() == r.pageSize());
-    }
-
-    /**
-     * The outcome of {@link #checkReplica}.
-     *
-     * @param continues whether the recorded position is what the replica ends with (or, with {@code ownEnd}, our own
-     *                  unrecorded upload right after it), at today's page size
-     * @param lastTxid  the TXID a capture follows: the highest of the replica's and the record's
-     * @param ownEnd    when positive, the replica's last file is our own upload of the WAL up to this offset
-     * @param why       why the current state must be captured, when it does not continue
-     */
-    private record ReplicaCheck(boolean continues, long lastTxid, long ownEnd, String why) {
-    }
-
-    /**
      * Establishes continuity when the page checksums must be read from the database itself. Equality is always
      * decided page by page against the shipped state's saved page checksums, never by the rolling XOR (which is
      * linear: equal XOR changes to two pages cancel out). Without saved page checksums the state is captured.
@@ -411,7 +347,7 @@ public final class DbReplicator implements AutoCloseable {
             pos = last;
             return shipVerified(reader, all, suffix.get(), current, "resumed from the recorded WAL position");
         }
-        Optional<PageChecksums> saved = loadChecksums(last);
+        Optional<PageChecksums> saved = journal.load(last);
         if (saved.isPresent() && current.samePages(saved.get())) {
             pos = last.withWal(resumePoint(all));
             crcs = current;
@@ -571,7 +507,7 @@ public final class DbReplicator implements AutoCloseable {
         }
         crcs = current;
         pos = new Position(pos.txid(), current.rolling(), pos.pageSize(), pos.commit(), pos.wal());
-        saveChecksums();
+        journal.save(pos, crcs);
         record();
         log(System.Logger.Level.INFO, "%s: shipped TXID %x", why, pos.txid());
         return r;
@@ -603,9 +539,9 @@ public final class DbReplicator implements AutoCloseable {
         pos = new Position(txid, crcs.rolling(), pos.pageSize(), commit, txs.get(txs.size() - 1).end());
         shippedSinceCheckpoint = true;
         if (known) {
-            appendChecksums(file.crcs());
+            journal.append(pos, file.crcs(), crcs);
         } else {
-            journalCurrent = false; // never save a partial map: it would be trusted later
+            journal.invalidate(); // never save a partial map: it would be trusted later
         }
         record();
         listener.uploaded(ref);
@@ -662,7 +598,7 @@ public final class DbReplicator implements AutoCloseable {
         pos = new Position(txid, current.rolling(), pageSize, image.commit(), walEnd);
         proof = null;
         shippedSinceCheckpoint = true;
-        saveChecksums();
+        journal.save(pos, crcs);
         record();
         listener.uploaded(ref);
         // A delta against the shipped page checksums loses no data, only the granularity of the transactions made
@@ -750,50 +686,6 @@ public final class DbReplicator implements AutoCloseable {
         return WalReader.open(wal);
     }
 
-    /** The shipped page checksums at {@code last}, from the state directory; marks the journal current. */
-    private Optional<PageChecksums> loadChecksums(Position last) {
-        Optional<PageChecksumStore.Loaded> loaded = pages.load(db, last.txid(), last.checksum(), last.pageSize());
-        journalCurrent = loaded.map(PageChecksumStore.Loaded::appendable).orElse(false);
-        journalBytes = loaded.map(PageChecksumStore.Loaded::journalBytes).orElse(0L);
-        return loaded.map(PageChecksumStore.Loaded::crcs);
-    }
-
-    /**
-     * Writes every page checksum at the current position, so the state directory holds them from now on (a capture
-     * after a crash then uploads only the changed pages). Best effort: a failure only costs a full read later.
-     */
-    private void saveChecksums() {
-        journalCurrent = false;
-        journalBytes = 0;
-        if (crcs == null || crcs.rolling() != pos.checksum()) {
-            return;
-        }
-        try {
-            pages.save(db, pos.txid(), pos.checksum(), pos.pageSize(), crcs);
-            journalCurrent = true;
-        } catch (IOException e) {
-            log(System.Logger.Level.DEBUG, "saving page checksums: %s", e.getMessage());
-        }
-    }
-
-    /**
-     * Appends the pages the TXID just shipped changed to the saved checksums (one small write, before the catalog
-     * records the TXID), or saves them all when the saved ones are not current or the journal has grown past the
-     * size of the whole map.
-     */
-    private void appendChecksums(Map<Integer, Long> changed) {
-        if (!journalCurrent || journalBytes > Math.max(JOURNAL_MIN_BYTES, 8L * crcs.pages())) {
-            saveChecksums();
-            return;
-        }
-        try {
-            journalBytes += pages.append(db, pos.txid(), pos.checksum(), pos.commit(), changed);
-        } catch (IOException e) {
-            journalCurrent = false;
-            log(System.Logger.Level.DEBUG, "appending page checksums: %s", e.getMessage());
-        }
-    }
-
     private void record() throws IOException {
         WalPosition w = pos.wal();
         catalog.put(new ReplicaPosition(db.toString(), target.describe(), pos.txid(), pos.checksum(), pos.pageSize(),
@@ -803,33 +695,11 @@ public final class DbReplicator implements AutoCloseable {
 
     /** Size and mtime of the database and its WAL now. */
     public FileFingerprint fingerprint() {
-        return fingerprint(attributes(db));
+        return fingerprint(FileStats.attributes(db));
     }
 
     private FileFingerprint fingerprint(BasicFileAttributes d) {
-        BasicFileAttributes w = attributes(wal);
-        return new FileFingerprint(sizeOf(d), mtimeOf(d), sizeOf(w), mtimeOf(w));
-    }
-
-    /** One stat per file; null when it is missing or unreadable (size and mtime 0). */
-    private static BasicFileAttributes attributes(Path p) {
-        try {
-            return Files.readAttributes(p, BasicFileAttributes.class);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static long sizeOf(BasicFileAttributes a) {
-        return a == null ? 0 : a.size();
-    }
-
-    private static long mtimeOf(BasicFileAttributes a) {
-        if (a == null) {
-            return 0;
-        }
-        Instant t = a.lastModifiedTime().toInstant();
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+        return FileStats.fingerprint(d, FileStats.attributes(wal));
     }
 
     /**
@@ -887,8 +757,8 @@ public final class DbReplicator implements AutoCloseable {
             observed = fingerprint();
             shipNew();
             record();
-            if (journalBytes > 0 || !journalCurrent) {
-                saveChecksums(); // compacts the journal while the database is not open
+            if (journal.wantsRewrite()) {
+                journal.save(pos, crcs); // compacts the journal while the database is not open
             }
         } finally {
             closeQuietly();
@@ -914,7 +784,7 @@ public final class DbReplicator implements AutoCloseable {
         dbFile = null;
         proof = null;
         refreshAfterRestart = false;
-        journalCurrent = false;
+        journal.invalidate();
     }
 
     /** The WAL generation our own checkpoint proved to end exactly at what we shipped. */

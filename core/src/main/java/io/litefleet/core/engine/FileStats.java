@@ -1,0 +1,40 @@
+package io.litefleet.core.engine;
+
+import io.litefleet.api.discovery.FileFingerprint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+
+/** One stat per file, for fingerprints and file identity. Stateless. */
+final class FileStats {
+    private FileStats() {
+    }
+
+    /** The file's attributes (symlinks followed); null when it is missing or unreadable. */
+    static BasicFileAttributes attributes(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Size and mtime of a database ({@code db}) and its WAL ({@code wal}); a missing file counts as size and mtime 0. */
+    static FileFingerprint fingerprint(BasicFileAttributes db, BasicFileAttributes wal) {
+        return new FileFingerprint(sizeOf(db), mtimeOf(db), sizeOf(wal), mtimeOf(wal));
+    }
+
+    private static long sizeOf(BasicFileAttributes a) {
+        return a == null ? 0 : a.size();
+    }
+
+    private static long mtimeOf(BasicFileAttributes a) {
+        if (a == null) {
+            return 0;
+        }
+        Instant t = a.lastModifiedTime().toInstant();
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+}

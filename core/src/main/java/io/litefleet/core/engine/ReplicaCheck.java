@@ -1,0 +1,71 @@
+package io.litefleet.core.engine;
+
+import io.litefleet.core.ltx.LtxHeader;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.core.state.ReplicaPosition;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * What a replica holds compared with the catalog's record, checked before a process first uploads for a database:
+ * a replica written by another database or process, emptied, or missing files must never be continued as if it held
+ * our history. A position recorded by this process needs no request; otherwise a LIST of level 0 and of the snapshot
+ * level confirms it (all levels when they do not). A new chain never reuses a TXID: it follows both the replica's
+ * and the record's highest.
+ *
+ * @param continues whether the recorded position is what the replica ends with (or, with {@code ownEnd}, our own
+ *                  unrecorded upload right after it), at today's page size
+ * @param lastTxid  the TXID a capture follows: the highest of the replica's and the record's
+ * @param ownEnd    when positive, the replica's last file is our own upload of the WAL up to this offset
+ * @param why       why the current state must be captured, when it does not continue
+ */
+record ReplicaCheck(boolean continues, long lastTxid, long ownEnd, String why) {
+
+    /** Checks {@code target} against {@code row} (the record of {@code dbPath}, if any) at today's page size. */
+    static ReplicaCheck of(ReplicaTarget target, Catalog catalog, String dbPath, Optional<ReplicaPosition> row,
+                           int pageSize) throws IOException {
+        if (row.isEmpty()) {
+            long max = ReplicaScan.maxTxid(target);
+            return new ReplicaCheck(false, max, 0, max == 0 ? "first replication" : String.format("the replica "
+                    + "holds TXID %x, which this state directory has no record of: starting a new restore chain", max));
+        }
+        ReplicaPosition r = row.get();
+        long max = catalog.recordedThisRun(dbPath) ? r.txid() : ReplicaScan.maxTxidExpecting(target, r.txid());
+        Optional<LtxHeader> own = max == r.txid() + 1 && r.pageSize() == pageSize ? ownNext(target, r)
+                : Optional.empty();
+        if (own.isPresent()) {
+            return new ReplicaCheck(true, r.txid(), own.get().walOffset() + own.get().walSize(), "");
+        }
+        long last = Math.max(max, r.txid());
+        if (max == 0) {
+            return new ReplicaCheck(false, last, 0, String.format("the replica is empty although TXID %x was shipped "
+                    + "to it (deleted?): starting a new restore chain", r.txid()));
+        }
+        if (max != r.txid()) {
+            return new ReplicaCheck(false, last, 0, String.format("the replica %s TXID %x, but this state directory "
+                    + "recorded TXID %x (%s): starting a new restore chain", max > r.txid() ? "holds" : "ends at",
+                    max, r.txid(), max > r.txid() ? "written by another database or process?" : "files removed?"));
+        }
+        if (r.pageSize() != pageSize) {
+            return new ReplicaCheck(false, last, 0, String.format("the page size changed from %d to %d: starting a "
+                    + "new restore chain", r.pageSize(), pageSize));
+        }
+        return new ReplicaCheck(true, last, 0, "");
+    }
+
+    /**
+     * The header of the level-0 file after the recorded TXID when it is our own WAL upload continuing the recorded
+     * position (its header names the WAL offset and salts the record ends at): one ranged GET.
+     */
+    private static Optional<LtxHeader> ownNext(ReplicaTarget target, ReplicaPosition r) throws IOException {
+        return ReplicaScan.header(target, 0, r.txid() + 1, r.txid() + 1).filter(h -> h.walOffset() > 0
+                && h.walOffset() == r.wal().offset() && h.walSalt1() == r.wal().salt1()
+                && h.walSalt2() == r.wal().salt2() && h.pageSize() == r.pageSize());
+    }
+
+    /** This check with the replica found not to continue after all, following {@code lastTxid}. */
+    ReplicaCheck broken(long lastTxid, String why) {
+        return new ReplicaCheck(false, lastTxid, 0, why);
+    }
+}
