@@ -5,6 +5,8 @@ module io.litefleet.testkit {
     requires transitive org.junit.jupiter.params;
     requires transitive java.sql;
     requires org.xerial.sqlitejdbc;
+    requires java.net.http;
 
     exports io.litefleet.testkit;
+    exports io.litefleet.testkit.server;
 }

@@ -15,9 +15,8 @@ import java.util.Set;
  * The Azure Blob Storage backend, type and scheme {@code abs} as upstream names it, in upstream's
  * {@code <path>/ltx/<level>/} layout. URL: {@code abs://[account@]container/path} (upstream
  * {@code abs/replica_client.go}), giving the destination {@code {bucket: container, account-name: account}} under
- * upstream's config keys.
- *
- * <p>The client itself arrives with the backend issue; {@link #create} says so.
+ * upstream's config keys; the config form adds {@code account-key}, {@code sas-token} and {@code endpoint} (see
+ * {@link AzureSettings} for how credentials are chosen). Stateless.
  */
 public final class AzureReplicaClientProvider implements ReplicaClientProvider {
     /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
@@ -61,9 +60,10 @@ public final class AzureReplicaClientProvider implements ReplicaClientProvider {
         return new UrlTarget(dest, UrlTarget.cleanPath(url.getPath()));
     }
 
+    /** Opens a client; makes no request (a wrong key or missing container shows at the first call). */
     @Override
     public ReplicaClient create(Settings settings) {
-        throw new ConfigException(settings.origin() + ": the abs replica backend is not implemented yet; "
-                + "it arrives with the backend issue");
+        return AzureReplicaClient.open(AzureSettings.of(settings, System.getenv()),
+                AzureReplicaClient.Tuning.DEFAULT);
     }
 }
