@@ -59,6 +59,16 @@ final class AzureErrors {
         return SIG.matcher(out).replaceAll("$1***");
     }
 
+    /** The HTTP status of the first service answer in the chain, or 0 when none answered. */
+    static int status(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof HttpResponseException h && h.getResponse() != null) {
+                return h.getResponse().getStatusCode();
+            }
+        }
+        return 0;
+    }
+
     static ReplicaFailure kind(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof BlobStorageException b) {

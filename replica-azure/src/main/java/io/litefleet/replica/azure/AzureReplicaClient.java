@@ -243,8 +243,29 @@ final class AzureReplicaClient implements ReplicaClient {
             }
             throw errors.map("get", key, e);
         } catch (RuntimeException e) {
-            throw errors.map("get", key, e);
+            throw classified("get", key, e);
         }
+    }
+
+    /**
+     * A failure without the service's answer in it, classified by asking the blob's properties. With the JDK HTTP
+     * client the SDK's download loses a failed answer (503, 404) when its retry reads the error body a second time
+     * ({@code IllegalStateException: This publisher has already one subscriber}); one HEAD gets the status back,
+     * so throttling stays THROTTLED and a missing blob NOT_FOUND.
+     */
+    private ReplicaException classified(String op, String key, RuntimeException e) {
+        if (AzureErrors.status(e) == 0) {
+            try {
+                container.getBlobClient(key).getPropertiesWithResponse(null, null, Context.NONE);
+            } catch (BlobStorageException answer) {
+                ReplicaException r = errors.map(op, key, answer);
+                r.addSuppressed(errors.map(op, key, e));
+                return r;
+            } catch (RuntimeException ignored) {
+                // no answer either way: report the original failure
+            }
+        }
+        return errors.map(op, key, e);
     }
 
     @Override

@@ -1,0 +1,78 @@
+package io.litefleet.replica.gcs;
+
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.testkit.ReplicaFaultContract;
+import io.litefleet.testkit.server.FakeGcsServer;
+import io.litefleet.testkit.server.FaultProxy;
+import io.litefleet.testkit.server.ServerProcess;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults against fake-gcs-server: killed with SIGKILL mid-upload and restarted, a storm of 503s (GCS's "back off"
+ * answer) from the proxy, and connections reset mid-body. fake-gcs-server checks no credentials, so refused
+ * credentials are GCS's own 401 answer ("Invalid Credentials") given by the proxy.
+ */
+class GcsFaultsIT extends ReplicaFaultContract {
+    private static final String BUCKET = "faults";
+
+    @TempDir
+    static Path dir;
+    static FakeGcsServer gcs;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        gcs = FakeGcsServer.start(dir);
+        gcs.createBucket(BUCKET);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (gcs != null) {
+            gcs.close();
+        }
+    }
+
+    @Override
+    protected ServerProcess server() {
+        return gcs.process();
+    }
+
+    @Override
+    protected void afterRestart() throws Exception {
+        gcs.createBucket(BUCKET);
+    }
+
+    @Override
+    protected ReplicaClient openClient(String hostPort) throws ReplicaException {
+        return GcsReplicaClient.open(GcsSettings.of(Settings.of("test", Map.of("bucket", BUCKET)),
+                Map.of(GcsSettings.ENV_EMULATOR, hostPort)), new GcsReplicaClient.Tuning(1 << 20, 1000, 100));
+    }
+
+    @Override
+    protected ReplicaClient openRefusedClient(FaultProxy proxy) throws ReplicaException {
+        proxy.answerEveryRequest(401, "application/json; charset=UTF-8", """
+                {"error":{"code":401,"message":"Invalid Credentials","errors":[{"message":"Invalid Credentials",\
+                "domain":"global","reason":"authError","locationType":"header","location":"Authorization"}]}}""",
+                "WWW-Authenticate: Bearer realm=\"https://accounts.google.com/\"");
+        return openClient(proxy.hostPort());
+    }
+
+    @Override
+    protected Throttle throttle() {
+        return new Throttle(503, "application/json; charset=UTF-8", """
+                {"error":{"code":503,"message":"We encountered an internal error. Please try again.","errors":[\
+                {"message":"Backend Error","domain":"global","reason":"backendError"}]}}""");
+    }
+
+    @Override
+    protected Set<String> secrets() {
+        return Set.of(); // no secret in the destination: credentials come from the environment
+    }
+}
