@@ -4,15 +4,13 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.testkit.ReplicaFaultContract;
 import io.litefleet.testkit.server.Azurite;
+import io.litefleet.testkit.server.ServerExtension;
 import io.litefleet.testkit.server.FaultProxy;
 import io.litefleet.testkit.server.ServerProcess;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults against Azurite: killed with SIGKILL mid-upload and restarted, a storm of 503 ServerBusy (as Azure throttles)
@@ -22,48 +20,34 @@ class AzureFaultsIT extends ReplicaFaultContract {
     private static final String CONTAINER = "faults";
     private static final String WRONG_KEY = Base64.getEncoder().encodeToString(new byte[64]);
 
-    @TempDir
-    static Path dir;
-    static Azurite azurite;
-
-    @BeforeAll
-    static void startAzurite() throws Exception {
-        azurite = Azurite.start(dir);
-        azurite.createContainer(CONTAINER);
-    }
-
-    @AfterAll
-    static void stopAzurite() {
-        if (azurite != null) {
-            azurite.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerExtension<Azurite> AZURITE = ServerExtension.azurite(CONTAINER);
 
     @Override
     protected ServerProcess server() {
-        return azurite.process();
+        return AZURITE.get().process();
     }
 
     @Override
     protected void afterRestart() throws Exception {
-        azurite.createContainer(CONTAINER); // Azurite may not have saved it before SIGKILL
+        AZURITE.get().createContainer(CONTAINER); // Azurite may not have saved it before SIGKILL
     }
 
     private static ReplicaClient client(String hostPort, String key) {
         return AzureReplicaClient.open(AzureSettings.of(Settings.of("test", Map.of("bucket", CONTAINER,
-                "account-name", azurite.accountName(), "account-key", key,
-                "endpoint", "http://" + hostPort + "/" + azurite.accountName())), Map.of()),
+                "account-name", AZURITE.get().accountName(), "account-key", key,
+                "endpoint", "http://" + hostPort + "/" + AZURITE.get().accountName())), Map.of()),
                 new AzureReplicaClient.Tuning(1 << 20, 5000, 16));
     }
 
     @Override
     protected ReplicaClient openClient(String hostPort) {
-        return client(hostPort, azurite.accountKey());
+        return client(hostPort, AZURITE.get().accountKey());
     }
 
     @Override
     protected ReplicaClient openRefusedClient(FaultProxy proxy) {
-        return client("127.0.0.1:" + azurite.port(), WRONG_KEY);
+        return client("127.0.0.1:" + AZURITE.get().port(), WRONG_KEY);
     }
 
     @Override
@@ -74,6 +58,6 @@ class AzureFaultsIT extends ReplicaFaultContract {
 
     @Override
     protected Set<String> secrets() {
-        return Set.of(azurite.accountKey(), WRONG_KEY);
+        return Set.of(AZURITE.get().accountKey(), WRONG_KEY);
     }
 }

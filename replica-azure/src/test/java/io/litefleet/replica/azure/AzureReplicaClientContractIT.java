@@ -21,38 +21,22 @@ import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.testkit.ReplicaClientContract;
 import io.litefleet.testkit.server.Azurite;
+import io.litefleet.testkit.server.ServerExtension;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The replica client contract against Azurite, plus what is Azure's own: blocks, pages, batches, SAS, metadata. */
 class AzureReplicaClientContractIT extends ReplicaClientContract {
     static final String CONTAINER = "litefleet";
 
-    @TempDir
-    static Path dir;
-    static Azurite azurite;
-
-    @BeforeAll
-    static void startAzurite() throws Exception {
-        azurite = Azurite.start(dir);
-        azurite.createContainer(CONTAINER);
-    }
-
-    @AfterAll
-    static void stopAzurite() {
-        if (azurite != null) {
-            azurite.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerExtension<Azurite> AZURITE = ServerExtension.azurite(CONTAINER);
 
     /** Shared-key settings for the running Azurite. */
     static Settings settings(Azurite a, String container) {
@@ -62,7 +46,7 @@ class AzureReplicaClientContractIT extends ReplicaClientContract {
 
     @Override
     protected ReplicaClient openClient() {
-        return new AzureReplicaClientProvider().create(settings(azurite, CONTAINER));
+        return new AzureReplicaClientProvider().create(settings(AZURITE.get(), CONTAINER));
     }
 
     private AzureReplicaClient tuned(AzureReplicaClient.Tuning tuning, Map<String, String> env, Settings s) {
@@ -72,7 +56,7 @@ class AzureReplicaClientContractIT extends ReplicaClientContract {
     @Test
     void list_andDelete_crossPagesAndBatches() throws Exception {
         try (AzureReplicaClient c = tuned(new AzureReplicaClient.Tuning(8 << 20, 7, 5), Map.of(),
-                settings(azurite, CONTAINER))) {
+                settings(AZURITE.get(), CONTAINER))) {
             List<String> keys = new ArrayList<>();
             for (int i = 0; i < 33; i++) {
                 keys.add(base() + "p/" + String.format("%03d", i));
@@ -90,7 +74,7 @@ class AzureReplicaClientContractIT extends ReplicaClientContract {
     void put_largerThanABlock_isStagedAndCommittedWhole() throws Exception {
         byte[] data = bytes(42, 1_000_003);
         try (AzureReplicaClient c = tuned(new AzureReplicaClient.Tuning(64 << 10, 5000, 256), Map.of(),
-                settings(azurite, CONTAINER))) {
+                settings(AZURITE.get(), CONTAINER))) {
             assertEquals(data.length, c.put(base() + "blocks", ObjectBody.of(data), PutOptions.DEFAULT).size());
             try (InputStream in = c.get(base() + "blocks")) {
                 assertArrayEquals(data, in.readAllBytes());
@@ -119,8 +103,8 @@ class AzureReplicaClientContractIT extends ReplicaClientContract {
         String sas = rawContainer().getServiceClient().generateAccountSas(new AccountSasSignatureValues(
                 OffsetDateTime.now().plusHours(1), AccountSasPermission.parse("rwdlac"),
                 AccountSasService.parse("b"), AccountSasResourceType.parse("sco")));
-        Settings s = Settings.of("test", Map.of("bucket", CONTAINER, "account-name", azurite.accountName(),
-                "endpoint", azurite.endpoint()));
+        Settings s = Settings.of("test", Map.of("bucket", CONTAINER, "account-name", AZURITE.get().accountName(),
+                "endpoint", AZURITE.get().endpoint()));
         try (AzureReplicaClient c = tuned(AzureReplicaClient.Tuning.DEFAULT,
                 Map.of(AzureSettings.ENV_SAS_TOKEN, "?" + sas), s)) {
             c.put(base() + "sas/a", ObjectBody.of(new byte[] {1, 2}), PutOptions.DEFAULT);
@@ -132,9 +116,9 @@ class AzureReplicaClientContractIT extends ReplicaClientContract {
     }
 
     static BlobContainerClient rawContainer() {
-        return new BlobServiceClientBuilder().endpoint(azurite.endpoint())
+        return new BlobServiceClientBuilder().endpoint(AZURITE.get().endpoint())
                 .httpClient(AzureHttp.client(AzureHttp.executor()))
-                .credential(new StorageSharedKeyCredential(azurite.accountName(), azurite.accountKey()))
+                .credential(new StorageSharedKeyCredential(AZURITE.get().accountName(), AZURITE.get().accountKey()))
                 .buildClient().getBlobContainerClient(CONTAINER);
     }
 }

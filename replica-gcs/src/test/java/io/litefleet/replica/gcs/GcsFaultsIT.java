@@ -5,14 +5,12 @@ import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.testkit.ReplicaFaultContract;
 import io.litefleet.testkit.server.FakeGcsServer;
+import io.litefleet.testkit.server.ServerExtension;
 import io.litefleet.testkit.server.FaultProxy;
 import io.litefleet.testkit.server.ServerProcess;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults against fake-gcs-server: killed with SIGKILL mid-upload and restarted, a storm of 503s (GCS's "back off"
@@ -22,31 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
 class GcsFaultsIT extends ReplicaFaultContract {
     private static final String BUCKET = "faults";
 
-    @TempDir
-    static Path dir;
-    static FakeGcsServer gcs;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        gcs = FakeGcsServer.start(dir);
-        gcs.createBucket(BUCKET);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (gcs != null) {
-            gcs.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerExtension<FakeGcsServer> GCS = ServerExtension.fakeGcs(BUCKET);
 
     @Override
     protected ServerProcess server() {
-        return gcs.process();
+        return GCS.get().process();
     }
 
     @Override
     protected void afterRestart() throws Exception {
-        gcs.createBucket(BUCKET);
+        GCS.get().createBucket(BUCKET);
     }
 
     @Override

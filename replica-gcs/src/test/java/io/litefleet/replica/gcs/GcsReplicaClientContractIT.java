@@ -13,41 +13,25 @@ import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.testkit.ReplicaClientContract;
 import io.litefleet.testkit.server.FakeGcsServer;
+import io.litefleet.testkit.server.ServerExtension;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The replica client contract against fake-gcs-server, plus what is GCS's own: chunks, pages, batches, metadata. */
 class GcsReplicaClientContractIT extends ReplicaClientContract {
     static final String BUCKET = "litefleet";
 
-    @TempDir
-    static Path dir;
-    static FakeGcsServer gcs;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        gcs = FakeGcsServer.start(dir);
-        gcs.createBucket(BUCKET);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (gcs != null) {
-            gcs.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerExtension<FakeGcsServer> GCS = ServerExtension.fakeGcs(BUCKET);
 
     static GcsReplicaClient open(String emulatorHost, GcsReplicaClient.Tuning tuning) throws ReplicaException {
         return GcsReplicaClient.open(GcsSettings.of(Settings.of("test", Map.of("bucket", BUCKET)),
@@ -56,12 +40,12 @@ class GcsReplicaClientContractIT extends ReplicaClientContract {
 
     @Override
     protected ReplicaClient openClient() throws ReplicaException {
-        return open(gcs.emulatorHost(), GcsReplicaClient.Tuning.DEFAULT);
+        return open(GCS.get().emulatorHost(), GcsReplicaClient.Tuning.DEFAULT);
     }
 
     @Test
     void list_andDelete_crossPagesAndBatches() throws Exception {
-        try (GcsReplicaClient c = open(gcs.emulatorHost(), new GcsReplicaClient.Tuning(8 << 20, 7, 5))) {
+        try (GcsReplicaClient c = open(GCS.get().emulatorHost(), new GcsReplicaClient.Tuning(8 << 20, 7, 5))) {
             List<String> keys = new ArrayList<>();
             for (int i = 0; i < 33; i++) {
                 keys.add(base() + "p/" + String.format("%03d", i));
@@ -78,7 +62,7 @@ class GcsReplicaClientContractIT extends ReplicaClientContract {
     @Test
     void put_largerThanAChunk_isResumableAndPublishedWhole() throws Exception {
         byte[] data = bytes(42, 1_000_003);
-        try (GcsReplicaClient c = open(gcs.emulatorHost(), new GcsReplicaClient.Tuning(256 << 10, 1000, 100))) {
+        try (GcsReplicaClient c = open(GCS.get().emulatorHost(), new GcsReplicaClient.Tuning(256 << 10, 1000, 100))) {
             assertEquals(data.length, c.put(base() + "chunks", ObjectBody.of(data), PutOptions.DEFAULT).size());
             try (InputStream in = c.get(base() + "chunks")) {
                 assertArrayEquals(data, in.readAllBytes());
@@ -96,7 +80,7 @@ class GcsReplicaClientContractIT extends ReplicaClientContract {
     void timestamp_isStoredAsUpstreamDoes() throws Exception {
         Instant created = Instant.parse("2025-03-04T05:06:07.120Z");
         client().put(base() + "ts.ltx", ObjectBody.of(new byte[3]), PutOptions.DEFAULT.withTimestamp(created));
-        String raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gcs.url() + "/storage/v1/b/"
+        String raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(GCS.get().url() + "/storage/v1/b/"
                 + BUCKET + "/o/" + base().replace("/", "%2F") + "ts.ltx")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertEquals(true, raw.replace(" ", "").contains("\"litestream-timestamp\":\"2025-03-04T05:06:07.12Z\""),

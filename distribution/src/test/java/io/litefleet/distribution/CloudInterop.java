@@ -1,0 +1,225 @@
+package io.litefleet.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.testkit.DbContent;
+import io.litefleet.testkit.PeerProcess;
+import io.litefleet.testkit.PeerTools;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Interop of the built image ({@code target/litefleet/bin/litefleet}, drop-in plugins and all) with stock
+ * {@code litestream} v0.5.16 on a cloud backend's test server, both ways: stock {@code litestream restore}
+ * restores what Litefleet replicated, and Litefleet restores and continues what upstream replicated. Every scenario
+ * ends with both restores equal to the source by content hash and passing {@code PRAGMA integrity_check}, and with
+ * no secret in anything Litefleet printed.
+ *
+ * <p>A backend's test starts its server once per class and says how both tools reach it: the replica section's
+ * keys (the same for both tools: Litestream's keys), the environment, and a replica URL if that form works too.
+ * The tests live here, not in the plugin modules, because they run the shipped image: plugins never see core, not
+ * even in tests.
+ */
+abstract class CloudInterop {
+    private static final Duration COMMAND = Duration.ofMinutes(3);
+
+    @TempDir
+    Path dir;
+
+    /** The replica section's keys for the database path {@code path} inside the destination. */
+    protected abstract Map<String, String> replica(String path);
+
+    /** Variables both tools need (for example an emulator's host). */
+    protected abstract Map<String, String> environment();
+
+    /** The replica URL for {@code path}, where that form reaches the server. */
+    protected abstract Optional<String> url(String path);
+
+    /** Secrets the configuration holds; nothing Litefleet prints may contain one. */
+    protected abstract Set<String> secrets();
+
+    @Test
+    void litefleetReplica_isRestoredByStockLitestreamAndByLitefleet() throws Exception {
+        Path db = dir.resolve("ours.db");
+        String path = "fleet/ours-" + Long.toHexString(new SplittableRandom().nextLong());
+        Path config = config(db, path);
+        try (Connection app = open(db)) {
+            write(app, 0, 200);
+            replicateOnce(config);
+            write(app, 200, 50);
+            exec(app, "UPDATE t SET v = v || '+' WHERE id % 7 = 0", "DELETE FROM t WHERE id % 11 = 0");
+            replicateOnce(config);
+            String source = DbContent.hash(app);
+            assertBothRestores(db, config, source, "Litefleet's replica");
+            if (url(path).isPresent()) {
+                Path byUrl = dir.resolve("by-url.db");
+                litefleet("restore", "-o", byUrl.toString(), url(path).get());
+                assertEquals(source, DbContent.hash(byUrl), "litefleet restore " + url(path).get());
+            }
+        }
+        assertTrue(ltxFiles(config, db).size() >= 2, "two syncs, two L0 files at least: " + ltxFiles(config, db));
+    }
+
+    @Test
+    void upstreamReplica_isRestoredAndContinuedByLitefleet() throws Exception {
+        Path db = dir.resolve("theirs.db");
+        String path = "fleet/theirs-" + Long.toHexString(new SplittableRandom().nextLong());
+        Path config = config(db, path);
+        try (Connection app = open(db)) {
+            write(app, 0, 100);
+            Process upstream = startUpstream(config);
+            List<String> theirs;
+            try {
+                awaitL0Files(config, db, 1, upstream);
+                write(app, 100, 30);
+                awaitL0Files(config, db, 2, upstream);
+            } finally {
+                PeerProcess.stopGracefully(upstream);
+                PeerProcess.kill(upstream);
+            }
+            theirs = ltxFiles(config, db);
+            String upstreamState = DbContent.hash(app);
+            Path restored = dir.resolve("restored-theirs.db");
+            litefleet("restore", "-config", config.toString(), "-o", restored.toString(), db.toString());
+            assertEquals(upstreamState, DbContent.hash(restored), "Litefleet restores upstream's replica");
+            assertEquals("ok", DbContent.integrityCheck(restored));
+
+            write(app, 130, 40);
+            replicateOnce(config);
+            List<String> after = ltxFiles(config, db);
+            assertTrue(after.containsAll(theirs), "upstream's files are kept: " + theirs + " vs " + after);
+            assertTrue(after.size() > theirs.size(), "Litefleet added to upstream's replica: " + after);
+            assertBothRestores(db, config, DbContent.hash(app), "upstream's replica continued by Litefleet");
+        }
+    }
+
+    private void replicateOnce(Path config) throws Exception {
+        litefleet("replicate", "-config", config.toString(), "--state-dir", dir.resolve("state").toString(),
+                "-once");
+    }
+
+    /** A config file both tools read: one database, this backend's replica section, 100 ms intervals. */
+    private Path config(Path db, String path) throws IOException {
+        StringBuilder yml = new StringBuilder("dbs:\n  - path: " + db
+                + "\n    monitor-interval: 100ms\n    replica:\n      sync-interval: 100ms\n");
+        replica(path).forEach((k, v) -> yml.append("      ").append(k).append(": ").append(v).append('\n'));
+        return Files.writeString(dir.resolve(db.getFileName() + ".yml"), yml);
+    }
+
+    private void assertBothRestores(Path db, Path config, String hash, String what) throws Exception {
+        Path ours = dir.resolve("litefleet-" + System.nanoTime() + ".db");
+        litefleet("restore", "-config", config.toString(), "-o", ours.toString(), db.toString());
+        assertEquals(hash, DbContent.hash(ours), what + ": litefleet restore");
+        assertEquals("ok", DbContent.integrityCheck(ours), what + ": litefleet restore");
+        Path stock = dir.resolve("litestream-" + System.nanoTime() + ".db");
+        PeerProcess.Result r = peer(List.of(PeerTools.litestream().toString(), "restore", "-config",
+                config.toString(), "-o", stock.toString(), db.toString()));
+        assertEquals(0, r.exitCode(), what + ": litestream restore\n" + r.both());
+        assertEquals(hash, DbContent.hash(stock), what + ": litestream restore");
+        assertEquals("ok", DbContent.integrityCheck(stock), what + ": litestream restore");
+    }
+
+    /** Runs the image's {@code bin/litefleet}; fails unless it exits 0 or if its output holds a secret. */
+    private String litefleet(String... args) throws Exception {
+        Path image = Path.of(System.getProperty("litefleet.image", "target/litefleet"));
+        List<String> cmd = new ArrayList<>(List.of(image.resolve("bin/litefleet").toString()));
+        cmd.addAll(List.of(args));
+        PeerProcess.Result r = PeerProcess.run(dir, COMMAND, cmd, environment());
+        for (String secret : secrets()) {
+            assertFalse(r.both().contains(secret), "litefleet printed a secret: " + String.join(" ", args));
+        }
+        assertEquals(0, r.exitCode(), "litefleet " + String.join(" ", args) + "\n" + r.both());
+        return r.stdout();
+    }
+
+    /** {@code litestream ltx -level all}: one {@code "level min max"} entry per LTX file in the replica. */
+    private List<String> ltxFiles(Path config, Path db) throws Exception {
+        PeerProcess.Result r = peer(List.of(PeerTools.litestream().toString(), "ltx", "-config", config.toString(),
+                "-level", "all", db.toString()));
+        assertEquals(0, r.exitCode(), "litestream ltx\n" + r.both());
+        List<String> files = new ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 3 && f[1].matches("[0-9a-f]{16}") && f[2].matches("[0-9a-f]{16}")) {
+                files.add(f[0] + " " + f[1] + " " + f[2]);
+            }
+        }
+        return files;
+    }
+
+    private void awaitL0Files(Path config, Path db, int n, Process upstream) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (ltxFiles(config, db).stream().filter(f -> f.startsWith("0 ")).count() < n) {
+            if (!upstream.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("upstream shipped fewer than " + n + " L0 files within 60 s (alive: "
+                        + upstream.isAlive() + "); its log:\n" + Files.readString(dir.resolve("litestream.log")));
+            }
+            Thread.sleep(100); // poll interval; the loop has its deadline
+        }
+    }
+
+    private PeerProcess.Result peer(List<String> cmd) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(environment());
+        env.put("AWS_CA_BUNDLE", ""); // breaks upstream's S3 client; irrelevant elsewhere but never wanted
+        return PeerProcess.run(dir, COMMAND, cmd, env);
+    }
+
+    /** {@code litestream replicate} on the config, with this backend's environment, logging to litestream.log. */
+    private Process startUpstream(Path config) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(PeerTools.litestream().toString(), "replicate", "-config",
+                config.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("litestream.log").toFile());
+        pb.environment().putAll(environment());
+        pb.environment().remove("AWS_CA_BUNDLE");
+        return pb.start();
+    }
+
+    private static Connection open(Path db) throws Exception {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT, b BLOB)");
+        return c;
+    }
+
+    /** Inserts {@code n} rows from {@code from}, each with a 1 KiB blob, in one transaction. */
+    private static void write(Connection c, int from, int n) throws Exception {
+        SplittableRandom r = new SplittableRandom(from);
+        c.setAutoCommit(false);
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO t(id, v, b) VALUES (?, ?, ?)")) {
+            for (int i = from; i < from + n; i++) {
+                byte[] blob = new byte[1024];
+                r.nextBytes(blob);
+                st.setInt(1, i);
+                st.setString(2, "row " + i);
+                st.setBytes(3, blob);
+                st.addBatch();
+            }
+            st.executeBatch();
+        }
+        c.commit();
+        c.setAutoCommit(true);
+    }
+
+    private static void exec(Connection c, String... sql) throws Exception {
+        try (Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        }
+    }
+}
