@@ -2,13 +2,10 @@ package io.litefleet.replica.azure;
 
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.rest.Response;
-import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
-import com.azure.storage.blob.models.AccessTier;
-import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlobProperties;
@@ -18,9 +15,6 @@ import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.BlockBlobItem;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
-import com.azure.storage.blob.options.BlockBlobCommitBlockListOptions;
-import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
-import com.azure.storage.blob.options.BlockBlobStageBlockOptions;
 import com.azure.storage.blob.specialized.BlockBlobClient;
 import io.litefleet.api.replica.ObjectBody;
 import io.litefleet.api.replica.ObjectInfo;
@@ -32,14 +26,10 @@ import io.litefleet.api.replica.ReplicaKey;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -48,13 +38,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link ReplicaClient} over one Azure Blob container: key {@code a/b} is the block blob {@code a/b}, written the
- * way upstream writes LTX files (content type {@code application/octet-stream}, Hot tier, the timestamp under
- * {@code litestreamtimestamp}; see {@link AzureMetadata}).
+ * way upstream writes LTX files (see {@link AzureUpload}; the timestamp under {@code litestreamtimestamp}, see
+ * {@link AzureMetadata}).
  *
- * <p><b>Uploads</b> never hold more than one block in memory: a body up to one block is one Put Blob; a larger one
- * is staged block by block (each block a replayable array, so the SDK may retry it) and published by Put Block
- * List, so the blob appears whole or not at all and a failed upload leaves only uncommitted blocks, which listings
- * never show and Azure discards after a week. {@link PutOptions#ifAbsent()} sends {@code If-None-Match: *} with
+ * <p><b>Uploads</b> never hold more than one 8 MiB block in memory and publish the blob whole or not at all; a failed
+ * upload leaves only uncommitted blocks, which listings never show and Azure discards after a week. {@link PutOptions#ifAbsent()} sends {@code If-None-Match: *} with
  * the request that publishes. <b>Listings</b> follow continuation tokens past any number of pages, with metadata.
  * <b>Deletes</b> go in waves of up to 16 concurrent Delete Blob requests. (Not Blob Batch: Azurite answered a
  * batch of deletes with success and deleted nothing, which a client cannot tell from a real success.)
@@ -63,10 +51,7 @@ import java.util.concurrent.TimeUnit;
  * whose tasks run on virtual threads named {@code litefleet-abs-N}. {@link #close()} stops that executor.
  */
 final class AzureReplicaClient implements ReplicaClient {
-    private static final BlobHttpHeaders HEADERS = new BlobHttpHeaders().setContentType("application/octet-stream");
-    private static final int MAX_BLOCKS = 50_000;
     private static final int READ_CHUNK = 4 << 20;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * Sizes that tests shrink to cover several blocks, pages and batches cheaply.
@@ -132,82 +117,14 @@ final class AzureReplicaClient implements ReplicaClient {
         BlockBlobClient blob = container.getBlobClient(key).getBlockBlobClient();
         BlobRequestConditions conditions = options.ifAbsent() ? new BlobRequestConditions().setIfNoneMatch("*") : null;
         try {
+            AzureUpload upload = new AzureUpload(blob, key, body, errors);
             BlockBlobItem item = body.length() <= tuning.blockSize()
-                    ? putWhole(blob, key, body, md.metadata(), conditions)
-                    : putBlocks(blob, key, body, md.metadata(), conditions);
+                    ? upload.whole(md.metadata(), conditions)
+                    : upload.blocks(tuning.blockSize(), md.metadata(), conditions);
             return new ObjectInfo(key, body.length(), item.getLastModified().toInstant(), options.metadata());
         } catch (RuntimeException e) {
             throw errors.map("put", key, e);
         }
-    }
-
-    private BlockBlobItem putWhole(BlockBlobClient blob, String key, ObjectBody body, Map<String, String> metadata,
-                                   BlobRequestConditions conditions) throws ReplicaException {
-        byte[] data = new byte[(int) body.length()];
-        try (InputStream in = body.open()) {
-            readBlock(in, data, data.length, 0, body, key);
-            expectEnd(in, body, key);
-        } catch (IOException e) {
-            throw sourceFailed(key, e);
-        }
-        return blob.uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
-                .setHeaders(HEADERS).setMetadata(metadata).setTier(AccessTier.HOT)
-                .setRequestConditions(conditions), null, Context.NONE).getValue();
-    }
-
-    private BlockBlobItem putBlocks(BlockBlobClient blob, String key, ObjectBody body, Map<String, String> metadata,
-                                    BlobRequestConditions conditions) throws ReplicaException {
-        long length = body.length();
-        int block = (int) Math.max(tuning.blockSize(), (length + MAX_BLOCKS - 1) / MAX_BLOCKS);
-        byte[] buffer = new byte[block];
-        byte[] upload = new byte[16]; // this upload's block-ID prefix: concurrent writers of a key never mix blocks
-        RANDOM.nextBytes(upload);
-        List<String> ids = new ArrayList<>();
-        try (InputStream in = body.open()) {
-            for (long sent = 0; sent < length; ) {
-                int n = (int) Math.min(block, length - sent);
-                readBlock(in, buffer, n, sent, body, key);
-                String id = blockId(upload, ids.size());
-                blob.stageBlockWithResponse(new BlockBlobStageBlockOptions(id,
-                        BinaryData.fromByteBuffer(ByteBuffer.wrap(buffer, 0, n))), null, Context.NONE);
-                ids.add(id);
-                sent += n;
-            }
-            expectEnd(in, body, key);
-        } catch (IOException e) {
-            throw sourceFailed(key, e);
-        }
-        return blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(ids).setHeaders(HEADERS)
-                .setMetadata(metadata).setTier(AccessTier.HOT).setRequestConditions(conditions), null,
-                Context.NONE).getValue();
-    }
-
-    /** Fills {@code buffer[0..n)} from the body, or fails naming how short it was. */
-    private void readBlock(InputStream in, byte[] buffer, int n, long offset, ObjectBody body, String key)
-            throws IOException {
-        int got = in.readNBytes(buffer, 0, n);
-        if (got < n) {
-            throw errors.of(ReplicaFailure.INVALID, "put", key, "body yielded " + (offset + got)
-                    + " bytes but declared " + body.length());
-        }
-    }
-
-    private void expectEnd(InputStream in, ObjectBody body, String key) throws IOException {
-        if (in.read() >= 0) {
-            throw errors.of(ReplicaFailure.INVALID, "put", key, "body yielded more than the " + body.length()
-                    + " bytes it declared");
-        }
-    }
-
-    private ReplicaException sourceFailed(String key, IOException e) {
-        return e instanceof ReplicaException r ? r
-                : new ReplicaException(ReplicaFailure.IO, errors.where(key) + ": put: reading the body failed: "
-                + e.getMessage(), e);
-    }
-
-    /** Block IDs must all have the same length within a blob: 16 random bytes plus a 4-byte index, in base64. */
-    private static String blockId(byte[] upload, int index) {
-        return Base64.getEncoder().encodeToString(ByteBuffer.allocate(20).put(upload).putInt(index).array());
     }
 
     @Override

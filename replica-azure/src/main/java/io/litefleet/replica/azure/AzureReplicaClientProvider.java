@@ -41,13 +41,14 @@ public final class AzureReplicaClientProvider implements ReplicaClientProvider {
     @Override
     public UrlTarget parseUrl(URI url) {
         if (!"abs".equalsIgnoreCase(url.getScheme())) {
-            throw new ConfigException("replica URL '" + url + "' is not an abs:// URL");
+            throw new ConfigException("replica URL '" + ReplicaUrl.redact(url.toString()) + "' is not an abs:// URL");
         }
         String authority = url.getRawAuthority() == null ? "" : url.getRawAuthority();
         int at = authority.lastIndexOf('@');
         String container = authority.substring(at + 1);
         if (container.isEmpty()) {
-            throw new ConfigException("replica URL '" + url + "' names no container: abs://[account@]container/path");
+            throw new ConfigException("replica URL '" + ReplicaUrl.redact(url.toString())
+                    + "' names no container: abs://[account@]container/path");
         }
         ReplicaUrl.rejectFragment(url);
         ReplicaUrl.rejectQuery(url);
@@ -55,7 +56,13 @@ public final class AzureReplicaClientProvider implements ReplicaClientProvider {
         dest.put("bucket", container);
         if (at > 0) {
             String user = url.getUserInfo();
-            dest.put("account-name", user.contains(":") ? user.substring(0, user.indexOf(':')) : user);
+            if (user.contains(":")) {
+                // Upstream ignores it; taking it silently would let a user believe the key in the URL is used.
+                throw new ConfigException("replica URL '" + ReplicaUrl.redact(url.toString()) + "' has a password, "
+                        + "which abs URLs do not take: give the key as account-key in a config file or as "
+                        + "$" + AzureSettings.ENV_ACCOUNT_KEY);
+            }
+            dest.put("account-name", user);
         }
         return new UrlTarget(dest, UrlTarget.cleanPath(url.getPath()));
     }

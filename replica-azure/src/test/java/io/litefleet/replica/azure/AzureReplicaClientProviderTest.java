@@ -63,6 +63,13 @@ class AzureReplicaClientProviderTest extends ReplicaUrlContract {
     }
 
     @Test
+    void parseUrl_withPassword_isRefusedWithoutShowingIt() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> p.parseUrl(URI.create("abs://acct:s3cretKey@container/db")));
+        assertTrue(e.getMessage().contains("account-key") && !e.getMessage().contains("s3cretKey"), e.getMessage());
+    }
+
+    @Test
     void create_unknownKey_namesItAndTheKnownOnes() {
         ConfigException e = assertThrows(ConfigException.class, () -> p.create(Settings.of("cfg", Map.of(
                 "bucket", "container", "account-name", "acct", "region", "x"))));

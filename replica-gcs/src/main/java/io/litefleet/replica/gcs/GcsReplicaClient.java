@@ -1,7 +1,6 @@
 package io.litefleet.replica.gcs;
 
 import com.google.api.gax.paging.Page;
-import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ReadChannel;
@@ -141,9 +140,11 @@ final class GcsReplicaClient implements ReplicaClient {
                     fill(in, data, data.length, 0, body, key);
                     expectEnd(in, body, key);
                 }
+                // LTX pages are LZ4-compressed already: gzipping the request would only cost CPU.
                 Blob blob = options.ifAbsent()
-                        ? storage.create(info, data, Storage.BlobTargetOption.doesNotExist())
-                        : storage.create(info, data);
+                        ? storage.create(info, data, Storage.BlobTargetOption.disableGzipContent(),
+                        Storage.BlobTargetOption.doesNotExist())
+                        : storage.create(info, data, Storage.BlobTargetOption.disableGzipContent());
                 return new ObjectInfo(key, body.length(), updated(blob), options.metadata());
             }
             putResumable(info, key, body, options.ifAbsent());
@@ -160,8 +161,10 @@ final class GcsReplicaClient implements ReplicaClient {
 
     /** Feeds the body chunk by chunk; finalizes (closes) only after exactly {@code length} bytes. */
     private void putResumable(BlobInfo info, String key, ObjectBody body, boolean ifAbsent) throws IOException {
-        WriteChannel out = ifAbsent ? storage.writer(info, Storage.BlobWriteOption.doesNotExist())
-                : storage.writer(info);
+        WriteChannel out = ifAbsent
+                ? storage.writer(info, Storage.BlobWriteOption.disableGzipContent(),
+                Storage.BlobWriteOption.doesNotExist())
+                : storage.writer(info, Storage.BlobWriteOption.disableGzipContent());
         out.setChunkSize(tuning.chunkSize());
         byte[] buffer = new byte[256 << 10];
         try (InputStream in = body.open()) {
