@@ -13,9 +13,9 @@ import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.testkit.server.FaultProxy;
-import io.litefleet.testkit.server.ServerProcess;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -41,11 +41,17 @@ public abstract class ReplicaFaultContract {
     private String base;
     private long seed;
 
-    /** The server process under test, to kill and restart. */
-    protected abstract ServerProcess server();
+    /** The port of the server under test on 127.0.0.1. */
+    protected abstract int serverPort();
 
-    /** Puts the server back in shape after a restart (for example, recreates a bucket it lost). */
-    protected abstract void afterRestart() throws Exception;
+    /** Stops the server at once (its own stop: SIGTERM, SIGKILL if it lingers). */
+    protected abstract void stopServer() throws Exception;
+
+    /**
+     * Starts the server again on the same port and data, and puts it back in shape (for example, recreates a bucket
+     * it lost when it was stopped).
+     */
+    protected abstract void restartServer() throws Exception;
 
     /**
      * A new client for the destination at {@code hostPort} (the server itself or the proxy), whose single-request
@@ -59,7 +65,7 @@ public abstract class ReplicaFaultContract {
      */
     protected abstract ReplicaClient openRefusedClient(FaultProxy proxy) throws Exception;
 
-    /** The throttling answer of the real store: status, content type, body and extra headers. */
+    /** The throttling answer of the real store. */
     protected abstract Throttle throttle();
 
     /** The secrets the clients of this test hold; no message may contain one. */
@@ -73,12 +79,10 @@ public abstract class ReplicaFaultContract {
     /**
      * A store's throttling answer.
      *
-     * @param status      the HTTP status (503 or 429)
-     * @param contentType its content type
-     * @param body        its body
-     * @param headers     extra header lines ({@code Name: value})
+     * @param status the HTTP status (503 or 429)
+     * @param code   the store's error code (for example {@code ServerBusy})
      */
-    public record Throttle(int status, String contentType, String body, String... headers) {
+    public record Throttle(int status, String code) {
     }
 
     /** The proxy of this test. */
@@ -88,12 +92,12 @@ public abstract class ReplicaFaultContract {
 
     /** Starts this test's proxy and picks its key prefix. */
     @BeforeEach
-    public final void startProxy() {
+    public final void startProxy() throws IOException {
         seed = Long.getLong("litefleet.test.seed", new SplittableRandom().nextLong());
         System.out.println(getClass().getName() + ": seed=" + seed + " (replay with -Dlitefleet.test.seed=" + seed
                 + ")");
         base = "faults-" + Long.toHexString(seed) + "/";
-        proxy = FaultProxy.start(server().port(), Duration.ofMinutes(5));
+        proxy = FaultProxy.open(URI.create("http://127.0.0.1:" + serverPort()), Duration.ofMinutes(5));
     }
 
     /** Stops the proxy. */
@@ -105,22 +109,25 @@ public abstract class ReplicaFaultContract {
     @Test
     public void put_serverKilledMidUpload_failsRetryablyListsNothingAndSucceedsAfterRestart() throws Exception {
         String key = base + "ltx/0/0000000000000001-0000000000000001.ltx";
-        AtomicBoolean killed = new AtomicBoolean();
+        AtomicBoolean stopped = new AtomicBoolean();
         ObjectBody body = new Generated(seed, largeBody(), largeBody() / 2, () -> {
-            server().kill();
-            killed.set(true);
+            try {
+                stopServer();
+            } catch (Exception e) {
+                throw new IllegalStateException("stopping the server failed", e);
+            }
+            stopped.set(true);
         });
-        try (ReplicaClient client = openClient("127.0.0.1:" + server().port())) {
+        try (ReplicaClient client = openClient(direct())) {
             ReplicaException e = assertThrows(ReplicaException.class, () -> client.put(key, body, PutOptions.DEFAULT));
-            assertTrue(killed.get(), "the server was killed mid-upload");
+            assertTrue(stopped.get(), "the server was stopped mid-upload");
             assertRetryableNamingTheDestination(e, client);
         } finally {
-            if (!server().isAlive()) {
-                server().restart(Duration.ofSeconds(60));
-                afterRestart();
+            if (stopped.get()) {
+                restartServer();
             }
         }
-        try (ReplicaClient client = openClient("127.0.0.1:" + server().port())) {
+        try (ReplicaClient client = openClient(direct())) {
             assertNothingUnder(client);
             ObjectBody whole = new Generated(seed, largeBody(), -1, () -> { });
             assertEquals(largeBody(), client.put(key, whole, PutOptions.DEFAULT).size());
@@ -131,31 +138,31 @@ public abstract class ReplicaFaultContract {
     @Test
     public void throttlingStorm_isThrottledAndPassesOnceItEnds() throws Exception {
         Throttle t = throttle();
-        proxy.answerEveryRequest(t.status(), t.contentType(), t.body(), t.headers());
+        proxy.answer(null, Integer.MAX_VALUE, t.status(), t.code());
         String key = base + "ltx/0/0000000000000002-0000000000000002.ltx";
         byte[] data = ReplicaClientContract.bytes(seed, 100_000);
-        try (ReplicaClient client = openClient(proxy.hostPort())) {
+        try (ReplicaClient client = openClient(proxy.endpoint().getAuthority())) {
             for (ReplicaCall call : List.<ReplicaCall>of(() -> client.put(key, ObjectBody.of(data), PutOptions.DEFAULT),
                     () -> client.list(base), () -> client.stat(key), () -> client.get(key).close())) {
                 ReplicaException e = assertThrows(ReplicaException.class, call::run);
                 assertEquals(ReplicaFailure.THROTTLED, e.failure(), e.getMessage());
                 assertNamesTheDestinationWithoutSecrets(e, client);
             }
-            assertTrue(proxy.answered() >= 4, "the proxy answered the requests: " + proxy.answered());
+            assertTrue(proxy.requests().size() >= 4, "the proxy answered the requests: " + proxy.requests());
             assertRecoversOncePassing(client, key, data);
         }
     }
 
     @Test
     public void connectionResetMidBody_failsRetryablyListsNothingAndPassesOnceItEnds() throws Exception {
-        proxy.resetAfter(64 << 10);
+        proxy.cutRequestBody(null, Integer.MAX_VALUE, 64 << 10);
         String key = base + "ltx/0/0000000000000003-0000000000000003.ltx";
         byte[] data = ReplicaClientContract.bytes(seed, 1 << 20);
-        try (ReplicaClient client = openClient(proxy.hostPort())) {
+        try (ReplicaClient client = openClient(proxy.endpoint().getAuthority())) {
             ReplicaException e = assertThrows(ReplicaException.class,
                     () -> client.put(key, ObjectBody.of(data), PutOptions.DEFAULT));
             assertRetryableNamingTheDestination(e, client);
-            assertTrue(proxy.resets() >= 1, "the proxy reset the upload");
+            assertTrue(proxy.requestBodyBytes() >= 64 << 10, "the upload reached the proxy before the cut");
             assertRecoversOncePassing(client, key, data);
         }
     }
@@ -173,17 +180,21 @@ public abstract class ReplicaFaultContract {
                 assertNamesTheDestinationWithoutSecrets(e, client);
             }
         }
-        proxy.passThrough();
-        try (ReplicaClient client = openClient("127.0.0.1:" + server().port())) {
+        proxy.clear();
+        try (ReplicaClient client = openClient(direct())) {
             assertNothingUnder(client);
         }
     }
 
     // ---- helpers ----
 
+    private String direct() {
+        return "127.0.0.1:" + serverPort();
+    }
+
     /** With the proxy passing again, the same client finds nothing partial and then writes and reads the key. */
     private void assertRecoversOncePassing(ReplicaClient client, String key, byte[] data) throws Exception {
-        proxy.passThrough();
+        proxy.clear();
         assertNothingUnder(client);
         client.put(key, ObjectBody.of(data), PutOptions.DEFAULT);
         try (InputStream in = client.get(key)) {

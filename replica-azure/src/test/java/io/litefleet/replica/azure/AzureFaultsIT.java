@@ -6,15 +6,15 @@ import io.litefleet.testkit.ReplicaFaultContract;
 import io.litefleet.testkit.server.Azurite;
 import io.litefleet.testkit.server.ServerExtension;
 import io.litefleet.testkit.server.FaultProxy;
-import io.litefleet.testkit.server.ServerProcess;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Faults against Azurite: killed with SIGKILL mid-upload and restarted, a storm of 503 ServerBusy (as Azure throttles)
- * from the proxy, connections reset mid-body, and a wrong account key, which Azurite refuses as Azure does.
+ * Faults against Azurite: stopped mid-upload (SIGTERM, then SIGKILL) and restarted, a storm of 503 ServerBusy (as
+ * Azure throttles) from the proxy, connections reset mid-body, and a wrong account key, which Azurite refuses as
+ * Azure does.
  */
 class AzureFaultsIT extends ReplicaFaultContract {
     private static final String CONTAINER = "faults";
@@ -24,12 +24,18 @@ class AzureFaultsIT extends ReplicaFaultContract {
     static final ServerExtension<Azurite> AZURITE = ServerExtension.azurite(CONTAINER);
 
     @Override
-    protected ServerProcess server() {
-        return AZURITE.get().process();
+    protected int serverPort() {
+        return AZURITE.get().port();
     }
 
     @Override
-    protected void afterRestart() throws Exception {
+    protected void stopServer() {
+        AZURITE.get().stop();
+    }
+
+    @Override
+    protected void restartServer() throws Exception {
+        AZURITE.get().restart();
         AZURITE.get().createContainer(CONTAINER); // Azurite may not have saved it before SIGKILL
     }
 
@@ -47,13 +53,12 @@ class AzureFaultsIT extends ReplicaFaultContract {
 
     @Override
     protected ReplicaClient openRefusedClient(FaultProxy proxy) {
-        return client("127.0.0.1:" + AZURITE.get().port(), WRONG_KEY);
+        return client("127.0.0.1:" + AZURITE.get().port(), WRONG_KEY); // Azurite itself refuses the key
     }
 
     @Override
     protected Throttle throttle() {
-        return new Throttle(503, "application/xml", "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>ServerBusy"
-                + "</Code><Message>The server is busy.</Message></Error>", "x-ms-error-code: ServerBusy");
+        return new Throttle(503, "ServerBusy"); // Azure's throttling answer (Storage scalability targets)
     }
 
     @Override

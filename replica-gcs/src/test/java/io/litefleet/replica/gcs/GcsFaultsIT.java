@@ -7,13 +7,12 @@ import io.litefleet.testkit.ReplicaFaultContract;
 import io.litefleet.testkit.server.FakeGcsServer;
 import io.litefleet.testkit.server.ServerExtension;
 import io.litefleet.testkit.server.FaultProxy;
-import io.litefleet.testkit.server.ServerProcess;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Faults against fake-gcs-server: killed with SIGKILL mid-upload and restarted, a storm of 503s (GCS's "back off"
+ * Faults against fake-gcs-server: stopped mid-upload and restarted, a storm of 503s (GCS's "back off"
  * answer) from the proxy, and connections reset mid-body. fake-gcs-server checks no credentials, so refused
  * credentials are GCS's own 401 answer ("Invalid Credentials") given by the proxy.
  */
@@ -24,12 +23,18 @@ class GcsFaultsIT extends ReplicaFaultContract {
     static final ServerExtension<FakeGcsServer> GCS = ServerExtension.fakeGcs(BUCKET);
 
     @Override
-    protected ServerProcess server() {
-        return GCS.get().process();
+    protected int serverPort() {
+        return GCS.get().port();
     }
 
     @Override
-    protected void afterRestart() throws Exception {
+    protected void stopServer() {
+        GCS.get().stop();
+    }
+
+    @Override
+    protected void restartServer() throws Exception {
+        GCS.get().restart();
         GCS.get().createBucket(BUCKET);
     }
 
@@ -41,18 +46,13 @@ class GcsFaultsIT extends ReplicaFaultContract {
 
     @Override
     protected ReplicaClient openRefusedClient(FaultProxy proxy) throws ReplicaException {
-        proxy.answerEveryRequest(401, "application/json; charset=UTF-8", """
-                {"error":{"code":401,"message":"Invalid Credentials","errors":[{"message":"Invalid Credentials",\
-                "domain":"global","reason":"authError","locationType":"header","location":"Authorization"}]}}""",
-                "WWW-Authenticate: Bearer realm=\"https://accounts.google.com/\"");
-        return openClient(proxy.hostPort());
+        proxy.answer(null, Integer.MAX_VALUE, 401, "authError"); // GCS: 401 "Invalid Credentials"
+        return openClient(proxy.endpoint().getAuthority());
     }
 
     @Override
     protected Throttle throttle() {
-        return new Throttle(503, "application/json; charset=UTF-8", """
-                {"error":{"code":503,"message":"We encountered an internal error. Please try again.","errors":[\
-                {"message":"Backend Error","domain":"global","reason":"backendError"}]}}""");
+        return new Throttle(503, "backendError"); // GCS's "retry with exponential backoff" answer
     }
 
     @Override

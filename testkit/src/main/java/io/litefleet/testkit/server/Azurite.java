@@ -29,7 +29,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>The server is found at {@code $LITEFLEET_AZURITE}, under {@code $LITEFLEET_TOOLS} (default
  * {@code ~/.cache/litefleet}) as {@code .ci/run} installs it, or as {@code azurite-blob} on the path; when it is
  * missing the test is skipped (failed under CI). Not thread-safe; {@link #close()} stops the process (SIGTERM, then
- * SIGKILL: Azurite's node process does not exit on SIGTERM alone) and is idempotent.
+ * SIGKILL after two seconds: Azurite's node process does not exit on SIGTERM alone) and is idempotent.
  */
 public final class Azurite implements AutoCloseable {
     /** The pinned version, as {@code .ci/run} installs it. */
@@ -41,25 +41,27 @@ public final class Azurite implements AutoCloseable {
     private static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
-    private final ServerProcess process;
+    private final List<String> command;
+    private final Map<String, String> env;
+    private final Path dir;
+    private final int port;
     private final String account;
     private final String key;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ServerProcess process;
 
-    private Azurite(ServerProcess process, String account, String key) {
-        this.process = process;
+    private Azurite(List<String> command, Map<String, String> env, Path dir, int port, String account, String key) {
+        this.command = command;
+        this.env = env;
+        this.dir = dir;
+        this.port = port;
         this.account = account;
         this.key = key;
     }
 
     /** Starts Azurite with its data and log in {@code dir}, or skips the test when it is not installed. */
     public static Azurite start(Path dir) throws IOException {
-        Path home = ServerBinaries.toolsHome().resolve("azurite-" + VERSION);
-        String env = System.getenv("LITEFLEET_AZURITE");
-        List<Path> candidates = env == null || env.isBlank()
-                ? List.of(home.resolve("node_modules/.bin/azurite-blob"))
-                : List.of(Path.of(env), home.resolve("node_modules/.bin/azurite-blob"));
-        Path bin = ServerBinaries.require("azurite-blob", candidates, INSTALL_HINT);
+        Path bin = binary();
         SecureRandom random = new SecureRandom();
         String account = "lf" + Long.toString(random.nextLong() >>> 1, 36).substring(0, 8);
         byte[] keyBytes = new byte[64];
@@ -67,22 +69,55 @@ public final class Azurite implements AutoCloseable {
         String key = Base64.getEncoder().encodeToString(keyBytes);
         Path data = Files.createDirectories(dir.resolve("azurite-data"));
         int port = ServerProcess.freePort();
-        ServerProcess p = ServerProcess.start("azurite", List.of(bin.toString(), "--blobHost", "127.0.0.1",
-                        "--blobPort", Integer.toString(port), "--location", data.toString(), "--skipApiVersionCheck",
-                        "--loose", "--disableTelemetry", "--disableProductStyleUrl"),
-                Map.of("AZURITE_ACCOUNTS", account + ":" + key), dir.resolve("azurite.log"), port,
-                ServerProcess.answersHttp("/"), Duration.ofSeconds(60));
-        return new Azurite(p, account, key);
+        Azurite a = new Azurite(List.of(bin.toString(), "--blobHost", "127.0.0.1", "--blobPort",
+                Integer.toString(port), "--location", data.toString(), "--skipApiVersionCheck", "--loose",
+                "--disableTelemetry", "--disableProductStyleUrl"), Map.of("AZURITE_ACCOUNTS", account + ":" + key),
+                dir, port, account, key);
+        a.launch();
+        return a;
+    }
+
+    /** {@code $LITEFLEET_AZURITE}, else where .ci/run installs it, else {@code azurite-blob} on the path. */
+    private static Path binary() {
+        String env = System.getenv("LITEFLEET_AZURITE");
+        String tools = System.getenv("LITEFLEET_TOOLS");
+        Path home = (tools != null && !tools.isBlank() ? Path.of(tools)
+                : Path.of(System.getProperty("user.home"), ".cache", "litefleet")).resolve("azurite-" + VERSION);
+        for (Path p : new Path[] {env == null || env.isBlank() ? null : Path.of(env),
+                home.resolve("node_modules/.bin/azurite-blob")}) {
+            if (p != null && Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return ServerProcess.binary("azurite-blob", INSTALL_HINT);
+    }
+
+    private void launch() throws IOException {
+        process = ServerProcess.start("azurite", command, dir, env, this::answersHttp, Duration.ofSeconds(60));
+    }
+
+    /** Any HTTP answer (Azurite answers 400 to an unsigned request) means the service listens. */
+    private boolean answersHttp() {
+        try {
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(2))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+            return true;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The blob service endpoint, path style: {@code http://127.0.0.1:PORT/ACCOUNT}. */
     public String endpoint() {
-        return "http://127.0.0.1:" + process.port() + "/" + account;
+        return "http://127.0.0.1:" + port + "/" + account;
     }
 
     /** The port. */
     public int port() {
-        return process.port();
+        return port;
     }
 
     /** The account's name. */
@@ -95,9 +130,35 @@ public final class Azurite implements AutoCloseable {
         return key;
     }
 
-    /** The server process, to kill or restart it. */
-    public ServerProcess process() {
-        return process;
+    /**
+     * Stops the server as an operator's stop or a crash would, at once: SIGTERM closes Azurite's port, and since its
+     * node process then stays, SIGKILL follows after a short wait. Only the process this fixture started is signalled.
+     */
+    public void stop() {
+        if (process == null) {
+            return;
+        }
+        ProcessHandle.of(process.pid()).ifPresent(h -> {
+            h.destroy();
+            try {
+                h.onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                h.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                h.destroyForcibly();
+            }
+        });
+        process.close(); // reaps it (already gone) and removes its shutdown hook
+        process = null;
+    }
+
+    /** Starts the server again on the same port and data directory, after {@link #stop()}. */
+    public void restart() throws IOException {
+        if (process != null) {
+            throw new IllegalStateException(this + " is running");
+        }
+        launch();
     }
 
     /** Creates a container (Shared Key-signed REST call); an existing one is fine. */
@@ -107,7 +168,7 @@ public final class Azurite implements AutoCloseable {
         // Azure's Shared Key string to sign: verb, 11 standard headers (all empty here), x-ms-* headers, resource.
         String toSign = "PUT\n" + "\n".repeat(11) + "x-ms-date:" + date + "\nx-ms-version:" + API_VERSION + "\n/"
                 + account + path + "\nrestype:container";
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + process.port() + path
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path
                         + "?restype=container"))
                 .header("x-ms-date", date).header("x-ms-version", API_VERSION)
                 .header("Authorization", "SharedKey " + account + ":" + sign(toSign))
@@ -129,14 +190,15 @@ public final class Azurite implements AutoCloseable {
         }
     }
 
-    /** Stops the server. Idempotent. */
+    /** Stops the server ({@link #stop()}). Idempotent. */
     @Override
     public void close() {
-        process.close();
+        stop();
     }
 
     @Override
     public String toString() {
-        return "azurite " + VERSION + " " + process;
+        return "azurite " + VERSION + " on 127.0.0.1:" + port + (process == null ? " (stopped)" : " (pid "
+                + process.pid() + ", log " + process.log() + ")");
     }
 }

@@ -26,26 +26,50 @@ public final class FakeGcsServer implements AutoCloseable {
     public static final String INSTALL_HINT = "install fake-gcs-server with: go install "
             + "github.com/fsouza/fake-gcs-server@" + VERSION + " (or run .ci/run)";
 
-    private final ServerProcess process;
+    private final List<String> command;
+    private final Path dir;
+    private final int port;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ServerProcess process;
 
-    private FakeGcsServer(ServerProcess process) {
-        this.process = process;
+    private FakeGcsServer(List<String> command, Path dir, int port) {
+        this.command = command;
+        this.dir = dir;
+        this.port = port;
     }
 
     /** Starts the server with its data and log in {@code dir}, or skips the test when it is not installed. */
     public static FakeGcsServer start(Path dir) throws IOException {
-        Path bin = ServerBinaries.require("fake-gcs-server", List.of(), INSTALL_HINT);
+        Path bin = ServerProcess.binary("fake-gcs-server", INSTALL_HINT);
         Path data = Files.createDirectories(dir.resolve("fake-gcs-data"));
         int port = ServerProcess.freePort();
         String hostPort = "127.0.0.1:" + port;
-        ServerProcess p = ServerProcess.start("fake-gcs-server", List.of(bin.toString(), "-scheme", "http",
-                        "-host", "127.0.0.1", "-port", Integer.toString(port), "-backend", "filesystem",
-                        "-filesystem-root", data.toString(), "-public-host", hostPort, "-external-url",
-                        "http://" + hostPort, "-log-level", "warn"),
-                Map.of(), dir.resolve("fake-gcs-server.log"), port, ServerProcess.answersHttp("/storage/v1/b"),
-                Duration.ofSeconds(60));
-        return new FakeGcsServer(p);
+        FakeGcsServer g = new FakeGcsServer(List.of(bin.toString(), "-scheme", "http", "-host", "127.0.0.1",
+                "-port", Integer.toString(port), "-backend", "filesystem", "-filesystem-root", data.toString(),
+                "-public-host", hostPort, "-external-url", "http://" + hostPort, "-log-level", "warn"), dir, port);
+        g.launch();
+        return g;
+    }
+
+    private void launch() throws IOException {
+        process = ServerProcess.start("fake-gcs-server", command, dir, Map.of(),
+                () -> ServerProcess.answers200(URI.create(url() + "/storage/v1/b")), Duration.ofSeconds(60));
+    }
+
+    /** Stops the server (SIGTERM; it exits at once). Idempotent. */
+    public void stop() {
+        if (process != null) {
+            process.close();
+            process = null;
+        }
+    }
+
+    /** Starts the server again on the same port and data directory, after {@link #stop()}. */
+    public void restart() throws IOException {
+        if (process != null) {
+            throw new IllegalStateException(this + " is running");
+        }
+        launch();
     }
 
     /** {@code http://127.0.0.1:PORT}, the host a Java client is given. */
@@ -55,17 +79,12 @@ public final class FakeGcsServer implements AutoCloseable {
 
     /** {@code 127.0.0.1:PORT}, as {@code STORAGE_EMULATOR_HOST} takes it. */
     public String emulatorHost() {
-        return "127.0.0.1:" + process.port();
+        return "127.0.0.1:" + port;
     }
 
     /** The port. */
     public int port() {
-        return process.port();
-    }
-
-    /** The server process, to kill or restart it. */
-    public ServerProcess process() {
-        return process;
+        return port;
     }
 
     /** Creates a bucket; an existing one is fine. */
@@ -83,11 +102,12 @@ public final class FakeGcsServer implements AutoCloseable {
     /** Stops the server. Idempotent. */
     @Override
     public void close() {
-        process.close();
+        stop();
     }
 
     @Override
     public String toString() {
-        return "fake-gcs-server " + VERSION + " " + process;
+        return "fake-gcs-server " + VERSION + " on 127.0.0.1:" + port + (process == null ? " (stopped)" : " (pid "
+                + process.pid() + ", log " + process.log() + ")");
     }
 }

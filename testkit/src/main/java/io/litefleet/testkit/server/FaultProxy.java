@@ -4,272 +4,504 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A fault-injecting TCP proxy on 127.0.0.1 in front of a test server, for HTTP/1.1 clients. It passes traffic
- * through, or answers every request itself with a chosen status (a throttling storm, refused credentials), or resets
- * every connection once the client has sent a given number of bytes on it (a connection dropped mid-body). Setting
- * a mode closes the open connections; the mode applies to connections accepted after it is set (a client may
- * still try one pooled connection that it has not yet seen closed, so tests set the mode before they open the
- * client under test). It only ever connects to 127.0.0.1 and closes itself when its
- * lifetime ends, so a forgotten proxy cannot outlive its test.
+ * A fault-injecting HTTP/1.1 proxy on 127.0.0.1 in front of one server, for tests of what clients do when the
+ * network or the server misbehaves: answer requests with an error instead of forwarding them (a 503 SlowDown storm),
+ * cut a connection after some bytes of a request or response body (a connection dropped mid-body), hold a request
+ * body until the test releases it (to stop the server mid-upload), or refuse every connection (server down).
  *
- * <p>Thread-safe. {@link #close()} is idempotent and closes every open connection.
+ * <p>It parses just enough of each request (request line, {@code Content-Length}, {@code Transfer-Encoding: chunked},
+ * {@code Expect}) to count requests and find body boundaries; everything else is forwarded byte for byte. Each fault applies to the next
+ * {@code times} requests of a method ({@code null} for any). Requests are recorded with their request line and
+ * the names of their headers, never header values (so never a credential).
+ *
+ * <p>It stops by itself: {@link #close()} ends every connection and thread, its threads are daemons, and it closes
+ * itself after {@code maxLifetime} in case a test forgets. Thread-safe.
  */
 public final class FaultProxy implements AutoCloseable {
-    private sealed interface Mode permits Pass, Answer, ResetAfter {
-    }
+    private static final int MAX_HEAD = 64 * 1024;
 
-    private record Pass() implements Mode {
-    }
-
-    private record Answer(int status, String headers, byte[] body) implements Mode {
-    }
-
-    private record ResetAfter(long bytes) implements Mode {
-    }
-
-    private final int target;
+    private final InetSocketAddress upstream;
     private final ServerSocket server;
-    private final AtomicReference<Mode> mode = new AtomicReference<>(new Pass());
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger answered = new AtomicInteger();
-    private final AtomicInteger resets = new AtomicInteger();
-    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    private final List<Request> seen = new CopyOnWriteArrayList<>();
+    private final AtomicLong requestBodyBytes = new AtomicLong();
+    private volatile boolean down;
+    private volatile boolean closed;
 
-    private FaultProxy(int target, ServerSocket server) {
-        this.target = target;
+    private FaultProxy(InetSocketAddress upstream, ServerSocket server) {
+        this.upstream = upstream;
         this.server = server;
     }
 
-    /** Starts a proxy to {@code 127.0.0.1:targetPort} that closes itself after {@code lifetime}. */
-    public static FaultProxy start(int targetPort, Duration lifetime) {
-        ServerSocket s;
-        try {
-            s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new UncheckedIOException("fault proxy cannot listen on 127.0.0.1", e);
-        }
-        FaultProxy p = new FaultProxy(targetPort, s);
-        Thread.ofVirtual().name("fault-proxy-accept-" + s.getLocalPort()).start(p::acceptLoop);
-        Thread.ofVirtual().name("fault-proxy-lifetime-" + s.getLocalPort()).start(() -> p.closeAfter(lifetime));
+    /** Starts a proxy in front of {@code upstream} ({@code http://host:port}) that closes itself after 15 minutes. */
+    public static FaultProxy open(URI upstream) throws IOException {
+        return open(upstream, Duration.ofMinutes(15));
+    }
+
+    /** Starts a proxy in front of {@code upstream} that closes itself after {@code maxLifetime}. */
+    public static FaultProxy open(URI upstream, Duration maxLifetime) throws IOException {
+        ServerSocket s = new ServerSocket();
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        FaultProxy p = new FaultProxy(new InetSocketAddress(upstream.getHost(), upstream.getPort()), s);
+        daemon("litefleet-test-proxy-accept", p::acceptLoop);
+        daemon("litefleet-test-proxy-expiry", () -> {
+            try {
+                Thread.sleep(maxLifetime.toMillis()); // a deadline, not synchronisation
+            } catch (InterruptedException e) {
+                return;
+            }
+            p.close();
+        });
         return p;
     }
 
-    /** The proxy's port. */
-    public int port() {
-        return server.getLocalPort();
+    /** {@code http://127.0.0.1:<port>}: point the client here instead of at the server. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
-    /** {@code 127.0.0.1:PORT}. */
-    public String hostPort() {
-        return "127.0.0.1:" + port();
+    /** Answers the next {@code times} requests of {@code method} with {@code status} and S3 error {@code code}. */
+    public void answer(String method, int times, int status, String code) {
+        rules.add(new Rule(Kind.ANSWER, method, times, 0, status, code));
     }
 
-    /** From now on, traffic passes through unchanged. */
-    public void passThrough() {
-        setMode(new Pass());
+    /** Cuts the connection after {@code afterBytes} of the next {@code times} request bodies of {@code method}. */
+    public void cutRequestBody(String method, int times, long afterBytes) {
+        rules.add(new Rule(Kind.CUT_REQUEST, method, times, afterBytes, 0, null));
+    }
+
+    /** Cuts the connection after {@code afterBytes} of the responses to the next {@code times} {@code method}s. */
+    public void cutResponseBody(String method, int times, long afterBytes) {
+        rules.add(new Rule(Kind.CUT_RESPONSE, method, times, afterBytes, 0, null));
     }
 
     /**
-     * From now on, every request is read whole and answered by the proxy with {@code status}, the given content type
-     * and body, and {@code Connection: close}; the server never sees it.
+     * Holds the next request body of {@code method} after {@code afterBytes} until the returned hold is released;
+     * then the rest is forwarded (to wherever the server is by then).
      */
-    public void answerEveryRequest(int status, String contentType, String body, String... extraHeaders) {
-        StringBuilder h = new StringBuilder("Content-Type: " + contentType + "\r\n");
-        for (String x : extraHeaders) {
-            h.append(x).append("\r\n");
+    public Hold holdRequestBody(String method, long afterBytes) {
+        Rule r = new Rule(Kind.HOLD, method, 1, afterBytes, 0, null);
+        rules.add(r);
+        return r.hold;
+    }
+
+    /** Refuses new connections and cuts every open one, as a dead server would; {@link #up()} undoes it. */
+    public void down() {
+        down = true;
+        sockets.forEach(FaultProxy::closeQuietly);
+    }
+
+    /** Accepts connections again. */
+    public void up() {
+        down = false;
+    }
+
+    /** Drops the faults not yet used. */
+    public void clear() {
+        rules.clear();
+    }
+
+    /** The requests seen so far, in order. */
+    public List<Request> requests() {
+        return List.copyOf(seen);
+    }
+
+    /** How many requests so far were {@code method} with a target containing {@code fragment}. */
+    public long count(String method, String fragment) {
+        return seen.stream().filter(r -> r.method().equals(method) && r.target().contains(fragment)).count();
+    }
+
+    /**
+     * A request the proxy saw.
+     *
+     * @param method  the HTTP method
+     * @param target  the request target (path and query)
+     * @param headers the header names, in lower case; values are not kept
+     */
+    public record Request(String method, String target, Set<String> headers) {
+        @Override
+        public String toString() {
+            return method + " " + target;
         }
-        setMode(new Answer(status, h.toString(), body.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** From now on, a connection is reset (TCP RST, no response) once the client has sent {@code bytes} on it. */
-    public void resetAfter(long bytes) {
-        setMode(new ResetAfter(bytes));
+    /** Request body bytes forwarded so far. */
+    public long requestBodyBytes() {
+        return requestBodyBytes.get();
     }
 
-    /** Sets the mode and closes open connections, so pooled ones do not carry on in the old mode. */
-    private void setMode(Mode m) {
-        mode.set(m);
-        open.forEach(FaultProxy::closeQuietly);
-    }
-
-    /** Requests the proxy answered itself so far. */
-    public int answered() {
-        return answered.get();
-    }
-
-    /** Connections the proxy reset so far. */
-    public int resets() {
-        return resets.get();
-    }
-
-    /** Stops listening and closes every connection. Idempotent. */
+    /** Closes the listening socket and every connection. Idempotent. */
     @Override
     public void close() {
-        closed.countDown();
+        closed = true;
         closeQuietly(server);
-        open.forEach(FaultProxy::closeQuietly);
+        sockets.forEach(FaultProxy::closeQuietly);
+        rules.forEach(r -> r.hold.release());
     }
 
-    private void closeAfter(Duration lifetime) {
-        try {
-            closed.await(lifetime.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** A request body held by {@link #holdRequestBody}. */
+    public static final class Hold {
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        /** Waits until the body reached the hold point; false when {@code timeout} passed first. */
+        public boolean awaitHeld(Duration timeout) throws InterruptedException {
+            return held.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
-        close();
+
+        /** Lets the body go on. */
+        public void release() {
+            released.countDown();
+        }
+    }
+
+    private enum Kind { ANSWER, CUT_REQUEST, CUT_RESPONSE, HOLD }
+
+    private static final class Rule {
+        final Kind kind;
+        final String method;
+        final AtomicInteger left;
+        final long bytes;
+        final int status;
+        final String code;
+        final Hold hold = new Hold();
+
+        Rule(Kind kind, String method, int times, long bytes, int status, String code) {
+            this.kind = kind;
+            this.method = method;
+            this.left = new AtomicInteger(times);
+            this.bytes = bytes;
+            this.status = status;
+            this.code = code;
+        }
+
+        boolean take(String m, long contentLength) {
+            boolean bodyRule = kind == Kind.CUT_REQUEST || kind == Kind.HOLD;
+            if ((method != null && !method.equalsIgnoreCase(m)) || (bodyRule && contentLength <= bytes)) {
+                return false;
+            }
+            return left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        }
     }
 
     private void acceptLoop() {
-        while (!server.isClosed()) {
+        while (!closed) {
+            Socket client;
             try {
-                Socket client = server.accept();
-                open.add(client);
-                Mode m = mode.get();
-                Thread.ofVirtual().name("fault-proxy-conn-" + client.getPort()).start(() -> serve(client, m));
+                client = server.accept();
             } catch (IOException e) {
                 return; // closed
             }
+            if (down || closed) {
+                closeQuietly(client);
+                continue;
+            }
+            sockets.add(client);
+            daemon("litefleet-test-proxy-conn", () -> serve(client));
         }
     }
 
-    private void serve(Socket client, Mode m) {
+    /** One client connection: requests in order, each forwarded (or faulted), responses pumped back. */
+    private void serve(Socket client) {
+        Connection c = new Connection(client);
         try (client) {
-            if (m instanceof Answer a) {
-                answer(client, a);
-                return;
-            }
-            long limit = m instanceof ResetAfter r ? r.bytes() : Long.MAX_VALUE;
-            try (Socket upstream = new Socket()) {
-                open.add(upstream);
-                upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target), 5_000);
-                Thread back = Thread.ofVirtual().start(() -> pump(upstream, client, Long.MAX_VALUE));
-                if (!pump(client, upstream, limit)) {
-                    resets.incrementAndGet();
-                    client.setSoLinger(true, 0); // close() now sends RST: the peer sees a reset, not an end
+            InputStream in = client.getInputStream();
+            while (!closed) {
+                byte[] head = readHead(in);
+                if (head == null) {
+                    return;
                 }
-                client.close();
-                upstream.close();
-                back.join();
-            } finally {
-                open.remove(client);
-                open.removeIf(Socket::isClosed);
+                if (!c.request(head, in)) {
+                    return;
+                }
             }
         } catch (IOException e) {
-            // a closed peer ends the connection; nothing to report
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // a cut or closed connection: the client sees it as such
+        } finally {
+            c.close();
         }
     }
 
-    /** Copies until EOF (true) or until {@code limit} bytes passed (false: the caller resets). */
-    private static boolean pump(Socket from, Socket to, long limit) {
-        byte[] buf = new byte[16 * 1024];
-        long total = 0;
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            for (int n; (n = in.read(buf, 0, (int) Math.min(buf.length, Math.max(1, limit - total)))) >= 0; ) {
-                out.write(buf, 0, n);
-                out.flush();
-                total += n;
-                if (total >= limit) {
+    private final class Connection {
+        private final Socket client;
+        private Socket up;
+        private final AtomicLong pumped = new AtomicLong();
+        private volatile long cutResponseAt = Long.MAX_VALUE;
+
+        Connection(Socket client) {
+            this.client = client;
+        }
+
+        /** Handles one request; false when the connection is over. */
+        boolean request(byte[] head, InputStream in) throws IOException {
+            String text = new String(head, StandardCharsets.ISO_8859_1);
+            String line = text.substring(0, text.indexOf("\r\n"));
+            String method = line.split(" ", 2)[0];
+            boolean chunked = header(text, "transfer-encoding").map(v -> v.equalsIgnoreCase("chunked")).orElse(false);
+            // A chunked body's length is unknown: rules on body bytes then apply to whatever it turns out to be.
+            long length = chunked ? Long.MAX_VALUE
+                    : header(text, "content-length").map(Long::parseLong).orElse(0L);
+            boolean expect = header(text, "expect").map(v -> v.equalsIgnoreCase("100-continue")).orElse(false);
+            String[] parts = line.split(" ");
+            seen.add(new Request(method, parts.length > 1 ? parts[1] : "", headerNames(text)));
+            Rule rule = rules.stream().filter(r -> r.take(method, length)).findFirst().orElse(null);
+            if (rule != null && rule.kind == Kind.ANSWER) {
+                if (!expect && chunked) {
+                    copyChunked(in, OutputStream.nullOutputStream(), null, false);
+                } else if (!expect) {
+                    in.skipNBytes(length); // read the body first, so the client gets to read the answer
+                }
+                answer(rule.status, rule.code);
+                return false;
+            }
+            if (up == null && !connectUpstream()) {
+                return false;
+            }
+            if (rule != null && rule.kind == Kind.CUT_RESPONSE) {
+                cutResponseAt = pumped.get() + rule.bytes;
+            }
+            OutputStream out = up.getOutputStream();
+            out.write(head);
+            out.flush();
+            return chunked ? copyChunked(in, out, rule, true) : copyBody(in, out, 0, length, rule, true);
+        }
+
+        /**
+         * Forwards a {@code Transfer-Encoding: chunked} body chunk by chunk (size lines and trailers as they are),
+         * applying {@code rule} to the body bytes (counted as forwarded when {@code count}); false when the rule cut
+         * it or the client went away.
+         */
+        private boolean copyChunked(InputStream in, OutputStream out, Rule rule, boolean count) throws IOException {
+            long done = 0;
+            while (true) {
+                String size = readLine(in);
+                if (size == null) {
                     return false;
                 }
+                out.write((size + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                long n = Long.parseLong(size.split(";", 2)[0].trim(), 16);
+                if (n == 0) {
+                    return copyTrailers(in, out);
+                }
+                if (!copyBody(in, out, done, done + n, rule, count)) {
+                    return false;
+                }
+                done += n;
+                if (readLine(in) == null) { // the CRLF after the chunk's data
+                    return false;
+                }
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
             }
-            to.shutdownOutput();
-        } catch (IOException e) {
-            closeQuietly(to);
         }
-        return true;
+
+        /** The trailer lines of a chunked body, up to and including the blank line. */
+        private boolean copyTrailers(InputStream in, OutputStream out) throws IOException {
+            while (true) {
+                String t = readLine(in);
+                if (t == null) {
+                    return false;
+                }
+                out.write((t + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                if (t.isEmpty()) {
+                    out.flush();
+                    return true;
+                }
+            }
+        }
+
+        /** Forwards body bytes {@code from..length} (offsets within the whole body), applying {@code rule}. */
+        private boolean copyBody(InputStream in, OutputStream out, long from, long length, Rule rule, boolean count)
+                throws IOException {
+            byte[] buf = new byte[64 * 1024];
+            long done = from;
+            while (done < length) {
+                long limit = length - done;
+                if (rule != null && rule.kind != Kind.CUT_RESPONSE && done < rule.bytes) {
+                    limit = Math.min(limit, rule.bytes - done);
+                }
+                int n = in.read(buf, 0, (int) Math.min(buf.length, limit));
+                if (n < 0) {
+                    return false;
+                }
+                out.write(buf, 0, n);
+                out.flush();
+                done += n;
+                if (count) {
+                    requestBodyBytes.addAndGet(n);
+                }
+                if (rule != null && done == rule.bytes) {
+                    if (rule.kind == Kind.CUT_REQUEST) {
+                        return false; // the caller closes both sides
+                    }
+                    if (rule.kind == Kind.HOLD) {
+                        rule.hold.held.countDown();
+                        awaitRelease(rule.hold);
+                    }
+                }
+            }
+            return true;
+        }
+
+        private void awaitRelease(Hold hold) throws IOException {
+            try {
+                hold.released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while holding a body", e);
+            }
+        }
+
+        private boolean connectUpstream() {
+            try {
+                up = new Socket();
+                up.connect(upstream, 5_000);
+                sockets.add(up);
+            } catch (IOException e) {
+                return false; // server down: the client sees its connection closed
+            }
+            daemon("litefleet-test-proxy-pump", this::pump);
+            return true;
+        }
+
+        /** Server to client, byte for byte, cutting where a rule says. */
+        private void pump() {
+            byte[] buf = new byte[64 * 1024];
+            try {
+                InputStream in = up.getInputStream();
+                OutputStream out = client.getOutputStream();
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    long at = pumped.get();
+                    int allowed = (int) Math.max(0, Math.min(n, cutResponseAt - at));
+                    out.write(buf, 0, allowed);
+                    out.flush();
+                    pumped.addAndGet(allowed);
+                    if (allowed < n) {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                // either side went away
+            } finally {
+                close();
+            }
+        }
+
+        private void answer(int status, String code) throws IOException {
+            byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code
+                    + "</Code><Message>injected by FaultProxy</Message></Error>").getBytes(StandardCharsets.UTF_8);
+            String head = "HTTP/1.1 " + status + " " + code + "\r\nContent-Type: application/xml\r\nContent-Length: "
+                    + body.length + "\r\nConnection: close\r\n\r\n";
+            OutputStream out = client.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+        }
+
+        void close() {
+            closeQuietly(client);
+            sockets.remove(client);
+            if (up != null) {
+                closeQuietly(up);
+                sockets.remove(up);
+            }
+        }
     }
 
-    /** Reads requests (head and body) and answers each with the canned response, then closes. */
-    private void answer(Socket client, Answer a) throws IOException {
-        InputStream in = client.getInputStream();
-        String head = readHead(in);
-        if (head == null) {
-            return;
-        }
-        drainBody(in, head);
-        answered.incrementAndGet();
-        OutputStream out = client.getOutputStream();
-        out.write(("HTTP/1.1 " + a.status() + " Injected\r\n" + a.headers() + "Content-Length: " + a.body().length
-                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        out.write(a.body());
-        out.flush();
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int state = 0;
+    /** One line without its CRLF, or null at the end of the stream. */
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
         for (int b; (b = in.read()) >= 0; ) {
-            head.write(b);
-            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
-                    ? state + 1 : (b == '\r' ? 1 : 0);
-            if (state == 4) {
-                return head.toString(StandardCharsets.ISO_8859_1);
+            if (b == '\n') {
+                int last = sb.length() - 1;
+                return last >= 0 && sb.charAt(last) == '\r' ? sb.substring(0, last) : sb.toString();
             }
-            if (head.size() > 64 * 1024) {
-                throw new IOException("request head too long");
+            sb.append((char) b);
+            if (sb.length() > MAX_HEAD) {
+                throw new IOException("line longer than " + MAX_HEAD + " bytes");
             }
         }
         return null;
     }
 
-    private static void drainBody(InputStream in, String head) throws IOException {
-        String lower = head.toLowerCase(Locale.ROOT);
-        int cl = lower.indexOf("\ncontent-length:");
-        if (cl >= 0) {
-            long n = Long.parseLong(lower.substring(cl + 16, lower.indexOf('\r', cl)).trim());
-            in.skipNBytes(n);
-        } else if (lower.contains("\ntransfer-encoding: chunked")) {
-            while (true) {
-                String size = readLine(in);
-                long n = Long.parseLong(size.split(";")[0].trim(), 16);
-                in.skipNBytes(n + 2);
-                if (n == 0) {
-                    return; // (trailers are not used by the clients under test)
+    /** The request head up to and including the blank line, or null at a clean end of stream. */
+    private static byte[] readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                if (head.size() == 0) {
+                    return null;
                 }
+                throw new IOException("connection ended inside a request head");
+            }
+            head.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (head.size() > MAX_HEAD) {
+                throw new IOException("request head longer than " + MAX_HEAD + " bytes");
             }
         }
+        return head.toByteArray();
     }
 
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (int b; (b = in.read()) >= 0 && b != '\n'; ) {
-            if (b != '\r') {
-                sb.append((char) b);
+    private static Set<String> headerNames(String head) {
+        Set<String> names = new java.util.TreeSet<>();
+        String[] lines = head.split("\r\n");
+        for (String l : java.util.Arrays.asList(lines).subList(1, lines.length)) {
+            int colon = l.indexOf(':');
+            if (colon > 0) {
+                names.add(l.substring(0, colon).trim().toLowerCase(Locale.ROOT));
             }
         }
-        return sb.toString();
+        return Set.copyOf(names);
+    }
+
+    private static java.util.Optional<String> header(String head, String name) {
+        for (String l : head.split("\r\n")) {
+            int colon = l.indexOf(':');
+            if (colon > 0 && l.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
+                return java.util.Optional.of(l.substring(colon + 1).trim());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static void daemon(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
     }
 
     private static void closeQuietly(java.io.Closeable c) {
         try {
             c.close();
-        } catch (IOException ignored) {
-            // closing anyway
+        } catch (IOException e) {
+            // closing is all we wanted
         }
     }
 
     @Override
     public String toString() {
-        return "fault proxy 127.0.0.1:" + port() + " -> 127.0.0.1:" + target + " (" + mode.get() + ")";
+        return "FaultProxy[" + endpoint() + " -> " + upstream + ", rules=" + new ArrayList<>(rules).size() + "]";
     }
 }

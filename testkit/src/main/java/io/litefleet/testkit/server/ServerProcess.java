@@ -1,97 +1,138 @@
 package io.litefleet.testkit.server;
 
+import io.litefleet.testkit.PeerTools;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntPredicate;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * A server process that a test started on 127.0.0.1: its output goes to a log file, readiness is polled with a
- * deadline, and stopping it signals only the process this object started (SIGTERM, then SIGKILL after a short grace
- * period, since some servers, Azurite among them, close their port on SIGTERM but never exit).
- *
- * <p>Not thread-safe: one test class drives it. {@link #close()} is idempotent.
+ * A server the tests start as a child process on 127.0.0.1: started with its output in a log file, polled until
+ * ready with a deadline, stopped by the PID this object started (SIGTERM, then SIGKILL after a grace period; its
+ * descendants too). A JVM shutdown hook kills it if the test JVM exits without closing it. Thread-safe.
  */
 public final class ServerProcess implements AutoCloseable {
-    private static final Duration GRACE = Duration.ofSeconds(3);
+    private static final Duration GRACE = Duration.ofSeconds(10);
 
     private final String name;
-    private final List<String> command;
-    private final Map<String, String> environment;
+    private final Process process;
     private final Path log;
-    private final int port;
-    private final IntPredicate ready;
-    private Process process;
+    private final Thread hook;
 
-    private ServerProcess(String name, List<String> command, Map<String, String> environment, Path log, int port,
-                          IntPredicate ready) {
+    private ServerProcess(String name, Process process, Path log) {
         this.name = name;
-        this.command = List.copyOf(command);
-        this.environment = Map.copyOf(environment);
+        this.process = process;
         this.log = log;
-        this.port = port;
-        this.ready = ready;
+        this.hook = new Thread(() -> kill(process), "litefleet-test-stop-" + name);
+        Runtime.getRuntime().addShutdownHook(hook);
     }
 
     /**
-     * Starts {@code command} and waits until {@code ready} answers true for the port, failing (with the log's tail)
-     * when the process exits first or {@code within} passes.
-     *
-     * @param name        for messages, for example {@code azurite}
-     * @param command     the command line; it must listen on {@code port} on 127.0.0.1
-     * @param environment variables added to the inherited environment
-     * @param log         file receiving standard output and standard error (appended across restarts)
-     * @param port        the port the server listens on, from {@link #freePort()}
-     * @param ready       polled with the port until it returns true
+     * The installed tool {@code binary}, found as {@link PeerTools#find} finds peers; when it is missing the calling
+     * test is skipped with {@code installHint}, or fails under CI ({@code CI=true}), where it must be there.
      */
-    public static ServerProcess start(String name, List<String> command, Map<String, String> environment, Path log,
-                                      int port, IntPredicate ready, Duration within) {
-        ServerProcess p = new ServerProcess(name, command, environment, log, port, ready);
-        p.launch(within);
-        return p;
+    public static Path binary(String binary, String installHint) {
+        Optional<Path> p = PeerTools.find(binary);
+        if (p.isEmpty() && PeerTools.isCi()) {
+            throw new AssertionError("'" + binary + "' is missing under CI: " + installHint);
+        }
+        Assumptions.assumeTrue(p.isPresent(), () -> "skipped: '" + binary + "' not found; " + installHint);
+        return p.orElseThrow();
     }
 
-    /** A port that was free on 127.0.0.1 a moment ago. */
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    /** A TCP port on 127.0.0.1 that was free a moment ago. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
         }
     }
 
-    /** A readiness check: an HTTP GET of {@code path} on the port answers with any status (the server speaks HTTP). */
-    public static IntPredicate answersHttp(String path) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        return port -> {
-            try {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
-                return true;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        };
+    /**
+     * Starts {@code command} in {@code workDir} with {@code env} added to this JVM's environment (a null value
+     * removes the variable), its output appended to {@code workDir/<name>.log}, and waits until {@code ready} holds.
+     *
+     * @throws AssertionError when the process exits or {@code deadline} passes first, quoting the log's tail
+     */
+    public static ServerProcess start(String name, List<String> command, Path workDir, Map<String, String> env,
+                                      BooleanSupplier ready, Duration deadline) throws IOException {
+        Files.createDirectories(workDir);
+        Path log = workDir.resolve(name + ".log");
+        ProcessBuilder pb = withEnvironment(new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())), env);
+        ServerProcess server = new ServerProcess(name, pb.start(), log);
+        try {
+            server.awaitReady(ready, deadline);
+            return server;
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
     }
 
-    /** The port the server listens on. */
-    public int port() {
-        return port;
+    /** Adds {@code env} to the builder's environment, removing the variables whose value is null; returns it. */
+    public static ProcessBuilder withEnvironment(ProcessBuilder pb, Map<String, String> env) {
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        return pb;
+    }
+
+    private void awaitReady(BooleanSupplier ready, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!ready.getAsBoolean()) {
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited with " + process.exitValue() + " before it was ready:\n"
+                        + logTail());
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError(name + " was not ready within " + deadline + ":\n" + logTail());
+            }
+            pause(50);
+        }
+    }
+
+    /** Whether {@code GET url} answers 200, within a second; false for any failure. */
+    public static boolean answers200(URI url) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+            c.setConnectTimeout(1_000);
+            c.setReadTimeout(1_000);
+            try {
+                return c.getResponseCode() == 200;
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The process id, for messages. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** The log file. */
@@ -99,105 +140,48 @@ public final class ServerProcess implements AutoCloseable {
         return log;
     }
 
-    /** The process id, or -1 when stopped. */
-    public long pid() {
-        return process == null ? -1 : process.pid();
-    }
-
-    /** Whether the process runs. */
-    public boolean isAlive() {
-        return process != null && process.isAlive();
-    }
-
-    /** Kills the process at once (SIGKILL), as a crash or a pulled plug would, and waits until it is gone. */
-    public void kill() {
-        if (process == null) {
-            return;
-        }
-        process.destroyForcibly();
-        awaitExit(Duration.ofSeconds(10));
-        process = null;
-    }
-
-    /** Starts the same command again on the same port (after {@link #kill()} or {@link #close()}). */
-    public void restart(Duration within) {
-        if (isAlive()) {
-            throw new IllegalStateException(name + " is still running (pid " + process.pid() + ")");
-        }
-        launch(within);
-    }
-
-    /** The last lines of the log, for failure messages. */
+    /** The last 4,000 characters of the log, for failure messages. */
     public String logTail() {
         try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            String s = Files.readString(log, StandardCharsets.UTF_8);
+            return s.length() <= 4_000 ? s : "..." + s.substring(s.length() - 4_000);
         } catch (IOException e) {
-            return "(log " + log + " unreadable: " + e.getMessage() + ")";
+            return "(log unreadable: " + e + ")";
         }
     }
 
-    /** SIGTERM, then SIGKILL when the process has not exited within a few seconds. Idempotent. */
+    /** Stops the process (SIGTERM, SIGKILL after 10 s) and waits for it. Idempotent. */
     @Override
     public void close() {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        if (!awaitExit(GRACE)) {
-            process.destroyForcibly();
-            awaitExit(Duration.ofSeconds(10));
-        }
-        process = null;
-    }
-
-    private void launch(Duration within) {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().putAll(environment);
+        kill(process);
         try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + name + ": " + command, e);
-        }
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!ready.test(port)) {
-            if (!process.isAlive()) {
-                int code = process.exitValue();
-                process = null;
-                throw new AssertionError(name + " exited with " + code + " before it was ready; log " + log + ":\n"
-                        + logTail());
-            }
-            if (System.nanoTime() > deadline) {
-                close();
-                throw new AssertionError(name + " was not ready on port " + port + " within " + within + "; log "
-                        + log + ":\n" + logTail());
-            }
-            pause();
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs anyway
         }
     }
 
-    private boolean awaitExit(Duration within) {
+    private static void kill(Process p) {
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroy();
         try {
-            return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+            if (!p.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
+            p.destroyForcibly();
             Thread.currentThread().interrupt();
-            return !process.isAlive();
         }
+        children.forEach(ProcessHandle::destroyForcibly);
     }
 
-    /** The poll interval of a readiness loop (the loop itself has a deadline). */
-    private static void pause() {
+    private static void pause(long millis) {
         try {
-            Thread.sleep(50);
+            Thread.sleep(millis); // polling interval, not synchronisation: the loop re-checks its condition
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for a server", e);
         }
-    }
-
-    @Override
-    public String toString() {
-        return name + " on 127.0.0.1:" + port + " (pid " + pid() + ", log " + log + ")";
     }
 }
