@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.testkit.DbContent;
-import io.litefleet.testkit.PeerProcess;
 import io.litefleet.testkit.PeerTools;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,16 +84,16 @@ abstract class CloudInterop {
         try (Connection app = open(db)) {
             write(app, 0, 100);
             Process upstream = startUpstream(config);
-            List<String> theirs;
+            int exit;
             try {
                 awaitL0Files(config, db, 1, upstream);
                 write(app, 100, 30);
                 awaitL0Files(config, db, 2, upstream);
             } finally {
-                PeerProcess.stopGracefully(upstream);
-                PeerProcess.kill(upstream);
+                exit = Image.stop(upstream, Duration.ofSeconds(30)); // SIGTERM: upstream syncs, then exits
             }
-            theirs = ltxFiles(config, db);
+            assertEquals(0, exit, "litestream exits cleanly on SIGTERM");
+            List<String> theirs = ltxFiles(config, db);
             String upstreamState = DbContent.hash(app);
             Path restored = dir.resolve("restored-theirs.db");
             litefleet("restore", "-config", config.toString(), "-o", restored.toString(), db.toString());
@@ -129,33 +128,30 @@ abstract class CloudInterop {
         assertEquals(hash, DbContent.hash(ours), what + ": litefleet restore");
         assertEquals("ok", DbContent.integrityCheck(ours), what + ": litefleet restore");
         Path stock = dir.resolve("litestream-" + System.nanoTime() + ".db");
-        PeerProcess.Result r = peer(List.of(PeerTools.litestream().toString(), "restore", "-config",
-                config.toString(), "-o", stock.toString(), db.toString()));
-        assertEquals(0, r.exitCode(), what + ": litestream restore\n" + r.both());
+        Image.Result r = peer(PeerTools.litestream().toString(), "restore", "-config", config.toString(), "-o",
+                stock.toString(), db.toString());
+        assertEquals(0, r.exitCode(), what + ": litestream restore\n" + r.output());
         assertEquals(hash, DbContent.hash(stock), what + ": litestream restore");
         assertEquals("ok", DbContent.integrityCheck(stock), what + ": litestream restore");
     }
 
-    /** Runs the image's {@code bin/litefleet}; fails unless it exits 0 or if its output holds a secret. */
+    /** Runs the image's {@code bin/litefleet}; fails unless it exits 0, or if its output holds a secret. */
     private String litefleet(String... args) throws Exception {
-        Path image = Path.of(System.getProperty("litefleet.image", "target/litefleet"));
-        List<String> cmd = new ArrayList<>(List.of(image.resolve("bin/litefleet").toString()));
-        cmd.addAll(List.of(args));
-        PeerProcess.Result r = PeerProcess.run(dir, COMMAND, cmd, environment());
+        Image.Result r = Image.litefleet(dir, environment(), args);
         for (String secret : secrets()) {
-            assertFalse(r.both().contains(secret), "litefleet printed a secret: " + String.join(" ", args));
+            assertFalse(r.output().contains(secret), "litefleet printed a secret: " + String.join(" ", args));
         }
-        assertEquals(0, r.exitCode(), "litefleet " + String.join(" ", args) + "\n" + r.both());
-        return r.stdout();
+        assertEquals(0, r.exitCode(), "litefleet " + String.join(" ", args) + "\n" + r.output());
+        return r.output();
     }
 
     /** {@code litestream ltx -level all}: one {@code "level min max"} entry per LTX file in the replica. */
     private List<String> ltxFiles(Path config, Path db) throws Exception {
-        PeerProcess.Result r = peer(List.of(PeerTools.litestream().toString(), "ltx", "-config", config.toString(),
-                "-level", "all", db.toString()));
-        assertEquals(0, r.exitCode(), "litestream ltx\n" + r.both());
+        Image.Result r = peer(PeerTools.litestream().toString(), "ltx", "-config", config.toString(), "-level", "all",
+                db.toString());
+        assertEquals(0, r.exitCode(), "litestream ltx\n" + r.output());
         List<String> files = new ArrayList<>();
-        for (String line : r.stdout().split("\n")) {
+        for (String line : r.output().split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 3 && f[1].matches("[0-9a-f]{16}") && f[2].matches("[0-9a-f]{16}")) {
                 files.add(f[0] + " " + f[1] + " " + f[2]);
@@ -175,19 +171,21 @@ abstract class CloudInterop {
         }
     }
 
-    private PeerProcess.Result peer(List<String> cmd) throws Exception {
+    /** Upstream's binary with this backend's environment, without {@code AWS_CA_BUNDLE} (it breaks their S3 client). */
+    private Image.Result peer(String... command) throws Exception {
+        return Image.run(dir, COMMAND, peerEnvironment(), command);
+    }
+
+    private Map<String, String> peerEnvironment() {
         Map<String, String> env = new java.util.HashMap<>(environment());
-        env.put("AWS_CA_BUNDLE", ""); // breaks upstream's S3 client; irrelevant elsewhere but never wanted
-        return PeerProcess.run(dir, COMMAND, cmd, env);
+        env.put("AWS_CA_BUNDLE", null);
+        return env;
     }
 
     /** {@code litestream replicate} on the config, with this backend's environment, logging to litestream.log. */
     private Process startUpstream(Path config) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(PeerTools.litestream().toString(), "replicate", "-config",
-                config.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("litestream.log").toFile());
-        pb.environment().putAll(environment());
-        pb.environment().remove("AWS_CA_BUNDLE");
-        return pb.start();
+        return Image.process(List.of(PeerTools.litestream().toString(), "replicate", "-config", config.toString()),
+                peerEnvironment(), dir.resolve("litestream.log")).start();
     }
 
     private static Connection open(Path db) throws Exception {

@@ -35,28 +35,10 @@ public final class PeerProcess {
      * Output goes to temp files in {@code workDir}.
      */
     public static Result run(Path workDir, Duration timeout, List<String> command) throws IOException, InterruptedException {
-        return run(workDir, timeout, command, java.util.Map.of());
-    }
-
-    /**
-     * Like {@link #run(Path, Duration, List)}, with {@code environment} changing the inherited environment: an
-     * entry with an empty value removes the variable (for example {@code AWS_CA_BUNDLE}, which breaks upstream's S3
-     * client).
-     */
-    public static Result run(Path workDir, Duration timeout, List<String> command, java.util.Map<String, String> environment)
-            throws IOException, InterruptedException {
         Path out = Files.createTempFile(workDir, "out", ".txt");
         Path err = Files.createTempFile(workDir, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        environment.forEach((k, v) -> {
-            if (v.isEmpty()) {
-                pb.environment().remove(k);
-            } else {
-                pb.environment().put(k, v);
-            }
-        });
-        Process p = pb.start();
+        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("timed out after " + timeout + ": " + command);
