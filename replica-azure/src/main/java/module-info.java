@@ -7,6 +7,7 @@ module io.litefleet.replica.azure {
     requires com.azure.core.http.jdk.httpclient;
     requires com.azure.identity;
     requires java.net.http;
+    requires java.logging;
 
     provides io.litefleet.api.replica.ReplicaClientProvider with io.litefleet.replica.azure.AzureReplicaClientProvider;
 }

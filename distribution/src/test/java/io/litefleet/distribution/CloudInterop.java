@@ -142,6 +142,9 @@ abstract class CloudInterop {
             assertFalse(r.output().contains(secret), "litefleet printed a secret: " + String.join(" ", args));
         }
         assertEquals(0, r.exitCode(), "litefleet " + String.join(" ", args) + "\n" + r.output());
+        // The SDKs log through SLF4J, bound to java.util.logging in the plugins: no binding warning, no per-request
+        // noise from azure-core's JDK client.
+        assertFalse(r.output().contains("SLF4J") || r.output().contains("is restricted by"), r.output());
         return r.output();
     }
 

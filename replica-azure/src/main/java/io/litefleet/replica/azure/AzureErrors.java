@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  */
 final class AzureErrors {
     private static final Pattern SIG = Pattern.compile("(?i)(sig=)[^&\\s'\"<]+");
+    private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
 
     private final String destination;
     private final Set<String> secrets;
@@ -116,7 +117,7 @@ final class AzureErrors {
     private static String summary(Throwable e) {
         if (e instanceof BlobStorageException b) {
             String code = b.getErrorCode() == null ? "" : " " + b.getErrorCode();
-            String text = b.getServiceMessage() == null ? "" : ": " + firstLine(b.getServiceMessage());
+            String text = b.getServiceMessage() == null ? "" : ": " + serviceMessage(b.getServiceMessage());
             return b.getStatusCode() + code + text;
         }
         if (e instanceof HttpResponseException h && h.getResponse() != null) {
@@ -130,6 +131,12 @@ final class AzureErrors {
             }
         }
         return sb.toString();
+    }
+
+    /** The {@code <Message>} of Azure's XML error body when there is one (its first line), else the first line. */
+    private static String serviceMessage(String s) {
+        java.util.regex.Matcher m = MESSAGE.matcher(s);
+        return firstLine(m.find() ? m.group(1) : s);
     }
 
     private static String firstLine(String s) {

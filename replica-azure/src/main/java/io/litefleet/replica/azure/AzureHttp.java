@@ -13,13 +13,28 @@ import com.azure.storage.common.policy.RetryPolicyType;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The HTTP side of a client: the JDK HTTP client (no netty), bounded timeouts, a short SDK retry (the engine
  * retries with its own backoff, so the SDK only smooths over a blip) and the default credential chain.
  */
 final class AzureHttp {
+    /**
+     * azure-core's JDK client logs a WARNING for every request carrying {@code Content-Length} (a header
+     * java.net.http sets itself and refuses from callers), which would be a line per upload in Litefleet's log. Held
+     * here so the level stays set (java.util.logging keeps loggers only weakly).
+     */
+    private static final Logger RESTRICTED_HEADER_NOISE = quiet("com.azure.core.http.jdk.httpclient.JdkHttpClient");
+
     private AzureHttp() {
+    }
+
+    private static Logger quiet(String name) {
+        Logger logger = Logger.getLogger(name);
+        logger.setLevel(Level.SEVERE);
+        return logger;
     }
 
     /** Virtual threads named {@code litefleet-abs-N} for the HTTP client's asynchronous work. */
@@ -32,6 +47,7 @@ final class AzureHttp {
      * minute instead of hanging it.
      */
     static HttpClient client(ExecutorService executor) {
+        RESTRICTED_HEADER_NOISE.getLevel(); // loads the class, and with it the level, before the first request
         return new JdkHttpClientBuilder().executor(executor).connectionTimeout(Duration.ofSeconds(10))
                 .writeTimeout(Duration.ofSeconds(60)).responseTimeout(Duration.ofSeconds(60))
                 .readTimeout(Duration.ofSeconds(60)).build();

@@ -42,8 +42,9 @@ import java.util.concurrent.TimeUnit;
  * {@link AzureMetadata}).
  *
  * <p><b>Uploads</b> never hold more than one 8 MiB block in memory and publish the blob whole or not at all; a failed
- * upload leaves only uncommitted blocks, which listings never show and Azure discards after a week. {@link PutOptions#ifAbsent()} sends {@code If-None-Match: *} with
- * the request that publishes. <b>Listings</b> follow continuation tokens past any number of pages, with metadata.
+ * upload leaves only uncommitted blocks, which listings never show and Azure discards after a week.
+ * {@link PutOptions#ifAbsent()} sends {@code If-None-Match: *} with the request that publishes. <b>Listings</b>
+ * follow continuation tokens past any number of pages, with metadata.
  * <b>Deletes</b> go in waves of up to 16 concurrent Delete Blob requests. (Not Blob Batch: Azurite answered a
  * batch of deletes with success and deleted nothing, which a client cannot tell from a real success.)
  *

@@ -115,6 +115,20 @@ class AzureReplicaClientContractIT extends ReplicaClientContract {
         }
     }
 
+    @Test
+    void missingContainer_isNotFoundNamingItWithAzuresMessageOnly() throws Exception {
+        try (AzureReplicaClient c = tuned(AzureReplicaClient.Tuning.DEFAULT, Map.of(),
+                settings(AZURITE.get(), "absent-container"))) {
+            ReplicaException e = org.junit.jupiter.api.Assertions.assertThrows(ReplicaException.class,
+                    () -> c.list("db/"));
+            assertEquals(ReplicaFailure.NOT_FOUND, e.failure(), e.getMessage());
+            assertTrue(e.getMessage().contains("abs://" + AZURITE.get().accountName() + "@absent-container")
+                    && e.getMessage().contains("404 ContainerNotFound"), e.getMessage());
+            assertTrue(!e.getMessage().contains("<?xml") && !e.getMessage().contains("\n"),
+                    "one line, no XML: " + e.getMessage());
+        }
+    }
+
     static BlobContainerClient rawContainer() {
         return new BlobServiceClientBuilder().endpoint(AZURITE.get().endpoint())
                 .httpClient(AzureHttp.client(AzureHttp.executor()))

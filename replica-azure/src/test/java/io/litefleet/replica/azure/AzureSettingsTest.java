@@ -54,8 +54,8 @@ class AzureSettingsTest {
     void environment_givesTheKeyOrTheToken() {
         assertEquals(new AzureSettings.SharedKey("acct", KEY), of(Map.of(AzureSettings.ENV_ACCOUNT_KEY, KEY),
                 "bucket", "b0x", "account-name", "acct").credential());
-        assertEquals(new AzureSettings.Sas(SAS), of(Map.of(AzureSettings.ENV_SAS_TOKEN, SAS, AzureSettings.ENV_ACCOUNT_KEY,
-                KEY), "bucket", "b0x", "account-name", "acct").credential());
+        assertEquals(new AzureSettings.Sas(SAS), of(Map.of(AzureSettings.ENV_SAS_TOKEN, SAS,
+                AzureSettings.ENV_ACCOUNT_KEY, KEY), "bucket", "b0x", "account-name", "acct").credential());
         assertEquals(new AzureSettings.SharedKey("acct", "a2V5"), of(Map.of(AzureSettings.ENV_ACCOUNT_KEY, KEY),
                 "bucket", "b0x", "account-name", "acct", "account-key", "a2V5").credential(), "the file wins");
     }

@@ -35,7 +35,8 @@ record GcsSettings(String bucket, Optional<String> emulator) {
         String bucket = s.requireString(BUCKET);
         if (!NAME.matcher(bucket).matches()) {
             throw new ConfigException(s.origin() + ": key '" + BUCKET + "'" + s.at(BUCKET) + " must be a GCS bucket "
-                    + "name (lower-case letters, digits, '-', '_' and '.'), got '" + bucket + "'");
+                    + "name (3-63 lower-case letters, digits, '-', '_' and '.', starting and ending with a letter or "
+                    + "digit), got '" + bucket + "'");
         }
         Optional<String> emulator = Optional.ofNullable(env.get(ENV_EMULATOR)).map(String::trim)
                 .filter(h -> !h.isEmpty()).map(GcsSettings::emulatorUrl);

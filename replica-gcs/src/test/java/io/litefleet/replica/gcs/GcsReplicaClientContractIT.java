@@ -80,8 +80,8 @@ class GcsReplicaClientContractIT extends ReplicaClientContract {
     void timestamp_isStoredAsUpstreamDoes() throws Exception {
         Instant created = Instant.parse("2025-03-04T05:06:07.120Z");
         client().put(base() + "ts.ltx", ObjectBody.of(new byte[3]), PutOptions.DEFAULT.withTimestamp(created));
-        String raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(GCS.get().url() + "/storage/v1/b/"
-                + BUCKET + "/o/" + base().replace("/", "%2F") + "ts.ltx")).build(),
+        String raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(GCS.get().url()
+                + "/storage/v1/b/" + BUCKET + "/o/" + base().replace("/", "%2F") + "ts.ltx")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertEquals(true, raw.replace(" ", "").contains("\"litestream-timestamp\":\"2025-03-04T05:06:07.12Z\""),
                 "upstream's key and Go's RFC3339Nano in the object's JSON: " + raw);

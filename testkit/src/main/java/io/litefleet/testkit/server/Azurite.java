@@ -99,8 +99,8 @@ public final class Azurite implements AutoCloseable {
     /** Any HTTP answer (Azurite answers 400 to an unsigned request) means the service listens. */
     private boolean answersHttp() {
         try {
-            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(2))
-                    .build(), HttpResponse.BodyHandlers.discarding());
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
             return true;
         } catch (IOException e) {
             return false;

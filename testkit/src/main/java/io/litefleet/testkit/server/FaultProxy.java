@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * body until the test releases it (to stop the server mid-upload), or refuse every connection (server down).
  *
  * <p>It parses just enough of each request (request line, {@code Content-Length}, {@code Transfer-Encoding: chunked},
- * {@code Expect}) to count requests and find body boundaries; everything else is forwarded byte for byte. Each fault applies to the next
- * {@code times} requests of a method ({@code null} for any). Requests are recorded with their request line and
- * the names of their headers, never header values (so never a credential).
+ * {@code Expect}) to count requests and find body boundaries; everything else is forwarded byte for byte. Each
+ * fault applies to the next {@code times} requests of a method ({@code null} for any). Requests are recorded with
+ * their request line and the names of their headers, never header values (so never a credential).
  *
  * <p>It stops by itself: {@link #close()} ends every connection and thread, its threads are daemons, and it closes
  * itself after {@code maxLifetime} in case a test forgets. Thread-safe.
