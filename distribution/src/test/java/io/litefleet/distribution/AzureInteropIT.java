@@ -19,20 +19,30 @@ class AzureInteropIT extends CloudInterop {
     static final ServerExtension<Azurite> AZURITE = ServerExtension.azurite(CONTAINER);
 
     @Override
-    protected Map<String, String> replica(String path) {
+    protected String serverHostPort() {
+        return "127.0.0.1:" + AZURITE.get().port();
+    }
+
+    @Override
+    protected Map<String, String> replica(String path, String hostPort) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("type", "abs");
         m.put("account-name", AZURITE.get().accountName());
         m.put("account-key", AZURITE.get().accountKey());
         m.put("bucket", CONTAINER);
         m.put("path", path);
-        m.put("endpoint", AZURITE.get().endpoint());
+        m.put("endpoint", "http://" + hostPort + "/" + AZURITE.get().accountName());
         return m;
     }
 
     @Override
-    protected Map<String, String> environment() {
+    protected Map<String, String> environment(String hostPort) {
         return Map.of();
+    }
+
+    @Override
+    protected String destination() {
+        return "abs://" + AZURITE.get().accountName() + "@" + CONTAINER;
     }
 
     @Override

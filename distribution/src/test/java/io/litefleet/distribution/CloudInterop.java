@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerTools;
+import io.litefleet.testkit.server.FaultProxy;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,6 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * ends with both restores equal to the source by content hash and passing {@code PRAGMA integrity_check}, and with
  * no secret in anything Litefleet printed.
  *
+ * <p>A third scenario runs {@code litefleet replicate} as a daemon through a {@link FaultProxy} that goes down for a
+ * while: the daemon logs the failure naming the destination (never a secret), retries with backoff, catches up by
+ * itself once the store is back, and both restores still equal the source.
+ *
  * <p>A backend's test starts its server once per class and says how both tools reach it: the replica section's
  * keys (the same for both tools: Litestream's keys), the environment, and a replica URL if that form works too.
  * The tests live here, not in the plugin modules, because they run the shipped image: plugins never see core, not
@@ -42,11 +48,17 @@ abstract class CloudInterop {
     @TempDir
     Path dir;
 
-    /** The replica section's keys for the database path {@code path} inside the destination. */
-    protected abstract Map<String, String> replica(String path);
+    /** {@code 127.0.0.1:PORT} of the backend's server. */
+    protected abstract String serverHostPort();
 
-    /** Variables both tools need (for example an emulator's host). */
-    protected abstract Map<String, String> environment();
+    /** The replica section's keys for {@code path} inside the destination, reaching the server at {@code hostPort}. */
+    protected abstract Map<String, String> replica(String path, String hostPort);
+
+    /** Variables both tools need to reach the server at {@code hostPort} (for example an emulator's host). */
+    protected abstract Map<String, String> environment(String hostPort);
+
+    /** The destination as Litefleet names it in messages ({@code ReplicaClient.describe()}). */
+    protected abstract String destination();
 
     /** The replica URL for {@code path}, where that form reaches the server. */
     protected abstract Optional<String> url(String path);
@@ -109,6 +121,46 @@ abstract class CloudInterop {
         }
     }
 
+    @Test
+    void daemon_storeUnreachableForAWhile_logsTheDestinationRetriesAndCatchesUp() throws Exception {
+        Path db = dir.resolve("daemon.db");
+        String path = "fleet/daemon-" + Long.toHexString(new SplittableRandom().nextLong());
+        Path direct = config(db, path);
+        try (FaultProxy proxy = FaultProxy.open(URI.create("http://" + serverHostPort()), Duration.ofMinutes(5));
+             Connection app = open(db)) {
+            String via = proxy.endpoint().getAuthority();
+            Path config = config(db, path, via, "daemon-via-proxy");
+            Path log = dir.resolve("daemon.log");
+            write(app, 0, 50);
+            Process daemon = Image.process(List.of(Image.litefleet().toString(), "replicate", "-config",
+                    config.toString(), "--state-dir", dir.resolve("state").toString()), environment(via), log).start();
+            int exit;
+            try {
+                await("the daemon shipped a first L0 file", () -> !ltxFiles(direct, db).isEmpty(), daemon, log);
+                proxy.down(); // the store is unreachable: connections refused
+                write(app, 50, 50);
+                await("the daemon logged the failed sync", () -> Files.readString(log).contains("sync failed"),
+                        daemon, log);
+                List<String> before = ltxFiles(direct, db);
+                proxy.up();
+                await("the daemon caught up by itself", () -> !before.containsAll(ltxFiles(direct, db)), daemon,
+                        log);
+            } finally {
+                exit = Image.stop(daemon, Duration.ofSeconds(60)); // SIGTERM flushes, then exits 0
+            }
+            String text = Files.readString(log);
+            assertEquals(0, exit, text);
+            String failure = text.lines().filter(l -> l.contains("sync failed")).findFirst().orElseThrow();
+            System.out.println("the daemon's failure line: " + failure);
+            assertTrue(failure.contains(destination()) && (failure.contains("UNAVAILABLE") || failure.contains("IO")),
+                    "the failure names the destination and a retryable kind: " + failure);
+            for (String secret : secrets()) {
+                assertFalse(text.contains(secret), "a secret in the daemon's log");
+            }
+            assertBothRestores(db, direct, DbContent.hash(app), "after the store came back");
+        }
+    }
+
     private void replicateOnce(Path config) throws Exception {
         litefleet("replicate", "-config", config.toString(), "--state-dir", dir.resolve("state").toString(),
                 "-once");
@@ -116,10 +168,14 @@ abstract class CloudInterop {
 
     /** A config file both tools read: one database, this backend's replica section, 100 ms intervals. */
     private Path config(Path db, String path) throws IOException {
+        return config(db, path, serverHostPort(), db.getFileName().toString());
+    }
+
+    private Path config(Path db, String path, String hostPort, String name) throws IOException {
         StringBuilder yml = new StringBuilder("dbs:\n  - path: " + db
                 + "\n    monitor-interval: 100ms\n    replica:\n      sync-interval: 100ms\n");
-        replica(path).forEach((k, v) -> yml.append("      ").append(k).append(": ").append(v).append('\n'));
-        return Files.writeString(dir.resolve(db.getFileName() + ".yml"), yml);
+        replica(path, hostPort).forEach((k, v) -> yml.append("      ").append(k).append(": ").append(v).append('\n'));
+        return Files.writeString(dir.resolve(name + ".yml"), yml);
     }
 
     private void assertBothRestores(Path db, Path config, String hash, String what) throws Exception {
@@ -137,7 +193,7 @@ abstract class CloudInterop {
 
     /** Runs the image's {@code bin/litefleet}; fails unless it exits 0, or if its output holds a secret. */
     private String litefleet(String... args) throws Exception {
-        Image.Result r = Image.litefleet(dir, environment(), args);
+        Image.Result r = Image.litefleet(dir, environment(serverHostPort()), args);
         for (String secret : secrets()) {
             assertFalse(r.output().contains(secret), "litefleet printed a secret: " + String.join(" ", args));
         }
@@ -164,14 +220,25 @@ abstract class CloudInterop {
     }
 
     private void awaitL0Files(Path config, Path db, int n, Process upstream) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (ltxFiles(config, db).stream().filter(f -> f.startsWith("0 ")).count() < n) {
-            if (!upstream.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("upstream shipped fewer than " + n + " L0 files within 60 s (alive: "
-                        + upstream.isAlive() + "); its log:\n" + Files.readString(dir.resolve("litestream.log")));
+        await("upstream shipped " + n + " L0 files", () -> ltxFiles(config, db).stream()
+                .filter(f -> f.startsWith("0 ")).count() >= n, upstream, dir.resolve("litestream.log"));
+    }
+
+    /** Polls {@code condition} until it holds, failing after 90 s or when {@code process} exits, with its log. */
+    private static void await(String what, Condition condition, Process process, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!condition.holds()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("not so within 90 s: " + what + " (process alive: " + process.isAlive()
+                        + "); its log:\n" + Files.readString(log));
             }
             Thread.sleep(100); // poll interval; the loop has its deadline
         }
+    }
+
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws Exception;
     }
 
     /** Upstream's binary with this backend's environment, without {@code AWS_CA_BUNDLE} (it breaks their S3 client). */
@@ -180,7 +247,7 @@ abstract class CloudInterop {
     }
 
     private Map<String, String> peerEnvironment() {
-        Map<String, String> env = new java.util.HashMap<>(environment());
+        Map<String, String> env = new java.util.HashMap<>(environment(serverHostPort()));
         env.put("AWS_CA_BUNDLE", null);
         return env;
     }

@@ -18,13 +18,23 @@ class GcsInteropIT extends CloudInterop {
     static final ServerExtension<FakeGcsServer> GCS = ServerExtension.fakeGcs(BUCKET);
 
     @Override
-    protected Map<String, String> replica(String path) {
+    protected String serverHostPort() {
+        return GCS.get().emulatorHost();
+    }
+
+    @Override
+    protected Map<String, String> replica(String path, String hostPort) {
         return Map.of("type", "gs", "bucket", BUCKET, "path", path);
     }
 
     @Override
-    protected Map<String, String> environment() {
-        return Map.of("STORAGE_EMULATOR_HOST", GCS.get().emulatorHost());
+    protected Map<String, String> environment(String hostPort) {
+        return Map.of("STORAGE_EMULATOR_HOST", hostPort);
+    }
+
+    @Override
+    protected String destination() {
+        return "gs://" + BUCKET;
     }
 
     @Override
