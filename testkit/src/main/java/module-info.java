@@ -6,6 +6,7 @@ module io.litefleet.testkit {
     requires transitive java.sql;
     requires java.logging;
     requires org.xerial.sqlitejdbc;
+    requires java.net.http;
 
     exports io.litefleet.testkit;
     exports io.litefleet.testkit.server;

@@ -23,6 +23,12 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
      */
     public static final String TIMESTAMP = "litestream-timestamp";
 
+    /** Go's {@code time.RFC3339Nano} in UTC: {@code 2025-01-02T03:04:05.12Z} (not {@code .120Z}, as ISO_INSTANT has). */
+    private static final java.time.format.DateTimeFormatter RFC3339_NANO = new java.time.format.DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd'T'HH:mm:ss")
+            .appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 0, 9, true)
+            .appendLiteral('Z').toFormatter(java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
     /**
      * Copies the metadata.
      *
@@ -55,10 +61,13 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
         return new PutOptions(true, Map.of());
     }
 
-    /** These options plus the {@link #TIMESTAMP} entry for {@code createdAt}. */
+    /**
+     * These options plus the {@link #TIMESTAMP} entry for {@code createdAt}, written exactly as upstream writes it
+     * (Go's {@code time.RFC3339Nano}: trailing zeros of the fraction dropped, no fraction for whole seconds).
+     */
     public PutOptions withTimestamp(java.time.Instant createdAt) {
         Map<String, String> m = new java.util.HashMap<>(metadata);
-        m.put(TIMESTAMP, java.time.format.DateTimeFormatter.ISO_INSTANT.format(createdAt));
+        m.put(TIMESTAMP, RFC3339_NANO.format(createdAt));
         return new PutOptions(ifAbsent, m);
     }
 

@@ -54,6 +54,17 @@ class ReplicaKeyTest {
     }
 
     @Test
+    void withTimestamp_writesGoRfc3339Nano_trailingZerosDropped() {
+        // Upstream writes time.Format(time.RFC3339Nano): ".12Z" for 120 ms, no fraction for whole seconds.
+        assertEquals("2025-01-02T03:04:05.12Z", PutOptions.DEFAULT.withTimestamp(
+                Instant.parse("2025-01-02T03:04:05.120Z")).metadata().get(PutOptions.TIMESTAMP));
+        assertEquals("2025-01-02T03:04:05Z", PutOptions.DEFAULT.withTimestamp(
+                Instant.parse("2025-01-02T03:04:05Z")).metadata().get(PutOptions.TIMESTAMP));
+        assertEquals("2025-01-02T03:04:05.1Z", PutOptions.DEFAULT.withTimestamp(
+                Instant.parse("2025-01-02T03:04:05.100Z")).metadata().get(PutOptions.TIMESTAMP));
+    }
+
+    @Test
     void putOptions_malformedTimestamp_isRejectedNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PutOptions.DEFAULT.withMetadata(Map.of(PutOptions.TIMESTAMP, "yesterday")));

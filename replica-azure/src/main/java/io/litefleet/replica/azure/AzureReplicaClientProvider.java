@@ -15,9 +15,8 @@ import java.util.Set;
  * The Azure Blob Storage backend, type and scheme {@code abs} as upstream names it, in upstream's
  * {@code <path>/ltx/<level>/} layout. URL: {@code abs://[account@]container/path} (upstream
  * {@code abs/replica_client.go}), giving the destination {@code {bucket: container, account-name: account}} under
- * upstream's config keys.
- *
- * <p>The client itself arrives with the backend issue; {@link #create} says so.
+ * upstream's config keys; the config form adds {@code account-key}, {@code sas-token} and {@code endpoint} (see
+ * {@link AzureSettings} for how credentials are chosen). Stateless.
  */
 public final class AzureReplicaClientProvider implements ReplicaClientProvider {
     /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
@@ -42,13 +41,14 @@ public final class AzureReplicaClientProvider implements ReplicaClientProvider {
     @Override
     public UrlTarget parseUrl(URI url) {
         if (!"abs".equalsIgnoreCase(url.getScheme())) {
-            throw new ConfigException("replica URL '" + url + "' is not an abs:// URL");
+            throw new ConfigException("replica URL '" + ReplicaUrl.redact(url.toString()) + "' is not an abs:// URL");
         }
         String authority = url.getRawAuthority() == null ? "" : url.getRawAuthority();
         int at = authority.lastIndexOf('@');
         String container = authority.substring(at + 1);
         if (container.isEmpty()) {
-            throw new ConfigException("replica URL '" + url + "' names no container: abs://[account@]container/path");
+            throw new ConfigException("replica URL '" + ReplicaUrl.redact(url.toString())
+                    + "' names no container: abs://[account@]container/path");
         }
         ReplicaUrl.rejectFragment(url);
         ReplicaUrl.rejectQuery(url);
@@ -56,14 +56,21 @@ public final class AzureReplicaClientProvider implements ReplicaClientProvider {
         dest.put("bucket", container);
         if (at > 0) {
             String user = url.getUserInfo();
-            dest.put("account-name", user.contains(":") ? user.substring(0, user.indexOf(':')) : user);
+            if (user.contains(":")) {
+                // Upstream ignores it; taking it silently would let a user believe the key in the URL is used.
+                throw new ConfigException("replica URL '" + ReplicaUrl.redact(url.toString()) + "' has a password, "
+                        + "which abs URLs do not take: give the key as account-key in a config file or as "
+                        + "$" + AzureSettings.ENV_ACCOUNT_KEY);
+            }
+            dest.put("account-name", user);
         }
         return new UrlTarget(dest, UrlTarget.cleanPath(url.getPath()));
     }
 
+    /** Opens a client; makes no request (a wrong key or missing container shows at the first call). */
     @Override
     public ReplicaClient create(Settings settings) {
-        throw new ConfigException(settings.origin() + ": the abs replica backend is not implemented yet; "
-                + "it arrives with the backend issue");
+        return AzureReplicaClient.open(AzureSettings.of(settings, System.getenv()),
+                AzureReplicaClient.Tuning.DEFAULT);
     }
 }

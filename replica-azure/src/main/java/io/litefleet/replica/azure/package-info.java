@@ -1,2 +1,5 @@
-/** The azure replica backend (arrives with the backend issue; the module is wired into the build now). */
+/**
+ * The Azure Blob Storage replica backend ({@code abs}): upstream's layout, keys and metadata, on azure-storage-blob
+ * with the JDK HTTP client.
+ */
 package io.litefleet.replica.azure;

@@ -53,8 +53,26 @@ class AzureReplicaClientProviderTest extends ReplicaUrlContract {
     }
 
     @Test
-    void create_saysTheBackendIsNotThereYet() {
-        assertTrue(assertThrows(ConfigException.class, () -> p.create(Settings.of("cfg", Map.of()))).getMessage()
-                .contains("not implemented yet"));
+    void create_keyAndEndpoint_describesTheDestinationWithoutTheKey() {
+        try (var c = p.create(Settings.of("cfg", Map.of("bucket", "container", "account-name", "acct",
+                "account-key", "c2VjcmV0LWtleQ==", "endpoint", "http://127.0.0.1:1/acct")))) {
+            assertEquals("abs", c.type());
+            assertEquals("abs://acct@container", c.describe());
+            assertTrue(!c.toString().contains("c2VjcmV0LWtleQ=="), c.toString());
+        }
+    }
+
+    @Test
+    void parseUrl_withPassword_isRefusedWithoutShowingIt() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> p.parseUrl(URI.create("abs://acct:s3cretKey@container/db")));
+        assertTrue(e.getMessage().contains("account-key") && !e.getMessage().contains("s3cretKey"), e.getMessage());
+    }
+
+    @Test
+    void create_unknownKey_namesItAndTheKnownOnes() {
+        ConfigException e = assertThrows(ConfigException.class, () -> p.create(Settings.of("cfg", Map.of(
+                "bucket", "container", "account-name", "acct", "region", "x"))));
+        assertTrue(e.getMessage().contains("'region'") && e.getMessage().contains("sas-token"), e.getMessage());
     }
 }

@@ -4,6 +4,7 @@ import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider;
+import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.api.replica.ReplicaUrl;
 import java.net.URI;
@@ -13,10 +14,9 @@ import java.util.Set;
 /**
  * The Google Cloud Storage backend, type and scheme {@code gs} as upstream names it, in upstream's
  * {@code <path>/ltx/<level>/} layout. URL: {@code gs://bucket/path} (upstream {@code gs/replica_client.go}), giving
- * the destination {@code {bucket}}. This plugin has no module descriptor (google-cloud-storage cannot be a named
- * module) and is found through {@code META-INF/services}.
- *
- * <p>The client itself arrives with the backend issue; {@link #create} says so.
+ * the destination {@code {bucket}}; credentials and an emulator come from the environment (see
+ * {@link GcsSettings}). This plugin has no module descriptor (google-cloud-storage cannot be a named module) and is
+ * found through {@code META-INF/services}. Stateless.
  */
 public final class GcsReplicaClientProvider implements ReplicaClientProvider {
     /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
@@ -55,9 +55,13 @@ public final class GcsReplicaClientProvider implements ReplicaClientProvider {
         return new UrlTarget(Map.of("bucket", bucket), UrlTarget.cleanPath(url.getPath()));
     }
 
+    /**
+     * Opens a client: with {@code STORAGE_EMULATOR_HOST} set, for that emulator without credentials; otherwise with
+     * the application default credentials, failing with {@link io.litefleet.api.replica.ReplicaFailure#AUTH} when
+     * there are none.
+     */
     @Override
-    public ReplicaClient create(Settings settings) {
-        throw new ConfigException(settings.origin() + ": the gs replica backend is not implemented yet; "
-                + "it arrives with the backend issue");
+    public ReplicaClient create(Settings settings) throws ReplicaException {
+        return GcsReplicaClient.open(GcsSettings.of(settings, System.getenv()), GcsReplicaClient.Tuning.DEFAULT);
     }
 }

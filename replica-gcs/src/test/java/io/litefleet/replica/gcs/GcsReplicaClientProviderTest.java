@@ -55,8 +55,9 @@ class GcsReplicaClientProviderTest extends ReplicaUrlContract {
     }
 
     @Test
-    void create_saysTheBackendIsNotThereYet() {
-        assertTrue(assertThrows(ConfigException.class, () -> p.create(Settings.of("cfg", Map.of()))).getMessage()
-                .contains("not implemented yet"));
+    void create_unknownKey_namesItAndTheKnownOne() {
+        ConfigException e = assertThrows(ConfigException.class, () -> p.create(Settings.of("cfg", Map.of(
+                "bucket", "b", "endpoint", "http://127.0.0.1:1"))));
+        assertTrue(e.getMessage().contains("'endpoint'") && e.getMessage().contains("bucket"), e.getMessage());
     }
 }

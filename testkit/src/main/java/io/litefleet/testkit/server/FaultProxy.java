@@ -28,10 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * cut a connection after some bytes of a request or response body (a connection dropped mid-body), hold a request
  * body until the test releases it (to stop the server mid-upload), or refuse every connection (server down).
  *
- * <p>It parses just enough of each request (request line, {@code Content-Length}, {@code Expect}) to count requests
- * and find body boundaries; everything else is forwarded byte for byte. Each fault applies to the next
- * {@code times} requests of a method ({@code null} for any). Requests are recorded with their request line and
- * the names of their headers, never header values (so never a credential).
+ * <p>It parses just enough of each request (request line, {@code Content-Length}, {@code Transfer-Encoding: chunked},
+ * {@code Expect}) to count requests and find body boundaries; everything else is forwarded byte for byte. Each
+ * fault applies to the next {@code times} requests of a method ({@code null} for any). Requests are recorded with
+ * their request line and the names of their headers, never header values (so never a credential).
  *
  * <p>It stops by itself: {@link #close()} ends every connection and thread, its threads are daemons, and it closes
  * itself after {@code maxLifetime} in case a test forgets. Thread-safe.
@@ -268,13 +268,18 @@ public final class FaultProxy implements AutoCloseable {
             String text = new String(head, StandardCharsets.ISO_8859_1);
             String line = text.substring(0, text.indexOf("\r\n"));
             String method = line.split(" ", 2)[0];
-            long length = header(text, "content-length").map(Long::parseLong).orElse(0L);
+            boolean chunked = header(text, "transfer-encoding").map(v -> v.equalsIgnoreCase("chunked")).orElse(false);
+            // A chunked body's length is unknown: rules on body bytes then apply to whatever it turns out to be.
+            long length = chunked ? Long.MAX_VALUE
+                    : header(text, "content-length").map(Long::parseLong).orElse(0L);
             boolean expect = header(text, "expect").map(v -> v.equalsIgnoreCase("100-continue")).orElse(false);
             String[] parts = line.split(" ");
             seen.add(new Request(method, parts.length > 1 ? parts[1] : "", headerNames(text)));
             Rule rule = rules.stream().filter(r -> r.take(method, length)).findFirst().orElse(null);
             if (rule != null && rule.kind == Kind.ANSWER) {
-                if (!expect) {
+                if (!expect && chunked) {
+                    copyChunked(in, OutputStream.nullOutputStream(), null, false);
+                } else if (!expect) {
                     in.skipNBytes(length); // read the body first, so the client gets to read the answer
                 }
                 answer(rule.status, rule.code, rule.body);
@@ -289,12 +294,57 @@ public final class FaultProxy implements AutoCloseable {
             OutputStream out = up.getOutputStream();
             out.write(head);
             out.flush();
-            return copyBody(in, out, length, rule);
+            return chunked ? copyChunked(in, out, rule, true) : copyBody(in, out, 0, length, rule, true);
         }
 
-        private boolean copyBody(InputStream in, OutputStream out, long length, Rule rule) throws IOException {
-            byte[] buf = new byte[64 * 1024];
+        /**
+         * Forwards a {@code Transfer-Encoding: chunked} body chunk by chunk (size lines and trailers as they are),
+         * applying {@code rule} to the body bytes (counted as forwarded when {@code count}); false when the rule cut
+         * it or the client went away.
+         */
+        private boolean copyChunked(InputStream in, OutputStream out, Rule rule, boolean count) throws IOException {
             long done = 0;
+            while (true) {
+                String size = readLine(in);
+                if (size == null) {
+                    return false;
+                }
+                out.write((size + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                long n = Long.parseLong(size.split(";", 2)[0].trim(), 16);
+                if (n == 0) {
+                    return copyTrailers(in, out);
+                }
+                if (!copyBody(in, out, done, done + n, rule, count)) {
+                    return false;
+                }
+                done += n;
+                if (readLine(in) == null) { // the CRLF after the chunk's data
+                    return false;
+                }
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+        }
+
+        /** The trailer lines of a chunked body, up to and including the blank line. */
+        private boolean copyTrailers(InputStream in, OutputStream out) throws IOException {
+            while (true) {
+                String t = readLine(in);
+                if (t == null) {
+                    return false;
+                }
+                out.write((t + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                if (t.isEmpty()) {
+                    out.flush();
+                    return true;
+                }
+            }
+        }
+
+        /** Forwards body bytes {@code from..length} (offsets within the whole body), applying {@code rule}. */
+        private boolean copyBody(InputStream in, OutputStream out, long from, long length, Rule rule, boolean count)
+                throws IOException {
+            byte[] buf = new byte[64 * 1024];
+            long done = from;
             while (done < length) {
                 long limit = length - done;
                 if (rule != null && rule.kind != Kind.CUT_RESPONSE && done < rule.bytes) {
@@ -307,7 +357,9 @@ public final class FaultProxy implements AutoCloseable {
                 out.write(buf, 0, n);
                 out.flush();
                 done += n;
-                requestBodyBytes.addAndGet(n);
+                if (count) {
+                    requestBodyBytes.addAndGet(n);
+                }
                 if (rule != null && done == rule.bytes) {
                     if (rule.kind == Kind.CUT_REQUEST) {
                         return false; // the caller closes both sides
@@ -383,6 +435,22 @@ public final class FaultProxy implements AutoCloseable {
                 sockets.remove(up);
             }
         }
+    }
+
+    /** One line without its CRLF, or null at the end of the stream. */
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int b; (b = in.read()) >= 0; ) {
+            if (b == '\n') {
+                int last = sb.length() - 1;
+                return last >= 0 && sb.charAt(last) == '\r' ? sb.substring(0, last) : sb.toString();
+            }
+            sb.append((char) b);
+            if (sb.length() > MAX_HEAD) {
+                throw new IOException("line longer than " + MAX_HEAD + " bytes");
+            }
+        }
+        return null;
     }
 
     /** The request head up to and including the blank line, or null at a clean end of stream. */
