@@ -71,6 +71,8 @@ public final class DbReplicator implements AutoCloseable {
     private boolean refreshAfterRestart;
     private Instant lastCheckpoint;
     private boolean shippedSinceCheckpoint;
+    /** Whether the upload being prepared leaves more of the WAL to ship (the batch hit the size budget). */
+    private boolean uploadMore;
     /** Set by {@link #startNewChain}; the next sync captures a new chain. */
     private volatile String pendingNewChain;
     /** The database file's identity (device and inode) when the connection was opened. */
@@ -146,6 +148,98 @@ public final class DbReplicator implements AutoCloseable {
             releaseDatabaseFile();
         }
         return result;
+    }
+
+    /**
+     * Starts a sync whose upload may run on another thread: when what is new in the WAL continues the shipped
+     * position and fits in memory, its LTX file is encoded now and returned as an {@link SyncStep.Upload} for the caller
+     * to put (off the SQLite threads) and hand back to {@link #uploaded}; anything else (opening, captures, WAL
+     * restarts, large files, nothing new) runs as {@link #sync()} does and returns {@link SyncStep.Done}. Between the
+     * two calls the replicator must not be used by anyone else.
+     */
+    public SyncStep beginSync() throws IOException {
+        return beginSync(SyncResult.idle(txid()));
+    }
+
+    private SyncStep beginSync(SyncResult before) throws IOException {
+        if (session == null || refreshAfterRestart || pendingNewChain != null || dbFile != null || pos == null
+                || pos.wal().isInitial()) {
+            return new SyncStep.Done(before.plus(sync()));
+        }
+        BasicFileAttributes now = FileStats.attributes(db);
+        if (now == null || !now.fileKey().equals(openedFile) || linkRetargeted()) {
+            return new SyncStep.Done(before.plus(sync()));
+        }
+        observed = fingerprint(now);
+        try (WalReader reader = openWal()) {
+            WalBatch batch = reader.read(pos.wal(), maxFrames());
+            boolean plain = batch.header().isPresent() && batch.header().get().pageSize() == pos.pageSize()
+                    && continues(batch.stop()) && !batch.transactions().isEmpty() && crcs != null;
+            List<WalFrame> frames = plain ? latestFrames(batch) : List.of();
+            if (!plain || (long) frames.size() * pos.pageSize() > LtxPublisher.IN_MEMORY_LIMIT) {
+                return new SyncStep.Done(before.plus(sync())); // the general path decides, inline
+            }
+            return prepareUpload(reader, batch, frames, before);
+        }
+    }
+
+    /** Encodes {@code batch} as the next TXID into memory; its effects wait for {@link #uploaded}. */
+    private SyncStep.Upload prepareUpload(WalReader reader, WalBatch batch, List<WalFrame> frames, SyncResult before)
+            throws IOException {
+        List<WalTransaction> txs = batch.transactions();
+        int commit = (int) txs.get(txs.size() - 1).commitSize();
+        long txid = pos.txid() + 1;
+        WalFrame first = txs.get(0).frames().get(0);
+        long walEnd = txs.get(txs.size() - 1).end().offset();
+        LtxPublisher file = LtxPublisher.of(target, pos.pageSize(), commit, txid, txid, clock.instant(),
+                first.frameOffset(), walEnd - first.frameOffset(), first.salt1(), first.salt2());
+        byte[] page = new byte[pos.pageSize()];
+        byte[] bytes = file.encodeDetached(sink -> {
+            for (WalFrame f : frames) {
+                reader.readPage(f, ByteBuffer.wrap(page));
+                sink.page((int) f.pageNumber(), page);
+            }
+        });
+        Position at = pos;
+        WalPosition end = txs.get(txs.size() - 1).end();
+        Runnable commitIt = () -> {
+            crcs.apply(file.crcs(), commit);
+            pos = new Position(txid, crcs.rolling(), at.pageSize(), commit, end);
+            shippedSinceCheckpoint = true;
+            journal.append(pos, file.crcs(), crcs);
+        };
+        uploadMore = batch.stop().kind() == WalStop.Kind.LIMIT;
+        return new SyncStep.Upload(this, file, bytes, at, commitIt, before);
+    }
+
+    /**
+     * The upload of {@code step} succeeded: the position advances (recorded in the catalog), then the sync goes on
+     * as {@link #beginSync()} would: the next file, or the checkpoint when due.
+     *
+     * @throws IllegalStateException when the step is not this replicator's latest (a bug in the caller)
+     */
+    public SyncStep uploaded(SyncStep.Upload step) throws IOException {
+        if (step.owner != this || step.token != pos || session == null) {
+            throw new IllegalStateException(db + ": an upload was handed back out of order");
+        }
+        step.commit.run();
+        record();
+        listener.uploaded(step.ref);
+        SyncResult done = step.before.plus(new SyncResult(step.file.txid(), 1, step.file.pages(), step.ref.size(),
+                false, false));
+        if (uploadMore) {
+            return beginSync(done);
+        }
+        SyncResult result = done.plus(checkpointIfDue());
+        if (dbFile != null) {
+            releaseDatabaseFile();
+        }
+        return new SyncStep.Done(result);
+    }
+
+    private static List<WalFrame> latestFrames(WalBatch batch) {
+        int commit = (int) batch.transactions().get(batch.transactions().size() - 1).commitSize();
+        return batch.latestFrames().stream().filter(f -> f.pageNumber() <= commit).toList();
     }
 
     /**

@@ -107,6 +107,41 @@ final class LtxPublisher {
         }
     }
 
+    /**
+     * Encodes the pages into a byte array the caller owns, for an upload that runs later on another thread
+     * ({@link #upload}). Only for files of at most {@link #IN_MEMORY_LIMIT} page bytes.
+     */
+    byte[] encodeDetached(PageSource source) throws IOException {
+        Scratch buffer = Scratch.take();
+        try {
+            LtxEncoder enc = LtxEncoder.open(buffer, header);
+            source.forEach((pgno, data) -> {
+                enc.writePage(pgno, data);
+                if (keepCrcs) {
+                    crcs.put(pgno, Checksums.page(pgno, data));
+                }
+            });
+            enc.finish();
+            pages = enc.pageCount();
+            return buffer.toByteArray();
+        } finally {
+            buffer.giveBack();
+        }
+    }
+
+    /** Uploads what {@link #encodeDetached} encoded. Thread-safe for distinct files; blocks on the network. */
+    LtxFileRef upload(byte[] encoded) throws IOException {
+        Instant ts = Instant.ofEpochMilli(header.timestamp());
+        target.client().put(target.key(level, header.minTxid(), header.maxTxid()), ObjectBody.of(encoded),
+                PutOptions.DEFAULT.withTimestamp(ts));
+        return new LtxFileRef(level, header.minTxid(), header.maxTxid(), ts, encoded.length);
+    }
+
+    /** The TXID this file holds (its last). */
+    long txid() {
+        return header.maxTxid();
+    }
+
     private LtxFileRef publish(PageSource source, boolean stream, Scratch buffer) throws IOException {
         CountingStream counter = new CountingStream(buffer);
         LtxEncoder first = LtxEncoder.open(counter, header);

@@ -4,6 +4,7 @@ import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.compact.MaintenanceReport;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.SyncResult;
+import io.litefleet.core.engine.SyncStep;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +35,12 @@ import java.util.function.Supplier;
  * decides. Thread count does not depend on the number of databases, and no database has a timer of its own: one
  * timeline ordered by due time is dispatched by the {@code litefleet-timer-0} thread.
  *
+ * <p>Network I/O never holds a SQLite thread: a sync does its SQLite work (reading the WAL, encoding the LTX file)
+ * on a worker, hands the upload to a virtual thread ({@code litefleet-io-<n>}), and continues on a worker when it
+ * is stored (the position is recorded, then the checkpoint runs when due). Compaction and retention run on virtual
+ * threads too. Bytes in flight are bounded ({@link #MAX_BYTES_IN_FLIGHT}); a database has at most one sync (with
+ * its upload) at a time, so its files reach the store in TXID order, and a slow store delays only its own databases.
+ *
  * <p>{@link #manual} makes a scheduler without threads, for tests and embedders that drive time themselves: work
  * runs on the caller's thread in {@link #runPending()}, at the injected clock's time.
  *
@@ -45,17 +52,24 @@ public final class SyncScheduler implements AutoCloseable {
     /** The timer thread wakes at least this often (a clock jump, a missed notify). */
     private static final long MAX_WAIT_MILLIS = 1000;
 
+    /** Encoded LTX bytes waiting for, or in, an upload, at most. */
+    public static final long MAX_BYTES_IN_FLIGHT = 64L << 20;
+
     private final Clock clock;
     private final Workers workers;
+    private final Workers io;
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(
+            (int) (MAX_BYTES_IN_FLIGHT >> 10));
     private final Object lock = new Object();
     private final PriorityQueue<Entry> timeline = new PriorityQueue<>(Comparator.comparing(e -> e.nextAt));
     private final Map<DbReplicator, Entry> entries = new IdentityHashMap<>();
     private final Thread timer;
     private boolean closed;
 
-    private SyncScheduler(Clock clock, Workers workers, boolean threaded) {
+    private SyncScheduler(Clock clock, Workers workers, Workers io, boolean threaded) {
         this.clock = clock;
         this.workers = workers;
+        this.io = io;
         this.timer = threaded ? new Thread(this::dispatchLoop, "litefleet-timer-0") : null;
         if (timer != null) {
             timer.setDaemon(true);
@@ -65,12 +79,13 @@ public final class SyncScheduler implements AutoCloseable {
 
     /** A scheduler with {@code threads} workers and its timer thread, on {@code clock}. */
     public static SyncScheduler start(int threads, Clock clock) {
-        return new SyncScheduler(clock, new PoolWorkers(Math.max(1, threads)), true);
+        return new SyncScheduler(clock, new PoolWorkers(Math.max(1, threads)), new VirtualWorkers(), true);
     }
 
     /** A scheduler without threads: nothing runs until {@link #runPending()} (tests, or a caller-driven loop). */
     public static SyncScheduler manual(Clock clock) {
-        return new SyncScheduler(clock, new QueuedWorkers(), false);
+        QueuedWorkers queue = new QueuedWorkers();
+        return new SyncScheduler(clock, queue, queue, false);
     }
 
     /**
@@ -121,14 +136,16 @@ public final class SyncScheduler implements AutoCloseable {
      * succeeded (when it failed, the WAL keeps what was not shipped and the caller should sync it again later).
      */
     public CompletableFuture<Boolean> remove(DbReplicator db) {
+        CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
         synchronized (lock) {
             Entry e = entries.remove(db);
             if (e != null) {
                 e.removed = true;
                 timeline.remove(e);
+                idle = e.idle; // a sync with an upload in flight ends first: the final sync follows its position
             }
         }
-        return workers.submit(() -> finalSync(db));
+        return idle.thenCompose(v -> workers.submit(() -> finalSync(db)));
     }
 
     /** The wait after {@code failures} consecutive failures (1 or more): 1 s, doubling, at most a minute. */
@@ -136,8 +153,13 @@ public final class SyncScheduler implements AutoCloseable {
         return Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(16, failures - 1));
     }
 
-    /** Runs other replica work (a settle pass) on the same bounded pool. */
+    /** Runs other replica work that needs no SQLite (a settle pass: compaction, retention) on an I/O thread. */
     public <T> CompletableFuture<T> execute(Supplier<T> work) {
+        return io.submit(work);
+    }
+
+    /** Runs {@code work} on a SQLite worker (tests: holding the workers). */
+    <T> CompletableFuture<T> onWorker(Supplier<T> work) {
         return workers.submit(work);
     }
 
@@ -227,62 +249,134 @@ public final class SyncScheduler implements AutoCloseable {
             }
         }
         for (Entry e : due) {
+            e.idle = new CompletableFuture<>();
             workers.execute(() -> run(e));
         }
     }
 
+    /** The SQLite part of one scheduled sync, on a worker. */
     private void run(Entry e) {
-        Instant next;
-        try {
-            next = sync(e);
-        } catch (RuntimeException bug) {
-            // A bug, not an outage: logged with its stack once, and the database is not synced again (no loop).
-            LOG.log(System.Logger.Level.ERROR, e.db.path() + ": replication stopped by an internal error", bug);
-            synchronized (lock) {
-                entries.remove(e.db);
-            }
-            e.listener.failed(e.db, bug, true);
-            return;
-        }
-        synchronized (lock) {
-            if (!e.removed && !closed) {
-                e.nextAt = next;
-                timeline.add(e);
-                lock.notifyAll();
-            }
-        }
-    }
-
-    /** One scheduled sync and its maintenance; returns when to sync next. */
-    private Instant sync(Entry e) {
-        SyncResult r;
+        SyncStep step;
         try {
             synchronized (e.db) {
                 if (e.removed) {
-                    return Instant.MAX; // a run that started as the database was being removed must not reopen it
+                    end(e, null); // a run that started as the database was being removed must not reopen it
+                    return;
                 }
-                r = e.db.sync();
+                step = e.db.beginSync();
             }
         } catch (IOException ex) {
-            e.failures++;
-            String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            if (!msg.equals(e.lastError)) {
-                LOG.log(System.Logger.Level.WARNING, e.db.path() + ": sync failed (retrying with backoff): " + msg);
-            }
-            e.lastError = msg;
-            e.listener.failed(e.db, ex, false);
-            return clock.instant().plusMillis(backoffMillis(e.failures));
+            failed(e, ex);
+            return;
+        } catch (RuntimeException bug) {
+            stopped(e, bug);
+            return;
         }
+        proceed(e, step);
+    }
+
+    /** Goes on with a sync: done, or its upload on an I/O thread and then its continuation on a worker. */
+    private void proceed(Entry e, SyncStep step) {
+        if (step instanceof SyncStep.Done done) {
+            succeeded(e, done.result());
+            return;
+        }
+        SyncStep.Upload upload = (SyncStep.Upload) step;
+        int held = (int) Math.max(1, Math.min(MAX_BYTES_IN_FLIGHT >> 10, (upload.size() + 1023) >> 10)); // KiB
+        inFlight.acquireUninterruptibly(held); // backpressure on the SQLite side when too much waits for the store
+        io.execute(() -> {
+            IOException failure = null;
+            RuntimeException bug = null;
+            try {
+                upload.run();
+            } catch (IOException ex) {
+                failure = ex;
+            } catch (RuntimeException ex) {
+                bug = ex;
+            } finally {
+                inFlight.release(held);
+            }
+            IOException f = failure;
+            RuntimeException b = bug;
+            workers.execute(() -> afterUpload(e, upload, f, b));
+        });
+    }
+
+    private void afterUpload(Entry e, SyncStep.Upload upload, IOException failure, RuntimeException bug) {
+        if (bug != null) {
+            stopped(e, bug);
+            return;
+        }
+        if (failure != null) {
+            failed(e, failure);
+            return;
+        }
+        SyncStep next;
+        try {
+            synchronized (e.db) {
+                next = e.db.uploaded(upload);
+            }
+        } catch (IOException ex) {
+            failed(e, ex);
+            return;
+        } catch (RuntimeException ex) {
+            stopped(e, ex);
+            return;
+        }
+        proceed(e, next);
+    }
+
+    private void succeeded(Entry e, SyncResult r) {
         e.failures = 0;
         if (e.lastError != null) {
             LOG.log(System.Logger.Level.INFO, e.db.path() + ": replicating again at TXID " + Long.toHexString(r.txid()));
             e.lastError = null;
         }
         e.listener.synced(e.db, r);
-        if (e.maintenance != null) {
-            maintain(e);
+        if (e.maintenance != null && !e.maintaining) {
+            e.maintaining = true;
+            io.execute(() -> {
+                try {
+                    maintain(e);
+                } finally {
+                    e.maintaining = false;
+                }
+            });
         }
-        return clock.instant().plus(e.interval);
+        end(e, clock.instant().plus(e.interval));
+    }
+
+    private void failed(Entry e, IOException ex) {
+        e.failures++;
+        String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+        if (!msg.equals(e.lastError)) {
+            LOG.log(System.Logger.Level.WARNING, e.db.path() + ": sync failed (retrying with backoff): " + msg);
+        }
+        e.lastError = msg;
+        e.listener.failed(e.db, ex, false);
+        end(e, clock.instant().plusMillis(backoffMillis(e.failures)));
+    }
+
+    /** A bug, not an outage: logged with its stack once, and the database is not synced again (no loop). */
+    private void stopped(Entry e, RuntimeException bug) {
+        LOG.log(System.Logger.Level.ERROR, e.db.path() + ": replication stopped by an internal error", bug);
+        synchronized (lock) {
+            entries.remove(e.db);
+        }
+        e.listener.failed(e.db, bug, true);
+        end(e, null);
+    }
+
+    /** The sync chain of {@code e} ended: due again at {@code next} (null: not again). */
+    private void end(Entry e, Instant next) {
+        synchronized (lock) {
+            if (next != null && !e.removed && !closed) {
+                e.nextAt = next;
+                timeline.add(e);
+                lock.notifyAll();
+            }
+        }
+        e.idle.complete(null);
     }
 
     private void maintain(Entry e) {
@@ -335,6 +429,15 @@ public final class SyncScheduler implements AutoCloseable {
         if (workers instanceof QueuedWorkers) {
             runQueued();
         }
+        try {
+            CompletableFuture.allOf(all.stream().map(e -> e.idle).toArray(CompletableFuture[]::new))
+                    .get(30, TimeUnit.SECONDS); // syncs with an upload in flight end first
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "syncs still running after 30 s; closing anyway");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        io.close();
         workers.close();
         for (Entry e : all) {
             e.removed = true;
@@ -395,6 +498,30 @@ public final class SyncScheduler implements AutoCloseable {
         }
     }
 
+    /** Network I/O: a virtual thread per task (uploads are bounded by bytes in flight, maintenance by entry). */
+    private static final class VirtualWorkers implements Workers {
+        private final ExecutorService pool = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("litefleet-io-", 0).factory());
+
+        @Override
+        public void execute(Runnable task) {
+            pool.execute(task);
+        }
+
+        @Override
+        public void close() {
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "uploads still running after 30 s; closing anyway");
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private static final class QueuedWorkers implements Workers {
         final java.util.Queue<Runnable> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -427,6 +554,9 @@ public final class SyncScheduler implements AutoCloseable {
         volatile String lastMaintenanceError;
         volatile int failures;
         volatile boolean removed;
+        volatile boolean maintaining;
+        /** Completed when no sync of this entry is running (a sync with its upload counts until it ends). */
+        volatile CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
 
         Entry(DbReplicator db, Duration interval, Maintenance maintenance, Listener listener, Instant nextAt) {
             this.db = db;

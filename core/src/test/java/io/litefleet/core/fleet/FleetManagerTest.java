@@ -211,7 +211,7 @@ class FleetManagerTest {
     /** As {@link #holdWorker(FleetManager)}; {@code started} is counted down once the worker is held. */
     private static CountDownLatch holdWorker(FleetManager fleet, CountDownLatch started) {
         CountDownLatch release = new CountDownLatch(1);
-        fleet.scheduler().execute(() -> {
+        fleet.scheduler().onWorker(() -> {
             started.countDown();
             try {
                 release.await();

@@ -1,0 +1,153 @@
+package io.litefleet.core.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.ObjectInfo;
+import io.litefleet.api.replica.PutOptions;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
+import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.EngineSettings;
+import io.litefleet.core.engine.ReplicaListener;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.TestRestore;
+import io.litefleet.core.restore.RestoreTarget;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.testkit.Await;
+import io.litefleet.testkit.DbContent;
+import io.litefleet.testkit.InMemoryReplicaClient;
+import io.litefleet.testkit.SqliteFiles;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The process's sync pool: SQLite work on its workers, uploads beside them. */
+class SyncSchedulerTest {
+    @TempDir
+    Path dir;
+
+    /** A store whose puts, once armed, each wait until {@code parties} puts are in progress at the same time. */
+    static final class RendezvousClient implements ReplicaClient {
+        final InMemoryReplicaClient d = InMemoryReplicaClient.create(Clock.systemUTC());
+        volatile CyclicBarrier barrier;
+        final AtomicInteger met = new AtomicInteger();
+
+        public String type() {
+            return "memory";
+        }
+
+        public String describe() {
+            return "memory://rendezvous";
+        }
+
+        public ObjectInfo put(String key, ObjectBody body, PutOptions options) throws ReplicaException {
+            CyclicBarrier b = barrier;
+            if (b != null) {
+                try {
+                    b.await(30, TimeUnit.SECONDS);
+                    met.incrementAndGet();
+                } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+                    throw new ReplicaException(ReplicaFailure.UNAVAILABLE, "puts did not run side by side: " + e);
+                }
+            }
+            return d.put(key, body, options);
+        }
+
+        public InputStream get(String key) throws ReplicaException {
+            return d.get(key);
+        }
+
+        public InputStream get(String key, long offset, long length) throws ReplicaException {
+            return d.get(key, offset, length);
+        }
+
+        public Optional<ObjectInfo> stat(String key) throws ReplicaException {
+            return d.stat(key);
+        }
+
+        public List<ObjectInfo> list(String prefix) throws ReplicaException {
+            return d.list(prefix);
+        }
+
+        public void delete(Collection<String> keys) throws ReplicaException {
+            d.delete(keys);
+        }
+
+        public void close() {
+        }
+    }
+
+    @Test
+    void uploadsOfManyDatabases_runSideBySide_withOneSqliteWorker() throws Exception {
+        int n = 8;
+        RendezvousClient store = new RendezvousClient();
+        List<DbReplicator> reps = new ArrayList<>();
+        List<Path> dbs = new ArrayList<>();
+        List<ReplicaTarget> targets = new ArrayList<>();
+        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
+            for (int i = 0; i < n; i++) {
+                Path db = dir.resolve("db" + i + ".db");
+                try (Connection c = SqliteFiles.open(db)) {
+                    SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES (1)");
+                }
+                ReplicaTarget t = new ReplicaTarget(store, ReplicaLayout.LTX_DIRS, "db" + i);
+                DbReplicator r = DbReplicator.create(db, t, catalog, EngineSettings.DEFAULTS, Clock.systemUTC(),
+                        ReplicaListener.NONE);
+                r.sync(); // opened and captured (inline)
+                dbs.add(db);
+                targets.add(t);
+                reps.add(r);
+            }
+            List<Connection> apps = new ArrayList<>();
+            try (SyncScheduler scheduler = SyncScheduler.start(1, Clock.systemUTC())) {
+                for (int i = 0; i < n; i++) {
+                    Connection c = SqliteFiles.open(dbs.get(i));
+                    apps.add(c);
+                    // The first commit in a new WAL is shipped inline (the general path proves the new generation);
+                    // the next ones continue the shipped position and go up beside the workers.
+                    SqliteFiles.exec(c, "INSERT INTO t VALUES (randomblob(3000))");
+                    reps.get(i).sync();
+                    SqliteFiles.exec(c, "INSERT INTO t VALUES (randomblob(3000))");
+                }
+                // With the one worker holding each upload, the n puts could never meet: they would time out.
+                store.barrier = new CyclicBarrier(n);
+                for (DbReplicator r : reps) {
+                    scheduler.add(r, Duration.ofHours(1));
+                }
+                Await.until(Duration.ofSeconds(40), () -> "puts met: " + store.met.get(),
+                        () -> store.met.get() == n);
+                store.barrier = null;
+                Await.until(Duration.ofSeconds(20), "every database at TXID 3",
+                        () -> reps.stream().allMatch(r -> r.txid() == 3));
+            } finally {
+                for (Connection c : apps) {
+                    c.close();
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                Path out = dir.resolve("out" + i + ".db");
+                TestRestore.restore(targets.get(i), RestoreTarget.latest(), out);
+                assertEquals(DbContent.hash(dbs.get(i)), DbContent.hash(out), "db" + i);
+                assertEquals("ok", DbContent.integrityCheck(out));
+            }
+        }
+        assertTrue(store.met.get() >= n);
+    }
+}
