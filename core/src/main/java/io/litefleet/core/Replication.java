@@ -6,6 +6,8 @@ import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.ReplicaClients;
+import io.litefleet.core.config.ReplicaConfig;
+import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetStatus;
@@ -41,12 +43,12 @@ public final class Replication implements AutoCloseable {
     private final Catalog catalog;
     private final SyncScheduler scheduler;
     private final FleetManager fleet;
-    private final Map<Path, String> listed;
+    private final Map<Path, List<String>> listed;
     private final Path stateDir;
     private boolean closed;
 
     private Replication(StateLock lock, PluginRegistry registry, ReplicaClients clients, Catalog catalog,
-                        SyncScheduler scheduler, FleetManager fleet, Map<Path, String> listed, Path stateDir) {
+                        SyncScheduler scheduler, FleetManager fleet, Map<Path, List<String>> listed, Path stateDir) {
         this.lock = lock;
         this.registry = registry;
         this.clients = clients;
@@ -69,13 +71,20 @@ public final class Replication implements AutoCloseable {
             SyncScheduler scheduler = open(opened, plan.manual() ? SyncScheduler.manual(clock)
                     : SyncScheduler.start(FleetWiring.syncWorkers(), clock));
             ReplicaOverlaps claimed = new ReplicaOverlaps();
-            Map<Path, String> listed = new LinkedHashMap<>();
+            Map<Path, List<String>> listed = new LinkedHashMap<>();
             for (DbConfig db : plan.dbs()) {
-                ReplicaTarget target = target(clients, claimed, db);
-                Maintenance m = Maintenance.create(target, plan.compaction());
-                DbReplicator r = DbReplicator.create(db.path(), target, catalog, db.engine(), clock, m::onUploaded);
-                scheduler.add(r, db.engine().syncInterval(), m, SyncScheduler.Listener.NONE);
-                listed.put(db.path(), target.url());
+                List<String> urls = new ArrayList<>();
+                // One replicator per destination: each keeps its own position, retries and compaction, so a slow
+                // or dead destination never holds the others back.
+                for (ReplicaConfig rc : db.replicas()) {
+                    ReplicaTarget target = target(clients, claimed, db, rc);
+                    Maintenance m = Maintenance.create(target, plan.compaction());
+                    EngineSettings engine = db.engine().withSyncInterval(rc.syncInterval());
+                    DbReplicator r = DbReplicator.create(db.path(), target, catalog, engine, clock, m::onUploaded);
+                    scheduler.add(r, engine.syncInterval(), m, SyncScheduler.Listener.NONE);
+                    urls.add(target.url());
+                }
+                listed.put(db.path(), List.copyOf(urls));
             }
             FleetManager fleet = plan.fleet().isEmpty() ? null : open(opened, FleetWiring.start(plan.fleet().get(),
                     plan.compaction(), registry, clients, catalog, clock, claimed, scheduler, plan.manual()));
@@ -95,8 +104,10 @@ public final class Replication implements AutoCloseable {
             ReplicaOverlaps claimed = new ReplicaOverlaps();
             List<DbReplicator> replicators = new ArrayList<>();
             for (DbConfig db : plan.dbs()) {
-                replicators.add(DbReplicator.create(db.path(), target(clients, claimed, db), catalog, db.engine(),
-                        plan.clock(), ref -> { }));
+                for (ReplicaConfig rc : db.replicas()) {
+                    replicators.add(DbReplicator.create(db.path(), target(clients, claimed, db, rc), catalog,
+                            db.engine().withSyncInterval(rc.syncInterval()), plan.clock(), ref -> { }));
+                }
             }
             List<Litefleet.SyncOutcome> out = new ArrayList<>();
             for (DbReplicator r : replicators) {
@@ -113,11 +124,13 @@ public final class Replication implements AutoCloseable {
     }
 
     /** The target of one listed database, refused when its replica overlaps another's. */
-    private static ReplicaTarget target(ReplicaClients clients, ReplicaOverlaps claimed, DbConfig db)
-            throws IOException {
+    private static ReplicaTarget target(ReplicaClients clients, ReplicaOverlaps claimed, DbConfig db,
+                                        ReplicaConfig rc) throws IOException {
         try {
-            ReplicaTarget target = clients.resolve(db.replica());
-            ReplicaOverlaps.Claim claim = new ReplicaOverlaps.Claim(db.path() + " (" + db.origin() + ")", target);
+            ReplicaTarget target = clients.resolve(rc);
+            String who = db.replicas().size() == 1 ? db.path() + " (" + db.origin() + ")"
+                    : db.path() + " (" + db.origin() + ", replica '" + rc.name() + "')";
+            ReplicaOverlaps.Claim claim = new ReplicaOverlaps.Claim(who, target);
             claimed.add(claim).ifPresent(other -> {
                 throw new ConfigException(ReplicaOverlaps.message(other, claim));
             });
@@ -132,8 +145,11 @@ public final class Replication implements AutoCloseable {
         return resource;
     }
 
-    /** Every listed database and where it replicates (a URL, escaped as {@code litefleet restore} takes it). */
-    public Map<Path, String> listed() {
+    /**
+     * Every listed database and where it replicates: one URL per destination, escaped as {@code litefleet restore}
+     * takes it.
+     */
+    public Map<Path, List<String>> listed() {
         return listed;
     }
 

@@ -38,7 +38,7 @@ class LitefleetFacadeTest {
         try (Connection app = SqliteFiles.open(db);
              Replication r = Litefleet.builder().stateDir(dir.resolve("state")).database(db, url)
                      .clock(clock).manual().start()) {
-            assertEquals(Map.of(db, url.replaceAll("/$", "")), r.listed());
+            assertEquals(Map.of(db, java.util.List.of(url.replaceAll("/$", ""))), r.listed());
             assertEquals(0, r.txid(db), "nothing runs before the caller drives it");
             r.runUntilIdle();
             assertEquals(1, r.txid(db), "the first sync captured the database");

@@ -7,6 +7,11 @@ import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.config.ReplicaClients;
+import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.ReplicaListing;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.RetryPolicy;
+import java.util.List;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.restore.ReplicaSource;
 import java.io.IOException;
@@ -19,27 +24,73 @@ import java.util.stream.Collectors;
  * pattern and placed by the replica template (which upstream cannot do for discovered databases). The file need
  * not exist any more: the path alone decides.
  */
-record ConfigReplicaSource(Path config, Path db, Optional<ReplicaConfig> listed, Optional<FleetConfig> fleet)
+record ConfigReplicaSource(Path config, Path db, List<ReplicaConfig> listed, Optional<FleetConfig> fleet)
         implements ReplicaSource {
 
-    /** The database at {@code dbPath} in {@code config}, or a clear error listing what is configured. */
-    static ConfigReplicaSource find(Path config, Path dbPath) {
+    /**
+     * The database at {@code dbPath} in {@code config}, or a clear error listing what is configured. With several
+     * destinations, {@code replicaName} chooses one; without it, {@link #open} takes the one holding the newest data.
+     */
+    static ConfigReplicaSource find(Path config, Path dbPath, Optional<String> replicaName) {
         LitefleetConfig c = LitefleetConfig.load(config.toAbsolutePath());
         Path wanted = dbPath.toAbsolutePath().normalize();
-        Optional<ReplicaConfig> listed = c.dbs().stream().filter(d -> d.path().equals(wanted)).findFirst()
-                .map(DbConfig::replica);
-        if (listed.isEmpty() && c.fleet().isEmpty()) {
+        Optional<DbConfig> db = c.dbs().stream().filter(d -> d.path().equals(wanted)).findFirst();
+        if (db.isEmpty() && c.fleet().isEmpty()) {
             throw new UserException(config + ": no database " + wanted + " under dbs: (configured: "
                     + (c.dbs().isEmpty() ? "none" : c.dbs().stream().map(d -> d.path().toString())
                     .collect(Collectors.joining(", "))) + ") and no multi-db: section");
+        }
+        List<ReplicaConfig> listed = db.map(DbConfig::replicas).orElse(List.of());
+        if (replicaName.isPresent() && !listed.isEmpty()) {
+            listed = List.of(db.get().replica(replicaName.get()).orElseThrow(() -> new UserException(config + ": "
+                    + wanted + " has no replica named '" + replicaName.get() + "' (its replicas: "
+                    + db.get().replicas().stream().map(ReplicaConfig::name).collect(Collectors.joining(", ")) + ")")));
         }
         return new ConfigReplicaSource(config, wanted, listed, c.fleet());
     }
 
     @Override
     public Opened open(PluginRegistry registry) throws IOException {
-        ReplicaConfig replica = listed.isPresent() ? listed.get() : fromTemplate(registry);
-        return new Opened(new ReplicaClients(registry).resolve(replica));
+        ReplicaClients clients = new ReplicaClients(registry);
+        if (listed.isEmpty()) {
+            return new Opened(clients.resolve(fromTemplate(registry)));
+        }
+        if (listed.size() == 1) {
+            return new Opened(clients.resolve(listed.get(0)));
+        }
+        return new Opened(newest(clients));
+    }
+
+    /**
+     * The destination whose newest LTX file is the most recent (each destination numbers its own TXIDs, so time is
+     * what compares them); one that cannot be listed is passed over with a note on standard error.
+     */
+    private ReplicaTarget newest(ReplicaClients clients) throws IOException {
+        ReplicaTarget best = null;
+        java.time.Instant bestAt = java.time.Instant.MIN;
+        IOException last = null;
+        for (ReplicaConfig rc : listed) {
+            ReplicaTarget t = clients.resolve(rc);
+            try {
+                java.time.Instant at = ReplicaListing.list(t, RetryPolicy.DEFAULT).stream()
+                        .map(LtxFileRef::createdAt).max(java.util.Comparator.naturalOrder())
+                        .orElse(java.time.Instant.MIN);
+                if (best == null || at.isAfter(bestAt)) {
+                    best = t;
+                    bestAt = at;
+                }
+            } catch (IOException e) {
+                System.err.println("litefleet: replica '" + rc.name() + "' of " + db + " cannot be listed ("
+                        + e.getMessage() + "); choosing among the others");
+                last = e;
+            }
+        }
+        if (best == null) {
+            throw last;
+        }
+        System.err.println("litefleet: restoring " + db + " from " + best.url()
+                + " (the destination with the newest data; -replica NAME chooses another)");
+        return best;
     }
 
     private ReplicaConfig fromTemplate(PluginRegistry registry) {

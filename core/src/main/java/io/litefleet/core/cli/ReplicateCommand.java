@@ -104,7 +104,8 @@ final class ReplicateCommand implements Callable<Integer> {
                 replication.close(); // final syncs of whatever started meanwhile, as a stop would
                 return stoppedWhileStarting(out);
             }
-            replication.listed().forEach((db, url) -> out.println("replicating " + db + " to " + url));
+            replication.listed().forEach((db, urls) -> urls.forEach(url -> out.println("replicating " + db
+                    + " to " + url)));
             out.println("state directory: " + replication.stateDir());
             if (c != null && c.fleet().isPresent()) {
                 out.println("fleet mode: patterns " + c.fleet().get().patterns() + ", max-hot-databases "

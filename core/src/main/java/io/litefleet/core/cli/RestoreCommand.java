@@ -63,6 +63,10 @@ final class RestoreCommand implements Callable<Integer> {
             description = PluginsDir.DESCRIPTION)
     Path pluginsDir;
 
+    @Option(names = {"-replica", "--replica"}, paramLabel = "NAME", description = "With -config, the database's "
+            + "replica (destination) to restore from, by its name (default: the one with the newest data).")
+    String replicaName;
+
     @Option(names = {"-config", "--config"}, paramLabel = "FILE",
             description = "Configuration file, to restore a configured database by its path.")
     Path config;
@@ -155,7 +159,7 @@ final class RestoreCommand implements Callable<Integer> {
             throw new UserException("'" + source + "' is not a replica URL (such as file:///backups/db or "
                     + "s3://bucket/db); to restore a configured database by its path, add -config <file>");
         }
-        return ConfigReplicaSource.find(config, Path.of(source));
+        return ConfigReplicaSource.find(config, Path.of(source), Optional.ofNullable(replicaName));
     }
 
     private Optional<Path> pluginsDir() {

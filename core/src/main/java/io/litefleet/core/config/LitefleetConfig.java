@@ -91,7 +91,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
         }
         db.rejectUnknownKeys(DB_KEYS);
         Path path = absolute(db, "path", db.requireString("path"));
-        Settings replica = replicaSection(db);
+        List<Settings> sections = replicaSections(db);
         EngineSettings d = EngineSettings.DEFAULTS;
         Duration monitor = db.duration("monitor-interval", d.syncInterval());
         EngineSettings engine = new EngineSettings(monitor,
@@ -100,22 +100,48 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
                 db.duration("checkpoint-interval", d.checkpointInterval()),
                 db.duration("busy-timeout", d.busyTimeout()), d.checkpointBusyTimeout(),
                 db.integer("max-sync-wal-bytes", d.maxSyncBytes(), 4096, 1L << 40));
-        ReplicaConfig rc = replica(replica, top, engine.syncInterval());
-        return new DbConfig(path, rc, engine.withSyncInterval(rc.syncInterval()), db.origin());
+        List<ReplicaConfig> replicas = named(sections.stream().map(r -> replica(r, top, engine.syncInterval()))
+                .toList(), sections);
+        return new DbConfig(path, replicas, engine.withSyncInterval(replicas.get(0).syncInterval()), db.origin());
     }
 
-    private static Settings replicaSection(Settings db) {
+    private static List<Settings> replicaSections(Settings db) {
         Optional<Settings> one = db.section("replica");
         List<Settings> many = db.sections("replicas");
         if (one.isPresent() && !many.isEmpty()) {
             throw new ConfigException(db.origin() + ": give either 'replica' or 'replicas', not both");
         }
-        if (many.size() > 1) {
-            throw new ConfigException(db.origin() + ": key 'replicas'" + db.at("replicas")
-                    + " lists " + many.size() + " replicas; like Litestream v0.5, Litefleet supports one per database");
+        if (one.isEmpty() && many.isEmpty()) {
+            throw new ConfigException(db.origin() + ": database needs a 'replica' section (for example: "
+                    + "replica: {type: file, path: /backups/db}), or a 'replicas' list");
         }
-        return one.or(() -> many.stream().findFirst()).orElseThrow(() -> new ConfigException(db.origin()
-                + ": database needs a 'replica' section (for example: replica: {type: file, path: /backups/db})"));
+        return one.map(List::of).orElse(many);
+    }
+
+    /**
+     * Gives each replica its name: {@code name:} when set, else its type ({@code s3}), numbered when several share a
+     * type ({@code s3-2}); two equal explicit names are an error naming both lines.
+     */
+    public static List<ReplicaConfig> named(List<ReplicaConfig> replicas, List<Settings> sections) {
+        List<ReplicaConfig> out = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            Settings r = sections.get(i);
+            Optional<String> explicit = r.string("name");
+            String name = explicit.orElse(replicas.get(i).type());
+            if (explicit.isPresent() && !taken.add(name)) {
+                throw new ConfigException(r.origin() + ": key 'name'" + r.at("name") + " '" + name
+                        + "' is used by another replica of this database; names must be unique");
+            }
+            if (explicit.isEmpty()) {
+                String base = name;
+                for (int n = 2; !taken.add(name); n++) {
+                    name = base + "-" + n;
+                }
+            }
+            out.add(replicas.get(i).named(name));
+        }
+        return List.copyOf(out);
     }
 
     /** Parses a replica section; public for fleet mode's template. */

@@ -18,18 +18,23 @@ final class ChecksumJournal {
 
     private final PageChecksumStore store;
     private final Path db;
+    /** The store's key: the database and its destination. */
+    private final String key;
     /** Whether the saved checksums are those of the position (so the next TXID can be appended). */
     private boolean current;
     private long bytes;
 
-    ChecksumJournal(Path stateDir, Path db) {
+    ChecksumJournal(Path stateDir, Path db, String destination) {
         this.store = new PageChecksumStore(stateDir);
         this.db = db;
+        this.key = db + "\n" + destination;
     }
 
     /** The checksums saved for exactly {@code at}, if any; from then on the journal continues them. */
     Optional<PageChecksums> load(Position at) {
-        Optional<PageChecksumStore.Loaded> loaded = store.load(db, at.txid(), at.checksum(), at.pageSize());
+        Optional<PageChecksumStore.Loaded> loaded = store.load(key, at.txid(), at.checksum(), at.pageSize())
+                .or(() -> store.load(db.toString(), at.txid(), at.checksum(), at.pageSize()).map(l -> new PageChecksumStore
+                        .Loaded(l.crcs(), false, 0))); // saved before destinations had their own (read only)
         current = loaded.map(PageChecksumStore.Loaded::appendable).orElse(false);
         bytes = loaded.map(PageChecksumStore.Loaded::journalBytes).orElse(0L);
         return loaded.map(PageChecksumStore.Loaded::crcs);
@@ -43,7 +48,7 @@ final class ChecksumJournal {
             return;
         }
         try {
-            store.save(db, at.txid(), at.checksum(), at.pageSize(), crcs);
+            store.save(key, at.txid(), at.checksum(), at.pageSize(), crcs);
             current = true;
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> db + ": saving page checksums: " + e.getMessage());
@@ -60,7 +65,7 @@ final class ChecksumJournal {
             return;
         }
         try {
-            bytes += store.append(db, at.txid(), at.checksum(), at.commit(), changed);
+            bytes += store.append(key, at.txid(), at.checksum(), at.commit(), changed);
         } catch (IOException e) {
             current = false;
             LOG.log(System.Logger.Level.DEBUG, () -> db + ": appending page checksums: " + e.getMessage());

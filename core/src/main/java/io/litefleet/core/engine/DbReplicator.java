@@ -48,6 +48,10 @@ import io.litefleet.core.replica.ReplicaTarget;
  */
 public final class DbReplicator implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DbReplicator.class.getName());
+    /**
+     * WAL bytes a failing destination may hold back from checkpoints before it lets go ({@link #releaseIfBehind}).
+     */
+    public static final long MAX_PINNED_WAL_BYTES = 256L << 20;
 
     private final Path db;
     /** The file SQLite opens for {@code db}, symlinks resolved (see {@link #resolveFile}), and its {@code -wal}. */
@@ -87,7 +91,7 @@ public final class DbReplicator implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.listener = listener;
-        this.journal = new ChecksumJournal(catalog.directory(), db);
+        this.journal = new ChecksumJournal(catalog.directory(), db, target.describe());
     }
 
     /** A replicator for {@code db}; nothing is opened until the first {@link #sync()}. */
@@ -117,6 +121,29 @@ public final class DbReplicator implements AutoCloseable {
      */
     public void startNewChain(String why) {
         pendingNewChain = why;
+    }
+
+    /**
+     * After a failed sync: when the {@code -wal} has grown more than {@code maxBytes} past what this destination
+     * shipped, closes the connection, so its read transaction no longer holds the application's checkpoints back (a
+     * dead destination would otherwise let the WAL grow without bound). Nothing is lost: the next sync opens again and
+     * continues from the recorded position when the WAL still proves it, or ships the difference from the shipped
+     * state (a capture of the changed pages). Returns whether it let go. Not thread-safe, as {@link #sync()}.
+     */
+    public boolean releaseIfBehind(long maxBytes) {
+        if (session == null || pos == null) {
+            return false;
+        }
+        BasicFileAttributes w = FileStats.attributes(wal);
+        long behind = w == null ? 0 : w.size() - pos.wal().offset();
+        if (behind <= maxBytes) {
+            return false;
+        }
+        log(System.Logger.Level.WARNING, "%d MiB of WAL not shipped to %s: letting go of the WAL so the "
+                + "application's checkpoints can proceed; it catches up when the destination is back", behind >> 20,
+                target.url());
+        closeQuietly();
+        return true;
     }
 
     /** Tests: runs right after our checkpoint, before the WAL is pinned again (the riskiest moment). */
@@ -349,8 +376,7 @@ public final class DbReplicator implements AutoCloseable {
     /** Decides, at open, whether the recorded position still continues; captures otherwise. */
     private SyncResult establish() throws IOException {
         int pageSize = session.pageSize();
-        Optional<ReplicaPosition> row = catalog.get(db.toString())
-                .filter(r -> r.replica().equals(target.describe()) && r.txid() > 0);
+        Optional<ReplicaPosition> row = catalog.get(db.toString(), target.describe()).filter(r -> r.txid() > 0);
         ReplicaCheck replica = ReplicaCheck.of(target, catalog, db.toString(), row, pageSize);
         try (WalReader reader = openWal()) {
             WalBatch all = reader.read(WalPosition.INITIAL);

@@ -25,7 +25,7 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * Keeps a database's page checksums in the state directory ({@code pages/<hash>.crc}), so an open that proves
+ * Keeps a database's page checksums for one destination in the state directory ({@code pages/<hash>.crc}), so an open that proves
  * continuity from the WAL does not have to read the whole database to know them, and a capture after a crash (the
  * WAL restarted while nobody replicated) uploads only the pages that differ from the shipped state instead of all
  * of them.
@@ -63,7 +63,7 @@ final class PageChecksumStore {
     }
 
     /** Saves the whole map for {@code db} at position {@code txid}/{@code checksum}, dropping any journal. */
-    void save(Path db, long txid, long checksum, int pageSize, PageChecksums crcs) throws IOException {
+    void save(String db, long txid, long checksum, int pageSize, PageChecksums crcs) throws IOException {
         Files.createDirectories(dir);
         Path file = file(db);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -92,7 +92,7 @@ final class PageChecksumStore {
      * @param commit   the database size in pages after {@code txid}
      * @return the bytes appended
      */
-    long append(Path db, long txid, long checksum, int commit, Map<Integer, Long> changed) throws IOException {
+    long append(String db, long txid, long checksum, int commit, Map<Integer, Long> changed) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + changed.size() * 12);
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(0); // record length, patched below
@@ -125,7 +125,7 @@ final class PageChecksumStore {
     }
 
     /** The map saved for exactly this position, if any (replaying the journal up to {@code txid}). */
-    Optional<Loaded> load(Path db, long txid, long checksum, int pageSize) {
+    Optional<Loaded> load(String db, long txid, long checksum, int pageSize) {
         Path file = file(db);
         try (InputStream is = Files.newInputStream(file);
              DataInputStream in = new DataInputStream(new BufferedInputStream(is, 64 * 1024))) {
@@ -217,9 +217,10 @@ final class PageChecksumStore {
         return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
     }
 
-    private Path file(Path db) {
+    /** The file of {@code key} (a database's path, and its destination when it has several). */
+    private Path file(String key) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(db.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
             return dir.resolve(HexFormat.of().formatHex(h, 0, 16) + ".crc");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -31,7 +31,7 @@ record ReplicaCheck(boolean continues, long lastTxid, long ownEnd, String why) {
                     + "holds TXID %x, which this state directory has no record of: starting a new restore chain", max));
         }
         ReplicaPosition r = row.get();
-        long max = catalog.recordedThisRun(dbPath) ? r.txid() : ReplicaScan.maxTxidExpecting(target, r.txid());
+        long max = catalog.recordedThisRun(dbPath, r.replica()) ? r.txid() : ReplicaScan.maxTxidExpecting(target, r.txid());
         Optional<LtxHeader> own = max == r.txid() + 1 && r.pageSize() == pageSize ? ownNext(target, r)
                 : Optional.empty();
         if (own.isPresent()) {

@@ -353,6 +353,9 @@ public final class SyncScheduler implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, e.db.path() + ": sync failed (retrying with backoff): " + msg);
         }
         e.lastError = msg;
+        synchronized (e.db) {
+            e.db.releaseIfBehind(DbReplicator.MAX_PINNED_WAL_BYTES); // a dead store never stops the checkpoints for long
+        }
         e.listener.failed(e.db, ex, false);
         end(e, clock.instant().plusMillis(backoffMillis(e.failures)));
     }

@@ -25,7 +25,7 @@ import org.sqlite.SQLiteConfig;
 public final class Catalog implements AutoCloseable {
     /** The catalog's file name in the state directory. */
     public static final String FILE_NAME = "catalog.db";
-    private static final int SCHEMA_VERSION = 4;
+    private static final int SCHEMA_VERSION = 5;
     private static final String COLUMNS = "db_path, replica, txid, post_apply_checksum, page_size, commit_pages, "
             + "wal_offset, wal_salt1, wal_salt2, wal_checksum1, wal_checksum2, wal_commit, wal_frames, db_size, db_mtime_ns, wal_size, "
             + "wal_mtime_ns, updated_at_ms";
@@ -66,6 +66,19 @@ public final class Catalog implements AutoCloseable {
     }
 
     private static void migrate(Connection conn, Path file) throws SQLException, IOException {
+        conn.setAutoCommit(false);
+        try {
+            migrateSteps(conn, file);
+            conn.commit();
+        } catch (SQLException | IOException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(true);
+        }
+    }
+
+    private static void migrateSteps(Connection conn, Path file) throws SQLException, IOException {
         try (Statement st = conn.createStatement()) {
             int version;
             try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
@@ -97,6 +110,22 @@ public final class Catalog implements AutoCloseable {
                 if (!hasColumn(st, "position", "run_id")) {
                     st.executeUpdate("ALTER TABLE position ADD COLUMN run_id INTEGER NOT NULL DEFAULT 0");
                 }
+            }
+            if (version < 5) {
+                // One row per database and destination (several replicas per database), not per database.
+                st.executeUpdate("CREATE TABLE position_v5 ("
+                        + "db_path TEXT NOT NULL, replica TEXT NOT NULL, txid INTEGER NOT NULL, "
+                        + "post_apply_checksum INTEGER NOT NULL, page_size INTEGER NOT NULL, "
+                        + "commit_pages INTEGER NOT NULL, wal_offset INTEGER NOT NULL, wal_salt1 INTEGER NOT NULL, "
+                        + "wal_salt2 INTEGER NOT NULL, wal_checksum1 INTEGER NOT NULL, "
+                        + "wal_checksum2 INTEGER NOT NULL, wal_commit INTEGER NOT NULL, wal_frames INTEGER NOT NULL, "
+                        + "db_size INTEGER NOT NULL, db_mtime_ns INTEGER NOT NULL, wal_size INTEGER NOT NULL, "
+                        + "wal_mtime_ns INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL, "
+                        + "run_id INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (db_path, replica)) WITHOUT ROWID");
+                st.executeUpdate("INSERT INTO position_v5 (" + WRITE_COLUMNS + ") SELECT " + WRITE_COLUMNS
+                        + " FROM position");
+                st.executeUpdate("DROP TABLE position");
+                st.executeUpdate("ALTER TABLE position_v5 RENAME TO position");
                 st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
             }
         }
@@ -118,10 +147,29 @@ public final class Catalog implements AutoCloseable {
         return file.getParent();
     }
 
-    /** The recorded position of a database, if any. */
+    /** The recorded position of a database at one destination ({@code replica}, as the row names it), if any. */
+    public synchronized Optional<ReplicaPosition> get(String dbPath, String replica) throws IOException {
+        ensureOpen();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS
+                + " FROM position WHERE db_path = ? AND replica = ?")) {
+            ps.setString(1, dbPath);
+            ps.setString(2, replica);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read " + dbPath, e);
+        }
+    }
+
+    /**
+     * The most recently recorded position of a database at any of its destinations, if any (one destination: its
+     * position).
+     */
     public synchronized Optional<ReplicaPosition> get(String dbPath) throws IOException {
         ensureOpen();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM position WHERE db_path = ?")) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM position WHERE db_path = ? "
+                + "ORDER BY updated_at_ms DESC LIMIT 1")) {
             ps.setString(1, dbPath);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -132,14 +180,16 @@ public final class Catalog implements AutoCloseable {
     }
 
     /**
-     * Whether the position of {@code dbPath} was recorded through this open catalog, i.e. by this process since it
+     * Whether the position of {@code dbPath} at {@code replica} was recorded through this open catalog, i.e. by this process since it
      * opened the state directory (which it holds exclusively). Such a position needs no check against the replica:
      * nothing else wrote to the replica in between without our knowing. False for unknown databases.
      */
-    public synchronized boolean recordedThisRun(String dbPath) throws IOException {
+    public synchronized boolean recordedThisRun(String dbPath, String replica) throws IOException {
         ensureOpen();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT run_id FROM position WHERE db_path = ?")) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT run_id FROM position WHERE db_path = ? "
+                + "AND replica = ?")) {
             ps.setString(1, dbPath);
+            ps.setString(2, replica);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getLong(1) == run;
             }

@@ -116,6 +116,43 @@ class ReplicateCommandTest {
         assertEquals(0, r.code(), r.out() + r.err());
     }
 
+    @Test
+    void severalReplicas_eachGetsTheDatabase_andRestorePicksByNameOrTheNewest() throws Exception {
+        Path db = walDatabase("multi.db");
+        Path a = dir.resolve("rep-a");
+        Path b = dir.resolve("rep-b");
+        Path config = Files.writeString(dir.resolve("l.yml"), """
+                state-dir: %s
+                dbs:
+                  - path: %s
+                    replicas:
+                      - {name: primary, type: file, path: %s}
+                      - {name: copy, type: file, path: %s}
+                """.formatted(dir.resolve("state"), db, a, b));
+        CliRun once = run("replicate", "-config", config.toString(), "-once");
+        assertEquals(0, once.code(), once.out() + once.err());
+        assertTrue(Files.exists(a.resolve("ltx/0/0000000000000001-0000000000000001.ltx")), "primary has TXID 1");
+        assertTrue(Files.exists(b.resolve("ltx/0/0000000000000001-0000000000000001.ltx")), "copy has TXID 1");
+        try (var walk = Files.walk(b)) { // the copy is lost: restore must not choose it
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        Path out = dir.resolve("restored.db");
+        CliRun newest = run("restore", "-config", config.toString(), "-o", out.toString(), db.toString());
+        assertEquals(0, newest.code(), newest.out() + newest.err());
+        assertEquals(io.litefleet.testkit.DbContent.hash(db), io.litefleet.testkit.DbContent.hash(out));
+        CliRun named = run("restore", "-config", config.toString(), "-replica", "copy", "-o",
+                dir.resolve("from-copy.db").toString(), db.toString());
+        assertEquals(1, named.code(), "the copy holds nothing: " + named.out() + named.err());
+        assertTrue(named.err().contains("no matching backup files"), named.err());
+        CliRun unknown = run("restore", "-config", config.toString(), "-replica", "nope", "-o",
+                dir.resolve("x.db").toString(), db.toString());
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("no replica named 'nope'") && unknown.err().contains("primary, copy"),
+                unknown.err());
+    }
+
     private Path walDatabase(String name) throws Exception {
         Path p = dir.resolve(name);
         try (Connection c = SqliteFiles.open(p)) {

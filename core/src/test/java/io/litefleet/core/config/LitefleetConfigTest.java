@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.litefleet.api.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -86,10 +87,27 @@ class LitefleetConfigTest {
                 .contains("key 'monitor-interval' (line 3) must be a duration"));
         assertTrue(error("dbs:\n  - path: /a.db\n    replica: {url: 'not a url'}\n").contains("key 'url'"));
         assertTrue(error("dbs:\n  - path: /a.db\n").contains("needs a 'replica' section"));
-        assertTrue(error("dbs:\n  - path: /a.db\n    replicas: [{path: /r}, {path: /s}]\n")
-                .contains("supports one per database"));
+        assertTrue(error("dbs:\n  - path: /a.db\n    replicas: [{name: x, path: /r}, {name: x, path: /s}]\n")
+                .contains("'x' is used by another replica of this database"));
         assertTrue(error("dbs:\n  - path: /a.db\n    replica: {path: /r}\n  - path: /a.db\n    replica: {path: /s}\n")
                 .contains("listed twice"));
         assertTrue(error("levels:\n  - interval: 0s\n").contains("positive 'interval'"));
+    }
+
+    @Test
+    void parse_severalReplicas_eachNamed_byTypeWhenUnnamed() {
+        LitefleetConfig c = LitefleetConfig.parse(Path.of("/etc/l.yml"), YamlLoader.withEnvironment(k -> null).parse(
+                "/etc/l.yml", """
+                dbs:
+                  - path: /a.db
+                    replicas:
+                      - {type: file, path: /r1}
+                      - {type: file, path: /r2, sync-interval: 10s}
+                      - {name: offsite, type: s3, bucket: b, path: a}
+                """));
+        var replicas = c.dbs().get(0).replicas();
+        assertEquals(List.of("file", "file-2", "offsite"), replicas.stream().map(ReplicaConfig::name).toList());
+        assertEquals(java.time.Duration.ofSeconds(10), replicas.get(1).syncInterval());
+        assertEquals("s3", c.dbs().get(0).replica("offsite").orElseThrow().type());
     }
 }

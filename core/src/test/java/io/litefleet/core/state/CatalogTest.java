@@ -83,8 +83,8 @@ class CatalogTest {
             throws Exception {
         try (Catalog c = Catalog.open(dir)) {
             c.put(pos("/a.db", 5));
-            assertTrue(c.recordedThisRun("/a.db"));
-            assertFalse(c.recordedThisRun("/unknown.db"));
+            assertTrue(c.recordedThisRun("/a.db", "file:///r/a.db"));
+            assertFalse(c.recordedThisRun("/unknown.db", "file:///r/unknown.db"));
         }
         try (var conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("catalog.db"));
              var st = conn.createStatement()) {
@@ -93,12 +93,12 @@ class CatalogTest {
         }
         try (Catalog c = Catalog.open(dir)) {
             assertEquals(5, c.get("/a.db").orElseThrow().txid(), "a version-3 row survives the upgrade");
-            assertFalse(c.recordedThisRun("/a.db"), "recorded by an earlier run");
+            assertFalse(c.recordedThisRun("/a.db", "file:///r/a.db"), "recorded by an earlier run");
             c.put(pos("/a.db", 6));
-            assertTrue(c.recordedThisRun("/a.db"));
+            assertTrue(c.recordedThisRun("/a.db", "file:///r/a.db"));
         }
         try (Catalog c = Catalog.open(dir)) {
-            assertFalse(c.recordedThisRun("/a.db"), "every open is a new run");
+            assertFalse(c.recordedThisRun("/a.db", "file:///r/a.db"), "every open is a new run");
         }
     }
 }
