@@ -60,46 +60,16 @@ final class FleetWiring {
         try {
             stateDirWarning(patterns, catalog.directory()).ifPresent(w ->
                     System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, w));
-            ReplicaTemplate template = fleet.replicaTemplate();
-            for (String warning : template.validate(discovery.variableNames())) {
-                System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, warning);
+            List<ReplicaTemplate> templates = fleet.replicaTemplates();
+            for (ReplicaTemplate template : templates) {
+                for (String warning : template.validate(discovery.variableNames())) {
+                    System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, warning);
+                }
             }
             TieringPolicy policy = registry.tieringPolicy(fleet.tiering().policy().type(), fleet.origin())
                     .create(fleet.tiering().policy().settings());
-            TargetResolver resolver = new TargetResolver() {
-                @Override
-                public String replicaPath(DiscoveredDatabase db) {
-                    String path = template.resolvePath(db);
-                    if (!claimed.isEmpty()) {
-                        checkNotClaimed(db);
-                    }
-                    return path;
-                }
-
-                private void checkNotClaimed(DiscoveredDatabase db) {
-                    try {
-                        checkNotClaimed(db, clients.resolve(template.resolve(db)));
-                    } catch (IOException e) {
-                        // resolve() reports it when the database is first synced
-                    }
-                }
-
-                private void checkNotClaimed(DiscoveredDatabase db, ReplicaTarget target) {
-                    claimed.overlapping(target).ifPresent(other -> {
-                        throw new ConfigException(ReplicaOverlaps.message(other,
-                                new ReplicaOverlaps.Claim(db.path() + " (" + fleet.origin() + ")", target)));
-                    });
-                }
-
-                @Override
-                public ReplicaTarget resolve(DiscoveredDatabase db) throws IOException {
-                    ReplicaTarget target = clients.resolve(template.resolve(db));
-                    // Checked here too: every sync path resolves, whatever state the row went through.
-                    checkNotClaimed(db, target);
-                    return target;
-                }
-            };
-            EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(template.base().syncInterval());
+            TargetResolver resolver = resolver(fleet, templates, clients, claimed);
+            EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(templates.get(0).base().syncInterval());
             FleetOptions options = new FleetOptions(fleet.maxHotDatabases(), fleet.scanInterval(), workers,
                     transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction,
                     fleet.coldSnapshotInterval());
@@ -111,6 +81,51 @@ final class FleetWiring {
             discovery.close();
             throw e;
         }
+    }
+
+    /**
+     * Targets from the templates, one per destination. A database's replica path for collision detection is every
+     * destination's path joined; each target is checked against the {@code dbs:} claims whenever it is resolved (every
+     * sync path resolves, whatever state the row went through).
+     */
+    private static TargetResolver resolver(FleetConfig fleet, List<ReplicaTemplate> templates, ReplicaClients clients,
+                                           ReplicaOverlaps claimed) {
+        return new TargetResolver() {
+            @Override
+            public String replicaPath(DiscoveredDatabase db) {
+                StringBuilder path = new StringBuilder();
+                for (ReplicaTemplate t : templates) {
+                    path.append(path.length() == 0 ? "" : "\n").append(t.resolvePath(db));
+                }
+                if (!claimed.isEmpty()) {
+                    try {
+                        resolveAll(db);
+                    } catch (IOException e) {
+                        // resolveAll() reports it when the database is first synced
+                    }
+                }
+                return path.toString();
+            }
+
+            @Override
+            public ReplicaTarget resolve(DiscoveredDatabase db) throws IOException {
+                return resolveAll(db).get(0);
+            }
+
+            @Override
+            public List<ReplicaTarget> resolveAll(DiscoveredDatabase db) throws IOException {
+                List<ReplicaTarget> targets = new java.util.ArrayList<>(templates.size());
+                for (ReplicaTemplate t : templates) {
+                    ReplicaTarget target = clients.resolve(t.resolve(db));
+                    claimed.overlapping(target).ifPresent(other -> {
+                        throw new ConfigException(ReplicaOverlaps.message(other,
+                                new ReplicaOverlaps.Claim(db.path() + " (" + fleet.origin() + ")", target)));
+                    });
+                    targets.add(target);
+                }
+                return List.copyOf(targets);
+            }
+        };
     }
 
     /**
@@ -138,12 +153,13 @@ final class FleetWiring {
     /** Refuses a hot cap the process's descriptor limit cannot hold, naming the key and the numbers. */
     static void checkDescriptorBudget(FleetConfig fleet, int transients) {
         long limit = maxDescriptors();
-        long need = (long) fleet.maxHotDatabases() * FDS_PER_HOT + (long) transients * FDS_PER_TRANSIENT
+        int perHot = FDS_PER_HOT * fleet.replicaTemplates().size(); // one connection per destination
+        long need = (long) fleet.maxHotDatabases() * perHot + (long) transients * FDS_PER_TRANSIENT
                 + FDS_RESERVED;
         if (limit > 0 && need > limit) {
-            long fits = Math.max(0, (limit - FDS_RESERVED - (long) transients * FDS_PER_TRANSIENT) / FDS_PER_HOT);
+            long fits = Math.max(0, (limit - FDS_RESERVED - (long) transients * FDS_PER_TRANSIENT) / perHot);
             throw new ConfigException(fleet.origin() + ": max-hot-databases: " + fleet.maxHotDatabases()
-                    + " needs up to " + need + " file descriptors (" + FDS_PER_HOT + " per hot database), but this "
+                    + " needs up to " + need + " file descriptors (" + perHot + " per hot database), but this "
                     + "process may open " + limit + "; raise the limit (ulimit -n) or set max-hot-databases to at "
                     + "most " + fits);
         }

@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
  * pattern and placed by the replica template (which upstream cannot do for discovered databases). The file need
  * not exist any more: the path alone decides.
  */
-record ConfigReplicaSource(Path config, Path db, List<ReplicaConfig> listed, Optional<FleetConfig> fleet)
-        implements ReplicaSource {
+record ConfigReplicaSource(Path config, Path db, List<ReplicaConfig> listed, Optional<FleetConfig> fleet,
+                           Optional<String> replicaName) implements ReplicaSource {
 
     /**
      * The database at {@code dbPath} in {@code config}, or a clear error listing what is configured. With several
@@ -41,35 +41,39 @@ record ConfigReplicaSource(Path config, Path db, List<ReplicaConfig> listed, Opt
                     .collect(Collectors.joining(", "))) + ") and no multi-db: section");
         }
         List<ReplicaConfig> listed = db.map(DbConfig::replicas).orElse(List.of());
-        if (replicaName.isPresent() && !listed.isEmpty()) {
-            listed = List.of(db.get().replica(replicaName.get()).orElseThrow(() -> new UserException(config + ": "
-                    + wanted + " has no replica named '" + replicaName.get() + "' (its replicas: "
-                    + db.get().replicas().stream().map(ReplicaConfig::name).collect(Collectors.joining(", ")) + ")")));
-        }
-        return new ConfigReplicaSource(config, wanted, listed, c.fleet());
+        return new ConfigReplicaSource(config, wanted, listed, c.fleet(), replicaName);
     }
 
     @Override
     public Opened open(PluginRegistry registry) throws IOException {
         ReplicaClients clients = new ReplicaClients(registry);
-        if (listed.isEmpty()) {
-            return new Opened(clients.resolve(fromTemplate(registry)));
+        List<ReplicaConfig> candidates = named(listed.isEmpty() ? fromTemplate(registry) : listed);
+        if (candidates.size() == 1) {
+            return new Opened(clients.resolve(candidates.get(0)));
         }
-        if (listed.size() == 1) {
-            return new Opened(clients.resolve(listed.get(0)));
+        return new Opened(newest(clients, candidates));
+    }
+
+    /** The destination {@code -replica} names, or every one. */
+    private List<ReplicaConfig> named(List<ReplicaConfig> all) {
+        if (replicaName.isEmpty()) {
+            return all;
         }
-        return new Opened(newest(clients));
+        return List.of(all.stream().filter(r -> r.name().equals(replicaName.get())).findFirst().orElseThrow(() ->
+                new UserException(config + ": " + db + " has no replica named '" + replicaName.get()
+                        + "' (its replicas: " + all.stream().map(ReplicaConfig::name)
+                        .collect(Collectors.joining(", ")) + ")")));
     }
 
     /**
      * The destination whose newest LTX file is the most recent (each destination numbers its own TXIDs, so time is
      * what compares them); one that cannot be listed is passed over with a note on standard error.
      */
-    private ReplicaTarget newest(ReplicaClients clients) throws IOException {
+    private ReplicaTarget newest(ReplicaClients clients, List<ReplicaConfig> candidates) throws IOException {
         ReplicaTarget best = null;
         java.time.Instant bestAt = java.time.Instant.MIN;
         IOException last = null;
-        for (ReplicaConfig rc : listed) {
+        for (ReplicaConfig rc : candidates) {
             ReplicaTarget t = clients.resolve(rc);
             try {
                 java.time.Instant at = ReplicaListing.list(t, RetryPolicy.DEFAULT).stream()
@@ -93,7 +97,7 @@ record ConfigReplicaSource(Path config, Path db, List<ReplicaConfig> listed, Opt
         return best;
     }
 
-    private ReplicaConfig fromTemplate(PluginRegistry registry) {
+    private List<ReplicaConfig> fromTemplate(PluginRegistry registry) {
         FleetConfig f = fleet.orElseThrow();
         try (Discovery discovery = registry.discovery(f.discovery().type(), f.origin())
                 .create(f.discovery().settings())) {
@@ -102,7 +106,7 @@ record ConfigReplicaSource(Path config, Path db, List<ReplicaConfig> listed, Opt
                 throw new UserException(config + ": " + db + " is not listed under dbs: and matches none of the "
                         + "multi-db: patterns " + f.patterns());
             }
-            return f.replicaTemplate().resolve(match);
+            return f.replicaTemplates().stream().map(t -> t.resolve(match)).toList();
         }
     }
 

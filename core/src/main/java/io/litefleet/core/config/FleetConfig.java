@@ -25,7 +25,8 @@ import java.util.Set;
  * @param scanInterval         {@code scan-interval:} (default 30s), how often a full scan runs
  * @param coldSnapshotInterval {@code cold-snapshot-interval:}, empty when absent or 0 (then cold databases are settled every longest level interval and snapshotted at the snapshot interval)
  * @param stateDir             {@code state-dir:} of the section, else the top-level one, else empty
- * @param replicaTemplate      {@code replica-template:}
+ * @param replicaTemplates     {@code replica-template:}: one section, or a list of them (several destinations per
+ *                             database, each named by {@code name:} or its type), at least one
  * @param tiering              {@code hot-idle-timeout}, the promotion thresholds and {@code tiering-policy:}
  * @param discovery            {@code discovery:} (default type {@code glob}); its settings carry {@code patterns}
  * @param excludedPaths        paths listed under {@code dbs:}, which fleet mode leaves alone
@@ -33,7 +34,7 @@ import java.util.Set;
  */
 public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration scanInterval,
                          Optional<Duration> coldSnapshotInterval, Optional<Path> stateDir,
-                         ReplicaTemplate replicaTemplate, TieringConfig tiering, PluginSection discovery,
+                         List<ReplicaTemplate> replicaTemplates, TieringConfig tiering, PluginSection discovery,
                          Set<Path> excludedPaths, String origin) {
 
     /** Default of {@code max-hot-databases}, from the design. */
@@ -57,7 +58,10 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         Objects.requireNonNull(scanInterval, "scanInterval");
         Objects.requireNonNull(coldSnapshotInterval, "coldSnapshotInterval");
         Objects.requireNonNull(stateDir, "stateDir");
-        Objects.requireNonNull(replicaTemplate, "replicaTemplate");
+        replicaTemplates = List.copyOf(replicaTemplates);
+        if (replicaTemplates.isEmpty()) {
+            throw new IllegalArgumentException("at least one replica template");
+        }
         Objects.requireNonNull(tiering, "tiering");
         Objects.requireNonNull(discovery, "discovery");
         Objects.requireNonNull(origin, "origin");
@@ -96,14 +100,29 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         Optional<Path> stateDir = section.string("state-dir")
                 .map(s -> LitefleetConfig.absolute(section, "state-dir", s))
                 .or(() -> top.string("state-dir").map(s -> LitefleetConfig.absolute(top, "state-dir", s)));
-        Settings templateSection = section.section("replica-template").orElseThrow(() -> new ConfigException(
-                section.origin() + ": missing required key 'replica-template' (the replica each discovered "
-                        + "database gets, with {{placeholders}} in its path)"));
-        ReplicaTemplate template = ReplicaTemplate.parse(templateSection, top);
+        List<Settings> templateSections = section.values().get("replica-template") instanceof List<?>
+                ? section.sections("replica-template")
+                : section.section("replica-template").map(List::of).orElse(List.of());
+        if (templateSections.isEmpty()) {
+            throw new ConfigException(section.origin() + ": missing required key 'replica-template' (the replica "
+                    + "each discovered database gets, with {{placeholders}} in its path; a list for several)");
+        }
+        List<ReplicaTemplate> parsed = templateSections.stream().map(t -> ReplicaTemplate.parse(t, top)).toList();
+        List<ReplicaConfig> names = LitefleetConfig.named(parsed.stream().map(ReplicaTemplate::base).toList(),
+                templateSections);
+        List<ReplicaTemplate> template = new java.util.ArrayList<>();
+        for (int i = 0; i < parsed.size(); i++) {
+            template.add(parsed.get(i).named(names.get(i).name()));
+        }
         TieringConfig tiering = FleetSections.tiering(section);
         PluginSection discovery = FleetSections.discovery(section, patterns);
         return Optional.of(new FleetConfig(patterns, maxHot, scan, cold, stateDir, template, tiering, discovery,
                 listedDbs, section.origin()));
+    }
+
+    /** The first (or only) replica template. */
+    public ReplicaTemplate replicaTemplate() {
+        return replicaTemplates.get(0);
     }
 
     /** Whether fleet mode must leave this database alone because {@code dbs:} lists it. */

@@ -66,6 +66,11 @@ public final class ReplicaTemplate {
         return new ReplicaTemplate(base, parsed, where);
     }
 
+    /** The same template under another destination name. */
+    public ReplicaTemplate named(String name) {
+        return new ReplicaTemplate(base.named(name), path, where);
+    }
+
     /** The replica with the template text still in {@code path}: type, URL, other backend keys, sync interval. */
     public ReplicaConfig base() {
         return base;
@@ -135,7 +140,7 @@ public final class ReplicaTemplate {
         Map<String, Object> values = new LinkedHashMap<>(b.values());
         values.put("path", resolved);
         return new ReplicaConfig(base.type(), base.url(), new Settings(b.origin(), values, b.lines()),
-                base.syncInterval());
+                base.syncInterval(), base.name());
     }
 
     private PlaceholderBinding bind(String pattern, List<String> variableNames) {

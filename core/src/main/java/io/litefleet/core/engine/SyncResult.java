@@ -16,7 +16,8 @@ public record SyncResult(long txid, int files, long pages, long bytes, boolean c
         return new SyncResult(txid, 0, 0, 0, false, false);
     }
 
-    SyncResult plus(SyncResult o) {
+    /** The two added up: the later TXID, files, pages and bytes summed, capture or checkpoint if either. */
+    public SyncResult plus(SyncResult o) {
         return new SyncResult(o.txid, files + o.files, pages + o.pages, bytes + o.bytes, capture || o.capture,
                 checkpointed || o.checkpointed);
     }

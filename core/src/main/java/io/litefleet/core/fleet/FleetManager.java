@@ -57,9 +57,9 @@ public final class FleetManager implements AutoCloseable {
         this.settler = new Settler(f, this::release);
         this.passes = new Passes(f, settler, this::release);
         this.hot = new HotSet(f, policy, passes, settler, this::release);
-        Map<String, ReplicaPosition> baseline = new HashMap<>();
+        Map<String, List<ReplicaPosition>> baseline = new HashMap<>();
         for (ReplicaPosition p : catalog.all()) {
-            baseline.put(p.dbPath(), p);
+            baseline.computeIfAbsent(p.dbPath(), k -> new java.util.ArrayList<>(1)).add(p);
         }
         this.intake = new Intake(f, hot, passes, settler, baseline, new HashSet<>(catalog.unsettled()));
         this.thread = threaded ? new Thread(this::loop, "litefleet-fleet-0") : null;

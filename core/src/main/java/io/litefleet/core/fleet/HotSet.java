@@ -38,15 +38,15 @@ final class HotSet {
     private final Map<DbReplicator, Integer> ids = new IdentityHashMap<>();
     private long evictions;
 
-    /** A hot database: its replicator and when it was last active (fleet clock, seconds). */
+    /** A hot database: one replicator per destination, and when it was last active (fleet clock, seconds). */
     private static final class Hot {
         final int id;
-        final DbReplicator replicator;
+        final List<DbReplicator> replicators;
         int lastActive;
 
-        Hot(int id, DbReplicator replicator, int lastActive) {
+        Hot(int id, List<DbReplicator> replicators, int lastActive) {
             this.id = id;
-            this.replicator = replicator;
+            this.replicators = replicators;
             this.lastActive = lastActive;
         }
     }
@@ -111,16 +111,19 @@ final class HotSet {
             evictions++;
             demote(victim, "evicted for " + f.table.path(id), RowState.COLD);
         }
-        DbReplicator rep;
-        Maintenance m;
+        List<DbReplicator> reps = new java.util.ArrayList<>();
+        List<Maintenance> ms = new java.util.ArrayList<>();
         try {
             DiscoveredDatabase db = f.discovery.probe(f.table.path(id), false);
             if (db == null) {
                 return;
             }
-            ReplicaTarget target = f.resolver.resolve(db);
-            m = Maintenance.create(target, f.options.compaction());
-            rep = DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock, m::onUploaded);
+            for (ReplicaTarget target : f.resolver.resolveAll(db)) {
+                Maintenance m = Maintenance.create(target, f.options.compaction());
+                ms.add(m);
+                reps.add(DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock,
+                        m::onUploaded));
+            }
         } catch (IOException | RuntimeException e) {
             switch (Failure.of(e)) {
                 case PERMANENT -> Passes.refuse(f, id, e);
@@ -133,12 +136,14 @@ final class HotSet {
             }
             return;
         }
-        hot.put(id, new Hot(id, rep, f.nowSec()));
-        ids.put(rep, id);
+        hot.put(id, new Hot(id, List.copyOf(reps), f.nowSec()));
         f.lifecycle.move(id, RowState.HOT);
         settler.settledByItsReplicator(id);
         f.table.resetChanges(id);
-        f.scheduler.add(rep, f.options.engine().syncInterval(), m, new Listener(rep));
+        for (int i = 0; i < reps.size(); i++) {
+            ids.put(reps.get(i), id);
+            f.scheduler.add(reps.get(i), f.options.engine().syncInterval(), ms.get(i), new Listener(reps.get(i)));
+        }
     }
 
     /** Hears the scheduler about one hot replicator, on a worker: reports through the inbox. */
@@ -209,13 +214,13 @@ final class HotSet {
      */
     private void demote(Hot h, String why, RowState after) {
         hot.remove(h.id);
-        ids.remove(h.replicator);
+        h.replicators.forEach(ids::remove);
         f.lifecycle.move(h.id, RowState.CLOSING);
         f.lifecycle.hold(h.id);
         settler.needsSettle(h.id); // levels not yet due while it was hot are settled once it is cold
         f.table.resetChanges(h.id);
         LOG.log(System.Logger.Level.DEBUG, () -> f.table.path(h.id) + ": demoted (" + why + ")");
-        f.scheduler.remove(h.replicator).whenComplete((synced, err) -> f.inbox.accept(() -> {
+        finalSyncs(h).whenComplete((synced, err) -> f.inbox.accept(() -> {
             if (f.lifecycle.state(h.id) == RowState.CLOSING) {
                 f.lifecycle.move(h.id, after);
                 if (!Boolean.TRUE.equals(synced) && after == RowState.COLD) {
@@ -224,6 +229,14 @@ final class HotSet {
             }
             release.accept(h.id);
         }));
+    }
+
+    /** Takes every destination's replicator off the scheduler; true when every final sync succeeded. */
+    private java.util.concurrent.CompletableFuture<Boolean> finalSyncs(Hot h) {
+        List<java.util.concurrent.CompletableFuture<Boolean>> all = h.replicators.stream()
+                .map(f.scheduler::remove).toList();
+        return java.util.concurrent.CompletableFuture.allOf(all.toArray(new java.util.concurrent.CompletableFuture[0]))
+                .thenApply(v -> all.stream().allMatch(java.util.concurrent.CompletableFuture::join));
     }
 
     /**
@@ -253,7 +266,7 @@ final class HotSet {
      */
     void finalSyncs() {
         List<java.util.concurrent.CompletableFuture<Boolean>> all = hot.values().stream()
-                .map(h -> f.scheduler.remove(h.replicator)).toList();
+                .map(this::finalSyncs).toList();
         if (f.scheduler.isManual()) {
             f.scheduler.runPending();
         }

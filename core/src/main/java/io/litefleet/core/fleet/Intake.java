@@ -33,7 +33,7 @@ final class Intake {
     /** Paths that could not be added to the table (each logged once); normally empty. */
     private final Set<String> untrackable = new HashSet<>();
     /** The catalog's positions, until the first scan has compared every database with them. */
-    private Map<String, ReplicaPosition> baseline;
+    private Map<String, List<ReplicaPosition>> baseline;
     /** Paths the last run left unsettled, until the first scan has seen them. */
     private Set<String> unsettledAtStart;
     /** Actions of the scan in progress, run when it ends (null outside a scan). */
@@ -45,7 +45,7 @@ final class Intake {
     private long scans;
     private long lastScanMs;
 
-    Intake(Fleet f, HotSet hot, Passes passes, Settler settler, Map<String, ReplicaPosition> baseline,
+    Intake(Fleet f, HotSet hot, Passes passes, Settler settler, Map<String, List<ReplicaPosition>> baseline,
            Set<String> unsettledAtStart) {
         this.f = f;
         this.hot = hot;
@@ -228,10 +228,9 @@ final class Intake {
         if (unsettledAtStart.contains(db.path().toString())) {
             settler.unsettledAtStart(id); // the last run left its replica unsettled
         }
-        ReplicaPosition known = baseline == null ? null : baseline.get(db.path().toString());
-        if (known != null && DbTable.hash(known.fingerprint()) == DbTable.hash(db.fingerprint())
-                && sameReplica(known, db)) {
-            return id; // unchanged since the last run, same replica: nothing to do
+        List<ReplicaPosition> known = baseline == null ? null : baseline.get(db.path().toString());
+        if (known != null && unchangedEverywhere(known, db)) {
+            return id; // unchanged since the last run at every destination: nothing to do
         }
         // First sight: one transient pass captures it (or continues its replica); a later change promotes it.
         act(() -> passes.enqueue(id));
@@ -250,9 +249,17 @@ final class Intake {
         return true;
     }
 
-    private boolean sameReplica(ReplicaPosition known, DiscoveredDatabase db) {
+    /** Whether every destination of {@code db} recorded a position at exactly its current fingerprint. */
+    private boolean unchangedEverywhere(List<ReplicaPosition> known, DiscoveredDatabase db) {
         try {
-            return known.replica().equals(f.resolver.resolve(db).describe());
+            long now = DbTable.hash(db.fingerprint());
+            for (var target : f.resolver.resolveAll(db)) {
+                String where = target.describe();
+                if (known.stream().noneMatch(p -> p.replica().equals(where) && DbTable.hash(p.fingerprint()) == now)) {
+                    return false;
+                }
+            }
+            return true;
         } catch (IOException | RuntimeException e) {
             return false; // not the same as far as we can tell: the pass decides
         }

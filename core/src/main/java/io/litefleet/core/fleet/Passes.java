@@ -3,6 +3,7 @@ package io.litefleet.core.fleet;
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.SyncResult;
+import io.litefleet.core.replica.ReplicaTarget;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -70,14 +71,15 @@ final class Passes {
 
     /** Starts one pass; false when it could not start (the failure is handled). */
     private boolean start(int id) {
-        DbReplicator rep;
+        List<DbReplicator> reps = new ArrayList<>();
         try {
             DiscoveredDatabase db = f.discovery.probe(f.table.path(id), false);
             if (db == null) {
                 return false; // gone: the next scan marks it deleted
             }
-            rep = DbReplicator.create(db.path(), f.resolver.resolve(db), f.catalog, f.options.engine(), f.clock,
-                    ref -> { });
+            for (ReplicaTarget target : f.resolver.resolveAll(db)) {
+                reps.add(DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock, ref -> { }));
+            }
         } catch (IOException | RuntimeException e) {
             failed(id, e);
             return false;
@@ -85,7 +87,7 @@ final class Passes {
         f.lifecycle.move(id, RowState.PASS);
         f.lifecycle.hold(id);
         started++;
-        f.scheduler.runOnce(rep).whenComplete((r, err) -> f.inbox.accept(() -> done(id, r, err)));
+        f.scheduler.runOnce(reps).whenComplete((r, err) -> f.inbox.accept(() -> done(id, r, err)));
         return true;
     }
 

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.IntConsumer;
@@ -103,14 +104,16 @@ final class Settler {
                 }
                 continue;
             }
-            Maintenance m;
+            List<Maintenance> ms = new java.util.ArrayList<>();
             try {
                 DiscoveredDatabase db = f.discovery.match(f.table.path(id));
                 if (db == null) {
                     f.giveSlot();
                     continue;
                 }
-                m = Maintenance.create(f.resolver.resolve(db), f.options.compaction());
+                for (var target : f.resolver.resolveAll(db)) {
+                    ms.add(Maintenance.create(target, f.options.compaction()));
+                }
             } catch (IOException | RuntimeException e) {
                 f.giveSlot();
                 LOG.log(System.Logger.Level.WARNING, f.table.path(id) + ": cannot settle its replica: "
@@ -119,9 +122,24 @@ final class Settler {
             }
             f.lifecycle.move(id, RowState.SETTLING);
             f.lifecycle.hold(id);
-            f.scheduler.execute(() -> m.settle(f.clock.instant(), snapshotEvery))
+            f.scheduler.execute(() -> settleAll(ms))
                     .whenComplete((r, err) -> f.inbox.accept(() -> settled(id, r, err)));
         }
+    }
+
+    /** Settles every destination's replica: the first failure is the outcome, else the earliest next check. */
+    private Maintenance.Settled settleAll(List<Maintenance> ms) {
+        Maintenance.Settled outcome = null;
+        for (Maintenance m : ms) {
+            Maintenance.Settled r = m.settle(f.clock.instant(), snapshotEvery);
+            if (outcome != null && outcome.report().failure() != null) {
+                continue;
+            }
+            if (outcome == null || r.report().failure() != null || r.nextCheck().isBefore(outcome.nextCheck())) {
+                outcome = r;
+            }
+        }
+        return outcome;
     }
 
     private void settled(int id, Maintenance.Settled r, Throwable err) {

@@ -184,6 +184,37 @@ public final class SyncScheduler implements AutoCloseable {
         return workers instanceof QueuedWorkers;
     }
 
+    /**
+     * A transient pass over several destinations of one database, one after another on one worker: each opens, ships
+     * and closes. Every one runs even when an earlier one fails; the future then fails with the first failure (its
+     * retry costs the others an idle open), else completes with the results added up.
+     */
+    public CompletableFuture<SyncResult> runOnce(List<DbReplicator> dbs) {
+        if (dbs.size() == 1) {
+            return runOnce(dbs.get(0));
+        }
+        return workers.submit(() -> {
+            SyncResult total = null;
+            IOException first = null;
+            for (DbReplicator db : dbs) {
+                synchronized (db) {
+                    try {
+                        SyncResult r = db.syncThenClose();
+                        total = total == null ? r : total.plus(r);
+                    } catch (IOException e) {
+                        if (first == null) {
+                            first = e;
+                        }
+                    }
+                }
+            }
+            if (first != null) {
+                throw new CompletionException(first);
+            }
+            return total;
+        });
+    }
+
     /** Databases scheduled. */
     public int size() {
         synchronized (lock) {

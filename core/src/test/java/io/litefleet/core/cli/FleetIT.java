@@ -326,6 +326,57 @@ class FleetIT {
     }
 
     @Test
+    void severalReplicaTemplates_everyDatabaseReachesEveryDestination_andRestoreChooses() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 3);
+        Path a = dir.resolve("rep-a");
+        Path b = dir.resolve("rep-b");
+        LitefleetConfig config = parse("two.yml", """
+                multi-db:
+                  enabled: true
+                  patterns:
+                    - "%s/*/databases/*/branches/*/tenants/*.db"
+                  max-hot-databases: 2
+                  scan-interval: 2s
+                  hot-idle-timeout: 3s
+                  replica-template:
+                    - {name: primary, type: file, path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"}
+                    - {name: copy, type: file, path: "%s/{{tenant}}", sync-interval: 1s}
+                state-dir: %s
+                """.formatted(data, a, b, dir.resolve("state")));
+        MutableClock clock = new MutableClock(Instant.now());
+        Random rnd = new Random(11);
+        withManualFleet(config, clock, fleet -> {
+            fleet.runUntilIdle();
+            for (int round = 0; round < 3; round++) {
+                for (Path db : dbs) {
+                    write(db, rnd);
+                }
+                advance(fleet, clock, Duration.ofSeconds(2));
+            }
+            advance(fleet, clock, Duration.ofSeconds(5)); // idle: demoted, final syncs to both
+            ReplicationStatus s = fleet.status();
+            assertTrue(s.promotions() >= 2 && s.demotions() >= 2, "hot and cold with both destinations: " + s);
+        });
+        for (Path db : dbs) {
+            String tenant = tenantOf(db);
+            awaitRestoresEqual(db, a.resolve("p0/d0/b0/" + tenant), Duration.ZERO);
+            awaitRestoresEqual(db, b.resolve(tenant), Duration.ZERO);
+        }
+        stockRestoreEquals(dbs.get(0), a.resolve("p0/d0/b0/t0"));
+        stockRestoreEquals(dbs.get(0), b.resolve("t0"));
+        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
+            assertEquals(2, catalog.all().stream().filter(p -> p.dbPath().equals(dbs.get(0).toString())).count(),
+                    "one position per destination");
+        }
+        Path out = dir.resolve("from-copy.db");
+        CliRun r = CliRun.of("restore", "-config", config.file().toString(), "-replica", "copy", "-o", out.toString(),
+                dbs.get(1).toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals(DbContent.hash(dbs.get(1)), DbContent.hash(out));
+    }
+
+    @Test
     void unsettledAtStop_isSettledByTheNextRun() throws Exception {
         Path data = dir.resolve("data");
         List<Path> dbs = createFleet(data, 1, 1, 1, 1);
