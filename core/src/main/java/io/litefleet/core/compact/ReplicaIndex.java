@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * What one database's replica holds, per level, as far as this process knows: loaded from one LIST per level and
+ * What one database's replica holds, per level, as far as this process knows: loaded from one LIST and
  * kept up to date by whoever writes or deletes files. Files of a level are ordered by (min, max) TXID. Not
  * thread-safe; {@link Maintenance} guards it.
  */
@@ -28,16 +28,22 @@ final class ReplicaIndex {
         }
     }
 
-    /** Lists {@code levelNumbers} of the target's replica, one LIST each; other levels stay empty. */
+    /**
+     * Lists {@code levelNumbers} of the target's replica with one LIST of the prefix every level shares; other levels
+     * stay empty.
+     */
     static ReplicaIndex load(ReplicaTarget target, int... levelNumbers) throws ReplicaException {
         ReplicaIndex idx = new ReplicaIndex();
+        List<ObjectInfo> objects = target.client().list(ReplicaListing.root(target));
         for (int level : levelNumbers) {
             String dir = target.levelDir(level);
-            for (ObjectInfo o : target.client().list(dir)) {
+            for (ObjectInfo o : objects) {
                 // Only files under the exact names we write: compaction deletes by that name.
-                ReplicaListing.toRef(level, dir, o)
-                        .filter(f -> o.key().equals(target.key(level, f.minTxid(), f.maxTxid())))
-                        .ifPresent(idx::add);
+                if (o.key().startsWith(dir)) {
+                    ReplicaListing.toRef(level, dir, o)
+                            .filter(f -> o.key().equals(target.key(level, f.minTxid(), f.maxTxid())))
+                            .ifPresent(idx::add);
+                }
             }
         }
         return idx;

@@ -10,9 +10,8 @@ import java.util.Optional;
 /**
  * What a replica holds compared with the catalog's record, checked before a process first uploads for a database:
  * a replica written by another database or process, emptied, or missing files must never be continued as if it held
- * our history. A position recorded by this process needs no request; otherwise a LIST of level 0 and of the snapshot
- * level confirms it (all levels when they do not). A new chain never reuses a TXID: it follows both the replica's
- * and the record's highest.
+ * our history. A position recorded by this process needs no request; otherwise one LIST of the replica (every level)
+ * confirms it. A new chain never reuses a TXID: it follows both the replica's and the record's highest.
  *
  * @param continues whether the recorded position is what the replica ends with (or, with {@code ownEnd}, our own
  *                  unrecorded upload right after it), at today's page size
@@ -31,7 +30,7 @@ record ReplicaCheck(boolean continues, long lastTxid, long ownEnd, String why) {
                     + "holds TXID %x, which this state directory has no record of: starting a new restore chain", max));
         }
         ReplicaPosition r = row.get();
-        long max = catalog.recordedThisRun(dbPath, r.replica()) ? r.txid() : ReplicaScan.maxTxidExpecting(target, r.txid());
+        long max = catalog.recordedThisRun(dbPath, r.replica()) ? r.txid() : ReplicaScan.maxTxid(target);
         Optional<LtxHeader> own = max == r.txid() + 1 && r.pageSize() == pageSize ? ownNext(target, r)
                 : Optional.empty();
         if (own.isPresent()) {

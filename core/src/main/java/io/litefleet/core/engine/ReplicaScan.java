@@ -19,37 +19,10 @@ final class ReplicaScan {
     private ReplicaScan() {
     }
 
-    /** The highest TXID in any level of the replica, 0 when it is empty. One LIST per level. */
+    /** The highest TXID in any level of the replica, 0 when it is empty. One LIST. */
     static long maxTxid(ReplicaTarget target) throws IOException {
         return ReplicaListing.list(target, RetryPolicy.DEFAULT).stream().mapToLong(LtxFileRef::maxTxid).max()
                 .orElse(0);
-    }
-
-    /**
-     * The replica's highest TXID when it is {@code expected}, read with a LIST of level 0 (where every upload lands
-     * and retention keeps the newest file) and of the snapshot level; any other answer lists every level to learn
-     * the true highest TXID.
-     */
-    static long maxTxidExpecting(ReplicaTarget target, long expected) throws IOException {
-        // The snapshot level too: a new chain uploads its snapshot before its level-0 file.
-        if (expected > 0 && maxOf(target, 0) == expected && maxOf(target, LtxFileRef.SNAPSHOT_LEVEL) <= expected) {
-            return expected;
-        }
-        long max = 0;
-        for (int level = 0; level <= LtxFileRef.SNAPSHOT_LEVEL; level++) {
-            max = Math.max(max, maxOf(target, level));
-        }
-        return max;
-    }
-
-    private static long maxOf(ReplicaTarget target, int level) throws IOException {
-        String dir = target.levelDir(level);
-        List<ObjectInfo> objects = RetryPolicy.DEFAULT.call(() -> target.client().list(dir));
-        long max = 0;
-        for (ObjectInfo o : objects) {
-            max = Math.max(max, ReplicaListing.toRef(level, dir, o).map(LtxFileRef::maxTxid).orElse(0L));
-        }
-        return max;
     }
 
     /** The header of the LTX file {@code min..max} at {@code level}, or empty when it is absent or unreadable. */

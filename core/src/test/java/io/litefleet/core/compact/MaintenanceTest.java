@@ -314,7 +314,7 @@ class MaintenanceTest {
                 Arguments.of("an upload's reply is lost", Fault.of(Operation.PUT, 4, ReplicaFailure.UNAVAILABLE)
                         .afterDelegating()),
                 Arguments.of("an input read fails", Fault.of(Operation.GET, 7, ReplicaFailure.IO)),
-                Arguments.of("the index LIST fails", Fault.of(Operation.LIST, 3, ReplicaFailure.THROTTLED)),
+                Arguments.of("the index LIST fails", Fault.of(Operation.LIST, 1, ReplicaFailure.THROTTLED)),
                 Arguments.of("a delete fails", Fault.of(Operation.DELETE, 1, ReplicaFailure.UNAVAILABLE)),
                 Arguments.of("a delete's reply is lost", Fault.of(Operation.DELETE, 2, ReplicaFailure.UNAVAILABLE)
                         .afterDelegating()));

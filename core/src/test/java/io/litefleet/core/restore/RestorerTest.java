@@ -250,7 +250,7 @@ class RestorerTest {
         InMemoryReplicaClient store = InMemoryReplicaClient.create(UPLOAD_CLOCK);
         multiLevel(store);
         FaultyReplicaClient faulty = FaultyReplicaClient.wrap(store,
-                Fault.of(Operation.LIST, 2, ReplicaFailure.UNAVAILABLE),
+                Fault.of(Operation.LIST, 1, ReplicaFailure.UNAVAILABLE),
                 Fault.of(Operation.GET, 1, ReplicaFailure.THROTTLED),
                 Fault.of(Operation.GET, 2, ReplicaFailure.IO).afterDelegating(),
                 Fault.of(Operation.GET, 3, ReplicaFailure.UNAVAILABLE));
