@@ -1,6 +1,8 @@
 package io.litefleet.core;
 
 import io.litefleet.api.ConfigException;
+import io.litefleet.api.replica.ReplicaFailure;
+import io.litefleet.api.replica.ReplicaOperation;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.DbConfig;
@@ -15,12 +17,14 @@ import io.litefleet.core.fleet.SyncScheduler;
 import io.litefleet.core.plugin.PluginRegistry;
 import io.litefleet.core.replica.ReplicaOverlaps;
 import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.RequestCounters;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.core.state.StateLock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +38,7 @@ import java.util.Optional;
  * the fleet's thread. {@link #close()} stops it, ships what is committed (each hot database's final sync) and
  * releases all of that; it is idempotent.
  *
- * <p>Thread-safe: {@link #status()} and {@link #promote} may be called from any thread.
+ * <p>Thread-safe: {@link #status()}, {@link #requests()} and {@link #promote} may be called from any thread.
  */
 public final class Replication implements AutoCloseable {
     private final StateLock lock;
@@ -161,6 +165,28 @@ public final class Replication implements AutoCloseable {
         return catalog.get(db.toAbsolutePath().normalize().toString()).map(p -> p.txid()).orElse(0L);
     }
 
+    /**
+     * The requests sent to each replica destination since start, by operation and outcome, with the bytes moved; one
+     * entry per destination, in the order they were first used. Still answers after {@link #close()}, with the final
+     * syncs counted. No storage request.
+     */
+    public List<ReplicaRequests> requests() {
+        return clients.requests().stream().map(Replication::requests).toList();
+    }
+
+    private static ReplicaRequests requests(RequestCounters c) {
+        Map<ReplicaOperation, Map<ReplicaRequests.Outcome, Long>> counts = new EnumMap<>(ReplicaOperation.class);
+        for (ReplicaOperation op : ReplicaOperation.values()) {
+            Map<ReplicaRequests.Outcome, Long> byOutcome = new EnumMap<>(ReplicaRequests.Outcome.class);
+            byOutcome.put(ReplicaRequests.Outcome.OK, c.count(op, null));
+            for (ReplicaFailure f : ReplicaFailure.values()) {
+                byOutcome.put(ReplicaRequests.Outcome.of(f), c.count(op, f));
+            }
+            counts.put(op, byOutcome);
+        }
+        return new ReplicaRequests(c.destination(), counts, c.bytesUp(), c.bytesDown());
+    }
+
     /** The state directory in use. */
     public Path stateDir() {
         return stateDir;
@@ -174,13 +200,13 @@ public final class Replication implements AutoCloseable {
     /** The counters now. */
     public ReplicationStatus status() {
         if (fleet == null) {
-            return new ReplicationStatus(listed.size(), false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false,
+            return new ReplicationStatus(listed.size(), false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false,
                     List.of());
         }
         FleetStatus s = fleet.status();
         return new ReplicationStatus(listed.size(), true, s.known(), s.hot(), s.cold(), s.deleted(), s.excluded(),
                 s.promotions(), s.demotions(), s.evictions(), s.transients(), s.backlog(), s.running(), s.scans(),
-                s.settles(), s.captures(), s.watching(), s.unmatchedPatterns());
+                s.settles(), s.settlesPending(), s.captures(), s.watching(), s.unmatchedPatterns());
     }
 
     /**

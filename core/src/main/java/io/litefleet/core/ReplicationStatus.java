@@ -20,13 +20,18 @@ import java.util.List;
  * @param running           transient and settle passes running
  * @param scans             discovery scans done
  * @param settles           cold replicas settled
+ * @param settlesPending    settle passes still to come: cold replicas behind (compaction, a snapshot or retention
+ *                          due now or at a known later time) and passes queued; 0 with {@code hot}, {@code backlog}
+ *                          and {@code running} also 0 means the fleet has settled and sends no request until a
+ *                          database changes
  * @param captures          whole-state uploads (a database's first sight, or continuity that could not be proven)
  * @param watching          whether discovery reacts to file-system events (else scans only)
  * @param unmatchedPatterns fleet patterns the last scan found nothing under
  */
 public record ReplicationStatus(int listed, boolean fleet, int known, int hot, int cold, int deleted,
                                 int notReplicated, long promotions, long demotions, long evictions, long transients,
-                                int backlog, int running, long scans, long settles, long captures, boolean watching,
+                                int backlog, int running, long scans, long settles, int settlesPending, long captures,
+                                boolean watching,
                                 List<String> unmatchedPatterns) {
     /** Copies. */
     public ReplicationStatus {

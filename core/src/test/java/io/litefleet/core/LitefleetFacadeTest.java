@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.ConfigException;
+import io.litefleet.api.replica.ReplicaOperation;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.MutableClock;
 import io.litefleet.testkit.SqliteFiles;
@@ -83,5 +84,44 @@ class LitefleetFacadeTest {
             assertTrue(after.txid(db) >= 1);
         }
         assertTrue(Files.exists(dir.resolve("state")));
+    }
+
+    @Test
+    void requests_areCountedPerDestination_andStillAnswerAfterClose_withTheFinalSync() throws Exception {
+        Path db = walDatabase("app.db");
+        Path replica = dir.resolve("replica");
+        String url = replica.toUri().toString();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-04T12:00:00Z"));
+        Replication r = Litefleet.builder().stateDir(dir.resolve("state")).database(db, url).clock(clock).manual()
+                .start();
+        try (Connection app = SqliteFiles.open(db); r) {
+            r.runUntilIdle();
+            ReplicaRequests first = r.requests().getFirst();
+            assertEquals(1, r.requests().size(), "one destination: " + r.requests());
+            // The file backend's destination is the file system: one client serves every file:// replica.
+            assertEquals("file:///", first.destination());
+            assertEquals(1, first.count(ReplicaOperation.PUT, ReplicaRequests.Outcome.OK), first.summary());
+            assertEquals(ltxBytes(replica), first.bytesUp(), first.summary());
+            SqliteFiles.exec(app, "INSERT INTO t VALUES ('shipped by close')");
+        }
+        ReplicaRequests last = r.requests().getFirst();
+        assertEquals(2, last.count(ReplicaOperation.PUT), "the final sync is counted: " + last.summary());
+        assertEquals(ltxBytes(replica), last.bytesUp());
+        assertEquals(0, last.total() - last.count(ReplicaOperation.PUT, ReplicaRequests.Outcome.OK)
+                - last.count(ReplicaOperation.LIST, ReplicaRequests.Outcome.OK)
+                - last.count(ReplicaOperation.GET, ReplicaRequests.Outcome.OK)
+                - last.count(ReplicaOperation.HEAD), "nothing failed: " + last.summary());
+        assertTrue(last.summary().startsWith("requests to file:///: put 2 (ok 2), "), last.summary());
+        Path restored = dir.resolve("restored.db");
+        assertEquals(0, io.litefleet.core.cli.Main.run(new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), "restore", "-o", restored.toString(), url));
+        assertEquals(DbContent.hash(db), DbContent.hash(restored));
+        assertEquals("ok", DbContent.integrityCheck(restored));
+    }
+
+    private static long ltxBytes(Path replica) throws java.io.IOException {
+        try (var files = Files.walk(replica)) {
+            return files.filter(p -> p.toString().endsWith(".ltx")).mapToLong(p -> p.toFile().length()).sum();
+        }
     }
 }

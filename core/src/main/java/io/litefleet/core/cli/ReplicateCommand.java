@@ -2,6 +2,7 @@ package io.litefleet.core.cli;
 
 import io.litefleet.api.Settings;
 import io.litefleet.core.Litefleet;
+import io.litefleet.core.ReplicaRequests;
 import io.litefleet.core.Replication;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.engine.EngineSettings;
@@ -22,6 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "replicate", description = {"Continuously replicate SQLite databases.",
     "  litefleet replicate <db-path> <replica-url>", "  litefleet replicate -config <file>"})
 final class ReplicateCommand implements Callable<Integer> {
+    private static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(30);
+
     @Spec
     CommandSpec spec;
 
@@ -39,6 +42,10 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = {"-sync-interval", "--sync-interval"}, paramLabel = "DURATION",
             description = "Sync interval for a database given on the command line (default 1s).")
     String syncInterval;
+
+    @Option(names = "--status-interval", paramLabel = "DURATION", description = "How often fleet mode logs its "
+            + "status line (default 30s).")
+    String statusInterval;
 
     @Option(names = {"-once", "--once"}, description = "Sync every database once, then exit.")
     boolean once;
@@ -96,10 +103,12 @@ final class ReplicateCommand implements Callable<Integer> {
             }
             return syncOnce(builder.syncOnce(), out);
         }
+        Duration every = statusInterval();
         if (stop.isRequested()) {
             return stoppedWhileStarting(out); // nothing opened a database yet: nothing to flush
         }
-        try (Replication replication = builder.start()) {
+        Replication replication = builder.start();
+        try (replication) {
             if (!stop.arm(replication::close)) {
                 replication.close(); // final syncs of whatever started meanwhile, as a stop would
                 return stoppedWhileStarting(out);
@@ -112,14 +121,30 @@ final class ReplicateCommand implements Callable<Integer> {
                         + c.fleet().get().maxHotDatabases());
             }
             out.flush();
-            while (!stop.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            while (!stop.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 if (replication.hasFleet()) {
                     System.getLogger("io.litefleet.fleet").log(System.Logger.Level.INFO,
                             replication.status().toString());
                 }
             }
             return 0;
+        } finally {
+            logRequests(replication); // closed by now: the final syncs are counted
         }
+    }
+
+    /** One line per destination: what was sent to it, by operation and outcome, and the bytes moved. */
+    private static void logRequests(Replication replication) {
+        System.Logger log = System.getLogger("io.litefleet.replicate");
+        for (ReplicaRequests r : replication.requests()) {
+            log.log(System.Logger.Level.INFO, r.summary());
+        }
+    }
+
+    private Duration statusInterval() {
+        return statusInterval == null ? DEFAULT_STATUS_INTERVAL
+                : Settings.parseDuration(statusInterval).filter(d -> !d.isZero()).orElseThrow(() -> new UserException(
+                        "--status-interval must be a duration such as 30s or 1m, got '" + statusInterval + "'"));
     }
 
     private Duration syncInterval() {

@@ -1,5 +1,6 @@
 package io.litefleet.core.compact;
 
+import io.litefleet.core.replica.CountingClient;
 import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.restore.RestoreGapException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Compaction, snapshots and retention for one hot database's replica, with upstream Litestream's levels and rules
@@ -48,7 +50,8 @@ public final class Maintenance {
     private static final int RETENTION_STEP = -1;
 
     private final ReplicaTarget target;
-    private final CountingClient counter;
+    /** Requests this maintenance sent (the shared client counts them per destination as well). */
+    private final LongAdder requests = new LongAdder();
     private final CompactionSettings settings;
     private final Schedule schedule;
     private final Compactor compactor;
@@ -70,8 +73,8 @@ public final class Maintenance {
     private Maintenance(ReplicaTarget target, CompactionSettings settings, double phase, int memoryLimit) {
         Objects.requireNonNull(target, "target");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.counter = new CountingClient(target.client());
-        this.target = new ReplicaTarget(counter, target.layout(), target.path());
+        CountingClient counted = CountingClient.borrowing(target.client(), (op, failure) -> requests.increment());
+        this.target = new ReplicaTarget(counted, target.layout(), target.path());
         this.schedule = new Schedule(phase, settings.shortestInterval());
         this.compactor = Compactor.create(this.target, memoryLimit);
         this.levels = new int[settings.maxLevel() + 1];
@@ -135,7 +138,7 @@ public final class Maintenance {
     public MaintenanceReport runDue(Instant now) {
         Objects.requireNonNull(now, "now");
         synchronized (runLock) {
-            long before = counter.requests();
+            long before = requests.sum();
             List<LtxFileRef> written = new ArrayList<>();
             List<LtxFileRef> deleted = new ArrayList<>();
             int step = 0;
@@ -159,7 +162,7 @@ public final class Maintenance {
                 failure = e;
                 fail(step, now);
             }
-            return new MaintenanceReport(written, deleted, counter.requests() - before, failure);
+            return new MaintenanceReport(written, deleted, requests.sum() - before, failure);
         }
     }
 
@@ -175,7 +178,7 @@ public final class Maintenance {
     public Settled settle(Instant now, java.time.Duration snapshotEvery) {
         Objects.requireNonNull(now, "now");
         synchronized (runLock) {
-            long before = counter.requests();
+            long before = requests.sum();
             List<LtxFileRef> written = new ArrayList<>();
             List<LtxFileRef> deleted = new ArrayList<>();
             int step = 0;
@@ -191,11 +194,11 @@ public final class Maintenance {
                 step = RETENTION_STEP;
                 retentionAt = Instant.MIN;
                 enforceRetention(now, deleted);
-                return new Settled(new MaintenanceReport(written, deleted, counter.requests() - before, null),
+                return new Settled(new MaintenanceReport(written, deleted, requests.sum() - before, null),
                         retentionAt);
             } catch (IOException e) {
                 fail(step, now);
-                return new Settled(new MaintenanceReport(written, deleted, counter.requests() - before, e),
+                return new Settled(new MaintenanceReport(written, deleted, requests.sum() - before, e),
                         now.plus(settings.shortestInterval()));
             }
         }

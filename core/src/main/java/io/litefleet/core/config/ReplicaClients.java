@@ -6,19 +6,26 @@ import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.replica.ReplicaClientProvider.UrlTarget;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.core.plugin.PluginRegistry;
+import io.litefleet.core.replica.CountingClient;
 import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.RequestCounters;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Turns replica configurations into {@link ReplicaTarget}s, creating one client per distinct destination and
- * sharing it between every database that replicates there. Owns the clients: {@link #close()} closes them all.
- * Thread-safe.
+ * sharing it between every database that replicates there. Each client counts its requests ({@link CountingClient})
+ * into the {@link RequestCounters} of its destination's name, kept after {@link #close()} so a summary can be given
+ * at stop; destinations that share a name (one bucket through two endpoints) share counters. Owns the clients:
+ * {@link #close()} closes them all. Thread-safe.
  */
 public final class ReplicaClients implements AutoCloseable {
     private final PluginRegistry registry;
     private final Map<String, ReplicaClient> clients = new LinkedHashMap<>();
+    /** By destination name, in the order the destinations were first resolved. */
+    private final Map<String, RequestCounters> counters = new LinkedHashMap<>();
 
     /** Resolves through {@code registry}, which the caller keeps open while this is used. */
     public ReplicaClients(PluginRegistry registry) {
@@ -44,13 +51,20 @@ public final class ReplicaClients implements AutoCloseable {
         String key = provider.type() + " " + new TreeMap<>(t.destination());
         ReplicaClient client = clients.get(key);
         if (client == null) {
-            client = provider.create(destination);
+            ReplicaClient created = provider.create(destination);
+            RequestCounters c = counters.computeIfAbsent(created.describe(), RequestCounters::new);
+            client = CountingClient.owning(created, c);
             clients.put(key, client);
         }
         return new ReplicaTarget(client, provider.layout(), t.path());
     }
 
-    /** Closes every client. Idempotent. */
+    /** The request counters of every destination resolved so far, live, in the order they were first resolved. */
+    public synchronized List<RequestCounters> requests() {
+        return List.copyOf(counters.values());
+    }
+
+    /** Closes every client (their counters stay readable). Idempotent. */
     @Override
     public synchronized void close() {
         RuntimeException failure = null;

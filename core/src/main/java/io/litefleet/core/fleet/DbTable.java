@@ -167,6 +167,11 @@ final class DbTable {
         unsettled.set(id, b);
     }
 
+    /** How many rows are unsettled. */
+    int unsettledCount() {
+        return unsettled.cardinality();
+    }
+
     /** The next unsettled row from {@code from}, or -1. */
     int nextUnsettled(int from) {
         return unsettled.nextSetBit(from);

@@ -251,7 +251,8 @@ public final class FleetManager implements AutoCloseable {
         status = new FleetStatus(f.table.size(), hot.size(), cold, l.count(RowState.DELETED),
                 l.count(RowState.EXCLUDED) + l.count(RowState.REFUSED) + l.count(RowState.FAILED),
                 l.promotions(), l.demotions(), hot.evictions(), passes.started(), passes.backlog(), intake.scans(),
-                intake.lastScanMs(), watching, settler.settles(), f.running(), f.captures.get(), intake.unmatched());
+                intake.lastScanMs(), watching, settler.settles(), settler.pending(), f.running(), f.captures.get(),
+                intake.unmatched());
     }
 
     /** Waits until the fleet thread has handled everything queued before this call (tests). */

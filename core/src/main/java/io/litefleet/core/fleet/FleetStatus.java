@@ -18,6 +18,7 @@ package io.litefleet.core.fleet;
  * @param watching     whether file-system watching is active
  * @param settles      settle passes done (compaction, snapshot, retention in one go) for cold databases' replicas
  * @param running      transient and settle passes running now
+ * @param settlesPending settle passes still to come: rows marked behind, queued, or with work at a known later time
  * @param captures     syncs that uploaded the database's current state because continuity with the replica could
  *                     not be proven (first replications included)
  * @param unmatchedPatterns patterns under which the last full scan found no database of the fleet (databases
@@ -26,7 +27,8 @@ package io.litefleet.core.fleet;
  */
 public record FleetStatus(int known, int hot, int cold, int deleted, int excluded, long promotions, long demotions,
                           long evictions, long transients, int backlog, long scans, long lastScanMs,
-                          boolean watching, long settles, int running, long captures,
+                          boolean watching, long settles, int settlesPending, int running,
+                          long captures,
                           java.util.List<String> unmatchedPatterns) {
     /** Copies. */
     public FleetStatus {

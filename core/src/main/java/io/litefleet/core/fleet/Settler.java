@@ -83,6 +83,10 @@ final class Settler {
             RowState s = f.lifecycle.state(id);
             if (s == RowState.HOT || s == RowState.EXCLUDED) {
                 f.table.unsettled(id, false); // a hot database's own maintenance runs its levels
+            } else if (s == RowState.DELETED || s == RowState.REFUSED || s == RowState.FAILED) {
+                // No pass takes these: unmarked, so they do not count as pending. The catalog still lists the
+                // replica as unsettled; a file that comes back and changes is passed and marked again.
+                f.table.unsettled(id, false);
             } else if (s == RowState.COLD && !f.lifecycle.busy(id)) {
                 f.table.unsettled(id, false);
                 queue.add(id);
@@ -173,6 +177,16 @@ final class Settler {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot record unsettled replicas (retrying): " + e.getMessage());
         }
+    }
+
+    /**
+     * Settle passes still to come: rows marked behind (queued at the next interval), rows queued, and rows settled
+     * with work left for a known later time. Until the next interval it may also count marked rows that no pass will
+     * take (hot again, deleted, excluded), and a row queued and changed again meanwhile counts twice (it then gets
+     * two passes); 0 means none is to come.
+     */
+    int pending() {
+        return f.table.unsettledCount() + queue.size() + later.size();
     }
 
     /** Settle passes run. */

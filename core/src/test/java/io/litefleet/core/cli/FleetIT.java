@@ -410,6 +410,53 @@ class FleetIT {
         stockRestoreEquals(db, replica.resolve("p0/d0/b0/t0"));
     }
 
+    /**
+     * The design's goal of 0 requests per idle database per day, on the injected clock: once the fleet has settled
+     * (status: nothing hot, queued, running or left to settle), a day of scans, settle intervals and retention checks
+     * sends no request at all, counted by the client of the destination; one write then does (so the count could
+     * have moved).
+     */
+    @Test
+    void idleFleet_onceSettled_sendsNoRequestForADay() throws Exception {
+        Path data = dir.resolve("data");
+        List<Path> dbs = createFleet(data, 1, 1, 1, 20);
+        Path replica = dir.resolve("replica");
+        MutableClock clock = new MutableClock(Instant.now());
+        Random rnd = new Random(5);
+        withManualFleet(config(data, replica, "{{project}}/{{database}}/{{branch}}/{{tenant}}",
+                "  cold-snapshot-interval: 2s\n"), clock, fleet -> {
+            fleet.runUntilIdle();
+            for (int round = 0; round < 5; round++) {
+                for (Path db : dbs.subList(0, 8)) {
+                    write(db, rnd);
+                }
+                advance(fleet, clock, Duration.ofSeconds(2));
+            }
+            assertTrue(fleet.status().hot() == 8, "written and promoted: " + fleet.status());
+            advance(fleet, clock, Duration.ofSeconds(4)); // idle past the 3 s timeout
+            assertTrue(fleet.status().demotions() == 8 && fleet.status().settlesPending() > 0,
+                    "demoted, with settles to come (L0 files expire in 5 min): " + fleet.status());
+            // Retention's last deadline is the first snapshots' expiry, a day after they were taken.
+            advanceBy(fleet, clock, Duration.ofHours(25), Duration.ofMinutes(1));
+            ReplicationStatus settled = fleet.status();
+            assertTrue(settled.hot() == 0 && settled.backlog() == 0 && settled.running() == 0
+                    && settled.settlesPending() == 0, "settled: " + settled);
+            long before = fleet.requests().getFirst().total();
+            advanceBy(fleet, clock, Duration.ofDays(1), Duration.ofMinutes(1));
+            assertEquals(before, fleet.requests().getFirst().total(), "an idle day: "
+                    + fleet.requests().getFirst().summary());
+            assertEquals(0, fleet.status().settlesPending(), fleet.status().toString());
+            write(dbs.get(19), rnd);
+            advance(fleet, clock, Duration.ofSeconds(2));
+            assertTrue(fleet.requests().getFirst().total() > before, "a write is shipped, and counted");
+        });
+        for (Path db : dbs) {
+            awaitRestoresEqual(db, replica.resolve("p0/d0/b0/" + tenantOf(db)), Duration.ZERO);
+        }
+        stockRestoreEquals(dbs.get(0), replica.resolve("p0/d0/b0/t0"));
+        stockRestoreEquals(dbs.get(19), replica.resolve("p0/d0/b0/t19"));
+    }
+
     @Test
     void databaseListedUnderDbs_isLeftToItsOwnReplica_andTheFleetRunsTheRest() throws Exception {
         Path data = dir.resolve("data");
@@ -562,6 +609,13 @@ class FleetIT {
         try (Replication fleet = Litefleet.builder().config(config.file()).stateDir(dir.resolve("state")).clock(clock)
                 .manual().start()) {
             body.run(fleet);
+        }
+    }
+
+    /** Moves the clock by {@code total} in steps of {@code step}, doing everything due after each. */
+    private static void advanceBy(Replication fleet, MutableClock clock, Duration total, Duration step) {
+        for (Duration d = Duration.ZERO; d.compareTo(total) < 0; d = d.plus(step)) {
+            advance(fleet, clock, step);
         }
     }
 

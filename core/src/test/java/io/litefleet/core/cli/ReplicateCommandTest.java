@@ -67,6 +67,12 @@ class ReplicateCommandTest {
         CliRun badUrl = run("replicate", dir.resolve("a.db").toString(), "nowhere");
         assertEquals(1, badUrl.code());
         assertTrue(badUrl.err().contains("has no scheme"), badUrl.err());
+        CliRun badInterval = run("replicate", "--state-dir", dir.resolve("s").toString(), "--status-interval",
+                "soon", dir.resolve("a.db").toString(), "file:///tmp/x");
+        assertEquals(1, badInterval.code());
+        assertTrue(badInterval.err().contains("--status-interval must be a duration such as 30s or 1m, got 'soon'"),
+                badInterval.err());
+        assertTrue(!Files.exists(dir.resolve("s")), "refused before anything starts");
         CliRun unknownScheme = run("replicate", "--state-dir", dir.resolve("s").toString(),
                 dir.resolve("a.db").toString(), "ftp://host/x");
         assertEquals(1, unknownScheme.code());
