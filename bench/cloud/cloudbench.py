@@ -41,7 +41,7 @@ WARMUP_SECS = knob("WARMUP_SECS", 20, 30)
 LAG_SECS = knob("LAG_SECS", 60, 120)
 GRACE_SECS = knob("GRACE_SECS", 60, 120)
 LAG_REPS = knob("LAG_REPS", 1, 1)
-SETTLE_SECS = knob("SETTLE_SECS", 90, 150)
+SETTLE_SECS = knob("SETTLE_SECS", 90, 330)
 HOT_IDLE = E.get("HOT_IDLE", "1m")
 IDLE_SECS = knob("IDLE_SECS", 120, 300)
 ACTIVE_N = knob("ACTIVE_N", 20, 20)
@@ -52,7 +52,10 @@ TP_REPS = knob("TP_REPS", 3, 3)
 CHECK_DBS = knob("CHECK_DBS", 5, 5)
 WRITER_THREADS = knob("WRITER_THREADS", 4, 4)
 CAPTURE_TIMEOUT = knob("CAPTURE_TIMEOUT", 900, 900)
-TOOLS = E.get("TOOLS", "litefleet litestream").split()
+# litefleet: a dbs: list of the N databases (every one hot from the start, as litestream's dbs: list);
+# litefleet-fleet: fleet mode (multi-db:, max-hot-databases >= N): databases start cold and are promoted by the writes
+TOOLS = E.get("TOOLS", "litefleet litefleet-fleet litestream").split()
+SHORT = {"litefleet": "lf", "litefleet-fleet": "lff", "litestream": "ls"}
 SKIP = set(filter(None, E.get("SKIP", "").replace(",", " ").split()))  # lag requests throughput
 BUCKET, AK, SK, REGION = "bench", "LFBENCHAK", "lfbench-secret-key", "us-east-1"
 CLK = os.sysconf("SC_CLK_TCK")
@@ -196,7 +199,8 @@ def log_summary(path):
 # ---------------------------------------------------------------- the proxy's event log
 
 class Events:
-    """Tails proxy.py's TSV. Row: (t_head, t_done, op, status, up, down, who, db, level, commit, deleted)."""
+    """Tails proxy.py's TSV. Row: (t_head, t_done, op, status, up, down, who, db, level, commit, deleted, held, body_s,
+    server_s)."""
 
     def __init__(self, path):
         self.path, self.pos, self.rows, self.rest = path, 0, [], ""
@@ -216,8 +220,9 @@ class Events:
             c = line.split("\t")
             if len(c) < 14:
                 continue
+            extra = tuple(float(x) for x in c[14:17]) if len(c) >= 17 else (None, None, None)
             self.rows.append((float(c[0]), float(c[1]), c[3], int(c[4]), int(c[5]), int(c[6]), c[7], c[8], c[9],
-                              int(c[12]) if c[12] != "-" else None, int(c[13]) if c[13].isdigit() else None))
+                              int(c[12]) if c[12] != "-" else None, int(c[13]) if c[13].isdigit() else None) + extra)
         return self.rows
 
     def window(self, who, t0, t1):
@@ -240,6 +245,19 @@ def ltx_puts(events, who):
             mx.append(m)
         out[db] = (ts, mx)
     return out
+
+
+def turnaround(rows):
+    """How long the store (proxy + versitygw) took for the PUTs of a window, in ms: did it keep its DELAY_MS?"""
+    puts = [r for r in rows if r[2] == "put" and r[11] is not None]
+    if not puts:
+        return {}
+
+    def q(vals):
+        vals = sorted(vals)
+        return [round(vals[len(vals) // 2] * 1000, 1), round(vals[min(len(vals) - 1, int(0.99 * len(vals)))] * 1000, 1)]
+    return {"puts": len(puts), "total_p50_p99_ms": q(r[1] - r[0] for r in puts), "held_p50_p99_ms": q(r[11] for r in puts),
+            "body_p50_p99_ms": q(r[12] for r in puts), "server_p50_p99_ms": q(r[13] for r in puts)}
 
 
 def count_requests(rows, secs, dbs=None):
@@ -300,6 +318,10 @@ def make_fleet(data, n):
     return paths
 
 
+def key_path(tool, who, i):
+    return lf_key_path(who, i) if tool == "litefleet-fleet" else ls_key_path(who, i)
+
+
 def tool_env(tool):
     env = dict(E, AWS_ACCESS_KEY_ID=AK, AWS_SECRET_ACCESS_KEY=SK, AWS_REGION=REGION)
     env.pop("JAVA_OPTS", None)  # the launcher as shipped
@@ -330,9 +352,12 @@ multi-db:
     return path
 
 
-def ls_config(paths, who, endpoint):
+def ls_config(paths, who, endpoint, state=None):
+    """A dbs: list (litestream's syntax; Litefleet reads it too, with its state-dir: on top)."""
     path = os.path.join(BASE, f"{who}.yml")
     with open(path, "w") as f:
+        if state:
+            f.write(f"state-dir: {state}\n")
         f.write("dbs:\n")
         for i, p in enumerate(paths):
             f.write(f"  - path: {p}\n    replica:\n      url: s3://{BUCKET}/{ls_key_path(who, i)}?endpoint={endpoint}"
@@ -355,18 +380,32 @@ def run_writer(paths, secs, tag, seed):
     return p, out
 
 
+def all_hot_after(logp, wall0):
+    """Seconds from the writer's start to the first status line (every 30 s) with hot >= N, or None."""
+    import datetime
+    for line in open(logp, errors="replace"):
+        m = re.search(r"^(\S+Z) .*Status\[.*\bhot=(\d+)", line)
+        if m and int(m.group(2)) >= N:
+            t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+            if t.timestamp() > wall0:
+                return round(t.timestamp() - wall0, 1)
+    return None
+
+
 def read_commits(out):
-    start_t, commits, errors = None, [], 0
+    start_t, commits, errors, cpu = None, [], 0, 0.0
     with open(out) as f:
         for line in f:
             if line.startswith("# start"):
                 start_t = float(line.split()[2])
             elif line.startswith("# errors"):
                 errors = int(line.split()[2])
+            elif line.startswith("# cpu"):
+                cpu = float(line.split()[2])
             else:
                 i, k, due, tc, pc = line.split("\t")
                 commits.append((int(i), int(k), float(due), float(tc), int(pc)))
-    return start_t, commits, errors
+    return start_t, commits, errors, cpu
 
 
 def pct(xs, q):
@@ -422,7 +461,7 @@ def restore_check(tool, who, paths, rng):
     """Stock litestream restore (the same restorer for both replicas) of a few databases, straight from versitygw."""
     out = []
     for i in rng.sample(range(len(paths)), min(CHECK_DBS, len(paths))):
-        key = lf_key_path(who, i) if tool == "litefleet" else ls_key_path(who, i)
+        key = key_path(tool, who, i)
         dst = os.path.join(BASE, "check.db")
         for x in (dst, dst + "-wal", dst + "-shm"):
             if os.path.exists(x):
@@ -442,14 +481,16 @@ def restore_check(tool, who, paths, rng):
 
 
 def fleet_run(tool, rep, events, with_requests):
-    who = ("lf" if tool == "litefleet" else "ls") + str(rep)
+    who = SHORT[tool] + str(rep)
     res = {"tool": tool, "rep": rep, "who": who}
     results["lag"].append(res)
     data, state = os.path.join(BASE, "data"), os.path.join(BASE, f"state-{who}")
     load(f"{who} start")
     paths = make_fleet(data, N)
-    if tool == "litefleet":
+    if tool == "litefleet-fleet":
         argv = [LF, "replicate", "-config", lf_fleet_config(data, state, who, PROXY_URL)]
+    elif tool == "litefleet":
+        argv = [LF, "replicate", "-config", ls_config(paths, who, PROXY_URL, state)]
     else:
         argv = [LS, "replicate", "-config", ls_config(paths, who, PROXY_URL)]
     logp = os.path.join(BASE, f"{who}.log")
@@ -480,10 +521,12 @@ def fleet_run(tool, rep, events, with_requests):
         pr0, gw0 = cpu_s(PROXY.pid), cpu_s(GWP.pid)
         w.wait()
         t_w = mono()
-        w_start, commits, werr = read_commits(out)
+        w_start, commits, werr, wcpu = read_commits(out)
+        w_wall = time.time() - (mono() - w_start)
         m0, m1 = w_start + WARMUP_SECS, w_start + WARMUP_SECS + LAG_SECS
         cpu = [x for x in sampler.samples if m0 <= x["t"] <= m1]
-        res["writer"] = {"commits": len(commits), "errors": werr,
+        res["writer"] = {"commits": len(commits), "errors": werr, "cpu_pct": round(100 * wcpu / (t_w - w_start), 1),
+                         "commits_per_s_window": round(sum(1 for c in commits if m0 <= c[3] < m1) / LAG_SECS, 1),
                          "late_max_s": round(max((tc - due for _, _, due, tc, _ in commits), default=0), 3),
                          "late_p99_s": round(sorted(tc - due for _, _, due, tc, _ in commits)[int(0.99 * len(commits))], 3)
                          if commits else None}
@@ -507,6 +550,9 @@ def fleet_run(tool, rep, events, with_requests):
         res["requests_lag_window"] = count_requests(rows, m1 - m0, paths)
         res["requests_lag_window"]["per_active_db_per_min"] = round(len(rows) / N / ((m1 - m0) / 60), 2)
         res["ltx_puts_per_s"] = round(sum(1 for r in rows if r[2] == "put") / (m1 - m0), 1)
+        res["store_turnaround"] = turnaround(rows)
+        if tool == "litefleet-fleet":
+            res["all_hot_after_s"] = all_hot_after(logp, w_wall)
         log(who, "lag", res["lag"], "left", res["left_after_grace"])
         save()
         if with_requests:
@@ -526,7 +572,7 @@ def fleet_run(tool, rep, events, with_requests):
             act = sorted(rng.sample(range(N), min(ACTIVE_N, N)))
             w, out = run_writer([paths[i] for i in act], ACTIVE_WARMUP + ACTIVE_SECS, f"{who}-active", 200 + rep)
             w.wait()
-            a_start, acommits, _ = read_commits(out)
+            a_start, acommits, _, _ = read_commits(out)
             a0, a1 = a_start + ACTIVE_WARMUP, a_start + ACTIVE_WARMUP + ACTIVE_SECS
             acommits = [(act[i], k, d, tc, pc) for i, k, d, tc, pc in acommits]
             t_w = mono()
@@ -546,7 +592,7 @@ def fleet_run(tool, rep, events, with_requests):
         res["error"] = str(e)
         log(who, "FAILED", e)
     sampler.halt.set()
-    if tool == "litefleet":
+    if tool.startswith("litefleet"):
         st = [line.strip() for line in open(logp, errors="replace") if "Status[" in line]
         res["fleet_status_last"] = st[-1][-400:] if st else None
     res["stop"] = stop(p)
@@ -593,8 +639,9 @@ def throughput():
     tp.update(size_bytes=size, gen_s=round(mono() - t0, 1), runs=[])
     want = sha(src)
     mb = size / 1e6
+    tools = [t for t in TOOLS if t in ("litefleet", "litestream")]
     for rep in range(TP_REPS):
-        order = TOOLS if rep % 2 == 0 else TOOLS[::-1]
+        order = tools if rep % 2 == 0 else tools[::-1]
         for tool in order:
             who = f"tp{rep}-{'lf' if tool == 'litefleet' else 'ls'}"
             run = {"tool": tool, "rep": rep}

@@ -10,8 +10,11 @@ the head goes upstream). Bodies are streamed both ways (Content-Length or chunke
 
 One TSV line per finished request (written through a buffer, flushed every 0.5 s):
     t_head t_done method op status bytes_up bytes_down who db level ltx_min ltx_max ltx_commit deleted_keys
+    held body_s server_s
 t_head = CLOCK_MONOTONIC when the request head arrived, t_done = when the server's whole answer had arrived (for a
-PUT, the object is visible from then on). `who` is the first path segment of the key (or of a LIST's prefix=), `db`
+PUT, the object is visible from then on); held = head arrival -> head sent upstream (the delay plus any event-loop
+lateness), body_s = sending the request body (as fast as the client sends it), server_s = body sent -> the
+server's answer head arrived (the server's own time, plus this loop's lateness). `who` is the first path segment of the key (or of a LIST's prefix=), `db`
 the segment before the level directory of an .ltx key (`<path>/<level %04x>/<min>-<max>.ltx`, upstream's S3 layout),
 ltx_commit the database size in pages after the file (LTX header, read from the first bytes of a PUT body),
 deleted_keys the number of <Key> elements in a DeleteObjects body. Missing values are '-'.
@@ -198,15 +201,18 @@ class Proxy:
                     up = await asyncio.open_connection(self.host, int(self.port), limit=1 << 20)
                     STATS["upstream_connections"] += 1
                 ureader, uwriter = up
+                t_fwd = mono()
                 uwriter.write(serialize(first_line, hdrs, drop=("expect",)))
                 op = classify(method, path, query)
                 keep = 1 << 20 if op == "delete_batch" else (512 if method == "PUT" else 0)
                 up_bytes, first = await relay_body(creader, uwriter, hdrs, keep)
+                t_body = mono()
                 while True:
                     status_line, rhdrs = await read_head(ureader)
                     status = int(status_line.split(" ", 2)[1])
                     if status >= 200 or status == 101:
                         break
+                t_resp = mono()
                 cwriter.write(serialize(status_line, rhdrs))
                 if method == "HEAD" or status in (204, 304):
                     down = 0
@@ -218,7 +224,8 @@ class Proxy:
                 commit = ltx_commit(first) if method == "PUT" and status < 300 and hi != "-" else "-"
                 deleted = str(first.count(b"<Key>")) if op == "delete_batch" else "-"
                 LINES.append(f"{t_head:.6f}\t{t_done:.6f}\t{method}\t{op}\t{status}\t{up_bytes}\t{down}\t{who}\t{db}\t"
-                             f"{level}\t{lo}\t{hi}\t{commit}\t{deleted}\n")
+                             f"{level}\t{lo}\t{hi}\t{commit}\t{deleted}\t{t_fwd - t_head:.4f}\t{t_body - t_fwd:.4f}\t"
+                             f"{t_resp - t_body:.4f}\n")
                 closing = "close" in (header(hdrs, "connection") or "").lower() or \
                           "close" in (header(rhdrs, "connection") or "").lower()
                 if closing:

@@ -53,63 +53,86 @@ p(f"Litefleet `{v.get('litefleet')}` (commit `{v.get('git')}`, launcher as shipp
 p("")
 
 runs = r.get("lag", [])
-by = {"litefleet": [x for x in runs if x["tool"] == "litefleet"], "litestream": [x for x in runs if x["tool"] == "litestream"]}
+NAMES = {"litefleet": "Litefleet (dbs: list)", "litefleet-fleet": "Litefleet (fleet mode)", "litestream": "litestream"}
+present = [t for t in k["TOOLS"] if any(x["tool"] == t for x in runs)]
+by = {t: [x for x in runs if x["tool"] == t] for t in present}
+lfs = [t for t in present if t.startswith("litefleet")]
+
+
+def header():
+    cols = [NAMES[t] for t in present] + [f"ratio {SHORTN[t]}/LS" for t in lfs if "litestream" in present]
+    p("| metric | " + " | ".join(cols) + " |")
+    p("|---|" + "---|" * len(cols))
+
+
+SHORTN = {"litefleet": "LF list", "litefleet-fleet": "LF fleet"}
+
+
+def line(name, f, ratios=True):
+    vals = {t: [f(x) for x in by[t]] for t in present}
+    cells = [cell(vals[t]) for t in present]
+    if "litestream" in present:
+        cells += [ratio(med(vals[t]), med(vals["litestream"])) if ratios else "" for t in lfs]
+    p(f"| {name} | " + " | ".join(cells) + " |")
+
+
+def text(name, f):
+    cells = ["; ".join(str(f(x)) for x in by[t]) or "n/a" for t in present]
+    if "litestream" in present:
+        cells += [""] * len(lfs)
+    p(f"| {name} | " + " | ".join(cells) + " |")
+
+
 if runs:
     n = k["N"]
     p(f"## 1. Lag: {n:,} hot databases, one commit a second each, every request +{k['DELAY_MS']:g} ms (proxy)")
     p("")
-    p(f"Litefleet: fleet mode, `max-hot-databases: {max(1000, n)}`, one `replica-template` (type s3, endpoint = proxy); "
-      f"litestream: a `dbs:` list of {n:,}, each with its own `s3://...?endpoint=<proxy>` replica URL; both `sync-interval: 1s`. "
-      f"{k['WARMUP_SECS']} s warm-up (not counted), {k['LAG_SECS']} s measured, then up to {k['GRACE_SECS']} s for the last "
-      f"commits. Values: median over {k['LAG_REPS']} run(s) per tool (min–max when more than one).")
+    p(f"Litefleet (dbs: list) and litestream get the same `dbs:` list of {n:,} databases, each with its own "
+      f"`s3://bench/<prefix>/t<n>?endpoint=<proxy>&region=us-east-1&forcePathStyle=true` replica, `sync-interval: 1s`; "
+      f"Litefleet (fleet mode): `multi-db:` with `max-hot-databases: {max(1000, n)}` and one `replica-template` "
+      f"(type s3, endpoint = proxy) — its databases are cold after the capture and the writes promote them. "
+      f"{k['WARMUP_SECS']} s warm-up (not counted), {k['LAG_SECS']} s measured, then up to {k['GRACE_SECS']} s for the "
+      f"last commits. Median over {k['LAG_REPS']} run(s) per tool (min–max when more than one).")
     p("")
-    p("| metric | Litefleet | litestream | ratio LF/LS |")
-    p("|---|---|---|---|")
-    rows = [
-        ("capture of all N before writing (s, start -> every database has an .ltx in the store)", "capture_s"),
-        ("**lag p50 (ms)**, commit -> store has a file containing it", "lag.p50_ms"),
-        ("**lag p99 (ms)**", "lag.p99_ms"),
-        ("**lag max (ms)**", "lag.max_ms"),
-        ("lag mean (ms)", "lag.mean_ms"),
-        ("lag p99, first third of the window (ms)", "lag.p99_first_third_ms"),
-        ("lag p99, last third of the window (ms)", "lag.p99_last_third_ms"),
-        ("fleet-style lag p50 / p99 (ms): first file after the commit, whatever it holds", None),
-        ("commits measured", "lag.commits"),
-        ("**commits not in the store after the grace period**", "lag.missing"),
-        ("**databases left behind** (last commit not in the store after the grace period)", "left_after_grace"),
-        ("grace used (s)", "grace_s"),
-        (".ltx PUTs per second (window)", "ltx_puts_per_s"),
-        ("requests at the proxy in the window", "requests_lag_window.requests"),
-        ("requests per database per minute (all hot)", "requests_lag_window.per_active_db_per_min"),
-        ("threads (max)", "resources.threads_max"),
-        ("RSS median (MB)", "resources.rss_median_mb"),
-        ("RSS peak, VmHWM (MB)", "resources.hwm_mb"),
-        ("open descriptors (max)", "resources.fds_max"),
-        ("CPU (% of one core)", "resources.cpu_pct"),
-        ("proxy CPU (% of one core, writer run)", "proxy_cpu_pct"),
-        ("versitygw CPU (% of one core, writer run)", "gw_cpu_pct"),
-        ("writer: commits / errors / p99 late (s)", None),
-        ("SIGTERM -> exit (s, code)", "stop"),
-    ]
-    for name, key in rows:
-        if key is None and name.startswith("fleet-style"):
-            a = [f"{get(x, 'lag.fleet_style_p50_ms')} / {get(x, 'lag.fleet_style_p99_ms')}" for x in by["litefleet"]]
-            b = [f"{get(x, 'lag.fleet_style_p50_ms')} / {get(x, 'lag.fleet_style_p99_ms')}" for x in by["litestream"]]
-            p(f"| {name} | {'; '.join(a) or 'n/a'} | {'; '.join(b) or 'n/a'} | |")
-            continue
-        if key is None:
-            f = lambda x: f"{get(x, 'writer.commits')} / {get(x, 'writer.errors')} / {get(x, 'writer.late_p99_s')}"  # noqa
-            p(f"| {name} | {'; '.join(map(f, by['litefleet'])) or 'n/a'} | {'; '.join(map(f, by['litestream'])) or 'n/a'} | |")
-            continue
-        a = [get(x, key) for x in by["litefleet"]]
-        b = [get(x, key) for x in by["litestream"]]
-        if key == "stop":
-            p(f"| {name} | {'; '.join(map(str, a))} | {'; '.join(map(str, b))} | |")
-            continue
-        p(f"| {name} | {cell(a)} | {cell(b)} | {ratio(med(a), med(b))} |")
+    header()
+    g = lambda key: (lambda x: get(x, key))  # noqa: E731
+    line("capture of all N before writing (s: start -> every database has an .ltx in the store)", g("capture_s"))
+    if "litefleet-fleet" in present:
+        text("fleet mode: writer start -> status line says hot = N (s; status every 30 s)", g("all_hot_after_s"))
+    line("**lag p50 (ms)**: commit -> the store holds a file containing it", g("lag.p50_ms"))
+    line("**lag p99 (ms)**", g("lag.p99_ms"))
+    line("**lag max (ms)**", g("lag.max_ms"))
+    line("lag mean (ms)", g("lag.mean_ms"))
+    line("lag p99, commits of the first third of the window (ms)", g("lag.p99_first_third_ms"))
+    line("lag p99, commits of the last third of the window (ms)", g("lag.p99_last_third_ms"))
+    text("fleet-style lag p50 / p99 (ms): first file after the commit, whatever it holds",
+         lambda x: f"{get(x, 'lag.fleet_style_p50_ms')} / {get(x, 'lag.fleet_style_p99_ms')}")
+    line("commits measured", g("lag.commits"), False)
+    line("**commits not in the store when the grace period ended**", g("lag.missing"))
+    line("**databases left behind** (last commit not in the store when the grace period ended)", g("left_after_grace"))
+    line("grace used (s)", g("grace_s"))
+    line(".ltx PUTs per second in the window", g("ltx_puts_per_s"))
+    line("requests at the proxy in the window", g("requests_lag_window.requests"))
+    line("requests per database per minute (all writing)", g("requests_lag_window.per_active_db_per_min"))
+    text("store turnaround of a PUT, p50 / p99 (ms; proxy in -> answer, the 50 ms included)",
+         lambda x: " / ".join(map(str, get(x, "store_turnaround.total_p50_p99_ms") or ["n/a"])))
+    text("  of which versitygw (body sent -> answer head), p50 / p99 (ms)",
+         lambda x: " / ".join(map(str, get(x, "store_turnaround.server_p50_p99_ms") or ["n/a"])))
+    text("  of which held by the proxy (50 ms + its lateness), p50 / p99 (ms)",
+         lambda x: " / ".join(map(str, get(x, "store_turnaround.held_p50_p99_ms") or ["n/a"])))
+    line("threads (max)", g("resources.threads_max"))
+    line("RSS median (MB)", g("resources.rss_median_mb"))
+    line("RSS peak, VmHWM (MB)", g("resources.hwm_mb"))
+    line("open descriptors (max)", g("resources.fds_max"))
+    line("CPU of the replicator (% of one core)", g("resources.cpu_pct"))
+    text("CPU of the proxy / versitygw / writer (% of one core, writer run)",
+         lambda x: f"{get(x, 'proxy_cpu_pct')} / {get(x, 'gw_cpu_pct')} / {get(x, 'writer.cpu_pct')}")
+    text("writer: commits per s in the window / errors / p99 late (s)",
+         lambda x: f"{get(x, 'writer.commits_per_s_window')} / {get(x, 'writer.errors')} / {get(x, 'writer.late_p99_s')}")
+    text("SIGTERM -> exit (s, code)", g("stop"))
     for x in runs:
         if x.get("error"):
-            p(f"| **{x['tool']} run {x['rep']} FAILED** | {x['error']} | | |")
+            p(f"| **{x['tool']} run {x['rep']} FAILED** | {x['error']} |")
     p("")
     p("Requests in the measured window, by operation: " + "; ".join(
         f"{x['who']}: {ops(get(x, 'requests_lag_window.by_op'))}"
@@ -124,34 +147,25 @@ if runs:
 
     req = [x for x in runs if "idle" in x or "active" in x]
     if req:
-        lf = next((x for x in req if x["tool"] == "litefleet"), {})
-        ls = next((x for x in req if x["tool"] == "litestream"), {})
         p(f"## 2. Requests, counted at the proxy")
         p("")
-        p(f"After the lag run and {k['SETTLE_SECS']} s of settling (Litefleet demotes after `hot-idle-timeout: "
+        p(f"After the lag run and {k['SETTLE_SECS']} s of settling (fleet mode demotes after `hot-idle-timeout: "
           f"{k['HOT_IDLE']}`), the whole fleet idle for {k['IDLE_SECS']} s; then {k['ACTIVE_N']} of the {k['N']:,} "
           f"databases commit once a second ({k['ACTIVE_WARMUP']} s warm-up, {k['ACTIVE_SECS']} s counted; only requests "
           f"whose key or LIST prefix names one of them).")
         p("")
-        p("| metric | Litefleet | litestream | ratio LF/LS |")
-        p("|---|---|---|---|")
-        rr = [
-            ("**requests per idle database per day** (goal 0; idle window x 86,400 s)", "idle.per_idle_db_per_day"),
-            ("requests in the idle window (whole fleet)", "idle.requests"),
-            ("CPU while idle (% of one core)", "idle.cpu_pct"),
-            ("RSS while idle (MB)", "idle.resources.rss_mb"),
-            ("threads while idle", "idle.resources.threads"),
-            ("**requests per active database per minute** (1 s sync)", "active.per_active_db_per_min"),
-            ("lag p50 / p99 of the active databases (ms)", None),
-            ("requests of the other (idle) databases in the active window", "active.unattributed_in_window"),
-        ]
-        for name, key in rr:
-            if key is None:
-                p(f"| {name} | {get(lf, 'active.lag.p50_ms')} / {get(lf, 'active.lag.p99_ms')} | "
-                  f"{get(ls, 'active.lag.p50_ms')} / {get(ls, 'active.lag.p99_ms')} | |")
-                continue
-            a, b = get(lf, key), get(ls, key)
-            p(f"| {name} | {cell([a])} | {cell([b])} | {ratio(a, b)} |")
+        by = {t: [x for x in req if x["tool"] == t][:1] for t in present}
+        header()
+        line("**requests per idle database per day** (goal 0; idle window x 86,400 s)", g("idle.per_idle_db_per_day"))
+        line("requests in the idle window (whole fleet)", g("idle.requests"))
+        line("CPU while idle (% of one core)", g("idle.cpu_pct"))
+        line("RSS while idle (MB)", g("idle.resources.rss_mb"))
+        line("threads while idle", g("idle.resources.threads"))
+        line("open descriptors while idle", g("idle.resources.fds"))
+        line("**requests per active database per minute** (1 s sync)", g("active.per_active_db_per_min"))
+        text("lag p50 / p99 of the active databases (ms)",
+             lambda x: f"{get(x, 'active.lag.p50_ms')} / {get(x, 'active.lag.p99_ms')}")
+        line("requests of the other (idle) databases in the active window", g("active.unattributed_in_window"))
         p("")
         for x in req:
             p(f"- {x['who']} idle by operation: {ops(get(x, 'idle.by_op'))}; active by operation: "
@@ -228,7 +242,7 @@ p("- Resources: `/proc/<pid>` of the replicator every 2 s (the launcher `exec`s 
   f"{k['IDLE_SECS']} s window: hourly or daily jobs (litestream's L3 compaction, snapshots, retention) may fall "
   "outside it.")
 p("- Tool configs: Litefleet fleet mode (`scan-interval: 30s`, `hot-idle-timeout` as above, replica-template with "
-  "`endpoint`); litestream `dbs:` entries with `replica: {url: s3://bench/<prefix>/t<n>?endpoint=...&region=us-east-1"
+  "`endpoint`); Litefleet (dbs: list) and litestream: `dbs:` entries with `replica: {url: s3://bench/<prefix>/t<n>?endpoint=...&region=us-east-1"
   "&forcePathStyle=true, sync-interval: 1s}`, defaults otherwise (L1 compaction 30 s, L0 retention 5 m). Credentials "
   "through `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`; `AWS_CA_BUNDLE` removed for litestream only.")
 p("")

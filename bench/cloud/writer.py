@@ -82,6 +82,7 @@ def main():
         for r in records:
             f.writelines(r)
         f.write(f"# errors {len(errors)}\n")
+        f.write(f"# cpu {time.process_time():.2f}\n")
     for e in errors[:20]:
         print(e, file=sys.stderr)
 
