@@ -14,9 +14,15 @@ import java.util.Objects;
  * @param snapshotRetention how long snapshots are kept (the newest is always kept); not negative
  * @param l0Retention       how long level-0 files are kept once level 1 covers them; zero keeps them forever, as
  *                          upstream does when {@code l0-retention} is 0
+ * @param l0RetentionCheck  how often expired level-0 files are looked for ({@code l0-retention-check-interval},
+ *                          upstream's default 15 s): a database writing every second deletes its expired level-0
+ *                          files in one batch per check instead of one request per file; positive
  */
 public record CompactionSettings(List<CompactionLevel> levels, Duration snapshotInterval, Duration snapshotRetention,
-        Duration l0Retention) {
+        Duration l0Retention, Duration l0RetentionCheck) {
+
+    /** Upstream's {@code DefaultL0RetentionCheckInterval}. */
+    public static final Duration DEFAULT_L0_RETENTION_CHECK = Duration.ofSeconds(15);
 
     /** Validates like upstream: at least level 0, {@code level == index}, only level 0 without an interval. */
     public CompactionSettings {
@@ -24,6 +30,7 @@ public record CompactionSettings(List<CompactionLevel> levels, Duration snapshot
         Objects.requireNonNull(snapshotInterval, "snapshotInterval");
         Objects.requireNonNull(snapshotRetention, "snapshotRetention");
         Objects.requireNonNull(l0Retention, "l0Retention");
+        Objects.requireNonNull(l0RetentionCheck, "l0RetentionCheck");
         if (levels.isEmpty()) {
             throw new IllegalArgumentException("at least one compaction level (level 0) is required");
         }
@@ -42,9 +49,22 @@ public record CompactionSettings(List<CompactionLevel> levels, Duration snapshot
         if (l0Retention.isNegative()) {
             throw new IllegalArgumentException("L0 retention must not be negative, got " + l0Retention);
         }
+        if (l0RetentionCheck.isNegative() || l0RetentionCheck.isZero()) {
+            throw new IllegalArgumentException("L0 retention check interval must be positive, got "
+                    + l0RetentionCheck);
+        }
     }
 
-    /** Upstream's defaults: L1 30 s, L2 5 min, L3 1 h; snapshots every 24 h kept 24 h; L0 kept 5 min. */
+    /** Settings with upstream's L0 retention check interval. */
+    public CompactionSettings(List<CompactionLevel> levels, Duration snapshotInterval, Duration snapshotRetention,
+            Duration l0Retention) {
+        this(levels, snapshotInterval, snapshotRetention, l0Retention, DEFAULT_L0_RETENTION_CHECK);
+    }
+
+    /**
+     * Upstream's defaults: L1 30 s, L2 5 min, L3 1 h; snapshots every 24 h kept 24 h; L0 kept 5 min, checked every
+     * 15 s.
+     */
     public static CompactionSettings defaults() {
         return new CompactionSettings(List.of(CompactionLevel.of(0, Duration.ZERO),
                 CompactionLevel.of(1, Duration.ofSeconds(30)), CompactionLevel.of(2, Duration.ofMinutes(5)),

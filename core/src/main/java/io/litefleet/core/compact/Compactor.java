@@ -5,16 +5,19 @@ import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
 import io.litefleet.core.replica.LtxFileRef;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Merges LTX files of one database's replica into one file at a destination level and uploads it, as upstream's
  * {@code Compactor.Compact} does: inputs are streamed from the replica (one GET per input per pass, see
- * {@link LtxMerger#prepare}), the output is written under {@code <level>/<min>-<max>.ltx} with the
+ * {@link LtxMerger#prepare}) unless the caller still holds their bytes (recent level-0 uploads), the output is written under {@code <level>/<min>-<max>.ltx} with the
  * {@code litestream-timestamp} of its header (the last input's timestamp). Inputs are never deleted here.
  *
  * <p>Thread-safe if the target's client is (clients are); holds no state between calls.
@@ -22,9 +25,11 @@ import java.util.Objects;
 public final class Compactor {
     private final ReplicaTarget target;
     private final int memoryLimit;
+    private final Function<LtxFileRef, Optional<byte[]>> held;
 
-    private Compactor(ReplicaTarget target, int memoryLimit) {
+    private Compactor(ReplicaTarget target, int memoryLimit, Function<LtxFileRef, Optional<byte[]>> held) {
         this.target = Objects.requireNonNull(target, "target");
+        this.held = Objects.requireNonNull(held, "held");
         if (memoryLimit < 0) {
             throw new IllegalArgumentException("memory limit must not be negative: " + memoryLimit);
         }
@@ -33,12 +38,21 @@ public final class Compactor {
 
     /** A compactor for {@code target} that keeps outputs up to {@link LtxMerger#DEFAULT_MEMORY_LIMIT} in memory. */
     public static Compactor create(ReplicaTarget target) {
-        return new Compactor(target, LtxMerger.DEFAULT_MEMORY_LIMIT);
+        return new Compactor(target, LtxMerger.DEFAULT_MEMORY_LIMIT, f -> Optional.empty());
     }
 
     /** A compactor for {@code target} that keeps outputs up to {@code memoryLimit} bytes in memory. */
     public static Compactor create(ReplicaTarget target, int memoryLimit) {
-        return new Compactor(target, memoryLimit);
+        return new Compactor(target, memoryLimit, f -> Optional.empty());
+    }
+
+    /**
+     * A compactor that reads an input from {@code held} when it gives the input's bytes (exactly the stored
+     * object's), and from the replica otherwise.
+     */
+    public static Compactor create(ReplicaTarget target, int memoryLimit,
+            Function<LtxFileRef, Optional<byte[]>> held) {
+        return new Compactor(target, memoryLimit, held);
     }
 
     /**
@@ -58,7 +72,9 @@ public final class Compactor {
         List<LtxSource> sources = new ArrayList<>(inputs.size());
         for (LtxFileRef f : inputs) {
             String key = target.key(f.level(), f.minTxid(), f.maxTxid());
-            sources.add(() -> target.client().get(key));
+            Optional<byte[]> bytes = held.apply(f);
+            sources.add(bytes.isPresent() ? () -> new ByteArrayInputStream(bytes.get())
+                    : () -> target.client().get(key));
         }
         LtxMerger.MergedFile merged = LtxMerger.prepare(sources, snapshot, memoryLimit);
         LtxHeader h = merged.header();

@@ -1,5 +1,6 @@
 package io.litefleet.core.compact;
 
+import io.litefleet.core.engine.ReplicaListener;
 import io.litefleet.core.replica.CountingClient;
 import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.replica.LtxFileRef;
@@ -44,7 +45,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe: {@link #onUploaded} may be called from any thread at any time; {@link #runDue} calls are
  * serialised. Holds no resources; the target's client belongs to its creator.
  */
-public final class Maintenance {
+public final class Maintenance implements ReplicaListener {
     /** Keys per DELETE request, the S3 DeleteObjects limit. */
     static final int DELETE_BATCH = 1000;
     private static final int RETENTION_STEP = -1;
@@ -55,6 +56,7 @@ public final class Maintenance {
     private final CompactionSettings settings;
     private final Schedule schedule;
     private final Compactor compactor;
+    private final RecentUploads recent;
     private final int[] levels;
     private final Object runLock = new Object();
 
@@ -70,13 +72,16 @@ public final class Maintenance {
     private Instant retentionAt = Instant.MIN;
     private boolean retentionRetry;
 
-    private Maintenance(ReplicaTarget target, CompactionSettings settings, double phase, int memoryLimit) {
+    private Maintenance(ReplicaTarget target, CompactionSettings settings, double phase, int memoryLimit,
+            RecentUploads recent) {
         Objects.requireNonNull(target, "target");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.recent = Objects.requireNonNull(recent, "recent");
         CountingClient counted = CountingClient.borrowing(target.client(), (op, failure) -> requests.increment());
         this.target = new ReplicaTarget(counted, target.layout(), target.path());
         this.schedule = new Schedule(phase, settings.shortestInterval());
-        this.compactor = Compactor.create(this.target, memoryLimit);
+        this.compactor = Compactor.create(this.target, memoryLimit,
+                f -> f.level() == 0 ? recent.get(this, f) : Optional.empty());
         this.levels = new int[settings.maxLevel() + 1];
         for (int i = 1; i <= settings.maxLevel(); i++) {
             levels[i - 1] = i;
@@ -85,20 +90,45 @@ public final class Maintenance {
     }
 
     /**
-     * Maintenance for the database replicated to {@code target}, with a phase derived from its replica path and
-     * merged files up to {@link LtxMerger#DEFAULT_MEMORY_LIMIT} held in memory.
+     * Maintenance for the database replicated to {@code target}, with a phase derived from its replica path,
+     * merged files up to {@link LtxMerger#DEFAULT_MEMORY_LIMIT} held in memory, and recent level-0 bytes kept in
+     * the process-wide {@link RecentUploads#shared()}.
      */
     public static Maintenance create(ReplicaTarget target, CompactionSettings settings) {
-        return new Maintenance(target, settings, Schedule.phaseOf(target.path()), LtxMerger.DEFAULT_MEMORY_LIMIT);
+        return new Maintenance(target, settings, Schedule.phaseOf(target.path()), LtxMerger.DEFAULT_MEMORY_LIMIT,
+                RecentUploads.shared());
     }
 
     /**
      * Maintenance with an explicit schedule phase in [0, 1) (0 = upstream's boundaries, {@code now.Truncate}) and
-     * memory limit for merged files (see {@link LtxMerger#prepare}).
+     * memory limit for merged files (see {@link LtxMerger#prepare}); keeps no level-0 bytes.
      */
     public static Maintenance create(ReplicaTarget target, CompactionSettings settings, double phase,
             int memoryLimit) {
-        return new Maintenance(target, settings, phase, memoryLimit);
+        return new Maintenance(target, settings, phase, memoryLimit, new RecentUploads(0));
+    }
+
+    /** As {@link #create(ReplicaTarget, CompactionSettings, double, int)}, keeping level-0 bytes in {@code recent}. */
+    public static Maintenance create(ReplicaTarget target, CompactionSettings settings, double phase,
+            int memoryLimit, RecentUploads recent) {
+        return new Maintenance(target, settings, phase, memoryLimit, recent);
+    }
+
+    @Override
+    public void uploaded(LtxFileRef ref) {
+        onUploaded(ref);
+    }
+
+    /**
+     * As {@link #onUploaded}, keeping {@code body} (the file's exact bytes) for the level-1 compaction that will
+     * read it, when level 1 exists.
+     */
+    @Override
+    public void uploaded(LtxFileRef ref, byte[] body) {
+        if (body != null && ref.level() == 0 && settings.maxLevel() >= 1) {
+            recent.put(this, ref, body);
+        }
+        onUploaded(ref);
     }
 
     /**
@@ -276,6 +306,9 @@ public final class Maintenance {
             synchronized (this) {
                 index.add(out);
             }
+            if (level == 1) {
+                run.forEach(f -> recent.drop(this, f));
+            }
             written.add(out);
             retentionAt = Instant.MIN;
             inputs = inputs.subList(run.size(), inputs.size());
@@ -338,7 +371,16 @@ public final class Maintenance {
             }
             deleted.addAll(batch);
         }
-        retentionAt = plan.nextCheck();
+        retentionAt = checkBoundary(plan.nextCheck());
+    }
+
+    /** The first L0-retention check boundary at or after {@code t}: expired files are deleted in batches. */
+    private Instant checkBoundary(Instant t) {
+        if (t.equals(Instant.MAX)) {
+            return t;
+        }
+        Instant previous = schedule.previous(t, settings.l0RetentionCheck());
+        return previous.equals(t) ? t : schedule.next(t, settings.l0RetentionCheck());
     }
 
     private synchronized void fail(int step, Instant now) {

@@ -11,9 +11,9 @@ import java.util.Set;
 
 /**
  * Litestream's global compaction keys: {@code levels} (a list of {@code interval}s for L1, L2, ...),
- * {@code snapshot} ({@code interval}, {@code retention}), {@code l0-retention} and {@code retention.enabled}.
- * {@code l0-retention-check-interval} is accepted and has no effect: Litefleet enforces retention when a
- * database's compaction runs, never on a timer per database.
+ * {@code snapshot} ({@code interval}, {@code retention}), {@code l0-retention}, {@code l0-retention-check-interval}
+ * and {@code retention.enabled}. The check interval batches level-0 deletions (one DELETE per database per
+ * interval at most); it is not a timer per database: retention runs from the database's maintenance pass.
  */
 public final class CompactionConfig {
     private CompactionConfig() {
@@ -43,7 +43,7 @@ public final class CompactionConfig {
         Duration interval = snap.duration("interval", d.snapshotInterval());
         Duration retention = snap.duration("retention", d.snapshotRetention());
         Duration l0 = s.duration("l0-retention", d.l0Retention());
-        s.duration("l0-retention-check-interval", Duration.ZERO);
+        Duration check = s.duration("l0-retention-check-interval", d.l0RetentionCheck());
         Settings ret = s.section("retention").orElse(new Settings(s.origin() + ".retention", java.util.Map.of()));
         ret.rejectUnknownKeys(Set.of("enabled"));
         if (!ret.bool("enabled", true)) {
@@ -51,7 +51,7 @@ public final class CompactionConfig {
             l0 = Duration.ZERO;
         }
         try {
-            return new CompactionSettings(levels, interval, retention, l0);
+            return new CompactionSettings(levels, interval, retention, l0, check);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(s.origin() + ": " + e.getMessage());
         }

@@ -251,7 +251,7 @@ public final class DbReplicator implements AutoCloseable {
         }
         step.commit.run();
         record();
-        listener.uploaded(step.ref);
+        listener.uploaded(step.ref, step.bytes);
         SyncResult done = step.before.plus(new SyncResult(step.file.txid(), 1, step.file.pages(), step.ref.size(),
                 false, false));
         if (uploadMore) {

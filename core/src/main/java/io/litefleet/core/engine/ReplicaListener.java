@@ -9,4 +9,12 @@ public interface ReplicaListener {
 
     /** {@code ref} is now in the replica. Called on the syncing thread; must not block. */
     void uploaded(LtxFileRef ref);
+
+    /**
+     * {@code ref} is now in the replica and {@code body} holds its exact bytes (the listener may keep the array; the
+     * engine no longer uses it). Called on the syncing thread; must not block. By default as {@link #uploaded}.
+     */
+    default void uploaded(LtxFileRef ref, byte[] body) {
+        uploaded(ref);
+    }
 }

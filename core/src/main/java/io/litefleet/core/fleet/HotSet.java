@@ -121,8 +121,7 @@ final class HotSet {
             for (ReplicaTarget target : f.resolver.resolveAll(db)) {
                 Maintenance m = Maintenance.create(target, f.options.compaction());
                 ms.add(m);
-                reps.add(DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock,
-                        m::onUploaded));
+                reps.add(DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock, m));
             }
         } catch (IOException | RuntimeException e) {
             switch (Failure.of(e)) {

@@ -44,6 +44,7 @@ class MaintenanceTest {
         final Maintenance maintenance;
         final SimulatedDatabase db;
         final SplittableRandom rnd;
+        final RecentUploads recent;
         final List<Timed> written = new ArrayList<>();
         final List<Timed> deleted = new ArrayList<>();
         final List<Instant> busy = new ArrayList<>();
@@ -53,12 +54,19 @@ class MaintenanceTest {
         private int eligible;
 
         Scenario(long seed, Fault... faults) {
+            this(seed, null, DEFAULTS, faults);
+        }
+
+        /** With {@code recent} (may be null: none), uploads hand their bytes to the maintenance, as the engine does. */
+        Scenario(long seed, RecentUploads recent, CompactionSettings settings, Fault... faults) {
+            this.recent = recent;
             rnd = new SplittableRandom(seed);
             counted = FaultyReplicaClient.wrap(store, faults);
             engineTarget = new ReplicaTarget(store, ReplicaLayout.HEX_LEVEL_DIRS, "tenants/a/app.db");
             target = new ReplicaTarget(counted, ReplicaLayout.HEX_LEVEL_DIRS, "tenants/a/app.db");
             // A small memory limit makes the larger merges take the two-pass path.
-            maintenance = Maintenance.create(target, DEFAULTS, 0.0, 8 * 1024);
+            maintenance = recent == null ? Maintenance.create(target, settings, 0.0, 8 * 1024)
+                    : Maintenance.create(target, settings, 0.0, 8 * 1024, recent);
             db = new SimulatedDatabase(rnd, 512, 30);
         }
 
@@ -68,8 +76,16 @@ class MaintenanceTest {
 
         /** Advances one step; writes one transaction when {@code write}; runs maintenance; checks the replica. */
         MaintenanceReport step(boolean write) throws IOException {
-            clock.advance(STEP);
-            if (write) {
+            return step(write, STEP);
+        }
+
+        MaintenanceReport step(boolean write, Duration by) throws IOException {
+            clock.advance(by);
+            if (write && recent != null) {
+                byte[] body = db.nextTransaction(now());
+                SimulatedDatabase.upload(engineTarget, db.txid(), body, now());
+                maintenance.uploaded(new LtxFileRef(0, db.txid(), db.txid(), now(), body.length), body);
+            } else if (write) {
                 maintenance.onUploaded(db.commitAndUpload(engineTarget, now()));
             }
             MaintenanceReport r = maintenance.runDue(now());
@@ -306,6 +322,82 @@ class MaintenanceTest {
         // L0: at most the files of the last 5 minutes, the ones L1 does not cover yet, and the newest.
         int l0 = byLevel.get(0).size();
         assertTrue(l0 <= 5 * 60 / 5 + 30 / 5 + 2, "L0 holds " + l0 + " files at " + now);
+    }
+
+    @Test
+    void runDue_level1ReadsTheRecentUploadsItWasHanded_notTheStore() throws IOException {
+        RecentUploads recent = new RecentUploads(1 << 20);
+        Scenario s = new Scenario(LtxMergerTest.seed("recent"), recent, DEFAULTS);
+        s.checkEvery = 15;
+        for (int i = 0; i < 180; i++) {
+            s.step(true, Duration.ofSeconds(1));
+        }
+        long l1 = s.written.stream().filter(t -> t.file().level() == 1).count();
+        assertEquals(6, l1, "L1 every 30 s for 3 minutes");
+        assertEquals(0, s.counted.calls(Operation.GET), "every L0 input came from memory");
+        assertTrue(recent.files() <= 30, "what L1 covers is forgotten: " + recent.files() + " files held");
+        s.checkRestores();
+
+        // The same run with nothing held reads every L0 file back: the count above could have been otherwise.
+        Scenario plain = new Scenario(LtxMergerTest.seed("recent"), new RecentUploads(0), DEFAULTS);
+        plain.checkEvery = 15;
+        for (int i = 0; i < 180; i++) {
+            plain.step(true, Duration.ofSeconds(1));
+        }
+        assertTrue(plain.counted.calls(Operation.GET) >= 150, "GETs without bodies: "
+                + plain.counted.calls(Operation.GET));
+    }
+
+    @Test
+    void recentUploads_boundedByBytes_oldestOutFirst_ownersApart() {
+        RecentUploads r = new RecentUploads(100);
+        Object a = new Object();
+        Object b = new Object();
+        LtxFileRef f1 = new LtxFileRef(0, 1, 1, T0, 40);
+        LtxFileRef f2 = new LtxFileRef(0, 2, 2, T0, 40);
+        LtxFileRef f3 = new LtxFileRef(0, 3, 3, T0, 40);
+        r.put(a, f1, new byte[40]);
+        r.put(b, f1, new byte[40]);
+        assertTrue(r.get(a, f1).isPresent());
+        assertTrue(r.get(b, f1).isPresent(), "another owner's file of the same TXIDs is its own entry");
+        assertTrue(r.get(a, f2).isEmpty());
+        r.put(a, f3, new byte[40]);
+        assertTrue(r.get(a, f1).isEmpty(), "the oldest went first");
+        assertEquals(80, r.bytes());
+        r.put(a, f2, new byte[101]);
+        assertTrue(r.get(a, f2).isEmpty(), "larger than the budget: not kept");
+        r.drop(a, f3);
+        r.drop(a, f3);
+        assertEquals(40, r.bytes());
+        assertEquals(1, r.files());
+    }
+
+    @Test
+    void runDue_writingEverySecond_deletesExpiredL0InOneBatchPerCheckInterval() throws IOException {
+        Scenario s = new Scenario(LtxMergerTest.seed("l0 batches"));
+        s.checkEvery = 60;
+        for (int i = 0; i < 12 * 60; i++) {
+            s.step(true, Duration.ofSeconds(1));
+        }
+        List<Timed> l0 = s.deleted.stream().filter(t -> t.file().level() == 0).toList();
+        assertTrue(l0.size() >= 6 * 60 - 60, "L0 files older than 5 min were deleted: " + l0.size());
+        List<Instant> runs = l0.stream().map(Timed::at).distinct().toList();
+        for (Instant at : runs) {
+            assertEquals(0, at.toEpochMilli() % DEFAULTS.l0RetentionCheck().toMillis(), "deleted off a check at " + at);
+        }
+        // 7 minutes of expiries (5:30 to 12:00) in 15 s checks: 28 batches, not one per file.
+        assertTrue(runs.size() <= 7 * 4 + 1, runs.size() + " deletion runs for " + l0.size() + " files");
+        long l0Left = s.level(0).size();
+        assertTrue(l0Left <= 5 * 60 + 30 + 15 + 1, l0Left + " L0 files left");
+        s.checkRestores();
+    }
+
+    @Test
+    void compactionSettings_l0RetentionCheck_mustBePositive() {
+        Duration day = Duration.ofDays(1);
+        assertEquals(Duration.ofSeconds(15), DEFAULTS.l0RetentionCheck());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new CompactionSettings(DEFAULTS.levels(), day, day, day, Duration.ZERO));
     }
 
     static Stream<Arguments> faults() {

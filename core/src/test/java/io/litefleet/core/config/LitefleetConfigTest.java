@@ -31,6 +31,7 @@ class LitefleetConfigTest {
                   interval: 1h
                   retention: 2h
                 l0-retention: 1m
+                l0-retention-check-interval: 5s
                 dbs:
                   - path: /data/a.db
                     monitor-interval: 250ms
@@ -60,6 +61,7 @@ class LitefleetConfigTest {
         assertEquals(3, c.compaction().levels().size());
         assertEquals(Duration.ofMinutes(1), c.compaction().interval(2));
         assertEquals(Duration.ofHours(2), c.compaction().snapshotRetention());
+        assertEquals(Duration.ofSeconds(5), c.compaction().l0RetentionCheck());
     }
 
     @Test
@@ -92,6 +94,8 @@ class LitefleetConfigTest {
         assertTrue(error("dbs:\n  - path: /a.db\n    replica: {path: /r}\n  - path: /a.db\n    replica: {path: /s}\n")
                 .contains("listed twice"));
         assertTrue(error("levels:\n  - interval: 0s\n").contains("positive 'interval'"));
+        assertEquals("/etc/l.yml: L0 retention check interval must be positive, got PT0S",
+                error("l0-retention-check-interval: 0s\n"));
     }
 
     @Test
