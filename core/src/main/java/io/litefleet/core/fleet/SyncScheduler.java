@@ -29,7 +29,7 @@ import java.util.function.Supplier;
 /**
  * Drives {@link DbReplicator}s, for the whole process, on one bounded pool of platform threads named
  * {@code litefleet-sync-<n>} (sqlite-jdbc's native calls pin virtual threads, so SQLite work stays on platform
- * threads). Each database is synced every sync interval, never by two threads at once; after a failure it waits with
+ * threads). Each database is synced every sync interval at a fixed rate, never by two threads at once; after a failure it waits with
  * exponential backoff (up to a minute) and the same error is logged once, not every second. A bug (an unchecked
  * exception) is logged with its stack once and that database is not synced again: its listener hears of it and
  * decides. Thread count does not depend on the number of databases, and no database has a timer of its own: one
@@ -374,7 +374,18 @@ public final class SyncScheduler implements AutoCloseable {
                 }
             });
         }
-        end(e, clock.instant().plus(e.interval));
+        end(e, nextSlot(e));
+    }
+
+    /**
+     * At a fixed rate: the database's next slot ({@code interval} after the one this sync was due at), so the time a
+     * sync takes (its upload's round trip) does not stretch the cadence; now, when the sync overran that slot (no
+     * burst of catch-up runs).
+     */
+    private Instant nextSlot(Entry e) {
+        Instant now = clock.instant();
+        Instant slot = e.nextAt.plus(e.interval);
+        return slot.isBefore(now) ? now : slot;
     }
 
     private void failed(Entry e, IOException ex) {

@@ -20,6 +20,7 @@ import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.Await;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.InMemoryReplicaClient;
+import io.litefleet.testkit.MutableClock;
 import io.litefleet.testkit.SqliteFiles;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -43,10 +44,14 @@ class SyncSchedulerTest {
     @TempDir
     Path dir;
 
-    /** A store whose puts, once armed, each wait until {@code parties} puts are in progress at the same time. */
+    /**
+     * A store whose puts, once armed, each wait until {@code parties} puts are in progress at the same time, and run
+     * {@code onPut} first.
+     */
     static final class RendezvousClient implements ReplicaClient {
         final InMemoryReplicaClient d = InMemoryReplicaClient.create(Clock.systemUTC());
         volatile CyclicBarrier barrier;
+        volatile Runnable onPut = () -> { };
         final AtomicInteger met = new AtomicInteger();
 
         public String type() {
@@ -58,6 +63,7 @@ class SyncSchedulerTest {
         }
 
         public ObjectInfo put(String key, ObjectBody body, PutOptions options) throws ReplicaException {
+            onPut.run();
             CyclicBarrier b = barrier;
             if (b != null) {
                 try {
@@ -149,5 +155,39 @@ class SyncSchedulerTest {
             }
         }
         assertTrue(store.met.get() >= n);
+    }
+
+    @Test
+    void syncs_keepTheirCadence_whenTheStoreIsSlow() throws Exception {
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        RendezvousClient store = new RendezvousClient();
+        store.onPut = () -> clock.advance(Duration.ofMillis(300)); // every upload takes 300 ms of the clock
+        Path db = dir.resolve("slow.db");
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES (1)");
+        }
+        ReplicaTarget t = new ReplicaTarget(store, ReplicaLayout.LTX_DIRS, "slow");
+        java.time.Instant t0 = clock.instant();
+        try (Catalog catalog = Catalog.open(dir.resolve("state"));
+             Connection app = SqliteFiles.open(db);
+             SyncScheduler scheduler = SyncScheduler.manual(clock)) {
+            DbReplicator r = DbReplicator.create(db, t, catalog, EngineSettings.DEFAULTS, clock, ReplicaListener.NONE);
+            scheduler.add(r, Duration.ofSeconds(1));
+            for (int i = 1; i <= 5; i++) {
+                clock.set(scheduler.nextDue());
+                SqliteFiles.exec(app, "INSERT INTO t VALUES (randomblob(500))");
+                scheduler.runPending();
+                assertTrue(clock.instant().isAfter(t0.plusSeconds(i - 1)), "the upload took time");
+                // Due one interval after the slot it ran in, however long its upload took.
+                assertEquals(t0.plusSeconds(i), scheduler.nextDue(), "after sync " + i);
+            }
+            assertTrue(r.txid() >= 5, "TXID " + r.txid());
+            scheduler.remove(r);
+            scheduler.runPending();
+        }
+        Path out = dir.resolve("slow-out.db");
+        TestRestore.restore(t, RestoreTarget.latest(), out);
+        assertEquals(DbContent.hash(db), DbContent.hash(out));
+        assertEquals("ok", DbContent.integrityCheck(out));
     }
 }
