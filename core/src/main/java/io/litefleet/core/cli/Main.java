@@ -19,6 +19,12 @@ public final class Main implements Runnable {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %5$s%6$s%n");
         }
+        if (System.getProperty("http.maxConnections") == null) {
+            // The JDK's HTTP keep-alive cache (the S3 and GCS clients) keeps 5 idle connections per host by default:
+            // with more uploads at once, each extra one opened and closed a connection. Keep as many as run at once.
+            System.setProperty("http.maxConnections",
+                    Integer.toString(io.litefleet.core.fleet.SyncScheduler.MAX_UPLOADS_PER_DESTINATION));
+        }
         System.exit(run(args));
     }
 

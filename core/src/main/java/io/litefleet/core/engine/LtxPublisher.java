@@ -137,6 +137,11 @@ final class LtxPublisher {
         return new LtxFileRef(level, header.minTxid(), header.maxTxid(), ts, encoded.length);
     }
 
+    /** The replica client the file goes to. */
+    Object destination() {
+        return target.client();
+    }
+
     /** The TXID this file holds (its last). */
     long txid() {
         return header.maxTxid();

@@ -41,6 +41,11 @@ public sealed interface SyncStep permits SyncStep.Done, SyncStep.Upload {
             return bytes.length;
         }
 
+        /** Where it goes: the replica client, shared by every database with that destination (compare by identity). */
+        public Object destination() {
+            return file.destination();
+        }
+
         /** Performs the upload, blocking on the network; any thread. */
         public void run() throws IOException {
             ref = file.upload(bytes);

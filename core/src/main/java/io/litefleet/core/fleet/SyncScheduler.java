@@ -54,6 +54,12 @@ public final class SyncScheduler implements AutoCloseable {
 
     /** Encoded LTX bytes waiting for, or in, an upload, at most. */
     public static final long MAX_BYTES_IN_FLIGHT = 64L << 20;
+    /**
+     * Uploads to one destination (one shared replica client) in progress at the same time, at most, by default: as
+     * many connections as the HTTP clients keep alive ({@code http.maxConnections}, set to this by the CLI), so a
+     * slow store makes uploads queue instead of opening a connection each.
+     */
+    public static final int MAX_UPLOADS_PER_DESTINATION = 64;
 
     private final Clock clock;
     private final Workers workers;
@@ -61,13 +67,17 @@ public final class SyncScheduler implements AutoCloseable {
     private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(
             (int) (MAX_BYTES_IN_FLIGHT >> 10));
     private final Object lock = new Object();
+    private final int uploadsPerDestination;
+    private final Map<Object, java.util.concurrent.Semaphore> uploadSlots =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final PriorityQueue<Entry> timeline = new PriorityQueue<>(Comparator.comparing(e -> e.nextAt));
     private final Map<DbReplicator, Entry> entries = new IdentityHashMap<>();
     private final Thread timer;
     private boolean closed;
 
-    private SyncScheduler(Clock clock, Workers workers, Workers io, boolean threaded) {
+    private SyncScheduler(Clock clock, Workers workers, Workers io, boolean threaded, int uploadsPerDestination) {
         this.clock = clock;
+        this.uploadsPerDestination = uploadsPerDestination;
         this.workers = workers;
         this.io = io;
         this.timer = threaded ? new Thread(this::dispatchLoop, "litefleet-timer-0") : null;
@@ -79,13 +89,19 @@ public final class SyncScheduler implements AutoCloseable {
 
     /** A scheduler with {@code threads} workers and its timer thread, on {@code clock}. */
     public static SyncScheduler start(int threads, Clock clock) {
-        return new SyncScheduler(clock, new PoolWorkers(Math.max(1, threads)), new VirtualWorkers(), true);
+        return start(threads, clock, MAX_UPLOADS_PER_DESTINATION);
+    }
+
+    /** As {@link #start(int, Clock)}, with at most {@code uploadsPerDestination} uploads per destination at once. */
+    static SyncScheduler start(int threads, Clock clock, int uploadsPerDestination) {
+        return new SyncScheduler(clock, new PoolWorkers(Math.max(1, threads)), new VirtualWorkers(), true,
+                Math.max(1, uploadsPerDestination));
     }
 
     /** A scheduler without threads: nothing runs until {@link #runPending()} (tests, or a caller-driven loop). */
     public static SyncScheduler manual(Clock clock) {
         QueuedWorkers queue = new QueuedWorkers();
-        return new SyncScheduler(clock, queue, queue, false);
+        return new SyncScheduler(clock, queue, queue, false, MAX_UPLOADS_PER_DESTINATION);
     }
 
     /**
@@ -244,6 +260,11 @@ public final class SyncScheduler implements AutoCloseable {
         }
     }
 
+    /** Uploads waiting for a slot of their destination now (tests). */
+    int uploadsWaiting() {
+        return uploadSlots.values().stream().mapToInt(java.util.concurrent.Semaphore::getQueueLength).sum();
+    }
+
     /** When the next database is due, or {@link Instant#MAX} when none is scheduled. */
     public Instant nextDue() {
         synchronized (lock) {
@@ -315,9 +336,12 @@ public final class SyncScheduler implements AutoCloseable {
         SyncStep.Upload upload = (SyncStep.Upload) step;
         int held = (int) Math.max(1, Math.min(MAX_BYTES_IN_FLIGHT >> 10, (upload.size() + 1023) >> 10)); // KiB
         inFlight.acquireUninterruptibly(held); // backpressure on the SQLite side when too much waits for the store
+        java.util.concurrent.Semaphore slots = uploadSlots.computeIfAbsent(upload.destination(),
+                d -> new java.util.concurrent.Semaphore(uploadsPerDestination));
         io.execute(() -> {
             IOException failure = null;
             RuntimeException bug = null;
+            slots.acquireUninterruptibly(); // on the I/O thread: a busy destination never holds a SQLite worker
             try {
                 upload.run();
             } catch (IOException ex) {
@@ -325,6 +349,7 @@ public final class SyncScheduler implements AutoCloseable {
             } catch (RuntimeException ex) {
                 bug = ex;
             } finally {
+                slots.release();
                 inFlight.release(held);
             }
             IOException f = failure;

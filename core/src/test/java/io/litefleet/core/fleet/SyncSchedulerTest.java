@@ -190,4 +190,68 @@ class SyncSchedulerTest {
         assertEquals(DbContent.hash(db), DbContent.hash(out));
         assertEquals("ok", DbContent.integrityCheck(out));
     }
+
+    @Test
+    void uploadsToOneDestination_areBounded_theRestWaitOffTheWorkers() throws Exception {
+        int n = 8;
+        int limit = 3;
+        RendezvousClient store = new RendezvousClient();
+        AtomicInteger active = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        List<DbReplicator> reps = new ArrayList<>();
+        List<Path> dbs = new ArrayList<>();
+        List<ReplicaTarget> targets = new ArrayList<>();
+        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
+            List<Connection> apps = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Path db = dir.resolve("b" + i + ".db");
+                try (Connection c = SqliteFiles.open(db)) {
+                    SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES (1)");
+                }
+                ReplicaTarget t = new ReplicaTarget(store, ReplicaLayout.LTX_DIRS, "b" + i);
+                DbReplicator r = DbReplicator.create(db, t, catalog, EngineSettings.DEFAULTS, Clock.systemUTC(),
+                        ReplicaListener.NONE);
+                r.sync();
+                Connection c = SqliteFiles.open(db);
+                apps.add(c);
+                SqliteFiles.exec(c, "INSERT INTO t VALUES (randomblob(3000))");
+                r.sync(); // the first commit of a new WAL goes inline; the next one is an upload of the scheduler's
+                SqliteFiles.exec(c, "INSERT INTO t VALUES (randomblob(3000))");
+                dbs.add(db);
+                targets.add(t);
+                reps.add(r);
+            }
+            store.onPut = () -> {
+                most.accumulateAndGet(active.incrementAndGet(), Math::max);
+                try {
+                    gate.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                active.decrementAndGet();
+            };
+            try (SyncScheduler scheduler = SyncScheduler.start(1, Clock.systemUTC(), limit)) {
+                reps.forEach(r -> scheduler.add(r, Duration.ofHours(1)));
+                // One SQLite worker prepared all n uploads (none held it): limit run, the others wait for a slot.
+                Await.until(Duration.ofSeconds(30), () -> "active " + active.get() + ", waiting "
+                        + scheduler.uploadsWaiting(), () -> active.get() == limit
+                        && scheduler.uploadsWaiting() == n - limit);
+                gate.countDown();
+                Await.until(Duration.ofSeconds(20), "every database at TXID 3",
+                        () -> reps.stream().allMatch(r -> r.txid() == 3));
+            } finally {
+                for (Connection c : apps) {
+                    c.close();
+                }
+            }
+            assertEquals(limit, most.get(), "uploads at once");
+            for (int i = 0; i < n; i++) {
+                Path out = dir.resolve("bout" + i + ".db");
+                TestRestore.restore(targets.get(i), RestoreTarget.latest(), out);
+                assertEquals(DbContent.hash(dbs.get(i)), DbContent.hash(out), "b" + i);
+                assertEquals("ok", DbContent.integrityCheck(out));
+            }
+        }
+    }
 }
