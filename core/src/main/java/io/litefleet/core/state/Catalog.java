@@ -36,6 +36,11 @@ public final class Catalog implements AutoCloseable {
     /** Identifies this open catalog: rows recorded through it carry it (see {@link #recordedThisRun}). */
     private final long run = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     private boolean closed;
+    /** Positions waiting for the next group commit ({@link #put}), and that commit. Guarded by {@code queued}. */
+    private final List<ReplicaPosition> queued = new ArrayList<>();
+    private GroupCommit current = new GroupCommit();
+    /** Transactions {@link #put} has run (guarded by this). */
+    private long groupCommits;
 
     private Catalog(Path file, Connection conn) {
         this.file = file;
@@ -250,9 +255,58 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
-    /** Records one position. */
+    /**
+     * Records one position, durable on return. Group commit: positions recorded by several threads at once are
+     * written in one transaction (one fsync) by whichever of them gets the connection first, so a thousand
+     * databases syncing every second do not queue for a thousand fsyncs.
+     */
     public void put(ReplicaPosition position) throws IOException {
-        putAll(List.of(position));
+        GroupCommit mine;
+        synchronized (queued) {
+            queued.add(position);
+            mine = current;
+        }
+        synchronized (this) {
+            if (mine.done) {
+                mine.rethrow();
+                return;
+            }
+            List<ReplicaPosition> batch;
+            synchronized (queued) {
+                batch = new ArrayList<>(queued);
+                queued.clear();
+                current = new GroupCommit();
+            }
+            try {
+                putAll(batch);
+                groupCommits++;
+            } catch (IOException | RuntimeException e) {
+                mine.failure = e;
+                throw e;
+            } finally {
+                mine.done = true;
+            }
+        }
+    }
+
+    /** Transactions that single-position {@link #put}s have run, so far (tests). */
+    synchronized long groupCommits() {
+        return groupCommits;
+    }
+
+    /** The positions of one group commit: written (or failed) together. Fields guarded by the catalog's monitor. */
+    private static final class GroupCommit {
+        boolean done;
+        Exception failure;
+
+        void rethrow() throws IOException {
+            if (failure instanceof IOException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            if (failure instanceof RuntimeException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
     }
 
     /**

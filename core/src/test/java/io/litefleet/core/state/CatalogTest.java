@@ -38,6 +38,46 @@ class CatalogTest {
     }
 
     @Test
+    void put_fromManyThreads_everyPositionDurable_inFewerTransactions(@TempDir Path dir) throws Exception {
+        int threads = 8;
+        int each = 150;
+        try (Catalog c = Catalog.open(dir.resolve("state"))) {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+            List<Thread> ts = new java.util.ArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            for (int t = 0; t < threads; t++) {
+                String db = "/db" + t + ".db";
+                ts.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        for (int i = 1; i <= each; i++) {
+                            c.put(pos(db, i));
+                            // Durable on return: visible to a read of the same catalog at once.
+                            assertEquals(i, c.get(db).orElseThrow().txid());
+                        }
+                    } catch (Throwable e) {
+                        failed.compareAndSet(null, e);
+                    }
+                }));
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            if (failed.get() != null) {
+                throw new AssertionError(failed.get());
+            }
+            assertTrue(c.groupCommits() < threads * each, c.groupCommits() + " transactions for "
+                    + threads * each + " positions: concurrent positions share a commit");
+        }
+        try (Catalog c = Catalog.open(dir.resolve("state"))) {
+            for (int t = 0; t < threads; t++) {
+                assertEquals(Optional.of(pos("/db" + t + ".db", each)), c.get("/db" + t + ".db"));
+            }
+        }
+    }
+
+    @Test
     void closed_catalog_refusesWithItsPath(@TempDir Path dir) throws IOException {
         Catalog c = Catalog.open(dir);
         c.close();
