@@ -19,7 +19,8 @@ public final class PeerTools {
     /** How to install the peers, shown when one is missing. */
     public static final String INSTALL_HINT = "install the peers with: go install "
             + "github.com/benbjohnson/litestream/cmd/litestream@v0.5.16 && go install "
-            + "github.com/superfly/ltx/cmd/ltx@v0.5.2 (or run .ci/run), and apt-get install sqlite3";
+            + "github.com/superfly/ltx/cmd/ltx@v0.5.2 (or run .ci/run, which also installs litestream v0.5.15 as "
+            + "litestream-v0.5.15), and apt-get install sqlite3";
 
     private PeerTools() {
     }
@@ -27,6 +28,14 @@ public final class PeerTools {
     /** The upstream litestream binary, or skip (fail under CI). */
     public static Path litestream() {
         return require("litestream");
+    }
+
+    /**
+     * An older upstream release installed as {@code litestream-<version>} (for example {@code v0.5.15}, the last to
+     * write LTX pages as LZ4 frames), or skip (fail under CI). {@code .ci/run} installs them.
+     */
+    public static Path litestream(String version) {
+        return require("litestream-" + version);
     }
 
     /** The ltx CLI, or skip (fail under CI). */

@@ -38,6 +38,7 @@ public final class LtxDecoder {
     private long snapshotChecksum = Checksums.EMPTY_DATABASE;
     private boolean pagesDone;
     private LtxTrailer trailer;
+    private Lz4FramePage framed;
 
     private LtxDecoder(InputStream in, LtxHeader header) {
         this.in = in;
@@ -100,6 +101,9 @@ public final class LtxDecoder {
             return 0;
         }
         checkFrameHeader(start, pgno, flags);
+        if (flags == 0) {
+            return readFramedPage(start, pgno, page);
+        }
         readFully(prefix, PageFrames.HEADER_SIZE, 4, "size of page " + pgno);
         int size = PageFrames.getInt(prefix, PageFrames.HEADER_SIZE);
         if (size <= 0 || size > block.length) {
@@ -118,12 +122,29 @@ public final class LtxDecoder {
         return pgno;
     }
 
+    /**
+     * A page as ltx v0.5.0/v0.5.1 wrote it (flags 0): an LZ4 frame right after the page header. Its file checksum
+     * covers the page header and the page, without the frame bytes (there is no size prefix to cover).
+     */
+    private int readFramedPage(long start, int pgno, byte[] page) throws IOException {
+        if (framed == null) {
+            framed = new Lz4FramePage(header.pageSize());
+        }
+        offset += framed.read(in, pgno, offset, page);
+        crc.update(prefix, 0, PageFrames.HEADER_SIZE);
+        crc.update(page);
+        if (header.isSnapshot() && !header.noChecksum()) {
+            snapshotChecksum = Checksums.combine(snapshotChecksum, Checksums.page(pgno, page));
+        }
+        index.add(pgno, start, (int) (offset - start));
+        prevPgno = pgno;
+        return pgno;
+    }
+
     private void checkFrameHeader(long at, int pgno, int flags) throws LtxFormatException {
         String where = "page frame at offset " + at + ": ";
-        if (flags != PageFrames.FLAG_SIZE) {
-            throw new LtxFormatException(where + ((flags & ~PageFrames.FLAG_SIZE) != 0
-                    ? String.format("invalid page flags 0x%04x", flags)
-                    : "LZ4 frame format without size prefix (pre-v0.5 ltx writer) is not supported"));
+        if (flags != PageFrames.FLAG_SIZE && flags != 0) {
+            throw new LtxFormatException(where + String.format("invalid page flags 0x%04x", flags));
         }
         if (pgno <= 0 || pgno > header.commit()) {
             throw new LtxFormatException(where + "page " + Integer.toUnsignedString(pgno)

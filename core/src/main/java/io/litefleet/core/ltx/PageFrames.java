@@ -8,8 +8,8 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 /**
  * The page frame of LTX v3 as ltx v0.5.2 writes it: page number (4 bytes), flags (2 bytes, bit 0 = a size
  * prefix follows and the data is one LZ4 <em>block</em>), compressed size (4 bytes), then the LZ4 block of exactly
- * one page. A frame of six zero bytes ends the page block. Files from older ltx versions without the size flag
- * carry LZ4 <em>frames</em> instead; this codec rejects them.
+ * one page. A frame of six zero bytes ends the page block. Files from older ltx versions (v0.5.0, v0.5.1) without
+ * the size flag carry LZ4 <em>frames</em> instead: {@link Lz4FramePage} reads those; this codec writes only blocks.
  *
  * <p>Uses lz4-java's pure-Java safe implementation (no JNI, no Unsafe). Instances are not thread-safe.
  */
