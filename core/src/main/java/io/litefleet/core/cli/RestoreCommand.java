@@ -10,6 +10,7 @@ import io.litefleet.core.restore.RestorePlan;
 import io.litefleet.core.restore.RestoreResult;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.restore.Restorer;
+import io.litefleet.core.restore.GenerationsRestore;
 import io.litefleet.core.replica.RetryPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -91,8 +92,18 @@ final class RestoreCommand implements Callable<Integer> {
         Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
         try (PluginRegistry registry = PluginRegistry.open(pluginsDir());
                 ReplicaSource.Opened opened = replica.open(registry)) {
-            RestorePlan plan = plan(restorer, opened.target(), target);
             PrintWriter out = spec.commandLine().getOut();
+            Optional<RestorePlan> ltx = plan(restorer, opened.target(), target);
+            if (ltx.isEmpty()) {
+                // No LTX state within the target: a Litestream v0.3 replica (generations/) restores instead.
+                GenerationsRestore.Plan v3 = GenerationsRestore.plan(opened.target(), target, RetryPolicy.DEFAULT)
+                        .orElseThrow(() -> new UserException("no matching backup files available in "
+                                + opened.target().url() + describe(target)));
+                restoreV3(out, opened.target(), v3);
+                out.flush();
+                return 0;
+            }
+            RestorePlan plan = ltx.get();
             if (dryRun) {
                 printPlan(out, opened.target(), plan);
             } else {
@@ -106,13 +117,28 @@ final class RestoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    private RestorePlan plan(Restorer restorer, ReplicaTarget replica, RestoreTarget target) throws IOException {
+    private Optional<RestorePlan> plan(Restorer restorer, ReplicaTarget replica, RestoreTarget target)
+            throws IOException {
         try {
-            return restorer.plan(replica, target, parallelism).orElseThrow(() -> new UserException(
-                    "no matching backup files available in " + replica.url() + describe(target)));
+            return restorer.plan(replica, target, parallelism);
         } catch (RestoreGapException e) {
             throw new UserException(e.getMessage());
         }
+    }
+
+    /** A Litestream v0.3 generation: printed (dry run) or restored. */
+    private void restoreV3(PrintWriter out, ReplicaTarget replica, GenerationsRestore.Plan v3) throws IOException {
+        if (dryRun) {
+            out.printf("Litestream v0.3 generation %s: snapshot %s, %d WAL segments, up to %s%n", v3.generation(),
+                    v3.snapshot().key(), v3.segments().size(), v3.restoredTime());
+            return;
+        }
+        GenerationsRestore.Restored r = GenerationsRestore.restore(replica, v3,
+                RestoreOptions.of(output).withOverwrite(force).withParallelism(parallelism), Clock.systemUTC(),
+                RetryPolicy.DEFAULT);
+        out.printf("restored Litestream v0.3 generation %s (up to %s) to %s: %d files, %d bytes in %.3fs%n",
+                v3.generation(), v3.restoredTime(), output.toAbsolutePath(), r.files(), r.bytes(),
+                r.duration().toNanos() / 1e9);
     }
 
     private RestoreTarget target() {

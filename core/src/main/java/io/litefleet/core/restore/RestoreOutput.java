@@ -91,6 +91,11 @@ final class RestoreOutput implements AutoCloseable {
         return tmp;
     }
 
+    /** The temp file being restored (for a restore that writes it by other means after {@link #sync}). */
+    Path path() {
+        return tmp;
+    }
+
     /** Writes one page at {@code (pgno - 1) * page.length}. */
     void writePage(int pgno, byte[] page) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(page);

@@ -28,7 +28,7 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  *
  * <p><b>HTTP.</b> The JDK-based url-connection client (the plugin ships no Apache or Netty client): one per
  * destination, shared by every request; idle connections are kept alive by the JDK's cache
- * ({@code http.maxConnections}: 5 per host in the JDK, 64 under {@code litefleet}, which runs at most that many
+ * ({@code http.maxConnections}: 5 per host in the JDK, 256 under {@code litefleet}, which runs at most that many
  * uploads per destination at once). Connect timeout 10 s, read timeout 60 s.
  *
  * <p><b>Checksums.</b> {@code WHEN_REQUIRED} for request calculation and response validation, as upstream sets for
