@@ -5,6 +5,8 @@
 module io.litefleet.core {
     requires transitive io.litefleet.api;
     requires java.sql;
+    // The logging: section configures the JDK's logging (level, JSON lines, standard output).
+    requires java.logging;
     requires org.xerial.sqlitejdbc;
     requires info.picocli;
     requires org.lz4.java;

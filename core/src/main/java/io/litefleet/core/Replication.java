@@ -68,7 +68,8 @@ public final class Replication implements AutoCloseable {
         Clock clock = plan.clock();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            StateLock lock = open(opened, StateLock.acquire(plan.stateDir()));
+            StateLock lock = open(opened, StateLock.acquire(plan.stateDir(), dbPaths(plan),
+                    plan.fleet().isPresent()));
             PluginRegistry registry = open(opened, PluginRegistry.open(plan.pluginsDir()));
             ReplicaClients clients = open(opened, new ReplicaClients(registry));
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
@@ -99,9 +100,17 @@ public final class Replication implements AutoCloseable {
         }
     }
 
+    /**
+     * The databases a {@code dbs:} process locks in the state directory: several processes on different databases
+     * may share it (a fleet-mode process holds it alone).
+     */
+    private static List<Path> dbPaths(Plan plan) {
+        return plan.dbs().stream().map(DbConfig::path).toList();
+    }
+
     /** Syncs each listed database of {@code plan} once, then closes everything. */
     static List<Litefleet.SyncOutcome> syncOnce(Plan plan) throws IOException {
-        try (StateLock lock = StateLock.acquire(plan.stateDir());
+        try (StateLock lock = StateLock.acquire(plan.stateDir(), dbPaths(plan), plan.fleet().isPresent());
              PluginRegistry registry = PluginRegistry.open(plan.pluginsDir());
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(plan.stateDir())) {

@@ -5,7 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code litefleet} command line. */
-@Command(name = "litefleet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+// scope INHERIT: every subcommand takes -h/--help (its usage, exit 0) and -V/--version, as the top level does.
+@Command(name = "litefleet", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = Main.Version.class,
         description = "Continuous replication of fleets of SQLite databases (Litestream v0.5 compatible).",
         subcommands = {DemoCommand.class, ReplicateCommand.class, RestoreCommand.class, DatabasesCommand.class, VersionCommand.class, LtxCommand.class,
             PluginsCommand.class})

@@ -83,6 +83,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 throw new UserException("give either -config <file> or <db-path> <replica-url>, not both");
             }
             c = LitefleetConfig.load(config.toAbsolutePath());
+            LogSetup.apply(c.logging());
             if (c.dbs().isEmpty() && c.fleet().isEmpty()) {
                 throw new UserException(config + ": no databases configured (dbs: is empty and there is no "
                         + "enabled multi-db: section)");

@@ -29,9 +29,10 @@ import java.util.Set;
  * @param fleet      fleet mode, parsed from {@code multi-db:}; empty when the section is absent or
  *                   {@code enabled: false}. Paths listed under {@code dbs:} are replicated as configured there and
  *                   are excluded from the fleet ({@link FleetConfig#excludedPaths()})
+ * @param logging    Litestream's {@code logging:} section (level, text or JSON, standard error or output)
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
-                              CompactionSettings compaction, Optional<FleetConfig> fleet) {
+                              CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging) {
     private static final Set<String> TOP = Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
             "l0-retention", "l0-retention-check-interval", "retention", "logging", "access-key-id",
             "secret-access-key", "shutdown-sync-timeout", "shutdown-sync-interval");
@@ -79,7 +80,8 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
                 "l0-retention", "retention", "l0-retention-check-interval")));
         Optional<Settings> multiDb = top.section("multi-db");
         Optional<FleetConfig> fleet = multiDb.flatMap(m -> FleetConfig.parse(m, top, seen));
-        return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet);
+        LoggingConfig logging = LoggingConfig.parse(top.section("logging"));
+        return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging);
     }
 
     private static DbConfig db(Settings db, Settings top) {

@@ -56,6 +56,9 @@ public final class Catalog implements AutoCloseable {
         // FULL: a recorded position must survive power loss as surely as the upload it follows.
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(5000);
+        // Several replicate processes may share the directory: every transaction here writes, so it takes the write
+        // lock when it begins (a deferred one that read first cannot upgrade after another process committed).
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         try {
             Connection conn = config.createConnection("jdbc:sqlite:" + file);
             try {

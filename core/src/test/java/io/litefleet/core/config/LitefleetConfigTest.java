@@ -99,6 +99,17 @@ class LitefleetConfigTest {
     }
 
     @Test
+    void parse_loggingSection_levelTypeStderr_badValuesNamed() {
+        LitefleetConfig c = parse("logging:\n  level: DEBUG\n  type: json\n  stderr: false\n");
+        assertEquals(new LoggingConfig(System.Logger.Level.DEBUG, true, java.util.Optional.of(false)), c.logging());
+        assertEquals(LoggingConfig.DEFAULTS, parse("dbs: []\n").logging());
+        assertTrue(error("logging:\n  level: loud\n").contains("key 'level' (line 2) must be debug, info, warn or "
+                + "error, got 'loud'"), error("logging:\n  level: loud\n"));
+        assertTrue(error("logging:\n  type: xml\n").contains("must be text or json, got 'xml'"));
+        assertTrue(error("logging:\n  colour: red\n").contains("unknown key 'colour'"));
+    }
+
+    @Test
     void parse_severalReplicas_eachNamed_byTypeWhenUnnamed() {
         LitefleetConfig c = LitefleetConfig.parse(Path.of("/etc/l.yml"), YamlLoader.withEnvironment(k -> null).parse(
                 "/etc/l.yml", """

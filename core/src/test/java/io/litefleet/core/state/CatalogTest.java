@@ -78,6 +78,33 @@ class CatalogTest {
     }
 
     @Test
+    void open_byManyAtOnce_onAFreshDirectory_allSucceed(@TempDir Path dir) throws Exception {
+        // Several replicate processes start together on a new state directory: each migrates the same catalog.
+        for (int round = 0; round < 5; round++) {
+            Path state = dir.resolve("state" + round);
+            int n = 6;
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
+            List<java.util.concurrent.Future<Catalog>> opened = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(n)) {
+                for (int i = 0; i < n; i++) {
+                    opened.add(pool.submit(() -> {
+                        start.await();
+                        return Catalog.open(state);
+                    }));
+                }
+                for (int i = 0; i < n; i++) {
+                    try (Catalog c = opened.get(i).get()) {
+                        c.put(pos("/db" + i + ".db", 1));
+                    }
+                }
+            }
+            try (Catalog c = Catalog.open(state)) {
+                assertEquals(n, c.all().size());
+            }
+        }
+    }
+
+    @Test
     void closed_catalog_refusesWithItsPath(@TempDir Path dir) throws IOException {
         Catalog c = Catalog.open(dir);
         c.close();

@@ -1,0 +1,101 @@
+package io.litefleet.core.cli;
+
+import io.litefleet.core.config.LoggingConfig;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
+
+/** Applies a config's {@code logging:} section to the process's log output (the JDK's logging, root logger). */
+final class LogSetup {
+    private LogSetup() {
+    }
+
+    static void apply(LoggingConfig c) {
+        Logger root = Logger.getLogger("");
+        Level level = switch (c.level()) {
+            case DEBUG, TRACE, ALL -> Level.FINE;
+            case WARNING -> Level.WARNING;
+            case ERROR, OFF -> Level.SEVERE;
+            default -> Level.INFO;
+        };
+        boolean stdout = c.stderr().map(b -> !b).orElse(false);
+        if (level == Level.INFO && !c.json() && !stdout) {
+            return; // the defaults: nothing to change
+        }
+        for (Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        Formatter f = c.json() ? new JsonLines() : new SimpleFormatter();
+        Handler h = stdout ? new AutoFlushing(System.out, f) : new ConsoleHandler();
+        h.setFormatter(f);
+        h.setLevel(level);
+        root.addHandler(h);
+        root.setLevel(level);
+    }
+
+    /** A stream handler that flushes each record (standard output is not flushed by the JDK's handler). */
+    private static final class AutoFlushing extends StreamHandler {
+        AutoFlushing(PrintStream out, Formatter f) {
+            super(out, f);
+        }
+
+        @Override
+        public synchronized void publish(LogRecord r) {
+            super.publish(r);
+            flush();
+        }
+
+        @Override
+        public synchronized void close() {
+            flush();
+        }
+    }
+
+    /** One JSON object per line: time, level (upstream's names), logger and message (with the error, if any). */
+    static final class JsonLines extends Formatter {
+        @Override
+        public String format(LogRecord r) {
+            String msg = formatMessage(r);
+            if (r.getThrown() != null) {
+                msg = msg + ": " + r.getThrown();
+            }
+            String level = r.getLevel().intValue() >= Level.SEVERE.intValue() ? "ERROR"
+                    : r.getLevel().intValue() >= Level.WARNING.intValue() ? "WARN"
+                    : r.getLevel().intValue() >= Level.INFO.intValue() ? "INFO" : "DEBUG";
+            return "{\"time\":\"" + Instant.ofEpochMilli(r.getMillis()) + "\",\"level\":\"" + level
+                    + "\",\"logger\":\"" + escape(r.getLoggerName()) + "\",\"msg\":\"" + escape(msg) + "\"}\n";
+        }
+
+        static String escape(String s) {
+            if (s == null) {
+                return "";
+            }
+            StringBuilder b = new StringBuilder(s.length() + 8);
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                switch (ch) {
+                    case '"' -> b.append("\\\"");
+                    case '\\' -> b.append("\\\\");
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    case '\t' -> b.append("\\t");
+                    default -> {
+                        if (ch < 0x20) {
+                            b.append(String.format("\\u%04x", (int) ch));
+                        } else {
+                            b.append(ch);
+                        }
+                    }
+                }
+            }
+            return b.toString();
+        }
+    }
+}
