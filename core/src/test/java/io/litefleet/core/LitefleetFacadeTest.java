@@ -63,16 +63,22 @@ class LitefleetFacadeTest {
     }
 
     @Test
-    void aSecondProcessOnTheSameStateDirectory_isRefused_andAFailedStartReleasesWhatItOpened() throws Exception {
+    void aSecondInstanceOnTheSameDatabase_isRefused_anotherDatabaseShares_aFailedStartReleases() throws Exception {
         Path db = walDatabase("app.db");
+        Path other = walDatabase("other.db");
         String url = dir.resolve("replica").toUri().toString();
         try (Replication first = Litefleet.builder().stateDir(dir.resolve("state")).database(db, url).manual()
                 .start()) {
             var e = assertThrows(java.io.IOException.class, () -> Litefleet.builder().stateDir(dir.resolve("state"))
-                    .database(db, url).manual().start());
-            assertTrue(e.getMessage().contains("state"), e.getMessage());
+                    .database(db, dir.resolve("replica-2").toUri().toString()).manual().start());
+            assertTrue(e.getMessage().startsWith(db + ": another litefleet replicate in this process is replicating "
+                    + "this database"), e.getMessage());
+            try (Replication second = Litefleet.builder().stateDir(dir.resolve("state"))
+                    .database(other, dir.resolve("replica-o").toUri().toString()).manual().start()) {
+                second.runUntilIdle();
+                assertTrue(second.txid(other) >= 1, "another database shares the state directory");
+            }
         }
-        Path other = walDatabase("other.db");
         // Two databases on one replica: refused at start, naming both, and the lock is given back.
         ConfigException overlap = assertThrows(ConfigException.class, () -> Litefleet.builder()
                 .stateDir(dir.resolve("state")).database(db, url).database(other, url).manual().start());
