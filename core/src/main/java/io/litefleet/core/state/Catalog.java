@@ -52,7 +52,6 @@ public final class Catalog implements AutoCloseable {
         Files.createDirectories(stateDir);
         Path file = stateDir.resolve(FILE_NAME);
         SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // FULL: a recorded position must survive power loss as surely as the upload it follows.
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(5000);
@@ -62,6 +61,7 @@ public final class Catalog implements AutoCloseable {
         try {
             Connection conn = config.createConnection("jdbc:sqlite:" + file);
             try {
+                walMode(conn);
                 migrate(conn, file);
             } catch (SQLException | IOException e) {
                 conn.close();
@@ -70,6 +70,28 @@ public final class Catalog implements AutoCloseable {
             return new Catalog(file, conn);
         } catch (SQLException e) {
             throw new IOException(file + ": cannot open the state catalog: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Switches the catalog to WAL mode once the busy timeout is in force: processes starting together on a fresh
+     * directory race for that switch, and a connection whose pragmas set the journal mode first failed at once with
+     * SQLITE_BUSY. A still-busy switch is retried for up to the busy timeout.
+     */
+    private static void walMode(Connection conn) throws SQLException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA journal_mode=WAL")) {
+                if (rs.next() && "wal".equalsIgnoreCase(rs.getString(1))) {
+                    return;
+                }
+                throw new SQLException("the catalog could not be switched to WAL mode");
+            } catch (SQLException e) {
+                if (!String.valueOf(e.getMessage()).contains("SQLITE_BUSY") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // another process is switching it
+            }
         }
     }
 
