@@ -70,32 +70,8 @@ final class LogSetup {
                     : r.getLevel().intValue() >= Level.WARNING.intValue() ? "WARN"
                     : r.getLevel().intValue() >= Level.INFO.intValue() ? "INFO" : "DEBUG";
             return "{\"time\":\"" + Instant.ofEpochMilli(r.getMillis()) + "\",\"level\":\"" + level
-                    + "\",\"logger\":\"" + escape(r.getLoggerName()) + "\",\"msg\":\"" + escape(msg) + "\"}\n";
-        }
-
-        static String escape(String s) {
-            if (s == null) {
-                return "";
-            }
-            StringBuilder b = new StringBuilder(s.length() + 8);
-            for (int i = 0; i < s.length(); i++) {
-                char ch = s.charAt(i);
-                switch (ch) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> {
-                        if (ch < 0x20) {
-                            b.append(String.format("\\u%04x", (int) ch));
-                        } else {
-                            b.append(ch);
-                        }
-                    }
-                }
-            }
-            return b.toString();
+                    + "\",\"logger\":" + DatabasesCommand.quote(java.util.Objects.toString(r.getLoggerName(), ""))
+                    + ",\"msg\":" + DatabasesCommand.quote(msg) + "}\n";
         }
     }
 }

@@ -96,7 +96,7 @@ public final class SyncScheduler implements AutoCloseable {
 
     /** As {@link #start(int, Clock)}, with at most {@code uploadsPerDestination} uploads per destination at once. */
     static SyncScheduler start(int threads, Clock clock, int uploadsPerDestination) {
-        return new SyncScheduler(clock, new PoolWorkers(Math.max(1, threads)), new VirtualWorkers(), true,
+        return new SyncScheduler(clock, ExecutorWorkers.sqlite(Math.max(1, threads)), ExecutorWorkers.io(), true,
                 Math.max(1, uploadsPerDestination));
     }
 
@@ -543,12 +543,26 @@ public final class SyncScheduler implements AutoCloseable {
         void close();
     }
 
-    private static final class PoolWorkers implements Workers {
+    /** Work on an executor: the SQLite workers (a fixed pool) or the I/O threads (a virtual thread per task). */
+    private static final class ExecutorWorkers implements Workers {
         private final ExecutorService pool;
+        private final String what;
 
-        PoolWorkers(int threads) {
-            pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                    named("litefleet-sync-"));
+        ExecutorWorkers(ExecutorService pool, String what) {
+            this.pool = pool;
+            this.what = what;
+        }
+
+        /** SQLite work on {@code threads} platform threads ({@code litefleet-sync-<n>}). */
+        static ExecutorWorkers sqlite(int threads) {
+            return new ExecutorWorkers(new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), named("litefleet-sync-")), "syncs");
+        }
+
+        /** Network I/O: a virtual thread per task (uploads are bounded by bytes in flight, maintenance by entry). */
+        static ExecutorWorkers io() {
+            return new ExecutorWorkers(java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("litefleet-io-", 0).factory()), "uploads");
         }
 
         @Override
@@ -561,31 +575,7 @@ public final class SyncScheduler implements AutoCloseable {
             pool.shutdown();
             try {
                 if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.log(System.Logger.Level.WARNING, "syncs still running after 30 s; closing anyway");
-                    pool.shutdownNow();
-                }
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Network I/O: a virtual thread per task (uploads are bounded by bytes in flight, maintenance by entry). */
-    private static final class VirtualWorkers implements Workers {
-        private final ExecutorService pool = java.util.concurrent.Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("litefleet-io-", 0).factory());
-
-        @Override
-        public void execute(Runnable task) {
-            pool.execute(task);
-        }
-
-        @Override
-        public void close() {
-            pool.shutdown();
-            try {
-                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.log(System.Logger.Level.WARNING, "uploads still running after 30 s; closing anyway");
+                    LOG.log(System.Logger.Level.WARNING, what + " still running after 30 s; closing anyway");
                     pool.shutdownNow();
                 }
             } catch (InterruptedException ie) {
