@@ -18,37 +18,93 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code litefleet databases}: what the state directory knows, without touching storage. */
-@Command(name = "databases", description = "List known databases from the state catalog (no storage requests).")
+/**
+ * {@code litefleet databases}: upstream's listing of the configured databases ({@code path} and {@code replica} type,
+ * or {@code -json}), where fleet mode adds the databases its catalog knows; with {@code --catalog} (or any of
+ * {@code --state}, {@code --prefix}, {@code --state-dir}) what the state directory knows: tier, TXID, last sync and
+ * replica URL per database, without touching storage.
+ */
+@Command(name = "databases", description = {"List the configured databases (upstream's path/replica table), or with "
+        + "--catalog what the state catalog knows (no storage requests)."})
 final class DatabasesCommand implements Callable<Integer> {
     private static final Set<String> TIERS = Set.of("hot", "cold", "deleted", "excluded");
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-config", "--config"}, paramLabel = "FILE", description = "Configuration file (for state-dir).")
+    @Option(names = {"-config", "--config"}, paramLabel = "FILE", description = "Configuration file (default: "
+            + "$LITESTREAM_CONFIG, else /etc/litestream.yml).")
     Path config;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory.")
+    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Read the configuration without "
+            + "expanding $VARIABLES.")
+    boolean noExpandEnv;
+
+    @Option(names = "--catalog", description = "List what the state catalog knows: tier, TXID, last sync, replica.")
+    boolean catalog;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (implies --catalog).")
     Path stateDir;
 
-    @Option(names = "--state", paramLabel = "TIER", description = "Only this tier: hot, cold, deleted, excluded.")
+    @Option(names = "--state", paramLabel = "TIER", description = "Only this tier: hot, cold, deleted, excluded "
+            + "(implies --catalog).")
     String tier;
 
-    @Option(names = "--prefix", paramLabel = "PATH", description = "Only databases whose path starts with this.")
+    @Option(names = "--prefix", paramLabel = "PATH", description = "Only databases whose path starts with this "
+            + "(implies --catalog).")
     String prefix;
 
-    @Option(names = "--json", description = "One JSON object per line.")
+    @Option(names = {"-json", "--json"}, description = "JSON: an array of {path, replica} as upstream prints; with "
+            + "--catalog one object per line.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        if (!catalog && stateDir == null && tier == null && prefix == null) {
+            return configured();
+        }
+        return listCatalog();
+    }
+
+    /** Upstream's listing: every dbs: entry's path and first replica's type; fleet databases from the catalog. */
+    private int configured() throws java.io.IOException {
+        Path file = ConfigPaths.configOrDefault(config);
+        LitefleetConfig c = ConfigPaths.load(file, noExpandEnv);
+        List<String[]> rows = new java.util.ArrayList<>();
+        c.dbs().forEach(db -> rows.add(new String[] {db.path().toString(), db.replica().type()}));
+        if (c.fleet().isPresent()) {
+            Path state = StateDirs.resolve(stateDir, c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir));
+            String type = c.fleet().get().replicaTemplate().base().type();
+            if (Files.isRegularFile(state.resolve(Catalog.FILE_NAME))) {
+                try (Catalog cat = Catalog.open(state)) {
+                    Set<String> listed = new java.util.HashSet<>();
+                    rows.forEach(r -> listed.add(r[0]));
+                    cat.databases(null, null).stream().filter(r -> r.tier().equals("hot") || r.tier().equals("cold"))
+                            .filter(r -> listed.add(r.path())).forEach(r -> rows.add(new String[] {r.path(), type}));
+                }
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(rows.isEmpty() ? "[]" : rows.stream().map(r -> "  {\n    \"path\": " + quote(r[0])
+                    + ",\n    \"replica\": " + quote(r[1]) + "\n  }").collect(java.util.stream.Collectors.joining(
+                    ",\n", "[\n", "\n]")));
+        } else {
+            int width = Math.max("path".length(), rows.stream().mapToInt(r -> r[0].length()).max().orElse(0)) + 2;
+            out.printf("%-" + width + "s%s%n", "path", "replica");
+            rows.forEach(r -> out.printf("%-" + width + "s%s%n", r[0], r[1]));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int listCatalog() throws Exception {
         if (tier != null && !TIERS.contains(tier.toLowerCase(Locale.ROOT))) {
             throw new UserException("--state must be one of hot, cold, deleted, excluded; got '" + tier + "'");
         }
         Optional<Path> fromConfig = Optional.empty();
         if (config != null) {
-            LitefleetConfig c = LitefleetConfig.load(config.toAbsolutePath());
+            LitefleetConfig c = ConfigPaths.load(config.toAbsolutePath(), noExpandEnv);
             fromConfig = c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir);
         }
         Path state = StateDirs.resolve(stateDir, fromConfig);

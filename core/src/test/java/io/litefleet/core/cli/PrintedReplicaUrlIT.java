@@ -67,8 +67,8 @@ class PrintedReplicaUrlIT {
                     path: "%s/{{name}}"
                 """.formatted(dir.resolve("state"), data, dir.resolve("replica")));
         FleetCapture.captureAll(config, NAMES.size());
-        textUrls = listing(TEXT_ROW, "databases", "-config", config.toString());
-        jsonUrls = listing(JSON_ROW, "databases", "-config", config.toString(), "--json");
+        textUrls = listing(TEXT_ROW, "databases", "--catalog", "-config", config.toString());
+        jsonUrls = listing(JSON_ROW, "databases", "--catalog", "-config", config.toString(), "--json");
     }
 
     @Test
