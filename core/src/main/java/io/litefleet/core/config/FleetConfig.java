@@ -140,6 +140,13 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         Settings section = enabled.orElseGet(() -> Settings.of(directories.get(0).where(), java.util.Map.of()));
         boolean templated = directories.isEmpty() || section.has("patterns") || section.has("replica-template");
         List<String> patterns = templated ? patterns(section) : List.of();
+        for (DirectoryConfig d : directories) {
+            if (patterns.contains(d.glob())) {
+                throw new ConfigException(section.origin() + ": key 'patterns'" + section.at("patterns") + " lists '"
+                        + d.glob() + "', which is " + d.where() + " (" + d.describe() + "); a database has one "
+                        + "replica layout: remove one of them");
+            }
+        }
         int maxHot = (int) section.integer("max-hot-databases", DEFAULT_MAX_HOT, 1, Integer.MAX_VALUE);
         Duration scan = positive(section, "scan-interval", DEFAULT_SCAN_INTERVAL);
         Optional<Duration> cold = Optional.of(section.duration("cold-snapshot-interval", Duration.ZERO))

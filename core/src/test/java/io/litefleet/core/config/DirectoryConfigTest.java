@@ -208,5 +208,9 @@ class DirectoryConfigTest {
                 + "  - dir: /other\n    pattern: '*.db'\n    replica: {path: /s}\n")
                 .contains("replica 'file' has sync-interval 1s, but the fleet engine ships all its databases at one "
                         + "interval, 5s"));
+        assertTrue(error("dbs:\n  - dir: /data\n    pattern: '*.db'\n    replica: {path: /r}\nmulti-db:\n"
+                + "  patterns: ['/data/*.db']\n  replica-template: {path: '/t/{{db}}'}\n")
+                .contains("multi-db: key 'patterns' (line 6) lists '/data/*.db', which is /etc/l.yml: dbs[0]: key "
+                        + "'dir' (line 2)"));
     }
 }
