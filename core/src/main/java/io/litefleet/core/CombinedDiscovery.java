@@ -15,7 +15,8 @@ import java.util.function.Predicate;
  * Two discoveries as one fleet sees them: the directory-mode entries first, then the {@code multi-db:} patterns. A
  * database both find belongs to the first (its pattern and replicas), as a glob discovery attributes a database to
  * its first matching pattern; the second one's scan leaves it out by matching its path as text, which costs no I/O.
- * Thread-safe as its parts; owns both.
+ * (A database the first does not admit, such as one created after the start under a directory entry without
+ * {@code watch}, is left to the second.) Thread-safe as its parts; owns both.
  */
 final class CombinedDiscovery implements Discovery {
     private final Discovery first;
