@@ -198,6 +198,34 @@ class DirectoryModeIT {
     }
 
     @Test
+    void watchTrue_recursive_picksUpADatabaseInADirectoryCreatedWhileRunning() throws Exception {
+        Path data = dir.resolve("data");
+        db(data.resolve("a.db"), "a1");
+        Path replica = dir.resolve("replica");
+        Path config = config("deep", data, replica, true, true, "multi-db:\n  scan-interval: 1h\n");
+        Process ours = Daemon.start(dir.resolve("deep.log"), env(), "replicate", "-config", config.toString());
+        try {
+            Await.until(WAIT, () -> "start\n" + log("deep.log"), () -> shipped(replica).contains("a.db"));
+            db(data.resolve("x/y/new.db"), "n1"); // two directory levels that did not exist at start
+            Await.until(WAIT, () -> "x/y/new.db picked up by watching\n" + log("deep.log"),
+                    () -> shipped(replica).contains("x/y/new.db"));
+            ours.destroy();
+            assertTrue(ours.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, ours.exitValue(), log("deep.log"));
+        } finally {
+            PeerProcess.kill(ours);
+        }
+        Path stock = dir.resolve("stock-new.db");
+        var res = PeerProcess.run(dir, WAIT, List.of(PeerTools.litestream().toString(), "restore", "-o",
+                stock.toString(), replica.resolve("x/y/new.db").toUri().toString()));
+        assertEquals(0, res.exitCode(), res.both());
+        assertSame(data.resolve("x/y/new.db"), stock, "stock restore");
+        Path mine = dir.resolve("mine-new.db");
+        cli(List.of("restore", "-o", mine.toString(), replica.resolve("x/y/new.db").toUri().toString()), 0);
+        assertSame(data.resolve("x/y/new.db"), mine, "our restore");
+    }
+
+    @Test
     void watchFalse_keepsTheDatabasesFoundAtStart_asUpstream() throws Exception {
         Path data = dir.resolve("data");
         db(data.resolve("a.db"), "a1");
