@@ -225,7 +225,21 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         return n;
     }
 
-    /** The first (or only) replica template. */
+    /**
+     * The backend type of a fleet database's first replica, for listings: that of the first directory entry whose
+     * {@code dir} holds it, else the first template's (else the first directory entry's). Compares paths only.
+     */
+    public String replicaType(Path database) {
+        for (DirectoryConfig d : directories) {
+            if (database.startsWith(d.dir())) {
+                return d.replicas().get(0).type();
+            }
+        }
+        return replicaTemplates.isEmpty() ? directories.get(0).replicas().get(0).type()
+                : replicaTemplates.get(0).base().type();
+    }
+
+    /** The first (or only) replica template; only when {@link #patterns()} is not empty. */
     public ReplicaTemplate replicaTemplate() {
         return replicaTemplates.get(0);
     }

@@ -87,6 +87,10 @@ class DirectoryConfigTest {
         assertEquals(2, f.destinations());
         assertEquals(Path.of("/data/b"), f.directory("/data/b/*.sqlite").orElseThrow().dir());
         assertTrue(f.isExcluded(Path.of("/data/main.db")));
+        assertEquals("s3", parse("dbs:\n  - dir: /d\n    pattern: '*'\n    replica: {type: s3, bucket: b}\n")
+                .fleet().orElseThrow().replicaType(Path.of("/d/x.db")));
+        assertEquals("file", f.replicaType(Path.of("/data/b/x.sqlite")));
+        assertEquals("file", f.replicaType(Path.of("/fleet/p/db/x.db")));
     }
 
     @Test
