@@ -5,7 +5,9 @@ import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.Discovery;
 import io.litefleet.api.tier.TieringPolicy;
 import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.config.DirectoryConfig;
 import io.litefleet.core.config.FleetConfig;
+import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.config.ReplicaTemplate;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.config.ReplicaClients;
@@ -22,9 +24,16 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
-/** Builds a {@link FleetManager} from the {@code multi-db:} section: plugins, template, budget checks. */
+/**
+ * Builds a {@link FleetManager} from the {@code multi-db:} section and the directory-mode {@code dbs:} entries:
+ * plugins, templates, budget checks.
+ */
 final class FleetWiring {
     /**
      * Descriptors a hot database holds between syncs: its connection's database, {@code -wal} and {@code -shm} (a
@@ -53,27 +62,29 @@ final class FleetWiring {
         int workers = syncWorkers();
         int transients = Math.max(2, workers);
         checkDescriptorBudget(fleet, transients);
-        Discovery patterns = registry.discovery(fleet.discovery().type(), fleet.origin())
-                .create(fleet.discovery().settings());
+        Discovery patterns = discovery(fleet, registry);
         // Databases listed under dbs: are replicated there, and the state directory is ours: the fleet never sees them.
         Discovery discovery = LeavingOutDiscovery.of(patterns, fleet.excludedPaths(), catalog.directory());
         try {
             stateDirWarning(patterns, catalog.directory()).ifPresent(w ->
                     System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, w));
             List<ReplicaTemplate> templates = fleet.replicaTemplates();
+            Map<String, List<String>> templated = new LinkedHashMap<>(discovery.variableNames());
+            templated.keySet().retainAll(fleet.patterns()); // directory entries place databases without a template
             for (ReplicaTemplate template : templates) {
-                for (String warning : template.validate(discovery.variableNames())) {
+                for (String warning : template.validate(templated)) {
                     System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, warning);
                 }
             }
             TieringPolicy policy = registry.tieringPolicy(fleet.tiering().policy().type(), fleet.origin())
                     .create(fleet.tiering().policy().settings());
             TargetResolver resolver = resolver(fleet, templates, clients, claimed);
-            EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(templates.get(0).base().syncInterval());
+            EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(fleet.syncInterval());
             FleetOptions options = new FleetOptions(fleet.maxHotDatabases(), fleet.scanInterval(), workers,
                     transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction,
                     fleet.coldSnapshotInterval());
-            List<String> names = List.copyOf(fleet.patterns());
+            List<String> names = new ArrayList<>(fleet.directories().stream().map(DirectoryConfig::glob).toList());
+            names.addAll(fleet.patterns());
             return manual
                     ? FleetManager.manual(discovery, names, policy, resolver, catalog, options, clock, scheduler)
                     : FleetManager.start(discovery, names, policy, resolver, catalog, options, clock, scheduler);
@@ -81,6 +92,40 @@ final class FleetWiring {
             discovery.close();
             throw e;
         }
+    }
+
+    /**
+     * The fleet's discovery: the directory entries' (first: a database both find is theirs) and the {@code multi-db:}
+     * patterns' plugin.
+     */
+    private static Discovery discovery(FleetConfig fleet, PluginRegistry registry) throws IOException {
+        Discovery patterns = fleet.patterns().isEmpty() ? null
+                : registry.discovery(fleet.discovery().type(), fleet.origin()).create(fleet.discovery().settings());
+        if (fleet.directories().isEmpty()) {
+            return patterns;
+        }
+        Discovery dirs;
+        try {
+            dirs = DirectoryDiscovery.open(fleet.directories(), registry, fleet.origin());
+        } catch (IOException | RuntimeException e) {
+            if (patterns != null) {
+                patterns.close();
+            }
+            throw e;
+        }
+        return patterns == null ? dirs : CombinedDiscovery.of(dirs, patterns);
+    }
+
+    /**
+     * The replicas of one fleet database: its directory entry's replicas joined with its relative path, or the
+     * templates filled from its pattern's variables.
+     */
+    private static List<ReplicaConfig> replicas(FleetConfig fleet, DiscoveredDatabase db) {
+        Optional<DirectoryConfig> dir = fleet.directory(db.pattern());
+        if (dir.isPresent()) {
+            return dir.get().replicasFor(db.path());
+        }
+        return fleet.replicaTemplates().stream().map(t -> t.resolve(db)).toList();
     }
 
     /**
@@ -94,8 +139,16 @@ final class FleetWiring {
             @Override
             public String replicaPath(DiscoveredDatabase db) {
                 StringBuilder path = new StringBuilder();
-                for (ReplicaTemplate t : templates) {
-                    path.append(path.length() == 0 ? "" : "\n").append(t.resolvePath(db));
+                Optional<DirectoryConfig> dir = fleet.directory(db.pattern());
+                if (dir.isPresent()) {
+                    for (ReplicaConfig r : dir.get().replicasFor(db.path())) {
+                        path.append(path.length() == 0 ? "" : "\n").append(r.url().map(java.net.URI::getPath)
+                                .orElseGet(() -> r.backend().string("path").orElse("")));
+                    }
+                } else {
+                    for (ReplicaTemplate t : templates) {
+                        path.append(path.length() == 0 ? "" : "\n").append(t.resolvePath(db));
+                    }
                 }
                 if (!claimed.isEmpty()) {
                     try {
@@ -114,9 +167,10 @@ final class FleetWiring {
 
             @Override
             public List<ReplicaTarget> resolveAll(DiscoveredDatabase db) throws IOException {
-                List<ReplicaTarget> targets = new java.util.ArrayList<>(templates.size());
-                for (ReplicaTemplate t : templates) {
-                    ReplicaTarget target = clients.resolve(t.resolve(db));
+                List<ReplicaConfig> configs = replicas(fleet, db);
+                List<ReplicaTarget> targets = new ArrayList<>(configs.size());
+                for (ReplicaConfig rc : configs) {
+                    ReplicaTarget target = clients.resolve(rc);
                     claimed.overlapping(target).ifPresent(other -> {
                         throw new ConfigException(ReplicaOverlaps.message(other,
                                 new ReplicaOverlaps.Claim(db.path() + " (" + fleet.origin() + ")", target)));
@@ -153,7 +207,7 @@ final class FleetWiring {
     /** Refuses a hot cap the process's descriptor limit cannot hold, naming the key and the numbers. */
     static void checkDescriptorBudget(FleetConfig fleet, int transients) {
         long limit = maxDescriptors();
-        int perHot = FDS_PER_HOT * fleet.replicaTemplates().size(); // one connection per destination
+        int perHot = FDS_PER_HOT * fleet.destinations(); // one connection per destination
         long need = (long) fleet.maxHotDatabases() * perHot + (long) transients * FDS_PER_TRANSIENT
                 + FDS_RESERVED;
         if (limit > 0 && need > limit) {

@@ -3,6 +3,7 @@ package io.litefleet.core.cli;
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.Discovery;
 import io.litefleet.core.config.DbConfig;
+import io.litefleet.core.config.DirectoryConfig;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
@@ -20,8 +21,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * A database of a config file, found by its path: listed under {@code dbs:}, or matched by a {@code multi-db:}
- * pattern and placed by the replica template (which upstream cannot do for discovered databases). The file need
+ * A database of a config file, found by its path: listed under {@code dbs:}, in a directory-mode entry (placed
+ * as upstream's directory mode places it), or matched by a {@code multi-db:} pattern and placed by the replica
+ * template (upstream restores neither kind of discovered database by its path). The file need
  * not exist any more: the path alone decides.
  */
 record ConfigReplicaSource(Path config, Path db, List<ReplicaConfig> listed, Optional<FleetConfig> fleet,
@@ -99,12 +101,28 @@ record ConfigReplicaSource(Path config, Path db, List<ReplicaConfig> listed, Opt
 
     private List<ReplicaConfig> fromTemplate(PluginRegistry registry) {
         FleetConfig f = fleet.orElseThrow();
+        if (!f.directories().isEmpty()) {
+            try (Discovery dirs = registry.discovery("glob", f.origin()).create(io.litefleet.api.Settings.of(
+                    f.origin(), java.util.Map.of("patterns", f.directories().stream()
+                            .map(DirectoryConfig::glob).toList())))) {
+                DiscoveredDatabase match = dirs.match(db);
+                if (match != null) {
+                    return f.directory(match.pattern()).orElseThrow().replicasFor(db);
+                }
+            }
+        }
+        if (f.patterns().isEmpty()) {
+            throw new UserException(config + ": " + db + " is not listed under dbs: and is in none of its dir: "
+                    + "entries (" + f.directories().stream().map(DirectoryConfig::describe)
+                    .collect(Collectors.joining(", ")) + ")");
+        }
         try (Discovery discovery = registry.discovery(f.discovery().type(), f.origin())
                 .create(f.discovery().settings())) {
             DiscoveredDatabase match = discovery.match(db);
             if (match == null) {
                 throw new UserException(config + ": " + db + " is not listed under dbs: and matches none of the "
-                        + "multi-db: patterns " + f.patterns());
+                        + "multi-db: patterns " + f.patterns() + (f.directories().isEmpty() ? ""
+                        : " nor any dir: entry"));
             }
             return f.replicaTemplates().stream().map(t -> t.resolve(match)).toList();
         }

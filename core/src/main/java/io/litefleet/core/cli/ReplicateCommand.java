@@ -118,6 +118,7 @@ final class ReplicateCommand implements Callable<Integer> {
                     + " to " + url)));
             out.println("state directory: " + replication.stateDir());
             if (c != null && c.fleet().isPresent()) {
+                c.fleet().get().directories().forEach(d -> out.println("directory mode: " + d.describe()));
                 out.println("fleet mode: patterns " + c.fleet().get().patterns() + ", max-hot-databases "
                         + c.fleet().get().maxHotDatabases());
             }

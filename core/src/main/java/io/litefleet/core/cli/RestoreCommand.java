@@ -72,13 +72,19 @@ final class RestoreCommand implements Callable<Integer> {
             description = "Configuration file, to restore a configured database by its path.")
     Path config;
 
-    @Parameters(index = "0", paramLabel = "<replica-url | db-path>",
-            description = "The replica (for example s3://bucket/db), or with -config a configured database path.")
+    @Parameters(index = "0", paramLabel = "<replica-url | db-path | dir>",
+            description = "The replica (for example s3://bucket/db), or with -config a configured database path, or "
+                    + "the dir: of a directory entry (every database of it, each to -o DIR plus its relative path).")
     String source;
 
     @Override
     public Integer call() throws IOException {
         RestoreTarget target = target();
+        if (DirectoryRestore.isDirectoryEntry(config, source)) { // a whole directory-mode set
+            return new DirectoryRestore(config, Path.of(source), Optional.ofNullable(output), target,
+                    new DirectoryRestore.Options(force, parallelism, dryRun, Optional.ofNullable(replicaName),
+                            pluginsDir())).run(spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
         ReplicaSource replica = source();
         if (parallelism < 1) {
             throw new UserException("invalid -parallelism '" + parallelism + "': must be at least 1");

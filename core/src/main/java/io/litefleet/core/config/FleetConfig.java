@@ -31,11 +31,14 @@ import java.util.Set;
  * @param discovery            {@code discovery:} (default type {@code glob}); its settings carry {@code patterns}
  * @param excludedPaths        paths listed under {@code dbs:}, which fleet mode leaves alone
  * @param origin               where the section was configured, for messages
+ * @param directories          the {@code dbs:} entries in directory mode ({@code dir:}), which run on this fleet
+ *                             too, each database at its entry's replicas; {@code patterns} and
+ *                             {@code replicaTemplates} are empty when only these run (no {@code multi-db:} patterns)
  */
 public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration scanInterval,
                          Optional<Duration> coldSnapshotInterval, Optional<Path> stateDir,
                          List<ReplicaTemplate> replicaTemplates, TieringConfig tiering, PluginSection discovery,
-                         Set<Path> excludedPaths, String origin) {
+                         Set<Path> excludedPaths, String origin, List<DirectoryConfig> directories) {
 
     /** Default of {@code max-hot-databases}, from the design. */
     public static final int DEFAULT_MAX_HOT = 1000;
@@ -59,21 +62,46 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         Objects.requireNonNull(coldSnapshotInterval, "coldSnapshotInterval");
         Objects.requireNonNull(stateDir, "stateDir");
         replicaTemplates = List.copyOf(replicaTemplates);
-        if (replicaTemplates.isEmpty()) {
-            throw new IllegalArgumentException("at least one replica template");
+        directories = List.copyOf(directories);
+        if (replicaTemplates.isEmpty() != patterns.isEmpty()) {
+            throw new IllegalArgumentException("patterns need at least one replica template, and templates patterns");
         }
         Objects.requireNonNull(tiering, "tiering");
         Objects.requireNonNull(discovery, "discovery");
         Objects.requireNonNull(origin, "origin");
         excludedPaths = Set.copyOf(excludedPaths);
-        if (patterns.isEmpty() || new HashSet<>(patterns).size() != patterns.size()) {
-            throw new IllegalArgumentException("patterns must be non-empty and distinct");
+        if (patterns.isEmpty() && directories.isEmpty() || new HashSet<>(patterns).size() != patterns.size()) {
+            throw new IllegalArgumentException("patterns (or directories) must be non-empty and distinct");
         }
         if (maxHotDatabases < 1) {
             throw new IllegalArgumentException("maxHotDatabases must be >= 1");
         }
         if (scanInterval.isZero() || scanInterval.isNegative()) {
             throw new IllegalArgumentException("scanInterval must be positive");
+        }
+        checkSyncIntervals(replicaTemplates, directories);
+    }
+
+    /** One sync interval for the fleet (see {@link #syncInterval()}): every directory replica has the fleet's. */
+    private static void checkSyncIntervals(List<ReplicaTemplate> replicaTemplates,
+                                           List<DirectoryConfig> directories) {
+        if (directories.isEmpty()) {
+            return;
+        }
+        Duration sync = replicaTemplates.isEmpty() ? directories.get(0).replicas().get(0).syncInterval()
+                : replicaTemplates.get(0).base().syncInterval();
+        for (DirectoryConfig d : directories) {
+            for (ReplicaConfig r : d.replicas()) {
+                if (!r.syncInterval().equals(sync)) {
+                    throw new ConfigException(d.where() + ": replica '" + r.name() + "' has sync-interval "
+                            + r.syncInterval().toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                            + ", but the fleet engine ships all its databases at one interval, "
+                            + sync.toString().substring(2).toLowerCase(java.util.Locale.ROOT) + " (from "
+                            + (replicaTemplates.isEmpty() ? directories.get(0).where()
+                            : "multi-db: replica-template") + "); give every directory entry's replicas the same "
+                            + "sync-interval");
+                }
+            }
         }
     }
 
@@ -88,11 +116,37 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
      * @throws ConfigException naming file, line, key and value
      */
     public static Optional<FleetConfig> parse(Settings section, Settings top, Set<Path> listedDbs) {
-        section.rejectUnknownKeys(KEYS);
-        if (!section.bool("enabled", true)) {
+        return parse(Optional.of(section), top, listedDbs, List.of());
+    }
+
+    /**
+     * The fleet of a file: its {@code multi-db:} section, if any and enabled, plus its directory-mode {@code dbs:}
+     * entries. With directory entries, the section may leave out {@code patterns} and {@code replica-template} (it
+     * then only tunes the fleet), and without the section, or with {@code enabled: false}, the directory entries run
+     * with the fleet's defaults.
+     *
+     * @return empty when there is neither an enabled section nor a directory entry
+     * @throws ConfigException naming file, line, key and value
+     */
+    public static Optional<FleetConfig> parse(Optional<Settings> multiDb, Settings top, Set<Path> listedDbs,
+                                              List<DirectoryConfig> directories) {
+        multiDb.ifPresent(m -> m.rejectUnknownKeys(KEYS));
+        rejectRepeatedDirectories(directories);
+        Optional<Settings> enabled = multiDb.filter(m -> m.bool("enabled", true));
+        if (enabled.isEmpty() && directories.isEmpty()) {
             return Optional.empty();
         }
-        List<String> patterns = patterns(section);
+        // Without an enabled section the directory entries run with the defaults (an empty section's).
+        Settings section = enabled.orElseGet(() -> Settings.of(directories.get(0).where(), java.util.Map.of()));
+        boolean templated = directories.isEmpty() || section.has("patterns") || section.has("replica-template");
+        List<String> patterns = templated ? patterns(section) : List.of();
+        for (DirectoryConfig d : directories) {
+            if (patterns.contains(d.glob())) {
+                throw new ConfigException(section.origin() + ": key 'patterns'" + section.at("patterns") + " lists '"
+                        + d.glob() + "', which is " + d.where() + " (" + d.describe() + "); a database has one "
+                        + "replica layout: remove one of them");
+            }
+        }
         int maxHot = (int) section.integer("max-hot-databases", DEFAULT_MAX_HOT, 1, Integer.MAX_VALUE);
         Duration scan = positive(section, "scan-interval", DEFAULT_SCAN_INTERVAL);
         Optional<Duration> cold = Optional.of(section.duration("cold-snapshot-interval", Duration.ZERO))
@@ -100,6 +154,20 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         Optional<Path> stateDir = section.string("state-dir")
                 .map(s -> LitefleetConfig.absolute(section, "state-dir", s))
                 .or(() -> top.string("state-dir").map(s -> LitefleetConfig.absolute(top, "state-dir", s)));
+        List<ReplicaTemplate> template = templated ? templates(section, top) : List.of();
+        if (!templated && section.has("discovery")) {
+            throw new ConfigException(section.origin() + ": key 'discovery'" + section.at("discovery") + " selects "
+                    + "how 'patterns' are searched, and this section has none (directory entries under dbs: are "
+                    + "always searched by the glob discovery)");
+        }
+        TieringConfig tiering = FleetSections.tiering(section);
+        PluginSection discovery = templated ? FleetSections.discovery(section, patterns)
+                : new PluginSection("glob", Settings.of(section.origin(), java.util.Map.of()));
+        return Optional.of(new FleetConfig(patterns, maxHot, scan, cold, stateDir, template, tiering, discovery,
+                listedDbs, section.origin(), directories));
+    }
+
+    private static List<ReplicaTemplate> templates(Settings section, Settings top) {
         List<Settings> templateSections = section.values().get("replica-template") instanceof List<?>
                 ? section.sections("replica-template")
                 : section.section("replica-template").map(List::of).orElse(List.of());
@@ -114,13 +182,64 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         for (int i = 0; i < parsed.size(); i++) {
             template.add(parsed.get(i).named(names.get(i).name()));
         }
-        TieringConfig tiering = FleetSections.tiering(section);
-        PluginSection discovery = FleetSections.discovery(section, patterns);
-        return Optional.of(new FleetConfig(patterns, maxHot, scan, cold, stateDir, template, tiering, discovery,
-                listedDbs, section.origin()));
+        return template;
     }
 
-    /** The first (or only) replica template. */
+    /** Two entries with the same directory, pattern and recursion would replicate each database twice. */
+    private static void rejectRepeatedDirectories(List<DirectoryConfig> directories) {
+        java.util.Map<String, DirectoryConfig> seen = new java.util.HashMap<>();
+        for (DirectoryConfig d : directories) {
+            DirectoryConfig before = seen.putIfAbsent(d.glob(), d);
+            if (before != null) {
+                throw new ConfigException(d.where() + ": " + d.describe() + " repeats " + before.where() + "; give "
+                        + "one entry several replicas (replicas: [...]) instead");
+            }
+        }
+    }
+
+    /** The directory entry whose glob is {@code pattern} (a discovered database's pattern), if any. */
+    public Optional<DirectoryConfig> directory(String pattern) {
+        for (DirectoryConfig d : directories) {
+            if (d.glob().equals(pattern)) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The sync interval of every fleet database: the first template's, else the first directory entry's first
+     * replica's (parsing makes every directory replica agree with it).
+     */
+    public Duration syncInterval() {
+        return replicaTemplates.isEmpty() ? directories.get(0).replicas().get(0).syncInterval()
+                : replicaTemplates.get(0).base().syncInterval();
+    }
+
+    /** The most destinations a fleet database has (each holds its own connection while hot). */
+    public int destinations() {
+        int n = replicaTemplates.size();
+        for (DirectoryConfig d : directories) {
+            n = Math.max(n, d.replicas().size());
+        }
+        return n;
+    }
+
+    /**
+     * The backend type of a fleet database's first replica, for listings: that of the first directory entry whose
+     * {@code dir} holds it, else the first template's (else the first directory entry's). Compares paths only.
+     */
+    public String replicaType(Path database) {
+        for (DirectoryConfig d : directories) {
+            if (database.startsWith(d.dir())) {
+                return d.replicas().get(0).type();
+            }
+        }
+        return replicaTemplates.isEmpty() ? directories.get(0).replicas().get(0).type()
+                : replicaTemplates.get(0).base().type();
+    }
+
+    /** The first (or only) replica template; only when {@link #patterns()} is not empty. */
     public ReplicaTemplate replicaTemplate() {
         return replicaTemplates.get(0);
     }

@@ -42,13 +42,14 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
             "heartbeat-url", "not supported", "heartbeat-interval", "not supported",
             "socket", "not supported", "validation", "not supported", "verify-compaction", "not supported",
             "meta-path", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
-            "meta-dir", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
-            "dir", "directory replication is Litefleet's fleet mode: use the 'multi-db:' section with 'patterns'");
+            "meta-dir", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'");
     private static final Set<String> DB_KEYS = Set.of("path", "replica", "replicas", "monitor-interval",
             "checkpoint-interval", "busy-timeout", "min-checkpoint-page-count", "truncate-page-n",
             "max-sync-wal-bytes");
-    private static final Set<String> DB_UNSUPPORTED = Set.of("meta-path", "meta-dir", "dir", "pattern", "recursive",
-            "watch", "snapshot", "restore-if-db-not-exists");
+    private static final Set<String> DB_UNSUPPORTED = Set.of("meta-path", "meta-dir", "snapshot",
+            "restore-if-db-not-exists");
+    /** Directory-mode keys, which a {@code path:} entry does not take. */
+    private static final Set<String> DIR_ONLY = Set.of("pattern", "recursive", "watch");
     private static final Set<String> ENGINE_REPLICA_KEYS = Set.of("type", "url", "name", "sync-interval");
     private static final Set<String> REPLICA_UNSUPPORTED = Set.of("validation-interval", "max-sync-ltx-files",
             "auto-recover", "age");
@@ -68,7 +69,13 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
         rejectKeys(top, TOP, UNSUPPORTED.keySet());
         List<DbConfig> dbs = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
+        List<DirectoryConfig> dirs = new ArrayList<>();
         for (Settings db : top.sections("dbs")) {
+            if (db.has("dir")) {
+                rejectUnsupported(db);
+                dirs.add(DirectoryConfig.parse(db, top));
+                continue;
+            }
             DbConfig c = db(db, top);
             if (!seen.add(c.path())) {
                 throw new ConfigException(db.origin() + ": database " + c.path() + " is listed twice");
@@ -79,16 +86,17 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
         CompactionSettings compaction = CompactionConfig.parse(pick(top, Set.of("levels", "snapshot",
                 "l0-retention", "retention", "l0-retention-check-interval")));
         Optional<Settings> multiDb = top.section("multi-db");
-        Optional<FleetConfig> fleet = multiDb.flatMap(m -> FleetConfig.parse(m, top, seen));
+        Optional<FleetConfig> fleet = FleetConfig.parse(multiDb, top, seen, dirs);
         LoggingConfig logging = LoggingConfig.parse(top.section("logging"));
         return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging);
     }
 
     private static DbConfig db(Settings db, Settings top) {
+        rejectUnsupported(db);
         for (String k : db.keys()) {
-            if (DB_UNSUPPORTED.contains(k)) {
-                throw new ConfigException(db.origin() + ": key '" + k + "'" + db.at(k) + " is a Litestream feature "
-                        + "Litefleet does not have" + hint(k));
+            if (DIR_ONLY.contains(k)) {
+                throw new ConfigException(db.origin() + ": key '" + k + "'" + db.at(k) + " can only be used with "
+                        + "'dir' (directory mode), not with 'path'");
             }
         }
         db.rejectUnknownKeys(DB_KEYS);
@@ -107,7 +115,16 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
         return new DbConfig(path, replicas, engine.withSyncInterval(replicas.get(0).syncInterval()), db.origin());
     }
 
-    private static List<Settings> replicaSections(Settings db) {
+    private static void rejectUnsupported(Settings db) {
+        for (String k : db.keys()) {
+            if (DB_UNSUPPORTED.contains(k)) {
+                throw new ConfigException(db.origin() + ": key '" + k + "'" + db.at(k) + " is a Litestream feature "
+                        + "Litefleet does not have" + hint(k));
+            }
+        }
+    }
+
+    static List<Settings> replicaSections(Settings db) {
         Optional<Settings> one = db.section("replica");
         List<Settings> many = db.sections("replicas");
         if (one.isPresent() && !many.isEmpty()) {

@@ -76,7 +76,6 @@ class LitefleetConfigTest {
     @Test
     void parse_litestreamFeaturesWeLack_areNamedWithAHint() {
         assertTrue(error("exec: myapp\n").contains("key 'exec' (line 1) is a Litestream feature"));
-        assertTrue(error("dbs:\n  - dir: /data\n    pattern: '*.db'\n").contains("multi-db"));
         assertTrue(error("dbs:\n  - path: /a.db\n    meta-path: /x\n    replica: {path: /r}\n")
                 .contains("state-dir"));
     }

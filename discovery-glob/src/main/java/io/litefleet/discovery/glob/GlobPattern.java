@@ -11,7 +11,7 @@ import java.util.Objects;
  * <p>Syntax, per {@code /}-separated segment: {@code *} (any run of characters, possibly empty), {@code ?} (one
  * character), {@code [abc]}, {@code [a-z]}, {@code [!abc]} (one character of a set), {@code {name}} (a named capture
  * of one or more characters; a whole segment or part of one) and {@code **} as a whole segment (zero or more
- * directories). Every {@code *}, {@code ?}, {@code [...]} and {@code {name}} is a capture; {@code **} is not.
+ * directories). A backslash makes the next character literal. Every {@code *}, {@code ?}, {@code [...]} and {@code {name}} is a capture; {@code **} is not.
  * See {@link GlobPatternParser} for the variable names the captures get.
  *
  * @param text          the pattern as configured

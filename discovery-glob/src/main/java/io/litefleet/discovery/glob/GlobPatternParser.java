@@ -74,7 +74,7 @@ final class GlobPatternParser {
             owner.add(index);
         }
         if (declared.size() == first) {
-            return new Segment.Literal(part);
+            return new Segment.Literal(unescape(part));
         }
         try {
             return new Segment.Wildcard(part, Pattern.compile(regex), first, declared.size() - first);
@@ -90,6 +90,10 @@ final class GlobPatternParser {
         while (i < part.length()) {
             char c = part.charAt(i);
             switch (c) {
+                case '\\' -> {
+                    literal(escaped(part, i), re);
+                    i += 2;
+                }
                 case '*' -> {
                     re.append("(.*)");
                     declared.add(null);
@@ -143,6 +147,11 @@ final class GlobPatternParser {
             if (c == '[') {
                 throw new IllegalArgumentException("unbalanced '[' in segment '" + part + "'");
             }
+            if (c == '\\') {
+                literal(escaped(part, i), re);
+                i += 2;
+                continue;
+            }
             if (c == '-' && i > start && i + 1 < part.length() && part.charAt(i + 1) != ']') {
                 re.append('-');
             } else {
@@ -158,6 +167,31 @@ final class GlobPatternParser {
         }
         re.append("])");
         return i + 1;
+    }
+
+    /** The character a {@code \\} at {@code i} escapes; a trailing {@code \\} escapes nothing and is an error. */
+    private static char escaped(String part, int i) {
+        if (i + 1 >= part.length()) {
+            throw new IllegalArgumentException("segment '" + part + "' ends in '\\', which escapes nothing");
+        }
+        return part.charAt(i + 1);
+    }
+
+    /** A segment without wildcards as the file name it stands for: each {@code \\c} is {@code c}. */
+    private static String unescape(String part) {
+        if (part.indexOf('\\') < 0) {
+            return part;
+        }
+        StringBuilder out = new StringBuilder(part.length());
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c == '\\') {
+                c = escaped(part, i);
+                i++;
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     private static void literal(char c, StringBuilder re) {

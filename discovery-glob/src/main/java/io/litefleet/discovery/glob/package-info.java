@@ -7,8 +7,9 @@
  * character), {@code [abc]}, {@code [a-z]}, {@code [!abc]} (one character of a set; {@code [^abc]} too) and
  * {@code {name}} (a named capture of one or more characters: a whole segment or part of one, as in
  * {@code {tenant}.db}). {@code **} as a whole segment stands for zero or more directories. The last segment names
- * files and is never {@code **}. Rejected: relative patterns, empty segments, {@code .}/{@code ..}, unbalanced
- * brackets or braces, a named capture used twice, {@code **} inside a segment.
+ * files and is never {@code **}. A backslash makes the next character literal ({@code \*}, {@code \[},
+ * {@code \{}, {@code \\}), outside and inside {@code [...]}. Rejected: relative patterns, empty segments,
+ * {@code .}/{@code ..}, unbalanced brackets or braces, a named capture used twice, {@code **} inside a segment.
  *
  * <h2>Variables</h2>
  * Every {@code *}, {@code ?}, {@code [...]} and {@code {name}} is a capture; {@code **} is not. A capture's variable

@@ -29,6 +29,22 @@ class GlobPatternParserTest {
     }
 
     @Test
+    void backslash_makesWildcardCharactersLiteral_inDirectoriesToo() {
+        GlobPattern p = GlobPattern.parse("/data/a\\[1\\]/b\\*c/*.db");
+        assertEquals(new Segment.Literal("a[1]"), p.segment(1));
+        assertEquals(new Segment.Literal("b*c"), p.segment(2));
+        assertEquals(3, p.literalPrefixLength());
+        assertEquals(Path.of("/data/a[1]/b*c"), p.directory(Path.of("/"), 3));
+    }
+
+    @Test
+    void trailingBackslash_isRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GlobPattern.parse("/data/x\\/*.db"));
+        assertTrue(e.getMessage().contains("escapes nothing"), e.getMessage());
+    }
+
+    @Test
     void literalPrefix_stopsBeforeTheFileSegment() {
         assertEquals(2, GlobPattern.parse("/var/lib/app.db").literalPrefixLength());
         assertEquals(3, GlobPattern.parse("/var/lib/apps/*/data/*.db").literalPrefixLength());
@@ -53,6 +69,12 @@ class GlobPatternParserTest {
             "t-{id}-*.db, t-1-2.db, true",
             "a+b(c).db, a+b(c).db, true",
             "a+b(c).db, aab(c).db, false",
+            "\\*.db, *.db, true",
+            "\\*.db, a.db, false",
+            "\\{x\\}-*.db, {x}-1.db, true",
+            "[\\]a].db, ].db, true",
+            "[\\!a].db, !.db, true",
+            "[\\!a].db, b.db, false",
     })
     void wildcardSegment_matchesLikeAShellGlob(String segment, String name, boolean matches) {
         PatternMatcher m = new PatternMatcher(GlobPattern.parse("/x/" + segment));
