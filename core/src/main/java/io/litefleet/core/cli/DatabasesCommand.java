@@ -74,13 +74,14 @@ final class DatabasesCommand implements Callable<Integer> {
         c.dbs().forEach(db -> rows.add(new String[] {db.path().toString(), db.replica().type()}));
         if (c.fleet().isPresent()) {
             Path state = StateDirs.resolve(stateDir, c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir));
-            String type = c.fleet().get().replicaTemplate().base().type();
+            FleetConfig fleet = c.fleet().get();
             if (Files.isRegularFile(state.resolve(Catalog.FILE_NAME))) {
                 try (Catalog cat = Catalog.open(state)) {
                     Set<String> listed = new java.util.HashSet<>();
                     rows.forEach(r -> listed.add(r[0]));
                     cat.databases(null, null).stream().filter(r -> r.tier().equals("hot") || r.tier().equals("cold"))
-                            .filter(r -> listed.add(r.path())).forEach(r -> rows.add(new String[] {r.path(), type}));
+                            .filter(r -> listed.add(r.path()))
+                            .forEach(r -> rows.add(new String[] {r.path(), fleet.replicaType(Path.of(r.path()))}));
                 }
             }
         }

@@ -70,6 +70,22 @@ class DatabasesCommandTest {
         assertTrue(literal.out().contains("/data/$LITEFLEET_UNSET_VAR.db  file"), literal.out());
     }
 
+    @Test
+    void directoryModeConfigListsWhatTheCatalogKnows() throws Exception {
+        Files.createDirectories(dir.resolve("tenants"));
+        Path config = Files.writeString(dir.resolve("dirs.yml"), """
+                state-dir: %1$s/state
+                dbs:
+                  - dir: %1$s/tenants
+                    pattern: "*.db"
+                    replica:
+                      url: file://%1$s/replica
+                """.formatted(dir));
+        CliRun r = CliRun.of("databases", "-config", config.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("path  replica\n", r.out(), "nothing replicated yet: the header alone");
+    }
+
     private String stock(String... args) throws Exception {
         Path out = dir.resolve("stock.out");
         List<String> cmd = new java.util.ArrayList<>(List.of(PeerTools.litestream().toString()));
