@@ -85,7 +85,8 @@ public final class Replication implements AutoCloseable {
                     ReplicaTarget target = target(clients, claimed, db, rc);
                     Maintenance m = Maintenance.create(target, plan.compaction());
                     EngineSettings engine = db.engine().withSyncInterval(rc.syncInterval());
-                    DbReplicator r = DbReplicator.create(db.path(), target, catalog, engine, clock, m);
+                    DbReplicator r = DbReplicator.create(db.path(), target, catalog, engine, clock, m)
+                            .snapshottingFirstCapture();
                     scheduler.add(r, engine.syncInterval(), m, SyncScheduler.Listener.NONE);
                     urls.add(target.url());
                 }

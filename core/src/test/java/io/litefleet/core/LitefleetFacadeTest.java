@@ -106,18 +106,21 @@ class LitefleetFacadeTest {
             assertEquals(1, r.requests().size(), "one destination: " + r.requests());
             // The file backend's destination is the file system: one client serves every file:// replica.
             assertEquals("file:///", first.destination());
-            assertEquals(1, first.count(ReplicaOperation.PUT, ReplicaRequests.Outcome.OK), first.summary());
+            // The first capture into an empty replica goes up as level 0 and as the snapshot 1..1, as upstream's.
+            assertEquals(2, first.count(ReplicaOperation.PUT, ReplicaRequests.Outcome.OK), first.summary());
+            assertTrue(Files.isRegularFile(replica.resolve("ltx/9/0000000000000001-0000000000000001.ltx")));
+            assertTrue(Files.isRegularFile(replica.resolve("ltx/0/0000000000000001-0000000000000001.ltx")));
             assertEquals(ltxBytes(replica), first.bytesUp(), first.summary());
             SqliteFiles.exec(app, "INSERT INTO t VALUES ('shipped by close')");
         }
         ReplicaRequests last = r.requests().getFirst();
-        assertEquals(2, last.count(ReplicaOperation.PUT), "the final sync is counted: " + last.summary());
+        assertEquals(3, last.count(ReplicaOperation.PUT), "the final sync is counted: " + last.summary());
         assertEquals(ltxBytes(replica), last.bytesUp());
         assertEquals(0, last.total() - last.count(ReplicaOperation.PUT, ReplicaRequests.Outcome.OK)
                 - last.count(ReplicaOperation.LIST, ReplicaRequests.Outcome.OK)
                 - last.count(ReplicaOperation.GET, ReplicaRequests.Outcome.OK)
                 - last.count(ReplicaOperation.HEAD), "nothing failed: " + last.summary());
-        assertTrue(last.summary().startsWith("requests to file:///: put 2 (ok 2), "), last.summary());
+        assertTrue(last.summary().startsWith("requests to file:///: put 3 (ok 3), "), last.summary());
         Path restored = dir.resolve("restored.db");
         assertEquals(0, io.litefleet.core.cli.Main.run(new java.io.PrintWriter(java.io.Writer.nullWriter()),
                 new java.io.PrintWriter(java.io.Writer.nullWriter()), "restore", "-o", restored.toString(), url));

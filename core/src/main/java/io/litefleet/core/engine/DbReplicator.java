@@ -81,6 +81,8 @@ public final class DbReplicator implements AutoCloseable {
     private volatile String pendingNewChain;
     /** The database file's identity (device and inode) when the connection was opened. */
     private Object openedFile;
+    /** Whether the first capture into an empty replica is also uploaded as the snapshot {@code 1..1}. */
+    private volatile boolean snapshotFirstCapture;
 
     private DbReplicator(Path db, ReplicaTarget target, Catalog catalog, EngineSettings settings, Clock clock,
                          ReplicaListener listener) {
@@ -98,6 +100,19 @@ public final class DbReplicator implements AutoCloseable {
     public static DbReplicator create(Path db, ReplicaTarget target, Catalog catalog, EngineSettings settings,
                                       Clock clock, ReplicaListener listener) {
         return new DbReplicator(db.toAbsolutePath().normalize(), target, catalog, settings, clock, listener);
+    }
+
+    /**
+     * Uploads the first capture into an empty replica twice, as the level-0 file and as the level-9 snapshot
+     * {@code 1..1}, as upstream does at its start (its snapshot monitor runs at once and finds none): the replica has
+     * a snapshot from the start, as upstream's tools and users expect. Fleet mode leaves it off: a cold database's
+     * first settle takes the snapshot, and a fleet's first capture stays one upload per database.
+     *
+     * @return this
+     */
+    public DbReplicator snapshottingFirstCapture() {
+        snapshotFirstCapture = true;
+        return this;
     }
 
     /** The database file. */
@@ -703,7 +718,8 @@ public final class DbReplicator implements AutoCloseable {
         };
         long bytes = 0;
         int files = 0;
-        if (newChain) {
+        boolean snapshotToo = newChain || (lastTxid == 0 && snapshotFirstCapture);
+        if (snapshotToo) {
             LtxFileRef snapshot = LtxPublisher.of(target, pageSize, image.commit(), 1, txid, now, 0, 0, 0, 0)
                     .withoutCrcs().atLevel(LtxFileRef.SNAPSHOT_LEVEL).publish(all, image.commit());
             listener.uploaded(snapshot);
@@ -725,7 +741,7 @@ public final class DbReplicator implements AutoCloseable {
         // while nobody watched; that is routine for a cold database in a fleet. A full capture is not.
         log(newChain || (lastTxid > 0 && shipped == null) ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                 "captured current state as TXID %x (%d of %d pages%s): %s", txid, file.pages(), image.commit(),
-                newChain ? ", also as snapshot " + String.format("%016x-%016x", 1, txid) : "", why);
+                snapshotToo ? ", also as snapshot " + String.format("%016x-%016x", 1, txid) : "", why);
         return new SyncResult(txid, files + 1, file.pages(), bytes + ref.size(), true, false);
     }
 
