@@ -129,10 +129,10 @@ class RestoreCommandTest {
     }
 
     @Test
-    void restore_upstreamFollowFlag_isRefusedNotTakenAsForce() throws Exception {
+    void restore_followOnAnExistingOutputWithoutTxidRecord_isRefusedNotTakenAsForce() throws Exception {
         Path db = Files.writeString(dir.resolve("out.db"), "keep me");
         assertEquals(1, run("restore", "-f", "-o", db.toString(), url()));
-        assertTrue(err.toString().contains("follow mode"), err.toString());
+        assertTrue(err.toString().contains("cannot resume follow mode"), err.toString());
         assertEquals("keep me", Files.readString(db));
     }
 
