@@ -223,6 +223,7 @@ public final class Follower implements AutoCloseable {
 
     /** Writes a verified file's pages, cuts the database to its commit size and rewrites the header; under lock. */
     private void write(LtxDecoder dec) throws IOException {
+        int counter = ReaderHeader.changeCounter(channel, db);
         byte[] page = new byte[pageSize];
         for (int pgno; (pgno = dec.readPage(page)) != 0;) {
             ByteBuffer b = ByteBuffer.wrap(page);
@@ -235,7 +236,7 @@ public final class Follower implements AutoCloseable {
         if (channel.size() > size) {
             channel.truncate(size);
         }
-        ReaderHeader.write(channel, db);
+        ReaderHeader.write(channel, db, counter + 1);
         channel.force(true);
     }
 

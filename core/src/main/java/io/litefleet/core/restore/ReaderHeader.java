@@ -32,11 +32,19 @@ final class ReaderHeader {
         return size;
     }
 
-    /** Rewrites the header of {@code db} as the class describes, for its current length. */
-    static void write(FileChannel ch, Path db) throws IOException {
+    /** The file change counter (bytes 24-27) of {@code db}. */
+    static int changeCounter(FileChannel ch, Path db) throws IOException {
+        return read(ch, db).getInt(24);
+    }
+
+    /**
+     * Rewrites the header of {@code db} as the class describes, for its current length, with the change counter
+     * {@code counter}: one past the value readers last saw, read before the update (the pages an update writes
+     * carry the source's counter, which may equal it).
+     */
+    static void write(FileChannel ch, Path db, int counter) throws IOException {
         ByteBuffer h = read(ch, db);
         int pageSize = pageSize(ch, db);
-        int counter = h.getInt(24) + 1;
         h.put(18, (byte) 1).put(19, (byte) 1).putInt(24, counter).putInt(28, (int) (ch.size() / pageSize))
                 .putInt(92, counter);
         h.rewind();

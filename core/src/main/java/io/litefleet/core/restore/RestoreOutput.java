@@ -171,7 +171,7 @@ final class RestoreOutput implements AutoCloseable {
     /** Gives the synced, checked file the header follow mode serves to readers ({@link ReaderHeader}). */
     void markForReaders() throws IOException {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ReaderHeader.write(ch, tmp);
+            ReaderHeader.write(ch, tmp, ReaderHeader.changeCounter(ch, tmp) + 1);
             ch.force(true);
         }
     }
