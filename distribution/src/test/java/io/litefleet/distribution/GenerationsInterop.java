@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A Litestream v0.3 replica ({@code generations/}: snapshots and WAL segments) written to a backend's test server by
  * stock {@code litestream} v0.3.13 itself, restored by the built image ({@code litefleet restore -config}) at the
  * latest state and at a {@code -timestamp} inside its history, each equal to the source and to stock v0.5.16's
- * restore of the same replica. A backend's test starts its server once per class and gives the replica section's
+ * restore of the same replica where stock can restore it ({@link #stockRestoresV3()}). A backend's test starts its server once per class and gives the replica section's
  * keys (read by all three tools) and the environment.
  */
 abstract class GenerationsInterop {
@@ -36,6 +36,15 @@ abstract class GenerationsInterop {
 
     /** Variables the tools need to reach the server (a null value removes one). */
     protected abstract Map<String, String> environment();
+
+    /**
+     * Whether stock v0.5.16 restores v0.3 replicas on this backend: only its file and S3 clients read
+     * {@code generations/} (they alone implement {@code ReplicaClientV3}); elsewhere it says "no matching backup files
+     * available", which the test asserts, while Litefleet's restore must still equal the source.
+     */
+    protected boolean stockRestoresV3() {
+        return true;
+    }
 
     /** Keys only litestream v0.3.13 needs, or that it spells differently; none by default. */
     protected Map<String, String> v3Replica(String path) {
@@ -62,9 +71,10 @@ abstract class GenerationsInterop {
                 SqliteFiles.exec(app, "INSERT INTO t(v) VALUES (randomblob(500))");
                 awaitSegments(v3Config, db, segments + 1, v3, log);
                 stateA = DbContent.hash(app);
-                atA = segments(v3Config, db).stream().max(Instant::compareTo).orElseThrow();
-                // Object times may have one-second precision: the later commits must be seconds later.
-                awaitClock(atA.plusSeconds(2));
+                // v0.3's listing shows whole seconds: state A's objects are older than the next second, and the
+                // later commits are made a second after that.
+                atA = segments(v3Config, db).stream().max(Instant::compareTo).orElseThrow().plusSeconds(1);
+                awaitClock(atA.plusSeconds(1));
                 SqliteFiles.exec(app, "PRAGMA wal_checkpoint(TRUNCATE)", "INSERT INTO t(v) VALUES (randomblob(4000))",
                         "UPDATE t SET v = zeroblob(10) WHERE id = 1");
                 int before = segments(v3Config, db).size();
@@ -93,6 +103,11 @@ abstract class GenerationsInterop {
         Image.Result s = Image.run(dir, Duration.ofMinutes(2), environment(), concat(List.of(
                 PeerTools.litestream().toString(), "restore", "-config", config.toString(), "-o", stock.toString()),
                 time, db.toString()));
+        if (!stockRestoresV3()) {
+            assertEquals(1, s.exitCode(), what + ": litestream v0.5.16 restore\n" + s.output());
+            assertTrue(s.output().contains("no matching backup files available"), s.output());
+            return;
+        }
         assertEquals(0, s.exitCode(), what + ": litestream v0.5.16 restore\n" + s.output());
         assertEquals(want, DbContent.hash(stock), what + ": litestream v0.5.16 restore");
         assertEquals("ok", DbContent.integrityCheck(stock));
