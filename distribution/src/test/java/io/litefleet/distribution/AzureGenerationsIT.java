@@ -26,11 +26,6 @@ class AzureGenerationsIT extends GenerationsInterop {
     }
 
     @Override
-    protected Map<String, String> environment() {
-        return Map.of();
-    }
-
-    @Override
     protected boolean stockRestoresV3() {
         return false; // v0.5.16's abs client has no v0.3 reader
     }

@@ -34,8 +34,10 @@ abstract class GenerationsInterop {
     /** The replica section's keys for {@code path} inside the destination. */
     protected abstract Map<String, String> replica(String path);
 
-    /** Variables the tools need to reach the server (a null value removes one). */
-    protected abstract Map<String, String> environment();
+    /** Variables the tools need to reach the server (a null value removes one); none by default. */
+    protected Map<String, String> environment() {
+        return Map.of();
+    }
 
     /**
      * Whether stock v0.5.16 restores v0.3 replicas on this backend: only its file and S3 clients read

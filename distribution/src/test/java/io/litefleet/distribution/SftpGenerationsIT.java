@@ -34,11 +34,6 @@ class SftpGenerationsIT extends GenerationsInterop {
     }
 
     @Override
-    protected Map<String, String> environment() {
-        return Map.of();
-    }
-
-    @Override
     protected boolean stockRestoresV3() {
         return false; // v0.5.16's sftp client has no v0.3 reader
     }
