@@ -137,6 +137,27 @@ class RestoreCommandTest {
     }
 
     @Test
+    void restore_ifDbNotExistsWithConfig_skipsWhileTheDatabaseExists_thenRestoresItInPlace() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path config = Files.writeString(dir.resolve("litestream.yml"), """
+                dbs:
+                  - path: %s
+                    replica:
+                      type: file
+                      path: %s
+                """.formatted(db, replicaDir));
+        Files.writeString(db, "mine");
+        assertEquals(0, run("restore", "-config", config.toString(), "-if-db-not-exists", db.toString()),
+                err.toString());
+        assertEquals("mine", Files.readString(db));
+        assertTrue(out.toString().contains("database already exists, skipping"), out.toString());
+        Files.delete(db);
+        assertEquals(0, run("restore", "-config", config.toString(), "-if-db-not-exists", db.toString()),
+                err.toString());
+        assertArrayEquals(history.state(5), Files.readAllBytes(db));
+    }
+
+    @Test
     void restore_unknownScheme_listsTheKnownSchemes() {
         assertEquals(1, run("restore", "-o", dir.resolve("o.db").toString(), "nope://bucket/db"));
         assertEquals("litefleet: unknown replica URL scheme 'nope' in replica URL 'nope://bucket/db' (known: file)",
