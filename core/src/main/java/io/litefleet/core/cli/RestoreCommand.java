@@ -142,6 +142,9 @@ final class RestoreCommand implements Callable<Integer> {
                 return end.isPresent() ? done(opened, end.getAsLong(), started, check)
                         : noBackup(opened.target(), target, log);
             }
+            if (!dryRun) {
+                prepareOutput(output);
+            }
             Optional<RestorePlan> ltx = plan(restorer, opened.target(), target);
             if (ltx.isEmpty()) {
                 // No LTX state within the target: a Litestream v0.3 replica (generations/) restores instead.
@@ -188,6 +191,32 @@ final class RestoreCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(GoJson.object(r));
         }
         return 0;
+    }
+
+    /**
+     * Upstream's checks of the output before anything is downloaded: a directory, a non-empty file or a SQLite
+     * sidecar beside it is refused without {@code -force} (which replaces them atomically at the end); an empty file
+     * (a mount point's placeholder, say) is removed, as upstream removes it.
+     */
+    private void prepareOutput(Path out) throws IOException {
+        if (Files.isDirectory(out)) {
+            throw new UserException("cannot restore, output path is a directory: " + out);
+        }
+        if (force) {
+            return;
+        }
+        if (Files.exists(out) && Files.size(out) > 0) {
+            throw new UserException("cannot restore, output path already exists and is not empty: " + out
+                    + ". Use -force to overwrite");
+        }
+        for (String suffix : List.of("-wal", "-shm", "-journal")) {
+            Path sidecar = Path.of(out + suffix);
+            if (Files.exists(sidecar)) {
+                throw new UserException("cannot restore, SQLite sidecar path already exists: " + sidecar
+                        + ". Use -force to overwrite");
+            }
+        }
+        Files.deleteIfExists(out);
     }
 
     private IntegrityCheck check() {

@@ -99,7 +99,8 @@ class RestoreCommandTest {
     void restore_existingOutput_isRefusedNamingItUntilForced() throws Exception {
         Path db = Files.writeString(dir.resolve("out.db"), "keep me");
         assertEquals(1, run("restore", "-o", db.toString(), url()));
-        assertEquals("litefleet: " + db + ": output exists; use -force to overwrite", err.toString().strip());
+        assertEquals("litefleet: cannot restore, output path already exists and is not empty: " + db + ". Use -force "
+                + "to overwrite", err.toString().strip());
         assertEquals("keep me", Files.readString(db));
         assertEquals(0, run("restore", "-force", "-o", db.toString(), url()), err.toString());
         assertArrayEquals(history.state(5), Files.readAllBytes(db));

@@ -103,6 +103,41 @@ class RestoreFlagsIT {
         }
         assertSame(run("ours", "restore", "-if-replica-exists", "-o", out("ours"), good),
                 run("stock", "restore", "-if-replica-exists", "-o", out("stock"), good), goodHash);
+        // The output is checked first: an existing database fails even when there is nothing to restore.
+        String empty = dir.resolve("empty").toUri().toString();
+        for (String tool : List.of("ours", "stock")) {
+            Path out = Files.writeString(dir.resolve(tool + "-exists.db"), "keep me");
+            Outcome o = run(tool, "restore", "-if-replica-exists", "-o", out.toString(), empty);
+            assertEquals(1, o.code(), tool + ": " + o);
+            assertEquals("keep me", Files.readString(out), tool);
+        }
+    }
+
+    @Test
+    void existingOutput_emptyFileIsReplacedAsByStock_aStaleSidecarIsRefusedWithoutForce() throws Exception {
+        Path ours = Files.createFile(dir.resolve("ours-empty.db"));
+        Path stock = Files.createFile(dir.resolve("stock-empty.db"));
+        assertSame(run("ours", "restore", "-o", ours.toString(), good),
+                run("stock", "restore", "-o", stock.toString(), good), goodHash);
+
+        // A -wal left beside an absent output: stock checks sidecars only when the output exists, and restores
+        // beside it (SQLite would apply a valid stale WAL to the restored database); ours refuses, naming it.
+        Path out = dir.resolve("sidecar.db");
+        Files.writeString(Path.of(out + "-wal"), "old wal");
+        Outcome o = run("ours", "restore", "-o", out.toString(), good);
+        assertEquals(1, o.code(), o.toString());
+        assertEquals("litefleet: cannot restore, SQLite sidecar path already exists: " + out + "-wal. Use -force to "
+                + "overwrite", o.stderr().strip());
+        assertFalse(Files.exists(out));
+        assertEquals("old wal", Files.readString(Path.of(out + "-wal")));
+        Outcome forced = run("ours", "restore", "-force", "-o", out.toString(), good);
+        assertEquals(0, forced.code(), forced.toString());
+        assertEquals(goodHash, forced.hash());
+        Path wal = Path.of(out + "-wal"); // reading the result (a WAL database) may leave an empty one
+        assertTrue(!Files.exists(wal) || Files.size(wal) == 0, "the old -wal is gone");
+        Path theirs = dir.resolve("stock-sidecar.db");
+        Files.writeString(Path.of(theirs + "-wal"), "old wal");
+        assertEquals(0, run("stock", "restore", "-o", theirs.toString(), good).code(), "stock restores beside it");
     }
 
     @Test
