@@ -109,11 +109,19 @@ public final class Follower implements AutoCloseable {
      * Applies the files that are new since the last poll.
      *
      * @return the TXID the database holds afterwards
-     * @throws RestoreException naming the file when one is invalid (the files before it stay applied)
+     * @throws RestoreException naming the file when one is invalid (the files before it stay applied), or when the
+     *                          replica now ends before this database's TXID (reset: nothing is applied)
      * @throws ReplicaException when the replica fails beyond retries
      */
     public long poll() throws IOException {
-        for (LtxFileRef f : continuation(ReplicaListing.list(source, retry), txid)) {
+        List<LtxFileRef> files = ReplicaListing.list(source, retry);
+        long newest = files.stream().mapToLong(LtxFileRef::maxTxid).max().orElse(0);
+        if (newest < txid) {
+            throw new RestoreException(String.format("%s ends at TXID %016x, behind this database's %016x: the "
+                    + "replica was reset or replaced; nothing is applied (delete %s and %s to restore anew)",
+                    source.url(), newest, txid, db, TxidFile.of(db)));
+        }
+        for (LtxFileRef f : continuation(files, txid)) {
             apply(f);
             txid = f.maxTxid();
             TxidFile.write(db, txid);

@@ -85,6 +85,14 @@ class FollowerTest {
                 assertArrayEquals(before, Files.readAllBytes(db), "nothing written");
                 assertEquals(7, follower.txid());
                 assertEquals(7, TxidFile.read(db).getAsLong());
+
+                // The replica is reset (deleted, a new history begins at TXID 1): said, nothing applied.
+                c.delete(c.list("").stream().map(o -> o.key()).toList());
+                replica.put(9, 1, 2);
+                RestoreException reset = assertThrows(RestoreException.class, follower::poll);
+                assertTrue(reset.getMessage().contains("ends at TXID 0000000000000002, behind this database's "
+                        + "0000000000000007"), reset.getMessage());
+                assertArrayEquals(before, Files.readAllBytes(db));
             }
         }
     }
