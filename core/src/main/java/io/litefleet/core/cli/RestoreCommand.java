@@ -142,32 +142,38 @@ final class RestoreCommand implements Callable<Integer> {
                 return end.isPresent() ? done(opened, end.getAsLong(), started, check)
                         : noBackup(opened.target(), target, log);
             }
-            if (!dryRun) {
-                prepareOutput(output);
-            }
-            Optional<RestorePlan> ltx = plan(restorer, opened.target(), target);
-            if (ltx.isEmpty()) {
-                // No LTX state within the target: a Litestream v0.3 replica (generations/) restores instead.
-                Optional<GenerationsRestore.Plan> v3 = GenerationsRestore.plan(opened.target(), target,
-                        RetryPolicy.DEFAULT);
-                if (v3.isEmpty()) {
-                    return noBackup(opened.target(), target, log);
-                }
-                restoreV3(log, opened.target(), v3.get(), options);
-                return dryRun ? 0 : done(opened, 0, started, check);
-            }
-            RestorePlan plan = ltx.get();
-            if (dryRun) {
-                printPlan(opened.target(), plan);
-                return 0;
-            }
-            RestoreResult r = restorer.restore(opened.target(), plan, options);
-            log.printf("restored TXID %016x to %s: %d files, %d bytes in %.3fs%n", r.txid(),
-                    output.toAbsolutePath(), r.files(), r.bytes(), r.duration().toNanos() / 1e9);
-            return done(opened, r.txid(), started, check);
+            return restoreOnce(restorer, opened, target, options, log, started);
         } finally {
             log.flush();
         }
+    }
+
+    /** Restores (or with {@code -dry-run} plans) the target once: from LTX files, else from a v0.3 generation. */
+    private int restoreOnce(Restorer restorer, ReplicaSource.Opened opened, RestoreTarget target,
+            RestoreOptions options, PrintWriter log, long started) throws IOException {
+        if (!dryRun) {
+            prepareOutput(output);
+        }
+        Optional<RestorePlan> ltx = plan(restorer, opened.target(), target);
+        if (ltx.isEmpty()) {
+            // No LTX state within the target: a Litestream v0.3 replica (generations/) restores instead.
+            Optional<GenerationsRestore.Plan> v3 = GenerationsRestore.plan(opened.target(), target,
+                    RetryPolicy.DEFAULT);
+            if (v3.isEmpty()) {
+                return noBackup(opened.target(), target, log);
+            }
+            restoreV3(log, opened.target(), v3.get(), options);
+            return dryRun ? 0 : done(opened, 0, started, options.check());
+        }
+        RestorePlan plan = ltx.get();
+        if (dryRun) {
+            printPlan(opened.target(), plan);
+            return 0;
+        }
+        RestoreResult r = restorer.restore(opened.target(), plan, options);
+        log.printf("restored TXID %016x to %s: %d files, %d bytes in %.3fs%n", r.txid(), output.toAbsolutePath(),
+                r.files(), r.bytes(), r.duration().toNanos() / 1e9);
+        return done(opened, r.txid(), started, options.check());
     }
 
     /** No backup within the target: exit 0 under {@code -if-replica-exists}, as upstream, otherwise an error. */
