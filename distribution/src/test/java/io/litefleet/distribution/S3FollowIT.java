@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Follow mode on S3 (versitygw): the image's {@code litefleet restore -f} keeps a read replica of a database stock
  * litestream v0.5.16 replicates to S3, by replica URL; SIGTERM stops it with exit 0; the follower, the image's restore
- * and stock's restore all equal the source.
+ * and stock's restore all equal the source; {@code litefleet ltx} lists the replica as {@code litestream ltx} does.
  */
 class S3FollowIT {
     private static final String BUCKET = "follow";
@@ -71,6 +71,11 @@ class S3FollowIT {
                 }
                 Image.stop(upstream, Duration.ZERO);
             }
+            Image.Result ourList = Image.litefleet(dir, S3.gw().childEnvironment(), "ltx", "-level", "all", url);
+            Image.Result stockList = Image.run(dir, Duration.ofMinutes(1), S3.gw().childEnvironment(),
+                    PeerTools.litestream().toString(), "ltx", "-level", "all", url);
+            assertEquals(0, ourList.exitCode(), ourList.output());
+            assertEquals(stockList.output(), ourList.output(), "litefleet ltx lists the S3 replica as stock does");
             String source = DbContent.hash(app);
             assertEquals(source, DbContent.hash(follower), "the follower");
             assertEquals("ok", DbContent.integrityCheck(follower));
