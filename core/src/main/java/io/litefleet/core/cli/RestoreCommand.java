@@ -11,6 +11,14 @@ import io.litefleet.core.restore.RestoreResult;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.restore.Restorer;
 import io.litefleet.core.restore.GenerationsRestore;
+import io.litefleet.core.restore.IntegrityCheck;
+import io.litefleet.api.Settings;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import io.litefleet.core.replica.RetryPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,8 +36,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code litefleet restore -o <out> [-txid <hex> | -timestamp <RFC3339>] [-force] [-parallelism N] [-dry-run]
- * <replica-url>}: rebuilds a database from a replica, with upstream's flag spellings (each also with {@code --}).
- * Upstream's {@code -f} means follow mode, which is not supported; it is refused rather than read as force.
+ * [-if-db-not-exists] [-if-replica-exists] [-integrity-check none|quick|full] [-json] [-f [-follow-interval D]]
+ * <replica-url | db-path>}: rebuilds a database from a replica, with upstream's flag spellings and outcomes (each
+ * flag also with {@code --}). {@code -f} is upstream's follow mode ({@link RestoreFollow}).
  */
 @Command(name = "restore", description = "Rebuild a database from a replica (latest, at a TXID or at a time).")
 final class RestoreCommand implements Callable<Integer> {
@@ -50,8 +59,31 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = {"-force", "--force"}, description = "Replace an existing output and its -wal/-shm/-journal.")
     boolean force;
 
-    @Option(names = "-f", hidden = true, description = "Upstream's follow mode; refused.")
+    @Option(names = {"-f", "--follow"}, description = "Follow mode: after restoring, keep applying new changes "
+            + "from the replica until SIGINT/SIGTERM (a read replica: open it read-only). Resumes from <out>-txid "
+            + "when the output exists; an output without it is refused, never replaced.")
     boolean follow;
+
+    @Option(names = {"-follow-interval", "--follow-interval"}, paramLabel = "DURATION",
+            description = "How often follow mode polls the replica (default: 1s).")
+    String followInterval;
+
+    @Option(names = {"-if-db-not-exists", "--if-db-not-exists"},
+            description = "Exit 0 without restoring when the output database already exists.")
+    boolean ifDbNotExists;
+
+    @Option(names = {"-if-replica-exists", "--if-replica-exists"},
+            description = "Exit 0 without restoring when the replica holds no backup.")
+    boolean ifReplicaExists;
+
+    @Option(names = {"-integrity-check", "--integrity-check"}, paramLabel = "MODE",
+            description = "Check the restored database before installing it: none, quick (quick_check) or full "
+                    + "(integrity_check); a failure installs nothing and exits 1 (default: full).")
+    String integrityCheck;
+
+    @Option(names = {"-json", "--json"}, description = "Print the result (or the -dry-run plan) as JSON with "
+            + "upstream's fields on stdout; progress goes to stderr.")
+    boolean json;
 
     @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "N", defaultValue = "8",
             description = "Files downloaded at once (default: ${DEFAULT-VALUE}).")
@@ -79,6 +111,8 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        IntegrityCheck check = check();
+        Duration interval = followInterval();
         RestoreTarget target = target();
         if (DirectoryRestore.isDirectoryEntry(config, source)) { // a whole directory-mode set
             return new DirectoryRestore(config, Path.of(source), Optional.ofNullable(output), target,
@@ -95,32 +129,126 @@ final class RestoreCommand implements Callable<Integer> {
             }
             output = Path.of(source); // like upstream: restore a configured database in place
         }
+        PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        if (ifDbNotExists && output != null && Files.exists(output)) {
+            log.println("database already exists, skipping: " + output.toAbsolutePath());
+            return 0;
+        }
+        if (dryRun && follow) {
+            throw new UserException("cannot use -dry-run with -f");
+        }
         Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
+        long started = System.nanoTime();
         try (PluginRegistry registry = PluginRegistry.open(pluginsDir());
                 ReplicaSource.Opened opened = replica.open(registry)) {
-            PrintWriter out = spec.commandLine().getOut();
-            Optional<RestorePlan> ltx = plan(restorer, opened.target(), target);
-            if (ltx.isEmpty()) {
-                // No LTX state within the target: a Litestream v0.3 replica (generations/) restores instead.
-                GenerationsRestore.Plan v3 = GenerationsRestore.plan(opened.target(), target, RetryPolicy.DEFAULT)
-                        .orElseThrow(() -> new UserException("no matching backup files available in "
-                                + opened.target().url() + describe(target)));
-                restoreV3(out, opened.target(), v3);
-                out.flush();
-                return 0;
+            RestoreOptions options = output == null ? null : RestoreOptions.of(output).withOverwrite(force)
+                    .withParallelism(parallelism).withCheck(check);
+            if (follow) {
+                OptionalLong end = new RestoreFollow(opened.target(), options, interval, log).run(restorer);
+                return end.isPresent() ? done(opened, end.getAsLong(), started, check)
+                        : noBackup(opened.target(), target, log);
             }
-            RestorePlan plan = ltx.get();
-            if (dryRun) {
-                printPlan(out, opened.target(), plan);
-            } else {
-                RestoreOptions options = RestoreOptions.of(output).withOverwrite(force).withParallelism(parallelism);
-                RestoreResult r = restorer.restore(opened.target(), plan, options);
-                out.printf("restored TXID %016x to %s: %d files, %d bytes in %.3fs%n", r.txid(),
-                        output.toAbsolutePath(), r.files(), r.bytes(), r.duration().toNanos() / 1e9);
+            return restoreOnce(restorer, opened, target, options, log, started);
+        } finally {
+            log.flush();
+        }
+    }
+
+    /** Restores (or with {@code -dry-run} plans) the target once: from LTX files, else from a v0.3 generation. */
+    private int restoreOnce(Restorer restorer, ReplicaSource.Opened opened, RestoreTarget target,
+            RestoreOptions options, PrintWriter log, long started) throws IOException {
+        if (!dryRun) {
+            prepareOutput(output);
+        }
+        Optional<RestorePlan> ltx = plan(restorer, opened.target(), target);
+        if (ltx.isEmpty()) {
+            // No LTX state within the target: a Litestream v0.3 replica (generations/) restores instead.
+            Optional<GenerationsRestore.Plan> v3 = GenerationsRestore.plan(opened.target(), target,
+                    RetryPolicy.DEFAULT);
+            if (v3.isEmpty()) {
+                return noBackup(opened.target(), target, log);
             }
-            out.flush();
+            restoreV3(log, opened.target(), v3.get(), options);
+            return dryRun ? 0 : done(opened, 0, started, options.check());
+        }
+        RestorePlan plan = ltx.get();
+        if (dryRun) {
+            printPlan(opened.target(), plan);
+            return 0;
+        }
+        RestoreResult r = restorer.restore(opened.target(), plan, options);
+        log.printf("restored TXID %016x to %s: %d files, %d bytes in %.3fs%n", r.txid(), output.toAbsolutePath(),
+                r.files(), r.bytes(), r.duration().toNanos() / 1e9);
+        return done(opened, r.txid(), started, options.check());
+    }
+
+    /** No backup within the target: exit 0 under {@code -if-replica-exists}, as upstream, otherwise an error. */
+    private int noBackup(ReplicaTarget replica, RestoreTarget target, PrintWriter log) {
+        if (ifReplicaExists) {
+            log.println("no matching backups found in " + replica.url() + describe(target));
+            return 0;
+        }
+        throw new UserException("no matching backup files available in " + replica.url() + describe(target));
+    }
+
+    /** Exit 0, printing upstream's JSON result under {@code -json} ({@code txid} empty for a v0.3 restore). */
+    private int done(ReplicaSource.Opened opened, long txid, long startedNanos, IntegrityCheck check) {
+        if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("db_path", output.toString());
+            r.put("replica", opened.target().client().type());
+            r.put("txid", txid == 0 ? "" : String.format("%016x", txid));
+            r.put("duration_ms", (System.nanoTime() - startedNanos) / 1_000_000);
+            r.put("integrity_check", check.flagValue());
+            spec.commandLine().getOut().println(GoJson.object(r));
         }
         return 0;
+    }
+
+    /**
+     * Upstream's checks of the output before anything is downloaded: a directory, a non-empty file or a SQLite
+     * sidecar beside it is refused without {@code -force} (which replaces them atomically at the end); an empty file
+     * (a mount point's placeholder, say) is removed, as upstream removes it.
+     */
+    private void prepareOutput(Path out) throws IOException {
+        if (Files.isDirectory(out)) {
+            throw new UserException("cannot restore, output path is a directory: " + out);
+        }
+        if (force) {
+            return;
+        }
+        if (Files.exists(out) && Files.size(out) > 0) {
+            throw new UserException("cannot restore, output path already exists and is not empty: " + out
+                    + ". Use -force to overwrite");
+        }
+        for (String suffix : List.of("-wal", "-shm", "-journal")) {
+            Path sidecar = Path.of(out + suffix);
+            if (Files.exists(sidecar)) {
+                throw new UserException("cannot restore, SQLite sidecar path already exists: " + sidecar
+                        + ". Use -force to overwrite");
+            }
+        }
+        Files.deleteIfExists(out);
+    }
+
+    private IntegrityCheck check() {
+        if (integrityCheck == null) {
+            return IntegrityCheck.FULL; // our default: upstream's is none, which installs a damaged database
+        }
+        try {
+            return IntegrityCheck.ofFlag(integrityCheck);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    private Duration followInterval() {
+        if (followInterval == null) {
+            return RestoreFollow.DEFAULT_INTERVAL;
+        }
+        Duration d = Settings.parseDuration(followInterval).orElseThrow(() -> new UserException(
+                "invalid -follow-interval '" + followInterval + "': must be a duration such as 1s or 500ms"));
+        return d.isZero() ? RestoreFollow.DEFAULT_INTERVAL : d; // upstream: <= 0 means the default
     }
 
     private Optional<RestorePlan> plan(Restorer restorer, ReplicaTarget replica, RestoreTarget target)
@@ -133,14 +261,14 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     /** A Litestream v0.3 generation: printed (dry run) or restored. */
-    private void restoreV3(PrintWriter out, ReplicaTarget replica, GenerationsRestore.Plan v3) throws IOException {
+    private void restoreV3(PrintWriter out, ReplicaTarget replica, GenerationsRestore.Plan v3, RestoreOptions options)
+            throws IOException {
         if (dryRun) {
             out.printf("Litestream v0.3 generation %s: snapshot %s, %d WAL segments, up to %s%n", v3.generation(),
                     v3.snapshot().key(), v3.segments().size(), v3.restoredTime());
             return;
         }
-        GenerationsRestore.Restored r = GenerationsRestore.restore(replica, v3,
-                RestoreOptions.of(output).withOverwrite(force).withParallelism(parallelism), Clock.systemUTC(),
+        GenerationsRestore.Restored r = GenerationsRestore.restore(replica, v3, options, Clock.systemUTC(),
                 RetryPolicy.DEFAULT);
         out.printf("restored Litestream v0.3 generation %s (up to %s) to %s: %d files, %d bytes in %.3fs%n",
                 v3.generation(), v3.restoredTime(), output.toAbsolutePath(), r.files(), r.bytes(),
@@ -148,9 +276,11 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     private RestoreTarget target() {
-        if (follow) {
-            throw new UserException("-f is upstream's follow mode, which litefleet restore does not support; "
-                    + "to replace an existing output use -force");
+        if (follow && txid != null) {
+            throw new UserException("cannot use follow mode with -txid");
+        }
+        if (follow && timestamp != null) {
+            throw new UserException("cannot use follow mode with -timestamp");
         }
         if (txid != null && timestamp != null) {
             throw new UserException("-txid and -timestamp are mutually exclusive; give one of them");
@@ -206,7 +336,29 @@ final class RestoreCommand implements Callable<Integer> {
         };
     }
 
-    private void printPlan(PrintWriter out, ReplicaTarget replica, RestorePlan plan) {
+    private void printPlan(ReplicaTarget replica, RestorePlan plan) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            List<Map<String, Object>> files = plan.files().stream().map(f -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("level", f.level());
+                m.put("name", String.format("%016x-%016x.ltx", f.minTxid(), f.maxTxid()));
+                m.put("min_txid", String.format("%016x", f.minTxid()));
+                m.put("max_txid", String.format("%016x", f.maxTxid()));
+                m.put("size", f.size());
+                m.put("timestamp", LtxListing.rfc3339(f.createdAt()));
+                return m;
+            }).toList();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("source", source);
+            m.put("target_path", output == null ? "" : output.toString());
+            m.put("replica", replica.client().type());
+            m.put("min_txid", String.format("%016x", plan.files().get(0).minTxid()));
+            m.put("max_txid", String.format("%016x", plan.txid()));
+            m.put("files", files);
+            out.println(GoJson.object(m));
+            return;
+        }
         out.println("Restore plan:");
         out.println("  source: " + replica.url());
         out.println("  output: " + (output == null ? "(none)" : output.toAbsolutePath()));

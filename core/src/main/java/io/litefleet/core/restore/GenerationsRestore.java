@@ -120,7 +120,7 @@ public final class GenerationsRestore {
 
     /**
      * Restores {@code plan} into {@code options.output()}: the snapshot, then each WAL index applied by a SQLite
-     * checkpoint, then {@code PRAGMA integrity_check}, then installed atomically.
+     * checkpoint, then the options' integrity check, then installed atomically.
      */
     public static Restored restore(ReplicaTarget source, Plan plan, RestoreOptions options, Clock clock,
             RetryPolicy retry) throws IOException {
@@ -148,10 +148,10 @@ public final class GenerationsRestore {
                 bytes += walLength;
                 checkpoint(db, source, first, walLength);
             }
-            List<String> problems = out.integrityCheck();
+            List<String> problems = out.integrityCheck(options.check());
             if (!problems.isEmpty()) {
                 throw new RestoreException(source.url() + ": the restored v0.3 generation " + plan.generation()
-                        + " fails integrity_check: " + String.join("; ", problems));
+                        + " " + RestoreOutput.describe(options.check(), problems));
             }
             out.install();
         }

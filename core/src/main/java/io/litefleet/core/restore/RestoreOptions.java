@@ -11,8 +11,13 @@ import java.util.Objects;
  *                      otherwise an existing output is refused
  * @param parallelism   how many files download at once, at least 1
  * @param prefetchBytes how many bytes of downloaded files may wait in memory; larger files are streamed instead
+ * @param check         the SQLite check the restored file passes before it is installed ({@link IntegrityCheck#FULL}
+ *                      unless asked otherwise)
+ * @param forReaders    install the database with the header follow mode serves to readers (rollback-journal mode;
+ *                      {@link Follower}), instead of exactly the header the replica holds
  */
-public record RestoreOptions(Path output, boolean overwrite, int parallelism, long prefetchBytes) {
+public record RestoreOptions(Path output, boolean overwrite, int parallelism, long prefetchBytes,
+        IntegrityCheck check, boolean forReaders) {
     /** Upstream's default download parallelism. */
     public static final int DEFAULT_PARALLELISM = 8;
     /** Default memory for prefetched files. */
@@ -21,6 +26,7 @@ public record RestoreOptions(Path output, boolean overwrite, int parallelism, lo
     /** Validates. */
     public RestoreOptions {
         Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(check, "check");
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1: " + parallelism);
         }
@@ -29,23 +35,33 @@ public record RestoreOptions(Path output, boolean overwrite, int parallelism, lo
         }
     }
 
-    /** Defaults for {@code output}: no overwrite, parallelism 8, 64 MiB of prefetch. */
+    /** Defaults for {@code output}: no overwrite, parallelism 8, 64 MiB of prefetch, a full integrity check. */
     public static RestoreOptions of(Path output) {
-        return new RestoreOptions(output, false, DEFAULT_PARALLELISM, DEFAULT_PREFETCH_BYTES);
+        return new RestoreOptions(output, false, DEFAULT_PARALLELISM, DEFAULT_PREFETCH_BYTES, IntegrityCheck.FULL, false);
     }
 
     /** These options with {@code overwrite}. */
     public RestoreOptions withOverwrite(boolean v) {
-        return new RestoreOptions(output, v, parallelism, prefetchBytes);
+        return new RestoreOptions(output, v, parallelism, prefetchBytes, check, forReaders);
     }
 
     /** These options with {@code parallelism}. */
     public RestoreOptions withParallelism(int v) {
-        return new RestoreOptions(output, overwrite, v, prefetchBytes);
+        return new RestoreOptions(output, overwrite, v, prefetchBytes, check, forReaders);
     }
 
     /** These options with {@code prefetchBytes}. */
     public RestoreOptions withPrefetchBytes(long v) {
-        return new RestoreOptions(output, overwrite, parallelism, v);
+        return new RestoreOptions(output, overwrite, parallelism, v, check, forReaders);
+    }
+
+    /** These options with {@code check}. */
+    public RestoreOptions withCheck(IntegrityCheck v) {
+        return new RestoreOptions(output, overwrite, parallelism, prefetchBytes, v, forReaders);
+    }
+
+    /** These options with {@code forReaders}. */
+    public RestoreOptions withForReaders(boolean v) {
+        return new RestoreOptions(output, overwrite, parallelism, prefetchBytes, check, v);
     }
 }

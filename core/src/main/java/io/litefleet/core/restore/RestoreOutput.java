@@ -129,19 +129,22 @@ final class RestoreOutput implements AutoCloseable {
     }
 
     /**
-     * Runs {@code PRAGMA integrity_check} on the synced file through a read-only connection, which cannot change
-     * it, then deletes the {@code -wal} and {@code -shm} that such a connection leaves beside a WAL-mode database
-     * (measured with sqlite-jdbc 3.54; upstream deletes them too).
+     * Runs {@code check}'s pragma on the synced file through a read-only connection, which cannot change it, then
+     * deletes the {@code -wal} and {@code -shm} that such a connection leaves beside a WAL-mode database (measured
+     * with sqlite-jdbc 3.54; upstream deletes them too). {@link IntegrityCheck#NONE} opens nothing.
      *
      * @return the problems reported, empty when the database is intact
      */
-    List<String> integrityCheck() throws IOException {
+    List<String> integrityCheck(IntegrityCheck check) throws IOException {
         List<String> problems = new ArrayList<>();
+        if (check == IntegrityCheck.NONE) {
+            return problems;
+        }
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         try (Connection c = config.createConnection("jdbc:sqlite:" + tmp);
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
+                ResultSet rs = s.executeQuery("PRAGMA " + check.pragma())) {
             while (rs.next()) {
                 String row = rs.getString(1);
                 if (!"ok".equals(row)) {
@@ -157,6 +160,20 @@ final class RestoreOutput implements AutoCloseable {
         }
         deleteSidecars(tmp);
         return problems;
+    }
+
+    /** {@code problems} of {@link #integrityCheck} as one message part: the pragma, the first five problems. */
+    static String describe(IntegrityCheck check, List<String> problems) {
+        return "fails PRAGMA " + check.pragma() + ": " + String.join("; ", problems.subList(0,
+                Math.min(5, problems.size()))) + " (nothing installed; -integrity-check none restores it as it is)";
+    }
+
+    /** Gives the synced, checked file the header follow mode serves to readers ({@link ReaderHeader}). */
+    void markForReaders() throws IOException {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ReaderHeader.write(ch, tmp, ReaderHeader.changeCounter(ch, tmp) + 1);
+            ch.force(true);
+        }
     }
 
     /**

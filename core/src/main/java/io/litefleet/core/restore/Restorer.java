@@ -35,12 +35,13 @@ import io.litefleet.core.replica.RetryPolicy;
  * <p>Restore guarantees: every LTX file is decoded completely and every checksum in it verified (an invalid file
  * aborts the restore naming its key); pages are written at {@code (pgno - 1) * pageSize} and the file is cut to
  * each file's commit size, so shrinking and growth are reproduced; the result is fsynced, compared with the last
- * file's post-apply checksum when that file tracks one, and checked with {@code PRAGMA integrity_check} before it
- * is renamed into place and the directory fsynced. On any failure the temp file is removed and the output is
- * untouched. Retryable replica failures are retried by the {@link RetryPolicy}.
+ * file's post-apply checksum when that file tracks one, and checked as {@link RestoreOptions#check()} says
+ * ({@code PRAGMA integrity_check} by default) before it is renamed into place and the directory fsynced. On any
+ * failure the temp file is removed and the output is untouched. Retryable replica failures are retried by the {@link RetryPolicy}.
  *
  * <p>The output keeps the database header exactly as the replica holds it (a WAL-mode database, as upstream
- * restores it), and no {@code -wal} or {@code -shm} is left beside it.
+ * restores it) unless {@link RestoreOptions#forReaders()} asks for follow mode's header, and no {@code -wal} or
+ * {@code -shm} is left beside it.
  *
  * <p>Threads: downloads and header reads run on virtual threads named {@code litefleet-restore-<n>}, created per
  * call and stopped before it returns; pages are applied and SQLite is called on the caller's thread. Instances
@@ -117,7 +118,7 @@ public final class Restorer {
             }
             prefetch.close();
             pool.shutdownNow();
-            verifyAndInstall(source, plan, last, out);
+            verifyAndInstall(source, plan, last, out, options);
         }
         return new RestoreResult(plan.txid(), plan.files().size(), bytes, Duration.between(start, clock.instant()));
     }
@@ -176,8 +177,8 @@ public final class Restorer {
         }
     }
 
-    private static void verifyAndInstall(ReplicaTarget source, RestorePlan plan, Applied last, RestoreOutput out)
-            throws IOException {
+    private static void verifyAndInstall(ReplicaTarget source, RestorePlan plan, Applied last, RestoreOutput out,
+            RestoreOptions options) throws IOException {
         out.sync();
         if (!last.header().noChecksum()) {
             long actual = out.checksum(last.header().pageSize());
@@ -188,11 +189,13 @@ public final class Restorer {
                         Checksums.hex(last.trailer().postApplyChecksum())));
             }
         }
-        List<String> problems = out.integrityCheck();
+        List<String> problems = out.integrityCheck(options.check());
         if (!problems.isEmpty()) {
             throw new RestoreException("restored database from " + source.url() + " at TXID "
-                    + String.format("%016x", plan.txid()) + " fails PRAGMA integrity_check: "
-                    + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
+                    + String.format("%016x ", plan.txid()) + RestoreOutput.describe(options.check(), problems));
+        }
+        if (options.forReaders()) {
+            out.markForReaders();
         }
         out.install();
     }

@@ -99,7 +99,8 @@ class RestoreCommandTest {
     void restore_existingOutput_isRefusedNamingItUntilForced() throws Exception {
         Path db = Files.writeString(dir.resolve("out.db"), "keep me");
         assertEquals(1, run("restore", "-o", db.toString(), url()));
-        assertEquals("litefleet: " + db + ": output exists; use -force to overwrite", err.toString().strip());
+        assertEquals("litefleet: cannot restore, output path already exists and is not empty: " + db + ". Use -force "
+                + "to overwrite", err.toString().strip());
         assertEquals("keep me", Files.readString(db));
         assertEquals(0, run("restore", "-force", "-o", db.toString(), url()), err.toString());
         assertArrayEquals(history.state(5), Files.readAllBytes(db));
@@ -129,11 +130,32 @@ class RestoreCommandTest {
     }
 
     @Test
-    void restore_upstreamFollowFlag_isRefusedNotTakenAsForce() throws Exception {
+    void restore_followOnAnExistingOutputWithoutTxidRecord_isRefusedNotTakenAsForce() throws Exception {
         Path db = Files.writeString(dir.resolve("out.db"), "keep me");
         assertEquals(1, run("restore", "-f", "-o", db.toString(), url()));
-        assertTrue(err.toString().contains("follow mode"), err.toString());
+        assertTrue(err.toString().contains("cannot resume follow mode"), err.toString());
         assertEquals("keep me", Files.readString(db));
+    }
+
+    @Test
+    void restore_ifDbNotExistsWithConfig_skipsWhileTheDatabaseExists_thenRestoresItInPlace() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path config = Files.writeString(dir.resolve("litestream.yml"), """
+                dbs:
+                  - path: %s
+                    replica:
+                      type: file
+                      path: %s
+                """.formatted(db, replicaDir));
+        Files.writeString(db, "mine");
+        assertEquals(0, run("restore", "-config", config.toString(), "-if-db-not-exists", db.toString()),
+                err.toString());
+        assertEquals("mine", Files.readString(db));
+        assertTrue(out.toString().contains("database already exists, skipping"), out.toString());
+        Files.delete(db);
+        assertEquals(0, run("restore", "-config", config.toString(), "-if-db-not-exists", db.toString()),
+                err.toString());
+        assertArrayEquals(history.state(5), Files.readAllBytes(db));
     }
 
     @Test
