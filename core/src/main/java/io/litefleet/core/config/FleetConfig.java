@@ -31,11 +31,14 @@ import java.util.Set;
  * @param discovery            {@code discovery:} (default type {@code glob}); its settings carry {@code patterns}
  * @param excludedPaths        paths listed under {@code dbs:}, which fleet mode leaves alone
  * @param origin               where the section was configured, for messages
+ * @param convertToWal         {@code convert-to-wal:} (default false): switch discovered rollback-journal databases
+ *                             to WAL mode instead of refusing them (silently changing thousands of tenants' journal
+ *                             mode would surprise, so fleet mode asks for it)
  */
 public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration scanInterval,
                          Optional<Duration> coldSnapshotInterval, Optional<Path> stateDir,
                          List<ReplicaTemplate> replicaTemplates, TieringConfig tiering, PluginSection discovery,
-                         Set<Path> excludedPaths, String origin) {
+                         Set<Path> excludedPaths, String origin, boolean convertToWal) {
 
     /** Default of {@code max-hot-databases}, from the design. */
     public static final int DEFAULT_MAX_HOT = 1000;
@@ -50,7 +53,8 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
 
     static final Set<String> KEYS = Set.of("enabled", "patterns", "max-hot-databases", "scan-interval",
             "hot-idle-timeout", "promote-if-modified-within", "promote-if-accessed-more-than",
-            "cold-snapshot-interval", "state-dir", "discovery", "tiering-policy", "replica-template");
+            "cold-snapshot-interval", "state-dir", "discovery", "tiering-policy", "replica-template",
+            "convert-to-wal");
 
     /** Validates and copies. */
     public FleetConfig {
@@ -117,7 +121,7 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         TieringConfig tiering = FleetSections.tiering(section);
         PluginSection discovery = FleetSections.discovery(section, patterns);
         return Optional.of(new FleetConfig(patterns, maxHot, scan, cold, stateDir, template, tiering, discovery,
-                listedDbs, section.origin()));
+                listedDbs, section.origin(), section.bool("convert-to-wal", false)));
     }
 
     /** The first (or only) replica template. */

@@ -47,6 +47,11 @@ public final class YamlLoader {
         return new YamlLoader(System::getenv);
     }
 
+    /** A loader that leaves {@code $VAR} as written (upstream's {@code -no-expand-env}). */
+    public static YamlLoader withoutExpansion() {
+        return new YamlLoader(null);
+    }
+
     /** A loader that expands variables from the given lookup (null means unset); for tests. */
     public static YamlLoader withEnvironment(UnaryOperator<String> lookup) {
         return new YamlLoader(lookup);
@@ -137,7 +142,7 @@ public final class YamlLoader {
 
     private String expand(String file, ScalarNode scalar) {
         String raw = scalar.getValue();
-        if (raw.indexOf('$') < 0) {
+        if (env == null || raw.indexOf('$') < 0) {
             return raw;
         }
         Matcher m = ENV.matcher(raw);
