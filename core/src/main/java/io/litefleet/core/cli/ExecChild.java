@@ -41,17 +41,17 @@ final class ExecChild {
         }
     }
 
-    /** The JDK's message ("Cannot run program ... error=2, No such file or directory") said plainly. */
+    /** The JDK's message ("Cannot run program ...: error=2, No such file or directory", worded per JDK) said plainly. */
     private static String why(String program, IOException e) {
         String m = String.valueOf(e.getMessage());
-        if (m.contains("error=2,")) {
-            return program.contains("/") ? program + ": no such file" : program + ": executable file not found in "
-                    + "$PATH";
-        }
-        if (m.contains("error=13,")) {
-            return program + ": permission denied (not executable, or a directory)";
-        }
-        return m;
+        java.util.regex.Matcher errno = java.util.regex.Pattern.compile("error[=:] ?(\\d+)").matcher(m);
+        String code = errno.find() ? errno.group(1) : "";
+        return switch (code) {
+            case "2" -> program.contains("/") ? program + ": no such file"
+                    : program + ": executable file not found in $PATH";
+            case "13" -> program + ": permission denied (not executable, or a directory)";
+            default -> m;
+        };
     }
 
     /** The child's pid. */
