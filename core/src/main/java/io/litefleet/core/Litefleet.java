@@ -149,20 +149,23 @@ public final class Litefleet {
          * @throws IOException when the state directory is locked by another process or unreadable
          */
         public List<SyncOutcome> syncOnce() throws IOException {
-            return syncOnce(false);
+            return syncOnce(false, false);
         }
 
         /**
-         * As {@link #syncOnce()}; with {@code snapshot}, each replica then also gets a snapshot of the latest state
-         * (unless its newest snapshot already holds it), its levels compacted and retention enforced (upstream's
-         * {@code replicate -once -force-snapshot}). A failed snapshot is that database's outcome error.
+         * As {@link #syncOnce()}, then each replica is settled when asked: with {@code snapshot} it gets a snapshot
+         * of the latest state (unless its newest snapshot already holds it; upstream's {@code -once
+         * -force-snapshot}); with {@code retention} (upstream's {@code -once -enforce-retention}) a snapshot only when
+         * the newest is older than the snapshot interval. Settling also compacts the levels and enforces retention. A
+         * failed settle is that database's outcome error.
          */
-        public List<SyncOutcome> syncOnce(boolean snapshot) throws IOException {
+        public List<SyncOutcome> syncOnce(boolean snapshot, boolean retention) throws IOException {
             Path state = resolvedStateDir().orElseThrow(() -> new IllegalStateException(
                     "no state directory: give stateDir(...) or state-dir: in the config"));
+            Optional<Duration> settle = snapshot ? Optional.of(Duration.ZERO)
+                    : retention ? Optional.of(compaction.snapshotInterval()) : Optional.empty();
             return Replication.syncOnce(new Replication.Plan(dbs, Optional.empty(), compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, true), snapshot ? Optional.of(Duration.ZERO)
-                    : Optional.empty());
+                    Optional.ofNullable(pluginsDir), clock, true), settle);
         }
 
         /**

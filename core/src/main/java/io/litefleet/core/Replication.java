@@ -144,7 +144,7 @@ public final class Replication implements AutoCloseable {
                     var result = r.sync();
                     Optional<String> failed = settleEvery.flatMap(every -> Optional.ofNullable(m
                             .settle(plan.clock().instant(), every).report().failure()))
-                            .map(e -> "snapshot failed: " + e.getMessage());
+                            .map(e -> "settling the replica failed: " + e.getMessage());
                     out.add(new Litefleet.SyncOutcome(r.path(), result.txid(), result.files(), result.bytes(),
                             failed));
                 } catch (IOException e) {

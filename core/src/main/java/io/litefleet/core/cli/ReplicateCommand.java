@@ -69,6 +69,10 @@ final class ReplicateCommand implements Callable<Integer> {
             + "of each database's latest state to its replica.")
     boolean forceSnapshot;
 
+    @Option(names = {"-enforce-retention", "--enforce-retention"}, description = "With -once: also settle each "
+            + "replica (compaction, retention, a snapshot when the newest is older than the snapshot interval).")
+    boolean enforceRetention;
+
     @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL", description = "trace, debug, info, "
             + "warn or error; overrides logging.level in the config.")
     String logLevel;
@@ -113,6 +117,9 @@ final class ReplicateCommand implements Callable<Integer> {
         if (forceSnapshot && !once) {
             throw new UserException("cannot specify -force-snapshot flag without -once");
         }
+        if (enforceRetention && !once) {
+            throw new UserException("cannot specify -enforce-retention flag without -once");
+        }
         if (exec != null && exec.isBlank()) {
             throw new UserException("-exec needs a command, for example -exec \"myapp serve\"");
         }
@@ -154,7 +161,7 @@ final class ReplicateCommand implements Callable<Integer> {
             if (c != null && c.fleet().isPresent()) {
                 throw new UserException("-once applies to dbs: only; fleet mode runs until stopped");
             }
-            return syncOnce(builder.syncOnce(forceSnapshot), out);
+            return syncOnce(builder.syncOnce(forceSnapshot, enforceRetention), out);
         }
         Duration every = statusInterval();
         if (stop.isRequested()) {

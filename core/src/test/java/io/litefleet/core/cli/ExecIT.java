@@ -78,7 +78,7 @@ class ExecIT {
         for (boolean upstream : List.of(true, false)) {
             Run run = upstream ? upstream("up-" + signal, childCode, "wait") : ours("lf-" + signal, childCode, "wait");
             try {
-                Await.until(WAIT, () -> "child started\n" + run.log(), () -> read(run.signals).contains("started"));
+                Await.until(WAIT, () -> "child started\n" + run.log(), () -> ItFiles.read(run.signals).contains("started"));
                 if (signal.equals("INT")) {
                     Assumptions.assumeFalse(ignoresSigint(run.process.pid()), "skipped: SIGINT is ignored by this "
                             + "process (started from a non-interactive background job); a JVM cannot handle it then");
@@ -88,7 +88,7 @@ class ExecIT {
                         + run.log());
                 assertEquals(expected, run.process.exitValue(), (upstream ? "litestream" : "litefleet") + "\n"
                         + run.log());
-                assertEquals("started\n" + signal + "\n", read(run.signals), "the child got SIG" + signal);
+                assertEquals("started\n" + signal + "\n", ItFiles.read(run.signals), "the child got SIG" + signal);
             } finally {
                 PeerProcess.kill(run.process);
             }
@@ -137,7 +137,7 @@ class ExecIT {
     /** One replicate process with its child's signal log and its database and replica. */
     private record Run(Process process, Path logFile, Path signals, Path db, Path replica) {
         String log() {
-            return read(logFile);
+            return ItFiles.read(logFile);
         }
     }
 
@@ -174,12 +174,7 @@ class ExecIT {
     }
 
     private Path db(String name) throws Exception {
-        Path p = dir.resolve(name + ".db");
-        try (Connection c = SqliteFiles.open(p)) {
-            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
-                    "INSERT INTO t(v) VALUES ('before the child')");
-        }
-        return p;
+        return ItFiles.walDb(dir.resolve(name + ".db"), "before the child");
     }
 
     private static void send(long pid, String signal) throws Exception {
@@ -199,13 +194,5 @@ class ExecIT {
 
     private static void assertNoStackTrace(String log) {
         assertFalse(log.contains("\tat "), "no stack trace:\n" + log);
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.exists(p) ? Files.readString(p) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
     }
 }

@@ -50,6 +50,19 @@ class ReplicateFlagsIT {
         var upAlone = PeerProcess.run(dir, WAIT, List.of(PeerTools.litestream().toString(), "replicate",
                 "-force-snapshot", theirs.toString(), url("r-alone-up")));
         assertEquals(1, upAlone.exitCode(), "litestream refuses it too: " + upAlone.both());
+        Result retentionAlone = run("retention-alone", "replicate", "-enforce-retention", snap.toString(),
+                url("r-alone"));
+        assertEquals(1, retentionAlone.code);
+        assertTrue(retentionAlone.out.contains("cannot specify -enforce-retention flag without -once"),
+                retentionAlone.out);
+        try (Connection c = SqliteFiles.open(snap)) {
+            SqliteFiles.exec(c, "INSERT INTO t(v) VALUES ('then retention')");
+        }
+        Result retention = run("retention", "replicate", "-once", "-enforce-retention", snap.toString(),
+                url("r-snap"));
+        assertEquals(0, retention.code, retention.out);
+        assertEquals(1, listing(dir.resolve("r-snap/ltx/9")).size(), "the day-old snapshot is not due again");
+        BothRestores.assertRestore(dir, dir.resolve("r-snap"), DbContent.hash(snap), "settled replica");
     }
 
     @Test
@@ -129,12 +142,7 @@ class ReplicateFlagsIT {
     }
 
     private Path walDb(String name) throws Exception {
-        Path p = dir.resolve(name + ".db");
-        try (Connection c = SqliteFiles.open(p)) {
-            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
-                    "INSERT INTO t(v) VALUES ('x')");
-        }
-        return p;
+        return ItFiles.walDb(dir.resolve(name + ".db"), "x");
     }
 
     private static List<Path> listing(Path d) throws IOException {

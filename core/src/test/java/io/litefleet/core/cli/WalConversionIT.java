@@ -56,11 +56,7 @@ class WalConversionIT {
     @Test
     void convertOff_isRefusedByName_whileTheOthersReplicate() throws Exception {
         Path rollback = rollbackDb(dir.resolve("rollback.db"));
-        Path wal = dir.resolve("wal.db");
-        try (Connection c = SqliteFiles.open(wal)) {
-            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
-                    "INSERT INTO t(v) VALUES ('w')");
-        }
+        Path wal = ItFiles.walDb(dir.resolve("wal.db"), "w");
         Path config = Files.writeString(dir.resolve("mixed.yml"), """
                 dbs:
                   - path: %s
@@ -72,20 +68,20 @@ class WalConversionIT {
         Path log = dir.resolve("mixed.log");
         Process p = Daemon.start(log, env(), "replicate", "-config", config.toString());
         try {
-            Await.until(WAIT, () -> read(log), () -> Files.isDirectory(dir.resolve("r-wal/ltx/0"))
-                    && read(log).contains(rollback + ": rollback-journal database (journal_mode=delete), and "
+            Await.until(WAIT, () -> ItFiles.read(log), () -> Files.isDirectory(dir.resolve("r-wal/ltx/0"))
+                    && ItFiles.read(log).contains(rollback + ": rollback-journal database (journal_mode=delete), and "
                     + "convert-to-wal is off"));
             try (Connection c = SqliteFiles.open(wal)) {
                 SqliteFiles.exec(c, "INSERT INTO t(v) VALUES ('still replicating')");
             }
             p.destroy();
             assertTrue(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue(), read(log));
+            assertEquals(0, p.exitValue(), ItFiles.read(log));
         } finally {
             PeerProcess.kill(p);
         }
-        assertTrue(read(log).contains("Set 'convert-to-wal: true'"), read(log));
-        assertFalse(read(log).contains("\tat "), "no stack trace");
+        assertTrue(ItFiles.read(log).contains("Set 'convert-to-wal: true'"), ItFiles.read(log));
+        assertFalse(ItFiles.read(log).contains("\tat "), "no stack trace");
         assertEquals("delete", SqliteFiles.journalMode(rollback), "left as it was");
         assertFalse(Files.exists(dir.resolve("r-rollback")), "nothing shipped for it");
         BothRestores.assertRestore(dir, dir.resolve("r-wal"), DbContent.hash(wal), "the other database");
@@ -95,13 +91,10 @@ class WalConversionIT {
     void fleetMode_refusesByDefault_convertsWhenMultiDbSaysSo() throws Exception {
         Path fleet = Files.createDirectories(dir.resolve("fleet"));
         Path rollback = rollbackDb(fleet.resolve("rollback.db"));
-        Path wal = fleet.resolve("wal.db");
-        try (Connection c = SqliteFiles.open(wal)) {
-            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v TEXT)", "INSERT INTO t VALUES (1)");
-        }
+        ItFiles.walDb(fleet.resolve("wal.db"), "w");
         Path replica = dir.resolve("fleet-replica");
         String refused = fleetRun("default", fleet, replica, "", () -> Files.isDirectory(replica.resolve(
-                "wal/ltx/0")) && read(dir.resolve("default.log")).contains(rollback + ": rollback-journal database"));
+                "wal/ltx/0")) && ItFiles.read(dir.resolve("default.log")).contains(rollback + ": rollback-journal database"));
         assertTrue(refused.contains("in multi-db: for fleet mode"), refused);
         assertEquals("delete", SqliteFiles.journalMode(rollback), "fleet mode does not convert unless asked");
         assertFalse(Files.exists(replica.resolve("rollback")));
@@ -125,14 +118,14 @@ class WalConversionIT {
         Path log = dir.resolve(name + ".log");
         Process p = Daemon.start(log, env(), "replicate", "-config", config.toString());
         try {
-            Await.until(WAIT, () -> read(log), done);
+            Await.until(WAIT, () -> ItFiles.read(log), done);
             p.destroy();
             assertTrue(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue(), read(log));
+            assertEquals(0, p.exitValue(), ItFiles.read(log));
         } finally {
             PeerProcess.kill(p);
         }
-        return read(log);
+        return ItFiles.read(log);
     }
 
     private String run(String name, String... args) throws Exception {
@@ -143,8 +136,8 @@ class WalConversionIT {
         } finally {
             PeerProcess.kill(p);
         }
-        assertEquals(0, p.exitValue(), read(log));
-        return read(log);
+        assertEquals(0, p.exitValue(), ItFiles.read(log));
+        return ItFiles.read(log);
     }
 
     private Map<String, String> env() {
@@ -166,13 +159,5 @@ class WalConversionIT {
         }
         assertEquals("delete", SqliteFiles.journalMode(p));
         return p;
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.exists(p) ? Files.readString(p) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
     }
 }
