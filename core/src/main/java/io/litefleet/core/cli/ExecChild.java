@@ -67,6 +67,9 @@ final class ExecChild {
         forwarded = signal;
         LOG.log(System.Logger.Level.INFO, "signal SIG" + signal + " received: forwarding it to the exec process (pid "
                 + process.pid() + ")");
+        if (!process.isAlive()) {
+            return; // exited meanwhile: its pid may already be another process's
+        }
         if (!"TERM".equals(signal) && sendWithKill(signal)) {
             return;
         }
