@@ -46,7 +46,7 @@ final class ExecRun {
      * Where signals go while the child runs. A signal that comes while the child is being started is held and
      * forwarded as soon as it exists, so none is lost and none stops replication under a running child.
      */
-    private static final class Relay implements Consumer<String> {
+    static final class Relay implements Consumer<String> {
         private ExecChild child; // guarded by this
         private String held; // guarded by this
 
