@@ -79,7 +79,8 @@ final class FleetWiring {
             TieringPolicy policy = registry.tieringPolicy(fleet.tiering().policy().type(), fleet.origin())
                     .create(fleet.tiering().policy().settings());
             TargetResolver resolver = resolver(fleet, templates, clients, claimed);
-            EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(fleet.syncInterval());
+            EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(fleet.syncInterval())
+                    .withConvertToWal(fleet.convertToWal());
             FleetOptions options = new FleetOptions(fleet.maxHotDatabases(), fleet.scanInterval(), workers,
                     transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction,
                     fleet.coldSnapshotInterval());

@@ -76,7 +76,8 @@ public final class Litefleet {
             return config(c);
         }
 
-        private Builder config(LitefleetConfig c) {
+        /** Adds what an already loaded config describes (see {@link #config(Path)}). */
+        public Builder config(LitefleetConfig c) {
             if (c.dbs().isEmpty() && c.fleet().isEmpty()) {
                 throw new ConfigException(c.file() + ": no databases configured (dbs: is empty and there is no "
                         + "enabled multi-db: section)");
@@ -99,8 +100,13 @@ public final class Litefleet {
             ReplicaConfig rc = new ReplicaConfig(uri.getScheme(), Optional.of(uri), new Settings("command line",
                     Map.of()), syncInterval);
             dbs.add(new DbConfig(db.toAbsolutePath().normalize(), rc,
-                    EngineSettings.DEFAULTS.withSyncInterval(syncInterval), "command line"));
+                    EngineSettings.DEFAULTS.withSyncInterval(syncInterval).withConvertToWal(true), "command line"));
             return this;
+        }
+
+        /** The databases added so far (listed under {@code dbs:} or given one by one), in order. */
+        public List<DbConfig> databases() {
+            return List.copyOf(dbs);
         }
 
         /** The state directory (catalog, page checksums, lock); overrides the config's {@code state-dir:}. */
@@ -143,10 +149,23 @@ public final class Litefleet {
          * @throws IOException when the state directory is locked by another process or unreadable
          */
         public List<SyncOutcome> syncOnce() throws IOException {
+            return syncOnce(false, false);
+        }
+
+        /**
+         * As {@link #syncOnce()}, then each replica is settled when asked: with {@code snapshot} it gets a snapshot
+         * of the latest state (unless its newest snapshot already holds it; upstream's {@code -once
+         * -force-snapshot}); with {@code retention} (upstream's {@code -once -enforce-retention}) a snapshot only when
+         * the newest is older than the snapshot interval. Settling also compacts the levels and enforces retention. A
+         * failed settle is that database's outcome error.
+         */
+        public List<SyncOutcome> syncOnce(boolean snapshot, boolean retention) throws IOException {
             Path state = resolvedStateDir().orElseThrow(() -> new IllegalStateException(
                     "no state directory: give stateDir(...) or state-dir: in the config"));
+            Optional<Duration> settle = snapshot ? Optional.of(Duration.ZERO)
+                    : retention ? Optional.of(compaction.snapshotInterval()) : Optional.empty();
             return Replication.syncOnce(new Replication.Plan(dbs, Optional.empty(), compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, true));
+                    Optional.ofNullable(pluginsDir), clock, true), settle);
         }
 
         /**

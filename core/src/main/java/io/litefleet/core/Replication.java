@@ -111,24 +111,43 @@ public final class Replication implements AutoCloseable {
 
     /** Syncs each listed database of {@code plan} once, then closes everything. */
     static List<Litefleet.SyncOutcome> syncOnce(Plan plan) throws IOException {
+        return syncOnce(plan, Optional.empty());
+    }
+
+    /**
+     * As {@link #syncOnce(Plan)}; with {@code settleEvery}, each replica synced is then settled as a database going
+     * cold is (levels compacted, a snapshot of the latest state when the newest is older than {@code settleEvery},
+     * so {@link java.time.Duration#ZERO} forces one; retention enforced).
+     */
+    static List<Litefleet.SyncOutcome> syncOnce(Plan plan, Optional<java.time.Duration> settleEvery)
+            throws IOException {
         try (StateLock lock = StateLock.acquire(plan.stateDir(), dbPaths(plan), plan.fleet().isPresent());
              PluginRegistry registry = PluginRegistry.open(plan.pluginsDir());
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(plan.stateDir())) {
             ReplicaOverlaps claimed = new ReplicaOverlaps();
             List<DbReplicator> replicators = new ArrayList<>();
+            List<Maintenance> maintenance = new ArrayList<>();
             for (DbConfig db : plan.dbs()) {
                 for (ReplicaConfig rc : db.replicas()) {
-                    replicators.add(DbReplicator.create(db.path(), target(clients, claimed, db, rc), catalog,
-                            db.engine().withSyncInterval(rc.syncInterval()), plan.clock(), ref -> { }));
+                    ReplicaTarget target = target(clients, claimed, db, rc);
+                    Maintenance m = settleEvery.isEmpty() ? null : Maintenance.create(target, plan.compaction());
+                    replicators.add(DbReplicator.create(db.path(), target, catalog,
+                            db.engine().withSyncInterval(rc.syncInterval()), plan.clock(), m == null ? ref -> { } : m));
+                    maintenance.add(m);
                 }
             }
             List<Litefleet.SyncOutcome> out = new ArrayList<>();
-            for (DbReplicator r : replicators) {
+            for (int i = 0; i < replicators.size(); i++) {
+                DbReplicator r = replicators.get(i);
+                Maintenance m = maintenance.get(i);
                 try (r) {
                     var result = r.sync();
+                    Optional<String> failed = settleEvery.flatMap(every -> Optional.ofNullable(m
+                            .settle(plan.clock().instant(), every).report().failure()))
+                            .map(e -> "settling the replica failed: " + e.getMessage());
                     out.add(new Litefleet.SyncOutcome(r.path(), result.txid(), result.files(), result.bytes(),
-                            Optional.empty()));
+                            failed));
                 } catch (IOException e) {
                     out.add(new Litefleet.SyncOutcome(r.path(), 0, 0, 0, Optional.of(e.getMessage())));
                 }

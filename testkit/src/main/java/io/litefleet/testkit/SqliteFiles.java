@@ -75,4 +75,18 @@ public final class SqliteFiles {
             return queryString(c, "PRAGMA integrity_check");
         }
     }
+
+    /**
+     * The journal mode the file itself records, read from its header without opening it (bytes 18 and 19: 2 for
+     * WAL): {@code wal}, or {@code delete} for a rollback-journal database.
+     */
+    public static String journalMode(Path db) throws IOException {
+        byte[] header = new byte[20];
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(db)) {
+            if (in.readNBytes(header, 0, header.length) != header.length) {
+                throw new IOException(db + ": shorter than a SQLite header");
+            }
+        }
+        return header[18] == 2 && header[19] == 2 ? "wal" : "delete";
+    }
 }

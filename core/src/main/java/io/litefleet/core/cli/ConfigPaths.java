@@ -1,7 +1,6 @@
 package io.litefleet.core.cli;
 
 import io.litefleet.core.config.LitefleetConfig;
-import io.litefleet.core.config.YamlLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -40,8 +39,7 @@ final class ConfigPaths {
 
     /** Loads and validates a file, expanding {@code $VAR} unless {@code noExpandEnv}. */
     static LitefleetConfig load(Path file, boolean noExpandEnv) {
-        YamlLoader loader = noExpandEnv ? YamlLoader.withoutExpansion() : YamlLoader.withProcessEnvironment();
-        return LitefleetConfig.parse(file, loader.load(file));
+        return LitefleetConfig.load(file, !noExpandEnv);
     }
 
     private static Optional<Path> fromEnv(UnaryOperator<String> env) {

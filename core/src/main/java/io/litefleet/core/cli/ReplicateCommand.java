@@ -5,14 +5,19 @@ import io.litefleet.core.Litefleet;
 import io.litefleet.core.ReplicaRequests;
 import io.litefleet.core.Replication;
 import io.litefleet.core.config.LitefleetConfig;
+import io.litefleet.core.config.LoggingConfig;
 import io.litefleet.core.engine.EngineSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,21 +55,50 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = {"-once", "--once"}, description = "Sync every database once, then exit.")
     boolean once;
 
+    @Option(names = {"-exec", "--exec"}, paramLabel = "CMD", description = "Run CMD as a child once replication "
+            + "has started; SIGINT/SIGTERM are forwarded to it; when it exits, replication is flushed and stopped "
+            + "(exit 0 if it exited 0, else 1). Overrides exec: in the config.")
+    String exec;
+
+    @Option(names = {"-restore-if-db-not-exists", "--restore-if-db-not-exists"}, description = "Before "
+            + "replicating, restore each database that does not exist from its replica (none there yet: start "
+            + "fresh).")
+    boolean restoreIfDbNotExists;
+
+    @Option(names = {"-force-snapshot", "--force-snapshot"}, description = "With -once: also write a snapshot "
+            + "of each database's latest state to its replica.")
+    boolean forceSnapshot;
+
+    @Option(names = {"-enforce-retention", "--enforce-retention"}, description = "With -once: also settle each "
+            + "replica (compaction, retention, a snapshot when the newest is older than the snapshot interval).")
+    boolean enforceRetention;
+
+    @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL", description = "trace, debug, info, "
+            + "warn or error; overrides logging.level in the config.")
+    String logLevel;
+
+    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Read the config without expanding "
+            + "$VAR and ${VAR}.")
+    boolean noExpandEnv;
+
     @Parameters(arity = "0..2", paramLabel = "ARG", description = "<db-path> <replica-url>")
     List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         StopOnce stop = new StopOnce();
+        checkFlags();
         if (once) {
-            return start(stop); // one pass, not a daemon: signals keep the JVM's default
+            return start(stop, null); // one pass, not a daemon: signals keep the JVM's default
         }
+        // A signal stops replication, or once an -exec child runs, goes to the child (see ExecRun).
+        AtomicReference<Consumer<String>> onSignal = new AtomicReference<>(sig -> stop.run());
         // First thing: a SIGTERM while starting (config, state lock, catalog, plugins, fleet) ends the start
         // cleanly with exit 0; installed only after the start, it met the JVM's default (exit 143).
         Thread hook = new Thread(stop, "litefleet-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (StopSignals signals = StopSignals.install(stop)) {
-            return start(stop);
+        try (StopSignals signals = StopSignals.install(sig -> onSignal.get().accept(sig))) {
+            return start(stop, onSignal);
         } finally {
             stop.finished();
             try {
@@ -75,34 +109,59 @@ final class ReplicateCommand implements Callable<Integer> {
         }
     }
 
-    private int start(StopOnce stop) throws IOException, InterruptedException {
+    /** Upstream's flag combinations, refused before anything starts. */
+    private void checkFlags() {
+        if (once && exec != null) {
+            throw new UserException("cannot specify -once flag with -exec");
+        }
+        if (forceSnapshot && !once) {
+            throw new UserException("cannot specify -force-snapshot flag without -once");
+        }
+        if (enforceRetention && !once) {
+            throw new UserException("cannot specify -enforce-retention flag without -once");
+        }
+        if (exec != null && exec.isBlank()) {
+            throw new UserException("-exec needs a command, for example -exec \"myapp serve\"");
+        }
+    }
+
+    private int start(StopOnce stop, AtomicReference<Consumer<String>> onSignal)
+            throws IOException, InterruptedException {
         Litefleet.Builder builder = Litefleet.builder();
         LitefleetConfig c = null;
+        Optional<System.Logger.Level> level = LogLevels.parse(logLevel);
         if (config != null) {
             if (!args.isEmpty()) {
                 throw new UserException("give either -config <file> or <db-path> <replica-url>, not both");
             }
-            c = LitefleetConfig.load(config.toAbsolutePath());
-            LogSetup.apply(c.logging());
+            c = LitefleetConfig.load(config.toAbsolutePath(), !noExpandEnv);
+            LogSetup.apply(LogLevels.override(c.logging(), level));
             if (c.dbs().isEmpty() && c.fleet().isEmpty()) {
                 throw new UserException(config + ": no databases configured (dbs: is empty and there is no "
                         + "enabled multi-db: section)");
             }
-            builder.config(config);
+            builder.config(c);
         } else {
             if (args.size() != 2) {
                 throw new UserException("usage: litefleet replicate <db-path> <replica-url>, or -config <file>");
             }
+            level.ifPresent(l -> LogSetup.apply(LogLevels.override(LoggingConfig.DEFAULTS, level)));
             builder.database(Path.of(args.get(0)), args.get(1), syncInterval());
+        }
+        Optional<String> command = exec != null ? Optional.of(exec) : c == null ? Optional.empty() : c.exec();
+        if (once && command.isPresent()) {
+            throw new UserException("cannot specify -once flag with -exec (exec: is set in " + config + ")");
         }
         builder.stateDir(StateDirs.resolve(stateDir, builder.resolvedStateDir()));
         PluginsDir.resolve(pluginsDir).ifPresent(builder::pluginsDir);
+        FirstBootRestore.run(builder.databases(), restoreIfDbNotExists, PluginsDir.resolve(pluginsDir),
+                Clock.systemUTC());
         PrintWriter out = spec.commandLine().getOut();
         if (once) {
             if (c != null && c.fleet().isPresent()) {
                 throw new UserException("-once applies to dbs: only; fleet mode runs until stopped");
             }
-            return syncOnce(builder.syncOnce(), out);
+            return syncOnce(builder.syncOnce(forceSnapshot, enforceRetention), out);
         }
         Duration every = statusInterval();
         if (stop.isRequested()) {
@@ -123,15 +182,21 @@ final class ReplicateCommand implements Callable<Integer> {
                         + c.fleet().get().maxHotDatabases());
             }
             out.flush();
+            if (command.isPresent()) {
+                return ExecRun.run(command.get(), stop, onSignal, every, () -> logStatus(replication));
+            }
             while (!stop.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                if (replication.hasFleet()) {
-                    System.getLogger("io.litefleet.fleet").log(System.Logger.Level.INFO,
-                            replication.status().toString());
-                }
+                logStatus(replication);
             }
             return 0;
         } finally {
             logRequests(replication); // closed by now: the final syncs are counted
+        }
+    }
+
+    private static void logStatus(Replication replication) {
+        if (replication.hasFleet()) {
+            System.getLogger("io.litefleet.fleet").log(System.Logger.Level.INFO, replication.status().toString());
         }
     }
 

@@ -22,11 +22,16 @@ final class StopSignals implements AutoCloseable {
      * 143). A signal that arrives before the JVM runs {@code main} still gets the JVM's default.
      */
     static StopSignals install(Runnable stop) {
+        return install(name -> stop.run());
+    }
+
+    /** As {@link #install(Runnable)}, telling {@code onSignal} which signal came ({@code TERM} or {@code INT}). */
+    static StopSignals install(java.util.function.Consumer<String> onSignal) {
         StopSignals s = new StopSignals();
         try {
             for (String name : new String[] {"TERM", "INT"}) {
                 Signal signal = new Signal(name);
-                s.previous.add(Signal.handle(signal, sig -> stop.run()));
+                s.previous.add(Signal.handle(signal, sig -> onSignal.accept(sig.getName())));
                 s.signals.add(signal);
             }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {

@@ -13,8 +13,11 @@ import java.util.Objects;
  *                 compaction (Litestream's {@code replicas:} list), names unique
  * @param engine  how it is streamed (sync interval, checkpoint thresholds)
  * @param origin  where it was configured, for messages
+ * @param restoreIfNotExists Litestream's {@code restore-if-db-not-exists}: {@code replicate} restores the file from
+ *                 its replica before starting when it does not exist
  */
-public record DbConfig(Path path, List<ReplicaConfig> replicas, EngineSettings engine, String origin) {
+public record DbConfig(Path path, List<ReplicaConfig> replicas, EngineSettings engine, String origin,
+                       boolean restoreIfNotExists) {
     /** Validates. */
     public DbConfig {
         Objects.requireNonNull(path, "path");
@@ -26,9 +29,19 @@ public record DbConfig(Path path, List<ReplicaConfig> replicas, EngineSettings e
         Objects.requireNonNull(origin, "origin");
     }
 
+    /** A database not restored at start. */
+    public DbConfig(Path path, List<ReplicaConfig> replicas, EngineSettings engine, String origin) {
+        this(path, replicas, engine, origin, false);
+    }
+
     /** One database with one replica. */
     public DbConfig(Path path, ReplicaConfig replica, EngineSettings engine, String origin) {
         this(path, List.of(replica), engine, origin);
+    }
+
+    /** This database, restored at start when missing or not. */
+    public DbConfig withRestoreIfNotExists(boolean restore) {
+        return new DbConfig(path, replicas, engine, origin, restore);
     }
 
     /** The first (or only) destination. */

@@ -34,11 +34,16 @@ import java.util.Set;
  * @param directories          the {@code dbs:} entries in directory mode ({@code dir:}), which run on this fleet
  *                             too, each database at its entry's replicas; {@code patterns} and
  *                             {@code replicaTemplates} are empty when only these run (no {@code multi-db:} patterns)
+ * @param convertToWal         {@code convert-to-wal:} of {@code multi-db:}: switch discovered rollback-journal
+ *                             databases to WAL mode instead of refusing them. Default false with {@code patterns}
+ *                             (silently changing thousands of tenants' journal mode would surprise, so fleet mode
+ *                             asks for it); true when only directory entries run, as upstream's directory mode does
  */
 public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration scanInterval,
                          Optional<Duration> coldSnapshotInterval, Optional<Path> stateDir,
                          List<ReplicaTemplate> replicaTemplates, TieringConfig tiering, PluginSection discovery,
-                         Set<Path> excludedPaths, String origin, List<DirectoryConfig> directories) {
+                         Set<Path> excludedPaths, String origin, List<DirectoryConfig> directories,
+                         boolean convertToWal) {
 
     /** Default of {@code max-hot-databases}, from the design. */
     public static final int DEFAULT_MAX_HOT = 1000;
@@ -53,7 +58,8 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
 
     static final Set<String> KEYS = Set.of("enabled", "patterns", "max-hot-databases", "scan-interval",
             "hot-idle-timeout", "promote-if-modified-within", "promote-if-accessed-more-than",
-            "cold-snapshot-interval", "state-dir", "discovery", "tiering-policy", "replica-template");
+            "cold-snapshot-interval", "state-dir", "discovery", "tiering-policy", "replica-template",
+            "convert-to-wal");
 
     /** Validates and copies. */
     public FleetConfig {
@@ -164,7 +170,7 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         PluginSection discovery = templated ? FleetSections.discovery(section, patterns)
                 : new PluginSection("glob", Settings.of(section.origin(), java.util.Map.of()));
         return Optional.of(new FleetConfig(patterns, maxHot, scan, cold, stateDir, template, tiering, discovery,
-                listedDbs, section.origin(), directories));
+                listedDbs, section.origin(), directories, section.bool("convert-to-wal", !templated)));
     }
 
     private static List<ReplicaTemplate> templates(Settings section, Settings top) {

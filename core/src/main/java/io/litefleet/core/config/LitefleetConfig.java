@@ -30,14 +30,15 @@ import java.util.Set;
  *                   {@code enabled: false}. Paths listed under {@code dbs:} are replicated as configured there and
  *                   are excluded from the fleet ({@link FleetConfig#excludedPaths()})
  * @param logging    Litestream's {@code logging:} section (level, text or JSON, standard error or output)
+ * @param exec       Litestream's {@code exec:}, the application {@code replicate} runs as its child, if given
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
-                              CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging) {
+                              CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging,
+                              Optional<String> exec) {
     private static final Set<String> TOP = Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
             "l0-retention", "l0-retention-check-interval", "retention", "logging", "access-key-id",
-            "secret-access-key", "shutdown-sync-timeout", "shutdown-sync-interval");
+            "secret-access-key", "shutdown-sync-timeout", "shutdown-sync-interval", "exec");
     private static final Map<String, String> UNSUPPORTED = Map.of(
-            "exec", "run the application yourself; Litefleet does not supervise a child process",
             "mcp-addr", "Litefleet has no MCP server",
             "heartbeat-url", "not supported", "heartbeat-interval", "not supported",
             "socket", "not supported", "validation", "not supported", "verify-compaction", "not supported",
@@ -45,9 +46,8 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
             "meta-dir", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'");
     private static final Set<String> DB_KEYS = Set.of("path", "replica", "replicas", "monitor-interval",
             "checkpoint-interval", "busy-timeout", "min-checkpoint-page-count", "truncate-page-n",
-            "max-sync-wal-bytes");
-    private static final Set<String> DB_UNSUPPORTED = Set.of("meta-path", "meta-dir", "snapshot",
-            "restore-if-db-not-exists");
+            "max-sync-wal-bytes", "restore-if-db-not-exists", "convert-to-wal");
+    private static final Set<String> DB_UNSUPPORTED = Set.of("meta-path", "meta-dir", "snapshot");
     /** Directory-mode keys, which a {@code path:} entry does not take. */
     private static final Set<String> DIR_ONLY = Set.of("pattern", "recursive", "watch");
     private static final Set<String> ENGINE_REPLICA_KEYS = Set.of("type", "url", "name", "sync-interval");
@@ -61,7 +61,13 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
 
     /** Loads and validates a file. */
     public static LitefleetConfig load(Path file) {
-        return parse(file, YamlLoader.withProcessEnvironment().load(file));
+        return load(file, true);
+    }
+
+    /** Loads and validates a file, with {@code $VAR} expanded from the environment or left as written. */
+    public static LitefleetConfig load(Path file, boolean expandEnv) {
+        YamlLoader loader = expandEnv ? YamlLoader.withProcessEnvironment() : YamlLoader.withoutExpansion();
+        return parse(file, loader.load(file));
     }
 
     /** Validates an already-read file. */
@@ -88,7 +94,8 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
         Optional<Settings> multiDb = top.section("multi-db");
         Optional<FleetConfig> fleet = FleetConfig.parse(multiDb, top, seen, dirs);
         LoggingConfig logging = LoggingConfig.parse(top.section("logging"));
-        return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging);
+        Optional<String> exec = top.string("exec").filter(e -> !e.isBlank());
+        return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging, exec);
     }
 
     private static DbConfig db(Settings db, Settings top) {
@@ -109,10 +116,11 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
                 db.integer("truncate-page-n", d.truncatePages(), 1, Integer.MAX_VALUE),
                 db.duration("checkpoint-interval", d.checkpointInterval()),
                 db.duration("busy-timeout", d.busyTimeout()), d.checkpointBusyTimeout(),
-                db.integer("max-sync-wal-bytes", d.maxSyncBytes(), 4096, 1L << 40));
+                db.integer("max-sync-wal-bytes", d.maxSyncBytes(), 4096, 1L << 40), db.bool("convert-to-wal", true));
         List<ReplicaConfig> replicas = named(sections.stream().map(r -> replica(r, top, engine.syncInterval()))
                 .toList(), sections);
-        return new DbConfig(path, replicas, engine.withSyncInterval(replicas.get(0).syncInterval()), db.origin());
+        return new DbConfig(path, replicas, engine.withSyncInterval(replicas.get(0).syncInterval()), db.origin(),
+                db.bool("restore-if-db-not-exists", false));
     }
 
     private static void rejectUnsupported(Settings db) {

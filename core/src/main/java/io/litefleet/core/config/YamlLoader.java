@@ -47,7 +47,7 @@ public final class YamlLoader {
         return new YamlLoader(System::getenv);
     }
 
-    /** A loader that keeps {@code $VAR} text as written (upstream's {@code -no-expand-env}). */
+    /** A loader that leaves {@code $VAR} as written (upstream's {@code -no-expand-env}). */
     public static YamlLoader withoutExpansion() {
         return new YamlLoader(null);
     }

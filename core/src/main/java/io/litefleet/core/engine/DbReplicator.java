@@ -317,7 +317,7 @@ public final class DbReplicator implements AutoCloseable {
         closeQuietly();
         journal.restore(saved);
         try {
-            session = SqliteSession.open(file, settings.busyTimeout());
+            session = SqliteSession.open(file, settings.busyTimeout(), settings.convertToWal());
         } catch (IOException e) {
             // What was shipped stays shipped; the next sync opens again and proves or captures as at any open.
             log(System.Logger.Level.DEBUG, "re-pinning after a database-file read failed: %s", e.getMessage());
@@ -378,7 +378,7 @@ public final class DbReplicator implements AutoCloseable {
         // Before opening: a replacement after this is seen at the next sync.
         BasicFileAttributes before = FileStats.attributes(file);
         openedFile = before == null ? null : before.fileKey();
-        session = SqliteSession.open(file, settings.busyTimeout());
+        session = SqliteSession.open(file, settings.busyTimeout(), settings.convertToWal());
         try {
             lastCheckpoint = clock.instant();
             return establish();

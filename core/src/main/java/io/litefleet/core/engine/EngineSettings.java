@@ -13,13 +13,24 @@ import java.util.Objects;
  * @param busyTimeout           how long opening the database may wait for locks (default 1 s)
  * @param checkpointBusyTimeout how long our own checkpoint may make the application wait (default 100 ms)
  * @param maxSyncBytes          WAL bytes shipped in one LTX file at most; more goes into further files (64 MiB)
+ * @param convertToWal          whether a rollback-journal database is switched to WAL mode before it is streamed (as
+ *                              Litestream does), instead of refused; off in {@link #DEFAULTS}: a {@code dbs:} entry
+ *                              and the command line turn it on, fleet mode only when {@code multi-db:} says so
  */
 public record EngineSettings(Duration syncInterval, long minCheckpointPages, long truncatePages,
                              Duration checkpointInterval, Duration busyTimeout, Duration checkpointBusyTimeout,
-                             long maxSyncBytes) {
-    /** Litestream's defaults. */
+                             long maxSyncBytes, boolean convertToWal) {
+    /** Litestream's defaults, except that a rollback-journal database is refused rather than converted. */
     public static final EngineSettings DEFAULTS = new EngineSettings(Duration.ofSeconds(1), 1000, 121_359,
             Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(100), 64L << 20);
+
+    /** Settings that refuse a rollback-journal database. */
+    public EngineSettings(Duration syncInterval, long minCheckpointPages, long truncatePages,
+                          Duration checkpointInterval, Duration busyTimeout, Duration checkpointBusyTimeout,
+                          long maxSyncBytes) {
+        this(syncInterval, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout, checkpointBusyTimeout,
+                maxSyncBytes, false);
+    }
 
     /** Validates. */
     public EngineSettings {
@@ -39,6 +50,12 @@ public record EngineSettings(Duration syncInterval, long minCheckpointPages, lon
     /** These settings with another sync interval. */
     public EngineSettings withSyncInterval(Duration d) {
         return new EngineSettings(d, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout,
-                checkpointBusyTimeout, maxSyncBytes);
+                checkpointBusyTimeout, maxSyncBytes, convertToWal);
+    }
+
+    /** These settings converting rollback-journal databases to WAL mode, or refusing them. */
+    public EngineSettings withConvertToWal(boolean convert) {
+        return new EngineSettings(syncInterval, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout,
+                checkpointBusyTimeout, maxSyncBytes, convert);
     }
 }

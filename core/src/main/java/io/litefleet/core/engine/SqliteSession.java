@@ -36,11 +36,12 @@ final class SqliteSession implements AutoCloseable {
     }
 
     /**
-     * Opens the database, checks it is a WAL database and starts the read transaction.
+     * Opens the database, checks it is a WAL database and starts the read transaction. A rollback-journal database
+     * is switched to WAL mode first when {@code convertToWal} is set (as Litestream does), else refused.
      *
-     * @throws NotReplicableException when the file is missing, not a database or not in WAL mode
+     * @throws NotReplicableException when the file is missing, not a database, or not in WAL mode and not converted
      */
-    static SqliteSession open(Path db, Duration busyTimeout) throws IOException {
+    static SqliteSession open(Path db, Duration busyTimeout, boolean convertToWal) throws IOException {
         if (!Files.isRegularFile(db)) {
             throw new NotReplicableException(db + ": database file not found");
         }
@@ -57,8 +58,12 @@ final class SqliteSession implements AutoCloseable {
         try {
             String mode = queryString(conn, "PRAGMA journal_mode");
             if (!"wal".equals(mode.toLowerCase(Locale.ROOT))) {
-                throw new NotReplicableException(db + ": not in WAL mode (journal_mode=" + mode + "); Litefleet "
-                        + "streams WAL databases only: run 'PRAGMA journal_mode=WAL' on it once");
+                closeQuietly(conn); // no connection of ours may stay open while the converter's closes (POSIX locks)
+                if (!convertToWal) {
+                    throw WalConversion.refusal(db, mode);
+                }
+                WalConversion.convert(db, mode, busyTimeout);
+                return open(db, busyTimeout, false);
             }
             int pageSize = (int) queryLong(conn, "PRAGMA page_size");
             SqliteSession s = new SqliteSession(db, conn, pageSize);
@@ -77,7 +82,7 @@ final class SqliteSession implements AutoCloseable {
      * A refusal for what stays wrong until the file changes (not a database, corrupt, unreadable for this user);
      * a plain {@link IOException} for what may pass (busy, locked, out of descriptors or memory, I/O errors).
      */
-    private static IOException failure(Path db, String what, SQLException e) {
+    static IOException failure(Path db, String what, SQLException e) {
         int code = e instanceof org.sqlite.SQLiteException se ? se.getResultCode().code & 0xff : -1;
         String message = db + ": " + what + ": " + e.getMessage();
         return switch (code) {

@@ -32,6 +32,7 @@ class ReplicateCommandTest {
                 state-dir: %s
                 dbs:
                   - path: %s
+                    convert-to-wal: false
                     replica: {type: file, path: %s}
                   - path: %s
                     replica: {type: file, path: %s}
@@ -41,7 +42,9 @@ class ReplicateCommandTest {
                 dir.resolve("r-missing"), good, dir.resolve("r-good")));
         CliRun r = run("replicate", "-config", config.toString(), "-once");
         assertEquals(1, r.code(), r.out() + r.err());
-        assertTrue(r.out().contains(plain + ": FAILED: " + plain + ": not in WAL mode"), r.out());
+        assertTrue(r.out().contains(plain + ": FAILED: " + plain + ": rollback-journal database (journal_mode=delete), "
+                + "and convert-to-wal is off") && r.out().contains("Set 'convert-to-wal: true'"), r.out());
+        assertEquals("delete", SqliteFiles.journalMode(plain), "refused, not converted");
         assertTrue(r.out().contains("missing.db: FAILED") && r.out().contains("not found"), r.out());
         assertTrue(r.out().contains(good + ": TXID 1"), r.out());
         assertTrue(Files.exists(dir.resolve("r-good/ltx/0/0000000000000001-0000000000000001.ltx")));

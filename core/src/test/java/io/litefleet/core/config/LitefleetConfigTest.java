@@ -66,7 +66,7 @@ class LitefleetConfigTest {
 
     @Test
     void parse_unknownKeys_nameFileLineAndKey() {
-        assertEquals("/etc/l.yml: unknown key 'dbz' (line 1) (known keys: access-key-id, addr, dbs, l0-retention, "
+        assertEquals("/etc/l.yml: unknown key 'dbz' (line 1) (known keys: access-key-id, addr, dbs, exec, l0-retention, "
                 + "l0-retention-check-interval, levels, logging, multi-db, retention, secret-access-key, "
                 + "shutdown-sync-interval, shutdown-sync-timeout, snapshot, state-dir)", error("dbz: []\n"));
         assertTrue(error("dbs:\n  - path: /a.db\n    replica: {type: file, path: /r}\n    colour: blue\n")
@@ -74,8 +74,55 @@ class LitefleetConfigTest {
     }
 
     @Test
+    void parse_execFirstBootAndWalConversionKeys_withUpstreamDefaults() {
+        LitefleetConfig c = parse("""
+                exec: myapp serve --port 8080
+                dbs:
+                  - path: /data/a.db
+                    restore-if-db-not-exists: true
+                    replica: {url: file:///backups/a}
+                  - path: /data/b.db
+                    convert-to-wal: false
+                    replica: {url: file:///backups/b}
+                multi-db:
+                  patterns: [/fleet/*.db]
+                  replica-template: {type: file, path: "/fleet-backups/{{name}}"}
+                """);
+        assertEquals(java.util.Optional.of("myapp serve --port 8080"), c.exec());
+        assertTrue(c.dbs().get(0).restoreIfNotExists());
+        assertTrue(c.dbs().get(0).engine().convertToWal(), "dbs: entries convert as upstream does");
+        assertTrue(!c.dbs().get(1).restoreIfNotExists());
+        assertTrue(!c.dbs().get(1).engine().convertToWal());
+        assertTrue(!c.fleet().orElseThrow().convertToWal(), "fleet mode does not convert unless asked");
+        assertTrue(parse("multi-db:\n  patterns: [/f/*.db]\n  convert-to-wal: true\n  replica-template: "
+                + "{type: file, path: '/b/{{name}}'}\n").fleet().orElseThrow().convertToWal());
+        assertTrue(parse("exec: ''\ndbs: []\n").exec().isEmpty(), "an empty exec: runs nothing, as upstream");
+    }
+
+    @Test
+    void parse_badExecFirstBootAndWalConversionValues_nameTheKey() {
+        assertTrue(error("dbs:\n  - path: /a.db\n    restore-if-db-not-exists: maybe\n    replica: {path: /r}\n")
+                .contains("restore-if-db-not-exists"));
+        assertTrue(error("dbs:\n  - path: /a.db\n    convert-to-wal: nah\n    replica: {path: /r}\n")
+                .contains("convert-to-wal"));
+        assertTrue(error("multi-db:\n  patterns: [/f/*.db]\n  convert-to-wal: 2\n  replica-template: "
+                + "{type: file, path: '/b/{{name}}'}\n").contains("convert-to-wal"));
+    }
+
+    @Test
+    void load_withoutExpansion_keepsDollarNamesAsWritten(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("l.yml"),
+                "dbs:\n  - path: /data/$LITEFLEET_TEST_UNSET_VAR/a.db\n    replica:\n      path: /r/${LITEFLEET_TEST_UNSET_VAR}\n");
+        assertThrows(ConfigException.class, () -> LitefleetConfig.load(file), "expanded, an unset variable is refused");
+        LitefleetConfig c = LitefleetConfig.load(file, false);
+        assertEquals(Path.of("/data/$LITEFLEET_TEST_UNSET_VAR/a.db"), c.dbs().get(0).path());
+        assertEquals("/r/${LITEFLEET_TEST_UNSET_VAR}", c.dbs().get(0).replica().backend().values().get("path"));
+    }
+
+    @Test
     void parse_litestreamFeaturesWeLack_areNamedWithAHint() {
-        assertTrue(error("exec: myapp\n").contains("key 'exec' (line 1) is a Litestream feature"));
+        assertTrue(error("mcp-addr: ':3001'\n").contains("key 'mcp-addr' (line 1) is a Litestream feature"));
         assertTrue(error("dbs:\n  - path: /a.db\n    meta-path: /x\n    replica: {path: /r}\n")
                 .contains("state-dir"));
     }

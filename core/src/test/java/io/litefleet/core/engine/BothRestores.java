@@ -21,8 +21,20 @@ import io.litefleet.core.replica.ReplicaTarget;
  * Restores a file replica with Litefleet's restorer and with stock {@code litestream restore} (v0.5.16), and asserts
  * that both give a database with the expected content hash that passes {@code PRAGMA integrity_check}.
  */
-final class BothRestores {
+public final class BothRestores {
     private BothRestores() {
+    }
+
+    /** The latest state of the file replica in {@code replicaDir}, restored by both tools, equals {@code hash}. */
+    public static void assertRestore(Path work, Path replicaDir, String hash, String what) throws Exception {
+        ReplicaTarget target = new ReplicaTarget(new io.litefleet.core.file.FileReplicaClientProvider().create(
+                io.litefleet.api.Settings.of("test", java.util.Map.of("root", replicaDir.toString()))),
+                io.litefleet.api.replica.ReplicaLayout.LTX_DIRS, "");
+        try {
+            assertRestore(work, target, replicaDir, 0, hash, what);
+        } finally {
+            target.client().close();
+        }
     }
 
     /** The latest state ({@code txid} 0) or the state at {@code txid}, restored by both tools, equals {@code hash}. */

@@ -7,16 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Starts {@code litefleet} in a second JVM with the test's own class path, output appended to a log file. */
-final class Daemon {
+public final class Daemon {
     private Daemon() {
     }
 
-    static Process start(Path log, String... args) throws IOException {
+    public static Process start(Path log, String... args) throws IOException {
         return start(log, java.util.Map.of(), args);
     }
 
     /** As {@link #start(Path, String...)} with {@code env} added to the child's environment. */
-    static Process start(Path log, java.util.Map<String, String> env, String... args) throws IOException {
+    public static Process start(Path log, java.util.Map<String, String> env, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cp = new ArrayList<>();
         for (String prop : List.of("jdk.module.path", "java.class.path")) {

@@ -1,0 +1,32 @@
+package io.litefleet.core.cli;
+
+import io.litefleet.core.config.LoggingConfig;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Upstream's {@code -log-level} values, and the logging config they override. Stateless. */
+final class LogLevels {
+    private LogLevels() {
+    }
+
+    /** The level {@code -log-level} names; empty when the flag is absent. */
+    static Optional<System.Logger.Level> parse(String flag) {
+        if (flag == null) {
+            return Optional.empty();
+        }
+        return Optional.of(switch (flag.toLowerCase(Locale.ROOT)) {
+            case "trace" -> System.Logger.Level.TRACE;
+            case "debug" -> System.Logger.Level.DEBUG;
+            case "info" -> System.Logger.Level.INFO;
+            case "warn", "warning" -> System.Logger.Level.WARNING;
+            case "error" -> System.Logger.Level.ERROR;
+            default -> throw new UserException("invalid -log-level '" + flag + "': must be trace, debug, info, warn "
+                    + "or error");
+        });
+    }
+
+    /** {@code config} with its level replaced by {@code level}, when given. */
+    static LoggingConfig override(LoggingConfig config, Optional<System.Logger.Level> level) {
+        return level.map(l -> new LoggingConfig(l, config.json(), config.stderr())).orElse(config);
+    }
+}

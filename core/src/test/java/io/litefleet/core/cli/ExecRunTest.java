@@ -1,0 +1,45 @@
+package io.litefleet.core.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class ExecRunTest {
+    @Test
+    void relay_signalWhileTheChildStarts_isForwardedOnceItRuns() throws Exception {
+        ExecRun.Relay relay = new ExecRun.Relay();
+        relay.accept("TERM"); // before the child exists: held, not lost
+        ExecChild child = relay.attach(ExecChild.start("sleep 30"));
+        assertTrue(child.waitFor(10_000), "the held SIGTERM ended the child");
+        assertEquals(0, child.exitCode(), "ended by the forwarded signal: exit 0, as upstream");
+    }
+
+    @Test
+    void exitCode_childFailingOnItsOwn_isAnErrorNamingItsStatus() throws Exception {
+        ExecChild child = ExecChild.start("sh -c 'exit 4'");
+        assertTrue(child.waitFor(10_000));
+        String m = assertThrows(UserException.class, child::exitCode).getMessage();
+        assertEquals("exec command \"sh -c 'exit 4'\" exited with status 4", m);
+    }
+
+    @Test
+    void run_childExits_stopsReplicationAndGivesSignalsBack() throws Exception {
+        AtomicInteger closed = new AtomicInteger();
+        StopOnce stop = new StopOnce(closed::incrementAndGet);
+        Consumer<String> toStop = sig -> stop.run();
+        AtomicReference<Consumer<String>> onSignal = new AtomicReference<>(toStop);
+        assertEquals(0, ExecRun.run("true", stop, onSignal, Duration.ofMillis(50), () -> { }));
+        assertEquals(1, closed.get(), "replication stopped once the child exited");
+        assertSame(toStop, onSignal.get(), "signals stop the daemon again");
+        assertThrows(UserException.class, () -> ExecRun.run("no-such-command-litefleet-test", new StopOnce(),
+                onSignal, Duration.ofMillis(50), () -> { }));
+        assertSame(toStop, onSignal.get(), "given back when the child cannot start");
+    }
+}
