@@ -94,6 +94,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 throw new UserException("usage: litefleet replicate <db-path> <replica-url>, or -config <file>");
             }
             builder.database(Path.of(args.get(0)), args.get(1), syncInterval());
+            builder.shutdownSync(Duration.ofSeconds(30), Duration.ofMillis(500)); // upstream's defaults
         }
         builder.stateDir(StateDirs.resolve(stateDir, builder.resolvedStateDir()));
         PluginsDir.resolve(pluginsDir).ifPresent(builder::pluginsDir);

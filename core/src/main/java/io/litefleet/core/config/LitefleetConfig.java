@@ -5,6 +5,7 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.engine.EngineSettings;
+import io.litefleet.core.fleet.ShutdownSync;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,12 +31,14 @@ import java.util.Set;
  *                   {@code enabled: false}. Paths listed under {@code dbs:} are replicated as configured there and
  *                   are excluded from the fleet ({@link FleetConfig#excludedPaths()})
  * @param logging    Litestream's {@code logging:} section (level, text or JSON, standard error or output)
+ * @param addr       upstream's {@code addr:}: where Prometheus metrics are served, if set
+ * @param shutdownSync how hard a stop retries the final syncs ({@code shutdown-sync-timeout},
+ *                   {@code shutdown-sync-interval}; upstream's defaults 30 s and 500 ms)
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
-                              CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging) {
-    private static final Set<String> TOP = Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
-            "l0-retention", "l0-retention-check-interval", "retention", "logging", "access-key-id",
-            "secret-access-key", "shutdown-sync-timeout", "shutdown-sync-interval");
+                              CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging,
+                              Optional<ListenAddress> addr, ShutdownSync shutdownSync) {
+    private static final Set<String> TOP = topKeys();
     private static final Map<String, String> UNSUPPORTED = Map.of(
             "exec", "run the application yourself; Litefleet does not supervise a child process",
             "mcp-addr", "Litefleet has no MCP server",
@@ -46,16 +49,21 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
             "dir", "directory replication is Litefleet's fleet mode: use the 'multi-db:' section with 'patterns'");
     private static final Set<String> DB_KEYS = Set.of("path", "replica", "replicas", "monitor-interval",
             "checkpoint-interval", "busy-timeout", "min-checkpoint-page-count", "truncate-page-n",
-            "max-sync-wal-bytes");
+            "max-sync-wal-bytes", "snapshot");
     private static final Set<String> DB_UNSUPPORTED = Set.of("meta-path", "meta-dir", "dir", "pattern", "recursive",
-            "watch", "snapshot", "restore-if-db-not-exists");
-    private static final Set<String> ENGINE_REPLICA_KEYS = Set.of("type", "url", "name", "sync-interval");
-    private static final Set<String> REPLICA_UNSUPPORTED = Set.of("validation-interval", "max-sync-ltx-files",
-            "auto-recover", "age");
+            "watch", "restore-if-db-not-exists");
 
     /** Validates and copies. */
     public LitefleetConfig {
         dbs = List.copyOf(dbs);
+    }
+
+    private static Set<String> topKeys() {
+        Set<String> top = new HashSet<>(Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
+                "l0-retention", "l0-retention-check-interval", "retention", "logging", "shutdown-sync-timeout",
+                "shutdown-sync-interval"));
+        top.addAll(UpstreamKeys.topLevelKeys());
+        return Set.copyOf(top);
     }
 
     /** Loads and validates a file. */
@@ -66,6 +74,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
     /** Validates an already-read file. */
     public static LitefleetConfig parse(Path file, Settings top) {
         rejectKeys(top, TOP, UNSUPPORTED.keySet());
+        UpstreamKeys.check(top);
         List<DbConfig> dbs = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
         for (Settings db : top.sections("dbs")) {
@@ -76,12 +85,22 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
             dbs.add(c);
         }
         Optional<Path> stateDir = top.string("state-dir").map(s -> absolute(top, "state-dir", s));
-        CompactionSettings compaction = CompactionConfig.parse(pick(top, Set.of("levels", "snapshot",
-                "l0-retention", "retention", "l0-retention-check-interval")));
+        CompactionSettings compaction = CompactionConfig.parse(DbSnapshots.hoist(pick(top, Set.of("levels",
+                "snapshot", "l0-retention", "retention", "l0-retention-check-interval")), top.sections("dbs")));
         Optional<Settings> multiDb = top.section("multi-db");
         Optional<FleetConfig> fleet = multiDb.flatMap(m -> FleetConfig.parse(m, top, seen));
         LoggingConfig logging = LoggingConfig.parse(top.section("logging"));
-        return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging);
+        return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging,
+                ListenAddress.parse(top), shutdownSync(top));
+    }
+
+    private static ShutdownSync shutdownSync(Settings top) {
+        Duration interval = top.duration("shutdown-sync-interval", ShutdownSync.DEFAULTS.interval());
+        if (interval.isZero()) {
+            throw new ConfigException(top.origin() + ": key 'shutdown-sync-interval'" + top.at("shutdown-sync-interval")
+                    + " must be positive (the wait between two final-sync attempts at stop)");
+        }
+        return new ShutdownSync(top.duration("shutdown-sync-timeout", ShutdownSync.DEFAULTS.timeout()), interval);
     }
 
     private static DbConfig db(Settings db, Settings top) {
@@ -148,31 +167,24 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
 
     /** Parses a replica section; public for fleet mode's template. */
     public static ReplicaConfig replica(Settings r, Settings top, Duration defaultSync) {
-        for (String k : r.keys()) {
-            if (REPLICA_UNSUPPORTED.contains(k)) {
-                throw new ConfigException(r.origin() + ": key '" + k + "'" + r.at(k) + " is a Litestream feature "
-                        + "Litefleet does not have");
-            }
-        }
+        UpstreamKeys.check(r);
         Optional<URI> url = r.string("url").map(u -> uri(r, u));
         String type = r.string("type").orElseGet(() -> url.map(URI::getScheme).orElse("file"))
                 .toLowerCase(java.util.Locale.ROOT);
-        Duration sync = r.duration("sync-interval", defaultSync);
+        Duration sync = r.duration("sync-interval", top.duration("sync-interval", defaultSync));
         if (sync.isZero()) {
-            throw new ConfigException(r.origin() + ": key 'sync-interval'" + r.at("sync-interval")
+            Settings where = r.has("sync-interval") ? r : top;
+            throw new ConfigException(where.origin() + ": key 'sync-interval'" + where.at("sync-interval")
                     + " must be positive");
         }
         Map<String, Object> backend = new java.util.LinkedHashMap<>(r.values());
         Map<String, Integer> lines = new java.util.LinkedHashMap<>(r.lines());
-        ENGINE_REPLICA_KEYS.forEach(k -> {
+        ReplicaKeys.ENGINE.forEach(k -> {
             backend.remove(k);
             lines.remove(k);
         });
-        if ("s3".equals(type)) {
-            top.string("access-key-id").ifPresent(v -> backend.putIfAbsent("access-key-id", v));
-            top.string("secret-access-key").ifPresent(v -> backend.putIfAbsent("secret-access-key", v));
-        }
-        return new ReplicaConfig(type, url, new Settings(r.origin(), backend, lines), sync);
+        return new ReplicaConfig(type, url, new Settings(r.origin(), backend, lines), sync, type,
+                UpstreamKeys.backendDefaults(top));
     }
 
     private static URI uri(Settings s, String text) {

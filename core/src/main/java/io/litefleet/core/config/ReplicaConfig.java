@@ -15,24 +15,34 @@ import java.util.Optional;
  * @param syncInterval how often changes are shipped
  * @param name         the destination's name among a database's replicas (Litestream's {@code name:}; by default its
  *                     type), for {@code restore -replica NAME} and messages
+ * @param defaults     the file's top-level replica defaults (upstream's {@code bucket:}, {@code region:}, ... at the
+ *                     top): each applies where the backend accepts that key and the section does not set it
+ *                     ({@link ReplicaKeys#settings})
  */
-public record ReplicaConfig(String type, Optional<URI> url, Settings backend, Duration syncInterval, String name) {
+public record ReplicaConfig(String type, Optional<URI> url, Settings backend, Duration syncInterval, String name,
+                            Settings defaults) {
     /** Validates. */
     public ReplicaConfig {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(defaults, "defaults");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(syncInterval, "syncInterval");
     }
 
-    /** A replica named after its type. */
+    /** A replica named after its type, without top-level defaults. */
     public ReplicaConfig(String type, Optional<URI> url, Settings backend, Duration syncInterval) {
-        this(type, url, backend, syncInterval, type);
+        this(type, url, backend, syncInterval, type, new Settings(backend.origin(), java.util.Map.of()));
     }
 
     /** The same replica under another name. */
     public ReplicaConfig named(String n) {
-        return new ReplicaConfig(type, url, backend, syncInterval, n);
+        return new ReplicaConfig(type, url, backend, syncInterval, n, defaults);
+    }
+
+    /** The same replica with other backend keys (a template's resolved {@code path}). */
+    public ReplicaConfig withBackend(Settings b) {
+        return new ReplicaConfig(type, url, b, syncInterval, name, defaults);
     }
 }

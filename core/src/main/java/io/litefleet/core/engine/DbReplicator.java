@@ -64,6 +64,8 @@ public final class DbReplicator implements AutoCloseable {
     private final ReplicaListener listener;
 
     private final ChecksumJournal journal;
+    /** Where syncs and checkpoints are counted ({@link #countInto}); by default into counters nobody reads. */
+    private volatile DbStats stats = DbStats.UNREAD;
 
     private SqliteSession session;
     private FileChannel dbFile;
@@ -103,6 +105,16 @@ public final class DbReplicator implements AutoCloseable {
     /** The database file. */
     public Path path() {
         return db;
+    }
+
+    /** Counts this replicator's syncs and checkpoints into {@code shared} from now on (metrics). */
+    public void countInto(DbStats shared) {
+        this.stats = java.util.Objects.requireNonNull(shared, "shared");
+    }
+
+    /** Where this replicator's syncs and checkpoints are counted. */
+    public DbStats stats() {
+        return stats;
     }
 
     /** Where it replicates. */
@@ -746,7 +758,14 @@ public final class DbReplicator implements AutoCloseable {
             if (!continues(batch.stop()) || !batch.transactions().isEmpty()) {
                 return SyncResult.idle(pos.txid()); // new commits or a restart: the next sync handles them first
             }
-            w.checkpoint(mode);
+            long started = System.nanoTime();
+            boolean ok = false;
+            try {
+                w.checkpoint(mode);
+                ok = true;
+            } finally {
+                stats.checkpointed(DbStats.Mode.valueOf(mode), System.nanoTime() - started, !ok);
+            }
             afterCheckpoint.run();
             lastCheckpoint = now;
             shippedSinceCheckpoint = false;

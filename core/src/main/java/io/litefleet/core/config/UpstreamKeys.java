@@ -1,0 +1,99 @@
+package io.litefleet.core.config;
+
+import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Upstream Litestream v0.5.16's replica settings ({@code ReplicaSettings} in {@code cmd/litestream/main.go}), which a
+ * config file may give per replica or once at the top as defaults for every replica: which of them Litefleet
+ * implements, and why it refuses the others. Stateless.
+ */
+final class UpstreamKeys {
+    /**
+     * Upstream's backend keys of the backends Litefleet has (s3, abs, sftp; gs and file read only {@code bucket} and
+     * {@code path}), accepted at the top level as defaults: each applies to every replica whose backend declares it
+     * and that does not set it ({@link ReplicaKeys#settings}).
+     */
+    static final Set<String> BACKEND_DEFAULTS = Set.of("access-key-id", "secret-access-key", "region", "bucket",
+            "endpoint", "force-path-style", "sign-payload", "require-content-md5", "skip-verify", "storage-class",
+            "part-size", "concurrency", "sse-customer-algorithm", "sse-customer-key", "sse-customer-key-path",
+            "sse-kms-key-id", "account-name", "account-key", "sas-token", "host", "user", "password", "key-path",
+            "concurrent-writes", "host-key");
+    /** Engine keys upstream accepts both per replica and at the top: {@code sync-interval}, {@code auto-recover}. */
+    static final Set<String> ENGINE_DEFAULTS = Set.of("sync-interval", "auto-recover");
+
+    private static final String NO_WEBDAV = "Litefleet has no webdav backend (its backends: file, s3, gs, abs, sftp)";
+    private static final String NO_NATS = "Litefleet has no nats backend (its backends: file, s3, gs, abs, sftp)";
+    /** Replica settings refused wherever they appear (per replica or at the top), with the reason. */
+    private static final Map<String, String> REFUSED = refused();
+
+    private UpstreamKeys() {
+    }
+
+    private static Map<String, String> refused() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("validation-interval", "upstream v0.5.16 reads this key but never uses it (its periodic check is the "
+                + "top-level 'validation: interval:'); Litefleet proves continuity with the replica at every sync "
+                + "instead: remove the key");
+        m.put("max-sync-ltx-files", "it bounds upstream's backlog of local LTX files, which Litefleet does not keep "
+                + "(each sync uploads what it reads from the WAL); bound one sync with the database's "
+                + "'max-sync-wal-bytes' instead");
+        m.put("age", "upstream v0.5.16 refuses it too (age encryption was dropped in v0.5); use the store's "
+                + "encryption instead (s3: 'sse-customer-key' or 'sse-kms-key-id')");
+        for (String k : new String[] {"webdav-url", "webdav-username", "webdav-password"}) {
+            m.put(k, NO_WEBDAV);
+        }
+        for (String k : new String[] {"jwt", "seed", "creds", "nkey", "username", "token", "tls", "root-cas",
+            "client-cert", "client-key", "max-reconnects", "reconnect-wait", "timeout"}) {
+            m.put(k, NO_NATS);
+        }
+        return Map.copyOf(m);
+    }
+
+    /** Every top-level key this class handles: the defaults and the refused keys. */
+    static Set<String> topLevelKeys() {
+        Set<String> all = new java.util.HashSet<>(BACKEND_DEFAULTS);
+        all.addAll(ENGINE_DEFAULTS);
+        all.addAll(REFUSED.keySet());
+        return Set.copyOf(all);
+    }
+
+    /**
+     * Refuses the replica settings Litefleet does not implement in {@code s} (a replica section or the top level),
+     * and {@code auto-recover: false}.
+     *
+     * @throws ConfigException naming the file, section, line and key, why, and what to use instead
+     */
+    static void check(Settings s) {
+        for (String k : s.keys()) {
+            String why = REFUSED.get(k);
+            if (why != null) {
+                throw new ConfigException(s.origin() + ": key '" + k + "'" + s.at(k) + " is not supported: " + why);
+            }
+        }
+        if (!s.bool("auto-recover", true)) {
+            throw new ConfigException(s.origin() + ": key 'auto-recover'" + s.at("auto-recover") + " cannot be "
+                    + "false: when continuity with the replica cannot be proven Litefleet always captures the "
+                    + "database anew, which loses no committed transaction (the WAL is the staging area; there are no "
+                    + "local LTX files to reset); remove the key, or set it to true");
+        }
+    }
+
+    /** The top-level backend defaults of {@code top}, for {@link ReplicaConfig#defaults()}. */
+    static Settings backendDefaults(Settings top) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Integer> lines = new LinkedHashMap<>();
+        for (String k : top.keys()) {
+            if (BACKEND_DEFAULTS.contains(k)) {
+                values.put(k, top.values().get(k));
+                if (top.lines().containsKey(k)) {
+                    lines.put(k, top.lines().get(k));
+                }
+            }
+        }
+        return new Settings(top.origin() + " (top-level replica defaults)", values, lines);
+    }
+}
