@@ -73,8 +73,8 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
 
     /** Validates an already-read file. */
     public static LitefleetConfig parse(Path file, Settings top) {
-        rejectKeys(top, TOP, UNSUPPORTED.keySet());
         UpstreamKeys.check(top);
+        rejectKeys(top, TOP, UNSUPPORTED.keySet());
         List<DbConfig> dbs = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
         for (Settings db : top.sections("dbs")) {

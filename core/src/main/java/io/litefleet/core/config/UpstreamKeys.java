@@ -53,11 +53,10 @@ final class UpstreamKeys {
         return Map.copyOf(m);
     }
 
-    /** Every top-level key this class handles: the defaults and the refused keys. */
+    /** The top-level replica defaults accepted: backend keys and engine keys. */
     static Set<String> topLevelKeys() {
         Set<String> all = new java.util.HashSet<>(BACKEND_DEFAULTS);
         all.addAll(ENGINE_DEFAULTS);
-        all.addAll(REFUSED.keySet());
         return Set.copyOf(all);
     }
 
