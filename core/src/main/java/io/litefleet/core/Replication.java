@@ -170,6 +170,9 @@ public final class Replication implements AutoCloseable {
             });
             return target;
         } catch (ConfigException e) {
+            if (e.getMessage().startsWith(db.origin())) {
+                throw e; // it names the section already
+            }
             throw new ConfigException(db.origin() + " (" + db.path() + "): " + e.getMessage(), e);
         }
     }
