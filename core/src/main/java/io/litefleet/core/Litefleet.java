@@ -7,7 +7,7 @@ import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.ListenAddress;
-import io.litefleet.core.fleet.ShutdownSync;
+import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.engine.EngineSettings;

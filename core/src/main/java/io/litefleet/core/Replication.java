@@ -13,7 +13,7 @@ import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.DbStats;
-import io.litefleet.core.fleet.ShutdownSync;
+import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.metric.MetricsServer;
 import io.litefleet.core.metric.ReplicationMetrics;
 import io.litefleet.core.fleet.FleetManager;

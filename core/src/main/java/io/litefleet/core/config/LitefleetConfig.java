@@ -5,7 +5,7 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.engine.EngineSettings;
-import io.litefleet.core.fleet.ShutdownSync;
+import io.litefleet.core.engine.ShutdownSync;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.compact.MaintenanceReport;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.SyncResult;
+import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.engine.SyncStep;
 import java.io.IOException;
 import java.time.Clock;

@@ -10,7 +10,7 @@ import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.file.FileReplicaClientProvider;
-import io.litefleet.core.fleet.ShutdownSync;
+import io.litefleet.core.engine.ShutdownSync;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

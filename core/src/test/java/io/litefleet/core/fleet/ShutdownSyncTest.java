@@ -9,6 +9,7 @@ import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.ReplicaListener;
+import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.replica.TestRestore;
 import io.litefleet.core.restore.RestoreTarget;

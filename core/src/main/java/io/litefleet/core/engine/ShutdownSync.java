@@ -1,4 +1,4 @@
-package io.litefleet.core.fleet;
+package io.litefleet.core.engine;
 
 import java.time.Duration;
 import java.util.Objects;
