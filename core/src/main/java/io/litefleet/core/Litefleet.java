@@ -6,6 +6,7 @@ import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;
+import io.litefleet.core.config.HeartbeatConfig;
 import io.litefleet.core.config.ListenAddress;
 import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.config.LitefleetConfig;
@@ -65,6 +66,7 @@ public final class Litefleet {
         private boolean manual;
         private Optional<ListenAddress> addr = Optional.empty();
         private ShutdownSync shutdownSync = ShutdownSync.ONCE;
+        private Optional<HeartbeatConfig> heartbeat = Optional.empty();
 
         private Builder() {
         }
@@ -91,6 +93,7 @@ public final class Litefleet {
             configStateDir = c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir);
             addr = c.addr();
             shutdownSync = c.shutdownSync();
+            heartbeat = c.heartbeat();
             return this;
         }
 
@@ -162,7 +165,7 @@ public final class Litefleet {
             Path state = resolvedStateDir().orElseThrow(() -> new IllegalStateException(
                     "no state directory: give stateDir(...) or state-dir: in the config"));
             return Replication.syncOnce(new Replication.Plan(dbs, Optional.empty(), compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, true, Optional.empty(), shutdownSync));
+                    Optional.ofNullable(pluginsDir), clock, true, Optional.empty(), shutdownSync, Optional.empty()));
         }
 
         /**
@@ -180,7 +183,7 @@ public final class Litefleet {
             Path state = resolvedStateDir().orElseThrow(() -> new IllegalStateException(
                     "no state directory: give stateDir(...) or state-dir: in the config"));
             return Replication.start(new Replication.Plan(dbs, fleet, compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, manual, addr, shutdownSync));
+                    Optional.ofNullable(pluginsDir), clock, manual, addr, shutdownSync, heartbeat));
         }
     }
 

@@ -6,6 +6,7 @@ import io.litefleet.api.replica.ReplicaOperation;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.DbConfig;
+import io.litefleet.core.config.HeartbeatConfig;
 import io.litefleet.core.config.ListenAddress;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.ReplicaClients;
@@ -14,6 +15,7 @@ import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.DbStats;
 import io.litefleet.core.engine.ShutdownSync;
+import io.litefleet.core.metric.Heartbeat;
 import io.litefleet.core.metric.MetricsServer;
 import io.litefleet.core.metric.ReplicationMetrics;
 import io.litefleet.core.fleet.FleetManager;
@@ -55,11 +57,12 @@ public final class Replication implements AutoCloseable {
     private final Map<Path, List<String>> listed;
     private final Path stateDir;
     private final MetricsServer metrics;
+    private final Heartbeat heartbeat;
     private boolean closed;
 
     private Replication(StateLock lock, PluginRegistry registry, ReplicaClients clients, Catalog catalog,
                         SyncScheduler scheduler, FleetManager fleet, Map<Path, List<String>> listed, Path stateDir,
-                        MetricsServer metrics) {
+                        MetricsServer metrics, Heartbeat heartbeat) {
         this.lock = lock;
         this.registry = registry;
         this.clients = clients;
@@ -69,6 +72,7 @@ public final class Replication implements AutoCloseable {
         this.listed = Map.copyOf(listed);
         this.stateDir = stateDir;
         this.metrics = metrics;
+        this.heartbeat = heartbeat;
     }
 
     /** Starts what {@code plan} describes; on failure everything started so far is closed again. */
@@ -113,8 +117,10 @@ public final class Replication implements AutoCloseable {
             ReplicationMetrics metrics = new ReplicationMetrics(measured, Optional.ofNullable(fleet), clients::requests);
             MetricsServer server = plan.addr().isEmpty() ? null
                     : open(opened, MetricsServer.open(plan.addr().get(), metrics::scrape));
+            Heartbeat heartbeat = plan.heartbeat().isEmpty() ? null : open(opened, Heartbeat.start(
+                    plan.heartbeat().get(), measured.stream().map(ReplicationMetrics.Listed::stats).toList(), clock));
             return new Replication(lock, registry, clients, catalog, scheduler, fleet, listed, plan.stateDir(),
-                    server);
+                    server, heartbeat);
         } catch (IOException | RuntimeException e) {
             closeAll(opened.reversed(), e);
             throw e;
@@ -279,6 +285,7 @@ public final class Replication implements AutoCloseable {
         closed = true;
         scheduler.stopping(); // the fleet's final syncs retry as the scheduler's do
         List<AutoCloseable> order = new ArrayList<>();
+        Optional.ofNullable(heartbeat).ifPresent(order::add); // no ping once stopping
         Optional.ofNullable(fleet).ifPresent(order::add);
         order.add(scheduler);
         Optional.ofNullable(metrics).ifPresent(order::add); // served while the final syncs run
@@ -318,9 +325,10 @@ public final class Replication implements AutoCloseable {
      * @param manual     no threads: the caller drives with {@link #runUntilIdle()}
      * @param addr       where to serve metrics, if anywhere
      * @param shutdownSync how hard a stop retries the final syncs
+     * @param heartbeat  upstream's heartbeat, if configured
      */
     record Plan(List<DbConfig> dbs, Optional<FleetConfig> fleet, CompactionSettings compaction, Path stateDir,
                 Optional<Path> pluginsDir, Clock clock, boolean manual, Optional<ListenAddress> addr,
-                ShutdownSync shutdownSync) {
+                ShutdownSync shutdownSync, Optional<HeartbeatConfig> heartbeat) {
     }
 }

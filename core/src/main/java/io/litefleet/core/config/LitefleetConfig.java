@@ -34,15 +34,16 @@ import java.util.Set;
  * @param addr       upstream's {@code addr:}: where Prometheus metrics are served, if set
  * @param shutdownSync how hard a stop retries the final syncs ({@code shutdown-sync-timeout},
  *                   {@code shutdown-sync-interval}; upstream's defaults 30 s and 500 ms)
+ * @param heartbeat  upstream's {@code heartbeat-url} and {@code heartbeat-interval}, if set
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
                               CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging,
-                              Optional<ListenAddress> addr, ShutdownSync shutdownSync) {
+                              Optional<ListenAddress> addr, ShutdownSync shutdownSync,
+                              Optional<HeartbeatConfig> heartbeat) {
     private static final Set<String> TOP = topKeys();
     private static final Map<String, String> UNSUPPORTED = Map.of(
             "exec", "run the application yourself; Litefleet does not supervise a child process",
             "mcp-addr", "Litefleet has no MCP server",
-            "heartbeat-url", "not supported", "heartbeat-interval", "not supported",
             "socket", "not supported", "validation", "not supported", "verify-compaction", "not supported",
             "meta-path", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
             "meta-dir", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
@@ -61,7 +62,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
     private static Set<String> topKeys() {
         Set<String> top = new HashSet<>(Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
                 "l0-retention", "l0-retention-check-interval", "retention", "logging", "shutdown-sync-timeout",
-                "shutdown-sync-interval"));
+                "shutdown-sync-interval", "heartbeat-url", "heartbeat-interval"));
         top.addAll(UpstreamKeys.topLevelKeys());
         return Set.copyOf(top);
     }
@@ -73,7 +74,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
 
     /** Validates an already-read file. */
     public static LitefleetConfig parse(Path file, Settings top) {
-        UpstreamKeys.check(top);
+        UpstreamKeys.checkTop(top);
         rejectKeys(top, TOP, UNSUPPORTED.keySet());
         List<DbConfig> dbs = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
@@ -90,8 +91,15 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
         Optional<Settings> multiDb = top.section("multi-db");
         Optional<FleetConfig> fleet = multiDb.flatMap(m -> FleetConfig.parse(m, top, seen));
         LoggingConfig logging = LoggingConfig.parse(top.section("logging"));
+        Optional<HeartbeatConfig> heartbeat = HeartbeatConfig.parse(top);
+        if (heartbeat.isPresent() && dbs.isEmpty() && fleet.isPresent()) {
+            throw new ConfigException(top.origin() + ": key 'heartbeat-url'" + top.at("heartbeat-url") + " needs "
+                    + "databases listed under 'dbs:': it pings while each of them has synced within the interval, "
+                    + "and a fleet's idle databases never sync; alert on litestream_sync_error_count from 'addr:' "
+                    + "instead");
+        }
         return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging,
-                ListenAddress.parse(top), shutdownSync(top));
+                ListenAddress.parse(top), shutdownSync(top), heartbeat);
     }
 
     private static ShutdownSync shutdownSync(Settings top) {

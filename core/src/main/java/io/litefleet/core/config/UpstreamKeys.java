@@ -29,6 +29,15 @@ final class UpstreamKeys {
     private static final String NO_NATS = "Litefleet has no nats backend (its backends: file, s3, gs, abs, sftp)";
     /** Replica settings refused wherever they appear (per replica or at the top), with the reason. */
     private static final Map<String, String> REFUSED = refused();
+    /** Upstream's other top-level keys Litefleet does not implement, with the reason. */
+    private static final Map<String, String> TOP_REFUSED = Map.of(
+            "validation", "Litefleet proves continuity with the replica at every sync (WAL checksum chain, LTX "
+                    + "checksums) instead of listing it periodically; to check a replica from outside, restore it "
+                    + "('litefleet restore -o FILE URL') and compare",
+            "verify-compaction", "Litefleet checks that a compaction's inputs are contiguous before it uploads the "
+                    + "result (a gap or overlap stops the compaction instead of being logged after it): remove the key",
+            "mcp-addr", "Litefleet has no MCP server; 'litefleet databases' and the metrics at 'addr:' give the "
+                    + "status");
 
     private UpstreamKeys() {
     }
@@ -79,6 +88,22 @@ final class UpstreamKeys {
                     + "database anew, which loses no committed transaction (the WAL is the staging area; there are no "
                     + "local LTX files to reset); remove the key, or set it to true");
         }
+    }
+
+    /**
+     * Refuses upstream's top-level keys Litefleet does not implement, then the replica settings ({@link #check}).
+     *
+     * @throws ConfigException naming the file, line and key, why, and what to use instead
+     */
+    static void checkTop(Settings top) {
+        for (String k : top.keys()) {
+            String why = TOP_REFUSED.get(k);
+            if (why != null) {
+                throw new ConfigException(top.origin() + ": key '" + k + "'" + top.at(k) + " is not supported: "
+                        + why);
+            }
+        }
+        check(top);
     }
 
     /** The top-level backend defaults of {@code top}, for {@link ReplicaConfig#defaults()}. */

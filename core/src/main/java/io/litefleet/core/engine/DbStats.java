@@ -24,6 +24,7 @@ public final class DbStats {
     private final LongAdder syncNanos = new LongAdder();
     private final LongAdder ltxBytes = new LongAdder();
     private volatile long lastL0Deleted;
+    private volatile java.time.Instant lastSuccess;
     private final LongAdder[] checkpoints = adders();
     private final LongAdder[] checkpointErrors = adders();
     private final LongAdder[] checkpointNanos = adders();
@@ -44,6 +45,16 @@ public final class DbStats {
         if (failed) {
             syncErrors.increment();
         }
+    }
+
+    /** A sync succeeded at {@code at} (the scheduler's clock). */
+    public void succeededAt(java.time.Instant at) {
+        lastSuccess = at;
+    }
+
+    /** When a sync last succeeded, if one has. */
+    public java.util.Optional<java.time.Instant> lastSuccess() {
+        return java.util.Optional.ofNullable(lastSuccess);
     }
 
     /** A checkpoint in {@code mode} ended after {@code nanos}, or failed. */

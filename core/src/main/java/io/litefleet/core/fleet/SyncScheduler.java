@@ -407,6 +407,7 @@ public final class SyncScheduler implements AutoCloseable {
 
     private void succeeded(Entry e, SyncResult r) {
         e.db.stats().synced(System.nanoTime() - e.started, r.bytes(), false);
+        e.db.stats().succeededAt(clock.instant());
         e.failures = 0;
         if (e.lastError != null) {
             LOG.log(System.Logger.Level.INFO, e.db.path() + ": replicating again at TXID " + Long.toHexString(r.txid()));

@@ -124,6 +124,10 @@ class UpstreamKeysTest {
         assertTrue(error("webdav-url: http://dav\n").contains("key 'webdav-url' (line 1) is not supported: Litefleet "
                 + "has no webdav backend"));
         assertTrue(error("nkey: x\n").contains("has no nats backend"));
+        assertTrue(error("validation:\n  interval: 1h\n").contains("key 'validation' (line 1) is not supported: "
+                + "Litefleet proves continuity"));
+        assertTrue(error("verify-compaction: true\n").contains("contiguous before it uploads"));
+        assertTrue(error("mcp-addr: ':3001'\n").contains("no MCP server"));
         assertTrue(error("dbs:\n  - path: /a.db\n    meta-path: /m\n    replica: {path: /r}\n")
                 .contains("key 'meta-path' (line 3)"));
     }
@@ -160,6 +164,24 @@ class UpstreamKeysTest {
         assertTrue(error("shutdown-sync-interval: 0s\n").contains("key 'shutdown-sync-interval' (line 1) must be "
                 + "positive"));
         assertTrue(error("shutdown-sync-timeout: soon\n").contains("key 'shutdown-sync-timeout' (line 1)"));
+    }
+
+    @Test
+    void heartbeat_urlAndInterval_upstreamsRules() {
+        LitefleetConfig c = parse("heartbeat-url: https://hc-ping.com/abc\nheartbeat-interval: 2m\n");
+        assertEquals(new HeartbeatConfig(URI.create("https://hc-ping.com/abc"), Duration.ofMinutes(2)),
+                c.heartbeat().orElseThrow());
+        assertEquals(Duration.ofMinutes(5), parse("heartbeat-url: http://h/x\n").heartbeat().orElseThrow()
+                .interval());
+        assertTrue(parse("dbs: []\n").heartbeat().isEmpty());
+        assertTrue(error("heartbeat-url: http://h/x\nheartbeat-interval: 30s\n").contains("key 'heartbeat-interval' "
+                + "(line 2) must be at least 1m"));
+        assertTrue(error("heartbeat-url: ftp://h/x\n").contains("key 'heartbeat-url' (line 1) must be an http or "
+                + "https URL, got 'ftp://h/x'"));
+        assertTrue(error("heartbeat-interval: 5m\n").contains("needs 'heartbeat-url'"));
+        String fleet = error("heartbeat-url: http://h/x\nmulti-db:\n  enabled: true\n  patterns: ['/d/*.db']\n"
+                + "  replica-template: {type: file, path: '/r/{{x}}'}\n");
+        assertTrue(fleet.contains("key 'heartbeat-url' (line 1) needs databases listed under 'dbs:'"), fleet);
     }
 
     @Test
