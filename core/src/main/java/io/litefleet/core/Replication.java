@@ -93,6 +93,7 @@ public final class Replication implements AutoCloseable {
             List<ReplicationMetrics.Listed> measured = new ArrayList<>();
             // Replica templates resolve only when a database is found: their keys are checked now.
             plan.fleet().ifPresent(f -> f.replicaTemplates().forEach(t -> clients.check(t.base())));
+            warnUnusedDefaults(plan, clients);
             for (DbConfig db : plan.dbs()) {
                 List<String> urls = new ArrayList<>();
                 DbStats stats = new DbStats();
@@ -124,6 +125,15 @@ public final class Replication implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             closeAll(opened.reversed(), e);
             throw e;
+        }
+    }
+
+    private static void warnUnusedDefaults(Plan plan, ReplicaClients clients) {
+        List<ReplicaConfig> all = new ArrayList<>();
+        plan.dbs().forEach(d -> all.addAll(d.replicas()));
+        plan.fleet().ifPresent(f -> f.replicaTemplates().forEach(t -> all.add(t.base())));
+        for (String w : clients.unusedDefaults(all)) {
+            System.getLogger(Replication.class.getName()).log(System.Logger.Level.WARNING, w);
         }
     }
 

@@ -68,6 +68,28 @@ public final class ReplicaClients implements AutoCloseable {
         ReplicaKeys.settings(config, provider(config));
     }
 
+    /**
+     * The top-level replica defaults of {@code configs} that none of their backends takes (a {@code bucket:} at the
+     * top of a file whose replicas are all {@code file} replicas), each with its line, for a warning: upstream
+     * accepts them as silently as it ignores them.
+     */
+    public List<String> unusedDefaults(List<ReplicaConfig> configs) {
+        if (configs.isEmpty()) {
+            return List.of();
+        }
+        Settings defaults = configs.get(0).defaults();
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        java.util.Set<String> types = new java.util.TreeSet<>();
+        for (ReplicaConfig c : configs) {
+            ReplicaClientProvider p = provider(c);
+            taken.addAll(p.keys());
+            types.add(p.type());
+        }
+        return defaults.keys().stream().filter(k -> !taken.contains(k)).map(k -> defaults.origin() + ": key '" + k
+                + "'" + defaults.at(k) + " applies to no replica: no replica's backend (" + String.join(", ", types)
+                + ") takes it").toList();
+    }
+
     private ReplicaClientProvider provider(ReplicaConfig config) {
         String origin = config.backend().origin();
         return config.url().isPresent() ? registry.replicaForScheme(config.url().get().getScheme(), origin)

@@ -92,6 +92,17 @@ class UpstreamKeysTest {
     }
 
     @Test
+    void topLevelDefaultNoReplicaTakes_isNamedForAWarning() {
+        LitefleetConfig c = parse("bucket: b\nsync-interval: 2s\ndbs:\n  - path: /a.db\n    replica: {path: /r}\n");
+        try (var registry = io.litefleet.core.plugin.PluginRegistry.open(java.util.Optional.empty());
+             ReplicaClients clients = new ReplicaClients(registry)) {
+            assertEquals(java.util.List.of("/etc/l.yml (top-level replica defaults): key 'bucket' (line 1) applies to "
+                    + "no replica: no replica's backend (file) takes it"),
+                    clients.unusedDefaults(c.dbs().get(0).replicas()));
+        }
+    }
+
+    @Test
     void unknownReplicaKey_namesFileLineKeyAndTheBackendsAcceptedKeys() {
         LitefleetConfig c = parse("dbs:\n  - path: /a.db\n    replica:\n      type: file\n      path: /r\n"
                 + "      bucket: x\n");
