@@ -56,11 +56,12 @@ public final class ReplicationMetrics {
     /** The text of one scrape. */
     public String scrape() {
         Exposition e = new Exposition();
+        List<RequestCounters> destinations = requests.get();
         databases(e);
         syncs(e);
         checkpoints(e);
-        operations(e, requests.get());
-        ours(e, requests.get());
+        operations(e, destinations);
+        ours(e, destinations);
         return e.text();
     }
 
