@@ -69,7 +69,7 @@ final class FleetWiring {
             TieringPolicy policy = registry.tieringPolicy(fleet.tiering().policy().type(), fleet.origin())
                     .create(fleet.tiering().policy().settings());
             TargetResolver resolver = resolver(fleet, templates, clients, claimed);
-            EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(templates.get(0).base().syncInterval());
+            EngineSettings engine = templates.get(0).base().engine(EngineSettings.DEFAULTS);
             FleetOptions options = new FleetOptions(fleet.maxHotDatabases(), fleet.scanInterval(), workers,
                     transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction,
                     fleet.coldSnapshotInterval());

@@ -103,7 +103,7 @@ public final class Replication implements AutoCloseable {
                 for (ReplicaConfig rc : db.replicas()) {
                     ReplicaTarget target = target(clients, claimed, db, rc);
                     Maintenance m = Maintenance.create(target, plan.compaction());
-                    EngineSettings engine = db.engine().withSyncInterval(rc.syncInterval());
+                    EngineSettings engine = rc.engine(db.engine());
                     DbReplicator r = DbReplicator.create(db.path(), target, catalog, engine, clock, m);
                     r.countInto(stats);
                     byName.put(rc.name(), r);
@@ -156,7 +156,7 @@ public final class Replication implements AutoCloseable {
             for (DbConfig db : plan.dbs()) {
                 for (ReplicaConfig rc : db.replicas()) {
                     replicators.add(DbReplicator.create(db.path(), target(clients, claimed, db, rc), catalog,
-                            db.engine().withSyncInterval(rc.syncInterval()), plan.clock(), ref -> { }));
+                            rc.engine(db.engine()), plan.clock(), ref -> { }));
                 }
             }
             List<Litefleet.SyncOutcome> out = new ArrayList<>();

@@ -31,7 +31,7 @@ class StartChecksTest {
         String m = assertThrows(ConfigException.class, () -> Litefleet.builder().config(config).manual().start())
                 .getMessage();
         assertEquals(config + ": multi-db.replica-template: unknown key 'pth' (line 8) for a file replica (accepted "
-                + "keys: auto-recover, name, path, root, sync-interval, type, url)", m);
+                + "keys: auto-recover, max-sync-ltx-files, name, path, root, sync-interval, type, url)", m);
         assertFalse(Files.exists(dir.resolve("replicas")), "nothing was replicated");
     }
 }

@@ -191,8 +191,10 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
             backend.remove(k);
             lines.remove(k);
         });
+        int maxFiles = (int) r.integer("max-sync-ltx-files", top.integer("max-sync-ltx-files", 0, 0, Integer.MAX_VALUE),
+                0, Integer.MAX_VALUE);
         return new ReplicaConfig(type, url, new Settings(r.origin(), backend, lines), sync, type,
-                UpstreamKeys.backendDefaults(top));
+                UpstreamKeys.backendDefaults(top), maxFiles);
     }
 
     private static URI uri(Settings s, String text) {

@@ -18,13 +18,17 @@ import java.util.Optional;
  * @param defaults     the file's top-level replica defaults (upstream's {@code bucket:}, {@code region:}, ... at the
  *                     top): each applies where the backend accepts that key and the section does not set it
  *                     ({@link ReplicaKeys#settings})
+ * @param maxSyncFiles LTX files one sync uploads at most (upstream's {@code max-sync-ltx-files}), 0 for no limit
  */
 public record ReplicaConfig(String type, Optional<URI> url, Settings backend, Duration syncInterval, String name,
-                            Settings defaults) {
+                            Settings defaults, int maxSyncFiles) {
     /** Validates. */
     public ReplicaConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(defaults, "defaults");
+        if (maxSyncFiles < 0) {
+            throw new IllegalArgumentException("maxSyncFiles must be >= 0: " + maxSyncFiles);
+        }
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(backend, "backend");
@@ -33,16 +37,21 @@ public record ReplicaConfig(String type, Optional<URI> url, Settings backend, Du
 
     /** A replica named after its type, without top-level defaults. */
     public ReplicaConfig(String type, Optional<URI> url, Settings backend, Duration syncInterval) {
-        this(type, url, backend, syncInterval, type, new Settings(backend.origin(), java.util.Map.of()));
+        this(type, url, backend, syncInterval, type, new Settings(backend.origin(), java.util.Map.of()), 0);
     }
 
     /** The same replica under another name. */
     public ReplicaConfig named(String n) {
-        return new ReplicaConfig(type, url, backend, syncInterval, n, defaults);
+        return new ReplicaConfig(type, url, backend, syncInterval, n, defaults, maxSyncFiles);
+    }
+
+    /** How {@code engine} streams to this replica: its sync interval and files per sync. */
+    public io.litefleet.core.engine.EngineSettings engine(io.litefleet.core.engine.EngineSettings engine) {
+        return engine.withSyncInterval(syncInterval).withMaxSyncFiles(maxSyncFiles);
     }
 
     /** The same replica with other backend keys (a template's resolved {@code path}). */
     public ReplicaConfig withBackend(Settings b) {
-        return new ReplicaConfig(type, url, b, syncInterval, name, defaults);
+        return new ReplicaConfig(type, url, b, syncInterval, name, defaults, maxSyncFiles);
     }
 }

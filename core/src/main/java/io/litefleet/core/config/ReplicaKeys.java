@@ -14,7 +14,8 @@ import java.util.TreeSet;
  */
 public final class ReplicaKeys {
     /** The engine's own replica keys, taken out of the section before its backend sees it. */
-    static final Set<String> ENGINE = Set.of("type", "url", "name", "sync-interval", "auto-recover");
+    static final Set<String> ENGINE = Set.of("type", "url", "name", "sync-interval", "auto-recover",
+            "max-sync-ltx-files");
 
     private ReplicaKeys() {
     }

@@ -22,8 +22,8 @@ final class UpstreamKeys {
             "part-size", "concurrency", "sse-customer-algorithm", "sse-customer-key", "sse-customer-key-path",
             "sse-kms-key-id", "account-name", "account-key", "sas-token", "host", "user", "password", "key-path",
             "concurrent-writes", "host-key");
-    /** Engine keys upstream accepts both per replica and at the top: {@code sync-interval}, {@code auto-recover}. */
-    static final Set<String> ENGINE_DEFAULTS = Set.of("sync-interval", "auto-recover");
+    /** Engine keys upstream accepts both per replica and at the top. */
+    static final Set<String> ENGINE_DEFAULTS = Set.of("sync-interval", "auto-recover", "max-sync-ltx-files");
 
     private static final String NO_WEBDAV = "Litefleet has no webdav backend (its backends: file, s3, gs, abs, sftp)";
     private static final String NO_NATS = "Litefleet has no nats backend (its backends: file, s3, gs, abs, sftp)";
@@ -47,9 +47,6 @@ final class UpstreamKeys {
         m.put("validation-interval", "upstream v0.5.16 reads this key but never uses it (its periodic check is the "
                 + "top-level 'validation: interval:'); Litefleet proves continuity with the replica at every sync "
                 + "instead: remove the key");
-        m.put("max-sync-ltx-files", "it bounds upstream's backlog of local LTX files, which Litefleet does not keep "
-                + "(each sync uploads what it reads from the WAL); bound one sync with the database's "
-                + "'max-sync-wal-bytes' instead");
         m.put("age", "upstream v0.5.16 refuses it too (age encryption was dropped in v0.5); use the store's "
                 + "encryption instead (s3: 'sse-customer-key' or 'sse-kms-key-id')");
         for (String k : new String[] {"webdav-url", "webdav-username", "webdav-password"}) {

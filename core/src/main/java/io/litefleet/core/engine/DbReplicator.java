@@ -266,7 +266,7 @@ public final class DbReplicator implements AutoCloseable {
         listener.uploaded(step.ref, step.bytes);
         SyncResult done = step.before.plus(new SyncResult(step.file.txid(), 1, step.file.pages(), step.ref.size(),
                 false, false));
-        if (uploadMore) {
+        if (uploadMore && !settings.syncFull(done.files())) {
             return beginSync(done);
         }
         SyncResult result = done.plus(checkpointIfDue());
@@ -553,8 +553,8 @@ public final class DbReplicator implements AutoCloseable {
                     return result;
                 }
                 result = result.plus(shipBatch(reader, batch));
-                if (batch.stop().kind() != WalStop.Kind.LIMIT) {
-                    return result;
+                if (batch.stop().kind() != WalStop.Kind.LIMIT || settings.syncFull(result.files())) {
+                    return result; // all of it, or max-sync-ltx-files: the rest goes with the next sync
                 }
             }
         }

@@ -13,13 +13,23 @@ import java.util.Objects;
  * @param busyTimeout           how long opening the database may wait for locks (default 1 s)
  * @param checkpointBusyTimeout how long our own checkpoint may make the application wait (default 100 ms)
  * @param maxSyncBytes          WAL bytes shipped in one LTX file at most; more goes into further files (64 MiB)
+ * @param maxSyncFiles          LTX files one sync uploads at most (upstream's {@code max-sync-ltx-files}); the rest of
+ *                              the WAL waits for the next sync; 0 (the default) for no limit
  */
 public record EngineSettings(Duration syncInterval, long minCheckpointPages, long truncatePages,
                              Duration checkpointInterval, Duration busyTimeout, Duration checkpointBusyTimeout,
-                             long maxSyncBytes) {
+                             long maxSyncBytes, int maxSyncFiles) {
     /** Litestream's defaults. */
     public static final EngineSettings DEFAULTS = new EngineSettings(Duration.ofSeconds(1), 1000, 121_359,
             Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(100), 64L << 20);
+
+    /** Settings without a limit of files per sync. */
+    public EngineSettings(Duration syncInterval, long minCheckpointPages, long truncatePages,
+                          Duration checkpointInterval, Duration busyTimeout, Duration checkpointBusyTimeout,
+                          long maxSyncBytes) {
+        this(syncInterval, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout, checkpointBusyTimeout,
+                maxSyncBytes, 0);
+    }
 
     /** Validates. */
     public EngineSettings {
@@ -30,7 +40,7 @@ public record EngineSettings(Duration syncInterval, long minCheckpointPages, lon
         if (syncInterval.isNegative() || syncInterval.isZero()) {
             throw new IllegalArgumentException("sync interval must be positive");
         }
-        if (minCheckpointPages < 1 || truncatePages < minCheckpointPages || maxSyncBytes < 1) {
+        if (minCheckpointPages < 1 || truncatePages < minCheckpointPages || maxSyncBytes < 1 || maxSyncFiles < 0) {
             throw new IllegalArgumentException("checkpoint thresholds and sync size must be positive, "
                     + "truncate >= min");
         }
@@ -39,6 +49,17 @@ public record EngineSettings(Duration syncInterval, long minCheckpointPages, lon
     /** These settings with another sync interval. */
     public EngineSettings withSyncInterval(Duration d) {
         return new EngineSettings(d, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout,
-                checkpointBusyTimeout, maxSyncBytes);
+                checkpointBusyTimeout, maxSyncBytes, maxSyncFiles);
+    }
+
+    /** These settings with another limit of files per sync (0: none). */
+    public EngineSettings withMaxSyncFiles(int n) {
+        return new EngineSettings(syncInterval, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout,
+                checkpointBusyTimeout, maxSyncBytes, n);
+    }
+
+    /** Whether a sync that has uploaded {@code files} files must leave the rest of the WAL to the next sync. */
+    public boolean syncFull(int files) {
+        return maxSyncFiles > 0 && files >= maxSyncFiles;
     }
 }
