@@ -2,17 +2,17 @@ package io.litefleet.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.replica.ReplicaTarget;
-import io.litefleet.core.replica.TestRestore;
-import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.DbContent;
-import io.litefleet.testkit.InMemoryReplicaClient;
 import io.litefleet.testkit.SqliteFiles;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +30,9 @@ class MaxSyncFilesTest {
         EngineSettings oneFramePerFile = new EngineSettings(EngineSettings.DEFAULTS.syncInterval(), 1000, 121_359,
                 EngineSettings.DEFAULTS.checkpointInterval(), EngineSettings.DEFAULTS.busyTimeout(),
                 EngineSettings.DEFAULTS.checkpointBusyTimeout(), 1).withMaxSyncFiles(maxFiles);
-        ReplicaTarget target = new ReplicaTarget(InMemoryReplicaClient.create(Clock.systemUTC()),
-                ReplicaLayout.LTX_DIRS, "db");
+        Path replica = dir.resolve("replica" + maxFiles);
+        ReplicaTarget target = new ReplicaTarget(new FileReplicaClientProvider().create(Settings.of("test",
+                Map.of("root", replica.toString()))), ReplicaLayout.LTX_DIRS, "");
         try (Catalog catalog = Catalog.open(dir.resolve("state" + maxFiles));
              DbReplicator r = DbReplicator.create(db, target, catalog, oneFramePerFile, Clock.systemUTC(),
                      ReplicaListener.NONE);
@@ -44,10 +45,7 @@ class MaxSyncFilesTest {
             for (int s = 0; s < files.length; s++) {
                 files[s] = r.sync().files();
             }
-            Path out = dir.resolve("restored" + maxFiles + ".db");
-            TestRestore.restore(target, RestoreTarget.latest(), out);
-            assertEquals(DbContent.hash(db), DbContent.hash(out), "every transaction reached the replica");
-            assertEquals("ok", DbContent.integrityCheck(out));
+            BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(db), "every transaction");
             return files;
         }
     }

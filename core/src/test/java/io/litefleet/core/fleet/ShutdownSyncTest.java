@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.ReplicaListener;
 import io.litefleet.core.engine.ShutdownSync;
+import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.replica.TestRestore;
 import io.litefleet.core.restore.RestoreTarget;
@@ -18,12 +20,15 @@ import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.FaultyReplicaClient;
 import io.litefleet.testkit.FaultyReplicaClient.Fault;
 import io.litefleet.testkit.FaultyReplicaClient.Operation;
-import io.litefleet.testkit.InMemoryReplicaClient;
+import io.litefleet.testkit.PeerProcess;
+import io.litefleet.testkit.PeerTools;
 import io.litefleet.testkit.SqliteFiles;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +38,8 @@ class ShutdownSyncTest {
     Path dir;
 
     /** The final sync's first three puts fail (the store is briefly unavailable at stop). */
-    private static FaultyReplicaClient flakyAtStop() {
-        return FaultyReplicaClient.wrap(InMemoryReplicaClient.create(Clock.systemUTC()),
+    private FaultyReplicaClient flakyAtStop() throws Exception {
+        return FaultyReplicaClient.wrap(fileStore(),
                 Fault.of(Operation.PUT, 2, ReplicaFailure.UNAVAILABLE),
                 Fault.of(Operation.PUT, 3, ReplicaFailure.UNAVAILABLE),
                 Fault.of(Operation.PUT, 4, ReplicaFailure.UNAVAILABLE));
@@ -46,7 +51,8 @@ class ShutdownSyncTest {
         try (Connection c = SqliteFiles.open(db)) {
             SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES (1)");
         }
-        ReplicaTarget target = new ReplicaTarget(store, ReplicaLayout.LTX_DIRS, name);
+        ReplicaTarget target = new ReplicaTarget(store, ReplicaLayout.LTX_DIRS, dir.resolve("replicas").resolve(name)
+                .toString().substring(1));
         try (Catalog catalog = Catalog.open(dir.resolve("state-" + name))) {
             DbReplicator r = DbReplicator.create(db, target, catalog, EngineSettings.DEFAULTS, Clock.systemUTC(),
                     ReplicaListener.NONE);
@@ -61,11 +67,22 @@ class ShutdownSyncTest {
             Path out = dir.resolve(name + "-restored.db");
             long txid = TestRestore.restore(target, RestoreTarget.latest(), out);
             assertEquals("ok", DbContent.integrityCheck(out));
+            Path stock = dir.resolve(name + "-stock.db");
+            var res = PeerProcess.run(dir, Duration.ofSeconds(60), List.of(PeerTools.litestream().toString(),
+                    "restore", "-o", stock.toString(), dir.resolve("replicas").resolve(name).toUri().toString()));
+            assertEquals(0, res.exitCode(), res.both());
+            assertEquals(DbContent.hash(out), DbContent.hash(stock), "stock litestream restores the same state");
+            assertEquals("ok", DbContent.integrityCheck(stock));
             if (txid == r.txid() && DbContent.hash(db).equals(DbContent.hash(out))) {
                 return txid;
             }
             return -txid; // the replica lacks the last commit
         }
+    }
+
+    /** A file store at the root, as the file backend shares one per process; replicas under dir/replicas. */
+    private static io.litefleet.api.replica.ReplicaClient fileStore() throws Exception {
+        return new FileReplicaClientProvider().create(Settings.of("test", Map.of("root", "/")));
     }
 
     @Test
@@ -87,7 +104,7 @@ class ShutdownSyncTest {
 
     @Test
     void stop_givesUpAtTheDeadline() throws Exception {
-        FaultyReplicaClient store = FaultyReplicaClient.wrap(InMemoryReplicaClient.create(Clock.systemUTC()),
+        FaultyReplicaClient store = FaultyReplicaClient.wrap(fileStore(),
                 java.util.stream.IntStream.rangeClosed(2, 10_000).mapToObj(n -> Fault.of(Operation.PUT, n,
                         ReplicaFailure.UNAVAILABLE)).toArray(Fault[]::new));
         long started = System.nanoTime();
