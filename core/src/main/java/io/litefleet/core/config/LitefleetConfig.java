@@ -43,7 +43,6 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
     private static final Set<String> TOP = topKeys();
     private static final Map<String, String> UNSUPPORTED = Map.of(
             "exec", "run the application yourself; Litefleet does not supervise a child process",
-            "mcp-addr", "Litefleet has no MCP server",
             "socket", "not supported", "validation", "not supported", "verify-compaction", "not supported",
             "meta-path", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
             "meta-dir", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
