@@ -12,6 +12,8 @@ module io.litefleet.core {
     requires org.lz4.java;
     requires org.yaml.snakeyaml;
     requires jdk.management;
+    // addr: serves Prometheus metrics on the JDK's HTTP server.
+    requires jdk.httpserver;
     // sun.misc.Signal: SIGTERM stops the daemon with exit code 0.
     requires jdk.unsupported;
 

@@ -79,8 +79,11 @@ final class FleetWiring {
             TieringPolicy policy = registry.tieringPolicy(fleet.tiering().policy().type(), fleet.origin())
                     .create(fleet.tiering().policy().settings());
             TargetResolver resolver = resolver(fleet, templates, clients, claimed);
-            EngineSettings engine = EngineSettings.DEFAULTS.withSyncInterval(fleet.syncInterval())
-                    .withConvertToWal(fleet.convertToWal());
+            // One engine for the fleet: the first template's (else the first directory replica's) sync interval and
+            // file limit; parsing makes every directory replica agree on the interval.
+            io.litefleet.core.config.ReplicaConfig first = templates.isEmpty()
+                    ? fleet.directories().get(0).replicas().get(0) : templates.get(0).base();
+            EngineSettings engine = first.engine(EngineSettings.DEFAULTS).withConvertToWal(fleet.convertToWal());
             FleetOptions options = new FleetOptions(fleet.maxHotDatabases(), fleet.scanInterval(), workers,
                     transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction,
                     fleet.coldSnapshotInterval());

@@ -6,6 +6,9 @@ import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;
+import io.litefleet.core.config.HeartbeatConfig;
+import io.litefleet.core.config.ListenAddress;
+import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.engine.EngineSettings;
@@ -61,6 +64,9 @@ public final class Litefleet {
         private Path pluginsDir;
         private Clock clock = Clock.systemUTC();
         private boolean manual;
+        private Optional<ListenAddress> addr = Optional.empty();
+        private ShutdownSync shutdownSync = ShutdownSync.ONCE;
+        private Optional<HeartbeatConfig> heartbeat = Optional.empty();
 
         private Builder() {
         }
@@ -86,6 +92,19 @@ public final class Litefleet {
             fleet = c.fleet();
             compaction = c.compaction();
             configStateDir = c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir);
+            addr = c.addr();
+            shutdownSync = c.shutdownSync();
+            heartbeat = c.heartbeat();
+            return this;
+        }
+
+        /**
+         * How hard a stop tries to ship what is committed: a final sync that fails is retried every {@code interval}
+         * until {@code timeout} has passed since the stop began (zero: one attempt, the default here; a config file's
+         * {@code shutdown-sync-timeout}/{@code -interval}, upstream's 30 s and 500 ms when absent, replace it).
+         */
+        public Builder shutdownSync(Duration timeout, Duration interval) {
+            this.shutdownSync = new ShutdownSync(timeout, interval);
             return this;
         }
 
@@ -165,7 +184,8 @@ public final class Litefleet {
             Optional<Duration> settle = snapshot ? Optional.of(Duration.ZERO)
                     : retention ? Optional.of(compaction.snapshotInterval()) : Optional.empty();
             return Replication.syncOnce(new Replication.Plan(dbs, Optional.empty(), compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, true), settle);
+                    Optional.ofNullable(pluginsDir), clock, true, Optional.empty(), shutdownSync, Optional.empty()),
+                    settle);
         }
 
         /**
@@ -183,7 +203,7 @@ public final class Litefleet {
             Path state = resolvedStateDir().orElseThrow(() -> new IllegalStateException(
                     "no state directory: give stateDir(...) or state-dir: in the config"));
             return Replication.start(new Replication.Plan(dbs, fleet, compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, manual));
+                    Optional.ofNullable(pluginsDir), clock, manual, addr, shutdownSync, heartbeat));
         }
     }
 

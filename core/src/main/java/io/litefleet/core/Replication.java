@@ -6,11 +6,18 @@ import io.litefleet.api.replica.ReplicaOperation;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.DbConfig;
+import io.litefleet.core.config.HeartbeatConfig;
+import io.litefleet.core.config.ListenAddress;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.ReplicaClients;
 import io.litefleet.core.config.ReplicaConfig;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.DbStats;
+import io.litefleet.core.engine.ShutdownSync;
+import io.litefleet.core.metric.Heartbeat;
+import io.litefleet.core.metric.MetricsServer;
+import io.litefleet.core.metric.ReplicationMetrics;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetStatus;
 import io.litefleet.core.fleet.SyncScheduler;
@@ -49,10 +56,13 @@ public final class Replication implements AutoCloseable {
     private final FleetManager fleet;
     private final Map<Path, List<String>> listed;
     private final Path stateDir;
+    private final MetricsServer metrics;
+    private final Heartbeat heartbeat;
     private boolean closed;
 
     private Replication(StateLock lock, PluginRegistry registry, ReplicaClients clients, Catalog catalog,
-                        SyncScheduler scheduler, FleetManager fleet, Map<Path, List<String>> listed, Path stateDir) {
+                        SyncScheduler scheduler, FleetManager fleet, Map<Path, List<String>> listed, Path stateDir,
+                        MetricsServer metrics, Heartbeat heartbeat) {
         this.lock = lock;
         this.registry = registry;
         this.clients = clients;
@@ -61,6 +71,8 @@ public final class Replication implements AutoCloseable {
         this.fleet = fleet;
         this.listed = Map.copyOf(listed);
         this.stateDir = stateDir;
+        this.metrics = metrics;
+        this.heartbeat = heartbeat;
     }
 
     /** Starts what {@code plan} describes; on failure everything started so far is closed again. */
@@ -75,29 +87,54 @@ public final class Replication implements AutoCloseable {
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
             SyncScheduler scheduler = open(opened, plan.manual() ? SyncScheduler.manual(clock)
                     : SyncScheduler.start(FleetWiring.syncWorkers(), clock));
+            scheduler.shutdownSync(plan.shutdownSync());
             ReplicaOverlaps claimed = new ReplicaOverlaps();
             Map<Path, List<String>> listed = new LinkedHashMap<>();
+            List<ReplicationMetrics.Listed> measured = new ArrayList<>();
+            // Replica templates resolve only when a database is found: their keys are checked now.
+            plan.fleet().ifPresent(f -> f.replicaTemplates().forEach(t -> clients.check(t.base())));
+            warnUnusedDefaults(plan, clients);
             for (DbConfig db : plan.dbs()) {
                 List<String> urls = new ArrayList<>();
+                DbStats stats = new DbStats();
+                Map<String, DbReplicator> byName = new LinkedHashMap<>();
                 // One replicator per destination: each keeps its own position, retries and compaction, so a slow
                 // or dead destination never holds the others back.
                 for (ReplicaConfig rc : db.replicas()) {
                     ReplicaTarget target = target(clients, claimed, db, rc);
                     Maintenance m = Maintenance.create(target, plan.compaction());
-                    EngineSettings engine = db.engine().withSyncInterval(rc.syncInterval());
+                    EngineSettings engine = rc.engine(db.engine());
                     DbReplicator r = DbReplicator.create(db.path(), target, catalog, engine, clock, m)
                             .snapshottingFirstCapture();
+                    r.countInto(stats);
+                    byName.put(rc.name(), r);
                     scheduler.add(r, engine.syncInterval(), m, SyncScheduler.Listener.NONE);
                     urls.add(target.url());
                 }
                 listed.put(db.path(), List.copyOf(urls));
+                measured.add(new ReplicationMetrics.Listed(db.path(), byName, stats));
             }
             FleetManager fleet = plan.fleet().isEmpty() ? null : open(opened, FleetWiring.start(plan.fleet().get(),
                     plan.compaction(), registry, clients, catalog, clock, claimed, scheduler, plan.manual()));
-            return new Replication(lock, registry, clients, catalog, scheduler, fleet, listed, plan.stateDir());
+            ReplicationMetrics metrics = new ReplicationMetrics(measured, Optional.ofNullable(fleet), clients::requests);
+            MetricsServer server = plan.addr().isEmpty() ? null
+                    : open(opened, MetricsServer.open(plan.addr().get(), metrics::scrape));
+            Heartbeat heartbeat = plan.heartbeat().isEmpty() ? null : open(opened, Heartbeat.start(
+                    plan.heartbeat().get(), measured.stream().map(ReplicationMetrics.Listed::stats).toList(), clock));
+            return new Replication(lock, registry, clients, catalog, scheduler, fleet, listed, plan.stateDir(),
+                    server, heartbeat);
         } catch (IOException | RuntimeException e) {
             closeAll(opened.reversed(), e);
             throw e;
+        }
+    }
+
+    private static void warnUnusedDefaults(Plan plan, ReplicaClients clients) {
+        List<ReplicaConfig> all = new ArrayList<>();
+        plan.dbs().forEach(d -> all.addAll(d.replicas()));
+        plan.fleet().ifPresent(f -> f.replicaTemplates().forEach(t -> all.add(t.base())));
+        for (String w : clients.unusedDefaults(all)) {
+            System.getLogger(Replication.class.getName()).log(System.Logger.Level.WARNING, w);
         }
     }
 
@@ -132,8 +169,8 @@ public final class Replication implements AutoCloseable {
                 for (ReplicaConfig rc : db.replicas()) {
                     ReplicaTarget target = target(clients, claimed, db, rc);
                     Maintenance m = settleEvery.isEmpty() ? null : Maintenance.create(target, plan.compaction());
-                    replicators.add(DbReplicator.create(db.path(), target, catalog,
-                            db.engine().withSyncInterval(rc.syncInterval()), plan.clock(), m == null ? ref -> { } : m));
+                    replicators.add(DbReplicator.create(db.path(), target, catalog, rc.engine(db.engine()),
+                            plan.clock(), m == null ? ref -> { } : m));
                     maintenance.add(m);
                 }
             }
@@ -169,6 +206,9 @@ public final class Replication implements AutoCloseable {
             });
             return target;
         } catch (ConfigException e) {
+            if (e.getMessage().startsWith(db.origin())) {
+                throw e; // it names the section already
+            }
             throw new ConfigException(db.origin() + " (" + db.path() + "): " + e.getMessage(), e);
         }
     }
@@ -221,6 +261,11 @@ public final class Replication implements AutoCloseable {
         return stateDir;
     }
 
+    /** The port metrics are served on ({@code addr:}), if they are. */
+    public java.util.OptionalInt metricsPort() {
+        return metrics == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metrics.port());
+    }
+
     /** Whether a fleet ({@code multi-db:}) runs. */
     public boolean hasFleet() {
         return fleet != null;
@@ -268,9 +313,13 @@ public final class Replication implements AutoCloseable {
             return;
         }
         closed = true;
+        scheduler.stopping(); // the fleet's final syncs retry as the scheduler's do
         List<AutoCloseable> order = new ArrayList<>();
+        Optional.ofNullable(heartbeat).ifPresent(order::add); // no ping once stopping
         Optional.ofNullable(fleet).ifPresent(order::add);
-        order.addAll(List.of(scheduler, catalog, clients, registry, lock));
+        order.add(scheduler);
+        Optional.ofNullable(metrics).ifPresent(order::add); // served while the final syncs run
+        order.addAll(List.of(catalog, clients, registry, lock));
         closeAll(order, null);
     }
 
@@ -304,8 +353,12 @@ public final class Replication implements AutoCloseable {
      * @param pluginsDir drop-in plugins, if any
      * @param clock      the clock
      * @param manual     no threads: the caller drives with {@link #runUntilIdle()}
+     * @param addr       where to serve metrics, if anywhere
+     * @param shutdownSync how hard a stop retries the final syncs
+     * @param heartbeat  upstream's heartbeat, if configured
      */
     record Plan(List<DbConfig> dbs, Optional<FleetConfig> fleet, CompactionSettings compaction, Path stateDir,
-                Optional<Path> pluginsDir, Clock clock, boolean manual) {
+                Optional<Path> pluginsDir, Clock clock, boolean manual, Optional<ListenAddress> addr,
+                ShutdownSync shutdownSync, Optional<HeartbeatConfig> heartbeat) {
     }
 }

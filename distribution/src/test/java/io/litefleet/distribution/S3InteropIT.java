@@ -173,6 +173,46 @@ class S3InteropIT {
      * A {@code dbs:} config replicating {@code db} to {@code path} in the bucket; with {@code credentials}, the keys
      * are in the file (and must not reach the log), otherwise they come from the environment.
      */
+    /**
+     * Upstream's top-level replica defaults (issue 11): bucket, endpoint, region, path style, credentials and sync
+     * interval given once at the top reach the s3 replica that does not set them; no AWS variable is in the
+     * environment, so the credentials can only have come from the top of the file.
+     */
+    @Test
+    void topLevelReplicaDefaults_reachTheS3Replica() throws Exception {
+        VersityGw gw = S3.gw();
+        Path db = dir.resolve("defaults.db");
+        Path config = Files.writeString(dir.resolve("defaults.yml"), """
+                bucket: %s
+                endpoint: %s
+                region: %s
+                force-path-style: true
+                access-key-id: %s
+                secret-access-key: %s
+                sync-interval: 100ms
+                state-dir: %s
+                dbs:
+                  - path: %s
+                    replica:
+                      type: s3
+                      path: defaults/app.db
+                """.formatted(BUCKET, gw.endpoint(), VersityGw.REGION, gw.accessKey(), gw.secretKey(),
+                dir.resolve("state"), db));
+        try (Connection app = SqliteFiles.open(db)) {
+            SqliteFiles.exec(app, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES (1)");
+            Process daemon = startLitefleet(config, env(false));
+            try {
+                awaitL0("defaults/app.db", 1);
+                SqliteFiles.exec(app, "INSERT INTO t VALUES (2)");
+                assertEquals(0, Image.stop(daemon, Duration.ofSeconds(60)), log());
+            } finally {
+                Image.stop(daemon, Duration.ZERO);
+            }
+        }
+        assertFalse(log().contains("WARNING"), log());
+        assertBothRestoresEqual("defaults/app.db", DbContent.hash(db));
+    }
+
     private Path config(String path, Path db, boolean credentials) throws IOException {
         VersityGw gw = S3.gw();
         String keys = credentials ? """

@@ -17,6 +17,17 @@ public interface ReplicaClientProvider {
     /** URL schemes this provider accepts in {@code litefleet replicate <db> <url>}, for example {@code s3}. */
     Set<String> schemes();
 
+    /**
+     * The keys a replica section of this type accepts, besides the engine's own ({@code type}, {@code url},
+     * {@code name}, {@code sync-interval}, ...): every spelling upstream Litestream v0.5 reads for this backend
+     * ({@code path}, {@code bucket}, {@code region}, ...) plus this provider's own. The engine checks every replica
+     * section against this set before {@link #target} or {@link #create} sees it, and refuses any other key with a
+     * message naming the file, line, key and the accepted keys; the top-level replica defaults of a config file
+     * (upstream's {@code bucket:}, {@code region:}, ... at the top) apply to a replica of this type only for keys
+     * in this set. Constant; never null.
+     */
+    Set<String> keys();
+
     /** Where upstream Litestream keeps LTX files for this backend. */
     ReplicaLayout layout();
 

@@ -147,6 +147,7 @@ final class ReplicateCommand implements Callable<Integer> {
             }
             level.ifPresent(l -> LogSetup.apply(LogLevels.override(LoggingConfig.DEFAULTS, level)));
             builder.database(Path.of(args.get(0)), args.get(1), syncInterval());
+            builder.shutdownSync(Duration.ofSeconds(30), Duration.ofMillis(500)); // upstream's defaults
         }
         Optional<String> command = exec != null ? Optional.of(exec) : c == null ? Optional.empty() : c.exec();
         if (once && command.isPresent()) {

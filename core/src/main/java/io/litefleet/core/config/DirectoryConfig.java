@@ -134,8 +134,7 @@ public record DirectoryConfig(Path dir, String pattern, boolean recursive, boole
             if (u.getRawFragment() != null) {
                 text.append('#').append(u.getRawFragment());
             }
-            return new ReplicaConfig(r.type(), Optional.of(ReplicaUrl.parse(text.toString())), r.backend(),
-                    r.syncInterval(), r.name());
+            return r.withUrl(Optional.of(ReplicaUrl.parse(text.toString())));
         }
         Settings b = r.backend();
         Optional<String> base = b.string("path").filter(s -> !s.isEmpty());
@@ -143,8 +142,7 @@ public record DirectoryConfig(Path dir, String pattern, boolean recursive, boole
                 ? Path.of(p).resolve(rel).normalize().toString() : cleanJoin(p, rel)).orElse(rel);
         Map<String, Object> values = new LinkedHashMap<>(b.values());
         values.put("path", joined);
-        return new ReplicaConfig(r.type(), r.url(), new Settings(b.origin(), values, b.lines()), r.syncInterval(),
-                r.name());
+        return r.withBackend(new Settings(b.origin(), values, b.lines()));
     }
 
     private static String stripLeadingSlashes(String s) {

@@ -5,6 +5,7 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.engine.EngineSettings;
+import io.litefleet.core.engine.ShutdownSync;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,32 +32,38 @@ import java.util.Set;
  *                   are excluded from the fleet ({@link FleetConfig#excludedPaths()})
  * @param logging    Litestream's {@code logging:} section (level, text or JSON, standard error or output)
  * @param exec       Litestream's {@code exec:}, the application {@code replicate} runs as its child, if given
+ * @param addr       upstream's {@code addr:}: where Prometheus metrics are served, if set
+ * @param shutdownSync how hard a stop retries the final syncs ({@code shutdown-sync-timeout},
+ *                   {@code shutdown-sync-interval}; upstream's defaults 30 s and 500 ms)
+ * @param heartbeat  upstream's {@code heartbeat-url} and {@code heartbeat-interval}, if set
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
                               CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging,
-                              Optional<String> exec) {
-    private static final Set<String> TOP = Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
-            "l0-retention", "l0-retention-check-interval", "retention", "logging", "access-key-id",
-            "secret-access-key", "shutdown-sync-timeout", "shutdown-sync-interval", "exec");
+                              Optional<String> exec, Optional<ListenAddress> addr, ShutdownSync shutdownSync,
+                              Optional<HeartbeatConfig> heartbeat) {
+    private static final Set<String> TOP = topKeys();
     private static final Map<String, String> UNSUPPORTED = Map.of(
-            "mcp-addr", "Litefleet has no MCP server",
-            "heartbeat-url", "not supported", "heartbeat-interval", "not supported",
-            "socket", "not supported", "validation", "not supported", "verify-compaction", "not supported",
+            "socket", "not supported",
             "meta-path", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
             "meta-dir", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'");
     private static final Set<String> DB_KEYS = Set.of("path", "replica", "replicas", "monitor-interval",
             "checkpoint-interval", "busy-timeout", "min-checkpoint-page-count", "truncate-page-n",
-            "max-sync-wal-bytes", "restore-if-db-not-exists", "convert-to-wal");
-    private static final Set<String> DB_UNSUPPORTED = Set.of("meta-path", "meta-dir", "snapshot");
+            "max-sync-wal-bytes", "restore-if-db-not-exists", "convert-to-wal", "snapshot");
+    private static final Set<String> DB_UNSUPPORTED = Set.of("meta-path", "meta-dir");
     /** Directory-mode keys, which a {@code path:} entry does not take. */
     private static final Set<String> DIR_ONLY = Set.of("pattern", "recursive", "watch");
-    private static final Set<String> ENGINE_REPLICA_KEYS = Set.of("type", "url", "name", "sync-interval");
-    private static final Set<String> REPLICA_UNSUPPORTED = Set.of("validation-interval", "max-sync-ltx-files",
-            "auto-recover", "age");
 
     /** Validates and copies. */
     public LitefleetConfig {
         dbs = List.copyOf(dbs);
+    }
+
+    private static Set<String> topKeys() {
+        Set<String> top = new HashSet<>(Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
+                "l0-retention", "l0-retention-check-interval", "retention", "logging", "shutdown-sync-timeout",
+                "shutdown-sync-interval", "heartbeat-url", "heartbeat-interval", "exec"));
+        top.addAll(UpstreamKeys.topLevelKeys());
+        return Set.copyOf(top);
     }
 
     /** Loads and validates a file. */
@@ -72,6 +79,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
 
     /** Validates an already-read file. */
     public static LitefleetConfig parse(Path file, Settings top) {
+        UpstreamKeys.checkTop(top);
         rejectKeys(top, TOP, UNSUPPORTED.keySet());
         List<DbConfig> dbs = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
@@ -89,13 +97,30 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
             dbs.add(c);
         }
         Optional<Path> stateDir = top.string("state-dir").map(s -> absolute(top, "state-dir", s));
-        CompactionSettings compaction = CompactionConfig.parse(pick(top, Set.of("levels", "snapshot",
-                "l0-retention", "retention", "l0-retention-check-interval")));
+        CompactionSettings compaction = CompactionConfig.parse(DbSnapshots.hoist(pick(top, Set.of("levels",
+                "snapshot", "l0-retention", "retention", "l0-retention-check-interval")), top.sections("dbs")));
         Optional<Settings> multiDb = top.section("multi-db");
         Optional<FleetConfig> fleet = FleetConfig.parse(multiDb, top, seen, dirs);
         LoggingConfig logging = LoggingConfig.parse(top.section("logging"));
         Optional<String> exec = top.string("exec").filter(e -> !e.isBlank());
-        return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging, exec);
+        Optional<HeartbeatConfig> heartbeat = HeartbeatConfig.parse(top);
+        if (heartbeat.isPresent() && dbs.isEmpty() && fleet.isPresent()) {
+            throw new ConfigException(top.origin() + ": key 'heartbeat-url'" + top.at("heartbeat-url") + " needs "
+                    + "databases listed under 'dbs:': it pings while each of them has synced within the interval, "
+                    + "and a fleet's idle databases never sync; alert on litestream_sync_error_count from 'addr:' "
+                    + "instead");
+        }
+        return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging, exec,
+                ListenAddress.parse(top), shutdownSync(top), heartbeat);
+    }
+
+    private static ShutdownSync shutdownSync(Settings top) {
+        Duration interval = top.duration("shutdown-sync-interval", ShutdownSync.DEFAULTS.interval());
+        if (interval.isZero()) {
+            throw new ConfigException(top.origin() + ": key 'shutdown-sync-interval'" + top.at("shutdown-sync-interval")
+                    + " must be positive (the wait between two final-sync attempts at stop)");
+        }
+        return new ShutdownSync(top.duration("shutdown-sync-timeout", ShutdownSync.DEFAULTS.timeout()), interval);
     }
 
     private static DbConfig db(Settings db, Settings top) {
@@ -116,7 +141,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
                 db.integer("truncate-page-n", d.truncatePages(), 1, Integer.MAX_VALUE),
                 db.duration("checkpoint-interval", d.checkpointInterval()),
                 db.duration("busy-timeout", d.busyTimeout()), d.checkpointBusyTimeout(),
-                db.integer("max-sync-wal-bytes", d.maxSyncBytes(), 4096, 1L << 40), db.bool("convert-to-wal", true));
+                db.integer("max-sync-wal-bytes", d.maxSyncBytes(), 4096, 1L << 40), db.bool("convert-to-wal", true), 0);
         List<ReplicaConfig> replicas = named(sections.stream().map(r -> replica(r, top, engine.syncInterval()))
                 .toList(), sections);
         return new DbConfig(path, replicas, engine.withSyncInterval(replicas.get(0).syncInterval()), db.origin(),
@@ -173,31 +198,26 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
 
     /** Parses a replica section; public for fleet mode's template. */
     public static ReplicaConfig replica(Settings r, Settings top, Duration defaultSync) {
-        for (String k : r.keys()) {
-            if (REPLICA_UNSUPPORTED.contains(k)) {
-                throw new ConfigException(r.origin() + ": key '" + k + "'" + r.at(k) + " is a Litestream feature "
-                        + "Litefleet does not have");
-            }
-        }
+        UpstreamKeys.check(r);
         Optional<URI> url = r.string("url").map(u -> uri(r, u));
         String type = r.string("type").orElseGet(() -> url.map(URI::getScheme).orElse("file"))
                 .toLowerCase(java.util.Locale.ROOT);
-        Duration sync = r.duration("sync-interval", defaultSync);
+        Duration sync = r.duration("sync-interval", top.duration("sync-interval", defaultSync));
         if (sync.isZero()) {
-            throw new ConfigException(r.origin() + ": key 'sync-interval'" + r.at("sync-interval")
+            Settings where = r.has("sync-interval") ? r : top;
+            throw new ConfigException(where.origin() + ": key 'sync-interval'" + where.at("sync-interval")
                     + " must be positive");
         }
         Map<String, Object> backend = new java.util.LinkedHashMap<>(r.values());
         Map<String, Integer> lines = new java.util.LinkedHashMap<>(r.lines());
-        ENGINE_REPLICA_KEYS.forEach(k -> {
+        ReplicaKeys.ENGINE.forEach(k -> {
             backend.remove(k);
             lines.remove(k);
         });
-        if ("s3".equals(type)) {
-            top.string("access-key-id").ifPresent(v -> backend.putIfAbsent("access-key-id", v));
-            top.string("secret-access-key").ifPresent(v -> backend.putIfAbsent("secret-access-key", v));
-        }
-        return new ReplicaConfig(type, url, new Settings(r.origin(), backend, lines), sync);
+        int maxFiles = (int) r.integer("max-sync-ltx-files", top.integer("max-sync-ltx-files", 0, 0, Integer.MAX_VALUE),
+                0, Integer.MAX_VALUE);
+        return new ReplicaConfig(type, url, new Settings(r.origin(), backend, lines), sync, type,
+                UpstreamKeys.backendDefaults(top), maxFiles);
     }
 
     private static URI uri(Settings s, String text) {

@@ -34,10 +34,8 @@ public final class ReplicaClients implements AutoCloseable {
 
     /** The target for one configured replica. */
     public synchronized ReplicaTarget resolve(ReplicaConfig config) throws ReplicaException {
-        Settings backend = config.backend();
-        ReplicaClientProvider provider = config.url().isPresent()
-                ? registry.replicaForScheme(config.url().get().getScheme(), backend.origin())
-                : registry.replica(config.type(), backend.origin());
+        ReplicaClientProvider provider = provider(config);
+        Settings backend = ReplicaKeys.settings(config, provider);
         UrlTarget t;
         if (config.url().isPresent()) {
             UrlTarget fromUrl = provider.parseUrl(config.url().get());
@@ -52,11 +50,50 @@ public final class ReplicaClients implements AutoCloseable {
         ReplicaClient client = clients.get(key);
         if (client == null) {
             ReplicaClient created = provider.create(destination);
-            RequestCounters c = counters.computeIfAbsent(created.describe(), RequestCounters::new);
+            RequestCounters c = counters.computeIfAbsent(created.describe(),
+                    d -> new RequestCounters(d, provider.type()));
             client = CountingClient.owning(created, c);
             clients.put(key, client);
         }
         return new ReplicaTarget(client, provider.layout(), t.path());
+    }
+
+    /**
+     * Checks {@code config}'s keys against its backend's ({@link ReplicaKeys#settings}) without opening a client: for
+     * replica templates, which resolve only when a database is found.
+     *
+     * @throws io.litefleet.api.ConfigException naming the file, line and key, and the accepted keys
+     */
+    public void check(ReplicaConfig config) {
+        ReplicaKeys.settings(config, provider(config));
+    }
+
+    /**
+     * The top-level replica defaults of {@code configs} that none of their backends takes (a {@code bucket:} at the
+     * top of a file whose replicas are all {@code file} replicas), each with its line, for a warning: upstream
+     * accepts them as silently as it ignores them.
+     */
+    public List<String> unusedDefaults(List<ReplicaConfig> configs) {
+        if (configs.isEmpty()) {
+            return List.of();
+        }
+        Settings defaults = configs.get(0).defaults();
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        java.util.Set<String> types = new java.util.TreeSet<>();
+        for (ReplicaConfig c : configs) {
+            ReplicaClientProvider p = provider(c);
+            taken.addAll(p.keys());
+            types.add(p.type());
+        }
+        return defaults.keys().stream().filter(k -> !taken.contains(k)).map(k -> defaults.origin() + ": key '" + k
+                + "'" + defaults.at(k) + " applies to no replica: no replica's backend (" + String.join(", ", types)
+                + ") takes it").toList();
+    }
+
+    private ReplicaClientProvider provider(ReplicaConfig config) {
+        String origin = config.backend().origin();
+        return config.url().isPresent() ? registry.replicaForScheme(config.url().get().getScheme(), origin)
+                : registry.replica(config.type(), origin);
     }
 
     /** The request counters of every destination resolved so far, live, in the order they were first resolved. */

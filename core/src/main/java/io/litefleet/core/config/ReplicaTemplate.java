@@ -139,8 +139,7 @@ public final class ReplicaTemplate {
         Settings b = base.backend();
         Map<String, Object> values = new LinkedHashMap<>(b.values());
         values.put("path", resolved);
-        return new ReplicaConfig(base.type(), base.url(), new Settings(b.origin(), values, b.lines()),
-                base.syncInterval(), base.name());
+        return base.withBackend(new Settings(b.origin(), values, b.lines()));
     }
 
     private PlaceholderBinding bind(String pattern, List<String> variableNames) {

@@ -64,6 +64,8 @@ public final class DbReplicator implements AutoCloseable {
     private final ReplicaListener listener;
 
     private final ChecksumJournal journal;
+    /** Where syncs and checkpoints are counted ({@link #countInto}); by default into counters nobody reads. */
+    private volatile DbStats stats = DbStats.UNREAD;
 
     private SqliteSession session;
     private FileChannel dbFile;
@@ -118,6 +120,16 @@ public final class DbReplicator implements AutoCloseable {
     /** The database file. */
     public Path path() {
         return db;
+    }
+
+    /** Counts this replicator's syncs and checkpoints into {@code shared} from now on (metrics). */
+    public void countInto(DbStats shared) {
+        this.stats = java.util.Objects.requireNonNull(shared, "shared");
+    }
+
+    /** Where this replicator's syncs and checkpoints are counted. */
+    public DbStats stats() {
+        return stats;
     }
 
     /** Where it replicates. */
@@ -269,7 +281,7 @@ public final class DbReplicator implements AutoCloseable {
         listener.uploaded(step.ref, step.bytes);
         SyncResult done = step.before.plus(new SyncResult(step.file.txid(), 1, step.file.pages(), step.ref.size(),
                 false, false));
-        if (uploadMore) {
+        if (uploadMore && !settings.syncFull(done.files())) {
             return beginSync(done);
         }
         SyncResult result = done.plus(checkpointIfDue());
@@ -556,8 +568,8 @@ public final class DbReplicator implements AutoCloseable {
                     return result;
                 }
                 result = result.plus(shipBatch(reader, batch));
-                if (batch.stop().kind() != WalStop.Kind.LIMIT) {
-                    return result;
+                if (batch.stop().kind() != WalStop.Kind.LIMIT || settings.syncFull(result.files())) {
+                    return result; // all of it, or max-sync-ltx-files: the rest goes with the next sync
                 }
             }
         }
@@ -762,7 +774,14 @@ public final class DbReplicator implements AutoCloseable {
             if (!continues(batch.stop()) || !batch.transactions().isEmpty()) {
                 return SyncResult.idle(pos.txid()); // new commits or a restart: the next sync handles them first
             }
-            w.checkpoint(mode);
+            long started = System.nanoTime();
+            boolean ok = false;
+            try {
+                w.checkpoint(mode);
+                ok = true;
+            } finally {
+                stats.checkpointed(DbStats.Mode.valueOf(mode), System.nanoTime() - started, !ok);
+            }
             afterCheckpoint.run();
             lastCheckpoint = now;
             shippedSinceCheckpoint = false;

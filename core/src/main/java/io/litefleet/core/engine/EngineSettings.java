@@ -16,20 +16,22 @@ import java.util.Objects;
  * @param convertToWal          whether a rollback-journal database is switched to WAL mode before it is streamed (as
  *                              Litestream does), instead of refused; off in {@link #DEFAULTS}: a {@code dbs:} entry
  *                              and the command line turn it on, fleet mode only when {@code multi-db:} says so
+ * @param maxSyncFiles          LTX files one sync uploads at most (upstream's {@code max-sync-ltx-files}); the rest of
+ *                              the WAL waits for the next sync; 0 (the default) for no limit
  */
 public record EngineSettings(Duration syncInterval, long minCheckpointPages, long truncatePages,
                              Duration checkpointInterval, Duration busyTimeout, Duration checkpointBusyTimeout,
-                             long maxSyncBytes, boolean convertToWal) {
+                             long maxSyncBytes, boolean convertToWal, int maxSyncFiles) {
     /** Litestream's defaults, except that a rollback-journal database is refused rather than converted. */
     public static final EngineSettings DEFAULTS = new EngineSettings(Duration.ofSeconds(1), 1000, 121_359,
             Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(100), 64L << 20);
 
-    /** Settings that refuse a rollback-journal database. */
+    /** Settings that refuse a rollback-journal database, without a limit of files per sync. */
     public EngineSettings(Duration syncInterval, long minCheckpointPages, long truncatePages,
                           Duration checkpointInterval, Duration busyTimeout, Duration checkpointBusyTimeout,
                           long maxSyncBytes) {
         this(syncInterval, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout, checkpointBusyTimeout,
-                maxSyncBytes, false);
+                maxSyncBytes, false, 0);
     }
 
     /** Validates. */
@@ -41,7 +43,7 @@ public record EngineSettings(Duration syncInterval, long minCheckpointPages, lon
         if (syncInterval.isNegative() || syncInterval.isZero()) {
             throw new IllegalArgumentException("sync interval must be positive");
         }
-        if (minCheckpointPages < 1 || truncatePages < minCheckpointPages || maxSyncBytes < 1) {
+        if (minCheckpointPages < 1 || truncatePages < minCheckpointPages || maxSyncBytes < 1 || maxSyncFiles < 0) {
             throw new IllegalArgumentException("checkpoint thresholds and sync size must be positive, "
                     + "truncate >= min");
         }
@@ -50,12 +52,23 @@ public record EngineSettings(Duration syncInterval, long minCheckpointPages, lon
     /** These settings with another sync interval. */
     public EngineSettings withSyncInterval(Duration d) {
         return new EngineSettings(d, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout,
-                checkpointBusyTimeout, maxSyncBytes, convertToWal);
+                checkpointBusyTimeout, maxSyncBytes, convertToWal, maxSyncFiles);
     }
 
     /** These settings converting rollback-journal databases to WAL mode, or refusing them. */
     public EngineSettings withConvertToWal(boolean convert) {
         return new EngineSettings(syncInterval, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout,
-                checkpointBusyTimeout, maxSyncBytes, convert);
+                checkpointBusyTimeout, maxSyncBytes, convert, maxSyncFiles);
+    }
+
+    /** These settings with another limit of files per sync (0: none). */
+    public EngineSettings withMaxSyncFiles(int n) {
+        return new EngineSettings(syncInterval, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout,
+                checkpointBusyTimeout, maxSyncBytes, convertToWal, n);
+    }
+
+    /** Whether a sync that has uploaded {@code files} files must leave the rest of the WAL to the next sync. */
+    public boolean syncFull(int files) {
+        return maxSyncFiles > 0 && files >= maxSyncFiles;
     }
 }

@@ -39,6 +39,12 @@ public final class FileReplicaClientProvider implements ReplicaClientProvider {
         return Set.of("file");
     }
 
+    /** Upstream's file key {@code path} (the replica directory), and {@code root}, its synonym here. */
+    @Override
+    public Set<String> keys() {
+        return Set.of("path", ROOT);
+    }
+
     @Override
     public ReplicaLayout layout() {
         return ReplicaLayout.LTX_DIRS;

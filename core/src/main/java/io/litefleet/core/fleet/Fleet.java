@@ -29,6 +29,8 @@ final class Fleet {
     final Instant epoch;
     /** Captures (whole-state uploads) by hot syncs and passes; workers count them. */
     final AtomicLong captures = new AtomicLong();
+    /** The syncs and checkpoints of every fleet database, added up (metrics carry no database label). */
+    final io.litefleet.core.engine.DbStats stats = new io.litefleet.core.engine.DbStats();
     private int passes;
 
     Fleet(DbTable table, Clock clock, Discovery discovery, List<String> patterns, TargetResolver resolver,

@@ -135,6 +135,11 @@ public final class FleetManager implements AutoCloseable {
         });
     }
 
+    /** Every fleet database's syncs and checkpoints, added up, live. Thread-safe. */
+    public io.litefleet.core.engine.DbStats stats() {
+        return f.stats;
+    }
+
     /** The counters as of the last fleet step. Thread-safe. */
     public FleetStatus status() {
         return status;

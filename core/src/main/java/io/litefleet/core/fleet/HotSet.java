@@ -121,7 +121,9 @@ final class HotSet {
             for (ReplicaTarget target : f.resolver.resolveAll(db)) {
                 Maintenance m = Maintenance.create(target, f.options.compaction());
                 ms.add(m);
-                reps.add(DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock, m));
+                DbReplicator r = DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock, m);
+                r.countInto(f.stats);
+                reps.add(r);
             }
         } catch (IOException | RuntimeException e) {
             switch (Failure.of(e)) {

@@ -78,7 +78,10 @@ final class Passes {
                 return false; // gone: the next scan marks it deleted
             }
             for (ReplicaTarget target : f.resolver.resolveAll(db)) {
-                reps.add(DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock, ref -> { }));
+                DbReplicator r = DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock,
+                        ref -> { });
+                r.countInto(f.stats);
+                reps.add(r);
             }
         } catch (IOException | RuntimeException e) {
             failed(id, e);

@@ -4,6 +4,7 @@ import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.compact.MaintenanceReport;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.SyncResult;
+import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.engine.SyncStep;
 import java.io.IOException;
 import java.time.Clock;
@@ -76,6 +77,9 @@ public final class SyncScheduler implements AutoCloseable {
     private final Map<DbReplicator, Entry> entries = new IdentityHashMap<>();
     private final Thread timer;
     private boolean closed;
+    private volatile ShutdownSync shutdownSync = ShutdownSync.ONCE;
+    /** {@link System#nanoTime()} by which the final syncs of a stop give up; 0 while not stopping. */
+    private volatile long stopDeadline;
 
     private SyncScheduler(Clock clock, Workers workers, Workers io, boolean threaded, int uploadsPerDestination) {
         this.clock = clock;
@@ -164,6 +168,22 @@ public final class SyncScheduler implements AutoCloseable {
             }
         }
         return idle.thenCompose(v -> workers.submit(() -> finalSync(db)));
+    }
+
+    /** How hard a stop retries the final syncs (default {@link ShutdownSync#ONCE}). */
+    public void shutdownSync(ShutdownSync policy) {
+        this.shutdownSync = java.util.Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * A stop begins: from now on a final sync that fails is retried as {@link #shutdownSync} says, until it succeeds
+     * or the policy's timeout has passed since this call (one deadline for every database). {@link #close()} calls it;
+     * call it earlier when something else (a fleet) does final syncs first. Idempotent.
+     */
+    public void stopping() {
+        if (stopDeadline == 0) {
+            stopDeadline = System.nanoTime() + shutdownSync.timeout().toNanos() | 1;
+        }
     }
 
     /** The wait after {@code failures} consecutive failures (1 or more): 1 s, doubling, at most a minute. */
@@ -311,6 +331,7 @@ public final class SyncScheduler implements AutoCloseable {
     /** The SQLite part of one scheduled sync, on a worker. */
     private void run(Entry e) {
         SyncStep step;
+        e.started = System.nanoTime();
         try {
             synchronized (e.db) {
                 if (e.removed) {
@@ -385,6 +406,8 @@ public final class SyncScheduler implements AutoCloseable {
     }
 
     private void succeeded(Entry e, SyncResult r) {
+        e.db.stats().synced(System.nanoTime() - e.started, r.bytes(), false);
+        e.db.stats().succeededAt(clock.instant());
         e.failures = 0;
         if (e.lastError != null) {
             LOG.log(System.Logger.Level.INFO, e.db.path() + ": replicating again at TXID " + Long.toHexString(r.txid()));
@@ -416,6 +439,7 @@ public final class SyncScheduler implements AutoCloseable {
     }
 
     private void failed(Entry e, IOException ex) {
+        e.db.stats().synced(System.nanoTime() - e.started, 0, true);
         e.failures++;
         String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
         if (!msg.equals(e.lastError)) {
@@ -431,6 +455,7 @@ public final class SyncScheduler implements AutoCloseable {
 
     /** A bug, not an outage: logged with its stack once, and the database is not synced again (no loop). */
     private void stopped(Entry e, RuntimeException bug) {
+        e.db.stats().synced(System.nanoTime() - e.started, 0, true);
         LOG.log(System.Logger.Level.ERROR, e.db.path() + ": replication stopped by an internal error", bug);
         synchronized (lock) {
             entries.remove(e.db);
@@ -453,6 +478,9 @@ public final class SyncScheduler implements AutoCloseable {
 
     private void maintain(Entry e) {
         MaintenanceReport m = e.maintenance.runDue(clock.instant());
+        if (!m.deleted().isEmpty()) {
+            e.db.stats().l0Deleted(m.deleted().stream().filter(f -> f.level() == 0).count());
+        }
         e.maintenance.takeUnrestorable().ifPresent(e.db::startNewChain);
         if (m.failed()) {
             String msg = m.failure().getMessage();
@@ -465,25 +493,68 @@ public final class SyncScheduler implements AutoCloseable {
         }
     }
 
-    private static boolean finalSync(DbReplicator db) {
+    /**
+     * Ships what is committed and closes {@code db}; while stopping, a failure is retried every
+     * {@link ShutdownSync#interval()} (reopening the database, which proves continuity with what the replica holds)
+     * until the stop's deadline.
+     */
+    private boolean finalSync(DbReplicator db) {
         synchronized (db) {
+            IOException last;
+            int attempts = 1;
             try {
                 db.close();
                 return true;
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, db.path() + ": final sync failed; the WAL keeps the changes for "
-                        + "the next time: " + e.getMessage());
-                return false;
+                last = e;
             } catch (RuntimeException bug) {
                 LOG.log(System.Logger.Level.ERROR, db.path() + ": final sync stopped by an internal error", bug);
                 return false;
             }
+            long deadline = stopDeadline;
+            long wait = shutdownSync.interval().toNanos();
+            while (deadline != 0 && deadline - System.nanoTime() > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(Math.min(wait, Math.max(1, deadline - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                attempts++;
+                try {
+                    db.sync();
+                    db.close();
+                    LOG.log(System.Logger.Level.INFO, db.path() + ": final sync succeeded after " + attempts
+                            + " attempts");
+                    return true;
+                } catch (IOException e) {
+                    last = e;
+                    closeAfterFailure(db);
+                } catch (RuntimeException bug) {
+                    LOG.log(System.Logger.Level.ERROR, db.path() + ": final sync stopped by an internal error", bug);
+                    closeAfterFailure(db);
+                    return false;
+                }
+            }
+            LOG.log(System.Logger.Level.WARNING, db.path() + ": final sync failed" + (attempts > 1 ? " after "
+                    + attempts + " attempts (shutdown-sync-timeout " + shutdownSync.timeout().toSeconds() + " s)"
+                    : "") + "; the WAL keeps the changes for the next time: " + last.getMessage());
+            return false;
+        }
+    }
+
+    private static void closeAfterFailure(DbReplicator db) {
+        try {
+            db.close();
+        } catch (IOException | RuntimeException e) {
+            // the failure being retried is reported; closing releases the connection either way
         }
     }
 
     /** Stops scheduling, lets running work end, then performs each database's final sync and closes it. */
     @Override
     public void close() {
+        stopping();
         List<Entry> all;
         synchronized (lock) {
             if (closed) {
@@ -617,6 +688,8 @@ public final class SyncScheduler implements AutoCloseable {
         volatile int failures;
         volatile boolean removed;
         volatile boolean maintaining;
+        /** {@link System#nanoTime()} when the running sync started. */
+        volatile long started;
         /** Completed when no sync of this entry is running (a sync with its upload counts until it ends). */
         volatile CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
 

@@ -39,6 +39,10 @@ public final class CountingClient implements ReplicaClient {
         /** {@code bytes} were read from a fetched object. */
         default void bytesDown(long bytes) {
         }
+
+        /** One call of {@code operation} took {@code nanos} (until the client returned, not until a body was read). */
+        default void duration(ReplicaOperation operation, long nanos) {
+        }
     }
 
     private final ReplicaClient delegate;
@@ -91,6 +95,7 @@ public final class CountingClient implements ReplicaClient {
     @Override
     public Optional<ObjectInfo> stat(String key) throws ReplicaException {
         Optional<ObjectInfo> info;
+        long start = System.nanoTime();
         try {
             info = delegate.stat(key);
         } catch (ReplicaException e) {
@@ -100,6 +105,7 @@ public final class CountingClient implements ReplicaClient {
             recorder.request(ReplicaOperation.HEAD, ReplicaFailure.IO);
             throw e;
         }
+        recorder.duration(ReplicaOperation.HEAD, System.nanoTime() - start);
         recorder.request(ReplicaOperation.HEAD, info.isPresent() ? null : ReplicaFailure.NOT_FOUND);
         return info;
     }
@@ -136,6 +142,7 @@ public final class CountingClient implements ReplicaClient {
 
     private <T> T count(ReplicaOperation op, Call<T> call) throws ReplicaException {
         T result;
+        long start = System.nanoTime();
         try {
             result = call.run();
         } catch (ReplicaException e) {
@@ -145,6 +152,7 @@ public final class CountingClient implements ReplicaClient {
             recorder.request(op, ReplicaFailure.IO);
             throw e;
         }
+        recorder.duration(op, System.nanoTime() - start);
         recorder.request(op, null);
         return result;
     }

@@ -19,16 +19,38 @@ public final class RequestCounters implements CountingClient.Recorder {
     private static final int OUTCOMES = FAILURES.length + 1;
 
     private final String destination;
+    private final String type;
     private final LongAdder[] counts = new LongAdder[OPERATIONS.length * OUTCOMES];
+    /** Upper bounds of the duration buckets, in seconds: upstream's. */
+    private static final double[] BUCKETS = {0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60};
+    private final LongAdder[] durations = new LongAdder[OPERATIONS.length * (BUCKETS.length + 1)];
+    private final LongAdder[] durationNanos = new LongAdder[OPERATIONS.length];
     private final LongAdder bytesUp = new LongAdder();
     private final LongAdder bytesDown = new LongAdder();
 
-    /** Zero counters for {@code destination}. */
+    /** Zero counters for {@code destination}, of an unnamed backend type. */
     public RequestCounters(String destination) {
+        this(destination, "unknown");
+    }
+
+    /** Zero counters for {@code destination}, a replica of backend {@code type} ({@code s3}, {@code file}, ...). */
+    public RequestCounters(String destination, String type) {
         this.destination = Objects.requireNonNull(destination, "destination");
+        this.type = Objects.requireNonNull(type, "type");
         for (int i = 0; i < counts.length; i++) {
             counts[i] = new LongAdder();
         }
+        for (int i = 0; i < durations.length; i++) {
+            durations[i] = new LongAdder();
+        }
+        for (int i = 0; i < durationNanos.length; i++) {
+            durationNanos[i] = new LongAdder();
+        }
+    }
+
+    /** The backend type of the destination ({@code s3}, {@code file}, ...), upstream's {@code replica_type}. */
+    public String type() {
+        return type;
     }
 
     /** The destination these counters are for. */
@@ -42,6 +64,41 @@ public final class RequestCounters implements CountingClient.Recorder {
     }
 
     @Override
+    public void duration(ReplicaOperation operation, long nanos) {
+        double seconds = nanos / 1e9;
+        int b = 0;
+        while (b < BUCKETS.length && seconds > BUCKETS[b]) {
+            b++;
+        }
+        durations[operation.ordinal() * (BUCKETS.length + 1) + b].increment();
+        durationNanos[operation.ordinal()].add(nanos);
+    }
+
+    /** The upper bounds of the duration buckets, in seconds (the last bucket, +Inf, is implied). */
+    public static double[] durationBuckets() {
+        return BUCKETS.clone();
+    }
+
+    /**
+     * Timed calls of {@code operation} per bucket, cumulative as Prometheus counts them: element {@code i} counts the
+     * calls that took at most {@code durationBuckets()[i]} seconds; the last element counts them all.
+     */
+    public long[] durationCounts(ReplicaOperation operation) {
+        long[] out = new long[BUCKETS.length + 1];
+        long sum = 0;
+        for (int b = 0; b <= BUCKETS.length; b++) {
+            sum += durations[operation.ordinal() * (BUCKETS.length + 1) + b].sum();
+            out[b] = sum;
+        }
+        return out;
+    }
+
+    /** The time the timed calls of {@code operation} took, in nanoseconds. */
+    public long durationNanos(ReplicaOperation operation) {
+        return durationNanos[operation.ordinal()].sum();
+    }
+
+    @Override
     public void bytesUp(long bytes) {
         bytesUp.add(bytes);
     }
@@ -49,6 +106,21 @@ public final class RequestCounters implements CountingClient.Recorder {
     @Override
     public void bytesDown(long bytes) {
         bytesDown.add(bytes);
+    }
+
+    /** Adds what {@code other} has counted so far to these counters (for totals over several destinations). */
+    public void add(RequestCounters other) {
+        for (int i = 0; i < counts.length; i++) {
+            counts[i].add(other.counts[i].sum());
+        }
+        for (int i = 0; i < durations.length; i++) {
+            durations[i].add(other.durations[i].sum());
+        }
+        for (int i = 0; i < durationNanos.length; i++) {
+            durationNanos[i].add(other.durationNanos[i].sum());
+        }
+        bytesUp.add(other.bytesUp());
+        bytesDown.add(other.bytesDown());
     }
 
     /** Calls of {@code operation} that ended with {@code failure} (null: succeeded) so far. */

@@ -81,6 +81,7 @@ final class PluginJars {
                     public String type() { return "%s"; }
                     public Set<String> schemes() { return Set.of("%s"); }
                     public ReplicaLayout layout() { return ReplicaLayout.LTX_DIRS; }
+                    public Set<String> keys() { return Set.of("path"); }
                     public UrlTarget parseUrl(URI url) { throw new UnsupportedOperationException(); }
                     public ReplicaClient create(Settings s) { throw new UnsupportedOperationException(); }
                 }

@@ -25,6 +25,11 @@ class PluginRegistryTest {
     /** A replica provider with a chosen type and schemes. */
     record FakeReplica(String type, Set<String> schemes) implements ReplicaClientProvider {
         @Override
+        public Set<String> keys() {
+            return Set.of("path");
+        }
+
+        @Override
         public ReplicaLayout layout() {
             return ReplicaLayout.HEX_LEVEL_DIRS;
         }
@@ -49,6 +54,11 @@ class PluginRegistryTest {
         @Override
         public Set<String> schemes() {
             return Set.of("s3x");
+        }
+
+        @Override
+        public Set<String> keys() {
+            return Set.of("path");
         }
 
         @Override

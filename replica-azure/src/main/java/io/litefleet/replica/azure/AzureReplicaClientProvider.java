@@ -19,6 +19,8 @@ import java.util.Set;
  * {@link AzureSettings} for how credentials are chosen). Stateless.
  */
 public final class AzureReplicaClientProvider implements ReplicaClientProvider {
+    private static final Set<String> KEYS = Set.copyOf(java.util.stream.Stream.concat(AzureSettings.KEYS.stream(),
+            java.util.stream.Stream.of("path")).toList());
     /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
     public AzureReplicaClientProvider() {
     }
@@ -31,6 +33,13 @@ public final class AzureReplicaClientProvider implements ReplicaClientProvider {
     @Override
     public Set<String> schemes() {
         return Set.of("abs");
+    }
+
+    /** Upstream's abs keys: {@code bucket} (the container), {@code path}, {@code account-name}, {@code account-key},
+     * {@code sas-token} and {@code endpoint}. */
+    @Override
+    public Set<String> keys() {
+        return KEYS;
     }
 
     @Override

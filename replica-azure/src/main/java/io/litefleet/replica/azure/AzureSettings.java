@@ -32,7 +32,7 @@ record AzureSettings(String container, Optional<String> accountName, String endp
     static final String ENDPOINT = "endpoint";
     static final String ENV_ACCOUNT_KEY = "LITESTREAM_AZURE_ACCOUNT_KEY";
     static final String ENV_SAS_TOKEN = "LITESTREAM_AZURE_SAS_TOKEN";
-    private static final Set<String> KEYS = Set.of(BUCKET, ACCOUNT_NAME, ACCOUNT_KEY, SAS_TOKEN, ENDPOINT);
+    static final Set<String> KEYS = Set.of(BUCKET, ACCOUNT_NAME, ACCOUNT_KEY, SAS_TOKEN, ENDPOINT);
     // Azure's rules: 3-63 of lower-case letters, digits and single hyphens, starting and ending with a letter or
     // digit; "$root" names the account's root container.
     private static final Pattern CONTAINER = Pattern.compile("\\$root|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}");

@@ -33,6 +33,12 @@ public final class GcsReplicaClientProvider implements ReplicaClientProvider {
         return Set.of("gs");
     }
 
+    /** Upstream's gs keys: {@code bucket} and {@code path} (credentials come from the environment). */
+    @Override
+    public Set<String> keys() {
+        return Set.of(GcsSettings.BUCKET, "path");
+    }
+
     @Override
     public ReplicaLayout layout() {
         return ReplicaLayout.LTX_DIRS;

@@ -40,6 +40,7 @@ public final class S3ReplicaClientProvider implements ReplicaClientProvider {
     private static final String DEFAULT_REGION = "us-east-1";
     /** Query parameter (either spelling) to config key. */
     private static final Map<String, String> QUERY_KEYS = queryKeys();
+    private static final Set<String> KEYS = with(S3Config.KEYS, "path");
 
     /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
     public S3ReplicaClientProvider() {
@@ -53,6 +54,12 @@ public final class S3ReplicaClientProvider implements ReplicaClientProvider {
     @Override
     public Set<String> schemes() {
         return Set.of("s3");
+    }
+
+    /** Upstream's s3 keys ({@code ReplicaSettings} and {@code path}) plus {@code sse-customer-key-md5}. */
+    @Override
+    public Set<String> keys() {
+        return KEYS;
     }
 
     @Override
@@ -150,6 +157,12 @@ public final class S3ReplicaClientProvider implements ReplicaClientProvider {
     static String redact(URI url) {
         return ReplicaUrl.redact(url.toString()).replaceAll("(?i)((?:sse-customer-key|sseCustomerKey)=)[^&#]*",
                 "$1***");
+    }
+
+    private static Set<String> with(Set<String> keys, String key) {
+        Set<String> all = new java.util.HashSet<>(keys);
+        all.add(key);
+        return Set.copyOf(all);
     }
 
     private static Map<String, String> queryKeys() {

@@ -28,6 +28,8 @@ import net.schmizz.sshj.DefaultConfig;
  * ({@link HostKeyPolicy}).
  */
 public final class SftpReplicaClientProvider implements ReplicaClientProvider {
+    private static final Set<String> KEYS = Set.copyOf(java.util.stream.Stream.concat(SftpSettings.KEYS.stream(),
+            java.util.stream.Stream.of("path")).toList());
     private static final System.Logger LOG = System.getLogger(SftpReplicaClientProvider.class.getName());
     /**
      * sshj's loggers (bound to java.util.logging), held because java.util.logging keeps loggers only weakly. Unless a
@@ -60,6 +62,16 @@ public final class SftpReplicaClientProvider implements ReplicaClientProvider {
     @Override
     public Set<String> schemes() {
         return Set.of("sftp");
+    }
+
+    /**
+     * Upstream's sftp keys ({@code host}, {@code user}, {@code password}, {@code path}, {@code key-path},
+     * {@code host-key}, {@code concurrent-writes}) plus ours ({@code key-passphrase}, {@code known-hosts-path},
+     * {@code insecure-ignore-host-key}, {@code channels}, {@code root}).
+     */
+    @Override
+    public Set<String> keys() {
+        return KEYS;
     }
 
     @Override
