@@ -9,6 +9,27 @@ final class LogLevels {
     private LogLevels() {
     }
 
+    /**
+     * The level {@code -log-level} names, else the one {@code $LOG_LEVEL} names (upstream reads that variable, and
+     * its {@code -log-level} sets it); empty when neither is given. A bad flag is an error; a bad variable, which
+     * may be meant for another program, is reported on standard error and ignored.
+     */
+    static Optional<System.Logger.Level> parse(String flag, String environment) {
+        if (flag != null) {
+            return parse(flag);
+        }
+        if (environment == null || environment.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return parse(environment);
+        } catch (UserException e) {
+            System.err.println("litefleet: ignoring $LOG_LEVEL '" + environment + "': must be trace, debug, info, "
+                    + "warn or error");
+            return Optional.empty();
+        }
+    }
+
     /** The level {@code -log-level} names; empty when the flag is absent. */
     static Optional<System.Logger.Level> parse(String flag) {
         if (flag == null) {

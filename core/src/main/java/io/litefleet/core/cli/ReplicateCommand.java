@@ -129,7 +129,7 @@ final class ReplicateCommand implements Callable<Integer> {
             throws IOException, InterruptedException {
         Litefleet.Builder builder = Litefleet.builder();
         LitefleetConfig c = null;
-        Optional<System.Logger.Level> level = LogLevels.parse(logLevel);
+        Optional<System.Logger.Level> level = LogLevels.parse(logLevel, System.getenv("LOG_LEVEL"));
         if (config != null) {
             if (!args.isEmpty()) {
                 throw new UserException("give either -config <file> or <db-path> <replica-url>, not both");

@@ -70,7 +70,7 @@ public record DirectoryConfig(Path dir, String pattern, boolean recursive, boole
             }
         }
         db.rejectUnknownKeys(KEYS);
-        Path dir = LitefleetConfig.absolute(db, "dir", db.requireString("dir"));
+        Path dir = LitefleetConfig.databasePath(db, "dir", db.requireString("dir"));
         String where = db.origin() + ": key 'dir'" + db.at("dir");
         if (!db.has("pattern")) {
             throw new ConfigException(db.origin() + ": missing required key 'pattern' for 'dir'" + db.at("dir")

@@ -132,7 +132,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
             }
         }
         db.rejectUnknownKeys(DB_KEYS);
-        Path path = absolute(db, "path", db.requireString("path"));
+        Path path = databasePath(db, "path", db.requireString("path"));
         List<Settings> sections = replicaSections(db);
         EngineSettings d = EngineSettings.DEFAULTS;
         Duration monitor = db.duration("monitor-interval", d.syncInterval());
@@ -225,6 +225,34 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
             return ReplicaUrl.parse(text);
         } catch (ConfigException e) {
             throw new ConfigException(s.origin() + ": key 'url'" + s.at("url") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A database path ({@code path:}) or directory ({@code dir:}) read as upstream reads it: a {@code sqlite3://} or
+     * {@code sqlite://} prefix is dropped, {@code ~} and {@code ~/...} are the user's home, and a relative path is
+     * taken against the working directory.
+     */
+    static Path databasePath(Settings s, String key, String value) {
+        String v = value;
+        for (String prefix : List.of("sqlite3://", "sqlite://")) {
+            if (v.startsWith(prefix)) {
+                v = v.substring(prefix.length());
+                break;
+            }
+        }
+        if (v.isBlank()) {
+            throw new ConfigException(s.origin() + ": key '" + key + "'" + s.at(key) + " must be a path, got '"
+                    + value + "'");
+        }
+        if (v.equals("~") || v.startsWith("~/")) {
+            v = System.getProperty("user.home") + v.substring(1);
+        }
+        try {
+            return Path.of(v).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(s.origin() + ": key '" + key + "'" + s.at(key) + " is not a valid path: '"
+                    + value + "' (" + e.getReason() + ")");
         }
     }
 

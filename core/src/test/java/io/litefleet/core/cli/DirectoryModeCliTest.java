@@ -17,7 +17,7 @@ class DirectoryModeCliTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "relative dir | dir: data | key 'dir' (line 2) must be an absolute path, got 'data'",
+            "empty dir | dir: '' | key 'dir' (line 2) must not be empty",
             "bad pattern | dir: /data\\n    pattern: '[z-a]' | key 'pattern' (line 3) '[z-a]' syntax error in pattern: "
                     + "range 'z-a' is reversed",
             "no pattern | dir: /data | missing required key 'pattern' for 'dir' (line 2)",

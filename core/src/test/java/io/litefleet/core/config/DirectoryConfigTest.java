@@ -182,8 +182,8 @@ class DirectoryConfigTest {
 
     @Test
     void badInputs_nameFileLineAndKey() {
-        assertEquals("/etc/l.yml: dbs[0]: key 'dir' (line 2) must be an absolute path, got 'data'",
-                error("dbs:\n  - dir: data\n    pattern: '*.db'\n    replica: {path: /r}\n"));
+        assertEquals("/etc/l.yml: dbs[0]: key 'dir' (line 2) must not be empty",
+                error("dbs:\n  - dir: ''\n    pattern: '*.db'\n    replica: {path: /r}\n"));
         assertEquals("/etc/l.yml: dbs[0]: give either 'path' or 'dir', not both (key 'dir' (line 3), key 'path' "
                 + "(line 2))", error("dbs:\n  - path: /a.db\n    dir: /data\n    pattern: '*.db'\n"
                 + "    replica: {path: /r}\n"));

@@ -122,6 +122,24 @@ class LitefleetConfigTest {
     }
 
     @Test
+    void parse_databasePaths_asUpstreamReadsThem() {
+        LitefleetConfig c = parse("""
+                dbs:
+                  - path: relative/a.db
+                    replica: {path: /r/a}
+                  - path: ~/b.db
+                    replica: {path: /r/b}
+                  - path: sqlite3:///data/c.db
+                    replica: {path: /r/c}
+                  - path: sqlite:///data/./d.db
+                    replica: {path: /r/d}
+                """);
+        assertEquals(java.util.List.of(Path.of("relative/a.db").toAbsolutePath(),
+                Path.of(System.getProperty("user.home"), "b.db"), Path.of("/data/c.db"), Path.of("/data/d.db")),
+                c.dbs().stream().map(DbConfig::path).toList());
+    }
+
+    @Test
     void parse_litestreamFeaturesWeLack_areNamedWithAHint() {
         assertTrue(error("mcp-addr: ':3001'\n")
                 .contains("key 'mcp-addr' (line 1) is not supported: Litefleet has no MCP server"));
@@ -131,8 +149,10 @@ class LitefleetConfigTest {
 
     @Test
     void parse_badValues_nameTheKeyAndValue() {
-        assertTrue(error("dbs:\n  - path: relative.db\n    replica: {path: /r}\n")
-                .contains("key 'path' (line 2) must be an absolute path, got 'relative.db'"));
+        assertTrue(error("dbs:\n  - path: ''\n    replica: {path: /r}\n")
+                .contains("key 'path' (line 2) must not be empty"));
+        assertTrue(error("dbs:\n  - path: 'sqlite://'\n    replica: {path: /r}\n")
+                .contains("key 'path' (line 2) must be a path, got 'sqlite://'"));
         assertTrue(error("dbs:\n  - path: /a.db\n    monitor-interval: often\n    replica: {path: /r}\n")
                 .contains("key 'monitor-interval' (line 3) must be a duration"));
         assertTrue(error("dbs:\n  - path: /a.db\n    replica: {url: 'not a url'}\n").contains("key 'url'"));
