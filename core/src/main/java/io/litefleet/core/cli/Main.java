@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Continuous replication of fleets of SQLite databases (Litestream v0.5 compatible).",
         subcommands = {DemoCommand.class, ReplicateCommand.class, RestoreCommand.class, DatabasesCommand.class, VersionCommand.class, LtxCommand.class,
-            PluginsCommand.class})
+            PluginsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -41,6 +41,11 @@ public final class Main implements Runnable {
      */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        if (args.length > 0 && args[0].equals("wal")) { // upstream's deprecated name of ltx
+            (err == null ? cli.getErr() : err).println("Warning: 'wal' command is deprecated, please use 'ltx' instead");
+            args = args.clone();
+            args[0] = "ltx";
+        }
         cli.setExecutionExceptionHandler(new ErrorHandler());
         if (out != null) {
             cli.setOut(out);

@@ -168,9 +168,18 @@ public final class PluginRegistry implements AutoCloseable {
         return c.provider();
     }
 
+    /** Upstream's backends that no plugin here provides, and what to do instead. */
+    private static final java.util.Map<String, String> UPSTREAM_ONLY = java.util.Map.of(
+            "oss", "Litefleet has no Alibaba Cloud OSS backend; OSS speaks the S3 API: use type s3 with "
+                    + "endpoint: https://oss-<region>.aliyuncs.com",
+            "webdav", "Litefleet has no WebDAV backend; use sftp, s3, gs, abs or file",
+            "nats", "Litefleet has no NATS object-store backend; use s3, gs, abs, sftp or file");
+
     private static ConfigException unknown(String what, String value, String origin, java.util.Set<String> known) {
+        String hint = value == null || !what.startsWith("replica") ? null
+                : UPSTREAM_ONLY.get(value.toLowerCase(Locale.ROOT));
         return new ConfigException("unknown " + what + " '" + value + "' in " + origin + " (known: "
-                + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+                + (known.isEmpty() ? "none" : String.join(", ", known)) + ")" + (hint == null ? "" : ": " + hint));
     }
 
     private static void claim(SortedMap<String, Candidate> map, String key, Candidate c, String what) {

@@ -21,4 +21,21 @@ class HelpTest {
             assertTrue(out.toString().startsWith("Usage: litefleet " + command), out.toString());
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"replicate", "restore", "databases", "ltx"})
+    void helpCommand_asUpstreamHasIt_printsTheSubcommandsUsage(String command) {
+        CliRun r = CliRun.of("help", command);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Usage: litefleet " + command), r.out());
+    }
+
+    @org.junit.jupiter.api.Test
+    void wal_isUpstreamsDeprecatedNameOfLtx_withItsWarning() throws Exception {
+        java.nio.file.Path missing = java.nio.file.Path.of("/nonexistent-litefleet-test.ltx");
+        CliRun r = CliRun.of("wal", missing.toString());
+        assertEquals(CliRun.of("ltx", missing.toString()).code(), r.code());
+        assertTrue(r.err().startsWith("Warning: 'wal' command is deprecated, please use 'ltx' instead\n"), r.err());
+        assertTrue(r.err().contains(missing + ": no such file"), r.err());
+    }
 }

@@ -137,6 +137,11 @@ class PluginRegistryTest {
         assertEquals("unknown replica URL scheme 'gs' in URL gs://b/p (known: file, s3)", scheme.getMessage());
         ConfigException none = assertThrows(ConfigException.class, () -> r.discovery("glob", "cfg"));
         assertEquals("unknown discovery type 'glob' in cfg (known: none)", none.getMessage());
+        for (String upstreamOnly : List.of("oss", "webdav", "nats")) {
+            ConfigException hinted = assertThrows(ConfigException.class, () -> r.replica(upstreamOnly, "cfg"));
+            assertTrue(hinted.getMessage().startsWith("unknown replica type '" + upstreamOnly + "' in cfg (known: "
+                    + "file, s3): Litefleet has no "), hinted.getMessage());
+        }
     }
 
     @Test
