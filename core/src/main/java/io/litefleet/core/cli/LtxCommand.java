@@ -76,8 +76,10 @@ final class LtxCommand implements Callable<Integer> {
                 throw new UserException("cannot specify a replica URL and the -config flag");
             }
             source = ReplicaSource.url(target);
-        } else if (config != null) {
-            source = ConfigReplicaSource.find(config, Path.of(target), Optional.ofNullable(replicaName));
+        } else if (config != null || (!isLtxFile(Path.of(target)) && defaultConfig().isPresent())) {
+            // A database path: its replica from -config, else from upstream's default config file.
+            Path file = config != null ? config : defaultConfig().orElseThrow();
+            source = ConfigReplicaSource.find(file, Path.of(target), Optional.ofNullable(replicaName));
         } else {
             return inspect(Path.of(target));
         }
@@ -90,6 +92,10 @@ final class LtxCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    private static Optional<Path> defaultConfig() {
+        return ConfigPaths.defaultConfig(System::getenv);
     }
 
     /** The levels {@code -level} names, checked as upstream checks them. */

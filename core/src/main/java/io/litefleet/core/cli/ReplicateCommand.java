@@ -130,6 +130,9 @@ final class ReplicateCommand implements Callable<Integer> {
         Litefleet.Builder builder = Litefleet.builder();
         LitefleetConfig c = null;
         Optional<System.Logger.Level> level = LogLevels.parse(logLevel, System.getenv("LOG_LEVEL"));
+        if (config == null && args.isEmpty()) { // as upstream: $LITESTREAM_CONFIG, else /etc/litestream.yml
+            config = ConfigPaths.configOrDefault(null);
+        }
         if (config != null) {
             if (!args.isEmpty()) {
                 throw new UserException("give either -config <file> or <db-path> <replica-url>, not both");

@@ -114,6 +114,9 @@ final class RestoreCommand implements Callable<Integer> {
         IntegrityCheck check = check();
         Duration interval = followInterval();
         RestoreTarget target = target();
+        if (config == null && !ReplicaSource.isUrl(source)) { // a database path: upstream's default config file
+            config = ConfigPaths.defaultConfig(System::getenv).orElse(null);
+        }
         if (DirectoryRestore.isDirectoryEntry(config, source)) { // a whole directory-mode set
             return new DirectoryRestore(config, Path.of(source), Optional.ofNullable(output), target,
                     new DirectoryRestore.Options(force, parallelism, dryRun, Optional.ofNullable(replicaName),
@@ -319,7 +322,8 @@ final class RestoreCommand implements Callable<Integer> {
         }
         if (config == null) {
             throw new UserException("'" + source + "' is not a replica URL (such as file:///backups/db or "
-                    + "s3://bucket/db); to restore a configured database by its path, add -config <file>");
+                    + "s3://bucket/db); to restore a configured database by its path, add -config <file> (without "
+                    + "it, $LITESTREAM_CONFIG or " + ConfigPaths.DEFAULT + " is read, and neither exists)");
         }
         return ConfigReplicaSource.find(config, Path.of(source), Optional.ofNullable(replicaName));
     }
