@@ -11,6 +11,7 @@ import io.litefleet.core.config.ListenAddress;
 import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
+import io.litefleet.core.config.SocketConfig;
 import io.litefleet.core.engine.EngineSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,6 +68,7 @@ public final class Litefleet {
         private Optional<ListenAddress> addr = Optional.empty();
         private ShutdownSync shutdownSync = ShutdownSync.ONCE;
         private Optional<HeartbeatConfig> heartbeat = Optional.empty();
+        private Optional<SocketConfig> socket = Optional.empty();
 
         private Builder() {
         }
@@ -84,9 +86,11 @@ public final class Litefleet {
 
         /** Adds what an already loaded config describes (see {@link #config(Path)}). */
         public Builder config(LitefleetConfig c) {
-            if (c.dbs().isEmpty() && c.fleet().isEmpty()) {
-                throw new ConfigException(c.file() + ": no databases configured (dbs: is empty and there is no "
-                        + "enabled multi-db: section)");
+            if (c.socket().enabled()) {
+                socket = Optional.of(c.socket());
+            } else if (c.dbs().isEmpty() && c.fleet().isEmpty()) {
+                throw new ConfigException(c.file() + ": no databases configured (dbs: is empty, there is no "
+                        + "enabled multi-db: section and no enabled socket: to register databases through)");
             }
             dbs.addAll(c.dbs());
             fleet = c.fleet();
@@ -115,11 +119,26 @@ public final class Litefleet {
 
         /** Adds one database replicating to {@code replicaUrl} every {@code syncInterval}. */
         public Builder database(Path db, String replicaUrl, Duration syncInterval) {
+            dbs.add(databaseConfig(db, replicaUrl, syncInterval, "command line"));
+            return this;
+        }
+
+        /** One database replicating to {@code replicaUrl} every {@code syncInterval}, configured by {@code origin}. */
+        static DbConfig databaseConfig(Path db, String replicaUrl, Duration syncInterval, String origin) {
             URI uri = ReplicaUrl.parse(replicaUrl);
-            ReplicaConfig rc = new ReplicaConfig(uri.getScheme(), Optional.of(uri), new Settings("command line",
-                    Map.of()), syncInterval);
-            dbs.add(new DbConfig(db.toAbsolutePath().normalize(), rc,
-                    EngineSettings.DEFAULTS.withSyncInterval(syncInterval).withConvertToWal(true), "command line"));
+            ReplicaConfig rc = new ReplicaConfig(uri.getScheme(), Optional.of(uri), new Settings(origin, Map.of()),
+                    syncInterval);
+            return new DbConfig(db.toAbsolutePath().normalize(), rc,
+                    EngineSettings.DEFAULTS.withSyncInterval(syncInterval).withConvertToWal(true), origin);
+        }
+
+        /**
+         * Listens on a control socket at {@code path} with file permissions {@code permissions} (octal bits), as the
+         * config's {@code socket:} section does: {@code litefleet sync -wait}, {@code start}, {@code stop},
+         * {@code register} and the others (and upstream's) talk to it.
+         */
+        public Builder controlSocket(Path path, int permissions) {
+            this.socket = Optional.of(new SocketConfig(true, path.toAbsolutePath().normalize(), permissions));
             return this;
         }
 
@@ -184,7 +203,8 @@ public final class Litefleet {
             Optional<Duration> settle = snapshot ? Optional.of(Duration.ZERO)
                     : retention ? Optional.of(compaction.snapshotInterval()) : Optional.empty();
             return Replication.syncOnce(new Replication.Plan(dbs, Optional.empty(), compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, true, Optional.empty(), shutdownSync, Optional.empty()),
+                    Optional.ofNullable(pluginsDir), clock, true, Optional.empty(), shutdownSync, Optional.empty(),
+                    Optional.empty()),
                     settle);
         }
 
@@ -197,13 +217,14 @@ public final class Litefleet {
          * @throws IOException when the state directory is locked by another process or unreadable
          */
         public Replication start() throws IOException {
-            if (dbs.isEmpty() && fleet.isEmpty()) {
-                throw new IllegalStateException("nothing to replicate: add a database or a config");
+            if (dbs.isEmpty() && fleet.isEmpty() && socket.isEmpty()) {
+                throw new IllegalStateException("nothing to replicate: add a database, a config or a control socket");
             }
             Path state = resolvedStateDir().orElseThrow(() -> new IllegalStateException(
                     "no state directory: give stateDir(...) or state-dir: in the config"));
             return Replication.start(new Replication.Plan(dbs, fleet, compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, manual, addr, shutdownSync, heartbeat));
+                    Optional.ofNullable(pluginsDir), clock, manual, addr, shutdownSync, heartbeat,
+                    socket));
         }
     }
 

@@ -11,6 +11,8 @@ import io.litefleet.core.config.ListenAddress;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.ReplicaClients;
 import io.litefleet.core.config.ReplicaConfig;
+import io.litefleet.core.config.SocketConfig;
+import io.litefleet.core.control.ControlServer;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.DbStats;
@@ -54,25 +56,45 @@ public final class Replication implements AutoCloseable {
     private final Catalog catalog;
     private final SyncScheduler scheduler;
     private final FleetManager fleet;
-    private final Map<Path, List<String>> listed;
+    private final ListedDatabases listed;
     private final Path stateDir;
     private final MetricsServer metrics;
     private final Heartbeat heartbeat;
+    private final ControlServer control;
     private boolean closed;
 
     private Replication(StateLock lock, PluginRegistry registry, ReplicaClients clients, Catalog catalog,
-                        SyncScheduler scheduler, FleetManager fleet, Map<Path, List<String>> listed, Path stateDir,
-                        MetricsServer metrics, Heartbeat heartbeat) {
+                        SyncScheduler scheduler, FleetManager fleet, ListedDatabases listed, Path stateDir,
+                        MetricsServer metrics, Heartbeat heartbeat, Optional<SocketConfig> socket, Clock clock) {
         this.lock = lock;
         this.registry = registry;
         this.clients = clients;
         this.catalog = catalog;
         this.scheduler = scheduler;
         this.fleet = fleet;
-        this.listed = Map.copyOf(listed);
+        this.listed = listed;
         this.stateDir = stateDir;
         this.metrics = metrics;
         this.heartbeat = heartbeat;
+        this.control = socket.map(s -> openControl(s, clock)).orElse(null);
+    }
+
+    /**
+     * The control socket, or null when it cannot listen: as upstream, a daemon whose socket fails still replicates
+     * (the warning names the path and why).
+     */
+    private ControlServer openControl(SocketConfig s, Clock clock) {
+        try {
+            ControlServer server = ControlServer.open(s.path(), s.permissions(), new ReplicationControl(listed, fleet,
+                    catalog), Litefleet.version(), clock);
+            System.getLogger(Replication.class.getName()).log(System.Logger.Level.INFO, "control socket listening on "
+                    + server.path());
+            return server;
+        } catch (IOException e) {
+            System.getLogger(Replication.class.getName()).log(System.Logger.Level.WARNING, "control socket not "
+                    + "started (replicating without it): " + e.getMessage());
+            return null;
+        }
     }
 
     /** Starts what {@code plan} describes; on failure everything started so far is closed again. */
@@ -89,30 +111,16 @@ public final class Replication implements AutoCloseable {
                     : SyncScheduler.start(FleetWiring.syncWorkers(), clock));
             scheduler.shutdownSync(plan.shutdownSync());
             ReplicaOverlaps claimed = new ReplicaOverlaps();
-            Map<Path, List<String>> listed = new LinkedHashMap<>();
             List<ReplicationMetrics.Listed> measured = new ArrayList<>();
             // Replica templates resolve only when a database is found: their keys are checked now.
             plan.fleet().ifPresent(f -> f.replicaTemplates().forEach(t -> clients.check(t.base())));
             warnUnusedDefaults(plan, clients);
+            // One replicator per destination: each keeps its own position, retries and compaction, so a slow or dead
+            // destination never holds the others back.
+            ListedDatabases listed = new ListedDatabases(clients, claimed, catalog, scheduler, plan.compaction(),
+                    clock, plan.stateDir(), plan.fleet().isPresent());
             for (DbConfig db : plan.dbs()) {
-                List<String> urls = new ArrayList<>();
-                DbStats stats = new DbStats();
-                Map<String, DbReplicator> byName = new LinkedHashMap<>();
-                // One replicator per destination: each keeps its own position, retries and compaction, so a slow
-                // or dead destination never holds the others back.
-                for (ReplicaConfig rc : db.replicas()) {
-                    ReplicaTarget target = target(clients, claimed, db, rc);
-                    Maintenance m = Maintenance.create(target, plan.compaction());
-                    EngineSettings engine = rc.engine(db.engine());
-                    DbReplicator r = DbReplicator.create(db.path(), target, catalog, engine, clock, m)
-                            .snapshottingFirstCapture();
-                    r.countInto(stats);
-                    byName.put(rc.name(), r);
-                    scheduler.add(r, engine.syncInterval(), m, SyncScheduler.Listener.NONE);
-                    urls.add(target.url());
-                }
-                listed.put(db.path(), List.copyOf(urls));
-                measured.add(new ReplicationMetrics.Listed(db.path(), byName, stats));
+                measured.add(listed.add(db));
             }
             FleetManager fleet = plan.fleet().isEmpty() ? null : open(opened, FleetWiring.start(plan.fleet().get(),
                     plan.compaction(), registry, clients, catalog, clock, claimed, scheduler, plan.manual()));
@@ -122,7 +130,7 @@ public final class Replication implements AutoCloseable {
             Heartbeat heartbeat = plan.heartbeat().isEmpty() ? null : open(opened, Heartbeat.start(
                     plan.heartbeat().get(), measured.stream().map(ReplicationMetrics.Listed::stats).toList(), clock));
             return new Replication(lock, registry, clients, catalog, scheduler, fleet, listed, plan.stateDir(),
-                    server, heartbeat);
+                    server, heartbeat, plan.socket(), clock);
         } catch (IOException | RuntimeException e) {
             closeAll(opened.reversed(), e);
             throw e;
@@ -194,7 +202,7 @@ public final class Replication implements AutoCloseable {
     }
 
     /** The target of one listed database, refused when its replica overlaps another's. */
-    private static ReplicaTarget target(ReplicaClients clients, ReplicaOverlaps claimed, DbConfig db,
+    static ReplicaTarget target(ReplicaClients clients, ReplicaOverlaps claimed, DbConfig db,
                                         ReplicaConfig rc) throws IOException {
         try {
             ReplicaTarget target = clients.resolve(rc);
@@ -223,7 +231,14 @@ public final class Replication implements AutoCloseable {
      * takes it.
      */
     public Map<Path, List<String>> listed() {
-        return listed;
+        Map<Path, List<String>> m = new LinkedHashMap<>();
+        listed.states().forEach(s -> m.put(s.path(), s.urls()));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The control socket's path, when it listens. */
+    public Optional<Path> controlSocket() {
+        return Optional.ofNullable(control).map(ControlServer::path);
     }
 
     /**
@@ -315,11 +330,12 @@ public final class Replication implements AutoCloseable {
         closed = true;
         scheduler.stopping(); // the fleet's final syncs retry as the scheduler's do
         List<AutoCloseable> order = new ArrayList<>();
+        Optional.ofNullable(control).ifPresent(order::add); // no command once stopping
         Optional.ofNullable(heartbeat).ifPresent(order::add); // no ping once stopping
         Optional.ofNullable(fleet).ifPresent(order::add);
         order.add(scheduler);
         Optional.ofNullable(metrics).ifPresent(order::add); // served while the final syncs run
-        order.addAll(List.of(catalog, clients, registry, lock));
+        order.addAll(List.of(listed::close, catalog, clients, registry, lock));
         closeAll(order, null);
     }
 
@@ -356,9 +372,10 @@ public final class Replication implements AutoCloseable {
      * @param addr       where to serve metrics, if anywhere
      * @param shutdownSync how hard a stop retries the final syncs
      * @param heartbeat  upstream's heartbeat, if configured
+     * @param socket     the control socket to listen on, if enabled
      */
     record Plan(List<DbConfig> dbs, Optional<FleetConfig> fleet, CompactionSettings compaction, Path stateDir,
                 Optional<Path> pluginsDir, Clock clock, boolean manual, Optional<ListenAddress> addr,
-                ShutdownSync shutdownSync, Optional<HeartbeatConfig> heartbeat) {
+                ShutdownSync shutdownSync, Optional<HeartbeatConfig> heartbeat, Optional<SocketConfig> socket) {
     }
 }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Continuous replication of fleets of SQLite databases (Litestream v0.5 compatible).",
         subcommands = {DemoCommand.class, ReplicateCommand.class, RestoreCommand.class, DatabasesCommand.class, VersionCommand.class, LtxCommand.class,
-            PluginsCommand.class, CommandLine.HelpCommand.class})
+            PluginsCommand.class, CommandLine.HelpCommand.class, StatusCommand.class, SyncCommand.class,
+            RegisterCommand.class, UnregisterCommand.class, StartCommand.class, StopCommand.class, ResetCommand.class,
+            InfoCommand.class, ListCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -139,7 +139,7 @@ final class ReplicateCommand implements Callable<Integer> {
             }
             c = LitefleetConfig.load(config.toAbsolutePath(), !noExpandEnv);
             LogSetup.apply(LogLevels.override(c.logging(), level));
-            if (c.dbs().isEmpty() && c.fleet().isEmpty()) {
+            if (c.dbs().isEmpty() && c.fleet().isEmpty() && !c.socket().enabled()) {
                 throw new UserException(config + ": no databases configured (dbs: is empty and there is no "
                         + "enabled multi-db: section)");
             }
@@ -180,6 +180,7 @@ final class ReplicateCommand implements Callable<Integer> {
             replication.listed().forEach((db, urls) -> urls.forEach(url -> out.println("replicating " + db
                     + " to " + url)));
             out.println("state directory: " + replication.stateDir());
+            replication.controlSocket().ifPresent(p -> out.println("control socket: " + p));
             if (c != null && c.fleet().isPresent()) {
                 c.fleet().get().directories().forEach(d -> out.println("directory mode: " + d.describe()));
                 out.println("fleet mode: patterns " + c.fleet().get().patterns() + ", max-hot-databases "

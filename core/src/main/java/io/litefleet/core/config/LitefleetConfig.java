@@ -36,14 +36,14 @@ import java.util.Set;
  * @param shutdownSync how hard a stop retries the final syncs ({@code shutdown-sync-timeout},
  *                   {@code shutdown-sync-interval}; upstream's defaults 30 s and 500 ms)
  * @param heartbeat  upstream's {@code heartbeat-url} and {@code heartbeat-interval}, if set
+ * @param socket     Litestream's {@code socket:} section (the control socket)
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
                               CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging,
                               Optional<String> exec, Optional<ListenAddress> addr, ShutdownSync shutdownSync,
-                              Optional<HeartbeatConfig> heartbeat) {
+                              Optional<HeartbeatConfig> heartbeat, SocketConfig socket) {
     private static final Set<String> TOP = topKeys();
     private static final Map<String, String> UNSUPPORTED = Map.of(
-            "socket", "not supported",
             "meta-path", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
             "meta-dir", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'");
     private static final Set<String> DB_KEYS = Set.of("path", "replica", "replicas", "monitor-interval",
@@ -61,7 +61,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
     private static Set<String> topKeys() {
         Set<String> top = new HashSet<>(Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
                 "l0-retention", "l0-retention-check-interval", "retention", "logging", "shutdown-sync-timeout",
-                "shutdown-sync-interval", "heartbeat-url", "heartbeat-interval", "exec"));
+                "shutdown-sync-interval", "heartbeat-url", "heartbeat-interval", "exec", "socket"));
         top.addAll(UpstreamKeys.topLevelKeys());
         return Set.copyOf(top);
     }
@@ -111,7 +111,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
                     + "instead");
         }
         return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging, exec,
-                ListenAddress.parse(top), shutdownSync(top), heartbeat);
+                ListenAddress.parse(top), shutdownSync(top), heartbeat, SocketConfig.parse(top.section("socket")));
     }
 
     private static ShutdownSync shutdownSync(Settings top) {

@@ -16,6 +16,16 @@ public record SyncResult(long txid, int files, long pages, long bytes, boolean c
         return new SyncResult(txid, 0, 0, 0, false, false);
     }
 
+    /**
+     * Two destinations of one database added up, with the lower TXID: what every destination holds (several replicas
+     * keep TXIDs of their own).
+     */
+    public static SyncResult lowest(SyncResult a, SyncResult b) {
+        SyncResult sum = a.plus(b);
+        return new SyncResult(Math.min(a.txid(), b.txid()), sum.files(), sum.pages(), sum.bytes(), sum.capture(),
+                sum.checkpointed());
+    }
+
     /** The two added up: the later TXID, files, pages and bytes summed, capture or checkpoint if either. */
     public SyncResult plus(SyncResult o) {
         return new SyncResult(o.txid, files + o.files, pages + o.pages, bytes + o.bytes, capture || o.capture,

@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import io.litefleet.core.engine.SyncResult;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -156,6 +158,65 @@ public final class FleetManager implements AutoCloseable {
                 hot.promote(id);
             }
         });
+    }
+
+    /**
+     * Whether {@code db} is the fleet's: it matches the patterns (it need not be discovered yet). Thread-safe; stats
+     * the file at most.
+     */
+    public boolean manages(Path db) {
+        try {
+            return f.discovery.probe(db, false) != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Ships what {@code db} has committed now, for the control socket's {@code sync}: a hot database through its
+     * replicators, any other by a transient pass (no hot slot taken, nobody evicted). The future completes once every
+     * destination holds what was committed at this call, or fails with the reason (excluded, deleted, the sync's
+     * error). Empty when the fleet does not manage {@code db}. Thread-safe: handled on the fleet thread.
+     */
+    public java.util.Optional<CompletableFuture<SyncResult>> syncNow(Path db) {
+        if (!manages(db)) {
+            return java.util.Optional.empty();
+        }
+        CompletableFuture<SyncResult> result = new CompletableFuture<>();
+        inbox.add(() -> {
+            int id = f.table.find(db);
+            if (id < 0) {
+                intake.onPath(db); // created since the last scan: discover it now
+                id = f.table.find(db);
+            }
+            if (id < 0) {
+                result.completeExceptionally(new IOException(db + ": the fleet does not know it (not a SQLite "
+                        + "database in WAL mode yet?)"));
+                return;
+            }
+            RowState s = f.lifecycle.state(id);
+            switch (s) {
+                case HOT -> hot.syncNow(id).orElseThrow().whenComplete((r, err) -> complete(result, r, err));
+                case EXCLUDED -> result.completeExceptionally(new IOException(db + ": excluded from the fleet"));
+                case DELETED -> result.completeExceptionally(new IOException(db + ": the database file is gone"));
+                default -> {
+                    if (s == RowState.REFUSED || s == RowState.FAILED) {
+                        f.lifecycle.move(id, RowState.COLD); // tried again now, as its next change would
+                    }
+                    passes.syncNow(id).whenComplete((r, err) -> complete(result, r, err));
+                }
+            }
+        });
+        return java.util.Optional.of(result);
+    }
+
+    private static void complete(CompletableFuture<SyncResult> f, SyncResult r, Throwable err) {
+        if (err == null) {
+            f.complete(r);
+        } else {
+            f.completeExceptionally(err instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                    ? ce.getCause() : err);
+        }
     }
 
     private void loop() {

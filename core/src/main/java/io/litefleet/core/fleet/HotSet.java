@@ -145,6 +145,31 @@ final class HotSet {
             ids.put(reps.get(i), id);
             f.scheduler.add(reps.get(i), f.options.engine().syncInterval(), ms.get(i), new Listener(reps.get(i)));
         }
+        for (java.util.concurrent.CompletableFuture<SyncResult> w : passes.takeWaiting(id)) {
+            syncNow(id).orElseThrow().whenComplete((r, err) -> {
+                if (err == null) {
+                    w.complete(r);
+                } else {
+                    w.completeExceptionally(err);
+                }
+            });
+        }
+    }
+
+    /**
+     * Syncs every destination of a hot row now ({@link SyncScheduler#syncNow}); the lower TXID of them. Empty when the
+     * row is not hot.
+     */
+    java.util.Optional<java.util.concurrent.CompletableFuture<SyncResult>> syncNow(int id) {
+        Hot h = hot.get(id);
+        if (h == null) {
+            return java.util.Optional.empty();
+        }
+        List<java.util.concurrent.CompletableFuture<SyncResult>> all = h.replicators.stream()
+                .map(f.scheduler::syncNow).toList();
+        return java.util.Optional.of(java.util.concurrent.CompletableFuture.allOf(
+                all.toArray(new java.util.concurrent.CompletableFuture[0])).thenApply(v -> all.stream()
+                .map(java.util.concurrent.CompletableFuture::join).reduce(SyncResult::lowest).orElseThrow()));
     }
 
     /** Hears the scheduler about one hot replicator, on a worker: reports through the inbox. */

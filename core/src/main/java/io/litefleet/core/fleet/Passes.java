@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 
 /**
@@ -29,6 +30,10 @@ final class Passes {
     /** Rows whose passes failed: how often in a row, and not before when to try again. */
     private final Map<Integer, Retry> retries = new HashMap<>();
     private long started;
+    /** Callers of {@link #syncNow} waiting for a pass of their row to start. */
+    private final Map<Integer, List<CompletableFuture<SyncResult>>> waiting = new HashMap<>();
+    /** Callers the running pass of their row answers. */
+    private final Map<Integer, List<CompletableFuture<SyncResult>>> armed = new HashMap<>();
 
     /** Consecutive failures of a row's passes, and when the next may run. */
     private record Retry(int failures, Instant at) {
@@ -49,6 +54,24 @@ final class Passes {
         } else if (s.isWork()) {
             f.lifecycle.wantPass(id, true);
         }
+    }
+
+    /**
+     * A pass for a row that is not hot, for the control socket's {@code sync}: the future completes with the outcome
+     * of the first pass that starts after this call (so what was committed now is in the replica), or fails with its
+     * error. A row promoted meanwhile is answered by its replicators instead ({@link #takeWaiting}).
+     */
+    CompletableFuture<SyncResult> syncNow(int id) {
+        CompletableFuture<SyncResult> f = new CompletableFuture<>();
+        waiting.computeIfAbsent(id, k -> new ArrayList<>()).add(f);
+        enqueue(id);
+        return f;
+    }
+
+    /** The callers still waiting for a pass of {@code id} (it was promoted: its replicators answer them). */
+    List<CompletableFuture<SyncResult>> takeWaiting(int id) {
+        List<CompletableFuture<SyncResult>> w = waiting.remove(id);
+        return w == null ? List.of() : w;
     }
 
     /** Starts passes for queued rows while slots are free. */
@@ -90,12 +113,24 @@ final class Passes {
         f.lifecycle.move(id, RowState.PASS);
         f.lifecycle.hold(id);
         started++;
+        List<CompletableFuture<SyncResult>> w = waiting.remove(id);
+        if (w != null) {
+            armed.put(id, w);
+        }
         f.scheduler.runOnce(reps).whenComplete((r, err) -> f.inbox.accept(() -> done(id, r, err)));
         return true;
     }
 
     private void done(int id, SyncResult r, Throwable err) {
         f.giveSlot();
+        for (CompletableFuture<SyncResult> w : armed.getOrDefault(id, List.of())) {
+            if (err == null) {
+                w.complete(r);
+            } else {
+                w.completeExceptionally(Failure.unwrap(err));
+            }
+        }
+        armed.remove(id);
         if (r != null && r.capture()) {
             f.captures.incrementAndGet();
         }

@@ -164,6 +164,7 @@ public final class SyncScheduler implements AutoCloseable {
             if (e != null) {
                 e.removed = true;
                 timeline.remove(e);
+                answer(e.waiting, null, new IOException(db.path() + ": replication stopped"));
                 idle = e.idle; // a sync with an upload in flight ends first: the final sync follows its position
             }
         }
@@ -184,6 +185,30 @@ public final class SyncScheduler implements AutoCloseable {
         if (stopDeadline == 0) {
             stopDeadline = System.nanoTime() + shutdownSync.timeout().toNanos() | 1;
         }
+    }
+
+    /**
+     * Syncs {@code db} as soon as a worker is free, instead of at its next slot: the future completes with the result
+     * of the first sync that <em>starts</em> after this call, so what the database had committed when it was called
+     * is in the replica once it completes (the control socket's {@code sync -wait}). It fails with the sync's error,
+     * or when the database is not scheduled or is removed first.
+     */
+    public CompletableFuture<SyncResult> syncNow(DbReplicator db) {
+        CompletableFuture<SyncResult> f = new CompletableFuture<>();
+        synchronized (lock) {
+            Entry e = entries.get(db);
+            if (e == null || closed) {
+                f.completeExceptionally(new IOException(db.path() + ": not replicating"));
+                return f;
+            }
+            e.waiting.add(f);
+            if (timeline.remove(e)) {
+                e.nextAt = clock.instant(); // idle: due now; running: end() brings the next run forward
+                timeline.add(e);
+                lock.notifyAll();
+            }
+        }
+        return f;
     }
 
     /** The wait after {@code failures} consecutive failures (1 or more): 1 s, doubling, at most a minute. */
@@ -330,11 +355,16 @@ public final class SyncScheduler implements AutoCloseable {
 
     /** The SQLite part of one scheduled sync, on a worker. */
     private void run(Entry e) {
+        synchronized (lock) {
+            e.serving = e.waiting; // these asked before this sync read the WAL: its outcome answers them
+            e.waiting = new ArrayList<>();
+        }
         SyncStep step;
         e.started = System.nanoTime();
         try {
             synchronized (e.db) {
                 if (e.removed) {
+                    answer(e.serving, null, new IOException(e.db.path() + ": replication stopped"));
                     end(e, null); // a run that started as the database was being removed must not reopen it
                     return;
                 }
@@ -414,6 +444,7 @@ public final class SyncScheduler implements AutoCloseable {
             e.lastError = null;
         }
         e.listener.synced(e.db, r);
+        answer(e.serving, r, null);
         if (e.maintenance != null && !e.maintaining) {
             e.maintaining = true;
             io.execute(() -> {
@@ -450,6 +481,7 @@ public final class SyncScheduler implements AutoCloseable {
             e.db.releaseIfBehind(DbReplicator.MAX_PINNED_WAL_BYTES); // a dead store never stops the checkpoints for long
         }
         e.listener.failed(e.db, ex, false);
+        answer(e.serving, null, ex);
         end(e, clock.instant().plusMillis(backoffMillis(e.failures)));
     }
 
@@ -461,12 +493,19 @@ public final class SyncScheduler implements AutoCloseable {
             entries.remove(e.db);
         }
         e.listener.failed(e.db, bug, true);
+        answer(e.serving, null, bug);
+        synchronized (lock) {
+            answer(e.waiting, null, new IOException(e.db.path() + ": replication stopped by an internal error"));
+        }
         end(e, null);
     }
 
     /** The sync chain of {@code e} ended: due again at {@code next} (null: not again). */
     private void end(Entry e, Instant next) {
         synchronized (lock) {
+            if (next != null && !e.waiting.isEmpty()) {
+                next = clock.instant(); // asked for during this run: the next run starts now
+            }
             if (next != null && !e.removed && !closed) {
                 e.nextAt = next;
                 timeline.add(e);
@@ -491,6 +530,18 @@ public final class SyncScheduler implements AutoCloseable {
         } else {
             e.lastMaintenanceError = null;
         }
+    }
+
+    /** Completes and empties {@code futures}: with {@code result}, or failed with {@code error}. */
+    private static void answer(List<CompletableFuture<SyncResult>> futures, SyncResult result, Exception error) {
+        for (CompletableFuture<SyncResult> f : futures) {
+            if (error == null) {
+                f.complete(result);
+            } else {
+                f.completeExceptionally(error);
+            }
+        }
+        futures.clear();
     }
 
     /**
@@ -562,6 +613,9 @@ public final class SyncScheduler implements AutoCloseable {
             }
             closed = true;
             all = List.copyOf(entries.values());
+            for (Entry e : all) {
+                answer(e.waiting, null, new IOException(e.db.path() + ": replication is shutting down"));
+            }
             entries.clear();
             timeline.clear();
             lock.notifyAll();
@@ -690,6 +744,10 @@ public final class SyncScheduler implements AutoCloseable {
         volatile boolean maintaining;
         /** {@link System#nanoTime()} when the running sync started. */
         volatile long started;
+        /** Callers of {@link #syncNow} waiting for the next run to start. Guarded by the scheduler's lock. */
+        List<CompletableFuture<SyncResult>> waiting = new ArrayList<>();
+        /** Callers the run in progress answers (taken from {@link #waiting} as it started). */
+        volatile List<CompletableFuture<SyncResult>> serving = new ArrayList<>();
         /** Completed when no sync of this entry is running (a sync with its upload counts until it ends). */
         volatile CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
 

@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * Replica locations claimed by databases, to refuse two databases whose replicas are the same place or one inside
  * the other: they would write the same TXIDs over each other's files (or list each other's), and both backups would
  * be lost. Locations are compared as {@link ReplicaTarget#describe()} gives them (destination plus path), nested at
- * {@code /} boundaries. Not thread-safe.
+ * {@code /} boundaries. Thread-safe (the fleet reads it while the control socket registers databases).
  */
 public final class ReplicaOverlaps {
     private final NavigableMap<String, Claim> byLocation = new TreeMap<>();
@@ -34,7 +34,7 @@ public final class ReplicaOverlaps {
     }
 
     /** Records {@code claim} unless it overlaps an earlier one, which is returned instead (and nothing recorded). */
-    public Optional<Claim> add(Claim claim) {
+    public synchronized Optional<Claim> add(Claim claim) {
         Optional<Claim> other = overlapping(claim.target());
         if (other.isEmpty()) {
             byLocation.put(claim.location(), claim);
@@ -43,12 +43,20 @@ public final class ReplicaOverlaps {
     }
 
     /** Whether nothing is claimed. */
-    public boolean isEmpty() {
+    public synchronized boolean isEmpty() {
         return byLocation.isEmpty();
     }
 
+    /** Forgets the claim on {@code target} (a database unregistered at runtime), if it is recorded. */
+    public synchronized void release(ReplicaTarget target) {
+        Claim c = byLocation.get(location(target));
+        if (c != null && c.target() == target) {
+            byLocation.remove(location(target));
+        }
+    }
+
     /** The recorded claim whose location equals {@code target}'s, contains it or lies inside it, if any. */
-    public Optional<Claim> overlapping(ReplicaTarget target) {
+    public synchronized Optional<Claim> overlapping(ReplicaTarget target) {
         String loc = location(target);
         Claim same = byLocation.get(loc);
         if (same != null) {

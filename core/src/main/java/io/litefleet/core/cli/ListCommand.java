@@ -1,0 +1,41 @@
+package io.litefleet.core.cli;
+
+import io.litefleet.core.control.Json;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code litefleet list}: the databases the running daemon manages, with status and last sync (control socket). */
+@Command(name = "list", description = {"List all managed databases from a running daemon (ours or Litestream's).",
+    "  litefleet list [-socket PATH] [-timeout SECONDS] [-json]"})
+final class ListCommand extends ControlCall implements Callable<Integer> {
+    @Override
+    int defaultTimeout() {
+        return 10;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        noArguments();
+        Map<String, Object> r = call("list", "GET", "/list", null, positive(timeout()));
+        PrintWriter out = spec.commandLine().getOut();
+        List<?> dbs = r.get("databases") instanceof List<?> l ? l : List.of();
+        if (json) {
+            out.println(Json.writeIndented(r));
+        } else if (dbs.isEmpty()) {
+            out.println("No databases configured");
+        } else {
+            for (Object o : dbs) {
+                if (o instanceof Map<?, ?> m) {
+                    Object at = m.get("last_sync_at");
+                    out.println(m.get("path") + " [" + m.get("status") + "] (last sync: " + (at == null ? "never"
+                            : rfc3339(at.toString())) + ")");
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}
