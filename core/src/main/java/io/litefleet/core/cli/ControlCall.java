@@ -90,6 +90,22 @@ abstract class ControlCall {
         return r.json();
     }
 
+    /**
+     * {@code info} and {@code list}: no argument, {@code GET /what}; with {@code -json} the answer is printed as it
+     * came (indented) and nothing is returned, else the answer is returned for the command to print.
+     */
+    java.util.Optional<Map<String, Object>> query(String what) throws IOException {
+        noArguments();
+        Map<String, Object> r = call(what, "GET", "/" + what, null, positive(timeout()));
+        if (!json) {
+            return java.util.Optional.of(r);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(Json.writeIndented(r));
+        out.flush();
+        return java.util.Optional.empty();
+    }
+
     /** Prints {@code fields} as upstream does: indented JSON with {@code -json}, else one {@code key: value} a line. */
     void print(Map<String, Object> fields) {
         PrintWriter out = spec.commandLine().getOut();

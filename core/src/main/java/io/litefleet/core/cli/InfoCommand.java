@@ -1,8 +1,8 @@
 package io.litefleet.core.cli;
 
-import io.litefleet.core.control.Json;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -17,19 +17,17 @@ final class InfoCommand extends ControlCall implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        noArguments();
-        Map<String, Object> r = call("info", "GET", "/info", null, positive(timeout()));
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(Json.writeIndented(r));
-        } else {
+        Optional<Map<String, Object>> answer = query("info");
+        if (answer.isPresent()) {
+            Map<String, Object> r = answer.get();
+            PrintWriter out = spec.commandLine().getOut();
             out.println("Daemon " + text(r, "version"));
             out.println("  PID:        " + number(r, "pid"));
             out.println("  Uptime:     " + goDuration(number(r, "uptime_seconds")));
             out.println("  Started at: " + rfc3339(text(r, "started_at")));
             out.println("  Databases:  " + number(r, "database_count"));
+            out.flush();
         }
-        out.flush();
         return 0;
     }
 
@@ -40,5 +38,4 @@ final class InfoCommand extends ControlCall implements Callable<Integer> {
         long s = seconds % 60;
         return h > 0 ? h + "h" + m + "m" + s + "s" : m > 0 ? m + "m" + s + "s" : s + "s";
     }
-
 }

@@ -1,9 +1,9 @@
 package io.litefleet.core.cli;
 
-import io.litefleet.core.control.Json;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -18,21 +18,20 @@ final class ListCommand extends ControlCall implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        noArguments();
-        Map<String, Object> r = call("list", "GET", "/list", null, positive(timeout()));
+        Optional<Map<String, Object>> answer = query("list");
+        if (answer.isEmpty()) {
+            return 0;
+        }
         PrintWriter out = spec.commandLine().getOut();
-        List<?> dbs = r.get("databases") instanceof List<?> l ? l : List.of();
-        if (json) {
-            out.println(Json.writeIndented(r));
-        } else if (dbs.isEmpty()) {
+        List<?> dbs = answer.get().get("databases") instanceof List<?> l ? l : List.of();
+        if (dbs.isEmpty()) {
             out.println("No databases configured");
-        } else {
-            for (Object o : dbs) {
-                if (o instanceof Map<?, ?> m) {
-                    Object at = m.get("last_sync_at");
-                    out.println(m.get("path") + " [" + m.get("status") + "] (last sync: " + (at == null ? "never"
-                            : rfc3339(at.toString())) + ")");
-                }
+        }
+        for (Object o : dbs) {
+            if (o instanceof Map<?, ?> m) {
+                Object at = m.get("last_sync_at");
+                out.println(m.get("path") + " [" + m.get("status") + "] (last sync: " + (at == null ? "never"
+                        : rfc3339(at.toString())) + ")");
             }
         }
         out.flush();

@@ -52,14 +52,20 @@ class ControlCommandsTest {
     }
 
     private CliRun ctl(String... args) {
+        return ctl(socket(), args);
+    }
+
+    /** {@code litefleet <command> -socket=<socket> <rest>}, in this JVM. */
+    static CliRun ctl(Path socket, String... args) {
         String[] all = new String[args.length + 1];
         all[0] = args[0];
-        all[1] = "-socket=" + socket();
+        all[1] = "-socket=" + socket;
         System.arraycopy(args, 1, all, 2, args.length - 1);
         return CliRun.of(all);
     }
 
-    private static long field(CliRun r, String name) {
+    /** The number after {@code name: } in what {@code r} printed. */
+    static long field(CliRun r, String name) {
         Matcher m = Pattern.compile("(?m)^" + name + ": (\\d+)$").matcher(r.out());
         assertTrue(m.find(), name + " in: " + r.out() + r.err());
         return Long.parseLong(m.group(1));
@@ -301,6 +307,11 @@ class ControlCommandsTest {
     }
 
     private void assertRestoresEqual(Path db, Path replica) throws Exception {
+        assertRestoresEqual(dir, db, replica);
+    }
+
+    /** Restores {@code replica} with ours and with stock litestream into {@code dir}; both equal {@code db}. */
+    static void assertRestoresEqual(Path dir, Path db, Path replica) throws Exception {
         Path ours = dir.resolve("ours-" + db.getFileName());
         Files.deleteIfExists(ours);
         CliRun r = CliRun.of("restore", "-o", ours.toString(), replica.toUri().toString());
