@@ -37,6 +37,8 @@ public final class ControlServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ControlServer.class.getName());
     /** Connections served at once, at most. */
     static final int MAX_CONNECTIONS = 64;
+    /** Time a client has to send its request (a stuck or idle client is hung up on). */
+    static final java.time.Duration REQUEST_DEADLINE = java.time.Duration.ofSeconds(30);
     /** Longest socket path the kernel takes ({@code sun_path} is 108 bytes with its terminating NUL). */
     static final int MAX_PATH_BYTES = 107;
 
@@ -44,13 +46,16 @@ public final class ControlServer implements AutoCloseable {
     private final Object fileKey;
     private final ServerSocketChannel channel;
     private final ControlHandler handler;
+    private final java.time.Duration requestDeadline;
     private final Thread acceptor;
     private final ExecutorService connections = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("litefleet-control-conn-", 0).factory());
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private ControlServer(Path path, Object fileKey, ServerSocketChannel channel, ControlHandler handler) {
+    private ControlServer(Path path, Object fileKey, ServerSocketChannel channel, ControlHandler handler,
+                          java.time.Duration requestDeadline) {
+        this.requestDeadline = requestDeadline;
         this.path = path;
         this.fileKey = fileKey;
         this.channel = channel;
@@ -68,10 +73,12 @@ public final class ControlServer implements AutoCloseable {
      */
     public static ControlServer open(Path socket, int permissions, ControlTarget target, String version,
                                      java.time.Clock clock) throws IOException {
-        return open(socket, permissions, new ControlHandler(target, version, clock));
+        return open(socket, permissions, new ControlHandler(target, version, clock), REQUEST_DEADLINE);
     }
 
-    static ControlServer open(Path socket, int permissions, ControlHandler handler) throws IOException {
+    /** As the public {@code open}, with the time a client has to send its request (tests shorten it). */
+    static ControlServer open(Path socket, int permissions, ControlHandler handler,
+                              java.time.Duration requestDeadline) throws IOException {
         Path path = socket.toAbsolutePath().normalize();
         int bytes = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes > MAX_PATH_BYTES) {
@@ -87,7 +94,7 @@ public final class ControlServer implements AutoCloseable {
             Files.setPosixFilePermissions(tmp, permissions(permissions));
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            ControlServer s = new ControlServer(path, key, ch, handler);
+            ControlServer s = new ControlServer(path, key, ch, handler, requestDeadline);
             s.acceptor.start();
             return s;
         } catch (IOException e) {
@@ -167,12 +174,25 @@ public final class ControlServer implements AutoCloseable {
 
     private void serve(SocketChannel c) {
         try (c; InputStream in = Channels.newInputStream(c); OutputStream out = Channels.newOutputStream(c)) {
-            ControlHandler.Reply reply;
+            HttpWire.Request request;
+            Thread deadline = Thread.ofVirtual().name("litefleet-control-deadline").start(() -> {
+                try {
+                    Thread.sleep(requestDeadline);
+                    closeQuietly(c); // the read below fails: the connection ends
+                } catch (InterruptedException requestRead) {
+                    // in time
+                }
+            });
             try {
-                reply = handler.handle(HttpWire.readRequest(in));
+                request = HttpWire.readRequest(in);
             } catch (HttpWire.BadRequest e) {
-                reply = ControlHandler.Reply.error(e.status, e.getMessage());
+                HttpWire.writeResponse(out, e.status, ControlHandler.Reply.error(e.status, e.getMessage()).json());
+                drain(c, in); // closing with unread input would reset the connection before the client reads this
+                return;
+            } finally {
+                deadline.interrupt();
             }
+            ControlHandler.Reply reply = handler.handle(request);
             HttpWire.writeResponse(out, reply.status(), reply.json());
         } catch (IOException e) {
             if (!closed) {
@@ -180,6 +200,19 @@ public final class ControlServer implements AutoCloseable {
             }
         } finally {
             open.remove(c);
+        }
+    }
+
+    /** Ends the answer, then reads what the client still sends (at most a MiB) until it hangs up. */
+    private static void drain(SocketChannel c, InputStream in) throws IOException {
+        c.shutdownOutput();
+        byte[] buf = new byte[8192];
+        for (int total = 0; total < (1 << 20); ) {
+            int n = in.read(buf);
+            if (n < 0) {
+                return;
+            }
+            total += n;
         }
     }
 

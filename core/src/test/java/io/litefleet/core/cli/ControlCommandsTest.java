@@ -201,6 +201,24 @@ class ControlCommandsTest {
     }
 
     @Test
+    void syncWait_thatCannotShipInTime_timesOutNamingTheDatabase() throws Exception {
+        Path db = walDatabase("app.db");
+        // manual: nothing syncs until the test drives it, so the daemon's own timeout is what ends the wait
+        try (Replication r = Litefleet.builder().stateDir(dir.resolve("state")).database(db,
+                dir.resolve("replica").toUri().toString(), HOURLY).controlSocket(socket(), 0600).manual().start()) {
+            long start = System.nanoTime();
+            CliRun t = ctl("sync", "-wait", "-timeout", "1", db.toString());
+            assertEquals(1, t.code());
+            assertEquals("litefleet: sync failed: timed out after 1 s waiting for " + db + " to reach its replica (it "
+                    + "keeps replicating)\n", t.err());
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "the daemon answered, not the "
+                    + "client's own deadline");
+            r.runUntilIdle();
+            assertEquals(1, r.txid(db), "the sync that was asked for still runs");
+        }
+    }
+
+    @Test
     void aDaemonThatDoesNotAnswer_timesOut_namingTheSocket() throws Exception {
         Path s = socket();
         try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
