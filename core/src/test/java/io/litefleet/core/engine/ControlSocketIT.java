@@ -73,6 +73,15 @@ class ControlSocketIT {
             assertEquals(0, sync.exitCode(), sync.both());
             assertEquals(txid + 1, number(sync.stdout(), "replica_txid"), sync.stdout());
 
+            // status is offline in both tools: upstream's reads its own <db>-litestream directory, which Litefleet
+            // does not write (docs/control-socket.md); ours reads the state directory's catalog.
+            var stockStatus = peer(litestream, "status", "-config", cfg.toString());
+            assertEquals(0, stockStatus.exitCode(), stockStatus.both());
+            assertTrue(stockStatus.stdout().contains(a + "  not initialized"), stockStatus.stdout());
+            String status = ours("status", "-config", cfg.toString());
+            assertTrue(status.lines().anyMatch(l -> l.startsWith(a.toString()) && l.contains(" ok ")
+                    && l.contains(String.format("%016x", txid + 1))), status);
+
             var list = peer(litestream, "list", "-socket", sock.toString());
             assertEquals(0, list.exitCode(), list.both());
             assertTrue(list.stdout().startsWith(a + " [replicating] (last sync: 20"), list.stdout());
