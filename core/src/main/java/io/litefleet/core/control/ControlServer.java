@@ -128,9 +128,12 @@ public final class ControlServer implements AutoCloseable {
         try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
             throw new IOException(path + ": another process is listening on this control socket (a second "
                     + "replicate?); stop it or set socket.path to another file");
-        } catch (java.net.SocketException stale) {
-            Files.deleteIfExists(path); // left by a process that died: nobody answers
+        } catch (java.net.ConnectException stale) {
+            Files.deleteIfExists(path); // refused: left by a process that died, nobody listens
             LOG.log(System.Logger.Level.INFO, path + ": removed a stale control socket");
+        } catch (java.net.SocketException e) {
+            throw new IOException(path + ": cannot tell whether another process listens on this control socket ("
+                    + e.getMessage() + "); remove it or set socket.path to another file", e);
         }
     }
 
