@@ -41,6 +41,7 @@ final class ListedDatabases {
     private final Clock clock;
     private final Path stateDir;
     private final boolean fleetMode;
+    private final StateLock processLock;
     private final Map<Path, Listed> dbs = new LinkedHashMap<>(); // guarded by this
     /** Databases of the start-up plan: the process's {@link StateLock} holds their locks until it ends. */
     private final java.util.Set<Path> lockedByProcess = new java.util.HashSet<>(); // guarded by this
@@ -68,7 +69,9 @@ final class ListedDatabases {
     }
 
     ListedDatabases(ReplicaClients clients, ReplicaOverlaps claimed, Catalog catalog, SyncScheduler scheduler,
-                    CompactionSettings compaction, Clock clock, Path stateDir, boolean fleetMode) {
+                    CompactionSettings compaction, Clock clock, Path stateDir, boolean fleetMode,
+                    StateLock processLock) {
+        this.processLock = processLock;
         this.clients = clients;
         this.claimed = claimed;
         this.catalog = catalog;
@@ -197,8 +200,12 @@ final class ListedDatabases {
         }
         CompletableFuture<Boolean> done = finalSyncs(l.running);
         l.running = List.of();
+        boolean startedHere = lockedByProcess.remove(db);
         return Optional.of(done.whenComplete((ok, err) -> {
             l.targets.forEach(claimed::release);
+            if (startedHere) {
+                processLock.release(db); // after its final sync: another process may take it over now
+            }
             if (l.lock != null) {
                 try {
                     l.lock.close();

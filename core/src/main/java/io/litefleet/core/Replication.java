@@ -118,7 +118,7 @@ public final class Replication implements AutoCloseable {
             // One replicator per destination: each keeps its own position, retries and compaction, so a slow or dead
             // destination never holds the others back.
             ListedDatabases listed = new ListedDatabases(clients, claimed, catalog, scheduler, plan.compaction(),
-                    clock, plan.stateDir(), plan.fleet().isPresent());
+                    clock, plan.stateDir(), plan.fleet().isPresent(), lock);
             for (DbConfig db : plan.dbs()) {
                 measured.add(listed.add(db));
             }

@@ -207,6 +207,24 @@ public final class StateLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Releases the lock of {@code db} alone (a database unregistered at runtime: another process may replicate it
+     * now); false when this lock does not hold it.
+     */
+    public boolean release(Path db) {
+        Path file = dir.resolve("locks").resolve(hash(db.toAbsolutePath().normalize().toString()) + ".lock");
+        synchronized (HELD) {
+            int i = dbFiles.indexOf(file);
+            if (closed || i < 0) {
+                return false;
+            }
+            closeQuietly(dbLocks.remove(i));
+            dbFiles.remove(i);
+            HELD_DBS.remove(file);
+            return true;
+        }
+    }
+
     @Override
     public void close() throws IOException {
         synchronized (HELD) {

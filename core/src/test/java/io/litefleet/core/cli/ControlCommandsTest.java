@@ -171,6 +171,24 @@ class ControlCommandsTest {
     }
 
     @Test
+    void unregisteringAConfiguredDatabase_releasesItForAnotherReplicator() throws Exception {
+        Path db = walDatabase("app.db");
+        Path replica = dir.resolve("replica");
+        try (Replication r = daemon(db, replica)) {
+            assertEquals(0, ctl("sync", "-wait", db.toString()).code());
+            CliRun unreg = ctl("unregister", "-json", db.toString());
+            assertEquals(0, unreg.code(), unreg.err());
+            assertTrue(unreg.out().contains("\"status\": \"unregistered\""), unreg.out());
+            try (Replication other = Litefleet.builder().stateDir(dir.resolve("state")).database(db,
+                    replica.toUri().toString(), HOURLY).manual().start()) {
+                other.runUntilIdle();
+                assertEquals(r.txid(db), other.txid(db), "the other replicator continues the same replica");
+            }
+        }
+        assertRestoresEqual(db, replica);
+    }
+
+    @Test
     void badInputs_sayWhatIsWrong_withExitCode1() throws Exception {
         Path db = walDatabase("app.db");
         CliRun none = CliRun.of("sync", "-socket", socket().toString(), db.toString());
