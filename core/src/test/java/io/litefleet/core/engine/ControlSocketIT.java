@@ -9,14 +9,13 @@ import io.litefleet.testkit.Await;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerProcess;
 import io.litefleet.testkit.PeerTools;
+import io.litefleet.testkit.SqliteFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,16 +196,15 @@ class ControlSocketIT {
 
     private Path db(String name) throws Exception {
         Path p = dir.resolve(name + ".db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + p); Statement s = c.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("CREATE TABLE t(v TEXT)");
+        try (Connection c = SqliteFiles.open(p)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v TEXT)");
         }
         return p;
     }
 
     private static void write(Path db, String v) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO t VALUES ('" + v + "')");
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "INSERT INTO t VALUES ('" + v + "')");
         }
     }
 }
