@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * are not touched. Refused while a replicate process holds the database (its lock names the pid).
  */
 @Command(name = "reset", description = {"Clear local replication state for a database: the next sync starts a "
-        + "fresh snapshot.", "  litefleet reset [-config PATH] [--state-dir DIR] [-dry-run] DB_PATH"})
+        + "fresh snapshot.", "  litefleet reset [-config PATH] [-no-expand-env] [--state-dir DIR] [-dry-run] DB_PATH"})
 final class ResetCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -32,6 +32,10 @@ final class ResetCommand implements Callable<Integer> {
     @Option(names = {"-config", "--config"}, paramLabel = "PATH", description = "Configuration file (for "
             + "state-dir:).")
     Path config;
+
+    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Disables environment variable expansion "
+            + "in the configuration file.")
+    boolean noExpandEnv;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory.")
     Path stateDir;
@@ -54,7 +58,7 @@ final class ResetCommand implements Callable<Integer> {
         Path db = Path.of(args.get(0)).toAbsolutePath().normalize();
         Optional<Path> fromConfig = Optional.empty();
         if (config != null) {
-            LitefleetConfig c = LitefleetConfig.load(config.toAbsolutePath());
+            LitefleetConfig c = ConfigPaths.load(config.toAbsolutePath(), noExpandEnv);
             fromConfig = c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir);
         }
         if (!Files.exists(db)) {

@@ -27,17 +27,18 @@ import picocli.CommandLine.Spec;
  * files), and a {@code replicas} column says where it goes.
  */
 @Command(name = "status", description = {"Display the replication status of the configured databases.",
-    "  litefleet status [-config PATH] [-json] [DB_PATH]"})
+    "  litefleet status [-config PATH] [-no-expand-env] [-json] [DB_PATH]"})
 final class StatusCommand implements Callable<Integer> {
-    /** Upstream's default config file. */
-    static final Path DEFAULT_CONFIG = Path.of("/etc/litestream.yml");
-
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-config", "--config"}, paramLabel = "PATH", description = "Configuration file (default: "
             + "$LITESTREAM_CONFIG or /etc/litestream.yml).")
     Path config;
+
+    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Disables environment variable expansion "
+            + "in the configuration file.")
+    boolean noExpandEnv;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (default: the config's).")
     Path stateDir;
@@ -50,7 +51,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LitefleetConfig c = LitefleetConfig.load(configPath(config).toAbsolutePath());
+        LitefleetConfig c = ConfigPaths.load(ConfigPaths.configOrDefault(config), noExpandEnv);
         Path state = StateDirs.resolve(stateDir, c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir));
         Path filter = only == null ? null : only.toAbsolutePath().normalize();
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -74,15 +75,6 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /** {@code -config}, else $LITESTREAM_CONFIG, else /etc/litestream.yml (upstream's order). */
-    static Path configPath(Path flag) {
-        if (flag != null) {
-            return flag;
-        }
-        String env = System.getenv("LITESTREAM_CONFIG");
-        return env != null && !env.isBlank() ? Path.of(env) : DEFAULT_CONFIG;
     }
 
     private static Map<String, Object> row(DbConfig db, Catalog catalog) {

@@ -325,10 +325,15 @@ class ControlCommandsTest {
                 dir.resolve("replica").toUri().toString(), HOURLY).controlSocket(socket(), 0600).start()) {
             assertEquals(0, ctl("sync", "-wait", db.toString()).code());
         }
-        CliRun after = CliRun.of("status", "-config", cfg.toString(), "-json", db.toString());
+        CliRun after = CliRun.of("status", "-config", cfg.toString(), "-no-expand-env", "-json", db.toString());
         assertEquals(0, after.code(), after.err());
         assertTrue(after.out().contains("\"status\": \"ok\"") && after.out().contains("\"local_txid\": "
                 + "\"0000000000000001\"") && !after.out().contains(missing.toString()), after.out());
+        if (System.getenv("LITESTREAM_CONFIG") == null && !Files.exists(Path.of("/etc/litestream.yml"))) {
+            CliRun none = CliRun.of("status");
+            assertEquals(1, none.code());
+            assertTrue(none.err().contains("no configuration file: give -config FILE"), none.err());
+        }
     }
 
     @Test
