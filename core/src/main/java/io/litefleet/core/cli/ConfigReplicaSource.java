@@ -33,8 +33,9 @@ record ConfigReplicaSource(Path config, Path db, List<ReplicaConfig> listed, Opt
      * The database at {@code dbPath} in {@code config}, or a clear error listing what is configured. With several
      * destinations, {@code replicaName} chooses one; without it, {@link #open} takes the one holding the newest data.
      */
-    static ConfigReplicaSource find(Path config, Path dbPath, Optional<String> replicaName) {
-        LitefleetConfig c = LitefleetConfig.load(config.toAbsolutePath());
+    static ConfigReplicaSource find(ConfigFile file, Path dbPath, Optional<String> replicaName) {
+        LitefleetConfig c = file.load();
+        Path config = file.path();
         Path wanted = dbPath.toAbsolutePath().normalize();
         Optional<DbConfig> db = c.dbs().stream().filter(d -> d.path().equals(wanted)).findFirst();
         if (db.isEmpty() && c.fleet().isEmpty()) {

@@ -45,7 +45,7 @@ import java.util.stream.Collectors;
  * @param target      latest or a time ({@code -txid} names one database's history, so it is refused)
  * @param options     overwrite, parallelism, dry run, destination name
  */
-record DirectoryRestore(Path config, Path dir, Optional<Path> output, RestoreTarget target, Options options) {
+record DirectoryRestore(ConfigFile config, Path dir, Optional<Path> output, RestoreTarget target, Options options) {
     private static final Pattern LTX_DIRS = Pattern.compile("(.+)/ltx/[0-9]+/[0-9a-f]{16}-[0-9a-f]{16}\\.ltx");
     private static final Pattern HEX_DIRS = Pattern.compile("(.+)/[0-9a-f]{4}/[0-9a-f]{16}-[0-9a-f]{16}\\.ltx");
 
@@ -63,12 +63,12 @@ record DirectoryRestore(Path config, Path dir, Optional<Path> output, RestoreTar
     }
 
     /** Whether {@code source} names the {@code dir:} of a directory-mode entry of {@code config}. */
-    static boolean isDirectoryEntry(Path config, String source) {
+    static boolean isDirectoryEntry(ConfigFile config, String source) {
         if (config == null) {
             return false;
         }
         Path wanted = Path.of(source).toAbsolutePath().normalize();
-        return entries(LitefleetConfig.load(config.toAbsolutePath()), wanted).findAny().isPresent();
+        return entries(config.load(), wanted).findAny().isPresent();
     }
 
     private static java.util.stream.Stream<DirectoryConfig> entries(LitefleetConfig c, Path dir) {
@@ -82,7 +82,7 @@ record DirectoryRestore(Path config, Path dir, Optional<Path> output, RestoreTar
                     + ") holds several databases: use -timestamp to restore them all as of one time");
         }
         Path wanted = dir.toAbsolutePath().normalize();
-        List<DirectoryConfig> entries = entries(LitefleetConfig.load(config.toAbsolutePath()), wanted).toList();
+        List<DirectoryConfig> entries = entries(config.load(), wanted).toList();
         Path into = output.map(o -> o.toAbsolutePath().normalize()).orElse(wanted);
         int restored = 0;
         int failed = 0;

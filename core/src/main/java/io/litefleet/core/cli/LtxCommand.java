@@ -60,6 +60,10 @@ final class LtxCommand implements Callable<Integer> {
             description = "With -config, the database's replica (destination) to list, by its name.")
     String replicaName;
 
+    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Read the configuration without "
+            + "expanding $VARIABLES.")
+    boolean noExpandEnv;
+
     @Option(names = "--plugins-dir", paramLabel = "DIR", description = PluginsDir.DESCRIPTION)
     Path pluginsDir;
 
@@ -79,7 +83,8 @@ final class LtxCommand implements Callable<Integer> {
         } else if (config != null || (!isLtxFile(Path.of(target)) && defaultConfig().isPresent())) {
             // A database path: its replica from -config, else from upstream's default config file.
             Path file = config != null ? config : defaultConfig().orElseThrow();
-            source = ConfigReplicaSource.find(file, Path.of(target), Optional.ofNullable(replicaName));
+            source = ConfigReplicaSource.find(new ConfigFile(file, !noExpandEnv), Path.of(target),
+                    Optional.ofNullable(replicaName));
         } else {
             return inspect(Path.of(target));
         }

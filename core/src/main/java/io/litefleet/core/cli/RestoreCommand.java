@@ -100,6 +100,10 @@ final class RestoreCommand implements Callable<Integer> {
             + "replica (destination) to restore from, by its name (default: the one with the newest data).")
     String replicaName;
 
+    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Read the configuration without "
+            + "expanding $VARIABLES.")
+    boolean noExpandEnv;
+
     @Option(names = {"-config", "--config"}, paramLabel = "FILE",
             description = "Configuration file, to restore a configured database by its path.")
     Path config;
@@ -117,8 +121,9 @@ final class RestoreCommand implements Callable<Integer> {
         if (config == null && !ReplicaSource.isUrl(source)) { // a database path: upstream's default config file
             config = ConfigPaths.defaultConfig(System::getenv).orElse(null);
         }
-        if (DirectoryRestore.isDirectoryEntry(config, source)) { // a whole directory-mode set
-            return new DirectoryRestore(config, Path.of(source), Optional.ofNullable(output), target,
+        ConfigFile file = config == null ? null : new ConfigFile(config, !noExpandEnv);
+        if (DirectoryRestore.isDirectoryEntry(file, source)) { // a whole directory-mode set
+            return new DirectoryRestore(file, Path.of(source), Optional.ofNullable(output), target,
                     new DirectoryRestore.Options(force, parallelism, dryRun, Optional.ofNullable(replicaName),
                             pluginsDir())).run(spec.commandLine().getOut(), spec.commandLine().getErr());
         }
@@ -325,7 +330,8 @@ final class RestoreCommand implements Callable<Integer> {
                     + "s3://bucket/db); to restore a configured database by its path, add -config <file> (without "
                     + "it, $LITESTREAM_CONFIG or " + ConfigPaths.DEFAULT + " is read, and neither exists)");
         }
-        return ConfigReplicaSource.find(config, Path.of(source), Optional.ofNullable(replicaName));
+        return ConfigReplicaSource.find(new ConfigFile(config, !noExpandEnv), Path.of(source),
+                Optional.ofNullable(replicaName));
     }
 
     private Optional<Path> pluginsDir() {

@@ -68,6 +68,17 @@ class DatabasesCommandTest {
         CliRun literal = CliRun.of("databases", "-no-expand-env", "-config", config.toString());
         assertEquals(0, literal.code(), literal.err());
         assertTrue(literal.out().contains("/data/$LITEFLEET_UNSET_VAR.db  file"), literal.out());
+        // restore and ltx read the config the same way: unexpanded, the database is found by its literal path
+        String db = "/data/$LITEFLEET_UNSET_VAR.db";
+        for (String command : new String[] {"restore", "ltx"}) {
+            CliRun refused = CliRun.of(command, "-config", config.toString(), db);
+            assertTrue(refused.err().contains("LITEFLEET_UNSET_VAR is not set"), command + ": " + refused.err());
+        }
+        CliRun restore = CliRun.of("restore", "-no-expand-env", "-if-replica-exists", "-config", config.toString(),
+                "-o", dir.resolve("out.db").toString(), db);
+        assertEquals(0, restore.code(), "no backup yet, and -if-replica-exists: " + restore.err());
+        CliRun ltx = CliRun.of("ltx", "-no-expand-env", "-config", config.toString(), db);
+        assertTrue(!ltx.err().contains("is not set") && !ltx.err().contains("no database"), ltx.err());
     }
 
     @Test
