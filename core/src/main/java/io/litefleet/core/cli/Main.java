@@ -49,6 +49,13 @@ public final class Main implements Runnable {
             args[0] = "ltx";
         }
         cli.setExecutionExceptionHandler(new ErrorHandler());
+        // A bad flag, value or command exits 1 as upstream's does (picocli's default is 2), after saying what was
+        // wrong and printing the usage.
+        CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, rest) -> {
+            usage.handleParseException(e, rest);
+            return 1;
+        });
         if (out != null) {
             cli.setOut(out);
         }

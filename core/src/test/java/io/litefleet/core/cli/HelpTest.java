@@ -38,4 +38,21 @@ class HelpTest {
         assertTrue(r.err().startsWith("Warning: 'wal' command is deprecated, please use 'ltx' instead\n"), r.err());
         assertTrue(r.err().contains(missing + ": no such file"), r.err());
     }
+
+    @org.junit.jupiter.api.Test
+    void unknownFlagsAndCommands_exitOne_asUpstreamDoes() throws Exception {
+        for (String[] args : new String[][] {{"restore", "-bogus", "x"}, {"bogus"}, {"restore", "-parallelism",
+                "many", "file:///x"}}) {
+            CliRun ours = CliRun.of(args);
+            assertEquals(1, ours.code(), String.join(" ", args) + ": " + ours.err());
+            assertTrue(!ours.err().isBlank(), "says what was wrong");
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                    io.litefleet.testkit.PeerTools.litestream().toString()));
+            command.addAll(java.util.List.of(args));
+            Process stock = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertTrue(stock.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(stock.exitValue(), ours.code(), "same exit code as stock: " + String.join(" ", args));
+        }
+    }
 }
