@@ -730,8 +730,7 @@ public final class DbReplicator implements AutoCloseable {
         };
         long bytes = 0;
         int files = 0;
-        boolean snapshotToo = newChain || (lastTxid == 0 && snapshotFirstCapture);
-        if (snapshotToo) {
+        if (newChain) {
             LtxFileRef snapshot = LtxPublisher.of(target, pageSize, image.commit(), 1, txid, now, 0, 0, 0, 0)
                     .withoutCrcs().atLevel(LtxFileRef.SNAPSHOT_LEVEL).publish(all, image.commit());
             listener.uploaded(snapshot);
@@ -749,6 +748,26 @@ public final class DbReplicator implements AutoCloseable {
         journal.save(pos, crcs);
         record();
         listener.uploaded(ref);
+        boolean snapshotToo = newChain;
+        if (!newChain && lastTxid == 0 && snapshotFirstCapture) {
+            // After the level-0 file, which starts the chain at TXID 1 and is durable already, as upstream orders
+            // them: the replica is restorable one upload sooner, and a failed snapshot loses nothing.
+            try {
+                LtxFileRef snapshot = LtxPublisher.of(target, pageSize, image.commit(), 1, txid, now, 0, 0, 0, 0)
+                        .withoutCrcs().atLevel(LtxFileRef.SNAPSHOT_LEVEL).publish(all, image.commit());
+                listener.uploaded(snapshot);
+                bytes += snapshot.size();
+                files++;
+                snapshotToo = true;
+            } catch (IOException e) {
+                if (e instanceof java.io.InterruptedIOException
+                        || e instanceof java.nio.channels.ClosedByInterruptException) {
+                    Thread.currentThread().interrupt(); // a stop: keep its interrupt for the caller
+                }
+                log(System.Logger.Level.WARNING, "first snapshot 0000000000000001-%016x not uploaded (level 0 holds "
+                        + "the same state; the scheduled snapshot follows): %s", txid, e.getMessage());
+            }
+        }
         // A delta against the shipped page checksums loses no data, only the granularity of the transactions made
         // while nobody watched; that is routine for a cold database in a fleet. A full capture is not.
         log(newChain || (lastTxid > 0 && shipped == null) ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
