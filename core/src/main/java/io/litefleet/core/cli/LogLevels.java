@@ -48,6 +48,6 @@ final class LogLevels {
 
     /** {@code config} with its level replaced by {@code level}, when given. */
     static LoggingConfig override(LoggingConfig config, Optional<System.Logger.Level> level) {
-        return level.map(l -> new LoggingConfig(l, config.json(), config.stderr())).orElse(config);
+        return level.map(config::atLevel).orElse(config);
     }
 }

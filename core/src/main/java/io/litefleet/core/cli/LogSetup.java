@@ -26,13 +26,13 @@ final class LogSetup {
             default -> Level.INFO;
         };
         boolean stdout = c.stderr().map(b -> !b).orElse(false);
-        if (level == Level.INFO && !c.json() && !stdout) {
+        if (level == Level.INFO && !c.json() && !stdout && !c.source()) {
             return; // the defaults: nothing to change
         }
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
         }
-        Formatter f = c.json() ? new JsonLines() : new SimpleFormatter();
+        Formatter f = c.json() ? new JsonLines(c.source()) : c.source() ? new WithSource() : new SimpleFormatter();
         Handler h = stdout ? new AutoFlushing(System.out, f) : new ConsoleHandler();
         h.setFormatter(f);
         h.setLevel(level);
@@ -58,8 +58,39 @@ final class LogSetup {
         }
     }
 
-    /** One JSON object per line: time, level (upstream's names), logger and message (with the error, if any). */
+    /** Where a record was logged: class and method, as the JDK inferred them. */
+    static String source(LogRecord r) {
+        return java.util.Objects.toString(r.getSourceClassName(), java.util.Objects.toString(r.getLoggerName(), ""))
+                + (r.getSourceMethodName() == null ? "" : "." + r.getSourceMethodName());
+    }
+
+    /** The default text line with the source after the level (upstream's {@code source: true}). */
+    private static final class WithSource extends Formatter {
+        private final SimpleFormatter plain = new SimpleFormatter();
+
+        @Override
+        public String format(LogRecord r) {
+            String line = plain.format(r);
+            int space = line.indexOf(' ', line.indexOf(' ') + 1); // after the time and the level
+            return space < 0 ? line : line.substring(0, space) + " source=" + source(r) + line.substring(space);
+        }
+    }
+
+    /**
+     * One JSON object per line: time, level (upstream's names), logger, message (with the error, if any) and, with
+     * {@code source}, where it was logged.
+     */
     static final class JsonLines extends Formatter {
+        private final boolean source;
+
+        JsonLines() {
+            this(false);
+        }
+
+        JsonLines(boolean source) {
+            this.source = source;
+        }
+
         @Override
         public String format(LogRecord r) {
             String msg = formatMessage(r);
@@ -71,6 +102,7 @@ final class LogSetup {
                     : r.getLevel().intValue() >= Level.INFO.intValue() ? "INFO" : "DEBUG";
             return "{\"time\":\"" + Instant.ofEpochMilli(r.getMillis()) + "\",\"level\":\"" + level
                     + "\",\"logger\":" + DatabasesCommand.quote(java.util.Objects.toString(r.getLoggerName(), ""))
+                    + (source ? ",\"source\":" + DatabasesCommand.quote(source(r)) : "")
                     + ",\"msg\":" + DatabasesCommand.quote(msg) + "}\n";
         }
     }

@@ -18,4 +18,21 @@ class LogSetupTest {
         r.setLevel(Level.FINE);
         assertEquals(true, new LogSetup.JsonLines().format(r).contains("\"level\":\"DEBUG\""));
     }
+
+    @Test
+    void source_namesWhereTheLineWasLogged() {
+        LogRecord r = new LogRecord(Level.INFO, "synced");
+        r.setLoggerName("io.litefleet.x");
+        r.setSourceClassName("io.litefleet.core.engine.DbReplicator");
+        r.setSourceMethodName("sync");
+        r.setMillis(1_764_000_000_000L);
+        assertEquals(true, new LogSetup.JsonLines(true).format(r)
+                .contains(",\"source\":\"io.litefleet.core.engine.DbReplicator.sync\","));
+        assertEquals(false, new LogSetup.JsonLines(false).format(r).contains("source"));
+        io.litefleet.core.config.LoggingConfig c = io.litefleet.core.config.LitefleetConfig.parse(
+                java.nio.file.Path.of("/etc/l.yml"), io.litefleet.core.config.YamlLoader.withoutExpansion()
+                        .parse("/etc/l.yml", "logging:\n  source: true\n  level: debug\n")).logging();
+        assertEquals(true, c.source());
+        assertEquals(System.Logger.Level.DEBUG, c.level());
+    }
 }
