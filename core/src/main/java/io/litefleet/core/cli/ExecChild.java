@@ -93,6 +93,24 @@ final class ExecChild {
         return false;
     }
 
+    /** Ends the child if it still runs: SIGTERM, then SIGKILL after {@code grace}. */
+    void end(java.time.Duration grace) {
+        if (!process.isAlive()) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "replication is ending: stopping the exec process (pid " + process.pid()
+                + ")");
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Waits up to {@code millis} for the child to exit; returns whether it has. */
     boolean waitFor(long millis) throws InterruptedException {
         return process.waitFor(millis, TimeUnit.MILLISECONDS);

@@ -28,8 +28,9 @@ final class ExecRun {
                    Runnable status) throws InterruptedException {
         Relay relay = new Relay();
         Consumer<String> toStop = onSignal.getAndSet(relay); // from here a signal is the child's, even mid-start
+        ExecChild child = null;
         try {
-            ExecChild child = relay.attach(ExecChild.start(command));
+            child = relay.attach(ExecChild.start(command));
             while (!child.waitFor(every.toMillis())) {
                 status.run();
             }
@@ -39,6 +40,11 @@ final class ExecRun {
             return child.exitCode();
         } finally {
             onSignal.set(toStop);
+            if (child != null) {
+                // Replication is ending some other way (an error, an interrupt): the application must not go on
+                // running unreplicated. A no-op when it has exited.
+                child.end(java.time.Duration.ofSeconds(10));
+            }
         }
     }
 

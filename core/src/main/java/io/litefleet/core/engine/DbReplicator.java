@@ -281,7 +281,7 @@ public final class DbReplicator implements AutoCloseable {
         listener.uploaded(step.ref, step.bytes);
         SyncResult done = step.before.plus(new SyncResult(step.file.txid(), 1, step.file.pages(), step.ref.size(),
                 false, false));
-        if (uploadMore && !settings.syncFull(done.files())) {
+        if (uploadMore) {
             return beginSync(done);
         }
         SyncResult result = done.plus(checkpointIfDue());
@@ -568,8 +568,10 @@ public final class DbReplicator implements AutoCloseable {
                     return result;
                 }
                 result = result.plus(shipBatch(reader, batch));
-                if (batch.stop().kind() != WalStop.Kind.LIMIT || settings.syncFull(result.files())) {
-                    return result; // all of it, or max-sync-ltx-files: the rest goes with the next sync
+                if (batch.stop().kind() != WalStop.Kind.LIMIT) {
+                    // All of it. Like upstream, whose max-sync-ltx-files only splits a sync into passes that it
+                    // repeats until nothing is left, a sync never leaves committed frames for the next one.
+                    return result;
                 }
             }
         }
@@ -759,7 +761,7 @@ public final class DbReplicator implements AutoCloseable {
                 bytes += snapshot.size();
                 files++;
                 snapshotToo = true;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (e instanceof java.io.InterruptedIOException
                         || e instanceof java.nio.channels.ClosedByInterruptException) {
                     Thread.currentThread().interrupt(); // a stop: keep its interrupt for the caller

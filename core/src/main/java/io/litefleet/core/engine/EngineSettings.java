@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param convertToWal          whether a rollback-journal database is switched to WAL mode before it is streamed (as
  *                              Litestream does), instead of refused; off in {@link #DEFAULTS}: a {@code dbs:} entry
  *                              and the command line turn it on, fleet mode only when {@code multi-db:} says so
- * @param maxSyncFiles          LTX files one sync uploads at most (upstream's {@code max-sync-ltx-files}); the rest of
- *                              the WAL waits for the next sync; 0 (the default) for no limit
+ * @param maxSyncFiles          upstream's {@code max-sync-ltx-files} as configured (0: none). Upstream uploads that
+ *                              many local LTX files per pass and repeats passes until none is left, so a sync always
+ *                              drains; Litefleet uploads each file as it is made and records its position after
+ *                              each, so every sync drains the WAL whatever the value (kept for status and checks)
  */
 public record EngineSettings(Duration syncInterval, long minCheckpointPages, long truncatePages,
                              Duration checkpointInterval, Duration busyTimeout, Duration checkpointBusyTimeout,
@@ -61,14 +63,9 @@ public record EngineSettings(Duration syncInterval, long minCheckpointPages, lon
                 checkpointBusyTimeout, maxSyncBytes, convert, maxSyncFiles);
     }
 
-    /** These settings with another limit of files per sync (0: none). */
+    /** These settings with another {@code max-sync-ltx-files} (0: none); see {@link #maxSyncFiles()}. */
     public EngineSettings withMaxSyncFiles(int n) {
         return new EngineSettings(syncInterval, minCheckpointPages, truncatePages, checkpointInterval, busyTimeout,
                 checkpointBusyTimeout, maxSyncBytes, convertToWal, n);
-    }
-
-    /** Whether a sync that has uploaded {@code files} files must leave the rest of the WAL to the next sync. */
-    public boolean syncFull(int files) {
-        return maxSyncFiles > 0 && files >= maxSyncFiles;
     }
 }

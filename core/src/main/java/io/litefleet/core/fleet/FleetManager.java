@@ -184,30 +184,40 @@ public final class FleetManager implements AutoCloseable {
         }
         CompletableFuture<SyncResult> result = new CompletableFuture<>();
         inbox.add(() -> {
-            int id = f.table.find(db);
-            if (id < 0) {
-                intake.onPath(db); // created since the last scan: discover it now
-                id = f.table.find(db);
-            }
-            if (id < 0) {
-                result.completeExceptionally(new IOException(db + ": the fleet does not know it (not a SQLite "
-                        + "database in WAL mode yet?)"));
-                return;
-            }
-            RowState s = f.lifecycle.state(id);
-            switch (s) {
-                case HOT -> hot.syncNow(id).orElseThrow().whenComplete((r, err) -> complete(result, r, err));
-                case EXCLUDED -> result.completeExceptionally(new IOException(db + ": excluded from the fleet"));
-                case DELETED -> result.completeExceptionally(new IOException(db + ": the database file is gone"));
-                default -> {
-                    if (s == RowState.REFUSED || s == RowState.FAILED) {
-                        f.lifecycle.move(id, RowState.COLD); // tried again now, as its next change would
-                    }
-                    passes.syncNow(id).whenComplete((r, err) -> complete(result, r, err));
-                }
+            try {
+                startSyncNow(db, result);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e); // answered now, not after the caller's whole timeout
+                throw e;
             }
         });
         return java.util.Optional.of(result);
+    }
+
+    /** On the fleet thread: syncs {@code db} through its hot replicators or a transient pass. */
+    private void startSyncNow(Path db, CompletableFuture<SyncResult> result) {
+        int id = f.table.find(db);
+        if (id < 0) {
+            intake.onPath(db); // created since the last scan: discover it now
+            id = f.table.find(db);
+        }
+        if (id < 0) {
+            result.completeExceptionally(new IOException(db + ": the fleet does not know it (not a SQLite "
+                    + "database in WAL mode yet?)"));
+            return;
+        }
+        RowState s = f.lifecycle.state(id);
+        switch (s) {
+            case HOT -> hot.syncNow(id).orElseThrow().whenComplete((r, err) -> complete(result, r, err));
+            case EXCLUDED -> result.completeExceptionally(new IOException(db + ": excluded from the fleet"));
+            case DELETED -> result.completeExceptionally(new IOException(db + ": the database file is gone"));
+            default -> {
+                if (s == RowState.REFUSED || s == RowState.FAILED) {
+                    f.lifecycle.move(id, RowState.COLD); // tried again now, as its next change would
+                }
+                passes.syncNow(id).whenComplete((r, err) -> complete(result, r, err));
+            }
+        }
     }
 
     private static void complete(CompletableFuture<SyncResult> f, SyncResult r, Throwable err) {

@@ -42,4 +42,35 @@ class ExecRunTest {
                 onSignal, Duration.ofMillis(50), () -> { }));
         assertSame(toStop, onSignal.get(), "given back when the child cannot start");
     }
+
+    @Test
+    void run_endingAnotherWay_endsTheChildToo() throws Exception {
+        java.nio.file.Path pidFile = java.nio.file.Files.createTempFile("exec-child", ".pid");
+        try {
+            AtomicReference<Consumer<String>> onSignal = new AtomicReference<>(sig -> { });
+            RuntimeException failure = new IllegalStateException("status failed");
+            // The child writes its pid and sleeps; the status callback then fails, as a bug or an error would.
+            RuntimeException thrown = assertThrows(RuntimeException.class, () -> ExecRun.run(
+                    "sh -c 'echo $$ > " + pidFile + "; exec sleep 60'", new StopOnce(), onSignal,
+                    Duration.ofMillis(50), () -> {
+                        if (!readPid(pidFile).isEmpty()) {
+                            throw failure;
+                        }
+                    }));
+            assertSame(failure, thrown);
+            long pid = Long.parseLong(readPid(pidFile));
+            java.util.Optional<ProcessHandle> left = ProcessHandle.of(pid);
+            assertTrue(left.isEmpty() || !left.get().isAlive(), "the application does not run on unreplicated");
+        } finally {
+            java.nio.file.Files.deleteIfExists(pidFile);
+        }
+    }
+
+    private static String readPid(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
