@@ -1,6 +1,5 @@
 package io.litefleet.core.cli;
 
-import io.litefleet.core.config.LitefleetConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -35,11 +34,6 @@ final class ConfigPaths {
     static Optional<Path> defaultConfig(UnaryOperator<String> env) {
         Path p = fromEnv(env).orElse(DEFAULT);
         return Files.isRegularFile(p) ? Optional.of(p.toAbsolutePath()) : Optional.empty();
-    }
-
-    /** Loads and validates a file, expanding {@code $VAR} unless {@code noExpandEnv}. */
-    static LitefleetConfig load(Path file, boolean noExpandEnv) {
-        return LitefleetConfig.load(file, !noExpandEnv);
     }
 
     private static Optional<Path> fromEnv(UnaryOperator<String> env) {

@@ -32,13 +32,8 @@ final class DatabasesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-config", "--config"}, paramLabel = "FILE", description = "Configuration file (default: "
-            + "$LITESTREAM_CONFIG, else /etc/litestream.yml).")
-    Path config;
-
-    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Read the configuration without "
-            + "expanding $VARIABLES.")
-    boolean noExpandEnv;
+    @picocli.CommandLine.Mixin
+    ConfigOption configOption = new ConfigOption();
 
     @Option(names = "--catalog", description = "List what the state catalog knows: tier, TXID, last sync, replica.")
     boolean catalog;
@@ -68,8 +63,7 @@ final class DatabasesCommand implements Callable<Integer> {
 
     /** Upstream's listing: every dbs: entry's path and first replica's type; fleet databases from the catalog. */
     private int configured() throws java.io.IOException {
-        Path file = ConfigPaths.configOrDefault(config);
-        LitefleetConfig c = ConfigPaths.load(file, noExpandEnv);
+        LitefleetConfig c = configOption.orDefault().load();
         List<String[]> rows = new java.util.ArrayList<>();
         c.dbs().forEach(db -> rows.add(new String[] {db.path().toString(), db.replica().type()}));
         if (c.fleet().isPresent()) {
@@ -104,8 +98,9 @@ final class DatabasesCommand implements Callable<Integer> {
             throw new UserException("--state must be one of hot, cold, deleted, excluded; got '" + tier + "'");
         }
         Optional<Path> fromConfig = Optional.empty();
-        if (config != null) {
-            LitefleetConfig c = ConfigPaths.load(config.toAbsolutePath(), noExpandEnv);
+        Optional<ConfigFile> given = configOption.given();
+        if (given.isPresent()) {
+            LitefleetConfig c = given.get().load();
             fromConfig = c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir);
         }
         Path state = StateDirs.resolve(stateDir, fromConfig);

@@ -29,13 +29,8 @@ final class ResetCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-config", "--config"}, paramLabel = "PATH", description = "Configuration file (for "
-            + "state-dir:).")
-    Path config;
-
-    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Disables environment variable expansion "
-            + "in the configuration file.")
-    boolean noExpandEnv;
+    @picocli.CommandLine.Mixin
+    ConfigOption configOption = new ConfigOption();
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory.")
     Path stateDir;
@@ -57,8 +52,9 @@ final class ResetCommand implements Callable<Integer> {
         }
         Path db = Path.of(args.get(0)).toAbsolutePath().normalize();
         Optional<Path> fromConfig = Optional.empty();
-        if (config != null) {
-            LitefleetConfig c = ConfigPaths.load(config.toAbsolutePath(), noExpandEnv);
+        Optional<ConfigFile> given = configOption.given();
+        if (given.isPresent()) {
+            LitefleetConfig c = given.get().load();
             fromConfig = c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir);
         }
         if (!Files.exists(db)) {

@@ -32,13 +32,8 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-config", "--config"}, paramLabel = "PATH", description = "Configuration file (default: "
-            + "$LITESTREAM_CONFIG or /etc/litestream.yml).")
-    Path config;
-
-    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Disables environment variable expansion "
-            + "in the configuration file.")
-    boolean noExpandEnv;
+    @picocli.CommandLine.Mixin
+    ConfigOption configOption = new ConfigOption();
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (default: the config's).")
     Path stateDir;
@@ -51,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LitefleetConfig c = ConfigPaths.load(ConfigPaths.configOrDefault(config), noExpandEnv);
+        LitefleetConfig c = configOption.orDefault().load();
         Path state = StateDirs.resolve(stateDir, c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir));
         Path filter = only == null ? null : only.toAbsolutePath().normalize();
         List<Map<String, Object>> rows = new ArrayList<>();
