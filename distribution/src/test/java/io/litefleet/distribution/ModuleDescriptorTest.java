@@ -50,7 +50,8 @@ class ModuleDescriptorTest {
     record Shape(String artifact, String module, Set<String> exports, Set<String> opens, Set<String> uses,
                  Map<String, Set<String>> provides) {
         boolean isPlugin() {
-            return artifact.startsWith("replica-") || artifact.startsWith("discovery-");
+            return artifact.startsWith("replica-") || artifact.startsWith("discovery-")
+                    || artifact.startsWith("tiering-");
         }
 
         @Override
@@ -75,7 +76,10 @@ class ModuleDescriptorTest {
                         "io.litefleet.replica.sftp.SftpReplicaClientProvider"),
                 plugin("discovery-glob", "io.litefleet.discovery.glob", DISCOVERY,
                         "io.litefleet.discovery.glob.GlobDiscoveryProvider"),
-                plugin("replica-gcs", null, REPLICA, "io.litefleet.replica.gcs.GcsReplicaClientProvider"));
+                plugin("replica-gcs", null, REPLICA, "io.litefleet.replica.gcs.GcsReplicaClientProvider"),
+                // An example plugin that looks up the policy it falls back to among the installed ones.
+                new Shape("tiering-allowlist", "io.litefleet.tiering.allowlist", Set.of(), Set.of(), Set.of(TIERING),
+                        Map.of(TIERING, Set.of("io.litefleet.tiering.allowlist.AllowlistTieringPolicyProvider"))));
     }
 
     private static Shape plugin(String artifact, String module, String service, String provider) {

@@ -1,5 +1,6 @@
 package io.litefleet.api.tier;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,8 +11,12 @@ import java.util.Objects;
  * @param sinceLastChange  time since its database or {@code -wal} last changed
  * @param sinceLastPromote time since it last became hot ({@link Duration#ZERO} if never)
  * @param recentAccesses   changes observed within the policy's window
+ * @param path             the database file's absolute path, so a policy can treat databases by name (a tenant
+ *                         allow-list, a directory kept hot); {@code null} only in samples made with the
+ *                         four-argument constructor, which predates it (a policy must then decide without it)
  */
-public record AccessSample(Tier tier, Duration sinceLastChange, Duration sinceLastPromote, int recentAccesses) {
+public record AccessSample(Tier tier, Duration sinceLastChange, Duration sinceLastPromote, int recentAccesses,
+                           Path path) {
     /** Validates. */
     public AccessSample {
         Objects.requireNonNull(tier, "tier");
@@ -20,5 +25,13 @@ public record AccessSample(Tier tier, Duration sinceLastChange, Duration sinceLa
         if (recentAccesses < 0) {
             throw new IllegalArgumentException("recentAccesses must be >= 0");
         }
+        if (path != null && !path.isAbsolute()) {
+            throw new IllegalArgumentException("path must be absolute: " + path);
+        }
+    }
+
+    /** A sample without the database's path, as before {@link #path()} existed (kept for source compatibility). */
+    public AccessSample(Tier tier, Duration sinceLastChange, Duration sinceLastPromote, int recentAccesses) {
+        this(tier, sinceLastChange, sinceLastPromote, recentAccesses, null);
     }
 }

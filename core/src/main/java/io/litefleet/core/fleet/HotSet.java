@@ -71,7 +71,7 @@ final class HotSet {
         }
         Duration since = Duration.between(Instant.ofEpochSecond(0, fp.lastChangeNanos()), f.clock.instant());
         AccessSample sample = new AccessSample(Tier.COLD, since.isNegative() ? Duration.ZERO : since, Duration.ZERO,
-                f.table.changes(id));
+                f.table.changes(id), f.table.path(id));
         TierDecision decision = policy.decide(sample);
         if (TRACE) {
             LOG.log(System.Logger.Level.INFO, "TRACE changed " + f.table.path(id) + " state=" + s + " sample="
@@ -228,7 +228,7 @@ final class HotSet {
     void demoteIdle() {
         for (Hot h : List.copyOf(hot.values())) {
             Duration idle = Duration.ofSeconds(Math.max(0, f.nowSec() - h.lastActive));
-            if (policy.decide(new AccessSample(Tier.HOT, idle, Duration.ZERO, 0)) == TierDecision.DEMOTE) {
+            if (policy.decide(new AccessSample(Tier.HOT, idle, Duration.ZERO, 0, f.table.path(h.id))) == TierDecision.DEMOTE) {
                 demote(h, "idle for " + idle.toSeconds() + " s", RowState.COLD);
             }
         }
