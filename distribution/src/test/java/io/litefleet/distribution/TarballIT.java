@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * descriptors the default hot cap needs (as the running image computes them, not as the unit's comment says).
  */
 class TarballIT {
-    private static final Pattern TARBALL = Pattern.compile("litefleet-(.+)-linux-x64\\.tar\\.gz");
+    private static final Pattern TARBALL = Pattern.compile("litefleet-(.+)-linux-(x64|aarch64)\\.tar\\.gz");
 
     @TempDir
     static Path dir;
