@@ -53,6 +53,10 @@ class GrafanaDashboardIT {
                 config(fleet, listed, port).toString(), "--status-interval", "1s"), Map.of(), log).start();
         Set<String> missing = new TreeSet<>(used);
         try {
+            // Written after the first capture, these are changes the tiering policy decides on (8 for a cap of 4).
+            Await.until(Duration.ofSeconds(60), () -> "first capture of the fleet: " + status.status(),
+                    () -> "20".equals(status.status().get("known")) && "0".equals(status.status().get("backlog"))
+                            && "0".equals(status.status().get("running")));
             for (Path db : fleet.databases().subList(0, 8)) {
                 FleetWorkload.write(db, rnd);
             }
@@ -63,6 +67,9 @@ class GrafanaDashboardIT {
                         missing.retainAll(missingFrom(metrics, used));
                         return missing.isEmpty();
                     });
+            String promotions = "litefleet_fleet_tier_changes_total{change=\"promotion\"} ";
+            Await.until(Duration.ofSeconds(60), "the fleet promoted databases (the dashboard's data is real)",
+                    () -> scrapeLine(metrics, promotions).filter(v -> Double.parseDouble(v) >= 4).isPresent());
             Await.until(Duration.ofSeconds(60), () -> "every change shipped: " + status.status(),
                     () -> "0".equals(status.status().get("backlog")) && "0".equals(status.status().get("running")));
             assertEquals(0, Image.stop(daemon, Duration.ofSeconds(60)), "SIGTERM exits 0: " + Files.readString(log));
@@ -86,6 +93,19 @@ class GrafanaDashboardIT {
             Thread.currentThread().interrupt();
         }
         return missing;
+    }
+
+    /** The value of the sample line starting with {@code prefix}, if the endpoint answers and has it. */
+    private static java.util.Optional<String> scrapeLine(URI metrics, String prefix) {
+        try {
+            return Exposition.scrape(metrics).lines().filter(l -> l.startsWith(prefix))
+                    .map(l -> l.substring(prefix.length()).trim()).findFirst();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
     }
 
     private Path config(FleetWorkload fleet, Path listed, int port) throws IOException {
