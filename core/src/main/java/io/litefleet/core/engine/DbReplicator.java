@@ -175,11 +175,12 @@ public final class DbReplicator implements AutoCloseable {
 
     /**
      * WAL bytes past the position this destination shipped, as {@link #releaseIfBehind} measures them (the size of the
-     * {@code -wal}, so frames of a WAL restarted by a passive checkpoint count until the file shrinks); 0 when the
-     * database is closed. Stats the {@code -wal}. Not thread-safe, as {@link #sync()}.
+     * {@code -wal}, so frames of a WAL restarted by a passive checkpoint count until the file shrinks), also while the
+     * connection is closed after a failure; 0 before the first position. Stats the {@code -wal}. Not thread-safe, as
+     * {@link #sync()}.
      */
     public long unshippedWalBytes() {
-        if (session == null || pos == null) {
+        if (pos == null) {
             return 0;
         }
         BasicFileAttributes w = FileStats.attributes(wal);
