@@ -7,6 +7,7 @@ import io.litefleet.core.replica.RequestCounters;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +24,8 @@ import java.util.function.Supplier;
 /**
  * What {@code /metrics} shows, built and written by the Prometheus Java client (1.x) from one registry of this
  * replication's own: upstream Litestream v0.5.16's {@code litestream_*} families under their sample names and labels
- * ({@link UpstreamFamilies}), Litefleet's {@code litefleet_*} ({@link LitefleetFamilies}) and the client's JVM
- * metrics ({@code jvm_*}, {@code process_*}). Databases listed under {@code dbs:} get upstream's per-database series
+ * ({@link UpstreamFamilies}), Litefleet's {@code litefleet_*} ({@link LitefleetFamilies}), and the client's JVM
+ * metrics ({@code jvm_*}, {@code process_*}) from one registry shared by the process. Databases listed under {@code dbs:} get upstream's per-database series
  * ({@code db} label: the path); a fleet's databases are added up into series without a {@code db} label, so the
  * number of series does not grow with the fleet. Everything is read at scrape time from live counters; nothing is
  * kept per scrape. Thread-safe.
@@ -32,6 +33,12 @@ import java.util.function.Supplier;
 public final class ReplicationMetrics {
     /** The content type of {@link #scrape()}'s text: Prometheus' text format 0.0.4. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.create().getContentType();
+
+    /**
+     * The JVM's metrics, registered once per process: the client keeps every registry it registered them into in a
+     * static set (and a GC listener each), which would hold every closed replication's fleet in memory.
+     */
+    private static final PrometheusRegistry JVM = jvm();
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -58,14 +65,22 @@ public final class ReplicationMetrics {
         MetricSources sources = new MetricSources(listed, fleet, requests);
         registry.register(new UpstreamFamilies(sources));
         registry.register(new LitefleetFamilies(sources));
-        JvmMetrics.builder().register(registry);
+    }
+
+    private static PrometheusRegistry jvm() {
+        PrometheusRegistry r = new PrometheusRegistry();
+        JvmMetrics.builder().register(r);
+        return r;
     }
 
     /** The text of one scrape, in the format {@link #CONTENT_TYPE} names. */
     public String scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 << 10);
         try {
-            writer.write(out, registry.scrape());
+            MetricSnapshots.Builder all = MetricSnapshots.builder();
+            registry.scrape().forEach(all::metricSnapshot);
+            JVM.scrape().forEach(all::metricSnapshot);
+            writer.write(out, all.build());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the metrics", e); // a byte array does not fail
         }
