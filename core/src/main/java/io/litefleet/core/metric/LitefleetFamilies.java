@@ -48,11 +48,8 @@ final class LitefleetFamilies implements MultiCollector {
                 requests.add(c.count(op, null), "destination", c.destination(), "operation", op.label(), "outcome",
                         "ok");
                 for (ReplicaFailure f : ReplicaFailure.values()) {
-                    long n = c.count(op, f);
-                    if (n > 0) {
-                        requests.add(n, "destination", c.destination(), "operation", op.label(), "outcome",
-                                f.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-                    }
+                    requests.add(c.count(op, f), "destination", c.destination(), "operation", op.label(), "outcome",
+                            f.name().toLowerCase(Locale.ROOT).replace('_', '-'));
                 }
             }
             bytes.add(c.bytesUp(), "destination", c.destination(), "direction", "up");
@@ -117,6 +114,12 @@ final class LitefleetFamilies implements MultiCollector {
                 + "and settle passes running now (running)")
                 .add(s.backlog(), "queue", "backlog").add(s.settlesPending(), "queue", "settles-pending")
                 .add(s.running(), "queue", "running").build());
+        out.add(Samples.gauge("litefleet_fleet_backlog", "Changed cold databases waiting for a transient pass (as "
+                + "litefleet_fleet_queue_depth{queue=\"backlog\"}; kept for dashboards written before it)")
+                .add(s.backlog()).build());
+        out.add(Samples.counter("litefleet_fleet_scans_total", "Full discovery scans completed (as "
+                + "litefleet_fleet_scan_duration_seconds_count; kept for dashboards written before it)")
+                .add(s.scans()).build());
         out.add(Samples.counter("litefleet_fleet_captures_total", "Syncs that uploaded a database's current state "
                 + "anew (continuity with the replica not proven, first replications included)")
                 .add(s.captures()).build());

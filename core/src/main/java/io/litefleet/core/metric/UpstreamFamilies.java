@@ -119,12 +119,9 @@ final class UpstreamFamilies implements MultiCollector {
             for (ReplicaOperation op : ReplicaOperation.values()) {
                 calls.add(c.count(op), "replica_type", c.type(), "operation", op.name());
                 durations.add(durations(c, op), "replica_type", c.type(), "operation", op.name());
-                for (ReplicaFailure f : ReplicaFailure.values()) {
-                    long n = c.count(op, f);
-                    if (n > 0) { // upstream's vector shows a code once it happened
-                        errors.add(n, "replica_type", c.type(), "operation", op.name(), "code",
-                                f.name().toLowerCase(Locale.ROOT));
-                    }
+                for (ReplicaFailure f : ReplicaFailure.values()) { // every code, zeros too: series need no failure
+                    errors.add(c.count(op, f), "replica_type", c.type(), "operation", op.name(), "code",
+                            f.name().toLowerCase(Locale.ROOT));
                 }
             }
         }
