@@ -51,14 +51,15 @@ final class Passes {
     /** The change of a cold row must reach its replica: a pass, now or once a worker lets go of the row. */
     void enqueue(int id) {
         RowState s = f.lifecycle.state(id);
-        if (s == RowState.COLD || s.isWork()) {
-            noticed.putIfAbsent(id, f.clock.instant());
-        }
         if (s == RowState.COLD) {
+            noticed.putIfAbsent(id, f.clock.instant());
             f.lifecycle.move(id, RowState.QUEUED);
             backlog.add(id);
         } else if (s.isWork()) {
+            noticed.putIfAbsent(id, f.clock.instant());
             f.lifecycle.wantPass(id, true);
+        } else if (s != RowState.QUEUED) {
+            noticed.remove(id); // hot, deleted or excluded since the change was noticed: no pass will ship it
         }
     }
 
