@@ -14,6 +14,11 @@ module io.litefleet.core {
     requires jdk.management;
     // addr: serves Prometheus metrics on the JDK's HTTP server.
     requires jdk.httpserver;
+    // The Prometheus Java client builds and writes them (automatic modules: Automatic-Module-Name of each jar).
+    requires io.prometheus.metrics.core;
+    requires io.prometheus.metrics.model;
+    requires io.prometheus.writer.text;
+    requires io.prometheus.metrics.instrumentation.jvm;
     // sun.misc.Signal: SIGTERM stops the daemon with exit code 0.
     requires jdk.unsupported;
 

@@ -173,6 +173,20 @@ public final class DbReplicator implements AutoCloseable {
         return true;
     }
 
+    /**
+     * WAL bytes past the position this destination shipped, as {@link #releaseIfBehind} measures them (the size of the
+     * {@code -wal}, so frames of a WAL restarted by a passive checkpoint count until the file shrinks), also while the
+     * connection is closed after a failure; 0 before the first position. Stats the {@code -wal}. Not thread-safe, as
+     * {@link #sync()}.
+     */
+    public long unshippedWalBytes() {
+        if (pos == null) {
+            return 0;
+        }
+        BasicFileAttributes w = FileStats.attributes(wal);
+        return w == null ? 0 : Math.max(0, w.size() - pos.wal().offset());
+    }
+
     /** Tests: runs right after our checkpoint, before the WAL is pinned again (the riskiest moment). */
     void afterCheckpoint(Runnable hook) {
         this.afterCheckpoint = hook;

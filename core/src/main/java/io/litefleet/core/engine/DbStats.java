@@ -16,6 +16,22 @@ public final class DbStats {
         TRUNCATE
     }
 
+    /**
+     * How a sync ran, the {@code tier} label of lag and errors: {@code hot} (streamed by the scheduler every sync
+     * interval, databases under {@code dbs:} included) or {@code transient} (a fleet pass: open, sync, close).
+     */
+    public enum Tier {
+        /** A scheduled sync of a streamed database. */
+        HOT,
+        /** A transient pass of a changed fleet database that is not hot. */
+        TRANSIENT;
+
+        /** The label value, lower case. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** Where replicators nobody measures count: shared, never read, so they allocate nothing. */
     static final DbStats UNREAD = new DbStats();
 
@@ -28,6 +44,17 @@ public final class DbStats {
     private final LongAdder[] checkpoints = adders();
     private final LongAdder[] checkpointErrors = adders();
     private final LongAdder[] checkpointNanos = adders();
+    private final DurationHistogram[] lag = {DurationHistogram.of(DurationHistogram.LAG_BOUNDS),
+            DurationHistogram.of(DurationHistogram.LAG_BOUNDS)};
+    private final LongAdder[] errors = new LongAdder[Tier.values().length * SyncErrorKind.values().length];
+    private final LongAdder unshipped = new LongAdder();
+
+    /** Zero counters. */
+    public DbStats() {
+        for (int i = 0; i < errors.length; i++) {
+            errors[i] = new LongAdder();
+        }
+    }
 
     private static LongAdder[] adders() {
         LongAdder[] a = new LongAdder[Mode.values().length];
@@ -55,6 +82,39 @@ public final class DbStats {
     /** When a sync last succeeded, if one has. */
     public java.util.Optional<java.time.Instant> lastSuccess() {
         return java.util.Optional.ofNullable(lastSuccess);
+    }
+
+    /**
+     * Commits seen in the WAL at a sync's start (or, for a pass, when the change was noticed) are in the replica
+     * {@code lag} later: counted when a sync that shipped something completes.
+     */
+    public void lagged(Tier tier, java.time.Duration lag) {
+        this.lag[tier.ordinal()].observe(lag);
+    }
+
+    /** The replication lag of {@code tier}'s syncs so far. */
+    public DurationHistogram.Snapshot lag(Tier tier) {
+        return lag[tier.ordinal()].snapshot();
+    }
+
+    /** A sync of {@code tier} failed for {@code error}. */
+    public void failed(Tier tier, Throwable error) {
+        errors[tier.ordinal() * SyncErrorKind.values().length + SyncErrorKind.of(error).ordinal()].increment();
+    }
+
+    /** Syncs of {@code tier} that failed with {@code kind} so far. */
+    public long errors(Tier tier, SyncErrorKind kind) {
+        return errors[tier.ordinal() * SyncErrorKind.values().length + kind.ordinal()].sum();
+    }
+
+    /** The WAL bytes a streamed database has not shipped changed by {@code delta} (the scheduler's bookkeeping). */
+    public void unshippedChanged(long delta) {
+        unshipped.add(delta);
+    }
+
+    /** WAL bytes of the streamed databases counted here that their replicas do not hold yet, at their last sync. */
+    public long unshippedWalBytes() {
+        return Math.max(0, unshipped.sum());
     }
 
     /** A checkpoint in {@code mode} ended after {@code nanos}, or failed. */

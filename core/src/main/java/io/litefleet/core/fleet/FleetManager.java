@@ -53,6 +53,7 @@ public final class FleetManager implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private volatile FleetStatus status;
+    private volatile Unreplicated unreplicated = new Unreplicated(0, 0, 0);
     private boolean watching;
 
     private FleetManager(Discovery discovery, List<String> patterns, TieringPolicy policy, TargetResolver resolver,
@@ -140,6 +141,26 @@ public final class FleetManager implements AutoCloseable {
     /** Every fleet database's syncs and checkpoints, added up, live. Thread-safe. */
     public io.litefleet.core.engine.DbStats stats() {
         return f.stats;
+    }
+
+    /** How long the completed full discovery scans took, live. Thread-safe. */
+    public io.litefleet.core.engine.DurationHistogram.Snapshot scanDurations() {
+        return intake.scanDurations();
+    }
+
+    /** The databases not replicated, by why, as of the last fleet step. Thread-safe. */
+    public Unreplicated unreplicated() {
+        return unreplicated;
+    }
+
+    /**
+     * Fleet databases that are not replicated, by why.
+     *
+     * @param excluded their replica path is unusable or shared with another database
+     * @param refused  the engine refused them (not in WAL mode, unreadable); tried again at their next change
+     * @param failed   replicating them hit a bug; tried again at their next change
+     */
+    public record Unreplicated(int excluded, int refused, int failed) {
     }
 
     /** The counters as of the last fleet step. Thread-safe. */
@@ -339,6 +360,8 @@ public final class FleetManager implements AutoCloseable {
                 l.promotions(), l.demotions(), hot.evictions(), passes.started(), passes.backlog(), intake.scans(),
                 intake.lastScanMs(), watching, settler.settles(), settler.pending(), f.running(), f.captures.get(),
                 intake.unmatched());
+        unreplicated = new Unreplicated(l.count(RowState.EXCLUDED), l.count(RowState.REFUSED),
+                l.count(RowState.FAILED));
     }
 
     /** Waits until the fleet thread has handled everything queued before this call (tests). */

@@ -44,6 +44,9 @@ final class Intake {
     private Instant nextScan;
     private long scans;
     private long lastScanMs;
+    /** Durations of the full scans that completed. */
+    private final io.litefleet.core.engine.DurationHistogram scanDurations =
+            io.litefleet.core.engine.DurationHistogram.of(io.litefleet.core.engine.DurationHistogram.SCAN_BOUNDS);
 
     Intake(Fleet f, HotSet hot, Passes passes, Settler settler, Map<String, List<ReplicaPosition>> baseline,
            Set<String> unsettledAtStart) {
@@ -123,7 +126,9 @@ final class Intake {
             f.table.trim();
         }
         scans++;
-        lastScanMs = (System.nanoTime() - start) / 1_000_000;
+        long took = System.nanoTime() - start;
+        lastScanMs = took / 1_000_000;
+        scanDurations.observeNanos(took);
     }
 
     /**
@@ -302,6 +307,11 @@ final class Intake {
 
     long scans() {
         return scans;
+    }
+
+    /** The durations of completed full scans. Thread-safe. */
+    io.litefleet.core.engine.DurationHistogram.Snapshot scanDurations() {
+        return scanDurations.snapshot();
     }
 
     long lastScanMs() {

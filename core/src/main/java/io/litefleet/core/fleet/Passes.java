@@ -2,6 +2,7 @@ package io.litefleet.core.fleet;
 
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.DbStats;
 import io.litefleet.core.engine.SyncResult;
 import io.litefleet.core.replica.ReplicaTarget;
 import java.io.IOException;
@@ -30,6 +31,8 @@ final class Passes {
     /** Rows whose passes failed: how often in a row, and not before when to try again. */
     private final Map<Integer, Retry> retries = new HashMap<>();
     private long started;
+    /** When the change a queued or running pass ships was noticed (the transient lag's start); rows in a pass only. */
+    private final Map<Integer, Instant> noticed = new HashMap<>();
     /** Callers of {@link #syncNow} waiting for a pass of their row to start. */
     private final Map<Integer, List<CompletableFuture<SyncResult>>> waiting = new HashMap<>();
     /** Callers the running pass of their row answers. */
@@ -49,10 +52,14 @@ final class Passes {
     void enqueue(int id) {
         RowState s = f.lifecycle.state(id);
         if (s == RowState.COLD) {
+            noticed.putIfAbsent(id, f.clock.instant());
             f.lifecycle.move(id, RowState.QUEUED);
             backlog.add(id);
         } else if (s.isWork()) {
+            noticed.putIfAbsent(id, f.clock.instant());
             f.lifecycle.wantPass(id, true);
+        } else if (s != RowState.QUEUED) {
+            noticed.remove(id); // hot, deleted or excluded since the change was noticed: no pass will ship it
         }
     }
 
@@ -82,6 +89,7 @@ final class Passes {
             Retry retry = retries.get(id);
             if (f.lifecycle.state(id) != RowState.QUEUED) {
                 f.giveSlot(); // promoted, deleted or excluded meanwhile
+                noticed.remove(id);
             } else if (f.lifecycle.busy(id) || (retry != null && f.clock.instant().isBefore(retry.at()))) {
                 f.giveSlot();
                 later.add(id); // a worker still holds it, or it is backing off after a failure
@@ -135,15 +143,19 @@ final class Passes {
             f.captures.incrementAndGet();
         }
         // Only a row still in its pass takes the outcome: one deleted or excluded meanwhile keeps that state.
-        if (f.lifecycle.state(id) == RowState.PASS) {
-            if (err != null) {
-                failed(id, err);
-            } else {
-                retries.remove(id);
-                f.lifecycle.move(id, RowState.COLD);
-                if (r.files() > 0 && r.txid() > 1) {
-                    settler.needsSettle(id); // changes beyond a first capture: its levels are now behind
-                }
+        if (f.lifecycle.state(id) != RowState.PASS) {
+            noticed.remove(id);
+        } else if (err != null) {
+            failed(id, err);
+        } else {
+            retries.remove(id);
+            Instant since = noticed.remove(id);
+            if (since != null && r.files() > 0) {
+                f.stats.lagged(DbStats.Tier.TRANSIENT, java.time.Duration.between(since, f.clock.instant()));
+            }
+            f.lifecycle.move(id, RowState.COLD);
+            if (r.files() > 0 && r.txid() > 1) {
+                settler.needsSettle(id); // changes beyond a first capture: its levels are now behind
             }
         }
         release.accept(id); // last: a promotion waiting for the pass sees its outcome
@@ -152,13 +164,16 @@ final class Passes {
     /** A pass (or starting one) failed: by its kind, retried with backoff, refused, or marked failed. */
     void failed(int id, Throwable error) {
         Throwable cause = Failure.unwrap(error);
+        f.stats.failed(DbStats.Tier.TRANSIENT, cause);
         switch (Failure.of(cause)) {
             case PERMANENT -> {
                 retries.remove(id);
+                noticed.remove(id);
                 refuse(f, id, cause);
             }
             case BUG -> {
                 retries.remove(id);
+                noticed.remove(id);
                 fail(f, id, cause);
             }
             case TRANSIENT -> {

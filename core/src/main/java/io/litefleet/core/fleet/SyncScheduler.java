@@ -3,6 +3,7 @@ package io.litefleet.core.fleet;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.compact.MaintenanceReport;
 import io.litefleet.core.engine.DbReplicator;
+import io.litefleet.core.engine.DbStats;
 import io.litefleet.core.engine.SyncResult;
 import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.engine.SyncStep;
@@ -166,6 +167,7 @@ public final class SyncScheduler implements AutoCloseable {
                 timeline.remove(e);
                 answer(e.waiting, null, new IOException(db.path() + ": replication stopped"));
                 idle = e.idle; // a sync with an upload in flight ends first: the final sync follows its position
+                idle = idle.thenRun(() -> unshipped(e, 0)); // no longer streamed: off the not-yet-shipped gauge
             }
         }
         return idle.thenCompose(v -> workers.submit(() -> finalSync(db)));
@@ -361,6 +363,7 @@ public final class SyncScheduler implements AutoCloseable {
         }
         SyncStep step;
         e.started = System.nanoTime();
+        e.startedAt = clock.instant();
         try {
             synchronized (e.db) {
                 if (e.removed) {
@@ -437,7 +440,12 @@ public final class SyncScheduler implements AutoCloseable {
 
     private void succeeded(Entry e, SyncResult r) {
         e.db.stats().synced(System.nanoTime() - e.started, r.bytes(), false);
-        e.db.stats().succeededAt(clock.instant());
+        Instant now = clock.instant();
+        e.db.stats().succeededAt(now);
+        if (r.files() > 0) {
+            e.db.stats().lagged(DbStats.Tier.HOT, Duration.between(e.startedAt, now));
+        }
+        unshippedNow(e);
         e.failures = 0;
         if (e.lastError != null) {
             LOG.log(System.Logger.Level.INFO, e.db.path() + ": replicating again at TXID " + Long.toHexString(r.txid()));
@@ -471,6 +479,7 @@ public final class SyncScheduler implements AutoCloseable {
 
     private void failed(Entry e, IOException ex) {
         e.db.stats().synced(System.nanoTime() - e.started, 0, true);
+        e.db.stats().failed(DbStats.Tier.HOT, ex);
         e.failures++;
         String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
         if (!msg.equals(e.lastError)) {
@@ -480,6 +489,7 @@ public final class SyncScheduler implements AutoCloseable {
         synchronized (e.db) {
             e.db.releaseIfBehind(DbReplicator.MAX_PINNED_WAL_BYTES); // a dead store never stops the checkpoints for long
         }
+        unshippedNow(e);
         e.listener.failed(e.db, ex, false);
         answer(e.serving, null, ex);
         end(e, clock.instant().plusMillis(backoffMillis(e.failures)));
@@ -488,6 +498,8 @@ public final class SyncScheduler implements AutoCloseable {
     /** A bug, not an outage: logged with its stack once, and the database is not synced again (no loop). */
     private void stopped(Entry e, RuntimeException bug) {
         e.db.stats().synced(System.nanoTime() - e.started, 0, true);
+        e.db.stats().failed(DbStats.Tier.HOT, bug);
+        unshipped(e, 0);
         LOG.log(System.Logger.Level.ERROR, e.db.path() + ": replication stopped by an internal error", bug);
         synchronized (lock) {
             entries.remove(e.db);
@@ -498,6 +510,22 @@ public final class SyncScheduler implements AutoCloseable {
             answer(e.waiting, null, new IOException(e.db.path() + ": replication stopped by an internal error"));
         }
         end(e, null);
+    }
+
+    /** Updates the not-yet-shipped gauge with what {@code e}'s database has not shipped after its sync. */
+    private void unshippedNow(Entry e) {
+        long now;
+        synchronized (e.db) {
+            now = e.db.unshippedWalBytes();
+        }
+        unshipped(e, now);
+    }
+
+    private static void unshipped(Entry e, long now) {
+        synchronized (e) {
+            e.db.stats().unshippedChanged(now - e.unshipped);
+            e.unshipped = now;
+        }
     }
 
     /** The sync chain of {@code e} ended: due again at {@code next} (null: not again). */
@@ -744,6 +772,10 @@ public final class SyncScheduler implements AutoCloseable {
         volatile boolean maintaining;
         /** {@link System#nanoTime()} when the running sync started. */
         volatile long started;
+        /** The clock's time when the running sync started to read the WAL (the lag's start). */
+        volatile Instant startedAt;
+        /** WAL bytes not shipped after the last sync, as counted into the stats. Guarded by this entry. */
+        long unshipped;
         /** Callers of {@link #syncNow} waiting for the next run to start. Guarded by the scheduler's lock. */
         List<CompletableFuture<SyncResult>> waiting = new ArrayList<>();
         /** Callers the run in progress answers (taken from {@link #waiting} as it started). */

@@ -87,7 +87,7 @@ public final class MetricsServer implements AutoCloseable {
             } else {
                 status = 200;
                 body = text(scrape).getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", Exposition.CONTENT_TYPE);
+                exchange.getResponseHeaders().set("Content-Type", ReplicationMetrics.CONTENT_TYPE);
             }
             boolean head = exchange.getRequestMethod().equals("HEAD");
             exchange.sendResponseHeaders(status, head ? -1 : body.length);
