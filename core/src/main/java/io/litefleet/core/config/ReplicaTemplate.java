@@ -199,11 +199,6 @@ public final class ReplicaTemplate {
     private static String trimmed(String p) {
         return p.replaceAll("^/+|/+$", "");
     }
-        while (end > start && p.charAt(end - 1) == '/') {
-            end--;
-        }
-        return p.substring(start, end);
-    }
 
     private PlaceholderBinding bind(String pattern, List<String> variableNames) {
         PlaceholderBinding b = PlaceholderBinding.of(path.distinctNames(), variableNames);
