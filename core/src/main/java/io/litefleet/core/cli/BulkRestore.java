@@ -11,13 +11,8 @@ import io.litefleet.core.restore.Restorer;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Restores many databases at once, each to the output directory followed by its absolute path, all to one target,
@@ -74,27 +69,15 @@ final class BulkRestore {
         progress.start(databases.size(), (options.dryRun() ? "planning " : "restoring ") + databases.size()
                 + " databases into " + options.outDir() + (resuming ? " (resuming: " + RestoreJournal.FILE_NAME
                 + " found)" : ""));
-        List<BulkOutcome> out = new ArrayList<>(databases.size());
-        try (RestoreJournal journal = options.dryRun() ? null : RestoreJournal.open(options.outDir());
-             ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(),
-                     Thread.ofPlatform().name("litefleet-bulk-", 0).factory())) {
-            List<Future<BulkOutcome>> futures = new ArrayList<>(databases.size());
-            for (BulkDatabase db : databases) {
-                futures.add(pool.submit(() -> {
-                    BulkOutcome o = one(db, journal, resuming);
-                    progress.finished(o);
-                    return o;
-                }));
-            }
-            for (Future<BulkOutcome> f : futures) {
-                out.add(f.get());
-            }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("bulk restore task failed", e.getCause()); // one() catches everything
+        try (RestoreJournal journal = options.dryRun() ? null : RestoreJournal.open(options.outDir())) {
+            return BoundedPool.map("bulk", options.parallelism(), databases, db -> {
+                BulkOutcome o = one(db, journal, resuming);
+                progress.finished(o);
+                return o;
+            });
         } finally {
             progress.end();
         }
-        return out;
     }
 
     private BulkOutcome one(BulkDatabase db, RestoreJournal journal, boolean resuming) {

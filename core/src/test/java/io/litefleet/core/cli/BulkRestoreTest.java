@@ -40,23 +40,11 @@ class BulkRestoreTest {
     static void captureFleet() throws Exception {
         Path data = fleet.resolve("data");
         List<Path> dbs = create(data, List.of("acme", "globex"));
-        config = Files.writeString(fleet.resolve("litefleet.yml"), """
-                state-dir: %s
-                multi-db:
-                  patterns: ["%s/*/tenants/*.db"]
-                  replica-template:
-                    type: file
-                    path: "%s/{{project}}/{{tenant}}"
-                """.formatted(fleet.resolve("state"), data, fleet.resolve("replica")));
+        config = fleetConfig(fleet.resolve("litefleet.yml"), fleet.resolve("state"), data,
+                fleet.resolve("replica") + "/{{project}}/{{tenant}}");
         FleetCapture.captureAll(config, dbs.size());
-        lossyConfig = Files.writeString(fleet.resolve("lossy.yml"), """
-                state-dir: %s
-                multi-db:
-                  patterns: ["%s/*/tenants/*.db"]
-                  replica-template:
-                    type: file
-                    path: "%s/{{tenant}}"
-                """.formatted(fleet.resolve("state2"), fleet.resolve("data2"), fleet.resolve("replica2")));
+        lossyConfig = fleetConfig(fleet.resolve("lossy.yml"), fleet.resolve("state2"), fleet.resolve("data2"),
+                fleet.resolve("replica2") + "/{{tenant}}");
         create(fleet.resolve("data2"), List.of("acme"));
         FleetCapture.captureAll(lossyConfig, 3);
         for (Path db : dbs) {
@@ -64,7 +52,19 @@ class BulkRestoreTest {
         }
     }
 
-    private static List<Path> create(Path data, List<String> projects) throws Exception {
+    /** A config of one pattern, {@code <data>/<project>/tenants/<tenant>.db}, replicating to {@code template}. */
+    static Path fleetConfig(Path file, Path state, Path data, String template) throws Exception {
+        return Files.writeString(file, """
+                state-dir: %s
+                multi-db:
+                  patterns: ["%s/*/tenants/*.db"]
+                  replica-template:
+                    type: file
+                    path: "%s"
+                """.formatted(state, data, template));
+    }
+
+    static List<Path> create(Path data, List<String> projects) throws Exception {
         List<Path> dbs = new ArrayList<>();
         for (String p : projects) {
             Path t = Files.createDirectories(data.resolve(p + "/tenants"));
