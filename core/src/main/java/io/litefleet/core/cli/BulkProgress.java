@@ -18,7 +18,8 @@ final class BulkProgress {
     private int total;
     private int done;
     private int failed;
-    private Instant lastDraw = Instant.EPOCH;
+    /** When the bar was last drawn; null before the first time. */
+    private Instant lastDraw;
 
     private BulkProgress(PrintWriter out, boolean bar, Clock clock) {
         this.out = out;
@@ -54,7 +55,7 @@ final class BulkProgress {
             out.println(o.line());
         }
         Instant now = clock.instant();
-        if (done == total || Duration.between(lastDraw, now).toMillis() >= REDRAW_MS
+        if (done == total || lastDraw == null || Duration.between(lastDraw, now).toMillis() >= REDRAW_MS
                 || o.status() == BulkOutcome.Status.FAILED) {
             lastDraw = now;
             int filled = total == 0 ? WIDTH : (int) ((long) done * WIDTH / total);
