@@ -123,6 +123,8 @@ class BulkRestoreTest {
         assertTrue(r.out().contains("\"restored\": 1,") && r.out().contains("\"skipped\": 5,"), r.out());
         assertEquals(HASHES.get(first), DbContent.hash(under(out, first)));
         assertTrue(r.err().contains("resuming"), r.err());
+        CliRun other = restore(config, "-o", out.toString(), "--all", "-timestamp", "2999-01-01T00:00:00Z");
+        assertTrue(other.out().contains("6 restored, 0 skipped"), "another target redoes all: " + other.out());
     }
 
     @Test
