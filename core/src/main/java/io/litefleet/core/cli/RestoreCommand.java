@@ -229,14 +229,7 @@ final class RestoreCommand implements Callable<Integer> {
             FleetInventory.Found found = FleetInventory.find(loaded, registry, clients,
                     Optional.ofNullable(replicaName), Optional.ofNullable(stateDir));
             List<BulkDatabase> chosen = found.databases().stream().filter(d -> selection.matches(d.path())).toList();
-            List<BulkOutcome> outcomes = new java.util.ArrayList<>();
-            for (String problem : found.problems()) {
-                if (selection instanceof BulkSelection.All) {
-                    outcomes.add(new BulkOutcome(null, BulkOutcome.Status.FAILED, 0, problem));
-                } else {
-                    spec.commandLine().getErr().println("litefleet: warning: " + problem);
-                }
-            }
+            List<BulkOutcome> outcomes = unmapped(found, selection);
             if (chosen.isEmpty() && outcomes.isEmpty()) {
                 throw new UserException("no database of " + config + " matches " + selection.describe() + " (its "
                         + "replicas hold " + found.databases().size() + ")");
@@ -246,16 +239,30 @@ final class RestoreCommand implements Callable<Integer> {
                     progress).run(chosen));
             BulkReport report = new BulkReport(options.outDir().toString(), options.targetText(), outcomes,
                     Duration.ofNanos(System.nanoTime() - started));
+            report.print(log);
             if (json) {
-                report.print(log);
                 spec.commandLine().getOut().println(report.json());
-            } else {
-                report.print(log);
             }
             return report.exitCode();
         } finally {
             log.flush();
         }
+    }
+
+    /**
+     * Replica paths that map to no single database: failures under {@code --all}; with a narrower selection (they
+     * have no path to match it against) warnings on stderr.
+     */
+    private List<BulkOutcome> unmapped(FleetInventory.Found found, BulkSelection selection) {
+        List<BulkOutcome> outcomes = new java.util.ArrayList<>();
+        for (String problem : found.problems()) {
+            if (selection instanceof BulkSelection.All) {
+                outcomes.add(new BulkOutcome(null, BulkOutcome.Status.FAILED, 0, problem));
+            } else {
+                spec.commandLine().getErr().println("litefleet: warning: " + problem);
+            }
+        }
+        return outcomes;
     }
 
     /** Restores (or with {@code -dry-run} plans) the target once: from LTX files, else from a v0.3 generation. */
