@@ -80,9 +80,11 @@ class BulkRestoreIT {
                 }
                 born.add(db);
             }
-            Await.until(Duration.ofMinutes(1), () -> "the new databases shipped: " + status.status(),
-                    () -> born.stream().allMatch(db -> Files.isDirectory(dir.resolve("replica")
-                            .resolve(fleet.replicaPath(db)).resolve("ltx"))));
+            // Everything written after T is shipped before the stop (the final sync is not what this test is about).
+            Await.until(Duration.ofMinutes(1), () -> "the writes after T shipped: " + status.status(),
+                    () -> born.stream().allMatch(db -> shippedTxid(fleet, db) >= 1)
+                            && java.util.stream.IntStream.range(0, dbs.size() / 2)
+                            .allMatch(i -> shippedTxid(fleet, dbs.get(2 * i)) >= 2));
         } finally {
             assertEquals(0, Image.stop(daemon, Duration.ofSeconds(60)), "SIGTERM exits 0 after the final sync");
         }
@@ -144,6 +146,18 @@ class BulkRestoreIT {
         Set<Path> done = done(journal);
         System.out.println("bulk restore killed after " + done.size() + " databases");
         return done;
+    }
+
+    /** The highest TXID of the database's replica, from its LTX file names (0 when it has none yet). */
+    private long shippedTxid(FleetWorkload fleet, Path db) {
+        Path root = dir.resolve("replica").resolve(fleet.replicaPath(db)).resolve("ltx");
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("[0-9a-f]{16}-[0-9a-f]{16}\\.ltx"))
+                    .mapToLong(n -> Long.parseLong(n.substring(17, 33), 16)).max().orElse(0);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return 0; // not there yet, or a file renamed under the walk: the next poll sees it
+        }
     }
 
     private static Set<Path> done(Path journal) {
