@@ -234,6 +234,7 @@ final class RestoreCommand implements Callable<Integer> {
                 throw new UserException("no database of " + config + " matches " + selection.describe() + " (its "
                         + "replicas hold " + found.databases().size() + ")");
             }
+            vanished(found, selection, options.outDir());
             BulkProgress progress = BulkProgress.of(log, !json && Terminal.isTerminal(), Clock.systemUTC());
             outcomes.addAll(new BulkRestore(clients, Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT), options,
                     progress).run(chosen));
@@ -246,6 +247,18 @@ final class RestoreCommand implements Callable<Integer> {
             return report.exitCode();
         } finally {
             log.flush();
+        }
+    }
+
+    /** Warns of databases an earlier run into {@code dir} restored whose replica no longer lists them. */
+    private void vanished(FleetInventory.Found found, BulkSelection selection, Path dir) throws IOException {
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        found.databases().forEach(d -> listed.add(d.path().toString()));
+        for (String db : new java.util.TreeSet<>(RestoreJournal.recorded(dir))) {
+            if (!listed.contains(db) && selection.matches(Path.of(db))) {
+                spec.commandLine().getErr().println("litefleet: warning: " + db + " was restored into " + dir
+                        + " by an earlier run, but no replica lists it now; its file there is left as it was");
+            }
         }
     }
 

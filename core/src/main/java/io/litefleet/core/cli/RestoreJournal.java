@@ -68,6 +68,11 @@ final class RestoreJournal implements AutoCloseable {
         return new RestoreJournal(file, entries, ch);
     }
 
+    /** The database paths the journal of {@code dir} records as done (empty without a journal). */
+    static java.util.Set<String> recorded(Path dir) throws IOException {
+        return read(dir.resolve(FILE_NAME)).keySet();
+    }
+
     /** The last complete line for each database path. */
     private static Map<String, Entry> read(Path file) throws IOException {
         Map<String, Entry> out = new HashMap<>();

@@ -128,6 +128,30 @@ class BulkRestoreTest {
     }
 
     @Test
+    void resumedRun_warnsOfADatabaseWhoseReplicaVanished() throws Exception {
+        Path replica = dir.resolve("replica-copy");
+        try (java.util.stream.Stream<Path> all = Files.walk(fleet.resolve("replica"))) {
+            for (Path p : all.toList()) {
+                Files.copy(p, replica.resolve(fleet.resolve("replica").relativize(p).toString()));
+            }
+        }
+        Path copy = fleetConfig(dir.resolve("copy.yml"), dir.resolve("no-state"), fleet.resolve("data"),
+                replica + "/{{project}}/{{tenant}}");
+        Path out = dir.resolve("restore");
+        assertEquals(0, restore(copy, "-o", out.toString(), "--all").code());
+        try (java.util.stream.Stream<Path> gone = Files.walk(replica.resolve("globex/t1"))) {
+            for (Path p : gone.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        CliRun r = restore(copy, "-o", out.toString(), "--all");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("0 restored, 5 skipped"), r.out());
+        assertTrue(r.err().contains("warning: " + fleet.resolve("data/globex/tenants/t1.db") + " was restored into "
+                + out + " by an earlier run, but no replica lists it now"), r.err());
+    }
+
+    @Test
     void prefixAndPattern_selectByPath() throws Exception {
         Path data = fleet.resolve("data");
         CliRun p = restore(config, "-o", dir.resolve("p").toString(), "--prefix", data.resolve("globex") + "/");
