@@ -46,8 +46,10 @@ import java.util.stream.Collectors;
  * @param options     overwrite, parallelism, dry run, destination name
  */
 record DirectoryRestore(ConfigFile config, Path dir, Optional<Path> output, RestoreTarget target, Options options) {
-    private static final Pattern LTX_DIRS = Pattern.compile("(.+)/ltx/[0-9]+/[0-9a-f]{16}-[0-9a-f]{16}\\.ltx");
-    private static final Pattern HEX_DIRS = Pattern.compile("(.+)/[0-9a-f]{4}/[0-9a-f]{16}-[0-9a-f]{16}\\.ltx");
+    /** A key of the file layout: group 1 is the replica path. */
+    static final Pattern LTX_DIRS = Pattern.compile("(.+)/ltx/[0-9]+/[0-9a-f]{16}-[0-9a-f]{16}\\.ltx");
+    /** A key of the hex-level layout (S3 and the like): group 1 is the replica path. */
+    static final Pattern HEX_DIRS = Pattern.compile("(.+)/[0-9a-f]{4}/[0-9a-f]{16}-[0-9a-f]{16}\\.ltx");
 
     /**
      * The restore flags that apply to a whole set.

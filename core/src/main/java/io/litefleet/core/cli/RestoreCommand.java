@@ -40,7 +40,10 @@ import picocli.CommandLine.Spec;
  * <replica-url | db-path>}: rebuilds a database from a replica, with upstream's flag spellings and outcomes (each
  * flag also with {@code --}). {@code -f} is upstream's follow mode ({@link RestoreFollow}).
  */
-@Command(name = "restore", description = "Rebuild a database from a replica (latest, at a TXID or at a time).")
+@Command(name = "restore", description = {"Rebuild a database from a replica (latest, at a TXID or at a time).",
+    "Bulk: restore -config FILE -o DIR (--all | --prefix P | --pattern GLOB) [-timestamp T] [-parallelism N] "
+        + "[-dry-run] [-json]: many databases, each to DIR followed by its absolute path; resumable "
+        + "(DIR/.litefleet-restore.journal); exit 1 when any failed."})
 final class RestoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -85,9 +88,28 @@ final class RestoreCommand implements Callable<Integer> {
             + "upstream's fields on stdout; progress goes to stderr.")
     boolean json;
 
-    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "N", defaultValue = "8",
-            description = "Files downloaded at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "N",
+            description = "Files downloaded at once (default: 8); in a bulk restore, databases restored at once "
+                    + "(default: min(8, 2 x cores)).")
+    Integer parallelismFlag;
+
     int parallelism;
+
+    @Option(names = "--all", description = "Bulk restore (with -config and -o DIR): every database the configured "
+            + "replicas hold, each to DIR followed by its absolute path.")
+    boolean all;
+
+    @Option(names = "--prefix", paramLabel = "P", description = "Bulk restore: the databases whose path starts "
+            + "with P.")
+    String prefix;
+
+    @Option(names = "--pattern", paramLabel = "GLOB", description = "Bulk restore: the databases whose path the "
+            + "glob matches (* within a directory, ** across).")
+    String pattern;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Bulk restore: the state directory whose "
+            + "catalog maps fleet replicas back to database paths, when it is still there (default: as replicate).")
+    Path stateDir;
 
     @Option(names = {"-dry-run", "--dry-run"}, description = "Print the restore plan and exit without writing.")
     boolean dryRun;
@@ -108,13 +130,21 @@ final class RestoreCommand implements Callable<Integer> {
             description = "Configuration file, to restore a configured database by its path.")
     Path config;
 
-    @Parameters(index = "0", paramLabel = "<replica-url | db-path | dir>",
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<replica-url | db-path | dir>",
             description = "The replica (for example s3://bucket/db), or with -config a configured database path, or "
                     + "the dir: of a directory entry (every database of it, each to -o DIR plus its relative path).")
     String source;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
+        if (all || prefix != null || pattern != null) {
+            return bulk();
+        }
+        if (source == null) {
+            throw new UserException("nothing to restore: give a replica URL or a database path, or with -config and "
+                    + "-o DIR one of --all, --prefix P, --pattern GLOB");
+        }
+        parallelism = parallelismFlag == null ? RestoreOptions.DEFAULT_PARALLELISM : parallelismFlag;
         IntegrityCheck check = check();
         Duration interval = followInterval();
         RestoreTarget target = target();
@@ -160,6 +190,92 @@ final class RestoreCommand implements Callable<Integer> {
         } finally {
             log.flush();
         }
+    }
+
+    /** {@code --all}, {@code --prefix} or {@code --pattern}: many databases into {@code -o DIR} ({@link BulkRestore}). */
+    private int bulk() throws IOException, InterruptedException {
+        BulkSelection selection = BulkSelection.of(all, prefix, pattern);
+        if (source != null) {
+            throw new UserException("a bulk restore (" + selection.describe() + ") takes no <replica-url | db-path>, "
+                    + "got '" + source + "'");
+        }
+        if (follow || txid != null || ifDbNotExists || ifReplicaExists
+                || (integrityCheck != null && check() != IntegrityCheck.FULL)) {
+            throw new UserException("a bulk restore takes -timestamp, -parallelism, -dry-run, -force, -replica, "
+                    + "-json and --state-dir; -f, -txid, -if-db-not-exists, -if-replica-exists and -integrity-check "
+                    + "other than full restore one database");
+        }
+        if (config == null) {
+            throw new UserException("a bulk restore (" + selection.describe() + ") needs -config FILE: the "
+                    + "databases and their replicas come from it");
+        }
+        if (output == null) {
+            throw new UserException("a bulk restore (" + selection.describe() + ") needs -o DIR: each database is "
+                    + "restored to DIR followed by its absolute path");
+        }
+        if (Files.exists(output) && !Files.isDirectory(output)) {
+            throw new UserException("-o " + output + " is not a directory: a bulk restore writes a tree below it");
+        }
+        int n = parallelismFlag != null ? parallelismFlag
+                : Math.min(8, 2 * Runtime.getRuntime().availableProcessors());
+        BulkRestore.Options options = new BulkRestore.Options(output.toAbsolutePath().normalize(), target(), n,
+                dryRun, force);
+        ConfigFile file = new ConfigFile(config, !noExpandEnv);
+        io.litefleet.core.config.LitefleetConfig loaded = file.load();
+        PrintWriter log = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        long started = System.nanoTime();
+        try (PluginRegistry registry = PluginRegistry.open(pluginsDir());
+             io.litefleet.core.config.ReplicaClients clients = new io.litefleet.core.config.ReplicaClients(registry)) {
+            FleetInventory.Found found = FleetInventory.find(loaded, registry, clients,
+                    Optional.ofNullable(replicaName), Optional.ofNullable(stateDir));
+            List<BulkDatabase> chosen = found.databases().stream().filter(d -> selection.matches(d.path())).toList();
+            List<BulkOutcome> outcomes = unmapped(found, selection);
+            if (chosen.isEmpty() && outcomes.isEmpty()) {
+                throw new UserException("no database of " + config + " matches " + selection.describe() + " (its "
+                        + "replicas hold " + found.databases().size() + ")");
+            }
+            vanished(found, selection, options.outDir());
+            BulkProgress progress = BulkProgress.of(log, !json && Terminal.isTerminal(), Clock.systemUTC());
+            outcomes.addAll(new BulkRestore(clients, Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT), options,
+                    progress).run(chosen));
+            BulkReport report = new BulkReport(options.outDir().toString(), options.targetText(), outcomes,
+                    Duration.ofNanos(System.nanoTime() - started));
+            report.print(log);
+            if (json) {
+                spec.commandLine().getOut().println(report.json());
+            }
+            return report.exitCode();
+        } finally {
+            log.flush();
+        }
+    }
+
+    /** Warns of databases an earlier run into {@code dir} restored whose replica no longer lists them. */
+    private void vanished(FleetInventory.Found found, BulkSelection selection, Path dir) throws IOException {
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        found.databases().forEach(d -> listed.add(d.path().toString()));
+        for (String db : new java.util.TreeSet<>(RestoreJournal.recorded(dir))) {
+            if (!listed.contains(db) && selection.matches(Path.of(db))) {
+                spec.commandLine().getErr().println("litefleet: warning: " + db + " was restored into " + dir
+                        + " by an earlier run, but no replica lists it now; its file there is left as it was");
+            }
+        }
+    }
+
+    /**
+     * Replica paths that map to no single database: failures under {@code --all}; with a narrower selection (they
+     * have no path to match it against) warnings on stderr.
+     */
+    private List<BulkOutcome> unmapped(FleetInventory.Found found, BulkSelection selection) {
+        List<BulkOutcome> outcomes = new java.util.ArrayList<>();
+        for (String problem : found.problems()) {
+            if (selection instanceof BulkSelection.All) {
+                outcomes.add(new BulkOutcome(null, BulkOutcome.Status.FAILED, 0, problem));
+            } else {
+                spec.commandLine().getErr().println("litefleet: warning: " + problem);
+            }
+        }
+        return outcomes;
     }
 
     /** Restores (or with {@code -dry-run} plans) the target once: from LTX files, else from a v0.3 generation. */

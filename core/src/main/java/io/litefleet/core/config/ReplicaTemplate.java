@@ -142,6 +142,64 @@ public final class ReplicaTemplate {
         return base.withBackend(new Settings(b.origin(), values, b.lines()));
     }
 
+    /**
+     * The inverse of {@link #resolvePath} for one pattern: the pattern's variables (key to value) that give
+     * {@code replicaPath}, or empty when the path is not of this template's shape for that pattern, or when a
+     * variable of the pattern is read by no placeholder (then the path does not tell its value). Used to find the
+     * databases of a replica when their files (and the catalog) are gone. Each placeholder value is one path segment
+     * or part of one; a repeated placeholder must repeat its value.
+     *
+     * @param pattern       the pattern, as configured
+     * @param variableNames its variable names, as {@link io.litefleet.api.discovery.Discovery#variableNames()}
+     * @param replicaPath   a replica path found in the destination, without leading or trailing {@code /}
+     * @throws ConfigException as {@link #validate} when a placeholder does not resolve for the pattern
+     */
+    public java.util.Optional<Map<String, String>> variablesOf(String pattern, List<String> variableNames,
+                                                                String replicaPath) {
+        PlaceholderBinding b = bind(pattern, variableNames);
+        if (!b.unused().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<String> distinct = path.distinctNames();
+        StringBuilder re = new StringBuilder();
+        int last = path.names().size();
+        for (int i = 0; i <= last; i++) {
+            String literal = path.literals().get(i);
+            literal = i == 0 ? literal.replaceFirst("^/+", "") : literal;
+            literal = i == last ? literal.replaceFirst("/+$", "") : literal;
+            re.append(java.util.regex.Pattern.quote(literal));
+            if (i < last) {
+                int group = distinct.indexOf(path.names().get(i));
+                boolean first = path.names().indexOf(path.names().get(i)) == i;
+                re.append(first ? "(?<g" + group + ">[^/]+)" : "\\k<g" + group + ">");
+            }
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(re.toString()).matcher(trimmed(replicaPath));
+        if (!m.matches()) {
+            return java.util.Optional.empty();
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int g = 0; g < distinct.size(); g++) {
+            values.put(b.bound().get(distinct.get(g)), m.group("g" + g));
+        }
+        return java.util.Optional.of(values);
+    }
+
+    /**
+     * The part of {@code path} before its first placeholder, up to its last {@code /} and without leading or
+     * trailing {@code /}: the prefix under which every database's replica path lies ({@code ""} when the first
+     * placeholder is in the first segment).
+     */
+    public String fixedPrefix() {
+        String head = path.literals().get(0);
+        int slash = head.lastIndexOf('/');
+        return slash < 0 ? "" : trimmed(head.substring(0, slash));
+    }
+
+    private static String trimmed(String p) {
+        return p.replaceAll("^/+|/+$", "");
+    }
+
     private PlaceholderBinding bind(String pattern, List<String> variableNames) {
         PlaceholderBinding b = PlaceholderBinding.of(path.distinctNames(), variableNames);
         if (!b.unresolved().isEmpty()) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,6 +55,24 @@ class ReplicaTemplateTest {
         assertEquals("acme/crm/main/t42", r.backend().string("path").orElseThrow());
         assertEquals("b", r.backend().string("bucket").orElseThrow());
         assertEquals("s3", r.type());
+    }
+
+    @Test
+    void variablesOf_invertsResolvePath_andRefusesOtherShapesAndUnusedVariables() {
+        ReplicaTemplate t = template("/backups/{{project}}/{{database}}/{{branch}}/{{tenant}}");
+        assertEquals("backups", t.fixedPrefix());
+        assertEquals(Optional.of(Map.of("#1", "acme", "database", "crm", "branch", "main", "tenant", "t42")),
+                t.variablesOf(P1, P1_VARS, "backups/acme/crm/main/t42"));
+        assertEquals(Optional.empty(), t.variablesOf(P1, P1_VARS, "backups/acme/crm/main"));
+        assertEquals(Optional.empty(), t.variablesOf(P1, P1_VARS, "other/acme/crm/main/t42"));
+        assertEquals(Optional.empty(), t.variablesOf(P1, P1_VARS, "backups/acme/crm/main/t4/2"));
+        ReplicaTemplate twice = template("x-{{tenant}}/{{database}}/{{tenant}}.bak");
+        assertEquals("", twice.fixedPrefix());
+        assertEquals(Optional.of(Map.of("tenant", "t7", "database", "orders")),
+                twice.variablesOf(P2, P2_VARS, "x-t7/orders/t7.bak"));
+        assertEquals(Optional.empty(), twice.variablesOf(P2, P2_VARS, "x-t7/orders/t8.bak"), "repeats must agree");
+        assertEquals(Optional.empty(), template("{{tenant}}").variablesOf(P2, P2_VARS, "t7"),
+                "database is read by no placeholder: the path does not tell it");
     }
 
     @Test
