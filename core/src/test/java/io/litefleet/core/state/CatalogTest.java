@@ -120,6 +120,38 @@ class CatalogTest {
     }
 
     @Test
+    void deletion_isDatedFromTheFirstRecord_clearedOnReturn_andForgetRemovesEverything(@TempDir Path dir)
+            throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        try (Catalog c = Catalog.open(dir)) {
+            c.putAll(List.of(pos("/a.db", 3), pos("/b.db", 4)));
+            c.putUnsettled(List.of("/a.db"), List.of());
+            c.putTiers(List.of(new Catalog.TierChange("/a.db", "cold", 0, 0, t0),
+                    new Catalog.TierChange("/b.db", "deleted", 0, 0, t0)));
+            c.putTiers(List.of(new Catalog.TierChange("/a.db", "deleted", 0, 0, t0.plusSeconds(10))));
+            // recorded again (a restart finds it still gone): the first time stands
+            c.putTiers(List.of(new Catalog.TierChange("/a.db", "deleted", 0, 0, t0.plusSeconds(500))));
+            assertEquals(List.of(new Catalog.Gone("/b.db", t0, List.of("file:///r/b.db")),
+                    new Catalog.Gone("/a.db", t0.plusSeconds(10), List.of("file:///r/a.db"))),
+                    c.deletedBefore(t0.plusSeconds(11)));
+            assertEquals(List.of(new Catalog.Gone("/b.db", t0, List.of("file:///r/b.db"))), c.deletedBefore(
+                    t0.plusSeconds(10)), "gone exactly the age: not yet");
+            // back, then gone again: dated from the new disappearance
+            c.putTiers(List.of(new Catalog.TierChange("/b.db", "cold", 0, 0, t0.plusSeconds(20))));
+            assertEquals(List.of("/a.db"), c.deletedBefore(t0.plusSeconds(1000)).stream().map(Catalog.Gone::path)
+                    .toList());
+            c.putTiers(List.of(new Catalog.TierChange("/b.db", "deleted", 0, 0, t0.plusSeconds(30))));
+            assertEquals(Instant.parse("2026-01-01T00:00:30Z"), c.deletedBefore(t0.plusSeconds(1000)).get(1)
+                    .deletedAt());
+            c.forget("/a.db");
+            assertEquals(Optional.empty(), c.get("/a.db"));
+            assertEquals(List.of(), c.unsettled());
+            assertEquals(List.of("/b.db"), c.deletedBefore(t0.plusSeconds(1000)).stream().map(Catalog.Gone::path)
+                    .toList());
+        }
+    }
+
+    @Test
     void unsettled_survivesAReopen_andAVersion2CatalogIsUpgraded(@TempDir Path dir) throws Exception {
         try (Catalog c = Catalog.open(dir)) {
             c.putUnsettled(java.util.List.of("/a.db", "/b.db", "/c.db"), java.util.List.of());
