@@ -86,12 +86,12 @@ final class ReplicationControl implements ControlTarget {
     public SnapshotOutcome snapshot(Path db, Duration timeout) throws ControlException {
         Optional<List<io.litefleet.core.compact.Maintenance>> ms = listed.maintenance(db);
         if (ms.isEmpty()) {
-            if (fleet != null && fleet.manages(db)) {
-                throw new ControlException(409, db + " is a fleet database: a running daemon snapshots it when its "
-                        + "replica settles (cold-snapshot-interval); for one now, stop the daemon and run litefleet "
-                        + "snapshot, which then takes it directly");
+            Optional<CompletableFuture<Integer>> f = fleet == null ? Optional.empty() : fleet.snapshotNow(db);
+            if (f.isEmpty()) {
+                throw ControlException.notFound(db);
             }
-            throw ControlException.notFound(db);
+            int written = await(f.get(), timeout, db, "waiting for the snapshot of " + db + " (it goes on)");
+            return new SnapshotOutcome(txid(db), written);
         }
         long txid = sync(db, true, timeout).txid();
         int written = 0;
@@ -100,8 +100,7 @@ final class ReplicationControl implements ControlTarget {
             if (report.failure() != null) {
                 throw new ControlException(500, db + ": snapshot failed: " + report.failure().getMessage());
             }
-            written += (int) report.written().stream()
-                    .filter(f -> f.level() == io.litefleet.core.replica.LtxFileRef.SNAPSHOT_LEVEL).count();
+            written += report.snapshots();
         }
         return new SnapshotOutcome(txid, written);
     }

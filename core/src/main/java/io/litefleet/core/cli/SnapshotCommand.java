@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code litefleet snapshot}: writes a snapshot of a database's current state to each of its replicas now. When a
  * daemon answers on the control socket ({@code -socket}, else the config's {@code socket:}), it is asked ({@code POST
- * /snapshot}: it ships what is committed, then snapshots); otherwise the command does it itself, taking the state
+ * /snapshot}: it ships what is committed, then snapshots, a fleet database hot or cold too); otherwise the command does it itself, taking the state
  * directory's locks as {@code replicate} does (so it refuses while a daemon without a socket holds them).
  */
 @Command(name = "snapshot", description = {"Force a snapshot of a database to its replicas now (through the daemon "

@@ -85,16 +85,9 @@ class SnapshotIT {
 
     @Test
     void fleetDatabase_isSnapshottedDirectly_placedByItsTemplate() throws Exception {
-        Path tenants = Files.createDirectories(dir.resolve("data/tenants"));
+        Path db = dir.resolve("data/tenants/t1.db");
         Path replica = dir.resolve("replica");
-        Path db = tenants.resolve("t1.db");
-        insert(db, "first");
-        Path config = Files.writeString(dir.resolve("fleet.yml"), """
-                state-dir: %1$s/state
-                multi-db:
-                  patterns: ["%2$s/*.db"]
-                  replica-template: {type: file, path: "%3$s/{{tenant}}"}
-                """.formatted(dir, tenants, replica));
+        Path config = fleet(db, replica, "");
         FleetCapture.captureAll(config, 1);
         List<String> initial = snapshots(replica.resolve("t1"));
         insert(db, "second");
@@ -109,6 +102,46 @@ class SnapshotIT {
         CliRun none = CliRun.of("snapshot", "-config", config.toString());
         assertEquals(1, none.code());
         assertTrue(none.err().contains("database path required"), none.err());
+    }
+
+    @Test
+    void fleetDatabase_throughTheDaemon_coldThenHot_eachAddsASnapshot() throws Exception {
+        Path db = dir.resolve("data/tenants/t1.db");
+        Path replica = dir.resolve("replica");
+        Path config = fleet(db, replica, "socket: {enabled: true, path: " + dir.resolve("ctl.sock") + "}");
+        try (Replication daemon = Litefleet.builder().config(config).start()) {
+            io.litefleet.testkit.Await.until(Duration.ofSeconds(30), () -> "first capture: " + daemon.status(),
+                    () -> daemon.status().transients() >= 1 && daemon.status().backlog() == 0);
+            int before = snapshots(replica.resolve("t1")).size();
+            CliRun cold = CliRun.of("snapshot", "-config", config.toString(), "-json", db.toString());
+            assertEquals(0, cold.code(), cold.err());
+            assertTrue(cold.out().contains("\"via\": \"daemon\""), cold.out());
+            long reported = ((Number) io.litefleet.core.control.Json.parseObject(cold.out()).get("snapshots"))
+                    .longValue();
+            assertEquals(before + reported, snapshots(replica.resolve("t1")).size(), "as many new files as reported: "
+                    + cold.out());
+            insert(db, "second"); // a change to a known database promotes it
+            io.litefleet.testkit.Await.until(Duration.ofSeconds(30), "promoted", () -> daemon.status().hot() == 1);
+            CliRun hot = CliRun.of("snapshot", "-config", config.toString(), "-json", db.toString());
+            assertEquals(0, hot.code(), hot.err());
+            assertTrue(hot.out().contains("\"snapshots\": 1"), hot.out());
+            assertEquals(before + reported + 1, snapshots(replica.resolve("t1")).size(),
+                    snapshots(replica.resolve("t1")).toString());
+        }
+        restoresEqual(db, replica.resolve("t1"), "fleet-daemon");
+    }
+
+    /** A fleet over {@code db}'s directory with a file replica per tenant, {@code db} created with one row. */
+    private Path fleet(Path db, Path replica, String extra) throws Exception {
+        Files.createDirectories(db.getParent());
+        insert(db, "first");
+        return Files.writeString(dir.resolve("fleet.yml"), """
+                state-dir: %1$s/state
+                %4$s
+                multi-db:
+                  patterns: ["%2$s/*.db"]
+                  replica-template: {type: file, path: "%3$s/{{tenant}}"}
+                """.formatted(dir, db.getParent(), replica, extra));
     }
 
     private void restoresEqual(Path source, Path replica, String tag) throws Exception {
