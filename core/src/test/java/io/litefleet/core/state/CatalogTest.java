@@ -149,6 +149,17 @@ class CatalogTest {
             assertEquals(List.of("/b.db"), c.deletedBefore(t0.plusSeconds(1000)).stream().map(Catalog.Gone::path)
                     .toList());
         }
+        // A version 5 catalog (no deleted_at_ms) is upgraded: a deletion it recorded is dated from its tier change.
+        try (var conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("catalog.db"));
+             var st = conn.createStatement()) {
+            st.executeUpdate("ALTER TABLE tier DROP COLUMN deleted_at_ms");
+            st.executeUpdate("UPDATE tier SET changed_at_ms = " + t0.toEpochMilli());
+            st.executeUpdate("PRAGMA user_version = 5");
+        }
+        try (Catalog c = Catalog.open(dir)) {
+            assertEquals(List.of(new Catalog.Gone("/b.db", t0, List.of("file:///r/b.db"))),
+                    c.deletedBefore(t0.plusSeconds(1)));
+        }
     }
 
     @Test
