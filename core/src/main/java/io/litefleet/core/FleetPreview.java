@@ -36,9 +36,11 @@ public final class FleetPreview implements AutoCloseable {
     private final Discovery patterns;
     private final LeavingOutDiscovery discovery;
     private final TargetResolver resolver;
+    private final Path stateDir;
 
     private FleetPreview(LitefleetConfig config, PluginRegistry registry, ReplicaClients clients, FleetConfig fleet,
-                         Discovery patterns, LeavingOutDiscovery discovery, TargetResolver resolver) {
+                         Discovery patterns, LeavingOutDiscovery discovery, TargetResolver resolver, Path stateDir) {
+        this.stateDir = stateDir;
         this.config = config;
         this.registry = registry;
         this.clients = clients;
@@ -62,7 +64,7 @@ public final class FleetPreview implements AutoCloseable {
             ReplicaClients clients = new ReplicaClients(registry);
             config.dbs().forEach(d -> d.replicas().forEach(clients::check));
             if (config.fleet().isEmpty()) {
-                return new FleetPreview(config, registry, clients, null, null, null, null);
+                return new FleetPreview(config, registry, clients, null, null, null, null, stateDir);
             }
             FleetConfig f = config.fleet().get();
             f.replicaTemplates().forEach(t -> clients.check(t.base()));
@@ -71,7 +73,7 @@ public final class FleetPreview implements AutoCloseable {
             Discovery patterns = FleetWiring.discovery(f, registry);
             LeavingOutDiscovery discovery = LeavingOutDiscovery.of(patterns, f.excludedPaths(), stateDir);
             TargetResolver resolver = FleetWiring.resolver(f, f.replicaTemplates(), clients, new ReplicaOverlaps());
-            return new FleetPreview(config, registry, clients, f, patterns, discovery, resolver);
+            return new FleetPreview(config, registry, clients, f, patterns, discovery, resolver, stateDir);
         } catch (IOException | RuntimeException e) {
             registry.close();
             throw e;
@@ -140,7 +142,28 @@ public final class FleetPreview implements AutoCloseable {
                 }));
             }
         }
+        found.sort(java.util.Comparator.comparing(Found::path));
         out.addAll(found);
+        return out;
+    }
+
+    /**
+     * What the daemon would warn about at start: a template variable no placeholder uses (databases differing only
+     * in it would collide), a pattern that matches the state directory, top-level replica keys no backend takes.
+     */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        List<ReplicaConfig> all = new ArrayList<>();
+        config.dbs().forEach(d -> all.addAll(d.replicas()));
+        if (fleet != null) {
+            java.util.Map<String, List<String>> templated = new java.util.LinkedHashMap<>(
+                    discovery.variableNames());
+            templated.keySet().retainAll(fleet.patterns());
+            fleet.replicaTemplates().forEach(t -> out.addAll(t.validate(templated)));
+            FleetWiring.stateDirWarning(patterns, stateDir).ifPresent(out::add);
+            fleet.replicaTemplates().forEach(t -> all.add(t.base()));
+        }
+        out.addAll(clients.unusedDefaults(all));
         return out;
     }
 

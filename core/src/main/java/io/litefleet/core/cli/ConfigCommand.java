@@ -53,11 +53,13 @@ final class ConfigCommand implements Runnable {
         public Integer call() throws IOException {
             ConfigFile file = configOption.orDefault();
             List<FleetPreview.Found> found;
+            List<String> warnings;
             try {
                 LitefleetConfig c = file.load();
                 Path state = dirs.state(c);
                 try (FleetPreview preview = FleetPreview.open(c, state, dirs.plugins())) {
                     found = preview.scan();
+                    warnings = preview.warnings();
                 }
             } catch (io.litefleet.api.ConfigException e) {
                 if (!json) {
@@ -82,6 +84,7 @@ final class ConfigCommand implements Runnable {
                 m.put("replicated", found.size() - refused);
                 m.put("refused", refused);
                 m.put("collisions", collided);
+                m.put("warnings", warnings);
                 m.put("databases", found.stream().map(Check::row).toList());
                 out.println(Json.writeIndented(m));
             } else {
@@ -90,6 +93,7 @@ final class ConfigCommand implements Runnable {
                     f.replicas().forEach(r -> out.println("    -> " + r));
                     f.refusal().ifPresent(r -> out.println("    NOT REPLICATED: " + r));
                 }
+                warnings.forEach(w -> out.println("warning: " + w));
                 out.printf("%s: valid; %d database(s) replicated, %d not replicated (%d in replica path "
                         + "collisions)%n", file.path(), found.size() - refused, refused, collided);
             }

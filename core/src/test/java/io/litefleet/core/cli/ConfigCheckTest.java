@@ -103,9 +103,12 @@ class ConfigCheckTest {
             }
         }
         assertEquals(2L, ((Number) Json.parseObject(r.out()).get("collisions")).longValue());
+        assertTrue(String.valueOf(Json.parseObject(r.out()).get("warnings")).contains("project"),
+                "the unused variable is warned about, as the daemon does: " + r.out());
         CliRun text = CliRun.of("config", "check", "-config", config.toString());
         assertEquals(1, text.code());
         assertTrue(text.out().contains("NOT REPLICATED: replica path collision"), text.out());
+        assertTrue(text.out().contains("warning: "), text.out());
     }
 
     @Test
