@@ -156,11 +156,7 @@ public final class FleetPreview implements AutoCloseable {
         List<ReplicaConfig> all = new ArrayList<>();
         config.dbs().forEach(d -> all.addAll(d.replicas()));
         if (fleet != null) {
-            java.util.Map<String, List<String>> templated = new java.util.LinkedHashMap<>(
-                    discovery.variableNames());
-            templated.keySet().retainAll(fleet.patterns());
-            fleet.replicaTemplates().forEach(t -> out.addAll(t.validate(templated)));
-            FleetWiring.stateDirWarning(patterns, stateDir).ifPresent(out::add);
+            out.addAll(FleetWiring.warnings(fleet, patterns, stateDir));
             fleet.replicaTemplates().forEach(t -> all.add(t.base()));
         }
         out.addAll(clients.unusedDefaults(all));

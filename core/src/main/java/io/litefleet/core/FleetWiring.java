@@ -67,16 +67,10 @@ final class FleetWiring {
         // Databases listed under dbs: are replicated there, and the state directory is ours: the fleet never sees them.
         Discovery discovery = LeavingOutDiscovery.of(patterns, fleet.excludedPaths(), catalog.directory());
         try {
-            stateDirWarning(patterns, catalog.directory()).ifPresent(w ->
-                    System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, w));
-            List<ReplicaTemplate> templates = fleet.replicaTemplates();
-            Map<String, List<String>> templated = new LinkedHashMap<>(discovery.variableNames());
-            templated.keySet().retainAll(fleet.patterns()); // directory entries place databases without a template
-            for (ReplicaTemplate template : templates) {
-                for (String warning : template.validate(templated)) {
-                    System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, warning);
-                }
+            for (String warning : warnings(fleet, patterns, catalog.directory())) {
+                System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, warning);
             }
+            List<ReplicaTemplate> templates = fleet.replicaTemplates();
             TieringPolicy policy = registry.tieringPolicy(fleet.tiering().policy().type(), fleet.origin())
                     .create(fleet.tiering().policy().settings());
             TargetResolver resolver = resolver(fleet, templates, clients, claimed);
@@ -97,6 +91,21 @@ final class FleetWiring {
             discovery.close();
             throw e;
         }
+    }
+
+    /**
+     * What the start warns about: a pattern that matches the state directory, and template variables no placeholder
+     * uses (databases differing only in them would collide).
+     */
+    static List<String> warnings(FleetConfig fleet, Discovery patterns, Path stateDir) {
+        List<String> out = new ArrayList<>();
+        stateDirWarning(patterns, stateDir).ifPresent(out::add);
+        Map<String, List<String>> templated = new LinkedHashMap<>(patterns.variableNames());
+        templated.keySet().retainAll(fleet.patterns()); // directory entries place databases without a template
+        for (ReplicaTemplate template : fleet.replicaTemplates()) {
+            out.addAll(template.validate(templated));
+        }
+        return out;
     }
 
     /**
