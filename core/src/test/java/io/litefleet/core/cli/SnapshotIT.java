@@ -69,8 +69,18 @@ class SnapshotIT {
         assertEquals(initial.size() + 1, afterDirect.size(), "one new snapshot: " + initial + " -> " + afterDirect);
         restoresEqual(db, replica, "direct");
 
+        long shipped = Long.parseLong(direct.out().lines().filter(l -> l.startsWith("txid: ")).findFirst()
+                .orElseThrow().substring(6), 16);
         try (Replication daemon = Litefleet.builder().config(config).start()) {
             insert(db, "third");
+            // The daemon ships the commit first (sync -wait, as the snapshot's own sync does); polled, since a
+            // commit made while the daemon is still starting may be shipped by its next sync rather than this one.
+            io.litefleet.testkit.Await.until(Duration.ofSeconds(15), "the daemon ships the commit made after it "
+                    + "started", () -> {
+                        CliRun sync = CliRun.of("sync", "-wait", "-socket", socket.toString(), "-json", db.toString());
+                        return sync.code() == 0 && ((Number) io.litefleet.core.control.Json.parseObject(sync.out())
+                                .get("txid")).longValue() > shipped;
+                    });
             CliRun viaDaemon = CliRun.of("snapshot", "-config", config.toString(), "-json", db.toString());
             assertEquals(0, viaDaemon.code(), viaDaemon.err());
             assertTrue(viaDaemon.out().contains("\"via\": \"daemon\"") && viaDaemon.out().contains("\"snapshots\": 1"),
