@@ -5,6 +5,7 @@ import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.Discovery;
 import io.litefleet.api.tier.TieringPolicy;
 import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.DirectoryConfig;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
@@ -66,16 +67,10 @@ final class FleetWiring {
         // Databases listed under dbs: are replicated there, and the state directory is ours: the fleet never sees them.
         Discovery discovery = LeavingOutDiscovery.of(patterns, fleet.excludedPaths(), catalog.directory());
         try {
-            stateDirWarning(patterns, catalog.directory()).ifPresent(w ->
-                    System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, w));
-            List<ReplicaTemplate> templates = fleet.replicaTemplates();
-            Map<String, List<String>> templated = new LinkedHashMap<>(discovery.variableNames());
-            templated.keySet().retainAll(fleet.patterns()); // directory entries place databases without a template
-            for (ReplicaTemplate template : templates) {
-                for (String warning : template.validate(templated)) {
-                    System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, warning);
-                }
+            for (String warning : warnings(fleet, patterns, catalog.directory())) {
+                System.getLogger(FleetWiring.class.getName()).log(System.Logger.Level.WARNING, warning);
             }
+            List<ReplicaTemplate> templates = fleet.replicaTemplates();
             TieringPolicy policy = registry.tieringPolicy(fleet.tiering().policy().type(), fleet.origin())
                     .create(fleet.tiering().policy().settings());
             TargetResolver resolver = resolver(fleet, templates, clients, claimed);
@@ -99,10 +94,25 @@ final class FleetWiring {
     }
 
     /**
+     * What the start warns about: a pattern that matches the state directory, and template variables no placeholder
+     * uses (databases differing only in them would collide).
+     */
+    static List<String> warnings(FleetConfig fleet, Discovery patterns, Path stateDir) {
+        List<String> out = new ArrayList<>();
+        stateDirWarning(patterns, stateDir).ifPresent(out::add);
+        Map<String, List<String>> templated = new LinkedHashMap<>(patterns.variableNames());
+        templated.keySet().retainAll(fleet.patterns()); // directory entries place databases without a template
+        for (ReplicaTemplate template : fleet.replicaTemplates()) {
+            out.addAll(template.validate(templated));
+        }
+        return out;
+    }
+
+    /**
      * The fleet's discovery: the directory entries' (first: a database both find is theirs) and the {@code multi-db:}
      * patterns' plugin.
      */
-    private static Discovery discovery(FleetConfig fleet, PluginRegistry registry) throws IOException {
+    static Discovery discovery(FleetConfig fleet, PluginRegistry registry) throws IOException {
         Discovery patterns = fleet.patterns().isEmpty() ? null
                 : registry.discovery(fleet.discovery().type(), fleet.origin()).create(fleet.discovery().settings());
         if (fleet.directories().isEmpty()) {
@@ -124,7 +134,7 @@ final class FleetWiring {
      * The replicas of one fleet database: its directory entry's replicas joined with its relative path, or the
      * templates filled from its pattern's variables.
      */
-    private static List<ReplicaConfig> replicas(FleetConfig fleet, DiscoveredDatabase db) {
+    static List<ReplicaConfig> replicas(FleetConfig fleet, DiscoveredDatabase db) {
         Optional<DirectoryConfig> dir = fleet.directory(db.pattern());
         if (dir.isPresent()) {
             return dir.get().replicasFor(db.path());
@@ -133,11 +143,33 @@ final class FleetWiring {
     }
 
     /**
+     * A fleet database as a listed one, placed as the fleet places it (its file need not exist).
+     *
+     * @throws ConfigException when no pattern or directory entry of {@code fleet} covers {@code db}
+     */
+    static DbConfig asListed(FleetConfig fleet, Path db, Path pluginsDir) {
+        try (PluginRegistry registry = PluginRegistry.open(Optional.ofNullable(pluginsDir));
+             Discovery discovery = discovery(fleet, registry)) {
+            DiscoveredDatabase match = discovery.match(db);
+            if (match == null || fleet.isExcluded(db)) {
+                throw new ConfigException(fleet.origin() + ": " + db + " is not a configured database (not under "
+                        + "dbs:, and no multi-db: pattern or dir: entry covers it)");
+            }
+            List<ReplicaConfig> replicas = replicas(fleet, match);
+            EngineSettings engine = replicas.get(0).engine(EngineSettings.DEFAULTS)
+                    .withConvertToWal(fleet.convertToWal());
+            return new DbConfig(db, replicas, engine, fleet.origin(), false);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Targets from the templates, one per destination. A database's replica path for collision detection is every
      * destination's path joined; each target is checked against the {@code dbs:} claims whenever it is resolved (every
      * sync path resolves, whatever state the row went through).
      */
-    private static TargetResolver resolver(FleetConfig fleet, List<ReplicaTemplate> templates, ReplicaClients clients,
+    static TargetResolver resolver(FleetConfig fleet, List<ReplicaTemplate> templates, ReplicaClients clients,
                                            ReplicaOverlaps claimed) {
         return new TargetResolver() {
             @Override

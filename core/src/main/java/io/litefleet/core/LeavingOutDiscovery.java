@@ -35,9 +35,18 @@ final class LeavingOutDiscovery implements Discovery {
      * as written (absolute, normalised) and as its real path, so a {@code dbs:} entry that is a symlink also keeps
      * the fleet off its target: one file never gets two replicators.
      */
-    static Discovery of(Discovery delegate, Set<Path> leftOut, Path stateDir) {
+    static LeavingOutDiscovery of(Discovery delegate, Set<Path> leftOut, Path stateDir) {
         return new LeavingOutDiscovery(delegate, leftOut.stream().flatMap(LeavingOutDiscovery::spellings)
                 .collect(Collectors.toUnmodifiableSet()), spellings(stateDir).distinct().toList());
+    }
+
+    /** Why the fleet leaves {@code p} out (listed under dbs:, or in the state directory), if it does. */
+    java.util.Optional<String> whyLeftOut(Path p) {
+        Path c = canonical(p);
+        if (leftOut.contains(c)) {
+            return java.util.Optional.of("listed under dbs: (replicated there, not by the fleet)");
+        }
+        return isLeftOutCanonical(c) ? java.util.Optional.of("inside the state directory") : java.util.Optional.empty();
     }
 
     private boolean isLeftOut(Path p) {

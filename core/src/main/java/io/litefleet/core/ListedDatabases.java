@@ -241,6 +241,12 @@ final class ListedDatabases {
                 .map(CompletableFuture::join).reduce(SyncResult::lowest).orElseThrow()));
     }
 
+    /** The maintenance of each destination of {@code db} (snapshots, compaction); empty when not listed. */
+    synchronized Optional<List<Maintenance>> maintenance(Path db) {
+        Listed l = dbs.get(db);
+        return l == null ? Optional.empty() : Optional.of(List.copyOf(l.maintenance));
+    }
+
     /** Whether {@code db} is listed. */
     synchronized boolean contains(Path db) {
         return dbs.containsKey(db);

@@ -142,6 +142,26 @@ public final class Litefleet {
             return this;
         }
 
+        /**
+         * Keeps only the database at {@code db}: its {@code dbs:} entry, or a database of the fleet (its file need not
+         * exist), placed by the {@code multi-db:} templates or its {@code dir:} entry exactly as the fleet places it
+         * and then handled as a listed database. The fleet itself is dropped. For one-off work on one database
+         * ({@link #syncOnce(boolean, boolean)}: {@code litefleet snapshot}).
+         *
+         * @throws ConfigException naming the config when it has no such database
+         */
+        public Builder only(Path db) {
+            Path wanted = db.toAbsolutePath().normalize();
+            Optional<DbConfig> listed = dbs.stream().filter(d -> d.path().equals(wanted)).findFirst();
+            DbConfig found = listed.orElseGet(() -> fleet.map(f -> FleetWiring.asListed(f, wanted, pluginsDir))
+                    .orElseThrow(() -> new ConfigException(wanted + " is not a configured database (not under dbs:, "
+                            + "and there is no multi-db: section)")));
+            dbs.clear();
+            dbs.add(found);
+            fleet = Optional.empty();
+            return this;
+        }
+
         /** The databases added so far (listed under {@code dbs:} or given one by one), in order. */
         public List<DbConfig> databases() {
             return List.copyOf(dbs);

@@ -86,7 +86,7 @@ public final class Replication implements AutoCloseable {
     private ControlServer openControl(SocketConfig s, Clock clock) {
         try {
             ControlServer server = ControlServer.open(s.path(), s.permissions(), new ReplicationControl(listed, fleet,
-                    catalog), Litefleet.version(), clock);
+                    catalog, clock), Litefleet.version(), clock);
             System.getLogger(Replication.class.getName()).log(System.Logger.Level.INFO, "control socket listening on "
                     + server.path());
             return server;

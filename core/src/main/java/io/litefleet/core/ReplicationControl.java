@@ -31,11 +31,13 @@ final class ReplicationControl implements ControlTarget {
     private final ListedDatabases listed;
     private final FleetManager fleet;
     private final Catalog catalog;
+    private final java.time.Clock clock;
 
-    ReplicationControl(ListedDatabases listed, FleetManager fleet, Catalog catalog) {
+    ReplicationControl(ListedDatabases listed, FleetManager fleet, Catalog catalog, java.time.Clock clock) {
         this.listed = listed;
         this.fleet = fleet;
         this.catalog = catalog;
+        this.clock = clock;
     }
 
     @Override
@@ -78,6 +80,29 @@ final class ReplicationControl implements ControlTarget {
         SyncResult r = await(f.get(), timeout, db, "waiting for " + db + " to reach its replica (it keeps "
                 + "replicating)");
         return new SyncOutcome(r.files() > 0 || r.txid() != before, r.txid(), r.txid());
+    }
+
+    @Override
+    public SnapshotOutcome snapshot(Path db, Duration timeout) throws ControlException {
+        Optional<List<io.litefleet.core.compact.Maintenance>> ms = listed.maintenance(db);
+        if (ms.isEmpty()) {
+            Optional<CompletableFuture<Integer>> f = fleet == null ? Optional.empty() : fleet.snapshotNow(db);
+            if (f.isEmpty()) {
+                throw ControlException.notFound(db);
+            }
+            int written = await(f.get(), timeout, db, "waiting for the snapshot of " + db + " (it goes on)");
+            return new SnapshotOutcome(txid(db), written);
+        }
+        long txid = sync(db, true, timeout).txid();
+        int written = 0;
+        for (io.litefleet.core.compact.Maintenance m : ms.get()) {
+            var report = m.settle(clock.instant(), Duration.ZERO).report();
+            if (report.failure() != null) {
+                throw new ControlException(500, db + ": snapshot failed: " + report.failure().getMessage());
+            }
+            written += report.snapshots();
+        }
+        return new SnapshotOutcome(txid, written);
     }
 
     @Override

@@ -1,6 +1,14 @@
 package io.litefleet.core.cli;
 
+import io.litefleet.api.discovery.FileFingerprint;
 import io.litefleet.api.replica.ReplicaUrl;
+import io.litefleet.core.engine.FileStats;
+import io.litefleet.core.state.ReplicaPosition;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.state.Catalog;
@@ -22,7 +30,7 @@ import picocli.CommandLine.Spec;
  * {@code litefleet databases}: upstream's listing of the configured databases ({@code path} and {@code replica} type,
  * or {@code -json}), where fleet mode adds the databases its catalog knows; with {@code --catalog} (or any of
  * {@code --state}, {@code --prefix}, {@code --state-dir}) what the state directory knows: tier, TXID, last sync and
- * replica URL per database, without touching storage.
+ * replica URL per database, and its lag (see {@link #lag}), without touching storage.
  */
 @Command(name = "databases", description = {"List the configured databases (upstream's path/replica table), or with "
         + "--catalog what the state catalog knows (no storage requests)."})
@@ -35,7 +43,8 @@ final class DatabasesCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ConfigOption configOption = new ConfigOption();
 
-    @Option(names = "--catalog", description = "List what the state catalog knows: tier, TXID, last sync, replica.")
+    @Option(names = "--catalog", description = "List what the state catalog knows: tier, TXID, last sync, lag, "
+            + "replica.")
     boolean catalog;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (implies --catalog).")
@@ -52,6 +61,9 @@ final class DatabasesCommand implements Callable<Integer> {
     @Option(names = {"-json", "--json"}, description = "JSON: an array of {path, replica} as upstream prints; with "
             + "--catalog one object per line.")
     boolean json;
+
+    /** The time lags are measured against (tests replace it). */
+    Clock clock = Clock.systemUTC();
 
     @Override
     public Integer call() throws Exception {
@@ -108,27 +120,72 @@ final class DatabasesCommand implements Callable<Integer> {
             throw new UserException(state + ": no catalog here (nothing replicated with this state directory yet)");
         }
         List<DatabaseRow> rows;
+        Map<String, FileFingerprint> recorded = new HashMap<>();
         try (Catalog catalog = Catalog.open(state)) {
             rows = catalog.databases(tier == null ? null : tier.toLowerCase(Locale.ROOT), prefix);
+            for (ReplicaPosition p : catalog.all()) {
+                recorded.put(p.dbPath() + "\n" + p.replica(), p.fingerprint());
+            }
         }
+        Instant now = clock.instant();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             for (DatabaseRow r : rows) {
+                Optional<Duration> lag = lag(r, recorded.get(r.path() + "\n" + r.replica()), now);
                 out.println("{\"path\":" + quote(r.path()) + ",\"tier\":" + quote(r.tier()) + ",\"replica\":"
                         + quote(url(r)) + ",\"txid\":\"" + String.format("%016x", r.txid())
-                        + "\",\"lastSync\":" + quote(r.lastSync().toString()) + ",\"promotions\":" + r.promotions()
+                        + "\",\"lastSync\":" + quote(r.lastSync().toString()) + ",\"lagSeconds\":"
+                        + lag.map(d -> String.format(Locale.ROOT, "%.3f", d.toMillis() / 1000.0)).orElse("null")
+                        + ",\"promotions\":" + r.promotions()
                         + ",\"demotions\":" + r.demotions() + ",\"size\":" + r.size() + "}");
             }
         } else {
-            out.printf("%-8s %-16s %-24s %10s %s%n", "TIER", "TXID", "LAST SYNC", "SIZE", "PATH -> REPLICA");
+            out.printf("%-8s %-16s %-24s %8s %10s %s%n", "TIER", "TXID", "LAST SYNC", "LAG", "SIZE",
+                    "PATH -> REPLICA");
             for (DatabaseRow r : rows) {
-                out.printf("%-8s %016x %-24s %10d %s -> %s%n", r.tier(), r.txid(), r.lastSync(), r.size(), r.path(),
-                        url(r));
+                Optional<Duration> lag = lag(r, recorded.get(r.path() + "\n" + r.replica()), now);
+                out.printf("%-8s %016x %-24s %8s %10d %s -> %s%n", r.tier(), r.txid(), r.lastSync(),
+                        lag.map(DatabasesCommand::shortDuration).orElse("-"), r.size(), r.path(), url(r));
             }
             out.printf("%d database(s)%n", rows.size());
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * How far the replica is behind the file, from two stats and the catalog (no storage request): zero when the
+     * database and its {@code -wal} have the size and mtime the last sync recorded, else the time since that sync
+     * (the oldest unshipped change is at most that old). Empty when the file is gone, or excluded from replication.
+     */
+    static Optional<Duration> lag(DatabaseRow r, FileFingerprint recorded, Instant now) {
+        if (r.tier().equals("deleted") || r.tier().equals("excluded")) {
+            return Optional.empty();
+        }
+        FileFingerprint current = FileStats.of(Path.of(r.path()));
+        if (current.dbSize() == 0 && current.dbMtimeNanos() == 0) {
+            return Optional.empty(); // gone since
+        }
+        if (current.equals(recorded)) {
+            return Optional.of(Duration.ZERO);
+        }
+        Duration since = Duration.between(r.lastSync(), now);
+        return Optional.of(since.isNegative() ? Duration.ZERO : since);
+    }
+
+    /** {@code 0s}, {@code 42s}, {@code 3m07s}, {@code 5h02m}, {@code 3d04h}. */
+    static String shortDuration(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        }
+        if (s < 86_400) {
+            return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
+        }
+        return String.format(Locale.ROOT, "%dd%02dh", s / 86_400, s % 86_400 / 3600);
     }
 
     /**

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, ReplicateCommand.class, RestoreCommand.class, DatabasesCommand.class, VersionCommand.class, LtxCommand.class,
             PluginsCommand.class, CommandLine.HelpCommand.class, StatusCommand.class, SyncCommand.class,
             RegisterCommand.class, UnregisterCommand.class, StartCommand.class, StopCommand.class, ResetCommand.class,
-            InfoCommand.class, ListCommand.class, VerifyCommand.class})
+            InfoCommand.class, ListCommand.class, VerifyCommand.class, ConfigCommand.class, PruneCommand.class,
+            SnapshotCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

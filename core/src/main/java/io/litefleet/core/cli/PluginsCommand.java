@@ -21,12 +21,35 @@ final class PluginsCommand implements Callable<Integer> {
             description = PluginsDir.DESCRIPTION)
     Path pluginsDir;
 
+    @Option(names = {"-json", "--json"}, description = "One JSON object: plugins [{kind, type, class, origin}], "
+            + "notes.")
+    boolean json;
+
     @Override
     public Integer call() {
         try (PluginRegistry registry = PluginRegistry.open(PluginsDir.resolve(pluginsDir))) {
-            print(spec.commandLine().getOut(), registry.plugins(), registry.notes());
+            if (json) {
+                printJson(spec.commandLine().getOut(), registry.plugins(), registry.notes());
+            } else {
+                print(spec.commandLine().getOut(), registry.plugins(), registry.notes());
+            }
         }
         return 0;
+    }
+
+    static void printJson(PrintWriter out, List<PluginInfo> plugins, List<String> notes) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("plugins", plugins.stream().map(p -> {
+            java.util.Map<String, Object> x = new java.util.LinkedHashMap<>();
+            x.put("kind", p.kind().label());
+            x.put("type", p.type());
+            x.put("class", p.className());
+            x.put("origin", p.origin());
+            return x;
+        }).toList());
+        m.put("notes", notes);
+        out.println(io.litefleet.core.control.Json.writeIndented(m));
+        out.flush();
     }
 
     static void print(PrintWriter out, List<PluginInfo> plugins, List<String> notes) {

@@ -19,9 +19,23 @@ final class VersionCommand implements Callable<Integer> {
             + "(version, Java runtime, OS/arch).")
     boolean verbose;
 
+    @Option(names = {"-json", "--json"}, description = "One JSON object: version, java, java_home, format, os, arch.")
+    boolean json;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("version", Litefleet.version());
+            m.put("java", Runtime.version().toString());
+            m.put("java_home", System.getProperty("java.home"));
+            m.put("format", "LTX v3, Litestream v0.5 layout");
+            m.put("os", goOs(System.getProperty("os.name", "")));
+            m.put("arch", goArch(System.getProperty("os.arch", "")));
+            out.println(io.litefleet.core.control.Json.writeIndented(m));
+            return 0;
+        }
         if (!verbose) {
             out.println("litefleet " + Litefleet.version() + " (Java " + Runtime.version()
                     + ", LTX v3, Litestream v0.5 layout)");

@@ -25,6 +25,11 @@ public record MaintenanceReport(List<LtxFileRef> written, List<LtxFileRef> delet
         return requests == 0;
     }
 
+    /** Snapshot files (level 9) the run wrote. */
+    public int snapshots() {
+        return (int) written.stream().filter(f -> f.level() == LtxFileRef.SNAPSHOT_LEVEL).count();
+    }
+
     /** Whether the run ended with a failure. */
     public boolean failed() {
         return failure != null;

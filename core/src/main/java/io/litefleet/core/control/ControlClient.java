@@ -93,6 +93,18 @@ public final class ControlClient {
         }
     }
 
+    /**
+     * Whether something accepts connections on {@code socket} now (a running daemon): false when there is no socket
+     * file or nothing listens behind it. Sends nothing.
+     */
+    public static boolean isListening(Path socket) {
+        try (SocketChannel ch = connect(socket)) {
+            return ch.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static SocketChannel connect(Path socket) throws IOException {
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("no litefleet daemon listening on " + socket + " (no socket file there; run "

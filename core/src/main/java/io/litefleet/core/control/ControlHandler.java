@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Upstream's control endpoints (v0.5.16 {@code server.go}), same paths, JSON fields, status words and HTTP codes:
- * {@code POST /sync}, {@code /start}, {@code /stop}, {@code /register}, {@code /unregister}; {@code GET /list},
+ * {@code POST /sync}, {@code /start}, {@code /stop}, {@code /register}, {@code /unregister}; ours: {@code POST
+ * /snapshot}; {@code GET /list},
  * {@code /info}, {@code /txid?path=}. Errors are {@code {"error": "...", "details": ...}}. Database paths are
  * resolved as upstream's daemon does ({@code sqlite://} prefix stripped, {@code ~/} expanded, relative to the
  * daemon's working directory). Thread-safe.
@@ -56,7 +57,7 @@ final class ControlHandler {
     Reply handle(HttpWire.Request r) {
         String route = r.path();
         String want = switch (route) {
-            case "/sync", "/start", "/stop", "/register", "/unregister" -> "POST";
+            case "/sync", "/start", "/stop", "/register", "/unregister", "/snapshot" -> "POST";
             case "/list", "/info", "/txid" -> "GET";
             default -> null;
         };
@@ -87,6 +88,7 @@ final class ControlHandler {
         Duration timeout = timeout(body);
         return switch (route) {
             case "/sync" -> sync(db, bool(body, "wait"), timeout);
+            case "/snapshot" -> snapshot(db, orDefault(timeout));
             case "/start" -> change(target.start(db, orDefault(timeout)), db);
             case "/stop" -> change(target.stop(db, orDefault(timeout)), db);
             case "/unregister" -> change(target.unregister(db, orDefault(timeout)), db);
@@ -101,6 +103,16 @@ final class ControlHandler {
         m.put("path", db.toString());
         m.put("txid", o.txid());
         m.put("replicated_txid", o.replicatedTxid());
+        return Reply.ok(m);
+    }
+
+    private Reply snapshot(Path db, Duration timeout) throws ControlException {
+        ControlTarget.SnapshotOutcome o = target.snapshot(db, timeout);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", o.snapshots() > 0 ? "snapshotted" : "already_snapshotted");
+        m.put("path", db.toString());
+        m.put("txid", o.txid());
+        m.put("snapshots", o.snapshots());
         return Reply.ok(m);
     }
 

@@ -26,6 +26,25 @@ public interface ControlTarget {
      */
     SyncOutcome sync(Path db, boolean wait, Duration timeout) throws ControlException;
 
+    /**
+     * Ships what {@code db} has committed, then writes a snapshot of that state to every replica of it now
+     * ({@code litefleet snapshot}).
+     *
+     * @throws ControlException 404 unknown database, 409 not possible for it now, 504 timed out, 500 it failed
+     */
+    default SnapshotOutcome snapshot(Path db, Duration timeout) throws ControlException {
+        throw new ControlException(501, "this daemon cannot take snapshots on request");
+    }
+
+    /**
+     * What a snapshot request did.
+     *
+     * @param txid      the TXID the snapshots hold (the lowest over several replicas)
+     * @param snapshots snapshot files written (0 when the newest snapshot already held that state)
+     */
+    record SnapshotOutcome(long txid, int snapshots) {
+    }
+
     /** The TXID the replica of {@code db} holds. */
     long txid(Path db) throws ControlException;
 

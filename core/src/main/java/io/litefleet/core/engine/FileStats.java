@@ -8,7 +8,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 
 /** One stat per file, for fingerprints and file identity. Stateless. */
-final class FileStats {
+public final class FileStats {
     private FileStats() {
     }
 
@@ -19,6 +19,17 @@ final class FileStats {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** The fingerprint of database {@code db} and its {@code -wal} now, as a sync records it (two stats). */
+    public static FileFingerprint of(Path db) {
+        Path file = db;
+        try {
+            file = db.toRealPath(); // SQLite keeps the -wal beside a symlink's target
+        } catch (IOException e) {
+            // missing: both stats say so
+        }
+        return fingerprint(attributes(file), attributes(Path.of(file + "-wal")));
     }
 
     /** Size and mtime of a database ({@code db}) and its WAL ({@code wal}); a missing file counts as size and mtime 0. */

@@ -215,6 +215,52 @@ public final class FleetManager implements AutoCloseable {
         return java.util.Optional.of(result);
     }
 
+    /**
+     * Ships what {@code db} has committed ({@link #syncNow}), then writes a snapshot of that state to each of its
+     * replicas: a hot database through its replicators' own maintenance, a cold one in a settle pass. The future
+     * completes with the snapshot files written, or fails saying why (busy, deleted, the upload's error). Empty when
+     * the fleet does not manage {@code db}. Thread-safe: handled on the fleet thread.
+     */
+    public java.util.Optional<CompletableFuture<Integer>> snapshotNow(Path db) {
+        java.util.Optional<CompletableFuture<SyncResult>> synced = syncNow(db);
+        if (synced.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        synced.get().whenComplete((r, err) -> {
+            if (err != null) {
+                result.completeExceptionally(err);
+            } else {
+                inbox.add(() -> startSnapshot(db, result));
+            }
+        });
+        return java.util.Optional.of(result);
+    }
+
+    /** On the fleet thread: a hot row's maintenance snapshots on a worker; a cold row's in a settle pass. */
+    private void startSnapshot(Path db, CompletableFuture<Integer> result) {
+        int id = f.table.find(db);
+        java.util.Optional<List<io.litefleet.core.compact.Maintenance>> ms = id < 0 ? java.util.Optional.empty()
+                : hot.maintenance(id);
+        if (ms.isPresent()) {
+            f.scheduler.execute(() -> {
+                int written = 0;
+                for (var m : ms.get()) {
+                    var report = m.settle(f.clock.instant(), java.time.Duration.ZERO).report();
+                    if (report.failure() != null) {
+                        throw new java.io.UncheckedIOException(report.failure());
+                    }
+                    written += report.snapshots();
+                }
+                return written;
+            }).whenComplete((n, err) -> complete(result, n, err));
+        } else if (id >= 0) {
+            settler.snapshotNow(id, result);
+        } else {
+            result.completeExceptionally(new IOException(db + ": the fleet does not know it"));
+        }
+    }
+
     /** On the fleet thread: syncs {@code db} through its hot replicators or a transient pass. */
     private void startSyncNow(Path db, CompletableFuture<SyncResult> result) {
         int id = f.table.find(db);
@@ -241,7 +287,7 @@ public final class FleetManager implements AutoCloseable {
         }
     }
 
-    private static void complete(CompletableFuture<SyncResult> f, SyncResult r, Throwable err) {
+    private static <T> void complete(CompletableFuture<T> f, T r, Throwable err) {
         if (err == null) {
             f.complete(r);
         } else {

@@ -172,6 +172,13 @@ final class HotSet {
                 .map(java.util.concurrent.CompletableFuture::join).reduce(SyncResult::lowest).orElseThrow()));
     }
 
+    /** The maintenance of each destination of a hot row; empty when the row is not hot. */
+    java.util.Optional<List<Maintenance>> maintenance(int id) {
+        Hot h = hot.get(id);
+        return h == null ? java.util.Optional.empty() : java.util.Optional.of(h.replicators.stream()
+                .map(r -> f.scheduler.maintenance(r)).flatMap(java.util.Optional::stream).toList());
+    }
+
     /** Hears the scheduler about one hot replicator, on a worker: reports through the inbox. */
     private final class Listener implements SyncScheduler.Listener {
         private final DbReplicator rep;

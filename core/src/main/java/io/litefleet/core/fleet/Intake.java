@@ -120,6 +120,9 @@ final class Intake {
             }
         }
         noteUnmatched(matched);
+        if (baseline != null) {
+            goneWhileStopped();
+        }
         baseline = null; // only the first scan compares with the catalog
         unsettledAtStart = Set.of();
         if (f.table.hasSlack()) {
@@ -129,6 +132,19 @@ final class Intake {
         long took = System.nanoTime() - start;
         lastScanMs = took / 1_000_000;
         scanDurations.observeNanos(took);
+    }
+
+    /**
+     * Databases the catalog knows, which a pattern still covers but whose file is gone, were deleted while no fleet
+     * ran: recorded so (the deletion lifecycle, {@code litefleet prune}, ages from the first time).
+     */
+    private void goneWhileStopped() {
+        for (String known : baseline.keySet()) {
+            Path p = Path.of(known);
+            if (f.table.find(p) < 0 && f.discovery.match(p) != null && !Files.exists(p)) {
+                f.lifecycle.recordGone(known);
+            }
+        }
     }
 
     /**

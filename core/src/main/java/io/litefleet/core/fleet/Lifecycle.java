@@ -52,6 +52,14 @@ final class Lifecycle {
         }
     }
 
+    /**
+     * Records a database of the catalog that has no row here as deleted: it vanished while no fleet ran (the
+     * deletion lifecycle ages from now; a deletion recorded earlier keeps its time).
+     */
+    void recordGone(String path) {
+        changes.add(new Catalog.TierChange(path, RowState.DELETED.persisted(), 0, 0, clock.instant()));
+    }
+
     /** Whether a worker holds the row. */
     boolean busy(int id) {
         return table.busy(id);

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -108,34 +109,69 @@ final class Settler {
                 }
                 continue;
             }
-            List<Maintenance> ms = new java.util.ArrayList<>();
-            try {
-                DiscoveredDatabase db = f.discovery.match(f.table.path(id));
-                if (db == null) {
-                    f.giveSlot();
-                    continue;
-                }
-                for (var target : f.resolver.resolveAll(db)) {
-                    ms.add(Maintenance.create(target, f.options.compaction()));
-                }
-            } catch (IOException | RuntimeException e) {
+            if (!start(id, snapshotEvery, null)) {
                 f.giveSlot();
-                LOG.log(System.Logger.Level.WARNING, f.table.path(id) + ": cannot settle its replica: "
-                        + e.getMessage(), Failure.of(e) == Failure.BUG ? e : null);
-                continue;
             }
-            f.lifecycle.move(id, RowState.SETTLING);
-            f.lifecycle.hold(id);
-            f.scheduler.execute(() -> settleAll(ms))
-                    .whenComplete((r, err) -> f.inbox.accept(() -> settled(id, r, err)));
         }
     }
 
+    /**
+     * A snapshot of cold row {@code id}'s replicas now ({@code litefleet snapshot} through the daemon), in a settle
+     * pass: {@code done} completes with the snapshot files written, or fails saying why not now.
+     */
+    void snapshotNow(int id, java.util.concurrent.CompletableFuture<Integer> done) {
+        if (f.lifecycle.state(id) != RowState.COLD || f.lifecycle.busy(id)) {
+            done.completeExceptionally(new IOException(f.table.path(id) + ": busy (" + f.lifecycle.state(id)
+                    + "); try again in a moment"));
+        } else if (!f.takeSlot()) {
+            done.completeExceptionally(new IOException("every sync worker is busy; try again in a moment"));
+        } else if (!start(id, Duration.ZERO, done)) {
+            f.giveSlot();
+            done.completeExceptionally(new IOException(f.table.path(id) + ": its replica cannot be resolved now"));
+        }
+    }
+
+    /**
+     * Starts a settle pass on row {@code id} (a slot taken) on a worker; false when its replica cannot be resolved
+     * (the slot is the caller's to give back). {@code done}, if any, completes with the snapshots written.
+     */
+    private boolean start(int id, Duration snapshotAge, java.util.concurrent.CompletableFuture<Integer> done) {
+        List<Maintenance> ms = new java.util.ArrayList<>();
+        try {
+            DiscoveredDatabase db = f.discovery.match(f.table.path(id));
+            if (db == null) {
+                return false;
+            }
+            for (var target : f.resolver.resolveAll(db)) {
+                ms.add(Maintenance.create(target, f.options.compaction()));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, f.table.path(id) + ": cannot settle its replica: "
+                    + e.getMessage(), Failure.of(e) == Failure.BUG ? e : null);
+            return false;
+        }
+        f.lifecycle.move(id, RowState.SETTLING);
+        f.lifecycle.hold(id);
+        AtomicInteger written = new AtomicInteger();
+        f.scheduler.execute(() -> settleAll(ms, snapshotAge, written)).whenComplete((r, err) -> {
+            if (done != null) {
+                if (err != null || r.report().failure() != null) {
+                    done.completeExceptionally(err != null ? Failure.unwrap(err) : r.report().failure());
+                } else {
+                    done.complete(written.get());
+                }
+            }
+            f.inbox.accept(() -> settled(id, r, err));
+        });
+        return true;
+    }
+
     /** Settles every destination's replica: the first failure is the outcome, else the earliest next check. */
-    private Maintenance.Settled settleAll(List<Maintenance> ms) {
+    private Maintenance.Settled settleAll(List<Maintenance> ms, Duration snapshotAge, AtomicInteger snapshots) {
         Maintenance.Settled outcome = null;
         for (Maintenance m : ms) {
-            Maintenance.Settled r = m.settle(f.clock.instant(), snapshotEvery);
+            Maintenance.Settled r = m.settle(f.clock.instant(), snapshotAge);
+            snapshots.addAndGet(r.report().snapshots());
             if (outcome != null && outcome.report().failure() != null) {
                 continue;
             }

@@ -213,6 +213,14 @@ public final class SyncScheduler implements AutoCloseable {
         return f;
     }
 
+    /** The maintenance {@code db} was scheduled with (snapshots on request), if it is scheduled with one. */
+    public java.util.Optional<Maintenance> maintenance(DbReplicator db) {
+        synchronized (lock) {
+            Entry e = entries.get(db);
+            return e == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(e.maintenance);
+        }
+    }
+
     /** The wait after {@code failures} consecutive failures (1 or more): 1 s, doubling, at most a minute. */
     public static long backoffMillis(int failures) {
         return Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(16, failures - 1));

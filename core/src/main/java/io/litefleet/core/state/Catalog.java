@@ -25,7 +25,7 @@ import org.sqlite.SQLiteConfig;
 public final class Catalog implements AutoCloseable {
     /** The catalog's file name in the state directory. */
     public static final String FILE_NAME = "catalog.db";
-    private static final int SCHEMA_VERSION = 5;
+    private static final int SCHEMA_VERSION = 6;
     private static final String COLUMNS = "db_path, replica, txid, post_apply_checksum, page_size, commit_pages, "
             + "wal_offset, wal_salt1, wal_salt2, wal_checksum1, wal_checksum2, wal_commit, wal_frames, db_size, db_mtime_ns, wal_size, "
             + "wal_mtime_ns, updated_at_ms";
@@ -156,6 +156,15 @@ public final class Catalog implements AutoCloseable {
                         + " FROM position");
                 st.executeUpdate("DROP TABLE position");
                 st.executeUpdate("ALTER TABLE position_v5 RENAME TO position");
+            }
+            if (version < 6) {
+                // When a database was last seen gone (tier 'deleted'), kept across later 'deleted' records and cleared
+                // when it reappears: the deletion lifecycle (litefleet prune --deleted-for) ages from it.
+                if (!hasColumn(st, "tier", "deleted_at_ms")) {
+                    st.executeUpdate("ALTER TABLE tier ADD COLUMN deleted_at_ms INTEGER");
+                }
+            }
+            if (version < SCHEMA_VERSION) {
                 st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
             }
         }
@@ -259,15 +268,29 @@ public final class Catalog implements AutoCloseable {
 
     /** Runs one statement for every item, in one transaction. */
     private <T> void batch(String what, String sql, Collection<T> items, Binder<T> binder) throws IOException {
-        ensureOpen();
-        try {
-            conn.setAutoCommit(false);
+        transaction(what, () -> {
             try (PreparedStatement ps = conn.prepareStatement(sql)) {
                 for (T item : items) {
                     binder.bind(ps, item);
                     ps.addBatch();
                 }
                 ps.executeBatch();
+            }
+        });
+    }
+
+    /** Statements to run in one transaction. */
+    private interface Work {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    private void transaction(String what, Work work) throws IOException {
+        ensureOpen();
+        try {
+            conn.setAutoCommit(false);
+            try {
+                work.run();
                 conn.commit();
             } catch (SQLException e) {
                 conn.rollback();
@@ -339,8 +362,12 @@ public final class Catalog implements AutoCloseable {
      * counts.
      */
     public synchronized void putTiers(Collection<TierChange> changes) throws IOException {
-        batch("write tiers", "INSERT INTO tier (db_path, tier, promotions, demotions, changed_at_ms) "
-                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT(db_path) DO UPDATE SET tier = excluded.tier, "
+        // deleted_at_ms: set when a database becomes 'deleted', kept while it stays so, cleared when it comes back.
+        batch("write tiers", "INSERT INTO tier (db_path, tier, promotions, demotions, changed_at_ms, deleted_at_ms) "
+                + "VALUES (?, ?, ?, ?, ?, CASE WHEN ?2 = 'deleted' THEN ?5 END) ON CONFLICT(db_path) DO UPDATE SET "
+                + "deleted_at_ms = CASE WHEN excluded.tier <> 'deleted' THEN NULL WHEN tier.tier = 'deleted' "
+                + "THEN coalesce(tier.deleted_at_ms, tier.changed_at_ms) ELSE excluded.changed_at_ms END, "
+                + "tier = excluded.tier, "
                 + "promotions = promotions + excluded.promotions, demotions = demotions + excluded.demotions, "
                 + "changed_at_ms = excluded.changed_at_ms", changes, (ps, c) -> {
                     ps.setString(1, c.dbPath());
@@ -442,6 +469,63 @@ public final class Catalog implements AutoCloseable {
      */
     public record DatabaseRow(String path, String tier, String replica, long txid, Instant lastSync,
                               long promotions, long demotions, long size) {
+    }
+
+    /**
+     * The databases recorded gone ({@code deleted}) since before {@code cutoff}, oldest first, each with every
+     * destination the catalog knows it replicated to.
+     */
+    public synchronized List<Gone> deletedBefore(Instant cutoff) throws IOException {
+        ensureOpen();
+        String sql = "SELECT t.db_path, coalesce(t.deleted_at_ms, t.changed_at_ms) AS gone_ms, p.replica FROM tier t "
+                + "LEFT JOIN position p ON p.db_path = t.db_path WHERE t.tier = 'deleted' "
+                + "AND coalesce(t.deleted_at_ms, t.changed_at_ms) < ? ORDER BY gone_ms, t.db_path, p.replica";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setLong(1, cutoff.toEpochMilli());
+            java.util.Map<String, Instant> when = new java.util.LinkedHashMap<>();
+            java.util.Map<String, List<String>> where = new java.util.HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String path = rs.getString(1);
+                    when.putIfAbsent(path, Instant.ofEpochMilli(rs.getLong(2)));
+                    List<String> replicas = where.computeIfAbsent(path, k -> new ArrayList<>());
+                    if (rs.getString(3) != null) {
+                        replicas.add(rs.getString(3));
+                    }
+                }
+            }
+            List<Gone> out = new ArrayList<>();
+            when.forEach((path, at) -> out.add(new Gone(path, at, where.get(path))));
+            return out;
+        } catch (SQLException e) {
+            throw failure("list deleted databases", e);
+        }
+    }
+
+    /**
+     * A database recorded gone.
+     *
+     * @param path      the database
+     * @param deletedAt when it was first seen gone (since it was last present)
+     * @param replicas  the destinations it replicated to, as the catalog names them ({@link Catalog#get(String)})
+     */
+    public record Gone(String path, Instant deletedAt, List<String> replicas) {
+        /** Copies. */
+        public Gone {
+            replicas = List.copyOf(replicas);
+        }
+    }
+
+    /** Forgets everything recorded about a database: positions, tier and settling, in one transaction. */
+    public synchronized void forget(String dbPath) throws IOException {
+        transaction("forget " + dbPath, () -> {
+            for (String table : List.of("position", "tier", "unsettled")) {
+                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table + " WHERE db_path = ?")) {
+                    ps.setString(1, dbPath);
+                    ps.executeUpdate();
+                }
+            }
+        });
     }
 
     /** Forgets a database. */

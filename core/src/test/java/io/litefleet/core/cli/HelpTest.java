@@ -22,6 +22,53 @@ class HelpTest {
         }
     }
 
+    /** Every command and sub-command in Main's picocli tree, as the words that run it (the top level first). */
+    static java.util.stream.Stream<java.util.List<String>> everyCommand() {
+        java.util.List<java.util.List<String>> out = new java.util.ArrayList<>();
+        walk(new picocli.CommandLine(new Main()), new java.util.ArrayList<>(), out);
+        return out.stream();
+    }
+
+    private static void walk(picocli.CommandLine cmd, java.util.List<String> words,
+                             java.util.List<java.util.List<String>> out) {
+        out.add(java.util.List.copyOf(words));
+        // aliases share their command's object: each is walked once, by its name
+        new java.util.TreeMap<>(cmd.getSubcommands()).forEach((name, sub) -> {
+            if (sub.getCommandName().equals(name)) {
+                java.util.List<String> next = new java.util.ArrayList<>(words);
+                next.add(name);
+                walk(sub, next, out);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("everyCommand")
+    void everyCommandInTheTree_answersDashHAndDashDashHelp_onStdoutWithExitZero(java.util.List<String> words) {
+        for (String flag : new String[] {"-h", "--help"}) {
+            java.util.List<String> args = new java.util.ArrayList<>(words);
+            args.add(flag);
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            String line = String.join(" ", args);
+            assertEquals(0, r.code(), line + ": " + r.err());
+            String usage = "Usage: " + String.join(" ", java.util.stream.Stream.concat(java.util.stream.Stream.of(
+                    "litefleet"), words.stream()).toList());
+            // picocli's own help command describes itself in one line, without a usage header
+            assertTrue(words.equals(java.util.List.of("help")) ? !r.out().isBlank() : r.out().startsWith(usage),
+                    line + " printed: " + r.out());
+            assertTrue(r.err().isEmpty(), line + " wrote to stderr: " + r.err());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theTreeHoldsTheFleetCommands() {
+        java.util.Set<String> names = everyCommand().map(w -> String.join(" ", w)).collect(
+                java.util.stream.Collectors.toSet());
+        for (String c : java.util.List.of("config check", "prune", "snapshot", "databases", "restore", "ltx")) {
+            assertTrue(names.contains(c), c + " in " + names);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"replicate", "restore", "databases", "ltx"})
     void helpCommand_asUpstreamHasIt_printsTheSubcommandsUsage(String command) {

@@ -31,7 +31,7 @@ class ControlProtocolTest {
     Path dir;
 
     /** Records what it was asked; answers as a daemon with one database, /data/app.db. */
-    private static final class Recording implements ControlTarget {
+    private static class Recording implements ControlTarget {
         final List<String> calls = new ArrayList<>();
         final Path known = Path.of("/data/app.db");
 
@@ -100,6 +100,36 @@ class ControlProtocolTest {
     private static String post(String path, String json) {
         return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
                 + json.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + json;
+    }
+
+    @Test
+    void snapshot_answersWhatTheTargetDid_andATargetWithoutIt_says501() throws Exception {
+        Recording plain = new Recording();
+        try (ControlServer s = ControlServer.open(dir.resolve("p.sock"), 0600, plain, "1.2.3", Clock.systemUTC())) {
+            String r = exchange(s.path(), post("/snapshot", "{\"path\":\"/data/app.db\"}"));
+            assertTrue(r.startsWith("HTTP/1.1 501 ") && r.contains("cannot take snapshots"), r);
+        }
+        Recording snapshotting = new Recording() {
+            @Override
+            public SnapshotOutcome snapshot(Path db, Duration timeout) throws ControlException {
+                calls.add("snapshot " + db + " timeout=" + timeout.toSeconds());
+                if (!db.equals(known)) {
+                    throw ControlException.notFound(db);
+                }
+                return new SnapshotOutcome(7, 1);
+            }
+        };
+        try (ControlServer s = ControlServer.open(dir.resolve("s.sock"), 0600, snapshotting, "1.2.3",
+                Clock.systemUTC())) {
+            String ok = exchange(s.path(), post("/snapshot", "{\"path\":\"/data/app.db\",\"timeout\":9}"));
+            assertTrue(ok.startsWith("HTTP/1.1 200 OK\r\n") && ok.contains("{\"status\":\"snapshotted\",\"path\":"
+                    + "\"/data/app.db\",\"txid\":7,\"snapshots\":1}"), ok);
+            assertEquals(List.of("snapshot /data/app.db timeout=9"), snapshotting.calls);
+            String unknown = exchange(s.path(), post("/snapshot", "{\"path\":\"/data/other.db\"}"));
+            assertTrue(unknown.startsWith("HTTP/1.1 404 ") && unknown.contains("/data/other.db"), unknown);
+            String get = exchange(s.path(), "GET /snapshot HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(get.startsWith("HTTP/1.1 405 "), get);
+        }
     }
 
     @Test

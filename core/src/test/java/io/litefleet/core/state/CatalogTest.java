@@ -120,6 +120,49 @@ class CatalogTest {
     }
 
     @Test
+    void deletion_isDatedFromTheFirstRecord_clearedOnReturn_andForgetRemovesEverything(@TempDir Path dir)
+            throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        try (Catalog c = Catalog.open(dir)) {
+            c.putAll(List.of(pos("/a.db", 3), pos("/b.db", 4)));
+            c.putUnsettled(List.of("/a.db"), List.of());
+            c.putTiers(List.of(new Catalog.TierChange("/a.db", "cold", 0, 0, t0),
+                    new Catalog.TierChange("/b.db", "deleted", 0, 0, t0)));
+            c.putTiers(List.of(new Catalog.TierChange("/a.db", "deleted", 0, 0, t0.plusSeconds(10))));
+            // recorded again (a restart finds it still gone): the first time stands
+            c.putTiers(List.of(new Catalog.TierChange("/a.db", "deleted", 0, 0, t0.plusSeconds(500))));
+            assertEquals(List.of(new Catalog.Gone("/b.db", t0, List.of("file:///r/b.db")),
+                    new Catalog.Gone("/a.db", t0.plusSeconds(10), List.of("file:///r/a.db"))),
+                    c.deletedBefore(t0.plusSeconds(11)));
+            assertEquals(List.of(new Catalog.Gone("/b.db", t0, List.of("file:///r/b.db"))), c.deletedBefore(
+                    t0.plusSeconds(10)), "gone exactly the age: not yet");
+            // back, then gone again: dated from the new disappearance
+            c.putTiers(List.of(new Catalog.TierChange("/b.db", "cold", 0, 0, t0.plusSeconds(20))));
+            assertEquals(List.of("/a.db"), c.deletedBefore(t0.plusSeconds(1000)).stream().map(Catalog.Gone::path)
+                    .toList());
+            c.putTiers(List.of(new Catalog.TierChange("/b.db", "deleted", 0, 0, t0.plusSeconds(30))));
+            assertEquals(Instant.parse("2026-01-01T00:00:30Z"), c.deletedBefore(t0.plusSeconds(1000)).get(1)
+                    .deletedAt());
+            c.forget("/a.db");
+            assertEquals(Optional.empty(), c.get("/a.db"));
+            assertEquals(List.of(), c.unsettled());
+            assertEquals(List.of("/b.db"), c.deletedBefore(t0.plusSeconds(1000)).stream().map(Catalog.Gone::path)
+                    .toList());
+        }
+        // A version 5 catalog (no deleted_at_ms) is upgraded: a deletion it recorded is dated from its tier change.
+        try (var conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("catalog.db"));
+             var st = conn.createStatement()) {
+            st.executeUpdate("ALTER TABLE tier DROP COLUMN deleted_at_ms");
+            st.executeUpdate("UPDATE tier SET changed_at_ms = " + t0.toEpochMilli());
+            st.executeUpdate("PRAGMA user_version = 5");
+        }
+        try (Catalog c = Catalog.open(dir)) {
+            assertEquals(List.of(new Catalog.Gone("/b.db", t0, List.of("file:///r/b.db"))),
+                    c.deletedBefore(t0.plusSeconds(1)));
+        }
+    }
+
+    @Test
     void unsettled_survivesAReopen_andAVersion2CatalogIsUpgraded(@TempDir Path dir) throws Exception {
         try (Catalog c = Catalog.open(dir)) {
             c.putUnsettled(java.util.List.of("/a.db", "/b.db", "/c.db"), java.util.List.of());
