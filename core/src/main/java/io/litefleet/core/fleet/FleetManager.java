@@ -182,6 +182,30 @@ public final class FleetManager implements AutoCloseable {
     }
 
     /**
+     * The hot set, the databases in error and discovery's progress, taken at the fleet's next step (on a manual
+     * fleet, at the next {@link #runUntilIdle()}). Thread-safe; no storage request.
+     */
+    public CompletableFuture<FleetLive> live() {
+        CompletableFuture<FleetLive> out = new CompletableFuture<>();
+        inbox.add(() -> out.complete(new FleetLive(hot.live(), errors(), intake.lastScanAt(), f.options.scanInterval(),
+                watching, f.epoch)));
+        return out;
+    }
+
+    private List<FleetLive.ErrorDb> errors() {
+        List<FleetLive.ErrorDb> out = new java.util.ArrayList<>();
+        f.errors.entrySet().removeIf(e -> {
+            RowState s = f.lifecycle.state(e.getKey());
+            if (s != RowState.REFUSED && s != RowState.FAILED) {
+                return true; // replicated again since
+            }
+            out.add(new FleetLive.ErrorDb(f.table.path(e.getKey()), s.persisted(), e.getValue()));
+            return false;
+        });
+        return out;
+    }
+
+    /**
      * Whether {@code db} is the fleet's: it matches the patterns (it need not be discovered yet). Thread-safe; stats
      * the file at most.
      */
