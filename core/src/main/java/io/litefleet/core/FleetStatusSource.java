@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,8 +33,6 @@ import java.util.concurrent.TimeoutException;
 final class FleetStatusSource implements StatusSource {
     /** How long a request waits for the fleet thread to answer. */
     private static final Duration FLEET_ANSWER = Duration.ofSeconds(10);
-    /** At most this many reasons of one kind are listed by /healthz. */
-    private static final int MAX_REASONS = 10;
 
     private final Catalog catalog;
     private final FleetManager fleet;
@@ -140,14 +137,7 @@ final class FleetStatusSource implements StatusSource {
      * commit older than this is unshipped.
      */
     private Duration lag(FleetLive.HotDb hot) {
-        Instant now = clock.instant();
-        Duration worst = Duration.ZERO;
-        for (FleetLive.HotReplica r : hot.replicas()) {
-            Instant since = r.health().map(h -> h.lastSuccess().orElse(h.added())).orElse(now);
-            Duration d = Duration.between(since, now);
-            worst = d.compareTo(worst) > 0 ? d : worst;
-        }
-        return worst;
+        return FleetHealth.lag(hot, clock.instant());
     }
 
     @Override
@@ -179,55 +169,11 @@ final class FleetStatusSource implements StatusSource {
         if (fleet == null) {
             return List.of();
         }
-        Live live;
         try {
-            live = live();
+            return FleetHealth.reasons(live().fleet, clock.instant(), thresholds);
         } catch (IOException e) {
             return List.of(e.getMessage());
         }
-        List<String> reasons = new ArrayList<>();
-        lagging(live, reasons);
-        failingDestinations(live, reasons);
-        Instant now = clock.instant();
-        FleetLive l = live.fleet;
-        Duration allowed = l.scanInterval().multipliedBy(thresholds.missedScans());
-        Instant since = l.lastScan().orElse(l.started());
-        if (Duration.between(since, now).compareTo(allowed) > 0) {
-            reasons.add("discovery: no scan completed " + (l.lastScan().isPresent() ? "since " + since : "since start")
-                    + " (health.missed-scans " + thresholds.missedScans() + " x scan-interval " + l.scanInterval()
-                    .toSeconds() + "s; watching " + (l.watching() ? "on" : "off") + ")");
-        }
-        return reasons;
-    }
-
-    private void lagging(Live live, List<String> reasons) {
-        List<String> late = new ArrayList<>();
-        for (FleetLive.HotDb h : live.hot.values()) {
-            Duration lag = lag(h);
-            if (lag.compareTo(thresholds.maxLag()) > 0) {
-                late.add(h.path() + " (" + lag.toSeconds() + "s)");
-            }
-        }
-        if (!late.isEmpty()) {
-            reasons.add(late.size() + " hot database(s) behind by more than health.max-lag " + thresholds.maxLag()
-                    .toSeconds() + "s: " + String.join(", ", late.subList(0, Math.min(MAX_REASONS, late.size())))
-                    + (late.size() > MAX_REASONS ? ", ..." : ""));
-        }
-    }
-
-    private void failingDestinations(Live live, List<String> reasons) {
-        Instant now = clock.instant();
-        Map<String, List<String>> failing = new TreeMap<>();
-        for (FleetLive.HotDb h : live.hot.values()) {
-            for (FleetLive.HotReplica r : h.replicas()) {
-                r.health().filter(x -> x.failingSince().map(s -> Duration.between(s, now)
-                        .compareTo(thresholds.maxFailing()) > 0).orElse(false)).ifPresent(x -> failing
-                        .computeIfAbsent(r.destination(), k -> new ArrayList<>()).add(x.lastError().orElse("?")));
-            }
-        }
-        failing.forEach((dest, errors) -> reasons.add("destination " + dest + ": syncs of " + errors.size()
-                + " database(s) failing for longer than health.max-failing " + thresholds.maxFailing().toSeconds()
-                + "s; last error: " + errors.getFirst()));
     }
 
     @Override
