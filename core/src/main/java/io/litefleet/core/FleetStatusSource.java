@@ -117,13 +117,22 @@ final class FleetStatusSource implements StatusSource {
         DatabaseRow first = rows.getFirst();
         FleetLive.HotDb hot = live.hot.get(path);
         FleetLive.ErrorDb error = live.errors.get(path);
+        ListedDatabases.State own = live.listed.get(path);
+        if (own != null) { // listed under dbs: always streamed while replication runs
+            Optional<Duration> lag = own.lastSync().map(t -> Duration.between(t, clock.instant()));
+            return new DatabaseView(path, "hot", replicas(rows), lag, Optional.empty(), first.size(), 0, 0);
+        }
         String tier = error != null ? error.state() : hot != null ? "hot" : first.tier();
-        List<DatabaseView.Replica> replicas = rows.stream().map(r -> new DatabaseView.Replica(
-                ReplicaUrl.escape(r.replica()), r.txid(), Optional.of(r.lastSync()))).toList();
+        List<DatabaseView.Replica> replicas = replicas(rows);
         Optional<String> lastError = Optional.ofNullable(error).map(FleetLive.ErrorDb::reason)
                 .or(() -> Optional.ofNullable(hot).flatMap(FleetStatusSource::syncError));
         return new DatabaseView(path, tier, replicas, Optional.ofNullable(hot).map(this::lag), lastError,
                 first.size(), first.promotions(), first.demotions());
+    }
+
+    private static List<DatabaseView.Replica> replicas(List<DatabaseRow> rows) {
+        return rows.stream().map(r -> new DatabaseView.Replica(ReplicaUrl.escape(r.replica()), r.txid(),
+                Optional.of(r.lastSync()))).toList();
     }
 
     private static Optional<String> syncError(FleetLive.HotDb hot) {
@@ -142,9 +151,11 @@ final class FleetStatusSource implements StatusSource {
 
     @Override
     public PromoteOutcome promote(Path db) throws Exception {
+        if (listed.states().stream().anyMatch(s -> s.path().equals(db))) {
+            return PromoteOutcome.ALREADY_HOT; // listed under dbs: streamed all the time
+        }
         if (fleet == null) {
-            return listed.states().stream().anyMatch(s -> s.path().equals(db)) ? PromoteOutcome.NOT_PROMOTABLE
-                    : PromoteOutcome.UNKNOWN;
+            return PromoteOutcome.UNKNOWN;
         }
         Live live = live();
         if (live.hot.containsKey(db.toString())) {
@@ -155,9 +166,6 @@ final class FleetStatusSource implements StatusSource {
             return PromoteOutcome.UNKNOWN;
         }
         if (v.isPresent() && (v.get().tier().equals("deleted") || v.get().tier().equals("excluded"))) {
-            return PromoteOutcome.NOT_PROMOTABLE;
-        }
-        if (listed.states().stream().anyMatch(s -> s.path().equals(db))) {
             return PromoteOutcome.NOT_PROMOTABLE;
         }
         fleet.promote(db);
@@ -211,10 +219,10 @@ final class FleetStatusSource implements StatusSource {
     /** The fleet's memory, keyed by path (empty without a fleet). */
     private Live live() throws IOException {
         if (fleet == null) {
-            return Live.EMPTY;
+            return new Live(null, listed.states());
         }
         try {
-            return new Live(fleet.live().get(FLEET_ANSWER.toMillis(), TimeUnit.MILLISECONDS));
+            return new Live(fleet.live().get(FLEET_ANSWER.toMillis(), TimeUnit.MILLISECONDS), listed.states());
         } catch (TimeoutException e) {
             throw new IOException("the fleet thread did not answer within " + FLEET_ANSWER.toSeconds() + " s", e);
         } catch (ExecutionException e) {
@@ -225,17 +233,21 @@ final class FleetStatusSource implements StatusSource {
         }
     }
 
-    /** The fleet's memory, indexed by path; errors sorted by path (the error listing pages through them). */
+    /**
+     * The fleet's memory and the {@code dbs:} databases, indexed by path; errors sorted by path (the error listing
+     * pages through them).
+     */
     private static final class Live {
-        static final Live EMPTY = new Live(null);
         final FleetLive fleet;
+        final Map<String, ListedDatabases.State> listed = new HashMap<>();
         final Map<String, FleetLive.HotDb> hot = new HashMap<>();
         final Map<String, FleetLive.ErrorDb> errors = new HashMap<>();
         /** Refused and failed databases, and hot ones whose last sync failed, sorted. */
         final java.util.TreeSet<String> errorPaths = new java.util.TreeSet<>();
 
-        Live(FleetLive fleet) {
+        Live(FleetLive fleet, List<ListedDatabases.State> listed) {
             this.fleet = fleet;
+            listed.forEach(s -> this.listed.put(s.path().toString(), s));
             if (fleet != null) {
                 fleet.hot().forEach(h -> hot.put(h.path().toString(), h));
                 fleet.errors().forEach(e -> errors.put(e.path().toString(), e));

@@ -61,9 +61,9 @@ public final class HttpEndpoint implements AutoCloseable {
             server = HttpServer.create(socket, 64);
         } catch (BindException e) {
             if (config.defaulted()) {
-                LOG.log(System.Logger.Level.WARNING, "HTTP endpoint not started (replicating without metrics and "
-                        + "status API): port " + addr.port() + " of " + describe(addr) + " is in use; set 'addr:' to "
-                        + "another address, or 'addr: off'");
+                LOG.log(System.Logger.Level.WARNING, "HTTP endpoint not started: the default address "
+                        + describe(addr) + " (port " + addr.port() + ") is in use; replicating without metrics and "
+                        + "status API. Set the top-level key 'addr:' to another address, or 'addr: off'");
                 return Optional.empty();
             }
             throw new ConfigException(addr.where() + ": cannot listen on " + describe(addr) + ": " + e.getMessage()
@@ -78,6 +78,9 @@ public final class HttpEndpoint implements AutoCloseable {
         server.setExecutor(threads);
         server.createContext("/", exchange -> send(exchange, router.answer(request(exchange))));
         server.start();
+        LOG.log(System.Logger.Level.INFO, "HTTP endpoint (metrics, status API and page) at http://"
+                + describe(addr).replaceFirst(":\\d+$", ":" + server.getAddress().getPort()) + "/"
+                + (config.token().isPresent() ? " (bearer token required)" : ""));
         return Optional.of(new HttpEndpoint(server, threads));
     }
 

@@ -164,8 +164,7 @@ public final class Router {
             case ACCEPTED -> Answer.json(202, m);
             case ALREADY_HOT -> Answer.json(200, m);
             case UNKNOWN -> Answer.error(404, "unknown database: " + db);
-            case NOT_PROMOTABLE -> Answer.error(409, db + " cannot be promoted: it is deleted, excluded, or "
-                    + "listed under dbs: (always streamed)");
+            case NOT_PROMOTABLE -> Answer.error(409, db + " cannot be promoted: it is deleted or excluded");
         };
     }
 

@@ -49,11 +49,11 @@ public interface StatusSource {
     enum PromoteOutcome {
         /** Queued: the fleet promotes it at its next step, as the tiering policy would (cap and eviction hold). */
         ACCEPTED,
-        /** Hot already. */
+        /** Hot already (databases listed under dbs: always are). */
         ALREADY_HOT,
         /** Neither the catalog nor the fleet knows it. */
         UNKNOWN,
-        /** The fleet cannot stream it: deleted, excluded, or not a fleet database (listed under dbs:). */
+        /** The fleet cannot stream it: deleted or excluded. */
         NOT_PROMOTABLE
     }
 }

@@ -167,7 +167,8 @@ class StatusApiIT {
         long promotions = fleet.status().promotions();
         assertEquals("accepted", json(call("POST", url + "/promote", 202)).get("outcome"));
         Await.until(Duration.ofSeconds(20), () -> "promoted: " + fleet.status(), () -> "hot".equals(tier(url)));
-        assertEquals(promotions + 1, fleet.status().promotions());
+        Await.until(Duration.ofSeconds(10), () -> "one promotion counted: " + fleet.status(),
+                () -> fleet.status().promotions() == promotions + 1);
         List<String> hot = listAll("&state=hot").stream().map(m -> (String) m.get("path")).toList();
         assertTrue(hot.contains(db.toString()), "listed under state=hot: " + hot);
         Map<String, Object> now = json(call("GET", url, 200));
