@@ -170,11 +170,16 @@ public final class FleetManager implements AutoCloseable {
 
     /**
      * The promotion hint: makes {@code db} hot now, as a change would that the tiering policy promotes (the cap and
-     * eviction still hold). Unknown or excluded databases are ignored. Thread-safe: handled at the next step.
+     * eviction still hold). A database created since the last scan is discovered first; unknown or excluded ones are
+     * ignored. Thread-safe: handled at the next step.
      */
     public void promote(Path db) {
         inbox.add(() -> {
             int id = f.table.find(db);
+            if (id < 0 && manages(db)) {
+                intake.onPath(db); // created since the last scan
+                id = f.table.find(db);
+            }
             if (id >= 0) {
                 hot.promote(id);
             }
