@@ -64,6 +64,7 @@ class StatusApiIT {
     static Path data;
     static Path replica;
     static Replication fleet;
+    static Path notWal;
     static String base;
     static final List<Path> dbs = new ArrayList<>();
 
@@ -75,6 +76,12 @@ class StatusApiIT {
             for (int t = 0; t < PER_GROUP; t++) {
                 dbs.add(createDb(data.resolve("g" + g).resolve(String.format("t%03d.db", t))));
             }
+        }
+        // Not in WAL mode: the fleet refuses it, and the API lists it under state=error with the reason.
+        notWal = data.resolve("g9").resolve("rollback.db");
+        Files.createDirectories(notWal.getParent());
+        try (Connection c = SqliteFiles.open(notWal)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=DELETE", "CREATE TABLE t(v)", "INSERT INTO t VALUES (1)");
         }
         // A short idle timeout: the initial capture's hot databases turn cold within seconds, so the test can promote
         // a cold one into a hot set with room.
@@ -114,7 +121,21 @@ class StatusApiIT {
         Await.until(Duration.ofSeconds(30), "healthy", () -> status("/healthz") == 200);
         assertEquals("ok", json(call("GET", "/healthz", 200)).get("status"));
         Map<String, Object> summary = json(call("GET", "/v1/fleet", 200));
-        assertEquals((long) TOTAL, summary.get("known"));
+        assertEquals((long) TOTAL + 1, summary.get("known"), "the 300 and the one not in WAL mode");
+    }
+
+    @Test
+    @Order(1)
+    void refusedDatabase_isListedUnderError_withItsReason() throws Exception {
+        Await.until(Duration.ofSeconds(30), "the database not in WAL mode refused",
+                () -> listAll("&state=error").size() == 1);
+        Map<String, Object> bad = listAll("&state=error").getFirst();
+        assertEquals(notWal.toString(), bad.get("path"));
+        assertEquals("refused", bad.get("tier"));
+        assertTrue(((String) bad.get("lastError")).toLowerCase(java.util.Locale.ROOT).contains("wal"), bad.toString());
+        assertEquals(bad.get("lastError"), json(call("GET", "/v1/databases/" + UriParts.encodeSegment(
+                notWal.toString()), 200)).get("lastError"));
+        assertEquals(1L, json(call("GET", "/v1/fleet", 200)).get("errors"));
     }
 
     @Test
@@ -184,7 +205,9 @@ class StatusApiIT {
         String prefix = data.resolve("g2").resolve("t01").toString(); // t010..t019
         String dom = dumpDom(chromium, base + "/?prefix=" + enc(prefix));
         assertTrue(dom.contains("data-loaded=\"true\""), "the page loaded its data:\n" + dom);
-        assertTrue(dom.contains("id=\"count-known\">known: <b>" + TOTAL + "</b>"), dom);
+        assertTrue(dom.contains("id=\"count-known\">known: <b>" + (TOTAL + 1) + "</b>"), dom);
+        assertTrue(dom.contains("id=\"count-errors\">errors: <b>1</b>"), dom);
+        assertTrue(section(dom, "id=\"errors\"").contains("<tr data-path=\"" + notWal + "\""), dom);
         Set<String> rows = new LinkedHashSet<>();
         Matcher m = Pattern.compile("<tr data-path=\"([^\"]+)\"").matcher(section(dom, "id=\"results\""));
         while (m.find()) {
