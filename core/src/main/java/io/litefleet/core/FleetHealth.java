@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The verdict of {@code /healthz} on a fleet's memory: a hot database lagging past {@code health.max-lag}, a
+ * The verdict of {@code /healthz} on a fleet's memory and the {@code dbs:} databases: a hot database (every listed one
+ * is) lagging past {@code health.max-lag}, a
  * destination failing for longer than {@code health.max-failing}, or no discovery scan for
  * {@code health.missed-scans} scan intervals. A pure function of its inputs.
  */
@@ -21,11 +22,44 @@ final class FleetHealth {
     private FleetHealth() {
     }
 
-    /** The reasons {@code live} is unhealthy at {@code now}; empty when healthy. */
-    static List<String> reasons(FleetLive live, Instant now, HealthThresholds t) {
+    /**
+     * The reasons replication is unhealthy at {@code now}; empty when healthy.
+     *
+     * @param live   the fleet's memory, null without a fleet
+     * @param listed the databases listed under {@code dbs:}
+     */
+    static List<String> reasons(FleetLive live, List<ListedDatabases.State> listed, Instant now, HealthThresholds t) {
         List<String> reasons = new ArrayList<>();
-        lagging(live, now, t, reasons);
-        failingDestinations(live, now, t, reasons);
+        List<String> late = new ArrayList<>();
+        for (ListedDatabases.State s : listed) {
+            Duration lag = s.running() ? s.lastSync().map(at -> Duration.between(at, now)).orElse(Duration.ZERO)
+                    : Duration.ZERO; // a stopped one is not expected to sync; one never synced is not judged yet
+            if (lag.compareTo(t.maxLag()) > 0) {
+                late.add(s.path() + " (" + lag.toSeconds() + "s)");
+            }
+        }
+        if (live != null) {
+            for (FleetLive.HotDb h : live.hot()) {
+                Duration lag = lag(h, now);
+                if (lag.compareTo(t.maxLag()) > 0) {
+                    late.add(h.path() + " (" + lag.toSeconds() + "s)");
+                }
+            }
+        }
+        if (!late.isEmpty()) {
+            late.sort(null);
+            reasons.add(late.size() + " hot database(s) behind by more than health.max-lag " + t.maxLag().toSeconds()
+                    + "s: " + String.join(", ", late.subList(0, Math.min(MAX_NAMED, late.size())))
+                    + (late.size() > MAX_NAMED ? ", ..." : ""));
+        }
+        if (live != null) {
+            failingDestinations(live, now, t, reasons);
+            discovery(live, now, t, reasons);
+        }
+        return reasons;
+    }
+
+    private static void discovery(FleetLive live, Instant now, HealthThresholds t, List<String> reasons) {
         Duration allowed = live.scanInterval().multipliedBy(t.missedScans());
         Instant since = live.lastScan().orElse(live.started());
         if (Duration.between(since, now).compareTo(allowed) > 0) {
@@ -33,7 +67,6 @@ final class FleetHealth {
                     : "since start") + " (health.missed-scans " + t.missedScans() + " x scan-interval "
                     + live.scanInterval().toSeconds() + "s; watching " + (live.watching() ? "on" : "off") + ")");
         }
-        return reasons;
     }
 
     /**
@@ -49,22 +82,6 @@ final class FleetHealth {
             worst = d.compareTo(worst) > 0 ? d : worst;
         }
         return worst;
-    }
-
-    private static void lagging(FleetLive live, Instant now, HealthThresholds t, List<String> reasons) {
-        List<String> late = new ArrayList<>();
-        for (FleetLive.HotDb h : live.hot()) {
-            Duration lag = lag(h, now);
-            if (lag.compareTo(t.maxLag()) > 0) {
-                late.add(h.path() + " (" + lag.toSeconds() + "s)");
-            }
-        }
-        if (!late.isEmpty()) {
-            late.sort(null);
-            reasons.add(late.size() + " hot database(s) behind by more than health.max-lag " + t.maxLag().toSeconds()
-                    + "s: " + String.join(", ", late.subList(0, Math.min(MAX_NAMED, late.size())))
-                    + (late.size() > MAX_NAMED ? ", ..." : ""));
-        }
     }
 
     private static void failingDestinations(FleetLive live, Instant now, HealthThresholds t, List<String> reasons) {

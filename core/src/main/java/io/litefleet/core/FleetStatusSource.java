@@ -174,11 +174,8 @@ final class FleetStatusSource implements StatusSource {
 
     @Override
     public List<String> unhealthy() {
-        if (fleet == null) {
-            return List.of();
-        }
         try {
-            return FleetHealth.reasons(live().fleet, clock.instant(), thresholds);
+            return FleetHealth.reasons(live().fleet, listed.states(), clock.instant(), thresholds);
         } catch (IOException e) {
             return List.of(e.getMessage());
         }

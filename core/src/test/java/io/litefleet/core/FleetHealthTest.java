@@ -36,17 +36,33 @@ class FleetHealthTest {
         return new SyncHealth(T0, Optional.of(since), Optional.of(since), Optional.of(error), 4);
     }
 
+    private static List<String> reasons(FleetLive live, Instant now, HealthThresholds t) {
+        return FleetHealth.reasons(live, List.of(), now, t);
+    }
+
+    @Test
+    void listedDatabase_runningWithoutASyncPastMaxLag_isLagging_stoppedOneIsNot() {
+        Instant now = T0.plusSeconds(61);
+        ListedDatabases.State late = new ListedDatabases.State(Path.of("/d/listed.db"), true, Optional.of(T0),
+                List.of("file:///r"));
+        ListedDatabases.State stopped = new ListedDatabases.State(Path.of("/d/stopped.db"), false, Optional.of(T0),
+                List.of("file:///s"));
+        assertEquals(List.of("1 hot database(s) behind by more than health.max-lag 60s: /d/listed.db (61s)"),
+                FleetHealth.reasons(null, List.of(late, stopped), now, T));
+        assertEquals(List.of(), FleetHealth.reasons(null, List.of(late), T0.plusSeconds(60), T));
+    }
+
     @Test
     void healthy_whenLagScansAndDestinationsAreWithinThresholds() {
         Instant now = T0.plusSeconds(60);
-        assertEquals(List.of(), FleetHealth.reasons(live(List.of(hot("/d/a.db", ok(T0))), Optional.of(now.minusSeconds(30))),
+        assertEquals(List.of(), reasons(live(List.of(hot("/d/a.db", ok(T0))), Optional.of(now.minusSeconds(30))),
                 now, T));
     }
 
     @Test
     void lagPastMaxLag_namesTheDatabaseAndItsLag_slowestDestinationCounts() {
         Instant now = T0.plusSeconds(61);
-        List<String> r = FleetHealth.reasons(live(List.of(hot("/d/a.db", ok(now), ok(T0)), hot("/d/b.db", ok(now))),
+        List<String> r = reasons(live(List.of(hot("/d/a.db", ok(now), ok(T0)), hot("/d/b.db", ok(now))),
                 Optional.of(now)), now, T);
         assertEquals(List.of("1 hot database(s) behind by more than health.max-lag 60s: /d/a.db (61s)"), r);
         assertEquals(Duration.ofSeconds(61), FleetHealth.lag(hot("/d/a.db", ok(now), ok(T0)), now));
@@ -56,12 +72,12 @@ class FleetHealthTest {
     void destinationFailingPastMaxFailing_isOneReasonPerDestination_withTheLastError() {
         Instant since = T0;
         Instant now = since.plusSeconds(301);
-        List<String> r = FleetHealth.reasons(live(List.of(hot("/d/a.db", failing(since, "503 SlowDown")),
+        List<String> r = reasons(live(List.of(hot("/d/a.db", failing(since, "503 SlowDown")),
                 hot("/d/b.db", failing(since, "503 SlowDown"))), Optional.of(now)), now, new HealthThresholds(
                 Duration.ofHours(1), Duration.ofSeconds(300), 3));
         assertEquals(List.of("destination s3://bucket: syncs of 2 database(s) failing for longer than "
                 + "health.max-failing 300s; last error: 503 SlowDown"), r);
-        assertEquals(List.of(), FleetHealth.reasons(live(List.of(hot("/d/a.db", failing(now.minusSeconds(300), "x"))),
+        assertEquals(List.of(), reasons(live(List.of(hot("/d/a.db", failing(now.minusSeconds(300), "x"))),
                 Optional.of(now)), now, new HealthThresholds(Duration.ofHours(1), Duration.ofSeconds(300), 3)),
                 "not past the threshold yet");
     }
@@ -69,10 +85,10 @@ class FleetHealthTest {
     @Test
     void noScanForMissedScansIntervals_isDiscoveryStopped_fromStartWhenNoneEver() {
         Instant now = T0.plusSeconds(31);
-        List<String> r = FleetHealth.reasons(live(List.of(), Optional.empty()), now, T);
+        List<String> r = reasons(live(List.of(), Optional.empty()), now, T);
         assertEquals(1, r.size());
         assertTrue(r.getFirst().startsWith("discovery: no scan completed since start (health.missed-scans 3 x "
                 + "scan-interval 10s; watching on)"), r.getFirst());
-        assertEquals(List.of(), FleetHealth.reasons(live(List.of(), Optional.of(T0.plusSeconds(1))), now, T));
+        assertEquals(List.of(), reasons(live(List.of(), Optional.of(T0.plusSeconds(1))), now, T));
     }
 }
