@@ -59,10 +59,40 @@ final class FleetStatusSource implements StatusSource {
         if ("error".equals(state)) {
             return errorPage(q, live);
         }
-        List<DatabaseView> views = views(catalog.databases(state, q.prefix().orElse(null), q.after().orElse(null),
-                q.limit() + 1), live);
-        boolean more = views.size() > q.limit();
-        return new DatabasePage(more ? views.subList(0, q.limit()) : views, more);
+        List<DatabaseRow> rows = catalog.databases(state, q.prefix().orElse(null), q.after().orElse(null),
+                q.limit() + 1);
+        boolean more = rows.stream().map(DatabaseRow::path).distinct().count() > q.limit();
+        if (state != null && !live.listed.isEmpty()) {
+            rows = withListed(rows, state, q, live);
+        }
+        List<DatabaseView> views = views(rows, live);
+        more |= views.size() > q.limit();
+        return new DatabasePage(views.size() > q.limit() ? views.subList(0, q.limit()) : views, more);
+    }
+
+    /**
+     * The catalog records no tier for databases listed under {@code dbs:} (read as cold there): they are hot, so a
+     * tier listing moves them to {@code hot}, in path order.
+     */
+    private List<DatabaseRow> withListed(List<DatabaseRow> rows, String state, DatabaseQuery q, Live live)
+            throws IOException {
+        List<DatabaseRow> out = new ArrayList<>(rows);
+        out.removeIf(r -> live.listed.containsKey(r.path()));
+        if (state.equals("hot")) {
+            for (String p : live.listed.keySet()) {
+                if (q.prefix().map(p::startsWith).orElse(true) && q.after().map(a -> p.compareTo(a) > 0)
+                        .orElse(true)) {
+                    out.addAll(rowsOf(p));
+                }
+            }
+            out.sort(java.util.Comparator.comparing(DatabaseRow::path).thenComparing(DatabaseRow::replica));
+        }
+        return out;
+    }
+
+    /** The catalog rows of exactly {@code path}, one per destination. */
+    private List<DatabaseRow> rowsOf(String path) throws IOException {
+        return catalog.databases(null, path, null, 1).stream().filter(r -> r.path().equals(path)).toList();
     }
 
     /** {@code state=error}: the databases in error, which the fleet holds in memory (few), paged here. */
@@ -86,8 +116,7 @@ final class FleetStatusSource implements StatusSource {
 
     private Optional<DatabaseView> view(Path db, Live live) throws IOException {
         String p = db.toString();
-        List<DatabaseRow> rows = catalog.databases(null, p, null, 1).stream().filter(r -> r.path().equals(p))
-                .toList();
+        List<DatabaseRow> rows = rowsOf(p);
         if (!rows.isEmpty()) {
             return Optional.of(views(rows, live).getFirst());
         }

@@ -65,6 +65,7 @@ class StatusApiIT {
     static Path replica;
     static Replication fleet;
     static Path notWal;
+    static Path listed;
     static String base;
     static final List<Path> dbs = new ArrayList<>();
 
@@ -85,9 +86,14 @@ class StatusApiIT {
         }
         // A short idle timeout: the initial capture's hot databases turn cold within seconds, so the test can promote
         // a cold one into a hot set with room.
+        // One database listed under dbs: beside the fleet: always hot, listed with the fleet's.
+        listed = createDb(dir.resolve("own").resolve("own.db"));
         Path config = Files.writeString(dir.resolve("fleet.yml"), """
                 addr: 127.0.0.1:0
                 state-dir: %s
+                dbs:
+                  - path: %s
+                    replica: {type: file, path: %s}
                 multi-db:
                   enabled: true
                   patterns:
@@ -99,11 +105,11 @@ class StatusApiIT {
                     type: file
                     path: "%s/{{group}}/{{tenant}}"
                     sync-interval: 200ms
-                """.formatted(dir.resolve("state"), data, replica));
+                """.formatted(dir.resolve("state"), listed, dir.resolve("own-replica"), data, replica));
         fleet = Litefleet.builder().config(config).start();
         base = "http://127.0.0.1:" + fleet.metricsPort().orElseThrow();
         Await.until(Duration.ofSeconds(120), () -> "every database in the catalog: " + fleet.status(),
-                () -> listAll("").size() == TOTAL);
+                () -> listAll("").size() == TOTAL + 1);
     }
 
     @AfterAll
@@ -152,11 +158,18 @@ class StatusApiIT {
             pages++;
         } while (cursor != null);
         assertEquals(5, pages, "300 databases by 70");
-        assertEquals(TOTAL, paths.size());
-        assertEquals(TOTAL, new LinkedHashSet<>(paths).size(), "no database twice");
-        assertEquals(dbs.stream().map(Path::toString).sorted().toList(), paths);
+        assertEquals(TOTAL + 1, paths.size(), "the fleet's and the one under dbs:");
+        assertEquals(TOTAL + 1, new LinkedHashSet<>(paths).size(), "no database twice");
+        List<String> want = new ArrayList<>(dbs.stream().map(Path::toString).toList());
+        want.add(listed.toString());
+        assertEquals(want.stream().sorted().toList(), paths);
         assertEquals(PER_GROUP, listAll("&prefix=" + enc(data.resolve("g1") + "/")).size());
         assertTrue(error(call("GET", "/v1/databases?state=lukewarm", 400)).contains("'lukewarm'"));
+        List<Object> hot = listAll("&state=hot").stream().map(m -> m.get("path")).toList();
+        assertTrue(hot.contains(listed.toString()), "the dbs: database is hot: " + hot);
+        assertTrue(listAll("&state=cold").stream().noneMatch(m -> m.get("path").equals(listed.toString())));
+        assertEquals("already_hot", json(call("POST", "/v1/databases/" + UriParts.encodeSegment(listed.toString())
+                + "/promote", 200)).get("outcome"));
     }
 
     @Test
@@ -192,6 +205,7 @@ class StatusApiIT {
                 () -> fleet.status().promotions() == promotions + 1);
         List<String> hot = listAll("&state=hot").stream().map(m -> (String) m.get("path")).toList();
         assertTrue(hot.contains(db.toString()), "listed under state=hot: " + hot);
+        assertEquals(List.of(listed.toString(), db.toString()).stream().sorted().toList(), hot, "only these two");
         Map<String, Object> now = json(call("GET", url, 200));
         assertNotNull(now.get("lagSeconds"), "a hot database has a lag: " + now);
         assertEquals("already_hot", json(call("POST", url + "/promote", 200)).get("outcome"));
@@ -226,7 +240,9 @@ class StatusApiIT {
         for (int i = 0; i < dbs.size(); i += 37) {
             write(dbs.get(i), "after the API calls " + i);
         }
+        write(listed, "after the API calls");
         fleet.close(); // final syncs
+        BothRestores.assertRestore(dir, dir.resolve("own-replica"), DbContent.hash(listed), listed.toString());
         for (int i = 0; i < dbs.size(); i++) {
             Path db = dbs.get(i);
             Path root = replica.resolve(db.getParent().getFileName()).resolve(db.getFileName().toString()
