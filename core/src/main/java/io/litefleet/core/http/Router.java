@@ -1,5 +1,6 @@
 package io.litefleet.core.http;
 
+import io.litefleet.core.metric.ReplicationMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -88,7 +89,8 @@ public final class Router {
         }
         if (path.equals("/metrics")) {
             allow(r, "GET");
-            return new Answer(200, io.litefleet.core.metric.ReplicationMetrics.CONTENT_TYPE, metrics.get().getBytes(StandardCharsets.UTF_8), Map.of());
+            return new Answer(200, ReplicationMetrics.CONTENT_TYPE, metrics.get().getBytes(StandardCharsets.UTF_8),
+                    Map.of());
         }
         if (path.equals("/v1/fleet")) {
             allow(r, "GET");
