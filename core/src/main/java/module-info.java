@@ -12,7 +12,7 @@ module io.litefleet.core {
     requires org.lz4.java;
     requires org.yaml.snakeyaml;
     requires jdk.management;
-    // addr: serves Prometheus metrics on the JDK's HTTP server.
+    // addr: serves metrics, the status API and page on the JDK's HTTP server.
     requires jdk.httpserver;
     // The Prometheus Java client builds and writes them (automatic modules: Automatic-Module-Name of each jar).
     requires io.prometheus.metrics.core;

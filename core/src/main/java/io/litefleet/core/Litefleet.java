@@ -7,7 +7,7 @@ import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.HeartbeatConfig;
-import io.litefleet.core.config.ListenAddress;
+import io.litefleet.core.config.HttpConfig;
 import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.ReplicaConfig;
@@ -65,7 +65,7 @@ public final class Litefleet {
         private Path pluginsDir;
         private Clock clock = Clock.systemUTC();
         private boolean manual;
-        private Optional<ListenAddress> addr = Optional.empty();
+        private HttpConfig http = HttpConfig.OFF;
         private ShutdownSync shutdownSync = ShutdownSync.ONCE;
         private Optional<HeartbeatConfig> heartbeat = Optional.empty();
         private Optional<SocketConfig> socket = Optional.empty();
@@ -96,9 +96,18 @@ public final class Litefleet {
             fleet = c.fleet();
             compaction = c.compaction();
             configStateDir = c.fleet().flatMap(FleetConfig::stateDir).or(c::stateDir);
-            addr = c.addr();
+            http = c.http();
             shutdownSync = c.shutdownSync();
             heartbeat = c.heartbeat();
+            return this;
+        }
+
+        /**
+         * The HTTP endpoint ({@code /metrics}, the status API and page): off unless given here or by a config file's
+         * {@code addr:} (absent there: {@link HttpConfig#DEFAULT_ADDR}).
+         */
+        public Builder http(HttpConfig config) {
+            http = java.util.Objects.requireNonNull(config, "config");
             return this;
         }
 
@@ -223,7 +232,7 @@ public final class Litefleet {
             Optional<Duration> settle = snapshot ? Optional.of(Duration.ZERO)
                     : retention ? Optional.of(compaction.snapshotInterval()) : Optional.empty();
             return Replication.syncOnce(new Replication.Plan(dbs, Optional.empty(), compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, true, Optional.empty(), shutdownSync, Optional.empty(),
+                    Optional.ofNullable(pluginsDir), clock, true, HttpConfig.OFF, shutdownSync, Optional.empty(),
                     Optional.empty()),
                     settle);
         }
@@ -243,7 +252,7 @@ public final class Litefleet {
             Path state = resolvedStateDir().orElseThrow(() -> new IllegalStateException(
                     "no state directory: give stateDir(...) or state-dir: in the config"));
             return Replication.start(new Replication.Plan(dbs, fleet, compaction, state,
-                    Optional.ofNullable(pluginsDir), clock, manual, addr, shutdownSync, heartbeat,
+                    Optional.ofNullable(pluginsDir), clock, manual, http, shutdownSync, heartbeat,
                     socket));
         }
     }

@@ -7,7 +7,7 @@ import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.HeartbeatConfig;
-import io.litefleet.core.config.ListenAddress;
+import io.litefleet.core.config.HttpConfig;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.ReplicaClients;
 import io.litefleet.core.config.ReplicaConfig;
@@ -18,7 +18,8 @@ import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.DbStats;
 import io.litefleet.core.engine.ShutdownSync;
 import io.litefleet.core.metric.Heartbeat;
-import io.litefleet.core.metric.MetricsServer;
+import io.litefleet.core.http.HttpEndpoint;
+import io.litefleet.core.http.Router;
 import io.litefleet.core.metric.ReplicationMetrics;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetStatus;
@@ -58,14 +59,14 @@ public final class Replication implements AutoCloseable {
     private final FleetManager fleet;
     private final ListedDatabases listed;
     private final Path stateDir;
-    private final MetricsServer metrics;
+    private final HttpEndpoint http;
     private final Heartbeat heartbeat;
     private final ControlServer control;
     private boolean closed;
 
     private Replication(StateLock lock, PluginRegistry registry, ReplicaClients clients, Catalog catalog,
                         SyncScheduler scheduler, FleetManager fleet, ListedDatabases listed, Path stateDir,
-                        MetricsServer metrics, Heartbeat heartbeat, Optional<SocketConfig> socket, Clock clock) {
+                        HttpEndpoint http, Heartbeat heartbeat, Optional<SocketConfig> socket, Clock clock) {
         this.lock = lock;
         this.registry = registry;
         this.clients = clients;
@@ -74,7 +75,7 @@ public final class Replication implements AutoCloseable {
         this.fleet = fleet;
         this.listed = listed;
         this.stateDir = stateDir;
-        this.metrics = metrics;
+        this.http = http;
         this.heartbeat = heartbeat;
         this.control = socket.map(s -> openControl(s, clock)).orElse(null);
     }
@@ -125,8 +126,9 @@ public final class Replication implements AutoCloseable {
             FleetManager fleet = plan.fleet().isEmpty() ? null : open(opened, FleetWiring.start(plan.fleet().get(),
                     plan.compaction(), registry, clients, catalog, clock, claimed, scheduler, plan.manual()));
             ReplicationMetrics metrics = new ReplicationMetrics(measured, Optional.ofNullable(fleet), clients::requests);
-            MetricsServer server = plan.addr().isEmpty() ? null
-                    : open(opened, MetricsServer.open(plan.addr().get(), metrics::scrape));
+            FleetStatusSource status = new FleetStatusSource(catalog, fleet, listed, plan.http().health(), clock);
+            HttpEndpoint server = HttpEndpoint.open(plan.http(), Router.create(metrics::scrape, status,
+                    plan.http().token())).map(e -> open(opened, e)).orElse(null);
             Heartbeat heartbeat = plan.heartbeat().isEmpty() ? null : open(opened, Heartbeat.start(
                     plan.heartbeat().get(), measured.stream().map(ReplicationMetrics.Listed::stats).toList(), clock));
             return new Replication(lock, registry, clients, catalog, scheduler, fleet, listed, plan.stateDir(),
@@ -276,9 +278,9 @@ public final class Replication implements AutoCloseable {
         return stateDir;
     }
 
-    /** The port metrics are served on ({@code addr:}), if they are. */
+    /** The port of the HTTP endpoint (metrics, status API and page; {@code addr:}), if it listens. */
     public java.util.OptionalInt metricsPort() {
-        return metrics == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metrics.port());
+        return http == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(http.port());
     }
 
     /** Whether a fleet ({@code multi-db:}) runs. */
@@ -334,7 +336,7 @@ public final class Replication implements AutoCloseable {
         Optional.ofNullable(heartbeat).ifPresent(order::add); // no ping once stopping
         Optional.ofNullable(fleet).ifPresent(order::add);
         order.add(scheduler);
-        Optional.ofNullable(metrics).ifPresent(order::add); // served while the final syncs run
+        Optional.ofNullable(http).ifPresent(order::add); // served while the final syncs run
         order.addAll(List.of(listed::close, catalog, clients, registry, lock));
         closeAll(order, null);
     }
@@ -369,13 +371,13 @@ public final class Replication implements AutoCloseable {
      * @param pluginsDir drop-in plugins, if any
      * @param clock      the clock
      * @param manual     no threads: the caller drives with {@link #runUntilIdle()}
-     * @param addr       where to serve metrics, if anywhere
+     * @param http       the HTTP endpoint (metrics, status API and page), if on
      * @param shutdownSync how hard a stop retries the final syncs
      * @param heartbeat  upstream's heartbeat, if configured
      * @param socket     the control socket to listen on, if enabled
      */
     record Plan(List<DbConfig> dbs, Optional<FleetConfig> fleet, CompactionSettings compaction, Path stateDir,
-                Optional<Path> pluginsDir, Clock clock, boolean manual, Optional<ListenAddress> addr,
+                Optional<Path> pluginsDir, Clock clock, boolean manual, HttpConfig http,
                 ShutdownSync shutdownSync, Optional<HeartbeatConfig> heartbeat, Optional<SocketConfig> socket) {
     }
 }

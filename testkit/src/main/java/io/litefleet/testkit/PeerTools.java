@@ -48,6 +48,11 @@ public final class PeerTools {
         return require("sqlite3");
     }
 
+    /** Debian's headless-capable {@code chromium} (the status page's browser test), or skip (fail under CI). */
+    public static Path chromium() {
+        return require("chromium");
+    }
+
     /** The named tool if it can be found. */
     public static Optional<Path> find(String name) {
         for (Path dir : searchPath()) {

@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Upstream's {@code addr:}, where metrics are served: {@code host:port}, {@code :port} (every interface) or
+ * Upstream's {@code addr:}, where the HTTP endpoint listens ({@link HttpConfig}): {@code host:port}, {@code :port} (every interface) or
  * {@code [ipv6]:port}, as Go's {@code net.Listen} takes it.
  *
  * @param host  the host or address to bind, empty for every interface
@@ -24,12 +24,6 @@ public record ListenAddress(String host, int port, String where) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
-    }
-
-    /** The {@code addr:} of {@code top}, if set. */
-    static java.util.Optional<ListenAddress> parse(Settings top) {
-        return top.string("addr").filter(a -> !a.isBlank()).map(a -> of(a.trim(), top.origin() + ": key 'addr'"
-                + top.at("addr")));
     }
 
     /**

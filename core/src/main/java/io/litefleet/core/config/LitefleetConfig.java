@@ -32,7 +32,8 @@ import java.util.Set;
  *                   are excluded from the fleet ({@link FleetConfig#excludedPaths()})
  * @param logging    Litestream's {@code logging:} section (level, text or JSON, standard error or output)
  * @param exec       Litestream's {@code exec:}, the application {@code replicate} runs as its child, if given
- * @param addr       upstream's {@code addr:}: where Prometheus metrics are served, if set
+ * @param http       the HTTP endpoint: upstream's {@code addr:} (metrics, status API and page; on by default at
+ *                   {@link HttpConfig#DEFAULT_ADDR}), {@code addr-token:}, {@code health:}
  * @param shutdownSync how hard a stop retries the final syncs ({@code shutdown-sync-timeout},
  *                   {@code shutdown-sync-interval}; upstream's defaults 30 s and 500 ms)
  * @param heartbeat  upstream's {@code heartbeat-url} and {@code heartbeat-interval}, if set
@@ -40,7 +41,7 @@ import java.util.Set;
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
                               CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging,
-                              Optional<String> exec, Optional<ListenAddress> addr, ShutdownSync shutdownSync,
+                              Optional<String> exec, HttpConfig http, ShutdownSync shutdownSync,
                               Optional<HeartbeatConfig> heartbeat, SocketConfig socket) {
     private static final Set<String> TOP = topKeys();
     private static final Map<String, String> UNSUPPORTED = Map.of(
@@ -59,11 +60,16 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
     }
 
     private static Set<String> topKeys() {
-        Set<String> top = new HashSet<>(Set.of("dbs", "multi-db", "state-dir", "addr", "levels", "snapshot",
+        Set<String> top = new HashSet<>(Set.of("dbs", "multi-db", "state-dir", "addr", "addr-token", "addr-token-file", "health", "levels", "snapshot",
                 "l0-retention", "l0-retention-check-interval", "retention", "logging", "shutdown-sync-timeout",
                 "shutdown-sync-interval", "heartbeat-url", "heartbeat-interval", "exec", "socket"));
         top.addAll(UpstreamKeys.topLevelKeys());
         return Set.copyOf(top);
+    }
+
+    /** Where the HTTP endpoint listens ({@code addr:}, or the default), if it is on. */
+    public Optional<ListenAddress> addr() {
+        return http.addr();
     }
 
     /** Loads and validates a file. */
@@ -111,7 +117,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
                     + "instead");
         }
         return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging, exec,
-                ListenAddress.parse(top), shutdownSync(top), heartbeat, SocketConfig.parse(top.section("socket")));
+                HttpConfig.parse(top), shutdownSync(top), heartbeat, SocketConfig.parse(top.section("socket")));
     }
 
     private static ShutdownSync shutdownSync(Settings top) {

@@ -31,6 +31,8 @@ final class Fleet {
     final AtomicLong captures = new AtomicLong();
     /** The syncs and checkpoints of every fleet database, added up (metrics carry no database label). */
     final io.litefleet.core.engine.DbStats stats = new io.litefleet.core.engine.DbStats();
+    /** Why rows were refused or failed, as logged (fleet thread; read for the status API, stale ones dropped). */
+    final java.util.Map<Integer, String> errors = new java.util.HashMap<>();
     private int passes;
 
     Fleet(DbTable table, Clock clock, Discovery discovery, List<String> patterns, TargetResolver resolver,

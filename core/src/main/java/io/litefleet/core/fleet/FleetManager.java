@@ -170,15 +170,44 @@ public final class FleetManager implements AutoCloseable {
 
     /**
      * The promotion hint: makes {@code db} hot now, as a change would that the tiering policy promotes (the cap and
-     * eviction still hold). Unknown or excluded databases are ignored. Thread-safe: handled at the next step.
+     * eviction still hold). A database created since the last scan is discovered first; unknown or excluded ones are
+     * ignored. Thread-safe: handled at the next step.
      */
     public void promote(Path db) {
         inbox.add(() -> {
             int id = f.table.find(db);
+            if (id < 0 && manages(db)) {
+                intake.onPath(db); // created since the last scan
+                id = f.table.find(db);
+            }
             if (id >= 0) {
                 hot.promote(id);
             }
         });
+    }
+
+    /**
+     * The hot set, the databases in error and discovery's progress, taken at the fleet's next step (on a manual
+     * fleet, at the next {@link #runUntilIdle()}). Thread-safe; no storage request.
+     */
+    public CompletableFuture<FleetLive> live() {
+        CompletableFuture<FleetLive> out = new CompletableFuture<>();
+        inbox.add(() -> out.complete(new FleetLive(hot.live(), errors(), intake.lastScanAt(), f.options.scanInterval(),
+                watching, f.epoch)));
+        return out;
+    }
+
+    private List<FleetLive.ErrorDb> errors() {
+        List<FleetLive.ErrorDb> out = new java.util.ArrayList<>();
+        f.errors.entrySet().removeIf(e -> {
+            RowState s = f.lifecycle.state(e.getKey());
+            if (s != RowState.REFUSED && s != RowState.FAILED) {
+                return true; // replicated again since
+            }
+            out.add(new FleetLive.ErrorDb(f.table.path(e.getKey()), s.persisted(), e.getValue()));
+            return false;
+        });
+        return out;
     }
 
     /**

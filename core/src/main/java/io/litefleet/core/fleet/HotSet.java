@@ -217,6 +217,7 @@ final class HotSet {
         Integer id = ids.get(rep);
         Hot h = id == null ? null : hot.get(id);
         if (h != null) {
+            f.errors.put(h.id, "internal error while streaming (logged with its stack)");
             demote(h, "internal error", RowState.FAILED);
         }
     }
@@ -282,6 +283,17 @@ final class HotSet {
             demote(h, why, to);
         }
         f.lifecycle.move(id, to);
+    }
+
+    /** The hot set as the status API shows it: each database with each destination's sync health. */
+    List<FleetLive.HotDb> live() {
+        List<FleetLive.HotDb> out = new java.util.ArrayList<>(hot.size());
+        for (Hot h : hot.values()) {
+            List<FleetLive.HotReplica> reps = h.replicators.stream().map(r -> new FleetLive.HotReplica(
+                    r.target().client().describe(), r.target().url(), r.txid(), f.scheduler.health(r))).toList();
+            out.add(new FleetLive.HotDb(f.table.path(h.id), f.epoch.plusSeconds(h.lastActive), reps));
+        }
+        return out;
     }
 
     /** Rows streamed now. */

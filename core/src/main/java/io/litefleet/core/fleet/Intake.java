@@ -47,6 +47,7 @@ final class Intake {
     /** Durations of the full scans that completed. */
     private final io.litefleet.core.engine.DurationHistogram scanDurations =
             io.litefleet.core.engine.DurationHistogram.of(io.litefleet.core.engine.DurationHistogram.SCAN_BOUNDS);
+    private Instant lastScanAt;
 
     Intake(Fleet f, HotSet hot, Passes passes, Settler settler, Map<String, List<ReplicaPosition>> baseline,
            Set<String> unsettledAtStart) {
@@ -129,6 +130,7 @@ final class Intake {
             f.table.trim();
         }
         scans++;
+        lastScanAt = f.clock.instant();
         long took = System.nanoTime() - start;
         lastScanMs = took / 1_000_000;
         scanDurations.observeNanos(took);
@@ -328,6 +330,11 @@ final class Intake {
     /** The durations of completed full scans. Thread-safe. */
     io.litefleet.core.engine.DurationHistogram.Snapshot scanDurations() {
         return scanDurations.snapshot();
+    }
+
+    /** When the last full scan completed, if one has. */
+    java.util.Optional<Instant> lastScanAt() {
+        return java.util.Optional.ofNullable(lastScanAt);
     }
 
     long lastScanMs() {

@@ -199,6 +199,7 @@ final class Passes {
     static void refuse(Fleet f, int id, Throwable e) {
         LOG.log(System.Logger.Level.ERROR, f.table.path(id) + ": NOT REPLICATED (until it changes): " + e.getMessage());
         f.lifecycle.move(id, RowState.REFUSED);
+        f.errors.put(id, String.valueOf(e.getMessage()));
     }
 
     /** A bug: logged with its stack once, the database marked failed; its next change tries again. */
@@ -206,6 +207,7 @@ final class Passes {
         LOG.log(System.Logger.Level.ERROR, f.table.path(id) + ": NOT REPLICATED after an internal error (tried again "
                 + "when it changes)", e);
         f.lifecycle.move(id, RowState.FAILED);
+        f.errors.put(id, "internal error: " + e);
     }
 
     /** Rows waiting for a pass. */

@@ -154,6 +154,33 @@ public final class SyncScheduler implements AutoCloseable {
     }
 
     /**
+     * How {@code db}'s syncs go, for the status API: empty when it is not scheduled. Thread-safe; no I/O.
+     */
+    public java.util.Optional<SyncHealth> health(DbReplicator db) {
+        Entry e;
+        synchronized (lock) {
+            e = entries.get(db);
+        }
+        return e == null ? java.util.Optional.empty() : java.util.Optional.of(new SyncHealth(e.added,
+                java.util.Optional.ofNullable(e.lastSuccess), java.util.Optional.ofNullable(e.failingSince),
+                java.util.Optional.ofNullable(e.lastError), e.failures));
+    }
+
+    /**
+     * How one scheduled database's syncs go.
+     *
+     * @param added        when it was scheduled
+     * @param lastSuccess  when a sync last succeeded, if one has
+     * @param failingSince the first failure since the last success, if the last sync failed
+     * @param lastError    the last failure's message, if the last sync failed
+     * @param failures     failures in a row
+     */
+    public record SyncHealth(Instant added, java.util.Optional<Instant> lastSuccess,
+                             java.util.Optional<Instant> failingSince, java.util.Optional<String> lastError,
+                             int failures) {
+    }
+
+    /**
      * Stops syncing {@code db}: takes it off the timeline, then (after a sync in progress, if any) performs its
      * final sync and closes it on a worker. The future completes when it is closed, with whether the final sync
      * succeeded (when it failed, the WAL keeps what was not shipped and the caller should sync it again later).
@@ -453,6 +480,8 @@ public final class SyncScheduler implements AutoCloseable {
         if (r.files() > 0) {
             e.db.stats().lagged(DbStats.Tier.HOT, Duration.between(e.startedAt, now));
         }
+        e.lastSuccess = now;
+        e.failingSince = null;
         unshippedNow(e);
         e.failures = 0;
         if (e.lastError != null) {
@@ -489,6 +518,9 @@ public final class SyncScheduler implements AutoCloseable {
         e.db.stats().synced(System.nanoTime() - e.started, 0, true);
         e.db.stats().failed(DbStats.Tier.HOT, ex);
         e.failures++;
+        if (e.failingSince == null) {
+            e.failingSince = clock.instant();
+        }
         String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
         if (!msg.equals(e.lastError)) {
             LOG.log(System.Logger.Level.WARNING, e.db.path() + ": sync failed (retrying with backoff): " + msg);
@@ -774,6 +806,10 @@ public final class SyncScheduler implements AutoCloseable {
         final Listener listener;
         volatile Instant nextAt;
         volatile String lastError;
+        /** When it was scheduled, when a sync last succeeded, and the first failure since (status API). */
+        final Instant added;
+        volatile Instant lastSuccess;
+        volatile Instant failingSince;
         volatile String lastMaintenanceError;
         volatile int failures;
         volatile boolean removed;
@@ -797,6 +833,7 @@ public final class SyncScheduler implements AutoCloseable {
             this.maintenance = maintenance;
             this.listener = listener;
             this.nextAt = nextAt;
+            this.added = nextAt;
         }
     }
 }

@@ -430,17 +430,53 @@ public final class Catalog implements AutoCloseable {
             ps.setString(3, prefix);
             ps.setString(4, prefix);
             ps.setString(5, prefix);
-            List<DatabaseRow> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new DatabaseRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                            Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
-                }
-            }
-            return out;
+            return rows(ps);
         } catch (SQLException e) {
             throw failure("list databases", e);
         }
+    }
+
+    /**
+     * One page of {@link #databases(String, String)}: the rows of at most {@code limit} databases whose paths sort
+     * after {@code after}, every replica row of each (so a page never splits a database), ordered by path then
+     * replica.
+     *
+     * @param tier   only this tier, or null for all
+     * @param prefix only paths starting with this, or null
+     * @param after  only paths sorting after this (the last path of the previous page), or null from the start
+     * @param limit  at most this many databases (at least 1)
+     */
+    public synchronized List<DatabaseRow> databases(String tier, String prefix, String after, int limit)
+            throws IOException {
+        ensureOpen();
+        String filter = "(? IS NULL OR coalesce(t.tier, 'cold') = ?) AND (? IS NULL OR substr(p.db_path, 1, "
+                + "length(?)) = ?) AND (? IS NULL OR p.db_path > ?)";
+        String sql = "SELECT p.db_path, coalesce(t.tier, 'cold'), p.replica, p.txid, p.updated_at_ms, "
+                + "coalesce(t.promotions, 0), coalesce(t.demotions, 0), p.db_size FROM position p "
+                + "LEFT JOIN tier t ON t.db_path = p.db_path WHERE p.db_path IN (SELECT DISTINCT p.db_path FROM "
+                + "position p LEFT JOIN tier t ON t.db_path = p.db_path WHERE " + filter + " ORDER BY p.db_path "
+                + "LIMIT ?) ORDER BY p.db_path, p.replica";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            String[] args = {tier, tier, prefix, prefix, prefix, after, after};
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            ps.setInt(args.length + 1, Math.max(1, limit));
+            return rows(ps);
+        } catch (SQLException e) {
+            throw failure("list databases", e);
+        }
+    }
+
+    private static List<DatabaseRow> rows(PreparedStatement ps) throws SQLException {
+        List<DatabaseRow> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new DatabaseRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        Instant.ofEpochMilli(rs.getLong(5)), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+            }
+        }
+        return out;
     }
 
     /**

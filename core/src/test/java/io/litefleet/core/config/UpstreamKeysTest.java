@@ -214,7 +214,10 @@ class UpstreamKeysTest {
                 parse("addr: ':9090'\n").addr().orElseThrow());
         assertEquals("127.0.0.1", parse("addr: 127.0.0.1:9090\n").addr().orElseThrow().host());
         assertEquals("::1", parse("addr: '[::1]:9091'\n").addr().orElseThrow().host());
-        assertTrue(parse("dbs: []\n").addr().isEmpty());
+        assertEquals("127.0.0.1:9090", parse("dbs: []\n").addr().map(a -> a.host() + ":" + a.port()).orElseThrow());
+        assertTrue(parse("dbs: []\n").http().defaulted());
+        assertTrue(parse("addr: off\n").addr().isEmpty());
+        assertTrue(parse("addr: ''\n").addr().isEmpty());
         assertEquals("/etc/l.yml: key 'addr' (line 1) must be host:port or :port (for example :9090 or "
                 + "127.0.0.1:9090), got '9090'", error("addr: '9090'\n"));
         assertTrue(error("addr: ':70000'\n").contains("got ':70000'"));

@@ -149,7 +149,7 @@ class MetricsIT {
         int port = freePort();
         Path config = dir.resolve("fleet.yml");
         Files.writeString(config, """
-                addr: ':%d'
+                addr: '127.0.0.1:%d'
                 state-dir: %s
                 multi-db:
                   enabled: true
