@@ -41,8 +41,8 @@ public final class HttpEndpoint implements AutoCloseable {
      *
      * @return the endpoint, or empty when it is off, or when the default address is taken (a warning naming the port
      *         and the key; replication goes on without it)
-     * @throws ConfigException naming the key and the address when the host does not resolve, an explicit address is
-     *                         taken, or a non-loopback address has no {@code addr-token}
+     * @throws ConfigException naming the key and the address when the host does not resolve or an explicit address is
+     *                         taken
      * @throws IOException     when the socket cannot be opened for another reason
      */
     public static Optional<HttpEndpoint> open(HttpConfig config, Router router) throws IOException {
@@ -51,10 +51,12 @@ public final class HttpEndpoint implements AutoCloseable {
         }
         ListenAddress addr = config.addr().get();
         InetSocketAddress socket = socket(addr);
-        if (config.token().isEmpty() && !loopback(socket)) {
-            throw new ConfigException(addr.where() + ": " + describe(addr) + " is reachable from other machines; set "
-                    + "'addr-token' (or 'addr-token-file') so the status API and metrics need a bearer token, or "
-                    + "bind to 127.0.0.1");
+        RemoteAccess access = new RemoteAccess(config.token().isEmpty() && !loopback(socket));
+        if (access.open()) {
+            LOG.log(System.Logger.Level.WARNING, addr.where() + ": " + describe(addr) + " is reachable from other "
+                    + "machines and no 'addr-token' is set: they get /metrics, /healthz and /readyz (as from "
+                    + "Litestream), the status API answers them 403; set 'addr-token' (or 'addr-token-file') to "
+                    + "open it to them with a bearer token, or bind to 127.0.0.1");
         }
         HttpServer server;
         try {
@@ -76,7 +78,9 @@ public final class HttpEndpoint implements AutoCloseable {
             return t;
         });
         server.setExecutor(threads);
-        server.createContext("/", exchange -> send(exchange, router.answer(request(exchange))));
+        server.createContext("/", exchange -> send(exchange, access.refusal(exchange.getRequestURI().getRawPath(),
+                exchange.getRemoteAddress().getAddress().isLoopbackAddress())
+                .orElseGet(() -> router.answer(request(exchange)))));
         server.start();
         LOG.log(System.Logger.Level.INFO, "HTTP endpoint (metrics, status API and page) at http://"
                 + describe(addr).replaceFirst(":\\d+$", ":" + server.getAddress().getPort()) + "/"

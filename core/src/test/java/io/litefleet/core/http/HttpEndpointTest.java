@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The endpoint on a real socket: serves the router's answers (raw paths, so {@code %2F} stays one segment), names the
- * key for a bad address, refuses a non-loopback address without a token, warns and goes on when the default port is
+ * key for a bad address, serves a non-loopback address without a token as upstream does (RemoteAccessTest: the API only to this machine), warns and goes on when the default port is
  * taken, and owns and ends its threads.
  */
 class HttpEndpointTest {
@@ -76,10 +76,11 @@ class HttpEndpointTest {
     }
 
     @Test
-    void everyInterface_withoutToken_isRefusedNamingTheKey_withTokenListens() throws Exception {
-        String m = assertThrows(ConfigException.class, () -> open(HttpConfig.at(ListenAddress.of(":0", WHERE))))
-                .getMessage();
-        assertTrue(m.startsWith(WHERE + ": :0 is reachable from other machines; set 'addr-token'"), m);
+    void everyInterface_withoutToken_listensAsLitestreamDoes_withTokenNeedsIt() throws Exception {
+        try (HttpEndpoint s = open(HttpConfig.at(ListenAddress.of(":0", WHERE))).orElseThrow()) {
+            assertEquals(200, get(s.port(), "/metrics").getResponseCode(), "upstream's addr: \":9090\" still scrapes");
+            assertEquals(200, get(s.port(), "/v1/fleet").getResponseCode(), "this machine gets the status API");
+        }
         HttpConfig withToken = new HttpConfig(Optional.of(ListenAddress.of(":0", WHERE)), false, Optional.of("s3cret"),
                 HttpConfig.HealthThresholds.DEFAULTS);
         try (HttpEndpoint s = open(withToken).orElseThrow()) {
