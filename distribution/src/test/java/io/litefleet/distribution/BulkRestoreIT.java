@@ -7,6 +7,12 @@ import io.litefleet.testkit.Await;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.PeerTools;
 import io.litefleet.testkit.SqliteFiles;
+import io.litefleet.testkit.server.ServerProcess;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code restore --all} (latest) is killed by PID once some databases are in its journal and run again, which skips
  * exactly those and restores the rest; every output is compared with its source (content hash and
  * {@code integrity_check}); stock {@code litestream restore} (v0.5.16) restores a sample, at T and latest, equal too;
- * {@code verify --sample} passes.
+ * {@code verify --sample} passes. While the fleet runs, the image's HTTP endpoint is checked as an operator uses it:
+ * {@code /metrics} counts every database, {@code /healthz} and {@code /readyz} answer 200, the status API pages
+ * through exactly the fleet, and the promotion hint makes a cold database hot.
  */
 class BulkRestoreIT {
     private static final Pattern DONE = Pattern.compile("(?m)^done\t[^\t]+\t[0-9a-f]{16}\t[0-9a-f]{64}\t(.+)$");
@@ -43,6 +51,8 @@ class BulkRestoreIT {
     Path dir;
 
     private LogTail status;
+    private int port;
+    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void fleetOf200_bulkRestoreAtTAndLatest_interruptedAndResumed_everyDatabaseEqualsItsSource() throws Exception {
@@ -51,6 +61,7 @@ class BulkRestoreIT {
         Random rnd = new Random(seed);
         FleetWorkload fleet = FleetWorkload.create(dir.resolve("data"), 2, 2, 50, rnd);
         List<Path> dbs = fleet.databases();
+        port = ServerProcess.freePort();
         Path config = config(fleet, dir.resolve("state"));
         Path log = dir.resolve("replicate.log");
         status = new LogTail(log);
@@ -65,6 +76,7 @@ class BulkRestoreIT {
                 return num(s, "known") == dbs.size() && num(s, "transients") >= dbs.size()
                         && num(s, "backlog") == 0 && num(s, "running") == 0;
             });
+            operatorChecks(dbs);
             for (Path db : dbs) {
                 atT.put(db, DbContent.hash(db));
             }
@@ -210,6 +222,7 @@ class BulkRestoreIT {
 
     private Path config(FleetWorkload fleet, Path state) throws Exception {
         return Files.writeString(dir.resolve(state.getFileName() + ".yml"), """
+                addr: 127.0.0.1:%d
                 state-dir: %s
                 multi-db:
                   patterns: ["%s"]
@@ -219,7 +232,63 @@ class BulkRestoreIT {
                     type: file
                     path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"
                     sync-interval: 1s
-                """.formatted(state, fleet.pattern(), dir.resolve("replica")));
+                """.formatted(port, state, fleet.pattern(), dir.resolve("replica")));
+    }
+
+    /** Metrics, probes, the paged listing and the promotion hint of the running image. */
+    private void operatorChecks(List<Path> dbs) throws Exception {
+        Matcher discovered = Pattern.compile("(?m)^litefleet_fleet_discovered_databases (\\S+)$")
+                .matcher(get("/metrics", 200));
+        assertTrue(discovered.find(), "litefleet_fleet_discovered_databases is scraped");
+        assertEquals(dbs.size(), Double.parseDouble(discovered.group(1)), 0.0, "every database discovered");
+        get("/healthz", 200);
+        get("/readyz", 200);
+        Set<String> listed = new HashSet<>();
+        Pattern path = Pattern.compile("\"path\"\\s*:\\s*\"([^\"]+)\"");
+        Pattern next = Pattern.compile("\"nextCursor\"\\s*:\\s*(?:null|\"([^\"]+)\")");
+        String cursor = null;
+        int pages = 0;
+        do {
+            String page = get("/v1/databases?limit=64" + (cursor == null ? "" : "&cursor=" + cursor), 200);
+            for (Matcher m = path.matcher(page); m.find(); ) {
+                assertTrue(listed.add(m.group(1)), m.group(1) + " listed twice");
+            }
+            Matcher m = next.matcher(page);
+            assertTrue(m.find(), page);
+            cursor = m.group(1);
+            pages++;
+        } while (cursor != null);
+        assertEquals(dbs.stream().map(Path::toString).collect(java.util.stream.Collectors.toSet()), listed);
+        assertEquals(4, pages, "200 databases in pages of 64");
+        Matcher cold = path.matcher(get("/v1/databases?state=cold&limit=1", 200));
+        assertTrue(cold.find(), "a cold database after the first capture");
+        String one = "/v1/databases/" + URLEncoder.encode(cold.group(1), StandardCharsets.UTF_8);
+        assertTrue(get(one, 200).matches("(?s).*\"tier\"\\s*:\\s*\"cold\".*"));
+        HttpResponse<String> hint = http.send(HttpRequest.newBuilder(url(one + "/promote"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(hint.statusCode() / 100 == 2, hint.statusCode() + " " + hint.body());
+        Await.until(Duration.ofSeconds(30), cold.group(1) + " hot after the hint",
+                () -> unchecked(() -> get(one, 200)).matches("(?s).*\"tier\"\\s*:\\s*\"hot\".*"));
+        get("/v1/databases?limit=0", 400);
+    }
+
+    private String get(String target, int status) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(url(target)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(status, r.statusCode(), target + ": " + r.body());
+        return r.body();
+    }
+
+    private static String unchecked(java.util.concurrent.Callable<String> call) {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private URI url(String target) {
+        return URI.create("http://127.0.0.1:" + port + target);
     }
 
     private static List<Path> concat(List<Path> a, List<Path> b) {
