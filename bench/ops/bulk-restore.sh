@@ -7,7 +7,7 @@
 # Needs the image (./mvnw -B package -DskipTests) and ~/go/bin/litestream (or LITEFLEET=..., LITESTREAM=...).
 # The replicas are written once by `litefleet replicate` (fleet mode, file replica, one database per tenant);
 # then each repeat restores all of them with both tools into fresh directories and checks that each produced
-# DATABASES files. Prints wall times, databases per second, medians and the ratio; writes results-<date>.md here.
+# DATABASES files. Prints wall times, databases per second, medians and the ratio; writes bulk-restore-<date>.md here.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LF=${LITEFLEET:-$ROOT/distribution/target/litefleet/bin/litefleet}
@@ -80,7 +80,7 @@ for r in $(seq 1 "$REPEATS"); do
   RESULTS+=("$lf $ls")
 done
 
-python3 - "$N" "$(nproc)" "${RESULTS[@]}" <<'PY' | tee "$(dirname "$0")/results-$(date -u +%Y-%m-%d).md"
+python3 - "$N" "$(nproc)" "${RESULTS[@]}" <<'PY' | tee "$(dirname "$0")/bulk-restore-$(date -u +%Y-%m-%d).md"
 import statistics, sys, subprocess
 n, cores = int(sys.argv[1]), sys.argv[2]
 runs = [tuple(map(float, r.split())) for r in sys.argv[3:]]

@@ -7,7 +7,7 @@
 #   NS="100 1000" bench/ops/scrape.sh   other sizes
 #
 # Knobs (env): NS, SCRAPES (20), HOT (5), BASE (/tmp/lfscrape), NO_BUILD=1, CAPTURE_TIMEOUT (s per N, default
-# max(300, N/50)). Writes bench/ops/results-<date>.md and .json. Everything lives under $BASE on local disk; the
+# max(300, N/50)). Writes bench/ops/scrape-<date>.md and .json. Everything lives under $BASE on local disk; the
 # process is killed and the tree deleted on exit.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd -P)
@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 rm -rf "$BASE"; mkdir -p "$BASE"
-OUT=${OUT:-$HERE/results-$(date -u +%Y-%m-%d)}
+OUT=${OUT:-$HERE/scrape-$(date -u +%Y-%m-%d)}
 export OUT
 python3 "$HERE/scrape.py" & PY=$!
 wait "$PY"
