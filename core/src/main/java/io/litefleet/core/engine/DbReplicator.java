@@ -72,6 +72,7 @@ public final class DbReplicator implements AutoCloseable {
     private PageChecksums crcs;
     private Position pos;
     private Runnable afterCheckpoint = () -> { };
+    private Runnable whileUnpinned = () -> { };
     private FileFingerprint observed = FileFingerprint.ABSENT;
     private WalProof proof;
     private boolean refreshAfterRestart;
@@ -190,6 +191,11 @@ public final class DbReplicator implements AutoCloseable {
     /** Tests: runs right after our checkpoint, before the WAL is pinned again (the riskiest moment). */
     void afterCheckpoint(Runnable hook) {
         this.afterCheckpoint = hook;
+    }
+
+    /** Tests: runs while {@link #releaseDatabaseFile} holds no connection (between closing and opening again). */
+    void whileUnpinned(Runnable hook) {
+        this.whileUnpinned = hook;
     }
 
     /** Whether we hold a descriptor on the database file (tests: most opens need none). */
@@ -342,6 +348,7 @@ public final class DbReplicator implements AutoCloseable {
         ChecksumJournal.State saved = journal.state(); // the saved page checksums still describe pos
         closeQuietly();
         journal.restore(saved);
+        whileUnpinned.run();
         try {
             session = SqliteSession.open(file, settings.busyTimeout(), settings.convertToWal());
         } catch (IOException e) {

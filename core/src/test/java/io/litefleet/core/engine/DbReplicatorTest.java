@@ -159,6 +159,34 @@ class DbReplicatorTest {
     }
 
     @Test
+    void resumedWithAnEmptyWal_aCommitCheckpointedWhileTheDatabaseFileIsGivenBack_isShipped() throws Exception {
+        try (DbReplicator r = replicator()) {
+            write(10, 500);
+            r.sync();
+        }
+        checkpoint("TRUNCATE"); // the WAL is empty at the restart: resuming reads the database file ("unchanged")
+        try (DbReplicator r = replicator()) {
+            // Giving the database-file descriptor back closes our connection for a moment. An application commits
+            // then, and its checkpoint (here TRUNCATE; a last connection's close deletes the WAL) moves the commit
+            // into the database file: the WAL is empty again when we pin it.
+            r.whileUnpinned(() -> {
+                try {
+                    write(2, 100);
+                    checkpoint("TRUNCATE");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            SyncResult resumed = r.sync();
+            r.whileUnpinned(() -> { });
+            assertEquals(0, resumed.files(), "resumed without an upload");
+            SyncResult next = r.sync(); // what sync -wait runs: the commit was made before it
+            assertEquals(resumed.txid() + 1, next.txid(), "the commit made before this sync is shipped: " + next);
+        }
+        assertReplicaEqualsSource();
+    }
+
+    @Test
     void open_afterRestartWithUnchangedDatabase_resumesWithoutUpload() throws Exception {
         try (DbReplicator r = replicator()) {
             write(10, 500);
