@@ -52,6 +52,8 @@ public final class DbReplicator implements AutoCloseable {
      * WAL bytes a failing destination may hold back from checkpoints before it lets go ({@link #releaseIfBehind}).
      */
     public static final long MAX_PINNED_WAL_BYTES = 256L << 20;
+    /** How coarse file modification times may be, at most (2 s: FAT; ext4 and tmpfs stamp at the clock tick). */
+    private static final long TIMESTAMP_GRANULARITY_NANOS = 2_000_000_000L;
 
     private final Path db;
     /** The file SQLite opens for {@code db}, symlinks resolved (see {@link #resolveFile}), and its {@code -wal}. */
@@ -73,6 +75,11 @@ public final class DbReplicator implements AutoCloseable {
     private Position pos;
     private Runnable afterCheckpoint = () -> { };
     private Runnable whileUnpinned = () -> { };
+    /**
+     * Set by {@link #releaseDatabaseFile} when the position is at an empty WAL and the files may have changed while
+     * no connection of ours pinned the WAL: the next sync compares the database file with the shipped state.
+     */
+    private boolean unprovenGap;
     private FileFingerprint observed = FileFingerprint.ABSENT;
     private WalProof proof;
     private boolean refreshAfterRestart;
@@ -345,16 +352,30 @@ public final class DbReplicator implements AutoCloseable {
      * while unpinned).
      */
     private void releaseDatabaseFile() {
+        // From a position in the WAL the next read proves what happened meanwhile (salts, checksums, its length). At an
+        // empty WAL it cannot: a commit made and checkpointed meanwhile is in the database file only, the WAL empty
+        // again. An unchanged fingerprint rules that out unless its times are too recent for the file system's
+        // timestamp granularity (the file system stamps with a coarse wall clock).
+        boolean atEmptyWal = pos != null && pos.wal().isInitial();
+        long wallMillis = System.currentTimeMillis();
+        FileFingerprint before = atEmptyWal ? fingerprint() : null;
         ChecksumJournal.State saved = journal.state(); // the saved page checksums still describe pos
         closeQuietly();
         journal.restore(saved);
         whileUnpinned.run();
         try {
             session = SqliteSession.open(file, settings.busyTimeout(), settings.convertToWal());
+            unprovenGap = atEmptyWal && (!fingerprint().equals(before) || recent(before, wallMillis));
         } catch (IOException e) {
             // What was shipped stays shipped; the next sync opens again and proves or captures as at any open.
             log(System.Logger.Level.DEBUG, "re-pinning after a database-file read failed: %s", e.getMessage());
         }
+    }
+
+    /** Whether a modification time of {@code f} lies within the timestamp granularity of {@code wallMillis}. */
+    private static boolean recent(FileFingerprint f, long wallMillis) {
+        long limit = wallMillis * 1_000_000L - TIMESTAMP_GRANULARITY_NANOS;
+        return f.dbMtimeNanos() >= limit || f.walMtimeNanos() >= limit;
     }
 
     private SyncResult syncPinned() throws IOException {
@@ -574,6 +595,13 @@ public final class DbReplicator implements AutoCloseable {
                 WalBatch batch = reader.read(pos.wal(), maxFrames());
                 if (batch.header().isPresent()) {
                     PageSizeMismatchException.check("the -wal", batch.header().get().pageSize(), pos.pageSize());
+                }
+                if (pos.wal().isInitial() && unprovenGap) {
+                    unprovenGap = false; // a WAL header is checked against the database file by enterGeneration
+                    if (batch.header().isEmpty() && !fileMatches(pos.pageSize(), crcs)) {
+                        return result.plus(captureNow(reader, "committed and checkpointed while the database was "
+                                + "opened again"));
+                    }
                 }
                 if (pos.wal().isInitial() && batch.header().isPresent()) {
                     if (!enterGeneration(batch.header().get())) {
@@ -981,6 +1009,7 @@ public final class DbReplicator implements AutoCloseable {
         dbFile = null;
         proof = null;
         refreshAfterRestart = false;
+        unprovenGap = false; // opening again establishes the position
         journal.invalidate();
     }
 
