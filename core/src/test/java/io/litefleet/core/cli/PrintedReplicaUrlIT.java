@@ -31,7 +31,8 @@ class PrintedReplicaUrlIT {
     /** {@code acct} next to {@code acct#2}: an unescaped '#' made the second's URL restore the first. */
     private static final List<String> NAMES = List.of("acct", "acct#2", "p%q", "50%25", "q?x", "a b", "ünï cødé",
             "a(1)+b=c@d");
-    private static final Pattern TEXT_ROW = Pattern.compile("^\\S+ +[0-9a-f]{16} +\\S+ +\\d+ (.*) -> (\\S*)$");
+    /** A row of the --catalog table: tier, TXID, last sync, lag, size, then path -> replica. */
+    private static final Pattern TEXT_ROW = Pattern.compile("^\\S+ +[0-9a-f]{16} +\\S+ +\\S+ +\\d+ (.*) -> (\\S*)$");
     private static final Pattern JSON_ROW = Pattern.compile("^\\{\"path\":\"([^\"]*)\".*\"replica\":\"([^\"]*)\"");
 
     @TempDir
