@@ -94,15 +94,11 @@ final class ReplicationControl implements ControlTarget {
             return new SnapshotOutcome(txid(db), written);
         }
         long txid = sync(db, true, timeout).txid();
-        int written = 0;
-        for (io.litefleet.core.compact.Maintenance m : ms.get()) {
-            var report = m.settle(clock.instant(), Duration.ZERO).report();
-            if (report.failure() != null) {
-                throw new ControlException(500, db + ": snapshot failed: " + report.failure().getMessage());
-            }
-            written += report.snapshots();
+        try {
+            return new SnapshotOutcome(txid, io.litefleet.core.compact.Maintenance.snapshotNow(ms.get(), clock));
+        } catch (IOException e) {
+            throw new ControlException(500, db + ": snapshot failed: " + e.getMessage());
         }
-        return new SnapshotOutcome(txid, written);
     }
 
     @Override

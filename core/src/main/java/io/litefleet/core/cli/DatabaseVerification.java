@@ -86,7 +86,8 @@ final class DatabaseVerification {
             List<LtxFileRef> files = ReplicaListing.list(replica, RetryPolicy.DEFAULT);
             newest = files.stream().map(LtxFileRef::createdAt).max(Instant::compareTo);
             oldest = oldestRestorable(files);
-            Optional<RestorePlan> plan = restorer.plan(replica, RestoreTarget.latest(), BulkRestore.FILES_PER_DATABASE);
+            // The listing above is the one the plan needs: the replica is listed once per database.
+            Optional<RestorePlan> plan = RestorePlanner.plan(files, RestoreTarget.latest());
             if (plan.isEmpty()) {
                 return new Verdict(db.path(), false, 0, oldest, newest, "-", "no backup files in " + replica.url());
             }
@@ -145,7 +146,8 @@ final class DatabaseVerification {
         return modified;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Deletes {@code dir} and everything below it. */
+    static void deleteTree(Path dir) throws IOException {
         try (var s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -116,11 +116,7 @@ final class VerifyCommand implements Callable<Integer> {
             return failed > 0 ? 1 : 0;
         } finally {
             log.flush();
-            try (var s = Files.walk(scratch)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            DatabaseVerification.deleteTree(scratch);
         }
     }
 

@@ -273,15 +273,11 @@ public final class FleetManager implements AutoCloseable {
                 : hot.maintenance(id);
         if (ms.isPresent()) {
             f.scheduler.execute(() -> {
-                int written = 0;
-                for (var m : ms.get()) {
-                    var report = m.settle(f.clock.instant(), java.time.Duration.ZERO).report();
-                    if (report.failure() != null) {
-                        throw new java.io.UncheckedIOException(report.failure());
-                    }
-                    written += report.snapshots();
+                try {
+                    return io.litefleet.core.compact.Maintenance.snapshotNow(ms.get(), f.clock);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
-                return written;
             }).whenComplete((n, err) -> complete(result, n, err));
         } else if (id >= 0) {
             settler.snapshotNow(id, result);

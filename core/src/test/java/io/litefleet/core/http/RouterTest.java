@@ -98,9 +98,9 @@ class RouterTest {
     @Test
     void database_isItsAbsolutePath_encodedAsOneSegment() {
         source.put("/data/a b+c/é.db", "cold", Optional.empty());
-        Map<String, Object> one = json(get("/v1/databases/" + UriParts.encodeSegment("/data/a b+c/é.db")));
+        Map<String, Object> one = json(get("/v1/databases/" + PathSegment.encode("/data/a b+c/é.db")));
         assertEquals("/data/a b+c/é.db", one.get("path"));
-        assertEquals("%2Fdata%2Fa%20b%2Bc%2F%C3%A9.db", UriParts.encodeSegment("/data/a b+c/é.db"));
+        assertEquals("%2Fdata%2Fa%20b%2Bc%2F%C3%A9.db", PathSegment.encode("/data/a b+c/é.db"));
         assertEquals("/data/a b+c/é.db", Router.databasePath("%2Fdata%2Fa%20b+c%2F%C3%A9.db").toString(),
                 "a + in a path is a plus");
         assertEquals("unknown database: /data/x.db", error(get("/v1/databases/%2Fdata%2Fx.db"), 404));

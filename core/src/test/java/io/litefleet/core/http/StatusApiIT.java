@@ -139,7 +139,7 @@ class StatusApiIT {
         assertEquals(notWal.toString(), bad.get("path"));
         assertEquals("refused", bad.get("tier"));
         assertTrue(((String) bad.get("lastError")).toLowerCase(java.util.Locale.ROOT).contains("wal"), bad.toString());
-        assertEquals(bad.get("lastError"), json(call("GET", "/v1/databases/" + UriParts.encodeSegment(
+        assertEquals(bad.get("lastError"), json(call("GET", "/v1/databases/" + PathSegment.encode(
                 notWal.toString()), 200)).get("lastError"));
         assertEquals(1L, json(call("GET", "/v1/fleet", 200)).get("errors"));
     }
@@ -168,7 +168,7 @@ class StatusApiIT {
         List<Object> hot = listAll("&state=hot").stream().map(m -> m.get("path")).toList();
         assertTrue(hot.contains(listed.toString()), "the dbs: database is hot: " + hot);
         assertTrue(listAll("&state=cold").stream().noneMatch(m -> m.get("path").equals(listed.toString())));
-        assertEquals("already_hot", json(call("POST", "/v1/databases/" + UriParts.encodeSegment(listed.toString())
+        assertEquals("already_hot", json(call("POST", "/v1/databases/" + PathSegment.encode(listed.toString())
                 + "/promote", 200)).get("outcome"));
     }
 
@@ -176,7 +176,7 @@ class StatusApiIT {
     @Order(3)
     void one_byItsEncodedPath_hasReplicaTxidAndWindow() throws Exception {
         Path db = dbs.get(PER_GROUP + 7);
-        Map<String, Object> one = json(call("GET", "/v1/databases/" + UriParts.encodeSegment(db.toString()), 200));
+        Map<String, Object> one = json(call("GET", "/v1/databases/" + PathSegment.encode(db.toString()), 200));
         assertEquals(db.toString(), one.get("path"));
         assertNotNull(one.get("lastSync"));
         assertTrue(!one.get("txid").equals("0000000000000000"), "a TXID: " + one);
@@ -185,7 +185,7 @@ class StatusApiIT {
         assertEquals(replica.resolve("g1/t007").toUri().toString().replaceAll("/$", ""),
                 ((String) ((Map<?, ?>) reps.getFirst()).get("url")).replaceAll("/$", ""));
         assertEquals(one.get("lastSync"), ((Map<?, ?>) one.get("restorable")).get("newest"));
-        assertTrue(error(call("GET", "/v1/databases/" + UriParts.encodeSegment(data + "/nope.db"), 404))
+        assertTrue(error(call("GET", "/v1/databases/" + PathSegment.encode(data + "/nope.db"), 404))
                 .contains("nope.db"));
     }
 
@@ -195,7 +195,7 @@ class StatusApiIT {
         Await.until(Duration.ofSeconds(60), () -> "the initial hot set demoted: " + fleet.status(),
                 () -> fleet.status().hot() == 0);
         Path db = dbs.get(2 * PER_GROUP + 42);
-        String url = "/v1/databases/" + UriParts.encodeSegment(db.toString());
+        String url = "/v1/databases/" + PathSegment.encode(db.toString());
         Map<String, Object> before = json(call("GET", url, 200));
         assertEquals("cold", before.get("tier"));
         long promotions = fleet.status().promotions();
