@@ -353,7 +353,8 @@ public final class FleetManager implements AutoCloseable {
         }
     }
 
-    private boolean drainInbox() {
+    /** Handles what the inbox holds (workers' outcomes, watch events) without a step; package-private for tests. */
+    boolean drainInbox() {
         boolean any = false;
         for (Runnable more; (more = inbox.poll()) != null; ) {
             runSafely(more);
@@ -362,7 +363,8 @@ public final class FleetManager implements AutoCloseable {
         return any;
     }
 
-    private void step() {
+    /** Does what is due at the clock's time; package-private for tests of manual fleets. */
+    void step() {
         flushCatalog();
         intake.scanIfDue(f.clock.instant());
         hot.demoteIdle();
@@ -406,6 +408,17 @@ public final class FleetManager implements AutoCloseable {
             f.lifecycle.wantPass(id, false);
             passes.enqueue(id);
         }
+        refill();
+    }
+
+    /**
+     * Starts queued transient and settle passes in the slots free now. Called on every release (a pass ends with
+     * one), so a freed slot is refilled at once rather than at the next step: a first capture of a large fleet ran
+     * at {@code maxTransient} passes per {@link #TICK} before.
+     */
+    private void refill() {
+        passes.drain();
+        settler.drain();
     }
 
     private void flushCatalog() {

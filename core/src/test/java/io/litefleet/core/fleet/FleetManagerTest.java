@@ -167,7 +167,15 @@ class FleetManagerTest {
 
     private FleetManager start(Catalog catalog) throws IOException {
         TieringPolicy policy = s -> s.tier() == Tier.COLD ? coldDecision : hotDecision;
-        TargetResolver resolver = new TargetResolver() {
+        TargetResolver resolver = byFileName(client);
+        FleetOptions options = new FleetOptions(10, Duration.ofHours(1), 1, 2, Duration.ZERO,
+                EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty());
+        return FleetManager.start(discovery, List.of("/p/*"), policy, resolver, catalog, options, Clock.systemUTC());
+    }
+
+    /** Each database replicates to {@code client} under its file name (the discovery's {@code db} variable). */
+    static TargetResolver byFileName(ReplicaClient client) {
+        return new TargetResolver() {
             @Override
             public String replicaPath(DiscoveredDatabase db) {
                 return db.variables().get("db");
@@ -178,9 +186,6 @@ class FleetManagerTest {
                 return new ReplicaTarget(client, ReplicaLayout.LTX_DIRS, replicaPath(db));
             }
         };
-        FleetOptions options = new FleetOptions(10, Duration.ofHours(1), 1, 2, Duration.ZERO,
-                EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty());
-        return FleetManager.start(discovery, List.of("/p/*"), policy, resolver, catalog, options, Clock.systemUTC());
     }
 
     private interface FleetBody {
