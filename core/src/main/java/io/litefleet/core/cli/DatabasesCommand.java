@@ -166,7 +166,7 @@ final class DatabasesCommand implements Callable<Integer> {
         if (current.dbSize() == 0 && current.dbMtimeNanos() == 0) {
             return Optional.empty(); // gone since
         }
-        if (current.equals(recorded)) {
+        if (FileStats.sameState(current, recorded)) {
             return Optional.of(Duration.ZERO);
         }
         Duration since = Duration.between(r.lastSync(), now);

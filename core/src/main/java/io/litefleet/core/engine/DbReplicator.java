@@ -81,6 +81,9 @@ public final class DbReplicator implements AutoCloseable {
      */
     private boolean unprovenGap;
     private FileFingerprint observed = FileFingerprint.ABSENT;
+    /** What the catalog holds for this replica, as this replicator last recorded it (null: nothing yet). */
+    private Position recordedPos;
+    private FileFingerprint recordedObserved;
     private WalProof proof;
     private boolean refreshAfterRestart;
     private Instant lastCheckpoint;
@@ -916,6 +919,18 @@ public final class DbReplicator implements AutoCloseable {
         catalog.put(new ReplicaPosition(db.toString(), target.describe(), pos.txid(), pos.checksum(), pos.pageSize(),
                 pos.commit(), new WalMark(w.offset(), w.salt1(), w.salt2(), w.checksum1(), w.checksum2(),
                         w.commitSize(), w.frameCount()), observed, clock.instant()));
+        recordedPos = pos;
+        recordedObserved = observed;
+    }
+
+    /**
+     * Records unless the catalog holds this position and fingerprint already: a transient pass recorded its capture
+     * moments before it closes, and a second commit (an fsync) per pass only restated it.
+     */
+    private void recordIfChanged() throws IOException {
+        if (!pos.equals(recordedPos) || !FileStats.sameState(observed, recordedObserved)) {
+            record();
+        }
     }
 
     /** Size and mtime of the database and its WAL now. */
@@ -981,7 +996,7 @@ public final class DbReplicator implements AutoCloseable {
         try {
             observed = fingerprint();
             shipNew();
-            record();
+            recordIfChanged();
             if (journal.wantsRewrite()) {
                 journal.save(pos, crcs); // compacts the journal while the database is not open
             }

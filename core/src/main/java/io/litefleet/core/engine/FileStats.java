@@ -37,6 +37,18 @@ public final class FileStats {
         return new FileFingerprint(sizeOf(db), mtimeOf(db), sizeOf(wal), mtimeOf(wal));
     }
 
+    /**
+     * Whether two fingerprints describe the same state: equal, except that an empty {@code -wal} counts as absent
+     * (opening a database, ours included, may create one; it holds no change). Null equals only null.
+     */
+    public static boolean sameState(FileFingerprint a, FileFingerprint b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.dbSize() == b.dbSize() && a.dbMtimeNanos() == b.dbMtimeNanos() && a.walSize() == b.walSize()
+                && (a.walSize() == 0 || a.walMtimeNanos() == b.walMtimeNanos());
+    }
+
     private static long sizeOf(BasicFileAttributes a) {
         return a == null ? 0 : a.size();
     }

@@ -33,18 +33,25 @@ public final class Catalog implements AutoCloseable {
 
     private final Path file;
     private final Connection conn;
+    /**
+     * Serves {@link #get} and {@link #recordedThisRun}: the catalog is in WAL mode, so a read on its own connection
+     * sees every committed position without waiting for a writer's commit (and its fsync) on {@code conn}.
+     */
+    private final Connection reader;
+    private final Object readLock = new Object();
     /** Identifies this open catalog: rows recorded through it carry it (see {@link #recordedThisRun}). */
     private final long run = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    private boolean closed;
+    private volatile boolean closed;
     /** Positions waiting for the next group commit ({@link #put}), and that commit. Guarded by {@code queued}. */
     private final List<ReplicaPosition> queued = new ArrayList<>();
     private GroupCommit current = new GroupCommit();
     /** Transactions {@link #put} has run (guarded by this). */
     private long groupCommits;
 
-    private Catalog(Path file, Connection conn) {
+    private Catalog(Path file, Connection conn, Connection reader) {
         this.file = file;
         this.conn = conn;
+        this.reader = reader;
     }
 
     /** Opens (creating if needed) the catalog in {@code stateDir}. */
@@ -67,7 +74,15 @@ public final class Catalog implements AutoCloseable {
                 conn.close();
                 throw e;
             }
-            return new Catalog(file, conn);
+            try {
+                SQLiteConfig readOnly = new SQLiteConfig();
+                readOnly.setReadOnly(true);
+                readOnly.setBusyTimeout(5000);
+                return new Catalog(file, conn, readOnly.createConnection("jdbc:sqlite:" + file));
+            } catch (SQLException e) {
+                conn.close();
+                throw e;
+            }
         } catch (SQLException e) {
             throw new IOException(file + ": cannot open the state catalog: " + e.getMessage(), e);
         }
@@ -187,9 +202,15 @@ public final class Catalog implements AutoCloseable {
     }
 
     /** The recorded position of a database at one destination ({@code replica}, as the row names it), if any. */
-    public synchronized Optional<ReplicaPosition> get(String dbPath, String replica) throws IOException {
+    public Optional<ReplicaPosition> get(String dbPath, String replica) throws IOException {
+        synchronized (readLock) {
+            return getOne(dbPath, replica);
+        }
+    }
+
+    private Optional<ReplicaPosition> getOne(String dbPath, String replica) throws IOException {
         ensureOpen();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS
+        try (PreparedStatement ps = reader.prepareStatement("SELECT " + COLUMNS
                 + " FROM position WHERE db_path = ? AND replica = ?")) {
             ps.setString(1, dbPath);
             ps.setString(2, replica);
@@ -205,9 +226,15 @@ public final class Catalog implements AutoCloseable {
      * The most recently recorded position of a database at any of its destinations, if any (one destination: its
      * position).
      */
-    public synchronized Optional<ReplicaPosition> get(String dbPath) throws IOException {
+    public Optional<ReplicaPosition> get(String dbPath) throws IOException {
+        synchronized (readLock) {
+            return latest(dbPath);
+        }
+    }
+
+    private Optional<ReplicaPosition> latest(String dbPath) throws IOException {
         ensureOpen();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM position WHERE db_path = ? "
+        try (PreparedStatement ps = reader.prepareStatement("SELECT " + COLUMNS + " FROM position WHERE db_path = ? "
                 + "ORDER BY updated_at_ms DESC LIMIT 1")) {
             ps.setString(1, dbPath);
             try (ResultSet rs = ps.executeQuery()) {
@@ -223,9 +250,15 @@ public final class Catalog implements AutoCloseable {
      * opened the state directory (which it holds exclusively). Such a position needs no check against the replica:
      * nothing else wrote to the replica in between without our knowing. False for unknown databases.
      */
-    public synchronized boolean recordedThisRun(String dbPath, String replica) throws IOException {
+    public boolean recordedThisRun(String dbPath, String replica) throws IOException {
+        synchronized (readLock) {
+            return recordedByRun(dbPath, replica);
+        }
+    }
+
+    private boolean recordedByRun(String dbPath, String replica) throws IOException {
         ensureOpen();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT run_id FROM position WHERE db_path = ? "
+        try (PreparedStatement ps = reader.prepareStatement("SELECT run_id FROM position WHERE db_path = ? "
                 + "AND replica = ?")) {
             ps.setString(1, dbPath);
             ps.setString(2, replica);
@@ -621,8 +654,10 @@ public final class Catalog implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            conn.close();
+        try (Connection writer = conn) {
+            synchronized (readLock) { // not while a read runs
+                reader.close();
+            }
         } catch (SQLException e) {
             throw failure("close", e);
         }
