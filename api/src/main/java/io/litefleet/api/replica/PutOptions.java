@@ -48,12 +48,68 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
     }
 
     private static java.time.Instant parseTimestamp(String ts) {
+        java.time.Instant fast = parseUtc(ts);
+        if (fast != null) {
+            return fast;
+        }
         try {
             return java.time.OffsetDateTime.parse(ts).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("metadata " + TIMESTAMP + " must be an RFC 3339 timestamp such as "
                     + "2025-01-02T03:04:05.123456789Z, got '" + ts + "'", e);
         }
+    }
+
+    /**
+     * The form {@link #withTimestamp} writes ({@code uuuu-MM-ddTHH:mm:ss[.f{1,9}]Z}) without a formatter: every put
+     * carries one, checked here and read again by the backend. Null for any other form (the general parser decides).
+     */
+    private static java.time.Instant parseUtc(String ts) {
+        int n = ts.length();
+        if (n < 20 || ts.charAt(4) != '-' || ts.charAt(7) != '-' || ts.charAt(10) != 'T' || ts.charAt(13) != ':'
+                || ts.charAt(16) != ':' || ts.charAt(n - 1) != 'Z') {
+            return null;
+        }
+        int nanos = 0;
+        if (n > 20) {
+            int digits = n - 21;
+            if (ts.charAt(19) != '.' || digits < 1 || digits > 9) {
+                return null;
+            }
+            int f = digits(ts, 20, 20 + digits);
+            if (f < 0) {
+                return null;
+            }
+            nanos = f * (int) Math.pow(10, 9 - digits);
+        }
+        int year = digits(ts, 0, 4);
+        int month = digits(ts, 5, 7);
+        int day = digits(ts, 8, 10);
+        int hour = digits(ts, 11, 13);
+        int minute = digits(ts, 14, 16);
+        int second = digits(ts, 17, 19);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        try {
+            return java.time.LocalDateTime.of(year, month, day, hour, minute, second, nanos)
+                    .toInstant(java.time.ZoneOffset.UTC);
+        } catch (java.time.DateTimeException e) {
+            return null; // out of range: the general parser reports it
+        }
+    }
+
+    /** The decimal number in {@code s[from, to)}; -1 when a character is not an ASCII digit. */
+    private static int digits(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     /** Conditional create without metadata. */

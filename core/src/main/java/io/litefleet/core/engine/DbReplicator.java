@@ -81,6 +81,7 @@ public final class DbReplicator implements AutoCloseable {
      */
     private boolean unprovenGap;
     private FileFingerprint observed = FileFingerprint.ABSENT;
+    private boolean quietFirstCapture;
     /** What the catalog holds for this replica, as this replicator last recorded it (null: nothing yet). */
     private Position recordedPos;
     private FileFingerprint recordedObserved;
@@ -131,6 +132,14 @@ public final class DbReplicator implements AutoCloseable {
     /** The database file. */
     public Path path() {
         return db;
+    }
+
+    /**
+     * Logs a first capture (a replica that held nothing) at DEBUG instead of INFO: a fleet captures thousands at
+     * once and logs a summary instead. Captures that replace or repair a replica's state keep their level.
+     */
+    public void quietFirstCapture() {
+        this.quietFirstCapture = true;
     }
 
     /** Counts this replicator's syncs and checkpoints into {@code shared} from now on (metrics). */
@@ -824,7 +833,9 @@ public final class DbReplicator implements AutoCloseable {
         }
         // A delta against the shipped page checksums loses no data, only the granularity of the transactions made
         // while nobody watched; that is routine for a cold database in a fleet. A full capture is not.
-        log(newChain || (lastTxid > 0 && shipped == null) ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+        System.Logger.Level level = newChain || (lastTxid > 0 && shipped == null) ? System.Logger.Level.WARNING
+                : lastTxid == 0 && quietFirstCapture ? System.Logger.Level.DEBUG : System.Logger.Level.INFO;
+        log(level,
                 "captured current state as TXID %x (%d of %d pages%s): %s", txid, file.pages(), image.commit(),
                 snapshotToo ? ", also as snapshot " + String.format("%016x-%016x", 1, txid) : "", why);
         return new SyncResult(txid, files + 1, file.pages(), bytes + ref.size(), true, false);

@@ -31,6 +31,11 @@ final class Passes {
     /** Rows whose passes failed: how often in a row, and not before when to try again. */
     private final Map<Integer, Retry> retries = new HashMap<>();
     private long started;
+    /** Passes running now; and since the backlog was last empty: passes, captures, and when the first started. */
+    private int running;
+    private long burstPasses;
+    private long burstCaptures;
+    private Instant burstStart;
     /** When the change a queued or running pass ships was noticed (the transient lag's start); rows in a pass only. */
     private final Map<Integer, Instant> noticed = new HashMap<>();
     /** Callers of {@link #syncNow} waiting for a pass of their row to start. */
@@ -112,6 +117,7 @@ final class Passes {
                 DbReplicator r = DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock,
                         ref -> { });
                 r.countInto(f.stats);
+                r.quietFirstCapture(); // summed up by burstEnded()
                 reps.add(r);
             }
         } catch (IOException | RuntimeException e) {
@@ -121,6 +127,10 @@ final class Passes {
         f.lifecycle.move(id, RowState.PASS);
         f.lifecycle.hold(id);
         started++;
+        if (burstPasses++ == 0) {
+            burstStart = f.clock.instant();
+        }
+        running++;
         List<CompletableFuture<SyncResult>> w = waiting.remove(id);
         if (w != null) {
             armed.put(id, w);
@@ -131,6 +141,7 @@ final class Passes {
 
     private void done(int id, SyncResult r, Throwable err) {
         f.giveSlot();
+        running--;
         for (CompletableFuture<SyncResult> w : armed.getOrDefault(id, List.of())) {
             if (err == null) {
                 w.complete(r);
@@ -141,6 +152,7 @@ final class Passes {
         armed.remove(id);
         if (r != null && r.capture()) {
             f.captures.incrementAndGet();
+            burstCaptures++;
         }
         // Only a row still in its pass takes the outcome: one deleted or excluded meanwhile keeps that state.
         if (f.lifecycle.state(id) != RowState.PASS) {
@@ -158,7 +170,25 @@ final class Passes {
                 settler.needsSettle(id); // changes beyond a first capture: its levels are now behind
             }
         }
-        release.accept(id); // last: a promotion waiting for the pass sees its outcome
+        release.accept(id); // a promotion waiting for the pass sees its outcome; freed slots are refilled
+        if (running == 0 && backlog.isEmpty()) {
+            burstEnded();
+        }
+    }
+
+    /**
+     * The passes since the backlog was last empty are all done: one INFO line for them when they captured (a fleet's
+     * first capture, or new databases), in place of one line per database.
+     */
+    private void burstEnded() {
+        if (burstCaptures > 0) {
+            double secs = java.time.Duration.between(burstStart, f.clock.instant()).toMillis() / 1000.0;
+            LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT, "transient passes: %d "
+                    + "database(s) synced in %.1f s, %d captured whole (first capture or state replaced)",
+                    burstPasses, secs, burstCaptures));
+        }
+        burstPasses = 0;
+        burstCaptures = 0;
     }
 
     /** A pass (or starting one) failed: by its kind, retried with backoff, refused, or marked failed. */

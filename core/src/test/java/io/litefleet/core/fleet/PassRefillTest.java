@@ -10,7 +10,9 @@ import io.litefleet.core.engine.BothRestores;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.state.Catalog;
+import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.testkit.DbContent;
+import io.litefleet.testkit.LogCapture;
 import io.litefleet.testkit.MutableClock;
 import io.litefleet.testkit.SqliteFiles;
 import java.nio.file.Files;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A pass that ends frees its slot for the next queued pass at once, not at the fleet's next step (which the fleet
  * thread runs about every 200 ms): a first capture of a fleet ran at {@code maxTransient} passes per tick before.
+ * Such a capture logs one summary line, not one per database.
  */
 class PassRefillTest {
     @TempDir
@@ -57,7 +60,9 @@ class PassRefillTest {
         FleetOptions options = new FleetOptions(10, Duration.ofHours(1), slots, slots, Duration.ZERO,
                 EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty());
         SyncScheduler scheduler = SyncScheduler.manual(clock);
-        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
+        try (Catalog catalog = Catalog.open(dir.resolve("state"));
+             LogCapture engineLog = LogCapture.open(DbReplicator.class.getName());
+             LogCapture passLog = LogCapture.open(Passes.class.getName())) {
             FleetManager fleet = FleetManager.manual(discovery, List.of("/p/*"), s -> TierDecision.STAY, resolver,
                     catalog, options, clock, scheduler);
             try {
@@ -73,6 +78,10 @@ class PassRefillTest {
                     captured += catalog.get(db.toString()).isPresent() ? 1 : 0;
                 }
                 assertEquals(n, captured, "databases captured after one step and " + rounds + " rounds of passes");
+                assertEquals(0, engineLog.count("captured current state"), "first captures log at DEBUG: "
+                        + engineLog.lines());
+                assertEquals(List.of("INFO transient passes: " + n + " database(s) synced in 0.0 s, " + n
+                        + " captured whole (first capture or state replaced)"), passLog.lines());
             } finally {
                 fleet.close();
                 scheduler.close();
