@@ -56,6 +56,8 @@ final class FileReplicaClient implements ReplicaClient {
 
     private final Path root;
     private final Object fallbackPublishLock = new Object();
+    /** Directory fsyncs after a rename or mkdir, shared by concurrent puts (durability unchanged). */
+    private final DirectorySyncs dirSyncs = new DirectorySyncs(FileReplicaClient::fsyncDirectory);
     private volatile boolean closed;
 
     private FileReplicaClient(Path root) {
@@ -102,7 +104,7 @@ final class FileReplicaClient implements ReplicaClient {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             }
             tmp = null;
-            fsyncDirectory(target.getParent());
+            dirSyncs.sync(target.getParent());
             BasicFileAttributes attrs = Files.readAttributes(target, BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS);
             return ObjectInfo.of(key, attrs.size(), attrs.lastModifiedTime().toInstant());
@@ -237,7 +239,7 @@ final class FileReplicaClient implements ReplicaClient {
         }
         Files.createDirectories(dir);
         for (Path p = dir; !p.equals(existing); p = p.getParent()) {
-            fsyncDirectory(p.getParent());
+            dirSyncs.sync(p.getParent());
         }
     }
 
