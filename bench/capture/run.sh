@@ -8,7 +8,7 @@
 #
 # Knobs (env): REPEATS (3), LS_MAX (10000), BASE (/tmp/lfcapture, deleted at the end), LS_BIN, NO_BUILD=1, OUT (path
 # without extension; default bench/capture/results-<date>), CAPTURE_TIMEOUT (s per system and N; default
-# max(300, N/20)), POLL (0.2 s). Prints the table of medians and ratios and writes OUT.md and OUT.json.
+# max(300, N/20)), POLL (0.5 s between checks). Prints the table of medians and ratios and writes OUT.md and OUT.json.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd -P)
 ROOT=$(cd "$HERE/../.." && pwd -P)

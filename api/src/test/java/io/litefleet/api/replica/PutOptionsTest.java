@@ -36,8 +36,8 @@ class PutOptionsTest {
 
     @Test
     void badTimestamps_areRejected_namingTheValue() {
-        for (String bad : new String[] {"2025-02-30T03:04:05Z", "2025-01-02 03:04:05Z", "2025-01-02T03:04:05.1234567890Z",
-                "2025-01-02T24:00:00Z", "2025-0a-02T03:04:05Z", "yesterday"}) {
+        for (String bad : new String[] {"2025-02-30T03:04:05Z", "2025-01-02 03:04:05Z",
+                "2025-01-02T03:04:05.1234567890Z", "2025-01-02T24:00:00Z", "2025-0a-02T03:04:05Z", "yesterday"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new PutOptions(false, Map.of(PutOptions.TIMESTAMP, bad)), bad);
             assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
