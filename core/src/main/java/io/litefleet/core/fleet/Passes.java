@@ -184,7 +184,7 @@ final class Passes {
         if (burstCaptures > 0) {
             double secs = java.time.Duration.between(burstStart, f.clock.instant()).toMillis() / 1000.0;
             LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT, "transient passes: %d "
-                    + "database(s) synced in %.1f s, %d captured whole (first capture or state replaced)",
+                    + "database(s) synced in %.1f s, %d captured (current state uploaded)",
                     burstPasses, secs, burstCaptures));
         }
         burstPasses = 0;

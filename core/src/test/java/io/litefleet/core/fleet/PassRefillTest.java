@@ -81,7 +81,7 @@ class PassRefillTest {
                 assertEquals(0, engineLog.count("captured current state"), "first captures log at DEBUG: "
                         + engineLog.lines());
                 assertEquals(List.of("INFO transient passes: " + n + " database(s) synced in 0.0 s, " + n
-                        + " captured whole (first capture or state replaced)"), passLog.lines());
+                        + " captured (current state uploaded)"), passLog.lines());
             } finally {
                 fleet.close();
                 scheduler.close();
