@@ -3,7 +3,7 @@
 same S3 server (versitygw) through bench/cloud's counting proxy, one after the other, for each fleet size N.
 Entry point: run.sh (builds, sets the knobs, writes the JSON and docs/benchmarks.md). Method: README.md here.
 """
-import bisect, json, math, os, platform, random, shutil, signal, socket, sqlite3, statistics, subprocess, sys, time
+import bisect, json, math, os, platform, random, re, shutil, signal, socket, sqlite3, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "cloud"))
@@ -38,6 +38,7 @@ BL_INTERVAL = knob("BL_INTERVAL", 30, 30, float)
 BL_UPLOADERS = knob("BL_UPLOADERS", 16, 16)
 RESTORE_SAMPLE = knob("RESTORE_SAMPLE", 4, 10)
 CAPTURE_TIMEOUT = knob("CAPTURE_TIMEOUT", 300, 7200)
+STALL_SECS = knob("STALL_SECS", 120, 300)
 RSS_CAP_MB = knob("RSS_CAP_MB", 4096, 8192)
 WRITER_THREADS = knob("WRITER_THREADS", 4, 4)
 OUT_JSON = E.get("OUT_JSON", os.path.join(BASE, "results.json"))
@@ -49,7 +50,7 @@ results = {"kind": "cost", "quick": QUICK,
                          DRIFT_SECS=DRIFT_SECS, DRIFT_FRAC=DRIFT_FRAC, WARMUP_SECS=WARMUP_SECS,
                          WINDOW_SECS=WINDOW_SECS, GRACE_SECS=GRACE_SECS, REPS=REPS, SEED=SEED, DELAY_MS=DELAY_MS,
                          BL_INTERVAL=BL_INTERVAL, BL_UPLOADERS=BL_UPLOADERS, RESTORE_SAMPLE=RESTORE_SAMPLE,
-                         CAPTURE_TIMEOUT=CAPTURE_TIMEOUT, RSS_CAP_MB=RSS_CAP_MB),
+                         CAPTURE_TIMEOUT=CAPTURE_TIMEOUT, STALL_SECS=STALL_SECS, RSS_CAP_MB=RSS_CAP_MB),
            "load": [], "floors": {}, "runs": [], "notes": []}
 log = cb.log
 
@@ -80,11 +81,10 @@ def active_count(n):
 def machine():
     mem = next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal"))
     model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    src = sh("df", "--output=source,fstype", BASE).splitlines()[-1:]
-    dev = src[0].split()[0] if src else "?"
+    dev, fstype = (sh("df", "--output=source,fstype", BASE).splitlines()[-1:] or ["? ?"])[0].split()[:2]
+    size, rota = (sh("lsblk", "-dno", "SIZE,ROTA", dev).split() + ["?", "?"])[:2]
     return {"cores": os.cpu_count(), "cpu": model, "ram_gb": round(int(mem) / 1024 / 1024, 1),
-            "kernel": platform.release(), "disk": " ".join(src), "disk_model": sh("lsblk", "-dno", "MODEL,ROTA,SIZE",
-                                                                                  dev) or "?",
+            "kernel": platform.release(), "disk": f"{dev} ({fstype}, {size}, {'rotational' if rota == '1' else 'SSD'})",
             "ulimit_n": sh("sh", "-c", "ulimit -n")}
 
 
@@ -251,6 +251,14 @@ class Failure(Exception):
     pass
 
 
+def log_tail(path):
+    """The last warnings and errors of a log, then its last lines (a failing replicator's INFO lines drown them)."""
+    with open(path, errors="replace") as f:
+        lines = f.read().splitlines()
+    bad = [x for x in lines if re.search(r"\b(warn|error|panic|fatal|too many|killed|cannot)", x, re.I)]
+    return "\n".join(x[:300] for x in bad[-8:] + ["..."] + lines[-3:])
+
+
 class Guard:
     """Watches the system under test: it must be alive and under RSS_CAP_MB; otherwise it is killed (its own
     process group, by pid) and the failure is recorded with its exit code, RSS and log tail."""
@@ -267,19 +275,39 @@ class Guard:
             cb.stop(self.p, 5)
             why = f"RSS {last['rss_mb']} MB over the cap of {RSS_CAP_MB} MB: killed"
         if why:
-            raise Failure({"phase": phase, "why": why, "after_s": round(mono() - self.t_start, 1),
-                           "rss_mb_last": last.get("rss_mb"), "hwm_mb": last.get("hwm_mb"),
-                           "threads_last": last.get("threads"), "fds_last": last.get("fds"),
-                           "log_tail": open(self.logp, errors="replace").read()[-1500:]})
+            raise Failure(self.record(phase, why))
 
-    def wait(self, phase, secs, done=lambda: False):
+    def record(self, phase, why):
+        last = self.sampler.samples[-1] if self.sampler.samples else {}
+        if self.p.poll() is None:
+            cb.stop(self.p, 30)
+        return {"phase": phase, "why": why, "after_s": round(mono() - self.t_start, 1), "exit": self.p.returncode,
+                "rss_mb_last": last.get("rss_mb"), "hwm_mb": last.get("hwm_mb"), "threads_last": last.get("threads"),
+                "fds_last": last.get("fds"), "log_tail": log_tail(self.logp)}
+
+    def wait(self, phase, secs, done=lambda: False, every=1.0):
         end = mono() + secs
         while mono() < end:
             self.check(phase)
             if done():
                 return True
-            time.sleep(1)
+            time.sleep(every)
         return done()
+
+    def capture(self, count, n):
+        """Waits until count() >= n; fails after CAPTURE_TIMEOUT, or after STALL_SECS without progress (a replicator
+        that ran out of descriptors may log errors for hours without exiting)."""
+        state = {"seen": 0, "since": mono()}
+
+        def progress():
+            c = count()
+            if c > state["seen"]:
+                state.update(seen=c, since=mono())
+            elif mono() - state["since"] > STALL_SECS:
+                raise Failure(self.record("capture", f"stalled at {c}/{n} databases in the store for {STALL_SECS} s"))
+            return c >= n
+        if not self.wait("capture", CAPTURE_TIMEOUT, progress, every=5.0):
+            raise Failure(self.record("capture", f"{state['seen']}/{n} databases in the store after {CAPTURE_TIMEOUT} s"))
 
 
 def requests_per_day(rows, secs):
@@ -300,7 +328,7 @@ def verify(restored, source):
     return ok == "ok" and cb.sha(restored) == cb.sha(source), ok
 
 
-def restore_sample(system, who, data, paths, written, rng):
+def restore_sample(system, who, data, paths, written, rng, events):
     """Each system's own restore of a few databases (half of them written in the run), timed, and compared with the
     source by content hash and integrity_check; LTX replicas are also restored by stock litestream."""
     idle = [i for i in range(len(paths)) if i not in written]
@@ -325,8 +353,8 @@ def restore_sample(system, who, data, paths, written, rng):
             r = subprocess.run([exe, "restore", "-o", dst, cb.s3_url(key, PROXY_URL, system)], capture_output=True,
                                text=True, timeout=600, env=cb.tool_env(system))
             rc, err = r.returncode, r.stderr.strip()[-300:]
-        secs = round(mono() - t0, 3)
-        rec = {"db": i, "written": i in written, "restore_s": secs}
+        t1 = mono()
+        rec = {"db": i, "written": i in written, "restore_s": round(t1 - t0, 3), "t": (t0, t1)}
         if rc:
             rec["error"] = err
         else:
@@ -337,6 +365,12 @@ def restore_sample(system, who, data, paths, written, rng):
                                capture_output=True, text=True, timeout=600, env=cb.tool_env("litestream"))
             rec["litestream_restore_equal"] = verify(dst, paths[i])[0] if r.returncode == 0 else r.stderr[-200:]
         out.append(rec)
+    time.sleep(1.5)  # the proxy writes its log every 0.5 s
+    for rec in out:
+        t0, t1 = rec.pop("t")
+        rows = events.window(who, t0, t1)
+        rec["requests"] = len(rows)
+        rec["by_op"] = cb.count_requests(rows, t1 - t0)["by_op"]
     return out
 
 
@@ -355,9 +389,7 @@ def run_one(system, n, rep, data, paths, events):
     guard = Guard(p, sampler, logp, t_start)
     written = set()
     try:
-        if not guard.wait("capture", CAPTURE_TIMEOUT, lambda: len(uploads(system, who, events)) >= n):
-            raise Failure({"phase": "capture", "why": f"{len(uploads(system, who, events))}/{n} databases in the "
-                                                      f"store after {CAPTURE_TIMEOUT} s", "after_s": CAPTURE_TIMEOUT})
+        guard.capture(lambda: len(uploads(system, who, events)), n)
         res["capture_s"] = round(mono() - t_start, 1)
         res["after_capture"] = cb.pstats(p.pid)
         log(who, "captured", n, "in", res["capture_s"], "s")
@@ -373,7 +405,7 @@ def run_one(system, n, rep, data, paths, events):
         pr0, gw0 = cb.cpu_s(cb.PROXY.pid), cb.cpu_s(cb.GWP.pid)
         guard.wait("writes", WARMUP_SECS + WINDOW_SECS + 120, lambda: w.poll() is not None)
         if w.poll() is None:
-            raise Failure({"phase": "writes", "why": "writer did not finish"})
+            raise Failure(guard.record("writes", "the writer did not finish"))
         w_start, commits, werr = read_commits(commits_path)
         written = {c[0] for c in commits}
         m0, m1 = w_start + WARMUP_SECS, w_start + WARMUP_SECS + WINDOW_SECS
@@ -406,7 +438,8 @@ def run_one(system, n, rep, data, paths, events):
     res["stop"] = cb.stop(p)
     if "failed" not in res:
         try:
-            res["restores"] = restore_sample(system, who, data, paths, written, random.Random(SEED * 31 + n + rep))
+            res["restores"] = restore_sample(system, who, data, paths, written, random.Random(SEED * 31 + n + rep),
+                                             events)
         except (OSError, subprocess.SubprocessError, sqlite3.Error) as e:
             res["restores_error"] = str(e)
     res["log"] = cb.log_summary(logp)

@@ -73,9 +73,13 @@ class Cost:
         return med(get(r) for r in self.ok(system, n))
 
     def restore(self, system, n):
+        """(median restore seconds, "equal/sampled" [+ stock litestream's restore of the same replicas])."""
         rs = [x for r in self.ok(system, n) for x in r.get("restores", [])]
         good = sum(1 for x in rs if x.get("equal") and x.get("integrity") == "ok")
-        return med(x["restore_s"] for x in rs if "error" not in x), f"{good}/{len(rs)}"
+        text = f"{good}/{len(rs)}"
+        if any("litestream_restore_equal" in x for x in rs):
+            text += f" (by litestream {sum(1 for x in rs if x.get('litestream_restore_equal') is True)}/{len(rs)})"
+        return med(x["restore_s"] for x in rs if "error" not in x), text, med(x.get("requests") for x in rs)
 
     def floor(self, n, key):
         return self.d["floors"].get(str(n), {}).get(key)
@@ -86,8 +90,9 @@ class Cost:
 
 def cost_table(c):
     out = ["| N | system | RSS median (MB) | CPU (% of a core) | threads | descriptors | lag p50 / p99 (ms) | "
-           "requests / day | MB up / day | first capture (s) | restore median (s) | restores equal |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "databases not caught up after the grace period | requests / day | MB up / day | first capture (s) | "
+           "restore median (s) | requests per restore | restores equal to the source |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for n in c.ns:
         for s in c.systems:
             if not c.runs(s, n):
@@ -96,15 +101,16 @@ def cost_table(c):
                 f = c.runs(s, n)[0]["failed"]
                 out.append(f"| {n:,} | {LABEL[s]} | **failed** ({f.get('phase')}: {f.get('why')}; after "
                            f"{fmt(f.get('after_s'))} s, RSS {fmt(f.get('rss_mb_last'))} MB, "
-                           f"threads {fmt(f.get('threads_last'))}, fds {fmt(f.get('fds_last'))}) |||||||||||")
+                           f"threads {fmt(f.get('threads_last'))}, fds {fmt(f.get('fds_last'))}) |||||||||||||")
                 continue
-            rt, good = c.restore(s, n)
+            rt, good, rq = c.restore(s, n)
             out.append(f"| {n:,} | {LABEL[s]} | {fmt(c.m(s, n, 'resources', 'rss_median_mb'), 1)} | "
                        f"{fmt(c.m(s, n, 'resources', 'cpu_pct'), 1)} | {fmt(c.m(s, n, 'resources', 'threads_max'))} | "
                        f"{fmt(c.m(s, n, 'resources', 'fds_max'))} | {fmt(c.m(s, n, 'lag', 'p50_ms'))} / "
-                       f"{fmt(c.m(s, n, 'lag', 'p99_ms'))} | {fmt(c.m(s, n, 'requests', 'per_day'))} | "
+                       f"{fmt(c.m(s, n, 'lag', 'p99_ms'))} | {fmt(c.m(s, n, 'left_behind_after_grace'))} | "
+                       f"{fmt(c.m(s, n, 'requests', 'per_day'))} | "
                        f"{fmt(c.m(s, n, 'requests', 'mb_up_per_day'), 1)} | {fmt(c.m(s, n, 'capture_s'), 1)} | "
-                       f"{fmt(rt, 2)} | {good} |")
+                       f"{fmt(rt, 2)} | {fmt(rq)} | {good} |")
     return out
 
 
@@ -170,7 +176,7 @@ def charts(c, outdir):
                 ax.plot(bad, [c.runs(s, n)[0]["failed"].get("rss_mb_last") or 1 for n in bad], "x", color=COLOR[s],
                         markersize=12, label=f"{LABEL[s]} failed")
         if floor:
-            ax.plot(c.ns, [floor(n) for n in c.ns], "k--", label=label_floor)
+            ax.plot(c.ns, [floor(n) for n in c.ns], "k_--", markersize=16, label=label_floor)
         ax.set_xscale("log")
         ax.set_xlabel("databases in the fleet (N)")
         ax.grid(True, which="both", alpha=0.3)
@@ -207,7 +213,8 @@ def charts(c, outdir):
         ax.set_title(f"N = {n:,}")
         ax.grid(True, which="both", alpha=0.3)
     axes[0][0].set_ylabel("% of commits with at most this lag")
-    axes[0][0].legend()
+    if axes[0][0].get_legend_handles_labels()[0]:
+        axes[0][0].legend()
     fig.tight_layout()
     fig.savefig(os.path.join(outdir, "lag.png"), dpi=110)
     made.append("lag.png")
@@ -262,7 +269,7 @@ def sibling_sections():
                     for r in rows]
         else:
             out.append("(no `headline` rows in this file)")
-        out += [f"- {x}" for x in d.get("notes", [])] + [""]
+        out += [""] + [f"- {x}" for x in d.get("notes", [])] + ([""] if d.get("notes") else [])
     return out
 
 
@@ -311,8 +318,8 @@ def render(data, cost_path, out_path):
                       f"{fmt(f.get('fds_last'))}. Log tail:", "", "```", (f.get("log_tail") or "").strip()[-800:], "```"]
         lines.append("")
     lines += ["## Machine and versions", "",
-              f"- Machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('ram_gb')} GB RAM, disk {m.get('disk')} "
-              f"({m.get('disk_model')}), kernel {m.get('kernel')}, `ulimit -n` {m.get('ulimit_n')}.",
+              f"- Machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('ram_gb')} GB RAM, disk {m.get('disk')}, "
+              f"kernel {m.get('kernel')}, `ulimit -n` {m.get('ulimit_n')}.",
               f"- Load averages during the run: {'; '.join(data.get('load', [])[:3])} … "
               f"{(data.get('load') or ['?'])[-1]}.",
               f"- Litefleet {v.get('litefleet')} at git {v.get('git')}, Java runtime {v.get('java_runtime')}; "

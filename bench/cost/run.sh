@@ -10,6 +10,7 @@
 #   MIN_ACTIVE (3), DRIFT_SECS (60), DRIFT_FRAC (0.2), WARMUP_SECS (60), WINDOW_SECS (600), GRACE_SECS (120),
 #   REPS (1; >1 alternates the order and the report takes medians), SEED (13), DELAY_MS (50, added by the proxy),
 #   BL_INTERVAL (30, the baseline's scan interval), BL_UPLOADERS (16), RESTORE_SAMPLE (10), CAPTURE_TIMEOUT (7200),
+#   STALL_SECS (300: a first capture without progress this long fails),
 #   RSS_CAP_MB (8192: a system above it is killed and recorded as failed), WRITER_THREADS (4), NO_BUILD=1,
 #   MAVEN_REPO (-Dmaven.repo.local), BASE (/tmp/lfcost), KEEP=1 (keep BASE), OUT (results path without extension),
 #   NO_REPORT=1 (skip docs/benchmarks.md), VENV (the report's virtualenv, created from requirements.txt if missing),
@@ -40,7 +41,7 @@ STAMP=$(date -u +%Y-%m-%d)
 OUT=${OUT:-$HERE/results-$STAMP$([ "${QUICK:-0}" = 1 ] && echo "-quick" || true)}
 export OUT_JSON=$BASE/results.json
 export GIT_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-export BENCH_COMMAND="$(env | grep -E '^(QUICK|NS|SYSTEMS|LS_MAX_N|ACTIVE_PCT|MIN_ACTIVE|DRIFT_SECS|DRIFT_FRAC|WARMUP_SECS|WINDOW_SECS|GRACE_SECS|REPS|SEED|DELAY_MS|BL_INTERVAL|BL_UPLOADERS|RESTORE_SAMPLE|CAPTURE_TIMEOUT|RSS_CAP_MB)=' | sort | tr '\n' ' ')bench/cost/run.sh"
+export BENCH_COMMAND="$(env | grep -E '^(QUICK|NS|SYSTEMS|LS_MAX_N|ACTIVE_PCT|MIN_ACTIVE|DRIFT_SECS|DRIFT_FRAC|WARMUP_SECS|WINDOW_SECS|GRACE_SECS|REPS|SEED|DELAY_MS|BL_INTERVAL|BL_UPLOADERS|RESTORE_SAMPLE|CAPTURE_TIMEOUT|STALL_SECS|RSS_CAP_MB)=' | sort | tr '\n' ' ')bench/cost/run.sh"
 python3 "$HERE/costbench.py" & PY=$!
 wait "$PY"
 cp "$OUT_JSON" "$OUT.json"
