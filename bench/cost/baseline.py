@@ -32,10 +32,12 @@ mono = time.monotonic
 
 
 def fingerprint(path):
+    """Size and mtime of the database and of its -wal. An empty -wal holds no commit and counts as none: the
+    snapshot's own read-only connection leaves one behind, which must not make every database "changed" again."""
     st = os.stat(path)
     try:
         w = os.stat(path + "-wal")
-        wal = (w.st_size, w.st_mtime_ns)
+        wal = (w.st_size, w.st_mtime_ns) if w.st_size else None
     except FileNotFoundError:
         wal = None
     return st.st_size, st.st_mtime_ns, wal
