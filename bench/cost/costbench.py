@@ -387,7 +387,7 @@ def run_one(system, n, rep, data, paths, events):
     sampler = cb.Sampler(p.pid)  # the launcher execs java: this pid is the JVM
     sampler.start()
     guard = Guard(p, sampler, logp, t_start)
-    written = set()
+    written, w = set(), None
     try:
         guard.capture(lambda: len(uploads(system, who, events)), n)
         res["capture_s"] = round(mono() - t_start, 1)
@@ -434,6 +434,8 @@ def run_one(system, n, rep, data, paths, events):
         log(who, "lag", res["lag"]["p50_ms"], res["lag"]["p99_ms"], "req/day", res["requests"]["per_day"],
             "rss", res["resources"].get("rss_median_mb"))
     except Failure as f:
+        if w is not None:
+            cb.stop(w, 10)  # its connections must not outlive this system's fleet
         res["failed"] = f.args[0]
         log(who, "FAILED", {k: v for k, v in f.args[0].items() if k != "log_tail"})
     sampler.halt.set()

@@ -290,7 +290,8 @@ def render(data, cost_path, out_path):
                   "on a shared 2-core machine): it shows that every system's numbers come out, **not** what they "
                   "cost. The real figures come from the full run on a quiet machine.", ""]
     lines += [f"Generated from `{rel}` (run {data.get('started_utc', '?')} – {data.get('finished_utc', '?')}). "
-              f"Reproduce: `{v.get('command', 'bench/cost/run.sh')}` (then `bench/cost/report.py`).", "",
+              f"Reproduce: `{v.get('command', 'bench/cost/run.sh')}` (it writes this file too; `bench/cost/report.py "
+              f"--cost {rel}` renders it again).", "",
               "## Headline", ""] + headline(c) + ["",
               "## What was measured", "",
               f"Every system replicates the same fleet (bench/fleet's layout, 1 KiB pages, WAL) to the same versitygw "

@@ -41,7 +41,12 @@ STAMP=$(date -u +%Y-%m-%d)
 OUT=${OUT:-$HERE/results-$STAMP$([ "${QUICK:-0}" = 1 ] && echo "-quick" || true)}
 export OUT_JSON=$BASE/results.json
 export GIT_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-export BENCH_COMMAND="$(env | grep -E '^(QUICK|NS|SYSTEMS|LS_MAX_N|ACTIVE_PCT|MIN_ACTIVE|DRIFT_SECS|DRIFT_FRAC|WARMUP_SECS|WINDOW_SECS|GRACE_SECS|REPS|SEED|DELAY_MS|BL_INTERVAL|BL_UPLOADERS|RESTORE_SAMPLE|CAPTURE_TIMEOUT|STALL_SECS|RSS_CAP_MB)=' | sort | tr '\n' ' ')bench/cost/run.sh"
+CMD=
+for v in QUICK NS SYSTEMS LS_MAX_N ACTIVE_PCT MIN_ACTIVE DRIFT_SECS DRIFT_FRAC WARMUP_SECS WINDOW_SECS GRACE_SECS REPS SEED \
+         DELAY_MS BL_INTERVAL BL_UPLOADERS RESTORE_SAMPLE CAPTURE_TIMEOUT STALL_SECS RSS_CAP_MB WRITER_THREADS; do
+  if [ -n "${!v+x}" ]; then case "${!v}" in *" "*) CMD+="$v='${!v}' " ;; *) CMD+="$v=${!v} " ;; esac; fi
+done
+export BENCH_COMMAND="${CMD}bench/cost/run.sh"
 python3 "$HERE/costbench.py" & PY=$!
 wait "$PY"
 cp "$OUT_JSON" "$OUT.json"
