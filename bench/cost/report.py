@@ -277,6 +277,21 @@ def sibling_sections():
     return out
 
 
+def degraded(data):
+    """Runs that finished but logged errors or left databases behind (litestream out of descriptors keeps running)."""
+    out = []
+    for r in data["runs"]:
+        levels = r.get("log", {}).get("levels", {})
+        errors = sum(levels.get(k, 0) for k in ("ERROR", "SEVERE"))
+        behind = r.get("left_behind_after_grace") or 0
+        if "failed" not in r and (errors or behind):
+            sample = (r["log"].get("warn_error_sample") or ["–"])[0]
+            out.append(f"- {LABEL[r['system']]} at N = {r['n']:,}: {errors:,} error lines in its log, {behind} "
+                       f"databases not caught up after the grace period, descriptors up to "
+                       f"{fmt(r.get('resources', {}).get('fds_max'))}. First: `{sample[:240]}`")
+    return ["## Runs that finished degraded", ""] + out + [""] if out else []
+
+
 def render(data, cost_path, out_path):
     c = Cost(data)
     chart_dir = os.path.join(os.path.dirname(out_path), "benchmarks")
@@ -313,6 +328,7 @@ def render(data, cost_path, out_path):
               "## Physical floors (same run, same machine)", ""] + floors_table(c) + ["",
               "## Charts", ""] + [f"![{x[:-4]}](benchmarks/{x})" for x in made] + [""]
     lines += sibling_sections()
+    lines += degraded(data)
     failures = [r for r in data["runs"] if "failed" in r]
     if failures:
         lines += ["## How systems failed", ""]
