@@ -32,17 +32,7 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
 fi
 [ -x "$LF_BIN" ] || { echo "no Litefleet image at $LF_BIN (build it, or drop NO_BUILD)" >&2; exit 2; }
 
-PY=
-cleanup() {
-  if [ -f "$BASE/pids" ]; then
-    while read -r p; do kill -KILL -- "-$p" 2>/dev/null || true; done < "$BASE/pids"
-  fi
-  [ -n "$PY" ] && kill -KILL "$PY" 2>/dev/null || true
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept $BASE" >&2; else rm -rf "$BASE"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-rm -rf "$BASE"; mkdir -p "$BASE"
+. "$HERE/harness.sh"
 
 STAMP=$(date -u +%Y-%m-%d)
 SUFFIX=$([ "${QUICK:-0}" = 1 ] && echo "-quick" || echo "")

@@ -23,6 +23,35 @@ import threading
 import time
 
 
+def open_db(path):
+    """An autocommit connection as an application holds it (WAL, synchronous=NORMAL)."""
+    c = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    c.execute("PRAGMA busy_timeout=30000")
+    c.execute("PRAGMA synchronous=NORMAL")
+    return c
+
+
+def commit(conn, i, k, due, blob):
+    """One commit in database i (its k-th, due at `due`); returns its output line."""
+    conn.execute("INSERT INTO t (b) VALUES (zeroblob(?))", (blob,))
+    tc = time.monotonic()
+    pc = conn.execute("PRAGMA page_count").fetchone()[0]
+    return f"{i}\t{k}\t{due:.6f}\t{tc:.6f}\t{pc}\n"
+
+
+def write_commits(path, t0, records, errors, extra=()):
+    """The output file: `# start`, the `extra` header lines, every thread's commit lines, `# errors`, `# cpu`."""
+    with open(path, "w") as f:
+        f.write(f"# start {t0:.6f}\n")
+        f.writelines(extra)
+        for r in records:
+            f.writelines(r)
+        f.write(f"# errors {len(errors)}\n")
+        f.write(f"# cpu {time.process_time():.2f}\n")
+    for e in errors[:20]:
+        print(e, file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--list", required=True)
@@ -45,10 +74,7 @@ def main():
         mine = list(range(w, len(paths), a.threads))
         conns = {}
         for i in mine:
-            c = sqlite3.connect(paths[i], timeout=30, isolation_level=None, check_same_thread=False)
-            c.execute("PRAGMA busy_timeout=30000")
-            c.execute("PRAGMA synchronous=NORMAL")
-            conns[i] = c
+            conns[i] = open_db(paths[i])
         ready.wait()
         due = [(t0 + phase[i], i, 0) for i in mine]
         heapq.heapify(due)
@@ -60,12 +86,8 @@ def main():
             d = t - time.monotonic()
             if d > 0:
                 time.sleep(d)
-            c = conns[i]
             try:
-                c.execute("INSERT INTO t (b) VALUES (zeroblob(?))", (a.blob,))
-                tc = time.monotonic()
-                pc = c.execute("PRAGMA page_count").fetchone()[0]
-                out.append(f"{i}\t{k}\t{t:.6f}\t{tc:.6f}\t{pc}\n")
+                out.append(commit(conns[i], i, k, t, a.blob))
             except sqlite3.Error as e:
                 errors.append(f"{paths[i]}: {e}")
             heapq.heappush(due, (t + 1.0, i, k + 1))
@@ -77,14 +99,7 @@ def main():
         t.start()
     for t in ts:
         t.join()
-    with open(a.out, "w") as f:
-        f.write(f"# start {t0:.6f}\n")
-        for r in records:
-            f.writelines(r)
-        f.write(f"# errors {len(errors)}\n")
-        f.write(f"# cpu {time.process_time():.2f}\n")
-    for e in errors[:20]:
-        print(e, file=sys.stderr)
+    write_commits(a.out, t0, records, errors)
 
 
 if __name__ == "__main__":
