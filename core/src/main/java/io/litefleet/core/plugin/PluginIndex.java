@@ -1,5 +1,6 @@
 package io.litefleet.core.plugin;
 
+import io.litefleet.api.replica.ReplicaClientProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What one plugin directory provides, kept beside its jars in {@value #FILE} so a registry knows the directory's
@@ -77,7 +79,7 @@ record PluginIndex(List<JarStamp> jars, List<Entry> providers) {
     /** The index of a loaded directory. */
     static PluginIndex of(List<Path> jars, List<Candidate> candidates) {
         List<Entry> entries = candidates.stream().map(c -> new Entry(c.info().kind(), c.info().type(),
-                c.info().className(), c.provider() instanceof io.litefleet.api.replica.ReplicaClientProvider p
+                c.info().className(), c.provider() instanceof ReplicaClientProvider p
                         ? p.schemes().stream().sorted().toList() : List.of())).toList();
         return new PluginIndex(jars.stream().map(JarStamp::of).toList(), entries);
     }
@@ -93,13 +95,13 @@ record PluginIndex(List<JarStamp> jars, List<Entry> providers) {
      * @return empty when there is none
      * @throws IllegalArgumentException naming the file and line when it cannot be parsed
      */
-    static java.util.Optional<PluginIndex> read(Path dir) {
+    static Optional<PluginIndex> read(Path dir) {
         Path file = dir.resolve(FILE);
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -117,7 +119,7 @@ record PluginIndex(List<JarStamp> jars, List<Entry> providers) {
                         + e.getMessage() + ")", e);
             }
         }
-        return java.util.Optional.of(new PluginIndex(jars, entries));
+        return Optional.of(new PluginIndex(jars, entries));
     }
 
     private static void parse(String[] f, List<JarStamp> jars, List<Entry> entries) {
