@@ -80,7 +80,7 @@ class StartIT {
         }
     }
 
-    /** TMPDIR, and a log of the classes the command loaded (JAVA_TOOL_OPTIONS: the launcher's flags stay as they are). */
+    /** TMPDIR, and a log of the classes the command loaded (JAVA_TOOL_OPTIONS: the launcher's flags stay as set). */
     private static Map<String, String> env(Path tmp, Path classLog) {
         return Map.of("TMPDIR", tmp.toString(), "JAVA_TOOL_OPTIONS", "-Xlog:class+load:file=" + classLog);
     }
@@ -99,8 +99,8 @@ class StartIT {
         Image.Result r = launch(home, Map.of("JAVA_TOOL_OPTIONS", "-Xlog:aot:file=" + log), args);
         assertEquals(0, r.exitCode(), r.output());
         try (Stream<String> lines = Files.lines(log)) {
-            return lines.filter(l -> l.contains("Opened AOT cache ")).map(l -> l.replaceAll(".*Opened AOT cache (.*)\\.$",
-                    "$1")).findFirst().orElse("");
+            return lines.filter(l -> l.contains("Opened AOT cache "))
+                    .map(l -> l.replaceAll(".*Opened AOT cache (.*)\\.$", "$1")).findFirst().orElse("");
         }
     }
 

@@ -141,12 +141,13 @@ public final class PluginRegistry implements AutoCloseable {
         for (Candidate c : l.candidates()) {
             PluginInfo info = c.info();
             checkKey(info, "type", info.type());
-            claim(owners.get(info.kind()), info.type(), new Owner(info.describe(), null), info.kind().label() + " type");
+            Owner owner = new Owner(info.describe(), null);
+            claim(owners.get(info.kind()), info.type(), owner, info.kind().label() + " type");
             byKey.get(info.kind()).put(info.type(), c);
             if (c.provider() instanceof ReplicaClientProvider p) {
                 for (String scheme : p.schemes()) {
                     checkKey(info, "URL scheme", scheme);
-                    claim(schemeOwners, scheme, new Owner(info.describe(), null), "replica URL scheme");
+                    claim(schemeOwners, scheme, owner, "replica URL scheme");
                     byScheme.put(scheme, c);
                 }
             }

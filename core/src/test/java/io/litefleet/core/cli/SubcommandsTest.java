@@ -30,8 +30,8 @@ class SubcommandsTest {
             assertEquals(1, lean.getSubcommands().size(), name);
             CommandLine alone = lean.getSubcommands().get(name);
             CommandLine full = FULL.getSubcommands().get(name);
-            assertEquals(full.getUsageMessage(CommandLine.Help.Ansi.OFF), alone.getUsageMessage(CommandLine.Help.Ansi.OFF),
-                    name);
+            CommandLine.Help.Ansi off = CommandLine.Help.Ansi.OFF;
+            assertEquals(full.getUsageMessage(off), alone.getUsageMessage(off), name);
             assertEquals(String.join("\n", full.getCommandSpec().version()),
                     String.join("\n", alone.getCommandSpec().version()), name);
         }

@@ -195,7 +195,8 @@ class PluginDirectoryTest {
         try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
             assertEquals("yes", System.getProperty(opened("gamma")), "an unreadable index was trusted");
             assertTrue(r.notes().contains(dir + ": index ignored (" + dir.resolve(PluginIndex.FILE) + " line 1: "
-                    + "cannot parse 'jar gamma.jar' (expected: jar NAME SIZE)); loaded at start"), r.notes().toString());
+                    + "cannot parse 'jar gamma.jar' (expected: jar NAME SIZE)); loaded at start"),
+                    r.notes().toString());
         }
     }
 }
