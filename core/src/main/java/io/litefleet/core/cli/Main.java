@@ -5,6 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code litefleet} command line. */
+// Subcommands.BY_NAME lists the subcommands too (a command line registers only the one it runs).
 // scope INHERIT: every subcommand takes -h/--help (its usage, exit 0) and -V/--version, as the top level does.
 @Command(name = "litefleet", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = Main.Version.class,
@@ -43,11 +44,14 @@ public final class Main implements Runnable {
      * the exit code. The writers are flushed, not closed.
      */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        if (args.length > 0 && args[0].equals("wal")) { // upstream's deprecated name of ltx
-            (err == null ? cli.getErr() : err).println("Warning: 'wal' command is deprecated, please use 'ltx' instead");
+        boolean wal = args.length > 0 && args[0].equals("wal"); // upstream's deprecated name of ltx
+        if (wal) {
             args = args.clone();
             args[0] = "ltx";
+        }
+        CommandLine cli = Subcommands.commandLine(args);
+        if (wal) {
+            (err == null ? cli.getErr() : err).println("Warning: 'wal' command is deprecated, please use 'ltx' instead");
         }
         cli.setExecutionExceptionHandler(new ErrorHandler());
         // A bad flag, value or command exits 1 as upstream's does (picocli's default is 2), after saying what was

@@ -25,9 +25,18 @@ final class PluginsCommand implements Callable<Integer> {
             + "notes.")
     boolean json;
 
+    @Option(names = "--write-index", description = "Also write plugin.index into each plugin directory: the types "
+            + "and URL schemes it provides, so other commands open a directory only when they need one of them. "
+            + "Run it after adding or replacing a plugin (a directory whose jars no longer match its index is "
+            + "opened at every start, as one without an index is).")
+    boolean writeIndex;
+
     @Override
     public Integer call() {
         try (PluginRegistry registry = PluginRegistry.open(PluginsDir.resolve(pluginsDir))) {
+            List<Path> indexes = writeIndex ? registry.writeIndexes() : List.of();
+            indexes.forEach(f -> spec.commandLine().getErr().println("wrote " + f));
+            spec.commandLine().getErr().flush();
             if (json) {
                 printJson(spec.commandLine().getOut(), registry.plugins(), registry.notes());
             } else {

@@ -24,30 +24,50 @@ import java.util.regex.Pattern;
  * Every provider Litefleet can use, from the application itself and from drop-in plugin directories, with each
  * key ({@code type()}, and for replicas each URL scheme) owned by exactly one provider.
  *
- * <p>Built once at start-up by {@link #open}; afterwards immutable and safe from any thread. Closing releases the
- * class loaders of class-path plugins; providers must not be used after that. Construction fails with a
- * {@link ConfigException} naming both classes and their origins when two providers claim the same key, and
- * lookups of unknown keys fail naming the known ones.
+ * <p>Built by {@link #open}. A plugin directory with a current {@link PluginIndex} is opened only when a lookup
+ * asks for a key it provides, or for a key nobody is known to provide (so the error lists every key); a short
+ * command that needs only the application's providers ({@code version}, a {@code file://} restore) opens none.
+ * Duplicate keys are still found at open: indexed directories claim their keys from the index. Safe from any
+ * thread. Closing releases the class loaders of class-path plugins; providers must not be used after that.
+ * Opening fails with a {@link ConfigException} naming both classes and their origins when two providers claim
+ * the same key, and lookups of unknown keys fail naming the known ones.
  */
 public final class PluginRegistry implements AutoCloseable {
 
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9-]*");
 
-    private final Map<PluginKind, SortedMap<String, Candidate>> byKey;
-    private final SortedMap<String, Candidate> byScheme;
-    private final List<AutoCloseable> resources;
-    private final List<String> notes;
+    /**
+     * Who claims a key.
+     *
+     * @param describe    class and origin, for messages
+     * @param indexedDir  the directory whose index claims it, not loaded yet; null once loaded
+     */
+    private record Owner(String describe, Path indexedDir) {
+    }
 
-    private PluginRegistry(Map<PluginKind, SortedMap<String, Candidate>> byKey, SortedMap<String, Candidate> byScheme,
-                           List<AutoCloseable> resources, List<String> notes) {
-        this.byKey = byKey;
-        this.byScheme = byScheme;
-        this.resources = resources;
-        this.notes = notes;
+    private final ModuleLayer layer;
+    private final ClassLoader loader;
+    private final Map<PluginKind, SortedMap<String, Candidate>> byKey = new EnumMap<>(PluginKind.class);
+    private final SortedMap<String, Candidate> byScheme = new TreeMap<>();
+    private final Map<PluginKind, SortedMap<String, Owner>> owners = new EnumMap<>(PluginKind.class);
+    private final SortedMap<String, Owner> schemeOwners = new TreeMap<>();
+    private final SortedMap<Path, PluginIndex> pending = new TreeMap<>();
+    private final SortedMap<Path, List<Candidate>> loadedDirs = new TreeMap<>();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    private PluginRegistry(ModuleLayer layer, ClassLoader loader) {
+        this.layer = layer;
+        this.loader = loader;
+        for (PluginKind kind : PluginKind.values()) {
+            byKey.put(kind, new TreeMap<>());
+            owners.put(kind, new TreeMap<>());
+        }
     }
 
     /**
-     * Loads the application's providers plus those of every sub-directory of {@code pluginsRoot}, in name order.
+     * The application's providers plus those of every sub-directory of {@code pluginsRoot}, in name order;
+     * directories with a current index are opened when first needed.
      *
      * @param pluginsRoot the {@code plugins} directory, or empty for the application's providers only; a
      *                    directory that does not exist holds no plugins
@@ -57,50 +77,128 @@ public final class PluginRegistry implements AutoCloseable {
         ClassLoader loader = PluginRegistry.class.getClassLoader();
         Module self = PluginRegistry.class.getModule();
         ModuleLayer layer = self.isNamed() && self.getLayer() != null ? self.getLayer() : ModuleLayer.boot();
-        List<PluginSource.Loaded> loaded = new ArrayList<>();
-        loaded.add(PluginSource.application(loader));
+        PluginRegistry registry = new PluginRegistry(layer, loader);
         try {
+            registry.add(null, PluginSource.application(loader));
             for (Path dir : pluginsRoot.map(PluginRegistry::pluginDirs).orElse(List.of())) {
-                loaded.add(PluginSource.directory(dir, layer, loader));
+                Optional<PluginIndex> index = registry.currentIndex(dir);
+                if (index.isPresent()) {
+                    registry.reserve(dir, index.get());
+                } else {
+                    registry.add(dir, PluginSource.directory(dir, layer, loader));
+                }
             }
-            return of(loaded);
+            return registry;
         } catch (RuntimeException e) {
-            loaded.forEach(l -> closeAll(l.resources(), e));
+            closeAll(registry.resources, e);
             throw e;
         }
     }
 
     /** Builds a registry from what sources found; the caller closes their resources if this throws. */
     static PluginRegistry of(List<PluginSource.Loaded> loaded) {
-        Map<PluginKind, SortedMap<String, Candidate>> byKey = new EnumMap<>(PluginKind.class);
-        for (PluginKind kind : PluginKind.values()) {
-            byKey.put(kind, new TreeMap<>());
+        PluginRegistry registry = new PluginRegistry(ModuleLayer.boot(), PluginRegistry.class.getClassLoader());
+        loaded.forEach(l -> registry.add(null, l));
+        return registry;
+    }
+
+    /** {@code dir}'s index when it has one that matches its jars; otherwise empty, with a note saying why. */
+    private Optional<PluginIndex> currentIndex(Path dir) {
+        Optional<PluginIndex> index;
+        try {
+            index = PluginIndex.read(dir);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            notes.add(dir + ": index ignored (" + e.getMessage() + "); loaded at start");
+            return Optional.empty();
         }
-        SortedMap<String, Candidate> byScheme = new TreeMap<>();
-        List<AutoCloseable> resources = new ArrayList<>();
-        List<String> notes = new ArrayList<>();
-        for (PluginSource.Loaded l : loaded) {
-            resources.addAll(l.resources());
-            notes.addAll(l.notes());
-            for (Candidate c : l.candidates()) {
-                PluginInfo info = c.info();
-                checkKey(info, "type", info.type());
-                claim(byKey.get(info.kind()), info.type(), c, info.kind().label() + " type");
-                if (c.provider() instanceof ReplicaClientProvider p) {
-                    for (String scheme : p.schemes()) {
-                        checkKey(info, "URL scheme", scheme);
-                        claim(byScheme, scheme, c, "replica URL scheme");
-                    }
+        if (index.isPresent() && !index.get().matches(PluginSource.jars(dir))) {
+            notes.add(dir + ": " + PluginIndex.FILE + " does not match the jars (rewrite it with litefleet plugins "
+                    + "--write-index); loaded at start");
+            return Optional.empty();
+        }
+        return index;
+    }
+
+    /** Claims the keys {@code index} lists for {@code dir}, which stays closed until one is asked for. */
+    private void reserve(Path dir, PluginIndex index) {
+        for (PluginIndex.Entry e : index.providers()) {
+            Owner owner = new Owner(e.className() + " from " + dir + " (" + PluginIndex.FILE + ", not loaded)", dir);
+            claim(owners.get(e.kind()), e.type(), owner, e.kind().label() + " type");
+            for (String scheme : e.schemes()) {
+                claim(schemeOwners, scheme, owner, "replica URL scheme");
+            }
+        }
+        pending.put(dir, index);
+    }
+
+    /** Registers what one source found; {@code dir} is its plugin directory, or null for the application. */
+    private void add(Path dir, PluginSource.Loaded l) {
+        resources.addAll(l.resources());
+        notes.addAll(l.notes());
+        if (dir != null) {
+            loadedDirs.put(dir, l.candidates());
+        }
+        for (Candidate c : l.candidates()) {
+            PluginInfo info = c.info();
+            checkKey(info, "type", info.type());
+            Owner owner = new Owner(info.describe(), null);
+            claim(owners.get(info.kind()), info.type(), owner, info.kind().label() + " type");
+            byKey.get(info.kind()).put(info.type(), c);
+            if (c.provider() instanceof ReplicaClientProvider p) {
+                for (String scheme : p.schemes()) {
+                    checkKey(info, "URL scheme", scheme);
+                    claim(schemeOwners, scheme, owner, "replica URL scheme");
+                    byScheme.put(scheme, c);
                 }
             }
         }
-        byKey.replaceAll((k, m) -> java.util.Collections.unmodifiableSortedMap(m));
-        return new PluginRegistry(byKey, java.util.Collections.unmodifiableSortedMap(byScheme),
-                List.copyOf(resources), List.copyOf(notes));
+    }
+
+    /** Opens an indexed directory: its index's claims give way to what it really provides. */
+    private void load(Path dir) {
+        if (pending.remove(dir) == null) {
+            return;
+        }
+        owners.values().forEach(m -> m.values().removeIf(o -> dir.equals(o.indexedDir())));
+        schemeOwners.values().removeIf(o -> dir.equals(o.indexedDir()));
+        add(dir, PluginSource.directory(dir, layer, loader));
+    }
+
+    private void loadAll() {
+        List.copyOf(pending.keySet()).forEach(this::load);
+    }
+
+    /** Opens the directory whose index claims {@code key}, or every indexed one when none does. */
+    private void loadFor(Owner owner) {
+        if (owner != null && owner.indexedDir() != null) {
+            load(owner.indexedDir());
+        } else {
+            loadAll();
+        }
+    }
+
+    /**
+     * Writes a {@link PluginIndex} into every plugin directory that has jars, after opening all of them, so the
+     * next registry opens each only when needed.
+     *
+     * @return the index files written
+     */
+    public synchronized List<Path> writeIndexes() {
+        loadAll();
+        List<Path> written = new ArrayList<>();
+        loadedDirs.forEach((dir, candidates) -> {
+            List<Path> jars = PluginSource.jars(dir);
+            if (!jars.isEmpty()) {
+                PluginIndex.of(jars, candidates).write(dir);
+                written.add(dir.resolve(PluginIndex.FILE));
+            }
+        });
+        return List.copyOf(written);
     }
 
     /** Every loaded provider, by kind then type. */
-    public List<PluginInfo> plugins() {
+    public synchronized List<PluginInfo> plugins() {
+        loadAll();
         List<PluginInfo> all = new ArrayList<>();
         byKey.values().forEach(m -> m.values().forEach(c -> all.add(c.info())));
         all.sort(Comparator.comparing(PluginInfo::kind).thenComparing(PluginInfo::type));
@@ -108,12 +206,14 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     /** How each plugin directory was loaded (module layer or class loader, and why), for the log and CLI. */
-    public List<String> notes() {
-        return notes;
+    public synchronized List<String> notes() {
+        loadAll();
+        return List.copyOf(notes);
     }
 
     /** The known keys of one kind, sorted. */
-    public List<String> types(PluginKind kind) {
+    public synchronized List<String> types(PluginKind kind) {
+        loadAll();
         return List.copyOf(byKey.get(kind).keySet());
     }
 
@@ -132,8 +232,13 @@ public final class PluginRegistry implements AutoCloseable {
      *
      * @throws ConfigException {@code unknown replica URL scheme 'foo' in <origin> (known: file, s3)}
      */
-    public ReplicaClientProvider replicaForScheme(String scheme, String origin) {
-        Candidate c = byScheme.get(scheme == null ? null : scheme.toLowerCase(Locale.ROOT));
+    public synchronized ReplicaClientProvider replicaForScheme(String scheme, String origin) {
+        String key = scheme == null ? null : scheme.toLowerCase(Locale.ROOT);
+        Candidate c = key == null ? null : byScheme.get(key);
+        if (c == null) {
+            loadFor(key == null ? null : schemeOwners.get(key));
+            c = key == null ? null : byScheme.get(key);
+        }
         if (c == null) {
             throw unknown("replica URL scheme", scheme, origin, byScheme.keySet());
         }
@@ -152,7 +257,7 @@ public final class PluginRegistry implements AutoCloseable {
 
     /** Closes the class loaders of class-path plugins. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         RuntimeException failure = new IllegalStateException("closing plugin class loaders failed");
         closeAll(resources, failure);
         if (failure.getSuppressed().length > 0) {
@@ -160,8 +265,12 @@ public final class PluginRegistry implements AutoCloseable {
         }
     }
 
-    private Object require(PluginKind kind, String type, String origin) {
+    private synchronized Object require(PluginKind kind, String type, String origin) {
         Candidate c = type == null ? null : byKey.get(kind).get(type);
+        if (c == null) {
+            loadFor(type == null ? null : owners.get(kind).get(type));
+            c = type == null ? null : byKey.get(kind).get(type);
+        }
         if (c == null) {
             throw unknown(kind.label() + " type", type, origin, byKey.get(kind).keySet());
         }
@@ -182,12 +291,11 @@ public final class PluginRegistry implements AutoCloseable {
                 + (known.isEmpty() ? "none" : String.join(", ", known)) + ")" + (hint == null ? "" : ": " + hint));
     }
 
-    private static void claim(SortedMap<String, Candidate> map, String key, Candidate c, String what) {
-        Candidate previous = map.putIfAbsent(key, c);
+    private static void claim(SortedMap<String, Owner> map, String key, Owner owner, String what) {
+        Owner previous = map.putIfAbsent(key, owner);
         if (previous != null) {
             throw new ConfigException("duplicate " + what + " '" + key + "': provided by "
-                    + previous.info().describe() + " and by " + c.info().describe()
-                    + "; remove one of them");
+                    + previous.describe() + " and by " + owner.describe() + "; remove one of them");
         }
     }
 

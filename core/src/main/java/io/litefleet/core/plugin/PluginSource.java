@@ -162,7 +162,8 @@ final class PluginSource {
         }
     }
 
-    private static List<Path> jars(Path dir) {
+    /** The jars directly inside {@code dir}, sorted by name. */
+    static List<Path> jars(Path dir) {
         List<Path> jars = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.jar")) {
             ds.forEach(jars::add);

@@ -108,4 +108,95 @@ class PluginDirectoryTest {
             assertTrue(r.notes().contains(plugins().resolve("empty") + ": no jars, nothing loaded"), r.notes().toString());
         }
     }
+
+    /** A class-path plugin whose provider records in a system property that its directory was opened. */
+    private Path markedPlugin(String name) throws Exception {
+        Path dir = plugins().resolve(name);
+        String source = replicaProvider("test." + name, "Provider", name).replace(
+                "public final class Provider implements ReplicaClientProvider {",
+                "public final class Provider implements ReplicaClientProvider {\n static { System.setProperty(\""
+                        + opened(name) + "\", \"yes\"); }");
+        PluginJars.build(work, dir.resolve(name + ".jar"), false,
+                Map.of("test/" + name + "/Provider.java", source),
+                Map.of(SERVICE_FILE, services("test." + name + ".Provider")));
+        System.clearProperty(opened(name));
+        return dir;
+    }
+
+    private static String opened(String name) {
+        return "litefleet.test.opened." + name;
+    }
+
+    private void writeIndexes() {
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            r.writeIndexes();
+        }
+    }
+
+    @Test
+    void indexedPlugin_isOpenedOnlyWhenItsSchemeIsAskedFor() throws Exception {
+        Path dir = markedPlugin("gamma");
+        writeIndexes();
+        assertTrue(Files.isRegularFile(dir.resolve(PluginIndex.FILE)));
+        System.clearProperty(opened("gamma"));
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            assertTrue(r.replicaForScheme("file", "test") instanceof FileReplicaClientProvider);
+            assertEquals(null, System.getProperty(opened("gamma")), "a file lookup opened plugins/gamma");
+            assertEquals("gamma", r.replicaForScheme("gamma", "test").type());
+            assertEquals("yes", System.getProperty(opened("gamma")));
+        }
+    }
+
+    @Test
+    void indexedPlugins_areListedAndNamedInUnknownTypeErrors() throws Exception {
+        markedPlugin("gamma");
+        markedPlugin("delta");
+        writeIndexes();
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            ConfigException e = assertThrows(ConfigException.class, () -> r.replica("nope", "litefleet.yml"));
+            assertEquals("unknown replica type 'nope' in litefleet.yml (known: delta, file, gamma)", e.getMessage());
+        }
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            assertEquals(java.util.List.of("delta", "file", "gamma"), r.plugins().stream()
+                    .filter(p -> p.kind() == PluginKind.REPLICA).map(PluginInfo::type).toList());
+        }
+    }
+
+    @Test
+    void indexClaimingABuiltInType_isRejectedAtOpenWithoutOpeningTheDirectory() throws Exception {
+        Path dir = markedPlugin("evil");
+        new PluginIndex(PluginSource.jars(dir).stream().map(PluginIndex.JarStamp::of).toList(), java.util.List.of(
+                new PluginIndex.Entry(PluginKind.REPLICA, "file", "test.evil.Provider", java.util.List.of("evil"))))
+                .write(dir);
+        ConfigException e = assertThrows(ConfigException.class, () -> PluginRegistry.open(Optional.of(plugins())));
+        assertEquals("duplicate replica type 'file': provided by " + FileReplicaClientProvider.class.getName()
+                + " from " + PluginRegistry.open(Optional.empty()).plugins().stream()
+                .filter(p -> p.type().equals("file")).findFirst().orElseThrow().origin()
+                + " and by test.evil.Provider from " + dir + " (plugin.index, not loaded); remove one of them",
+                e.getMessage());
+        assertEquals(null, System.getProperty(opened("evil")));
+    }
+
+    @Test
+    void staleOrUnreadableIndex_opensTheDirectoryAtStartAndSaysWhy() throws Exception {
+        Path dir = markedPlugin("gamma");
+        writeIndexes();
+        PluginJars.build(work, dir.resolve("extra.jar"), false,
+                Map.of("test/extra/Helper.java", "package test.extra; public final class Helper {}"), Map.of());
+        System.clearProperty(opened("gamma"));
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            assertEquals("yes", System.getProperty(opened("gamma")), "a stale index was trusted");
+            assertTrue(r.notes().contains(dir + ": plugin.index does not match the jars (rewrite it with litefleet "
+                    + "plugins --write-index); loaded at start"), r.notes().toString());
+        }
+        Files.delete(dir.resolve("extra.jar"));
+        Files.writeString(dir.resolve(PluginIndex.FILE), "jar gamma.jar\n");
+        System.clearProperty(opened("gamma"));
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            assertEquals("yes", System.getProperty(opened("gamma")), "an unreadable index was trusted");
+            assertTrue(r.notes().contains(dir + ": index ignored (" + dir.resolve(PluginIndex.FILE) + " line 1: "
+                    + "cannot parse 'jar gamma.jar' (expected: jar NAME SIZE)); loaded at start"),
+                    r.notes().toString());
+        }
+    }
 }
