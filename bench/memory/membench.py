@@ -38,6 +38,16 @@ def rss_mb(pid):
     return None
 
 
+def cpu_s(pid):
+    """User plus system CPU seconds the process has used (whole process, all threads)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+
+
 def make_db(path, rows):
     c = sqlite3.connect(path)
     c.execute("PRAGMA journal_mode=wal")
@@ -91,6 +101,9 @@ class System:
         log = open(os.path.join(work, "log"), "w")
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=work,
                                      start_new_session=True)
+
+    def cpu(self):
+        return cpu_s(self.proc.pid) if self.proc and self.proc.poll() is None else None
 
     def rss(self):
         return rss_mb(self.proc.pid) if self.proc and self.proc.poll() is None else None
@@ -152,6 +165,7 @@ def run_single(args, systems, work):
         for s in systems:
             s.start(os.path.join(work, s.name), db=dbs[s.name], replica=replicas[s.name])
         samples = sample(systems, args.single_secs)
+        cpu = {s.name: s.cpu() for s in systems}
     finally:
         writer.halt.set()
         writer.join()
@@ -164,7 +178,7 @@ def run_single(args, systems, work):
         rows = sqlite3.connect(restored).execute("SELECT count(*) FROM t").fetchone()[0] if r.returncode == 0 else -1
         live = [x for x in samples[s.name] if x is not None]
         out[s.name] = {"rss_end_mb": live[-1] if live else None, "rss_max_mb": max(live) if live else None,
-                       "alive": s.proc.poll() is None, "commits": writer.commits[s.name],
+                       "cpu_s": cpu[s.name], "alive": s.proc.poll() is None, "commits": writer.commits[s.name],
                        "rows_missing_3s_after_stop": writer.commits[s.name] - rows if rows >= 0 else None,
                        "restore_error": r.stderr.strip()[-300:] if r.returncode else None}
         s.stop()
@@ -191,11 +205,14 @@ def run_fleet(args, systems, work, n):
         for s in systems:
             if s.name not in done and (captured(replicas[s.name]) >= n or s.proc.poll() is not None):
                 done[s.name] = time.monotonic() - t0
+    cpu0 = {s.name: s.cpu() for s in systems}
     samples = sample(systems, args.settle_secs)
     out = {}
     for s in systems:
         live = [x for x in samples[s.name] if x is not None]
         out[s.name] = {"rss_end_mb": live[-1] if live else None, "rss_max_mb": max(live) if live else None,
+                       "idle_cpu_s": round(s.cpu() - cpu0[s.name], 2) if s.cpu() is not None and cpu0[s.name] is not None
+                       else None,
                        "alive": s.proc.poll() is None, "captured": captured(replicas[s.name]),
                        "capture_s": round(done[s.name], 1) if s.name in done else None}
         s.stop()
@@ -221,13 +238,15 @@ def report(args, systems, runs, started):
     for scenario, reps in runs.items():
         med = {s.name: median([r[s.name]["rss_end_mb"] for r in reps]) for s in systems}
         ratios = {n: round(med[n] / med[peer], 2) if med[n] and med[peer] else None for n in systems_other}
+        cpu_key = "cpu_s" if scenario == "single" else "idle_cpu_s"
+        cpu = ", ".join(f"{s.name} {median([r[s.name][cpu_key] for r in reps])}" for s in systems)
         if scenario == "single":
-            check = "rows missing 3 s after stop: " + ", ".join(
+            check = f"CPU s over the run: {cpu}; rows missing 3 s after stop: " + ", ".join(
                 f"{s.name} {max(r[s.name]['rows_missing_3s_after_stop'] or 0 for r in reps)}"
                 + ("" if all(r[s.name]["rows_missing_3s_after_stop"] is not None for r in reps) else " (restore failed)")
                 for s in systems)
         else:
-            check = "captured / capture s: " + ", ".join(
+            check = f"CPU s over the settle window: {cpu}; captured / capture s: " + ", ".join(
                 f"{s.name} {min(r[s.name]['captured'] for r in reps)} / "
                 f"{median([r[s.name]['capture_s'] for r in reps])}" for s in systems)
         dead = [s.name for s in systems if not all(r[s.name]["alive"] for r in reps)]

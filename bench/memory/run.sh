@@ -5,6 +5,8 @@
 #
 #   bench/memory/run.sh                         full run (R=3; about 3 x (1.5 + 3 x 1.5) min)
 #   R=1 SINGLE_SECS=20 FLEET=30 SETTLE_SECS=10 bench/memory/run.sh     smoke run, about 1 min
+#   python3 bench/memory/jitbench.py --litefleet distribution/target/litefleet/bin/litefleet --out /tmp/jit
+#                                               C1 only vs tiered C2: CPU of a 200 MB snapshot and a 1,000-db capture
 #
 # Knobs (env): R, SINGLE_SECS (60), FLEET ("300,1000,3000"), SETTLE_SECS (30), LS_BIN, NO_BUILD=1,
 #   EXTRA ("before=/path/bin/litefleet": another image in the same run, e.g. the previous release),

@@ -35,6 +35,7 @@ class LauncherOptionsIT {
         assertTrue(out.contains("-XX:InitialHeapSize=8388608"), "heap starts at 8 MB, not RAM/64: " + out);
         assertTrue(out.contains("-XX:MaxHeapSize=1073741824"), out);
         assertTrue(out.contains("-XX:SurvivorRatio=2"), out);
+        assertTrue(out.contains("-XX:-ShrinkHeapInSteps"), out);
     }
 
     @Test
