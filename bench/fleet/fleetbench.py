@@ -42,7 +42,7 @@ BIG_FIRST = E.get("BIG_FIRST", "0") == "1"
 OUT_JSON = E.get("OUT_JSON", os.path.join(BASE, "results.json"))
 CLK = os.sysconf("SC_CLK_TCK")
 PATTERN_SUFFIX = "*/databases/*/branches/*/tenants/*.db"
-STATUS_RE = re.compile(r"FleetStatus\[(.*)\]")
+STATUS_RE = re.compile(r"(?:Fleet|Replication)Status\[(.*)\]")  # renamed ReplicationStatus
 
 procs = []  # (Popen) started by us; killed on exit
 results = {"quick": QUICK, "knobs": dict(BIG_N=BIG_N, SMALL_NS=SMALL_NS, IDLE_SECS=IDLE_SECS, LAG_SECS=LAG_SECS,

@@ -36,6 +36,7 @@ class LauncherOptionsIT {
         assertTrue(out.contains("-XX:MaxHeapSize=1073741824"), out);
         assertTrue(out.contains("-XX:SurvivorRatio=2"), out);
         assertTrue(out.contains("-XX:-ShrinkHeapInSteps"), out);
+        assertTrue(out.contains("-XX:TrimNativeHeapInterval=10000"), out);
     }
 
     @Test
