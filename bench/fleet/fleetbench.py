@@ -211,10 +211,13 @@ def statuses(logpath):
         for line in f:
             m = STATUS_RE.search(line)
             if m:
-                d = {}
+                d, k = {}, None
                 for kv in m.group(1).split(", "):
+                    if "=" not in kv:  # a list value with ", " inside, e.g. unmatchedPatterns=[a, b]
+                        d[k] += ", " + kv
+                        continue
                     k, v = kv.split("=", 1)
-                    d[k] = v if k == "watching" else int(v)
+                    d[k] = int(v) if v.lstrip("-").isdigit() else v
                 d["_t"] = line[:24]
                 out.append(d)
     return out
