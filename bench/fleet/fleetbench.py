@@ -537,8 +537,9 @@ def phase_big():
             raise RuntimeError("litefleet exited")
         time.sleep(5)
     after = [s for s in ss if s["scans"] > st["scans"]]
-    out["scan_ms"] = sorted({(s["scans"], s["lastScanMs"]) for s in after})
-    out["scan_ms_median"] = statistics.median(v for _, v in out["scan_ms"])
+    out["scan_ms"] = sorted({(s["scans"], s.get("lastScanMs")) for s in after})  # gone from newer status lines
+    known = [v for _, v in out["scan_ms"] if v is not None]
+    out["scan_ms_median"] = statistics.median(known) if known else None
     out["status_after"] = ss[-1]
     h = heap(pid)
     out["heap_live"] = h["live"]
