@@ -42,7 +42,7 @@ BIG_FIRST = E.get("BIG_FIRST", "0") == "1"
 OUT_JSON = E.get("OUT_JSON", os.path.join(BASE, "results.json"))
 CLK = os.sysconf("SC_CLK_TCK")
 PATTERN_SUFFIX = "*/databases/*/branches/*/tenants/*.db"
-STATUS_RE = re.compile(r"FleetStatus\[(.*)\]")
+STATUS_RE = re.compile(r"(?:Fleet|Replication)Status\[(.*)\]")  # renamed ReplicationStatus
 
 procs = []  # (Popen) started by us; killed on exit
 results = {"quick": QUICK, "knobs": dict(BIG_N=BIG_N, SMALL_NS=SMALL_NS, IDLE_SECS=IDLE_SECS, LAG_SECS=LAG_SECS,
@@ -211,10 +211,13 @@ def statuses(logpath):
         for line in f:
             m = STATUS_RE.search(line)
             if m:
-                d = {}
+                d, k = {}, None
                 for kv in m.group(1).split(", "):
+                    if "=" not in kv:  # a list value with ", " inside, e.g. unmatchedPatterns=[a, b]
+                        d[k] += ", " + kv
+                        continue
                     k, v = kv.split("=", 1)
-                    d[k] = v if k == "watching" else int(v)
+                    d[k] = int(v) if v.lstrip("-").isdigit() else v
                 d["_t"] = line[:24]
                 out.append(d)
     return out
@@ -534,8 +537,9 @@ def phase_big():
             raise RuntimeError("litefleet exited")
         time.sleep(5)
     after = [s for s in ss if s["scans"] > st["scans"]]
-    out["scan_ms"] = sorted({(s["scans"], s["lastScanMs"]) for s in after})
-    out["scan_ms_median"] = statistics.median(v for _, v in out["scan_ms"])
+    out["scan_ms"] = sorted({(s["scans"], s.get("lastScanMs")) for s in after})  # gone from newer status lines
+    known = [v for _, v in out["scan_ms"] if v is not None]
+    out["scan_ms_median"] = statistics.median(known) if known else None
     out["status_after"] = ss[-1]
     h = heap(pid)
     out["heap_live"] = h["live"]
