@@ -43,6 +43,19 @@ def rate(cls, params, ops):
     return f"{1e9 / ops:,.1f} ns/path"
 
 
+def load_peer(dirname):
+    """{(benchmark "Class.method", params): {"median_ns": ns per op, "bytes": per op, "note": ...}}"""
+    peer = {}
+    for path in sorted(glob.glob(os.path.join(dirname, "peer-mib=*.json"))):
+        mib = os.path.basename(path)[len("peer-"):-len(".json")]
+        with open(path) as f:
+            for name, r in json.load(f).items():
+                params = mib if r["bytes_per_op"] else ""
+                peer[(name, params)] = {"median_ns": statistics.median(r["ns_per_op"]), "runs": r["ns_per_op"],
+                                        "bytes": r["bytes_per_op"], "note": r["note"]}
+    return peer
+
+
 def parse_floor(method):
     m = re.match(r"(.+?)Floor(.+)$", method)
     return (m.group(1), m.group(2)) if m else (method, None)
@@ -124,11 +137,33 @@ def main():
             rows_json.append({"class": cls, "method": method, "params": params, "jvm": jvm,
                               "c1_time_over_c2_time": c2 / c1})
         md.append("")
+    peer = load_peer(args.dir)
+    if peer:
+        md += ["## Against the peer (Go, same input)", "",
+               "The peer's code for the same loop over the same bytes (`peer/main.go`: Litestream v0.5.16's "
+               "`WALReader` and `WALChecksum`, ltx v0.5.2's encoder, Go's `hash/crc64`, `filepath.Match`), "
+               "median of 5 runs of about 1 s. **Litefleet time / peer time** below 1: Litefleet is faster.", "",
+               "| benchmark | params | peer | peer throughput | " + " | ".join(f"{j}/{c}" for j, c in configs)
+               + " |", "|---|---|---|---:|" + "---:|" * len(configs)]
+        for (name, params), p in sorted(peer.items()):
+            cls, bench = name.split(".")
+            ours = results.get((cls, bench, params), {})
+            ops = 1e9 / p["median_ns"]
+            cells = []
+            for jc in configs:
+                s_ = ours.get(jc, {}).get(bench)
+                cells.append(f"{rate(cls, params, s_['median'])} (x{ops / s_['median']:.2f})" if s_ else "-")
+                if s_:
+                    rows_json.append({"class": cls, "method": bench, "params": params, "jvm": jc[0],
+                                      "compiler": jc[1], "peer_median_ns_per_op": p["median_ns"],
+                                      "litefleet_time_over_peer_time": ops / s_["median"]})
+            md.append(f"| {name} | {params} | {p['note']} | {rate(cls, params, ops)} | " + " | ".join(cells) + " |")
+        md += ["", "Each Litefleet cell: its throughput and (x Litefleet time / peer time).", ""]
     text = "\n".join(md)
     with open(args.md, "w") as f:
         f.write(text)
     with open(args.json, "w") as f:
-        json.dump({"meta": meta, "rows": rows_json, "jmh": {f"{j}-{c}": runs[(j, c)] for j, c in configs}}, f,
+        json.dump({"meta": meta, "rows": rows_json, "peer": {f"{k[0]} {k[1]}": v for k, v in peer.items()}, "jmh": {f"{j}-{c}": runs[(j, c)] for j, c in configs}}, f,
                   indent=1)
     print(text)
     print(f"\nwritten: {args.md} and {args.json}")

@@ -12,8 +12,10 @@
 #   JVMS="jdk image"   which runtimes: jdk = the JDK >= 21 that builds the project, image =
 #                      distribution/target/litefleet/runtime (skipped with a note when not built)
 #   COMPILERS="c2 c1"  c2 = default tiered compilation, c1 = -XX:TieredStopAtLevel=1
-#   JMH_ARGS="..."     more JMH options, e.g. "-p mib=16" or "-prof gc"
+#   FORKS WARMUPS WARMUP_TIME ITERATIONS ITERATION_TIME MIB   override the mode's JMH -f -wi -w -i -r -p mib
+#   JMH_ARGS="..."     other JMH options, e.g. "-prof gc" (JMH rejects an option given twice)
 #   RESULTS_SUFFIX=x   results-<date>-x.{json,md}
+#   PEER=0             skip the peer run (Go: Litestream v0.5.16's and ltx v0.5.2's code for the same loops)
 # Every fork gets the launcher's collector (the -XX:+Use*GC flag read from distribution/src/bin/litefleet) and
 # --enable-native-access for sqlite-jdbc, and nothing else. Writes the tables to stdout and to
 # bench/jmh/results-<date>[-quick][-suffix].{json,md}.
@@ -51,10 +53,12 @@ launcher_gc=$(grep -o -- '-XX:+Use[A-Za-z]*GC' "$repo/distribution/src/bin/litef
 fork_args="--enable-native-access=ALL-UNNAMED${launcher_gc:+ $launcher_gc}"
 
 if [[ ${FULL:-} == 1 ]]; then
-  jmh_opts=(-f 3 -wi 5 -w 2s -i 10 -r 2s -p mib=4,64); mode=full
+  mode=full; d=(3 5 2s 10 2s 4,64)
 else
-  jmh_opts=(-f 1 -wi 3 -w 1s -i 5 -r 1s -p mib=4); mode=quick
+  mode=quick; d=(1 3 1s 5 1s 4)
 fi
+jmh_opts=(-f "${FORKS:-${d[0]}}" -wi "${WARMUPS:-${d[1]}}" -w "${WARMUP_TIME:-${d[2]}}" -i "${ITERATIONS:-${d[3]}}"
+  -r "${ITERATION_TIME:-${d[4]}}" -p "mib=${MIB:-${d[5]}}")
 read -r -a extra <<< "${JMH_ARGS:-}"
 cp="$here/target/classes:$here/target/lib/*"
 
@@ -85,13 +89,35 @@ for jvm in ${JVMS:-jdk image}; do
       -rf json -rff "$out/$jvm-$c.json" "${extra[@]}" "$@" >&2
   done
 done
+# The peer's code for the same loops over the same bytes (peer/main.go: Litestream v0.5.16, ltx v0.5.2, Go's
+# hash/crc64 and filepath.Match), one process per mib value, 5 runs of about 1 s each.
+if [[ ${PEER:-1} == 1 ]]; then
+  export PATH="$PATH:/usr/local/go/bin"
+  if command -v go >/dev/null; then
+    echo "== peer (Go): building bench/jmh/peer" >&2
+    (cd "$here/peer" && go build -o "$out/peer-bin" .)
+    IFS=, read -r -a mibs <<< "${MIB:-${d[5]}}"
+    for m in "${mibs[@]}"; do
+      mkdir -p "$out/wal-$m"
+      wal=$("$jdk" --enable-native-access=ALL-UNNAMED -cp "$cp" io.litefleet.bench.jmh.Fixtures "$out/wal-$m" "$m")
+      echo "== peer (Go): mib=$m" >&2
+      "$out/peer-bin" -wal "$wal" -mib "$m" -runs 5 > "$out/peer-mib=$m.json"
+    done
+  else
+    echo "note: no go on PATH: the peer comparison is skipped" >&2
+  fi
+fi
 uptime > "$out/load-after.txt"
 
 stamp=$(date -u +%Y-%m-%d)
 name="results-$stamp"
 [[ $mode == quick ]] && name="$name-quick"
 [[ -n ${RESULTS_SUFFIX:-} ]] && name="$name-$RESULTS_SUFFIX"
-cmd="${FULL:+FULL=$FULL }${JVMS:+JVMS=\"$JVMS\" }${COMPILERS:+COMPILERS=\"$COMPILERS\" }${JMH_ARGS:+JMH_ARGS=\"$JMH_ARGS\" }bench/jmh/run.sh $*"
+overrides=""
+for v in FORKS WARMUPS WARMUP_TIME ITERATIONS ITERATION_TIME MIB; do
+  [[ -n ${!v:-} ]] && overrides+="$v=${!v} "
+done
+cmd="$overrides${FULL:+FULL=$FULL }${JVMS:+JVMS=\"$JVMS\" }${COMPILERS:+COMPILERS=\"$COMPILERS\" }${JMH_ARGS:+JMH_ARGS=\"$JMH_ARGS\" }bench/jmh/run.sh $*"
 python3 "$here/report.py" --dir "$out" --json "$here/$name.json" --md "$here/$name.md" \
   --command "$cmd" --commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --fork-args "$fork_args"

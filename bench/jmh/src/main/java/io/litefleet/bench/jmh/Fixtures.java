@@ -32,6 +32,20 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /**
+     * Writes the WAL fixture for the peer run: {@code Fixtures DIR MIB} makes {@code DIR/bench.wal} holding at
+     * least MIB MiB of pages: the WAL {@link #pages} takes {@code LtxBench}'s pages from (the same rows, so the
+     * same pages), and prints its path.
+     */
+    public static void main(String[] args) {
+        if (args.length != 2) {
+            System.err.println("usage: Fixtures DIR MIB");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        System.out.println(wal(dir, Integer.parseInt(args[1])));
+    }
+
     /** A fresh temporary directory; {@link #deleteTree} removes it. */
     public static Path tempDir() {
         try {
@@ -79,6 +93,14 @@ public final class Fixtures {
         return copy;
     }
 
+    /**
+     * The WAL every benchmark reads: at least {@code mib} MiB of page data (frames of {@link #PAGE_SIZE} bytes),
+     * ending at the first commit past that (less than 1% more), made in {@code dir}.
+     */
+    public static Path wal(Path dir, int mib) {
+        return sqliteWal(dir, walBytesFor((mib << 20) / PAGE_SIZE));
+    }
+
     /** The page images of every frame of the WAL at {@code wal}, in file order. */
     public static byte[][] walPages(Path wal) {
         try {
@@ -102,12 +124,16 @@ public final class Fixtures {
      * contents compress like real pages); the WAL is made in {@code dir}.
      */
     public static byte[][] pages(Path dir, int count) {
-        byte[][] walPages = walPages(sqliteWal(dir, (long) count * (PAGE_SIZE + 24)));
+        byte[][] walPages = walPages(sqliteWal(dir, walBytesFor(count)));
         if (walPages.length < count) {
             throw new IllegalStateException("the WAL fixture holds " + walPages.length + " pages, " + count
                     + " needed");
         }
         return java.util.Arrays.copyOf(walPages, count);
+    }
+
+    private static long walBytesFor(int pages) {
+        return (long) pages * (PAGE_SIZE + 24);
     }
 
     /** Removes {@code dir} and everything below it; quietly does nothing when it is already gone. */

@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *       the same WAL held in memory, as {@code FrameScan} calls it. Floor {@link #checksumFloorCopy}: copying the
  *       same bytes.</li>
  * </ul>
- * One operation processes the whole WAL, about {@code mib} MiB; run.sh turns operations per second into MiB/s.
+ * One operation processes the whole WAL, {@code mib} MiB of pages (and their frame headers); run.sh turns operations per second into MiB/s.
  * The setup checks that both production paths accept every frame, so a benchmark never measures a scan that
  * stopped early.
  */
@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class WalBench {
     private static final int FLOOR_CHUNK = 64 * 1024;
 
-    /** WAL size in MiB (the fixture ends at the first commit at or past it). */
+    /** MiB of page data in the WAL (see {@link Fixtures#wal}). */
     @Param({"4"})
     public int mib;
 
@@ -59,7 +59,7 @@ public class WalBench {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dir = Fixtures.tempDir();
-        Path wal = Fixtures.sqliteWal(dir, (long) mib << 20);
+        Path wal = Fixtures.wal(dir, mib);
         walBytes = Files.size(wal);
         reader = WalReader.open(wal);
         channel = FileChannel.open(wal, StandardOpenOption.READ);
