@@ -23,6 +23,15 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd -P)
 repo=$(cd "$here/../.." && pwd -P)
 
+if [[ ${FULL:-} == 1 ]]; then
+  mode=full; d=(3 5 2s 10 2s 4,64)
+else
+  mode=quick; d=(1 3 1s 5 1s 4)
+fi
+[[ ${MIB:-${d[5]}} =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] \
+  || { echo "MIB='${MIB:-}' is not a comma-separated list of positive whole MiB counts (e.g. 4 or 4,64)" >&2; exit 2; }
+jmh_opts=(-f "${FORKS:-${d[0]}}" -wi "${WARMUPS:-${d[1]}}" -w "${WARMUP_TIME:-${d[2]}}" -i "${ITERATIONS:-${d[3]}}"
+  -r "${ITERATION_TIME:-${d[4]}}" -p "mib=${MIB:-${d[5]}}")
 mvn_args=(-B -q)
 [[ -n ${MAVEN_REPO:-} ]] && mvn_args+=("-Dmaven.repo.local=$MAVEN_REPO")
 [[ ${OFFLINE:-} == 1 ]] && mvn_args+=(-o)
@@ -52,13 +61,6 @@ image_java="$repo/distribution/target/litefleet/runtime/bin/java"
 launcher_gc=$(grep -o -- '-XX:+Use[A-Za-z]*GC' "$repo/distribution/src/bin/litefleet" | head -1 || true)
 fork_args="--enable-native-access=ALL-UNNAMED${launcher_gc:+ $launcher_gc}"
 
-if [[ ${FULL:-} == 1 ]]; then
-  mode=full; d=(3 5 2s 10 2s 4,64)
-else
-  mode=quick; d=(1 3 1s 5 1s 4)
-fi
-jmh_opts=(-f "${FORKS:-${d[0]}}" -wi "${WARMUPS:-${d[1]}}" -w "${WARMUP_TIME:-${d[2]}}" -i "${ITERATIONS:-${d[3]}}"
-  -r "${ITERATION_TIME:-${d[4]}}" -p "mib=${MIB:-${d[5]}}")
 read -r -a extra <<< "${JMH_ARGS:-}"
 cp="$here/target/classes:$here/target/lib/*"
 
