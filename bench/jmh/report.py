@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns the JMH JSON files run.sh wrote (one per runtime and compiler: <jvm>-<c1|c2>.json) into one results
+"""Turns the JMH JSON files run.sh wrote (one per runtime, compiler and class: <jvm>-<c1|c2>-<Class>.json) into one results
 JSON and a Markdown report: per benchmark, the median of the measured iterations in every configuration, the
 throughput in MiB/s (byte benchmarks) or ns per path (matching), and the time ratio to each floor; then the
 C1/C2 table. A benchmark's floors are the methods of the same class named <benchmark>Floor<What>."""
@@ -15,11 +15,13 @@ BYTE_CLASSES = {"WalBench", "LtxBench"}  # one operation = `mib` MiB
 
 
 def load(dirname):
+    """{(jvm, compiler): JMH entries} from run.sh's <jvm>-<c1|c2>-<Class>.json files."""
     runs = {}
-    for path in sorted(glob.glob(os.path.join(dirname, "*-c[12].json"))):
-        jvm, comp = os.path.basename(path)[:-5].rsplit("-", 1)
-        with open(path) as f:
-            runs[(jvm, comp)] = json.load(f)
+    for path in sorted(glob.glob(os.path.join(dirname, "*-c[12]-*.json"))):
+        m = re.fullmatch(r"(\w+)-(c[12])-(\w+)\.json", os.path.basename(path))
+        if m:
+            with open(path) as f:
+                runs.setdefault((m.group(1), m.group(2)), []).extend(json.load(f))
     return runs
 
 

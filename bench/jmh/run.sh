@@ -67,6 +67,8 @@ cp="$here/target/classes:$here/target/lib/*"
 out=$(mktemp -d /tmp/litefleet-jmh-results-XXXXXX)
 trap 'rm -rf "$out"' EXIT
 uptime > "$out/load-before.txt"
+# Runtimes and compilers, checked before anything runs: "name java flags" per configuration.
+configs=()
 for jvm in ${JVMS:-jdk image}; do
   case $jvm in
     jdk) java=$jdk ;;
@@ -82,13 +84,27 @@ for jvm in ${JVMS:-jdk image}; do
   "$java" -version 2> "$out/version-$jvm.txt"
   for c in ${COMPILERS:-c2 c1}; do
     case $c in
-      c2) flags=$fork_args ;;
-      c1) flags="$fork_args -XX:TieredStopAtLevel=1" ;;
+      c2) configs+=("$jvm-$c|$java|$fork_args") ;;
+      c1) configs+=("$jvm-$c|$java|$fork_args -XX:TieredStopAtLevel=1") ;;
       *) echo "unknown COMPILERS entry '$c' (use c2 or c1)" >&2; exit 2 ;;
     esac
-    echo "== $jvm / $c: $java $flags" >&2
+  done
+done
+# One benchmark class at a time under every configuration in turn, so that a benchmark, its floors and its C1
+# and C2 runs are measured minutes apart at most: on a shared machine the load drifts less between them.
+mapfile -t benchmarks < <("$jdk" -cp "$cp" org.openjdk.jmh.Main -l "$@" | grep '^io\.litefleet\.')
+[[ ${#benchmarks[@]} -gt 0 ]] || { echo "no benchmark matches: $*" >&2; exit 2; }
+classes=$(printf '%s\n' "${benchmarks[@]}" | sed 's/\.[^.]*$//' | awk '!seen[$0]++')
+for class in $classes; do
+  names=()
+  for b in "${benchmarks[@]}"; do
+    if [[ ${b%.*} == "$class" ]]; then names+=("^${b//./\\.}\$"); fi
+  done
+  for config in "${configs[@]}"; do
+    IFS='|' read -r name java flags <<< "$config"
+    echo "== ${class##*.} on $name: $java $flags" >&2
     "$jdk" -cp "$cp" org.openjdk.jmh.Main "${jmh_opts[@]}" -jvm "$java" -jvmArgsAppend "$flags" \
-      -rf json -rff "$out/$jvm-$c.json" "${extra[@]}" "$@" >&2
+      -rf json -rff "$out/$name-${class##*.}.json" "${extra[@]}" "${names[@]}" >&2
   done
 done
 # The peer's code for the same loops over the same bytes (peer/main.go: Litestream v0.5.16, ltx v0.5.2, Go's
