@@ -20,7 +20,7 @@ class FleetHealthTest {
     private static final Duration SCAN = Duration.ofSeconds(10);
 
     private static FleetLive live(List<FleetLive.HotDb> hot, Optional<Instant> lastScan) {
-        return new FleetLive(hot, List.of(), lastScan, SCAN, true, T0);
+        return new FleetLive(hot, List.of(), lastScan, SCAN, io.litefleet.core.fleet.WatchHealth.HEALTHY, "", T0);
     }
 
     private static FleetLive.HotDb hot(String path, SyncHealth... health) {
@@ -88,7 +88,7 @@ class FleetHealthTest {
         List<String> r = reasons(live(List.of(), Optional.empty()), now, T);
         assertEquals(1, r.size());
         assertTrue(r.getFirst().startsWith("discovery: no scan completed since start (health.missed-scans 3 x "
-                + "scan-interval 10s; watching on)"), r.getFirst());
+                + "the full-scan interval in force, 10s; watch healthy)"), r.getFirst());
         assertEquals(List.of(), reasons(live(List.of(), Optional.of(T0.plusSeconds(1))), now, T));
     }
 }

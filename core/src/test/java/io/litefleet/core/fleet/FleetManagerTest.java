@@ -61,6 +61,7 @@ class FleetManagerTest {
         volatile CountDownLatch scanGate = new CountDownLatch(0);
         final AtomicInteger scansStarted = new AtomicInteger();
         volatile DiscoveryListener listener;
+        volatile boolean watchable = true;
 
         @Override
         public void scan(Consumer<DiscoveredDatabase> sink, Predicate<Path> verified) throws IOException {
@@ -103,7 +104,7 @@ class FleetManagerTest {
         @Override
         public boolean watch(DiscoveryListener l) {
             listener = l;
-            return true;
+            return watchable;
         }
 
         @Override
@@ -167,7 +168,15 @@ class FleetManagerTest {
 
     private FleetManager start(Catalog catalog) throws IOException {
         TieringPolicy policy = s -> s.tier() == Tier.COLD ? coldDecision : hotDecision;
-        TargetResolver resolver = new TargetResolver() {
+        TargetResolver resolver = byName(client);
+        FleetOptions options = new FleetOptions(10, Duration.ofHours(1), 1, 2, Duration.ZERO,
+                EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty());
+        return FleetManager.start(discovery, List.of("/p/*"), policy, resolver, catalog, options, Clock.systemUTC());
+    }
+
+    /** Each database replicates to {@code client} under its file name. */
+    static TargetResolver byName(ReplicaClient client) {
+        return new TargetResolver() {
             @Override
             public String replicaPath(DiscoveredDatabase db) {
                 return db.variables().get("db");
@@ -178,9 +187,6 @@ class FleetManagerTest {
                 return new ReplicaTarget(client, ReplicaLayout.LTX_DIRS, replicaPath(db));
             }
         };
-        FleetOptions options = new FleetOptions(10, Duration.ofHours(1), 1, 2, Duration.ZERO,
-                EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty());
-        return FleetManager.start(discovery, List.of("/p/*"), policy, resolver, catalog, options, Clock.systemUTC());
     }
 
     private interface FleetBody {
