@@ -135,6 +135,9 @@ final class PageChecksumStore {
         Connection conn = config.createConnection("jdbc:sqlite:" + file);
         try (Statement st = conn.createStatement()) {
             st.execute("PRAGMA journal_mode=WAL");
+            // The WAL would otherwise keep its high-water mark (4 MB by default) whatever the data's size.
+            st.execute("PRAGMA wal_autocheckpoint=256");
+            st.execute("PRAGMA journal_size_limit=1048576");
             st.execute("CREATE TABLE IF NOT EXISTS base (map BLOB PRIMARY KEY, data BLOB NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS journal (map BLOB NOT NULL, txid INTEGER NOT NULL, "
                     + "data BLOB NOT NULL, PRIMARY KEY (map, txid)) WITHOUT ROWID");
