@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Intake from discovery: scans (every scan interval, or at once after lost watch events) and watch events become
+ * Intake from discovery: scans (every full-scan interval while the watch is healthy, every scan interval while it is
+ * not, at once after lost watch events; see {@link WatchTracker}) and watch events become
  * rows of the table. A new database gets one transient pass (its first capture, or the continuation of its
  * replica), unless the catalog shows it unchanged since the last run; a known one that changed goes to the hot set;
  * a vanished one is marked deleted. Replica-path collisions exclude every database involved, loudly, and a pattern
