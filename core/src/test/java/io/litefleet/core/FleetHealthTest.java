@@ -91,4 +91,17 @@ class FleetHealthTest {
                 + "the full-scan interval in force, 10s; watch healthy)"), r.getFirst());
         assertEquals(List.of(), reasons(live(List.of(), Optional.of(T0.plusSeconds(1))), now, T));
     }
+
+    @Test
+    void missedScans_countTheFullScanIntervalInForce() {
+        Instant now = T0.plus(Duration.ofHours(2));
+        Optional<Instant> scanned = Optional.of(T0);
+        FleetLive healthy = new FleetLive(List.of(), List.of(), scanned, Duration.ofHours(1),
+                io.litefleet.core.fleet.WatchHealth.HEALTHY, "", T0);
+        assertEquals(List.of(), reasons(healthy, now, T), "2 h without a scan is within 3 x 1 h");
+        FleetLive lost = new FleetLive(List.of(), List.of(), scanned, Duration.ofSeconds(30),
+                io.litefleet.core.fleet.WatchHealth.INCOMPLETE, "watch limit", T0);
+        assertTrue(reasons(lost, now, T).getFirst().contains("x the full-scan interval in force, 30s; watch "
+                + "incomplete"), "an unhealthy watch scans every scan-interval: 2 h without one is a failure");
+    }
 }
