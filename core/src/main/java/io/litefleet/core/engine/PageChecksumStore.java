@@ -138,7 +138,9 @@ final class PageChecksumStore {
             // The WAL would otherwise keep its high-water mark (4 MB by default) whatever the data's size.
             st.execute("PRAGMA wal_autocheckpoint=256");
             st.execute("PRAGMA journal_size_limit=1048576");
-            st.execute("CREATE TABLE IF NOT EXISTS base (map BLOB PRIMARY KEY, data BLOB NOT NULL)");
+            // Without rowid: a key stored once (a rowid table adds an index holding it again): 10,000 small maps
+            // take 0.75 MB instead of 0.97 MB. A large map (2 MB for a 1 GiB database) goes to overflow pages either way.
+            st.execute("CREATE TABLE IF NOT EXISTS base (map BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID");
             st.execute("CREATE TABLE IF NOT EXISTS journal (map BLOB NOT NULL, txid INTEGER NOT NULL, "
                     + "data BLOB NOT NULL, PRIMARY KEY (map, txid)) WITHOUT ROWID");
             st.executeQuery("SELECT count(*) FROM base").close(); // a damaged file fails here, not at first use
