@@ -166,7 +166,8 @@ def run_one(name, launcher, n, window, base):
     while not done():
         if p.poll() is not None or time.monotonic() > deadline:
             stop(p)
-            raise SystemExit(f"{name}: first capture of {n} not done (exit {p.poll()}); see {run}/log")
+            raise SystemExit(f"first capture of {n} not done within {time.monotonic() - t0:.0f} s "
+                             f"(exit {p.poll()}); its log: {run}/log")
         time.sleep(2 if name == "litestream" and n > 2000 else 0.5)
     captured = time.monotonic() - t0
     c0, w0 = cpu_seconds(pid), time.monotonic()
@@ -198,13 +199,17 @@ def main():
         for r in range(a.rounds):
             for name, launcher in systems:
                 log(f"round {r + 1}/{a.rounds}: {name} at N={a.n}")
-                rows[name].append(run_one(name, launcher, a.n, a.window, a.base))
+                try:
+                    rows[name].append(run_one(name, launcher, a.n, a.window, a.base))
+                except SystemExit as e:  # a system that cannot capture the fleet is reported, the run goes on
+                    rows[name].append({"failed": str(e)})
                 log(name, rows[name][-1])
                 load.append(os.getloadavg())
     finally:
         kill_all()
     keys = ["capture_s", "idle_cpu_s_per_min", "rss_mb", "state_mb", "state_files"]
-    med = {name: {k: statistics.median(x[k] for x in rows[name]) for k in keys} for name in rows}
+    ok = {name: [x for x in rows[name] if "failed" not in x] for name in rows}
+    med = {name: {k: statistics.median(x[k] for x in ok[name]) if ok[name] else 0 for k in keys} for name in rows}
     peer = med["litestream"]
     lines = [f"# Idle and on-disk cost after the first capture, N = {a.n:,}", "",
              f"`{' '.join(sys.argv)}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {a.rounds} rounds, "
@@ -214,7 +219,10 @@ def main():
              " CPU ratio | state ratio |", "|---|---|---|---|---|---|---|---|"]
     for name in rows:
         m = med[name]
-        ratio = lambda k: f"{m[k] / peer[k]:.2f}" if peer[k] else "-"  # noqa: E731
+        if not ok[name]:
+            lines.append(f"| {name} | failed: {rows[name][0]['failed']} | | | | | | |")
+            continue
+        ratio = lambda k: f"{m[k] / peer[k]:.2f}" if peer[k] else "-"  # noqa: E731 (no peer figure: -)
         lines.append(f"| {name} | {m['capture_s']} | {m['idle_cpu_s_per_min']} | {m['rss_mb']} | {m['state_mb']} | "
                      f"{int(m['state_files'])} | {ratio('idle_cpu_s_per_min')} | {ratio('state_mb')} |")
     lines += ["", "Medians of the rounds; ratios are system / litestream v0.5.16. Every round's row:", "",
