@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * The verdict of {@code /healthz} on a fleet's memory and the {@code dbs:} databases: a hot database (every listed one
  * is) lagging past {@code health.max-lag}, a
  * destination failing for longer than {@code health.max-failing}, or no discovery scan for
- * {@code health.missed-scans} scan intervals. A pure function of its inputs.
+ * {@code health.missed-scans} full-scan intervals, as in force (the scan interval while watching is not healthy, the
+ * longer full-scan interval while it is). A pure function of its inputs.
  */
 final class FleetHealth {
     /** At most this many databases are named in one reason. */
@@ -64,8 +65,8 @@ final class FleetHealth {
         Instant since = live.lastScan().orElse(live.started());
         if (Duration.between(since, now).compareTo(allowed) > 0) {
             reasons.add("discovery: no scan completed " + (live.lastScan().isPresent() ? "since " + since
-                    : "since start") + " (health.missed-scans " + t.missedScans() + " x scan-interval "
-                    + live.scanInterval().toSeconds() + "s; watching " + (live.watching() ? "on" : "off") + ")");
+                    : "since start") + " (health.missed-scans " + t.missedScans() + " x the full-scan interval in "
+                    + "force, " + live.scanInterval().toSeconds() + "s; watch " + live.watch().label() + ")");
         }
     }
 

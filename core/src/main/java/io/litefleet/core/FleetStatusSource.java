@@ -237,6 +237,11 @@ final class FleetStatusSource implements StatusSource {
             m.put("evictions", s.evictions());
             m.put("scans", s.scans());
             m.put("watching", s.watching());
+            m.put("watch", s.watch().label());
+            if (!live.fleet.watchReason().isEmpty()) {
+                m.put("watchReason", live.fleet.watchReason());
+            }
+            m.put("fullScanEverySeconds", s.scanEvery().toSeconds());
             m.put("lastScan", live.fleet.lastScan().map(Instant::toString).orElse(null));
         }
         return m;

@@ -81,7 +81,7 @@ final class FleetWiring {
             EngineSettings engine = first.engine(EngineSettings.DEFAULTS).withConvertToWal(fleet.convertToWal());
             FleetOptions options = new FleetOptions(fleet.maxHotDatabases(), fleet.scanInterval(), workers,
                     transients, engine.syncInterval().multipliedBy(2).plus(Duration.ofSeconds(1)), engine, compaction,
-                    fleet.coldSnapshotInterval());
+                    fleet.coldSnapshotInterval(), fleet.fullScanInterval());
             List<String> names = new ArrayList<>(fleet.directories().stream().map(DirectoryConfig::glob).toList());
             names.addAll(fleet.patterns());
             return manual

@@ -113,6 +113,11 @@ final class LeavingOutDiscovery implements Discovery {
             public void overflowed(String reason) {
                 listener.overflowed(reason);
             }
+
+            @Override
+            public void incomplete(String reason) {
+                listener.incomplete(reason);
+            }
         });
     }
 

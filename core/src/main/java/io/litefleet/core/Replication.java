@@ -108,6 +108,7 @@ public final class Replication implements AutoCloseable {
             PluginRegistry registry = open(opened, PluginRegistry.open(plan.pluginsDir()));
             ReplicaClients clients = open(opened, new ReplicaClients(registry));
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
+            open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir()));
             SyncScheduler scheduler = open(opened, plan.manual() ? SyncScheduler.manual(clock)
                     : SyncScheduler.start(FleetWiring.syncWorkers(), clock));
             scheduler.shutdownSync(plan.shutdownSync());
@@ -292,12 +293,13 @@ public final class Replication implements AutoCloseable {
     public ReplicationStatus status() {
         if (fleet == null) {
             return new ReplicationStatus(listed.size(), false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false,
-                    List.of());
+                    "", List.of());
         }
         FleetStatus s = fleet.status();
         return new ReplicationStatus(listed.size(), true, s.known(), s.hot(), s.cold(), s.deleted(), s.excluded(),
                 s.promotions(), s.demotions(), s.evictions(), s.transients(), s.backlog(), s.running(), s.scans(),
-                s.settles(), s.settlesPending(), s.captures(), s.watching(), s.unmatchedPatterns());
+                s.settles(), s.settlesPending(), s.captures(), s.watching(), s.watch().label(),
+                s.unmatchedPatterns());
     }
 
     /**

@@ -26,12 +26,15 @@ import java.util.List;
  *                          database changes
  * @param captures          whole-state uploads (a database's first sight, or continuity that could not be proven)
  * @param watching          whether discovery reacts to file-system events (else scans only)
+ * @param watch             how far watching can be trusted: {@code healthy} (full scans only at the full-scan
+ *                          interval), {@code lost-events}, {@code incomplete} or {@code off} (full scans at the scan
+ *                          interval); empty without a fleet
  * @param unmatchedPatterns fleet patterns the last scan found nothing under
  */
 public record ReplicationStatus(int listed, boolean fleet, int known, int hot, int cold, int deleted,
                                 int notReplicated, long promotions, long demotions, long evictions, long transients,
                                 int backlog, int running, long scans, long settles, int settlesPending, long captures,
-                                boolean watching,
+                                boolean watching, String watch,
                                 List<String> unmatchedPatterns) {
     /** Copies. */
     public ReplicationStatus {

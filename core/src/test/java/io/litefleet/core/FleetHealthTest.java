@@ -20,7 +20,7 @@ class FleetHealthTest {
     private static final Duration SCAN = Duration.ofSeconds(10);
 
     private static FleetLive live(List<FleetLive.HotDb> hot, Optional<Instant> lastScan) {
-        return new FleetLive(hot, List.of(), lastScan, SCAN, true, T0);
+        return new FleetLive(hot, List.of(), lastScan, SCAN, io.litefleet.core.fleet.WatchHealth.HEALTHY, "", T0);
     }
 
     private static FleetLive.HotDb hot(String path, SyncHealth... health) {
@@ -88,7 +88,20 @@ class FleetHealthTest {
         List<String> r = reasons(live(List.of(), Optional.empty()), now, T);
         assertEquals(1, r.size());
         assertTrue(r.getFirst().startsWith("discovery: no scan completed since start (health.missed-scans 3 x "
-                + "scan-interval 10s; watching on)"), r.getFirst());
+                + "the full-scan interval in force, 10s; watch healthy)"), r.getFirst());
         assertEquals(List.of(), reasons(live(List.of(), Optional.of(T0.plusSeconds(1))), now, T));
+    }
+
+    @Test
+    void missedScans_countTheFullScanIntervalInForce() {
+        Instant now = T0.plus(Duration.ofHours(2));
+        Optional<Instant> scanned = Optional.of(T0);
+        FleetLive healthy = new FleetLive(List.of(), List.of(), scanned, Duration.ofHours(1),
+                io.litefleet.core.fleet.WatchHealth.HEALTHY, "", T0);
+        assertEquals(List.of(), reasons(healthy, now, T), "2 h without a scan is within 3 x 1 h");
+        FleetLive lost = new FleetLive(List.of(), List.of(), scanned, Duration.ofSeconds(30),
+                io.litefleet.core.fleet.WatchHealth.INCOMPLETE, "watch limit", T0);
+        assertTrue(reasons(lost, now, T).getFirst().contains("x the full-scan interval in force, 30s; watch "
+                + "incomplete"), "an unhealthy watch scans every scan-interval: 2 h without one is a failure");
     }
 }

@@ -8,9 +8,21 @@ public interface DiscoveryListener {
     void changed(Path path);
 
     /**
-     * Events were lost (queue overflow, or watches ran out): the caller should fall back to a full scan.
+     * Events were lost (the event queue overflowed): the caller should scan everything now, and at its short
+     * interval until watching has been quiet for a while.
      *
      * @param reason why, for the log
      */
     void overflowed(String reason);
+
+    /**
+     * Watching no longer covers everything, for good (the watch table is full, so new directories go unwatched, or
+     * the watch stopped): the caller should scan everything now and keep scanning at its short interval. The default
+     * treats it as {@link #overflowed}.
+     *
+     * @param reason why, for the log
+     */
+    default void incomplete(String reason) {
+        overflowed(reason);
+    }
 }

@@ -22,7 +22,8 @@ import java.util.Set;
  *
  * @param patterns             {@code patterns:}, absolute glob patterns as written, at least one, no duplicates
  * @param maxHotDatabases      {@code max-hot-databases:} (default 1000), at least 1
- * @param scanInterval         {@code scan-interval:} (default 30s), how often a full scan runs
+ * @param scanInterval         {@code scan-interval:} (default 30s), how often a full scan runs while file-system
+ *                             watching is unavailable or not healthy (events lost, directories left unwatched)
  * @param coldSnapshotInterval {@code cold-snapshot-interval:}, empty when absent or 0 (then cold databases are settled every longest level interval and snapshotted at the snapshot interval)
  * @param stateDir             {@code state-dir:} of the section, else the top-level one, else empty
  * @param replicaTemplates     {@code replica-template:}: one section, or a list of them (several destinations per
@@ -38,17 +39,22 @@ import java.util.Set;
  *                             databases to WAL mode instead of refusing them. Default false with {@code patterns}
  *                             (silently changing thousands of tenants' journal mode would surprise, so fleet mode
  *                             asks for it); true when only directory entries run, as upstream's directory mode does
+ * @param fullScanInterval     {@code full-scan-interval:} (default 1h, or {@code scan-interval} when longer), how
+ *                             often a full scan runs while watching is healthy: a safety net for anything watching
+ *                             missed; never shorter than {@code scan-interval}
  */
 public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration scanInterval,
                          Optional<Duration> coldSnapshotInterval, Optional<Path> stateDir,
                          List<ReplicaTemplate> replicaTemplates, TieringConfig tiering, PluginSection discovery,
                          Set<Path> excludedPaths, String origin, List<DirectoryConfig> directories,
-                         boolean convertToWal) {
+                         boolean convertToWal, Duration fullScanInterval) {
 
     /** Default of {@code max-hot-databases}, from the design. */
     public static final int DEFAULT_MAX_HOT = 1000;
     /** Default of {@code scan-interval}, from the design. */
     public static final Duration DEFAULT_SCAN_INTERVAL = Duration.ofSeconds(30);
+    /** Default of {@code full-scan-interval} (unless {@code scan-interval} is longer). */
+    public static final Duration DEFAULT_FULL_SCAN_INTERVAL = Duration.ofHours(1);
     /** Default of {@code hot-idle-timeout}, from the design ("after 5 minutes of inactivity"). */
     public static final Duration DEFAULT_HOT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     /** Default of {@code promote-if-modified-within}, from the design ("recent modifications (< 5 minutes)"). */
@@ -59,7 +65,7 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
     static final Set<String> KEYS = Set.of("enabled", "patterns", "max-hot-databases", "scan-interval",
             "hot-idle-timeout", "promote-if-modified-within", "promote-if-accessed-more-than",
             "cold-snapshot-interval", "state-dir", "discovery", "tiering-policy", "replica-template",
-            "convert-to-wal");
+            "convert-to-wal", "full-scan-interval");
 
     /** Validates and copies. */
     public FleetConfig {
@@ -84,6 +90,9 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         }
         if (scanInterval.isZero() || scanInterval.isNegative()) {
             throw new IllegalArgumentException("scanInterval must be positive");
+        }
+        if (Objects.requireNonNull(fullScanInterval, "fullScanInterval").compareTo(scanInterval) < 0) {
+            throw new IllegalArgumentException("fullScanInterval must not be shorter than scanInterval");
         }
         checkSyncIntervals(replicaTemplates, directories);
     }
@@ -155,6 +164,7 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         }
         int maxHot = (int) section.integer("max-hot-databases", DEFAULT_MAX_HOT, 1, Integer.MAX_VALUE);
         Duration scan = positive(section, "scan-interval", DEFAULT_SCAN_INTERVAL);
+        Duration fullScan = fullScanInterval(section, scan);
         Optional<Duration> cold = Optional.of(section.duration("cold-snapshot-interval", Duration.ZERO))
                 .filter(d -> !d.isZero());
         Optional<Path> stateDir = section.string("state-dir")
@@ -170,7 +180,25 @@ public record FleetConfig(List<String> patterns, int maxHotDatabases, Duration s
         PluginSection discovery = templated ? FleetSections.discovery(section, patterns)
                 : new PluginSection("glob", Settings.of(section.origin(), java.util.Map.of()));
         return Optional.of(new FleetConfig(patterns, maxHot, scan, cold, stateDir, template, tiering, discovery,
-                listedDbs, section.origin(), directories, section.bool("convert-to-wal", !templated)));
+                listedDbs, section.origin(), directories, section.bool("convert-to-wal", !templated), fullScan));
+    }
+
+    /** {@code full-scan-interval}: by default an hour, or {@code scan-interval} when that is longer. */
+    private static Duration fullScanInterval(Settings section, Duration scan) {
+        if (!section.has("full-scan-interval")) {
+            return scan.compareTo(DEFAULT_FULL_SCAN_INTERVAL) > 0 ? scan : DEFAULT_FULL_SCAN_INTERVAL;
+        }
+        Duration full = positive(section, "full-scan-interval", DEFAULT_FULL_SCAN_INTERVAL);
+        if (full.compareTo(scan) < 0) {
+            throw new ConfigException(section.origin() + ": key 'full-scan-interval'" + section.at("full-scan-interval")
+                    + " is " + text(full) + ", shorter than scan-interval " + text(scan) + "; the full-scan interval "
+                    + "applies while watching is healthy and must be at least scan-interval");
+        }
+        return full;
+    }
+
+    private static String text(Duration d) {
+        return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
     private static List<ReplicaTemplate> templates(Settings section, Settings top) {

@@ -16,7 +16,9 @@ final class ChecksumJournal {
     /** Journal bytes always allowed before the saved page checksums are rewritten whole. */
     private static final long MIN_BYTES = 64 * 1024;
 
-    private final PageChecksumStore store;
+    private final Path stateDir;
+    /** The shared store while held (between the first use and {@link #release}). */
+    private PageChecksumStore store;
     private final Path db;
     /** The store's key: the database and its destination. */
     private final String key;
@@ -25,15 +27,21 @@ final class ChecksumJournal {
     private long bytes;
 
     ChecksumJournal(Path stateDir, Path db, String destination) {
-        this.store = new PageChecksumStore(stateDir);
+        this.stateDir = stateDir;
         this.db = db;
         this.key = db + "\n" + destination;
     }
 
     /** The checksums saved for exactly {@code at}, if any; from then on the journal continues them. */
     Optional<PageChecksums> load(Position at) {
-        Optional<PageChecksumStore.Loaded> loaded = store.load(key, at.txid(), at.checksum(), at.pageSize())
-                .or(() -> store.load(db.toString(), at.txid(), at.checksum(), at.pageSize()).map(l -> new PageChecksumStore
+        PageChecksumStore s = store();
+        if (s == null) {
+            current = false;
+            bytes = 0;
+            return Optional.empty();
+        }
+        Optional<PageChecksumStore.Loaded> loaded = s.load(key, at.txid(), at.checksum(), at.pageSize())
+                .or(() -> s.load(db.toString(), at.txid(), at.checksum(), at.pageSize()).map(l -> new PageChecksumStore
                         .Loaded(l.crcs(), false, 0))); // saved before destinations had their own (read only)
         current = loaded.map(PageChecksumStore.Loaded::appendable).orElse(false);
         bytes = loaded.map(PageChecksumStore.Loaded::journalBytes).orElse(0L);
@@ -47,8 +55,12 @@ final class ChecksumJournal {
         if (crcs == null || crcs.rolling() != at.checksum()) {
             return;
         }
+        PageChecksumStore s = store();
+        if (s == null) {
+            return;
+        }
         try {
-            store.save(key, at.txid(), at.checksum(), at.pageSize(), crcs);
+            s.save(key, at.txid(), at.checksum(), at.pageSize(), crcs);
             current = true;
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> db + ": saving page checksums: " + e.getMessage());
@@ -64,11 +76,35 @@ final class ChecksumJournal {
             save(at, crcs);
             return;
         }
+        PageChecksumStore s = store();
         try {
-            bytes += store.append(key, at.txid(), at.checksum(), at.commit(), changed);
+            if (s == null) {
+                throw new IOException("no store");
+            }
+            bytes += s.append(key, at.txid(), at.checksum(), at.commit(), changed);
         } catch (IOException e) {
             current = false;
             LOG.log(System.Logger.Level.DEBUG, () -> db + ": appending page checksums: " + e.getMessage());
+        }
+    }
+
+    /** The shared store, acquired at first use; null when it cannot be opened (nothing is then saved). */
+    private PageChecksumStore store() {
+        if (store == null) {
+            try {
+                store = PageChecksumStore.acquire(stateDir);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, () -> db + ": page checksums not kept: " + e.getMessage());
+            }
+        }
+        return store;
+    }
+
+    /** Gives the shared store back (it is acquired again at the next use). Idempotent. */
+    void release() {
+        if (store != null) {
+            store.release();
+            store = null;
         }
     }
 

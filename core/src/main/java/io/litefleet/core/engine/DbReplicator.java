@@ -1037,6 +1037,7 @@ public final class DbReplicator implements AutoCloseable {
         refreshAfterRestart = false;
         unprovenGap = false; // opening again establishes the position
         journal.invalidate();
+        journal.release(); // the shared page-checksum store closes with its last holder
     }
 
     /** The WAL generation our own checkpoint proved to end exactly at what we shipped. */

@@ -15,19 +15,28 @@ import java.util.Optional;
  * @param hot          the hot databases, in no particular order
  * @param errors       databases the fleet refused or failed on (not replicated until they change)
  * @param lastScan     when the last full discovery scan completed, if one has
- * @param scanInterval the configured scan interval
- * @param watching     whether file-system watching is active
+ * @param scanInterval the time between full scans as last scheduled: the full-scan interval while watching is
+ *                     healthy, the scan interval otherwise
+ * @param watch        how far file-system watching can be trusted
+ * @param watchReason  why watching is not healthy; empty while it is
  * @param started      when the fleet started
  */
 public record FleetLive(List<HotDb> hot, List<ErrorDb> errors, Optional<Instant> lastScan, Duration scanInterval,
-                        boolean watching, Instant started) {
+                        WatchHealth watch, String watchReason, Instant started) {
     /** Copies. */
     public FleetLive {
         hot = List.copyOf(hot);
         errors = List.copyOf(errors);
         Objects.requireNonNull(lastScan, "lastScan");
         Objects.requireNonNull(scanInterval, "scanInterval");
+        Objects.requireNonNull(watch, "watch");
+        Objects.requireNonNull(watchReason, "watchReason");
         Objects.requireNonNull(started, "started");
+    }
+
+    /** Whether file-system watching is active (healthy or not). */
+    public boolean watching() {
+        return watch != WatchHealth.OFF;
     }
 
     /**

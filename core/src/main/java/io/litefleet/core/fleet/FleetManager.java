@@ -132,10 +132,19 @@ public final class FleetManager implements AutoCloseable {
 
             @Override
             public void overflowed(String reason) {
-                LOG.log(System.Logger.Level.WARNING, "discovery watch lost events (" + reason + "); rescanning");
-                inbox.add(intake::rescan);
+                LOG.log(System.Logger.Level.WARNING, "discovery watch lost events (" + reason + "); rescanning, "
+                        + "then every scan-interval until watching is quiet for one");
+                inbox.add(() -> intake.lost(reason));
+            }
+
+            @Override
+            public void incomplete(String reason) {
+                LOG.log(System.Logger.Level.WARNING, "discovery watch is incomplete (" + reason + "); rescanning, "
+                        + "then every scan-interval");
+                inbox.add(() -> intake.incomplete(reason));
             }
         });
+        intake.watching(watching);
     }
 
     /** Every fleet database's syncs and checkpoints, added up, live. Thread-safe. */
@@ -192,8 +201,8 @@ public final class FleetManager implements AutoCloseable {
      */
     public CompletableFuture<FleetLive> live() {
         CompletableFuture<FleetLive> out = new CompletableFuture<>();
-        inbox.add(() -> out.complete(new FleetLive(hot.live(), errors(), intake.lastScanAt(), f.options.scanInterval(),
-                watching, f.epoch)));
+        inbox.add(() -> out.complete(new FleetLive(hot.live(), errors(), intake.lastScanAt(), intake.scanEvery(),
+                intake.watchHealth(), intake.watchReason(), f.epoch)));
         return out;
     }
 
@@ -442,8 +451,8 @@ public final class FleetManager implements AutoCloseable {
         status = new FleetStatus(f.table.size(), hot.size(), cold, l.count(RowState.DELETED),
                 l.count(RowState.EXCLUDED) + l.count(RowState.REFUSED) + l.count(RowState.FAILED),
                 l.promotions(), l.demotions(), hot.evictions(), passes.started(), passes.backlog(), intake.scans(),
-                intake.lastScanMs(), watching, settler.settles(), settler.pending(), f.running(), f.captures.get(),
-                intake.unmatched());
+                intake.lastScanMs(), watching, intake.watchHealth(), intake.scanEvery(), settler.settles(),
+                settler.pending(), f.running(), f.captures.get(), intake.unmatched());
         unreplicated = new Unreplicated(l.count(RowState.EXCLUDED), l.count(RowState.REFUSED),
                 l.count(RowState.FAILED));
     }

@@ -16,6 +16,9 @@ package io.litefleet.core.fleet;
  * @param scans        full scans done
  * @param lastScanMs   duration of the last full scan
  * @param watching     whether file-system watching is active
+ * @param watch        how far watching can be trusted, which sets how often full scans run
+ * @param scanEvery    the time between full scans now: the full-scan interval while watching is healthy, the scan
+ *                     interval otherwise
  * @param settles      settle passes done (compaction, snapshot, retention in one go) for cold databases' replicas
  * @param running      transient and settle passes running now
  * @param settlesPending settle passes still to come: rows marked behind, queued, or with work at a known later time
@@ -27,7 +30,7 @@ package io.litefleet.core.fleet;
  */
 public record FleetStatus(int known, int hot, int cold, int deleted, int excluded, long promotions, long demotions,
                           long evictions, long transients, int backlog, long scans, long lastScanMs,
-                          boolean watching, long settles, int settlesPending, int running,
+                          boolean watching, WatchHealth watch, java.time.Duration scanEvery, long settles, int settlesPending, int running,
                           long captures,
                           java.util.List<String> unmatchedPatterns) {
     /** Copies. */

@@ -6,6 +6,7 @@ import io.litefleet.core.state.ReplicaPosition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -16,7 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Intake from discovery: scans (every scan interval, or at once after lost watch events) and watch events become
+ * Intake from discovery: scans (every full-scan interval while the watch is healthy, every scan interval while it is
+ * not, at once after lost watch events; see {@link WatchTracker}) and watch events become
  * rows of the table. A new database gets one transient pass (its first capture, or the continuation of its
  * replica), unless the catalog shows it unchanged since the last run; a known one that changed goes to the hot set;
  * a vanished one is marked deleted. Replica-path collisions exclude every database involved, loudly, and a pattern
@@ -42,6 +44,9 @@ final class Intake {
     private List<String> unmatched = List.of();
     private boolean rescan = true;
     private Instant nextScan;
+    /** The interval the last scan scheduled the next one at (depends on the watch's health then). */
+    private Duration scanEvery;
+    private final WatchTracker watch;
     private long scans;
     private long lastScanMs;
     /** Durations of the full scans that completed. */
@@ -58,6 +63,8 @@ final class Intake {
         this.baseline = new HashMap<>(baseline);
         this.unsettledAtStart = new HashSet<>(unsettledAtStart);
         this.nextScan = f.epoch;
+        this.watch = new WatchTracker(f.options.scanInterval(), f.options.fullScanInterval());
+        this.scanEvery = f.options.scanInterval();
         this.collisions = CollisionDetector.create(new CollisionDetector.Lookup() {
             @Override
             public Path path(int i) {
@@ -76,18 +83,49 @@ final class Intake {
         });
     }
 
-    /** Watch events were lost: scan at the next step. */
-    void rescan() {
+    /** Whether the discovery started watching; without it, scans run at the scan interval. */
+    void watching(boolean on) {
+        watch.started(on);
+    }
+
+    /** Watch events were lost: scan at the next step, and at the scan interval for a while. */
+    void lost(String reason) {
+        watch.lost(f.clock.instant(), reason);
         rescan = true;
     }
 
-    /** Scans when the interval has passed (or a rescan was asked for). */
+    /** Watching misses directories for good: scan at the next step, and at the scan interval from now on. */
+    void incomplete(String reason) {
+        watch.incomplete(reason);
+        rescan = true;
+    }
+
+    /**
+     * Scans when the interval has passed (or a rescan was asked for): the scan interval while watching is not
+     * healthy, the full-scan interval (a safety net for anything watching missed) while it is.
+     */
     void scanIfDue(Instant now) {
         if (rescan || !now.isBefore(nextScan)) {
             rescan = false;
-            nextScan = now.plus(f.options.scanInterval()); // also when the scan fails: no busy loop of scans
+            scanEvery = watch.interval(now);
+            nextScan = now.plus(scanEvery); // also when the scan fails: no busy loop of scans
             scan();
         }
+    }
+
+    /** How far watching can be trusted now. */
+    WatchHealth watchHealth() {
+        return watch.health(f.clock.instant());
+    }
+
+    /** Why watching is not healthy; empty while it is. */
+    String watchReason() {
+        return watch.reason(f.clock.instant());
+    }
+
+    /** The time between full scans as last scheduled (before the first scan: the scan interval). */
+    Duration scanEvery() {
+        return scanEvery;
     }
 
     private void scan() {

@@ -7,6 +7,7 @@ import io.litefleet.core.engine.DurationHistogram;
 import io.litefleet.core.engine.SyncErrorKind;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetStatus;
+import io.litefleet.core.fleet.WatchHealth;
 import io.litefleet.core.replica.RequestCounters;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -127,5 +128,16 @@ final class LitefleetFamilies implements MultiCollector {
                 + "that completed").add(f.scanDurations()).build());
         out.add(Samples.gauge("litefleet_fleet_watching", "1 while file-system watching is active, 0 when the fleet "
                 + "relies on periodic scans").add(s.watching() ? 1 : 0).build());
+        Samples watch = Samples.gauge("litefleet_fleet_watch_health", "1 for how far file-system watching can be "
+                + "trusted now: healthy (full scans only at multi-db full-scan-interval), lost-events (events lost "
+                + "within the last scan interval), incomplete (directories left unwatched) or off; full scans run at "
+                + "scan-interval unless healthy");
+        for (WatchHealth h : WatchHealth.values()) {
+            watch.add(s.watch() == h ? 1 : 0, "state", h.label());
+        }
+        out.add(watch.build());
+        out.add(Samples.gauge("litefleet_fleet_full_scan_interval_seconds", "The time between full discovery scans "
+                + "now: multi-db full-scan-interval while watching is healthy, scan-interval otherwise")
+                .add(s.scanEvery().toSeconds()).build());
     }
 }

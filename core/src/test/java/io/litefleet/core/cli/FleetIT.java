@@ -298,6 +298,7 @@ class FleetIT {
                   patterns:
                     - "%s/*/databases/*/branches/*/tenants/*.db"
                   scan-interval: 1s
+                  full-scan-interval: 1s
                   replica-template:
                     type: file
                     path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"
@@ -338,6 +339,7 @@ class FleetIT {
                     - "%s/*/databases/*/branches/*/tenants/*.db"
                   max-hot-databases: 2
                   scan-interval: 2s
+                  full-scan-interval: 2s
                   hot-idle-timeout: 3s
                   replica-template:
                     - {name: primary, type: file, path: "%s/{{project}}/{{database}}/{{branch}}/{{tenant}}"}
@@ -681,6 +683,7 @@ class FleetIT {
                     - "%s/*/databases/*/branches/*/tenants/*.db"
                   max-hot-databases: 50
                   scan-interval: 2s
+                  full-scan-interval: 2s
                   hot-idle-timeout: 3s
                 %s  replica-template:
                     type: file
@@ -723,6 +726,7 @@ class FleetIT {
                 multi-db:
                   patterns: [%s]
                   scan-interval: 1s
+                  full-scan-interval: 1s
                   replica-template:
                     type: file
                     path: "%s/{{project}}/{{tenant}}"

@@ -79,6 +79,7 @@ class PruneIT {
                 multi-db:
                   patterns: ["%2$s/*.db"]
                   scan-interval: 1s
+                  full-scan-interval: 1s
                   replica-template:
                     type: file
                     path: "%3$s/{{tenant}}"

@@ -163,6 +163,19 @@ class FleetConfigTest {
     }
 
     @Test
+    void parse_fullScanInterval_defaultsToAnHourOrTheLongerScanInterval() {
+        assertEquals(Duration.ofHours(1), fleet(minimal("")).fullScanInterval());
+        assertEquals(Duration.ofHours(2), fleet(minimal("  scan-interval: 2h\n")).fullScanInterval());
+        assertEquals(Duration.ofMinutes(10), fleet(minimal("  full-scan-interval: 10m\n")).fullScanInterval());
+    }
+
+    @Test
+    void parse_fullScanIntervalShorterThanScanInterval_namesBothValues() {
+        assertTrue(error(minimal("  scan-interval: 5m\n  full-scan-interval: 1m\n")).contains("multi-db: key "
+                + "'full-scan-interval' (line 5) is 1m, shorter than scan-interval 5m"));
+    }
+
+    @Test
     void parse_badDurations_nameKeyLineAndValue() {
         assertTrue(error(minimal("  scan-interval: often\n"))
                 .contains("multi-db: key 'scan-interval' (line 4) must be a duration such as 1s, 500ms, 5m or 1h30m, "

@@ -230,7 +230,8 @@ class DirectoryModeIT {
         Path data = dir.resolve("data");
         db(data.resolve("a.db"), "a1");
         Path replica = dir.resolve("replica");
-        Path config = config("nowatch", data, replica, false, false, "multi-db:\n  scan-interval: 200ms\n");
+        Path config = config("nowatch", data, replica, false, false, "multi-db:\n  scan-interval: 200ms\n"
+                + "  full-scan-interval: 200ms\n"); // scans while watching is healthy too: they must not admit late.db
         Process ours = Daemon.start(dir.resolve("nowatch.log"), env(), "replicate", "-config", config.toString(),
                 "--status-interval", "100ms");
         try {

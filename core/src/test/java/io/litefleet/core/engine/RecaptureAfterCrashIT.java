@@ -3,6 +3,7 @@ package io.litefleet.core.engine;
 import io.litefleet.core.replica.TestRestore;
 import io.litefleet.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.Settings;
@@ -92,6 +93,8 @@ class RecaptureAfterCrashIT {
                     shipped, total);
             assertTrue(total > 1500, "the database has " + total + " pages");
             assertTrue(shipped <= 100, "only the changed pages are shipped, not " + shipped + " of " + total);
+            assertTrue(Files.isRegularFile(state.resolve(PageChecksumStore.FILE_NAME)), "the packed store is used");
+            assertFalse(Files.exists(state.resolve(PageChecksumStore.OLD_DIR)), "no file per database");
             BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(app), "after the recapture");
             target.client().close();
         }

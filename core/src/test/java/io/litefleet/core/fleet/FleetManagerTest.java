@@ -61,6 +61,7 @@ class FleetManagerTest {
         volatile CountDownLatch scanGate = new CountDownLatch(0);
         final AtomicInteger scansStarted = new AtomicInteger();
         volatile DiscoveryListener listener;
+        volatile boolean watchable = true;
 
         @Override
         public void scan(Consumer<DiscoveredDatabase> sink, Predicate<Path> verified) throws IOException {
@@ -103,7 +104,7 @@ class FleetManagerTest {
         @Override
         public boolean watch(DiscoveryListener l) {
             listener = l;
-            return true;
+            return watchable;
         }
 
         @Override

@@ -128,6 +128,9 @@ class StatusApiIT {
         assertEquals("ok", json(call("GET", "/healthz", 200)).get("status"));
         Map<String, Object> summary = json(call("GET", "/v1/fleet", 200));
         assertEquals((long) TOTAL + 1, summary.get("known"), "the 300 and the one not in WAL mode");
+        // inotify works here: the full scans are the hour-long safety net (the config leaves full-scan-interval out)
+        assertEquals("healthy", summary.get("watch"), summary::toString);
+        assertEquals(3600L, summary.get("fullScanEverySeconds"), summary::toString);
     }
 
     @Test

@@ -36,8 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are reported as {@code x.db}; deletions are reported like changes (a probe then returns {@code null}).
  *
  * <p>Lost events: a queue overflow, and a registration refused because the watch table is full, are reported
- * through {@link DiscoveryListener#overflowed}; a burst of overflow events is reported once, a full watch table
- * once per watcher. Watching continues with what is registered; the caller falls back to periodic scans.
+ * through {@link DiscoveryListener#overflowed} (a burst of overflow events once) and
+ * {@link DiscoveryListener#incomplete} (a full watch table, once per watcher; the watch thread stopping). Watching
+ * continues with what is registered; the caller falls back to periodic scans.
  *
  * <p>Thread confinement: {@link #start} registers on the calling thread, then hands everything to the watch
  * thread; only {@link #close} is called from elsewhere.
@@ -56,7 +57,7 @@ final class GlobWatcher implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread thread;
     private boolean limitReported;
-    private String pendingOverflow;
+    private String pendingIncomplete;
 
     private GlobWatcher(List<GlobPattern> patterns, Path root, WatchService service, WatchSupport support,
                         DiscoveryListener listener) {
@@ -143,7 +144,7 @@ final class GlobWatcher implements AutoCloseable {
         } catch (IOException e) {
             if (!limitReported) {
                 limitReported = true;
-                overflow("cannot watch " + dir + " (" + e.getMessage() + "); further directories are not watched");
+                incomplete("cannot watch " + dir + " (" + e.getMessage() + "); further directories are not watched");
             }
             return false;
         }
@@ -151,9 +152,9 @@ final class GlobWatcher implements AutoCloseable {
     }
 
     private void run() {
-        if (pendingOverflow != null) {
-            notifyOverflow(pendingOverflow);
-            pendingOverflow = null;
+        if (pendingIncomplete != null) {
+            notifyIncomplete(pendingIncomplete);
+            pendingIncomplete = null;
         }
         boolean overflowSeen = false;
         try {
@@ -171,6 +172,9 @@ final class GlobWatcher implements AutoCloseable {
             }
         } catch (ClosedWatchServiceException | InterruptedException stop) {
             // close() closed the service: the normal way out
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "the discovery watch stopped", e);
+            notifyIncomplete("the watch stopped: " + e);
         }
     }
 
@@ -252,11 +256,19 @@ final class GlobWatcher implements AutoCloseable {
         }
     }
 
-    private void overflow(String reason) {
+    private void incomplete(String reason) {
         if (Thread.currentThread() == thread) {
-            notifyOverflow(reason);
+            notifyIncomplete(reason);
         } else {
-            pendingOverflow = reason; // the listener is only ever called from the watch thread
+            pendingIncomplete = reason; // the listener is only ever called from the watch thread
+        }
+    }
+
+    private void notifyIncomplete(String reason) {
+        try {
+            listener.incomplete(reason);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "discovery listener failed on an incomplete watch", e);
         }
     }
 

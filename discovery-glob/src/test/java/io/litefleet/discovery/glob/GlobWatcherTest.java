@@ -194,6 +194,8 @@ class GlobWatcherTest {
         watching(limited, "/data/*/tenants/*.db");
         assertTrue(within(WITHIN_A_SECOND, () -> recorder.overflows.size() == 1), recorder::toString);
         assertTrue(recorder.overflows.peek().contains("User limit of inotify watches reached"), recorder::toString);
+        assertEquals(List.copyOf(recorder.overflows), List.copyOf(recorder.incomplete),
+                "a full watch table is reported as an incomplete watch (scans stay frequent), not a passing loss");
         assertEquals(Set.of("litefleet-watch-0"), Set.copyOf(recorder.threads));
 
         // exactly one "tenants" directory got a watch, and it still reports
@@ -251,6 +253,8 @@ class GlobWatcherTest {
     static class Recorder implements DiscoveryListener {
         final Queue<Path> changed = new ConcurrentLinkedQueue<>();
         final Queue<String> overflows = new ConcurrentLinkedQueue<>();
+        /** Reports of a watch that misses directories for good (also in {@link #overflows}). */
+        final Queue<String> incomplete = new ConcurrentLinkedQueue<>();
         final Queue<String> threads = new ConcurrentLinkedQueue<>();
 
         @Override
@@ -266,8 +270,14 @@ class GlobWatcherTest {
         }
 
         @Override
+        public void incomplete(String reason) {
+            incomplete.add(reason);
+            overflowed(reason);
+        }
+
+        @Override
         public String toString() {
-            return "changed=" + changed + " overflows=" + overflows;
+            return "changed=" + changed + " overflows=" + overflows + " incomplete=" + incomplete;
         }
     }
 }

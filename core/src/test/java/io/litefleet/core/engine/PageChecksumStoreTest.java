@@ -1,0 +1,273 @@
+package io.litefleet.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packed page-checksum store: a map saved and journaled comes back at exactly its position, and a lost, torn or
+ * altered record, or a damaged file, makes it untrusted (empty), never wrong; old {@code pages/*.crc} files move in.
+ */
+class PageChecksumStoreTest {
+    private static final int PAGE_SIZE = 4096;
+    private static final String DB = "/data/t1.db\nfile:///backups";
+
+    @TempDir
+    Path state;
+
+    private final List<PageChecksumStore> held = new ArrayList<>();
+    private final Random random = new Random(13);
+
+    @AfterEach
+    void releaseAll() {
+        held.forEach(PageChecksumStore::release);
+    }
+
+    private PageChecksumStore store() throws Exception {
+        PageChecksumStore s = PageChecksumStore.acquire(state);
+        held.add(s);
+        return s;
+    }
+
+    /** A map of {@code pages} random page checksums. */
+    private PageChecksums map(int pages) {
+        Map<Integer, Long> all = new HashMap<>();
+        for (int p = 1; p <= pages; p++) {
+            all.put(p, random.nextLong() | 1);
+        }
+        PageChecksums crcs = new PageChecksums(PAGE_SIZE);
+        crcs.apply(all, pages);
+        return crcs;
+    }
+
+    /** Changes {@code n} random pages of {@code crcs} (in place) and returns them. */
+    private Map<Integer, Long> change(PageChecksums crcs, int n) {
+        Map<Integer, Long> changed = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            changed.put(1 + random.nextInt(crcs.pages()), random.nextLong() | 1);
+        }
+        crcs.apply(changed, crcs.pages());
+        return changed;
+    }
+
+    /** Saves a 10-page map at TXID 5 and journals TXIDs 6 to 8; returns the map at 8. */
+    private PageChecksums journaled(PageChecksumStore s) throws Exception {
+        PageChecksums crcs = map(10);
+        s.save(DB, 5, crcs.rolling(), PAGE_SIZE, crcs);
+        for (long txid = 6; txid <= 8; txid++) {
+            Map<Integer, Long> changed = change(crcs, 2);
+            s.append(DB, txid, crcs.rolling(), crcs.pages(), changed);
+        }
+        return crcs;
+    }
+
+    private void sql(String statement, Object... args) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + state.resolve(PageChecksumStore.FILE_NAME));
+             PreparedStatement st = c.prepareStatement(statement)) {
+            for (int i = 0; i < args.length; i++) {
+                st.setObject(i + 1, args[i]);
+            }
+            st.executeUpdate();
+        }
+    }
+
+    /** Rewrites the journal record of {@link #DB} for {@code txid}. */
+    private void alter(long txid, java.util.function.UnaryOperator<byte[]> how) throws Exception {
+        byte[] map = PageChecksumStore.key(DB);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + state.resolve(PageChecksumStore.FILE_NAME));
+             PreparedStatement get = c.prepareStatement("SELECT data FROM journal WHERE map = ? AND txid = ?");
+             PreparedStatement put = c.prepareStatement("UPDATE journal SET data = ? WHERE map = ? AND txid = ?")) {
+            get.setBytes(1, map);
+            get.setLong(2, txid);
+            byte[] data;
+            try (var rs = get.executeQuery()) {
+                assertTrue(rs.next(), "record " + txid);
+                data = rs.getBytes(1);
+            }
+            put.setBytes(1, how.apply(data));
+            put.setBytes(2, map);
+            put.setLong(3, txid);
+            assertEquals(1, put.executeUpdate());
+        }
+    }
+
+    @Test
+    void savedAndJournaled_loadsAtItsPosition_appendableOnlyAtTheEnd() throws Exception {
+        PageChecksumStore s = store();
+        PageChecksums at8 = journaled(s);
+        Optional<PageChecksumStore.Loaded> loaded = s.load(DB, 8, at8.rolling(), PAGE_SIZE);
+        assertTrue(loaded.isPresent());
+        assertTrue(loaded.get().crcs().samePages(at8));
+        assertTrue(loaded.get().appendable());
+        assertEquals(3 * (32 + 2 * 12), loaded.get().journalBytes(), "three records of up to two pages");
+        assertFalse(s.load(DB, 8, at8.rolling() ^ 1, PAGE_SIZE).isPresent(), "another checksum");
+        assertFalse(s.load(DB, 9, at8.rolling(), PAGE_SIZE).isPresent(), "a TXID the journal does not reach");
+        assertFalse(s.load(DB, 8, at8.rolling(), 1024).isPresent(), "another page size");
+        assertFalse(s.load("/data/other.db", 8, at8.rolling(), PAGE_SIZE).isPresent(), "another database");
+    }
+
+    @Test
+    void save_dropsTheJournal() throws Exception {
+        PageChecksumStore s = store();
+        PageChecksums crcs = journaled(s);
+        s.save(DB, 8, crcs.rolling(), PAGE_SIZE, crcs);
+        PageChecksumStore.Loaded loaded = s.load(DB, 8, crcs.rolling(), PAGE_SIZE).orElseThrow();
+        assertEquals(0, loaded.journalBytes());
+        assertTrue(loaded.crcs().samePages(crcs));
+    }
+
+    @Test
+    void missingRecord_makesTheMapUntrusted() throws Exception {
+        PageChecksums at8 = journaled(store());
+        sql("DELETE FROM journal WHERE txid = 7");
+        assertFalse(store().load(DB, 8, at8.rolling(), PAGE_SIZE).isPresent());
+    }
+
+    @Test
+    void tornOrAlteredRecord_makesTheMapUntrusted() throws Exception {
+        PageChecksums at8 = journaled(store());
+        alter(8, data -> java.util.Arrays.copyOf(data, data.length - 3));
+        assertFalse(store().load(DB, 8, at8.rolling(), PAGE_SIZE).isPresent(), "torn");
+        PageChecksums again = journaled(store());
+        alter(6, data -> {
+            data[14] ^= 0x10; // inside the record's database checksum
+            return data;
+        });
+        assertFalse(store().load(DB, 8, again.rolling(), PAGE_SIZE).isPresent(), "altered");
+    }
+
+    @Test
+    void recordBeyondThePosition_loadsButIsNotAppendable() throws Exception {
+        PageChecksumStore s = store();
+        PageChecksums crcs = map(10);
+        s.save(DB, 5, crcs.rolling(), PAGE_SIZE, crcs);
+        long at5 = crcs.rolling();
+        s.append(DB, 6, crcs.rollingAfter(Map.of(1, 7L), 10), 10, Map.of(1, 7L)); // shipped, never recorded
+        PageChecksumStore.Loaded loaded = s.load(DB, 5, at5, PAGE_SIZE).orElseThrow();
+        assertFalse(loaded.appendable());
+    }
+
+    @Test
+    void damagedFile_startsAnew_andNothingIsTrusted() throws Exception {
+        PageChecksums at8;
+        PageChecksumStore s = PageChecksumStore.acquire(state);
+        at8 = journaled(s);
+        s.release();
+        Files.write(state.resolve(PageChecksumStore.FILE_NAME), new byte[8192]); // not a database any more
+        Files.deleteIfExists(state.resolve(PageChecksumStore.FILE_NAME + "-wal"));
+        assertFalse(store().load(DB, 8, at8.rolling(), PAGE_SIZE).isPresent());
+        assertTrue(journaled(store()).pages() > 0, "usable again");
+    }
+
+    @Test
+    void oldCrcFiles_moveIn_thenAreDeleted() throws Exception {
+        PageChecksums crcs = map(6);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(0x4c464332); // "LFC2", as earlier versions wrote pages/<hash>.crc
+        out.writeLong(3);
+        out.writeLong(crcs.rolling());
+        out.writeInt(PAGE_SIZE);
+        out.writeInt(6);
+        for (int p = 1; p <= 6; p++) {
+            out.writeLong(crcs.get(p));
+        }
+        Map<Integer, Long> changed = change(crcs, 2); // TXID 4
+        out.write(PageChecksumStore.record(4, crcs.rolling(), 6, changed)); // the record format did not change
+        Path old = Files.createDirectories(state.resolve(PageChecksumStore.OLD_DIR));
+        Files.write(old.resolve(HexFormat.of().formatHex(PageChecksumStore.key(DB)) + ".crc"), bytes.toByteArray());
+        Files.write(old.resolve("0123.crc.tmp"), new byte[3]); // a leftover temporary file
+
+        PageChecksumStore.Loaded loaded = store().load(DB, 4, crcs.rolling(), PAGE_SIZE).orElseThrow();
+        assertTrue(loaded.crcs().samePages(crcs));
+        assertTrue(loaded.appendable(), "the journal continues");
+        assertFalse(Files.exists(old), "pages/ is gone");
+    }
+
+    @Test
+    void differentDatabasesFromManyThreads_eachLoadsItsOwn() throws Exception {
+        PageChecksumStore s = store();
+        ExecutorService pool = Executors.newFixedThreadPool(4, r -> new Thread(r, "litefleet-test-store"));
+        try {
+            List<Future<Boolean>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                String db = "/data/t" + t + ".db";
+                long seed = t;
+                done.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    Map<Integer, Long> all = new HashMap<>();
+                    for (int p = 1; p <= 50; p++) {
+                        all.put(p, r.nextLong() | 1);
+                    }
+                    PageChecksums crcs = new PageChecksums(PAGE_SIZE);
+                    crcs.apply(all, 50);
+                    s.save(db, 1, crcs.rolling(), PAGE_SIZE, crcs);
+                    for (long txid = 2; txid <= 100; txid++) {
+                        Map<Integer, Long> changed = Map.of(1 + r.nextInt(50), r.nextLong() | 1);
+                        crcs.apply(changed, 50);
+                        s.append(db, txid, crcs.rolling(), 50, changed);
+                    }
+                    return s.load(db, 100, crcs.rolling(), PAGE_SIZE).map(l -> l.crcs().samePages(crcs))
+                            .orElse(false);
+                }));
+            }
+            for (Future<Boolean> f : done) {
+                assertTrue(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A 1 GiB database's map (2 MiB) journaled for 2,000 TXIDs: one row per append, timings printed. */
+    @Test
+    void largeMap_appendCostDoesNotGrowWithTheJournal() throws Exception {
+        PageChecksumStore s = store();
+        PageChecksums crcs = map(262_144);
+        long t0 = System.nanoTime();
+        s.save(DB, 1, crcs.rolling(), PAGE_SIZE, crcs);
+        long saveNanos = System.nanoTime() - t0;
+        long[] quarter = new long[4];
+        for (int i = 0; i < 2000; i++) {
+            Map<Integer, Long> changed = change(crcs, 20);
+            long start = System.nanoTime();
+            s.append(DB, 2 + i, crcs.rolling(), crcs.pages(), changed);
+            quarter[i / 500] += System.nanoTime() - start;
+        }
+        long l0 = System.nanoTime();
+        PageChecksumStore.Loaded loaded = s.load(DB, 2001, crcs.rolling(), PAGE_SIZE).orElseThrow();
+        long loadNanos = System.nanoTime() - l0;
+        assertTrue(loaded.crcs().samePages(crcs));
+        System.out.printf("1 GiB map: save %.1f ms; appends per quarter of 500: %.1f / %.1f / %.1f / %.1f ms; "
+                        + "load with 2,000 records %.1f ms%n", saveNanos / 1e6, quarter[0] / 1e6, quarter[1] / 1e6,
+                quarter[2] / 1e6, quarter[3] / 1e6, loadNanos / 1e6);
+        // Each append inserts one row of its own record (nothing rewritten): the cost cannot grow with the journal.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + state.resolve(PageChecksumStore.FILE_NAME));
+             var rs = c.createStatement().executeQuery("SELECT count(*), max(length(data)) FROM journal")) {
+            assertTrue(rs.next());
+            assertEquals(2000, rs.getInt(1), "one row per TXID");
+            assertTrue(rs.getInt(2) <= 32 + 20 * 12, "each row holds one record: " + rs.getInt(2) + " bytes");
+        }
+    }
+}
