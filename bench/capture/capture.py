@@ -12,7 +12,10 @@ WAL-mode file with no -wal), then for each of R repeats, on a fresh copy of it e
   floor-sync  the same with an fsync of each file and of each directory it created an entry in
 
 The order of the four rotates between repeats so no system always runs first on a cold cache. Prints medians and
-the ratios Litefleet/litestream and Litefleet/floor, and writes OUT.md and OUT.json.
+the ratios Litefleet/litestream and Litefleet/floor, and writes OUT.md and OUT.json (with the headline that
+bench/cost/report.py shows in docs/benchmarks.md).
+
+    capture.py --rewrite-headline OUT.json COMMAND RUN_UTC [NOTE]   adds that headline to an older OUT.json offline
 """
 import json, os, shutil, signal, statistics, subprocess, sys, time, urllib.request
 
@@ -20,15 +23,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fleet"))
 sys.path.insert(0, os.path.join(HERE, "..", "ops"))
 import gen  # noqa: E402
+if sys.argv[1:2] == ["--rewrite-headline"]:  # fleetbench and scrape read run.sh's environment on import
+    for k in ("LF_BIN", "BASE", "OUT"):
+        os.environ.setdefault(k, "")
 from fleetbench import lf_config, log, ls_config  # noqa: E402  (both configs as the fleet bench runs them)
 from scrape import free_port  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+import contract  # noqa: E402  (bench/cost/report.py's sibling-section keys)
 
-BASE = os.environ["BASE"]
-LF = os.environ["LF_BIN"]
-LS = os.environ["LS_BIN"]
-OUT = os.environ["OUT"]
-NS = [int(x) for x in os.environ["NS"].split()]
+BASE = os.environ.get("BASE")  # run.sh sets these five
+LF = os.environ.get("LF_BIN")
+LS = os.environ.get("LS_BIN")
+OUT = os.environ.get("OUT")
+NS = [int(x) for x in os.environ.get("NS", "").split()]
 REPEATS = int(os.environ.get("REPEATS", "3"))
+# Repeats for some N only, e.g. "100000=1": the big fleet once, the small ones REPEATS times, in one results file.
+REPEATS_AT = {int(k): int(v) for k, v in (x.split("=") for x in os.environ.get("REPEATS_AT", "").split())}
 LS_MAX = int(os.environ.get("LS_MAX", "10000"))
 POLL = float(os.environ.get("POLL", "0.5"))  # /metrics costs CPU: not faster than needed
 proc = None
@@ -195,7 +205,8 @@ def run(n):
     names = [s for s in SYSTEMS if s != "litestream" or n <= LS_MAX]
     times = {s: [] for s in names}
     cpu = {s: [] for s in names}
-    for rep in range(REPEATS):
+    repeats = REPEATS_AT.get(n, REPEATS)
+    for rep in range(repeats):
         order = names[rep % len(names):] + names[:rep % len(names)]
         for s in order:
             work = os.path.join(BASE, f"n{n}-{s}")
@@ -208,11 +219,11 @@ def run(n):
             times[s].append(round(wall, 3))
             if c is not None:
                 cpu[s].append(round(c, 2))
-            log(f"N={n} repeat {rep + 1}/{REPEATS} {s}: {wall:.2f} s" + (f", {c:.1f} CPU-s" if c else ""))
+            log(f"N={n} repeat {rep + 1}/{repeats} {s}: {wall:.2f} s" + (f", {c:.1f} CPU-s" if c else ""))
             shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(master, ignore_errors=True)
     med = {s: statistics.median(v) for s, v in times.items()}
-    out = {"n": n, "bytes": size, "repeats": REPEATS, "seconds": times, "cpu_seconds": cpu,
+    out = {"n": n, "bytes": size, "repeats": repeats, "seconds": times, "cpu_seconds": cpu,
            "median_s": {s: round(v, 3) for s, v in med.items()},
            "median_cpu_s": {s: round(statistics.median(v), 2) for s, v in cpu.items() if v}}
     lf = med["litefleet"]
@@ -223,7 +234,8 @@ def run(n):
 def report(results, load_start, load_end):
     v = lambda cmd: subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[:1]
     lines = [f"# First capture of a fleet ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
-             f"Command: `{os.environ.get('CMD', 'bench/capture/run.sh')}`, {REPEATS} repeat(s) per system and N, "
+             f"Command: `{os.environ.get('CMD', 'bench/capture/run.sh')}`, "
+             f"{', '.join(sorted({str(r['repeats']) for r in results}))} repeat(s) per system and N, "
              "medians in seconds (wall time from the launch until every database is in its replica).",
              f"Machine: {os.cpu_count()} cores; load average {load_start} at the start, {load_end} at the end. "
              f"Versions: {' '.join(v([LF, 'version']))}; {' '.join(v([LS, 'version']))}.", "",
@@ -245,7 +257,44 @@ def report(results, load_start, load_end):
     return "\n".join(lines) + "\n"
 
 
+def headline(results):
+    """Per N: medians of Litefleet, litestream and the floors, the ratios, and issue 13's goal (as fast as
+    litestream where it ran; within 2x of the plain read + write floor at 100,000)."""
+    rows = []
+    for r in results:
+        m = r["median_s"]
+        lf, ls, fl, fs = m.get("litefleet"), m.get("litestream"), m.get("floor"), m.get("floor-sync")
+        if ls is not None:
+            goal, met = "<= litestream", lf <= ls
+        elif r["n"] >= 100000:
+            goal, met = "<= 2 x floor", lf <= 2 * fl
+        else:
+            goal, met = "-", None
+        rows.append({"N": r["n"], "litefleet_s": lf, "litestream_s": ls, "ratio": contract.ratio(lf, ls),
+                     "floor_s": fl, "floor_fsync_s": fs, "ratio_to_floor": contract.ratio(lf, fl),
+                     "ratio_to_floor_fsync": contract.ratio(lf, fs), "goal": goal,
+                     "met": {True: "yes", False: "no", None: "-"}[met], "repeats": r["repeats"]})
+    return rows
+
+
+NOTE = ("Wall seconds from the launch until every database is in its replica, medians of the repeats; floor: a "
+        "sequential read + write of every database file (page cache), floor_fsync: the same with fsync of each file "
+        "and new directory entry. Method: bench/capture/README.md.")
+
+
+def rewrite_headline(path, command, run_utc, note=None):
+    contract.rewrite(path, lambda d: contract.fields(
+        "First capture of a fleet", command, headline(d["results"]), d.get("loadavg_start"), d.get("loadavg_end"),
+        [NOTE] + ([note] if note else []), generated_utc=run_utc,
+        machine_line=f"{d.get('cores')} cores (no more recorded; headline added offline from the figures)"))
+
+
 def main():
+    if sys.argv[1:2] == ["--rewrite-headline"]:
+        return rewrite_headline(*sys.argv[2:])
+    missing = [k for k in ("BASE", "LF_BIN", "LS_BIN", "OUT", "NS") if not os.environ.get(k)]
+    if missing:
+        sys.exit(f"capture.py: {', '.join(missing)} not set: run bench/capture/run.sh")
     signal.signal(signal.SIGTERM, stop)
     shutil.rmtree(BASE, ignore_errors=True)
     os.makedirs(BASE)
@@ -265,7 +314,9 @@ def measure():
     load_end = " ".join(open("/proc/loadavg").read().split()[:3])
     with open(OUT + ".json", "w") as f:
         json.dump({"results": results, "loadavg_start": load_start, "loadavg_end": load_end,
-                   "cores": os.cpu_count()}, f, indent=1)
+                   "cores": os.cpu_count(),
+                   **contract.fields("First capture of a fleet", os.environ.get("CMD", "bench/capture/run.sh"),
+                                     headline(results), load_start, load_end, [NOTE])}, f, indent=1)
     text = report(results, load_start, load_end)
     with open(OUT + ".md", "w") as f:
         f.write(text)

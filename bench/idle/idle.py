@@ -10,6 +10,7 @@ the databases) are recorded, with how many files that state holds. Medians over 
 
 usage: idle.py [--n N] [--window S] [--rounds R] [--base DIR] [--out FILE.md] NAME=LAUNCHER [NAME=LAUNCHER ...]
        (run.sh passes this branch's image as 'litefleet'; add another build as before=/path/to/bin/litefleet)
+Writes FILE.md and FILE.json (every round, the medians and the headline bench/cost/report.py shows).
 Shipped launcher, no JAVA_OPTS. Litefleet's config leaves scan-interval (30s) and full-scan-interval at their
 defaults, so it is valid for builds before full-scan-interval existed too.
 """
@@ -18,6 +19,8 @@ import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fleet"))
 import gen  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+import contract  # noqa: E402  (bench/cost/report.py's sibling-section keys)
 
 CLK = os.sysconf("SC_CLK_TCK")
 LS = os.environ.get("LS_BIN", os.path.expanduser("~/go/bin/litestream"))
@@ -128,7 +131,7 @@ def litestream_captured(pending, data, replica):
     return not pending
 
 
-def run_one(name, launcher, n, window, base):
+def run_one(name, launcher, n, window, base, capture_timeout=0):
     run = os.path.join(base, name)
     shutil.rmtree(run, ignore_errors=True)
     data, replica, state = (os.path.join(run, x) for x in ("data", "replica", "state"))
@@ -162,7 +165,7 @@ def run_one(name, launcher, n, window, base):
         state_paths = lambda: [state]  # noqa: E731
     pid = java_pid(p)
     t0 = time.monotonic()
-    deadline = t0 + max(600, n / 10)
+    deadline = t0 + (capture_timeout or max(600, n / 10))
     while not done():
         if p.poll() is not None or time.monotonic() > deadline:
             stop(p)
@@ -187,7 +190,10 @@ def main():
     ap.add_argument("--window", type=int, default=120)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--base", default="/tmp/lfidle")
+    ap.add_argument("--capture-timeout", type=int, default=0,
+                    help="seconds a first capture may take before the system is recorded as failed (max(600, N/10))")
     ap.add_argument("--out", default=os.path.join(HERE, f"results-{time.strftime('%Y-%m-%d')}.md"))
+    ap.add_argument("--command", default=" ".join(sys.argv), help="the command that reproduces this run")
     ap.add_argument("builds", nargs="+", help="NAME=path/to/bin/litefleet")
     a = ap.parse_args()
     signal.signal(signal.SIGINT, kill_all)
@@ -200,7 +206,7 @@ def main():
             for name, launcher in systems:
                 log(f"round {r + 1}/{a.rounds}: {name} at N={a.n}")
                 try:
-                    rows[name].append(run_one(name, launcher, a.n, a.window, a.base))
+                    rows[name].append(run_one(name, launcher, a.n, a.window, a.base, a.capture_timeout))
                 except SystemExit as e:  # a system that cannot capture the fleet is reported, the run goes on
                     rows[name].append({"failed": str(e)})
                 log(name, rows[name][-1])
@@ -230,6 +236,38 @@ def main():
     with open(a.out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
+    write_json(a, rows, ok, med, load)
+
+
+def headline(n, ok, med):
+    """Per Litefleet build: idle CPU, local state size and files against litestream's (None where it failed)."""
+    ls = med["litestream"] if ok["litestream"] else {}
+    out = []
+    for name in med:
+        if name == "litestream":
+            continue
+        lf = med[name] if ok[name] else {}
+        out.append({"N": n, "system": name,
+                    "litefleet_idle_cpu_s_per_min": lf.get("idle_cpu_s_per_min"),
+                    "litestream_idle_cpu_s_per_min": ls.get("idle_cpu_s_per_min"),
+                    "cpu_ratio": contract.ratio(lf.get("idle_cpu_s_per_min"), ls.get("idle_cpu_s_per_min")),
+                    "litefleet_state_mb": lf.get("state_mb"), "litestream_state_mb": ls.get("state_mb"),
+                    "litefleet_state_files": lf.get("state_files"), "litestream_state_files": ls.get("state_files")})
+    return out
+
+
+def write_json(a, rows, ok, med, load):
+    notes = [f"Medians of {a.rounds} round(s): CPU (utime+stime) over a {a.window} s idle window after the first "
+             "capture, and the local state on disk (Litefleet: state-dir; litestream: the -litestream directories)."]
+    notes += [f"{name} failed: {rows[name][0]['failed']}" for name in rows if not ok[name]]
+    path = os.path.splitext(a.out)[0] + ".json"
+    with open(path, "w") as f:
+        json.dump({"n": a.n, "window_s": a.window, "rounds": rows, "median": {k: v for k, v in med.items() if ok[k]},
+                   "load_1min": [x[0] for x in load],
+                   **contract.fields("Idle and on-disk cost after the first capture", a.command,
+                                     headline(a.n, ok, med), f"{load[0][0]:.2f}", f"{load[-1][0]:.2f}", notes)},
+                  f, indent=1)
+    print("wrote " + path)
 
 
 if __name__ == "__main__":

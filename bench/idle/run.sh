@@ -6,7 +6,7 @@
 #   bench/idle/run.sh --n 1000 --window 30 --rounds 1   a smoke run
 #   bench/idle/run.sh before=/tmp/before/distribution/target/litefleet/bin/litefleet
 #
-# Builds the image first unless NO_BUILD=1. Writes bench/idle/results-<date>.md (--out to change). Fleets live under
+# Builds the image first unless NO_BUILD=1. Writes bench/idle/results-<date>.md and .json (--out to change). Fleets live under
 # /tmp/lfidle (--base) and are deleted after each run; every process started is killed on exit.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd -P)
@@ -16,4 +16,4 @@ LF=$ROOT/distribution/target/litefleet/bin/litefleet
 [ -x "$LF" ] || { echo "no launcher at $LF: build first" >&2; exit 2; }
 opts=() builds=()
 for a in "$@"; do case $a in *=*/*) builds+=("$a") ;; *) opts+=("$a") ;; esac; done
-exec python3 "$HERE/idle.py" "${opts[@]}" "${builds[@]}" "litefleet=$LF"
+exec python3 "$HERE/idle.py" --command "bench/idle/run.sh $*" "${opts[@]}" "${builds[@]}" "litefleet=$LF"

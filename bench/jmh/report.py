@@ -2,7 +2,9 @@
 """Turns the JMH JSON files run.sh wrote (one per runtime, compiler and class: <jvm>-<c1|c2>-<Class>.json) into one results
 JSON and a Markdown report: per benchmark, the median of the measured iterations in every configuration, the
 throughput in MiB/s (byte benchmarks) or ns per path (matching), and the time ratio to each floor; then the
-C1/C2 table. A benchmark's floors are the methods of the same class named <benchmark>Floor<What>."""
+C1/C2 table. A benchmark's floors are the methods of the same class named <benchmark>Floor<What>. The JSON also holds
+the headline bench/cost/report.py shows in docs/benchmarks.md (one row per loop);
+`report.py --rewrite-headline FILE.json RUN_UTC` adds it offline to a results file written before it existed."""
 import argparse
 import glob
 import json
@@ -10,6 +12,10 @@ import os
 import platform
 import re
 import statistics
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import contract  # noqa: E402  (bench/cost/report.py's sibling-section keys)
 
 BYTE_CLASSES = {"WalBench", "LtxBench"}  # one operation = `mib` MiB
 
@@ -63,7 +69,47 @@ def parse_floor(method):
     return (m.group(1), m.group(2)) if m else (method, None)
 
 
+def headline(rows):
+    """Per loop, on the image's runtime under C2 when it ran (what users run), else the JDK's: Litefleet's
+    throughput, its fastest floor's, the peer's, the time ratios, and C1 time / C2 time."""
+    mains = [r for r in rows if r.get("benchmark") == r["method"] and "median" in r and r.get("compiler") == "c2"]
+    jvm = "image" if any(r["jvm"] == "image" for r in mains) else "jdk"
+    out = []
+    for m in sorted((r for r in mains if r["jvm"] == jvm), key=lambda r: (r["class"], r["method"], r["params"])):
+        same = lambda r: (r["class"], r["params"], r["jvm"]) == (m["class"], m["params"], jvm)  # noqa: E731
+        floors = [r for r in rows if same(r) and r.get("benchmark") == m["method"] and r.get("compiler") == "c2"
+                  and r["method"] != m["method"] and "median" in r]
+        fl = max(floors, key=lambda r: r["median"], default=None)
+        peer = next((r for r in rows if same(r) and r["method"] == m["method"] and r.get("compiler") == "c2"
+                     and "litefleet_time_over_peer_time" in r), None)
+        c1 = next((r for r in rows if same(r) and r["method"] == m["method"] and "c1_time_over_c2_time" in r), None)
+        out.append({"loop": f"{m['class']}.{m['method']}" + (f" ({m['params']})" if m["params"] else ""),
+                    "litefleet": rate(m["class"], m["params"], m["median"]),
+                    "floor": f"{rate(m['class'], m['params'], fl['median'])} ({parse_floor(fl['method'])[1]})"
+                    if fl else None,
+                    "ratio_to_floor": round(fl["median"] / m["median"], 2) if fl else None,
+                    "peer": rate(m["class"], m["params"], 1e9 / peer["peer_median_ns_per_op"]) if peer else None,
+                    "ratio_to_peer": round(peer["litefleet_time_over_peer_time"], 2) if peer else None,
+                    "c1_over_c2": round(c1["c1_time_over_c2_time"], 2) if c1 else None})
+    return out
+
+
+def contract_fields(meta, rows, generated_utc=None):
+    jvm = "image" if any(r.get("jvm") == "image" for r in rows) else "jdk"
+    load = lambda up: up.split("load average:")[-1].strip() if up else None  # noqa: E731 (from uptime's line)
+    return contract.fields(
+        "Hot-path micro-benchmarks (JMH)", meta["command"], headline(rows), load(meta.get("load_before")),
+        load(meta.get("load_after")),
+        [f"Runtime {jvm}, C2, median of the measured iterations. ratio_to_floor = Litefleet time / its fastest "
+         "floor's time on the same bytes; ratio_to_peer = Litefleet time / the peer's (Go: Litestream v0.5.16, "
+         "ltx v0.5.2) on the same bytes; c1_over_c2 = C1-only time / C2 time. Lower is better; above 1: Litefleet "
+         f"takes longer. Commit {meta.get('commit')}. Method: bench/jmh/README.md."],
+        generated_utc=generated_utc, machine_line=meta.get("machine"))
+
+
 def main():
+    if sys.argv[1:2] == ["--rewrite-headline"]:  # FILE.json RUN_UTC
+        return contract.rewrite(sys.argv[2], lambda d: contract_fields(d["meta"], d["rows"], sys.argv[3]))
     ap = argparse.ArgumentParser()
     for a in ("--dir", "--json", "--md", "--command", "--commit", "--fork-args"):
         ap.add_argument(a, required=True)
@@ -165,7 +211,7 @@ def main():
     with open(args.md, "w") as f:
         f.write(text)
     with open(args.json, "w") as f:
-        json.dump({"meta": meta, "rows": rows_json, "peer": {f"{k[0]} {k[1]}": v for k, v in peer.items()}, "jmh": {f"{j}-{c}": runs[(j, c)] for j, c in configs}}, f,
+        json.dump({**contract_fields(meta, rows_json), "meta": meta, "rows": rows_json, "peer": {f"{k[0]} {k[1]}": v for k, v in peer.items()}, "jmh": {f"{j}-{c}": runs[(j, c)] for j, c in configs}}, f,
                   indent=1)
     print(text)
     print(f"\nwritten: {args.md} and {args.json}")

@@ -135,7 +135,7 @@ overrides=""
 for v in FORKS WARMUPS WARMUP_TIME ITERATIONS ITERATION_TIME MIB; do
   [[ -n ${!v:-} ]] && overrides+="$v=${!v} "
 done
-cmd="$overrides${FULL:+FULL=$FULL }${JVMS:+JVMS=\"$JVMS\" }${COMPILERS:+COMPILERS=\"$COMPILERS\" }${JMH_ARGS:+JMH_ARGS=\"$JMH_ARGS\" }bench/jmh/run.sh${*:+ $*}"
+cmd="$overrides${FULL:+FULL=$FULL }${JVMS:+JVMS=\"$JVMS\" }${COMPILERS:+COMPILERS=\"$COMPILERS\" }${JMH_ARGS:+JMH_ARGS=\"$JMH_ARGS\" }bench/jmh/run.sh${*:+$(printf " %q" "$@")}"
 python3 "$here/report.py" --dir "$out" --json "$here/$name.json" --md "$here/$name.md" \
   --command "$cmd" --commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --fork-args "$fork_args"

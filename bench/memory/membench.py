@@ -24,6 +24,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import contract  # noqa: E402  (bench/cost/report.py's sibling-section keys)
+
 LTX = re.compile(r"^[0-9a-f]{16}-([0-9a-f]{16})\.ltx$")
 
 
@@ -265,7 +268,43 @@ def report(args, systems, runs, started):
     return "\n".join(lines) + "\n", summary
 
 
+def headline(summary, rate):
+    """The rows docs/benchmarks.md shows: Litefleet and litestream medians, the ratio and issue 13's goal."""
+    rows = []
+    for scenario, s in summary.items():
+        med = s["median_rss_mb"]
+        lf, ls = med.get("litefleet"), med.get("litestream")
+        if scenario == "single":
+            case, goal, met = f"1 database, {rate:g} tx/s", "<= 64 MB", None if lf is None else lf <= 64
+        else:
+            n = int(scenario.split("-")[1])
+            case, goal = f"{n:,} idle databases", "<= litestream" if n >= 300 else "-"
+            met = lf <= ls if n >= 300 and lf is not None and ls is not None else None
+        row = {"case": case, "litefleet_rss_mb": lf, "litestream_rss_mb": ls, "ratio": contract.ratio(lf, ls),
+               "goal": goal, "met": {True: "yes", False: "no", None: "-"}[met]}
+        row.update({f"{k}_rss_mb": v for k, v in med.items() if k not in ("litefleet", "litestream")})
+        rows.append(row)
+    return rows
+
+
+def contract_fields(summary, rate, command, repeats, load_start, load_end, **kw):
+    return contract.fields("Memory floor (RSS, side by side)", command, headline(summary, rate), load_start, load_end,
+                           [f"Median VmRSS (MB) at the end of each window over {repeats} repeat(s); one database "
+                            "replicating, then idle fleets after their first capture; Litefleet with the shipped "
+                            "launcher and no JAVA_OPTS. Method: bench/memory/membench.py."], **kw)
+
+
+def rewrite_headline(path, command):
+    """Adds the contract's keys to a results file written before they existed (run.sh never sets --rate: 20)."""
+    contract.rewrite(path, lambda d: contract_fields(
+        d["summary"], d.get("rate", 20), d.get("command", command), len(next(iter(d["runs"].values()))),
+        d.get("load_at_start"), None, generated_utc=d["started"][:19] + "Z",
+        machine_line=d.get("machine", "not recorded (headline added offline from the figures)")))
+
+
 def main():
+    if sys.argv[1:2] == ["--rewrite-headline"]:  # --rewrite-headline FILE.json COMMAND
+        return rewrite_headline(sys.argv[2], sys.argv[3])
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--litestream", required=True)
     p.add_argument("--litefleet", required=True, help="the shipped launcher, bin/litefleet")
@@ -307,7 +346,9 @@ def main():
         f.write(md)
     with open(args.out + ".json", "w") as f:
         json.dump({"started": started.isoformat(), "load_at_start": args.load_at_start,
-                   "summary": summary, "runs": runs}, f, indent=1)
+                   "summary": summary, "runs": runs, "rate": args.rate, "machine": contract.machine(),
+                   **contract_fields(summary, args.rate, args.command, args.repeats, args.load_at_start,
+                                     contract.loadavg())}, f, indent=1)
     print(md)
 
 

@@ -21,6 +21,8 @@ if [ "${NO_BUILD:-0}" != 1 ]; then (cd "$ROOT" && ./mvnw -B -q -DskipTests insta
 [ -x "$LF_BIN" ] || { echo "$LF_BIN missing: build the image (./mvnw -B install -DskipTests)" >&2; exit 2; }
 extra=()
 if [ -n "${EXTRA:-}" ]; then extra=(--extra "$EXTRA"); fi
-exec python3 "$HERE/membench.py" --litestream "$LS_BIN" --litefleet "$LF_BIN" "${extra[@]}" \
+cmd=  # the command that reproduces this run, with the knobs it set (written into the results JSON)
+for v in R SINGLE_SECS FLEET SETTLE_SECS EXTRA; do [ -n "${!v+x}" ] && cmd+="$v=$(printf %q "${!v}") "; done
+exec python3 "$HERE/membench.py" --litestream "$LS_BIN" --litefleet "$LF_BIN" "${extra[@]}" --command "${cmd}bench/memory/run.sh" \
   --repeats "${R:-3}" --single-secs "${SINGLE_SECS:-60}" --fleet "${FLEET-300,1000,3000}" \
   --settle-secs "${SETTLE_SECS:-30}" --out "${OUT:-$HERE/results-$(date -u +%Y-%m-%d)}"

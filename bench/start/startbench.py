@@ -8,9 +8,11 @@ are quoted, min and max show the noise. Before each run its output database is r
 last run each restored database is checked against the source (row hash and PRAGMA integrity_check).
 
 usage: startbench.py --litefleet BIN --litestream BIN [--before BIN] [--runs N] [--warmup N] [--out FILE.md]
+       (--out also writes FILE.json: every run's figures and the headline bench/cost/report.py shows)
 """
 import argparse
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -20,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import contract  # noqa: E402  (bench/cost/report.py's sibling-section keys)
 
 
 def run_once(cmd, clean):
@@ -93,7 +98,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--kb", type=int, default=400, help="size of the database restored")
     ap.add_argument("--out")
+    ap.add_argument("--command", default=" ".join(sys.argv), help="the command that reproduces this run")
     args = ap.parse_args()
+    load_start = contract.loadavg()
 
     work = tempfile.mkdtemp(prefix="litefleet-startbench.")
     try:
@@ -123,6 +130,7 @@ def main():
         print(f"restores equal the source ({want[0]}) and pass integrity_check")
         if args.out:
             write_report(args, rows, os.path.getsize(db))
+            write_json(args, rows, os.path.getsize(db), load_start)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -144,6 +152,35 @@ def write_report(args, rows, db_bytes):
     with open(args.out, "w") as f:
         f.write("\n".join(lines))
     print("wrote " + args.out)
+
+
+def headline(rows):
+    """Litefleet against litestream (the cases whose B is litestream) and issue 13's goal for each."""
+    out = []
+    for r in rows:
+        if "this image" in r["case"]:
+            continue
+        lf, ls = statistics.median(r["a_wall"]), statistics.median(r["b_wall"])
+        goal = max(2 * ls, 0.2)
+        out.append({"command": r["case"], "litefleet_s": round(lf, 3), "litestream_s": round(ls, 3),
+                    "ratio": round(float(statistics.median(r["ratio"])), 2), "goal_s": round(goal, 3),
+                    "met": "yes" if lf <= goal else "no"})
+    return out
+
+
+def write_json(args, rows, db_bytes, load_start):
+    path = os.path.splitext(args.out)[0] + ".json"
+    notes = [f"Wall seconds, medians of {args.runs} pairs (Litefleet and litestream in turn) after {args.warmup} "
+             f"warm-ups; ratio = median of the per-pair ratios; goal = max(2 x litestream, 0.2 s). Restored: a "
+             f"{db_bytes // 1024} KB database from a file replica written by stock litestream."]
+    notes += [f"{r['case']}: this image {statistics.median(r['a_wall']):.3f} s, before "
+              f"{statistics.median(r['b_wall']):.3f} s, ratio {statistics.median(r['ratio']):.2f}"
+              for r in rows if "this image" in r["case"]]
+    with open(path, "w") as f:
+        json.dump({"runs": args.runs, "warmup": args.warmup, "db_bytes": db_bytes, "rows": rows,
+                   **contract.fields("Start time", args.command, headline(rows), load_start, contract.loadavg(),
+                                     notes)}, f, indent=1)
+    print("wrote " + path)
 
 
 if __name__ == "__main__":
