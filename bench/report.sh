@@ -56,10 +56,11 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
 fi
 export NO_BUILD=1 SKIP_INSTALL=1  # built once above; bench/jmh's run.sh still builds itself against it
 
-failed=()
+failed=() ran=()
 stage() {  # stage NAME COMMAND...: runs unless SKIP names it, logs to $LOGS/NAME.log, goes on when it fails
   local name=$1; shift
   case ",${SKIP:-}," in *",$name,"*) echo "== $name: skipped"; return ;; esac
+  ran+=("$name")
   echo "== $name: $(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg): $*"
   if ! (cd "$ROOT" && env -u FULL -u SKIP "$@") > "$LOGS/$name.log" 2>&1; then
     failed+=("$name"); echo "   $name failed: see $LOGS/$name.log (last lines below)"; tail -5 "$LOGS/$name.log"
@@ -81,7 +82,7 @@ fi
 cost=()
 [ -f "$HERE/cost/results-$TAG.json" ] && cost=(--cost "$HERE/cost/results-$TAG.json")
 label=()
-[ "$FULL" = 1 ] || label=(--label "Shortened run (bench/report.sh without FULL=1): one repeat of memory and idle, \
+[ "$FULL" = 1 ] || [ ${#ran[@]} -eq 0 ] || label=(--label "Shortened run (bench/report.sh without FULL=1): one repeat of memory and idle, \
 2-minute cost windows, no cost figures at N = 100,000. FULL=1 bench/report.sh gives the complete figures.")
 "$VENV/bin/python" "$HERE/cost/report.py" "${cost[@]}" "${label[@]}" --out "$ROOT/docs/benchmarks.md" \
   || failed+=(report)
