@@ -105,6 +105,7 @@ class MetricsSeriesIT {
                   patterns:
                     - "%s/{tenant}.db"
                   scan-interval: 1m
+                  full-scan-interval: 1m
                   max-hot-databases: %d
                   replica-template:
                     type: file
