@@ -55,4 +55,15 @@ class LauncherOptionsIT {
         assertFalse(out.contains("-XX:+UseSerialGC"), "two collectors: " + out);
         assertTrue(out.contains("-XX:MaxHeapSize=1073741824"), "the heap cap is kept: " + out);
     }
+
+    @Test
+    void jdkJavaOptions_otherCollector_replacesTheSerialOne() throws Exception {
+        // The java launcher reads JDK_JAVA_OPTIONS itself: a collector there plus the default serial one would make
+        // the JVM refuse to start ("multiple garbage collectors selected").
+        Image.Result r = Image.litefleet(dir, Map.of("JDK_JAVA_OPTIONS", "-XX:+UseG1GC",
+                "JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "version");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("-XX:+UseG1GC"), r.output());
+        assertFalse(r.output().contains("-XX:+UseSerialGC"), "two collectors: " + r.output());
+    }
 }
