@@ -5,16 +5,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code litefleet} command line. */
-// Subcommands.BY_NAME lists the subcommands too (a command line registers only the one it runs).
+// The subcommands are in Subcommands.BY_NAME: a command line registers only the one it runs (Subcommands.full()
+// registers them all, for usage, help and suggestions).
 // scope INHERIT: every subcommand takes -h/--help (its usage, exit 0) and -V/--version, as the top level does.
 @Command(name = "litefleet", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = Main.Version.class,
-        description = "Continuous replication of fleets of SQLite databases (Litestream v0.5 compatible).",
-        subcommands = {DemoCommand.class, ReplicateCommand.class, RestoreCommand.class, DatabasesCommand.class, VersionCommand.class, LtxCommand.class,
-            PluginsCommand.class, CommandLine.HelpCommand.class, StatusCommand.class, SyncCommand.class,
-            RegisterCommand.class, UnregisterCommand.class, StartCommand.class, StopCommand.class, ResetCommand.class,
-            InfoCommand.class, ListCommand.class, VerifyCommand.class, ConfigCommand.class, PruneCommand.class,
-            SnapshotCommand.class})
+        description = "Continuous replication of fleets of SQLite databases (Litestream v0.5 compatible).")
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package io.litefleet.core.cli;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,22 +8,20 @@ import picocli.CommandLine.Command;
 /**
  * The subcommands by name, so that a command line builds the model of the one it runs only. Picocli reads every
  * registered command's annotations by reflection when the command line is built; for all of {@link Main}'s
- * subcommands that was most of a short command's start (start time, issue 13). Must list what {@link Main}'s
- * {@code subcommands} lists (a test compares them).
+ * subcommands that was most of a short command's start (start time, issue 13). This is the one list of them:
+ * {@link #full} registers them all.
  */
 final class Subcommands {
 
-    static final Map<String, Class<?>> BY_NAME = Map.ofEntries(Map.entry("demo", DemoCommand.class),
-            Map.entry("replicate", ReplicateCommand.class), Map.entry("restore", RestoreCommand.class),
-            Map.entry("databases", DatabasesCommand.class), Map.entry("version", VersionCommand.class),
-            Map.entry("ltx", LtxCommand.class), Map.entry("plugins", PluginsCommand.class),
-            Map.entry("status", StatusCommand.class), Map.entry("sync", SyncCommand.class),
-            Map.entry("register", RegisterCommand.class), Map.entry("unregister", UnregisterCommand.class),
-            Map.entry("start", StartCommand.class), Map.entry("stop", StopCommand.class),
-            Map.entry("reset", ResetCommand.class), Map.entry("info", InfoCommand.class),
-            Map.entry("list", ListCommand.class), Map.entry("verify", VerifyCommand.class),
-            Map.entry("config", ConfigCommand.class), Map.entry("prune", PruneCommand.class),
-            Map.entry("snapshot", SnapshotCommand.class));
+    /** Every subcommand by name, in the order the usage lists them ({@code help}, which needs them all, comes last). */
+    static final Map<String, Class<?>> BY_NAME = ordered(
+            "demo", DemoCommand.class, "replicate", ReplicateCommand.class, "restore", RestoreCommand.class,
+            "databases", DatabasesCommand.class, "version", VersionCommand.class, "ltx", LtxCommand.class,
+            "plugins", PluginsCommand.class, "status", StatusCommand.class, "sync", SyncCommand.class,
+            "register", RegisterCommand.class, "unregister", UnregisterCommand.class, "start", StartCommand.class,
+            "stop", StopCommand.class, "reset", ResetCommand.class, "info", InfoCommand.class,
+            "list", ListCommand.class, "verify", VerifyCommand.class, "config", ConfigCommand.class,
+            "prune", PruneCommand.class, "snapshot", SnapshotCommand.class);
 
     private Subcommands() {
     }
@@ -35,11 +34,27 @@ final class Subcommands {
     static CommandLine commandLine(String[] args) {
         Class<?> one = args.length > 0 ? BY_NAME.get(args[0]) : null;
         if (one == null) {
-            return new CommandLine(new Main());
+            return full();
         }
         CommandLine cli = new CommandLine(new Top());
         cli.addSubcommand(args[0], one);
         return cli;
+    }
+
+    /** {@link Main} with every subcommand and {@code help}. */
+    static CommandLine full() {
+        CommandLine cli = new CommandLine(new Main());
+        BY_NAME.forEach(cli::addSubcommand);
+        cli.addSubcommand("help", new CommandLine.HelpCommand());
+        return cli;
+    }
+
+    private static Map<String, Class<?>> ordered(Object... nameThenClass) {
+        Map<String, Class<?>> byName = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) {
+            byName.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(byName);
     }
 
     /** {@link Main}'s top level without its subcommands: the same name, standard options, scope and version. */

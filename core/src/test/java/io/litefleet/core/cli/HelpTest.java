@@ -25,7 +25,7 @@ class HelpTest {
     /** Every command and sub-command in Main's picocli tree, as the words that run it (the top level first). */
     static java.util.stream.Stream<java.util.List<String>> everyCommand() {
         java.util.List<java.util.List<String>> out = new java.util.ArrayList<>();
-        walk(new picocli.CommandLine(new Main()), new java.util.ArrayList<>(), out);
+        walk(Subcommands.full(), new java.util.ArrayList<>(), out);
         return out.stream();
     }
 

@@ -11,7 +11,7 @@ import picocli.CommandLine;
 class PluginsCommandTest {
     @Test
     void plugins_listsTheBuiltInFileBackendWithItsOrigin() {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = Subcommands.full();
         StringWriter out = new StringWriter();
         cli.setOut(new PrintWriter(out));
         int rc = cli.execute("plugins");
@@ -26,7 +26,7 @@ class PluginsCommandTest {
     void plugins_pluginsDirIsAFile_listsOnlyTheBuiltIns() throws Exception {
         java.nio.file.Path file = java.nio.file.Files.createTempFile("not-a-dir", ".txt");
         try {
-            CommandLine cli = new CommandLine(new Main());
+            CommandLine cli = Subcommands.full();
             cli.setExecutionExceptionHandler(new ErrorHandler());
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();

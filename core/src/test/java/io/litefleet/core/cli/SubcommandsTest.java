@@ -6,22 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class SubcommandsTest {
 
-    private static final CommandLine FULL = new CommandLine(new Main());
-
-    @Test
-    void byName_listsExactlyMainsSubcommands() {
-        Map<String, Class<?>> main = new TreeMap<>();
-        FULL.getSubcommands().forEach((name, cl) -> main.put(name, cl.getCommand().getClass()));
-        main.remove("help");
-        assertEquals(main, new TreeMap<>(Subcommands.BY_NAME));
-    }
+    private static final CommandLine FULL = Subcommands.full();
 
     @Test
     void eachSubcommandAlone_hasTheUsageAndVersionItHasUnderMain() {
