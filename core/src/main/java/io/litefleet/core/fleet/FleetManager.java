@@ -451,7 +451,7 @@ public final class FleetManager implements AutoCloseable {
         status = new FleetStatus(f.table.size(), hot.size(), cold, l.count(RowState.DELETED),
                 l.count(RowState.EXCLUDED) + l.count(RowState.REFUSED) + l.count(RowState.FAILED),
                 l.promotions(), l.demotions(), hot.evictions(), passes.started(), passes.backlog(), intake.scans(),
-                intake.lastScanMs(), watching, intake.watchHealth(), intake.scanEvery(), settler.settles(),
+                intake.lastScanMs(), intake.watchHealth(), intake.scanEvery(), settler.settles(),
                 settler.pending(), f.running(), f.captures.get(), intake.unmatched());
         unreplicated = new Unreplicated(l.count(RowState.EXCLUDED), l.count(RowState.REFUSED),
                 l.count(RowState.FAILED));

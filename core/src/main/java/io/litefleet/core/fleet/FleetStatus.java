@@ -15,7 +15,6 @@ package io.litefleet.core.fleet;
  * @param backlog      changed databases waiting for a transient pass
  * @param scans        full scans done
  * @param lastScanMs   duration of the last full scan
- * @param watching     whether file-system watching is active
  * @param watch        how far watching can be trusted, which sets how often full scans run
  * @param scanEvery    the time between full scans now: the full-scan interval while watching is healthy, the scan
  *                     interval otherwise
@@ -30,11 +29,15 @@ package io.litefleet.core.fleet;
  */
 public record FleetStatus(int known, int hot, int cold, int deleted, int excluded, long promotions, long demotions,
                           long evictions, long transients, int backlog, long scans, long lastScanMs,
-                          boolean watching, WatchHealth watch, java.time.Duration scanEvery, long settles, int settlesPending, int running,
-                          long captures,
-                          java.util.List<String> unmatchedPatterns) {
+                          WatchHealth watch, java.time.Duration scanEvery, long settles, int settlesPending,
+                          int running, long captures, java.util.List<String> unmatchedPatterns) {
     /** Copies. */
     public FleetStatus {
         unmatchedPatterns = java.util.List.copyOf(unmatchedPatterns);
+    }
+
+    /** Whether file-system watching is active (healthy or not). */
+    public boolean watching() {
+        return watch != WatchHealth.OFF;
     }
 }
