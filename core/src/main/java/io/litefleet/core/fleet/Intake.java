@@ -209,13 +209,18 @@ final class Intake {
         unmatched = List.copyOf(now);
     }
 
-    /** A watch event for {@code path}. */
+    /**
+     * A watch event for {@code path}. A probe that fails (too many open files, permission, I/O error) loses the
+     * event like an overflow does: scan at the next step and at the scan interval for a while, and leave the row
+     * as it is (the file may well exist).
+     */
     void onPath(Path path) {
         DiscoveredDatabase db;
         try {
             db = f.discovery.probe(path, f.table.find(path) < 0);
         } catch (IOException e) {
-            db = null;
+            lost("cannot probe " + path + " after a watch event: " + e.getMessage());
+            return;
         }
         if (db != null) {
             discoveredSafely(db);

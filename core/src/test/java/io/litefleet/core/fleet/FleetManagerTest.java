@@ -36,7 +36,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,6 +64,8 @@ class FleetManagerTest {
         final AtomicInteger scansStarted = new AtomicInteger();
         volatile DiscoveryListener listener;
         volatile boolean watchable = true;
+        /** Paths whose probe fails with an I/O error, like a full file table would. */
+        final Set<Path> failingProbes = new CopyOnWriteArraySet<>();
 
         @Override
         public void scan(Consumer<DiscoveredDatabase> sink, Predicate<Path> verified) throws IOException {
@@ -81,6 +85,9 @@ class FleetManagerTest {
 
         @Override
         public DiscoveredDatabase probe(Path p, boolean readHeader) throws IOException {
+            if (failingProbes.contains(p)) {
+                throw new IOException(p + ": Too many open files (test)");
+            }
             if (virtual.contains(p)) {
                 return new DiscoveredDatabase(p, "/p/*", Map.of("db", p.getFileName().toString()),
                         new FileFingerprint(4096, 1, 0, 0));

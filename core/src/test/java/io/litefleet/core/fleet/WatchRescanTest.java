@@ -76,6 +76,16 @@ class WatchRescanTest {
         return fleet.status().scans();
     }
 
+    /** A small WAL database in the test directory that the fake discovery lists. */
+    private Path database(String name) throws Exception {
+        Path db = dir.resolve(name);
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES ('x')");
+        }
+        discovery.dbs.add(db);
+        return db;
+    }
+
     private FleetLive live() throws Exception {
         var answer = fleet.live();
         fleet.runUntilIdle();
@@ -136,16 +146,30 @@ class WatchRescanTest {
     @Test
     void databaseCreatedWhileHealthy_isFoundByTheWatch_withoutAScan() throws Exception {
         start();
-        Path db = dir.resolve("new.db");
-        try (Connection c = SqliteFiles.open(db)) {
-            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES ('x')");
-        }
-        discovery.dbs.add(db);
+        Path db = database("new.db");
         discovery.listener.changed(db);
         assertEquals(1, after(Duration.ofSeconds(1)), "no full scan needed");
         assertEquals(1, fleet.status().known());
         assertEquals(1, fleet.status().captures(), "captured through the watch event");
         assertTrue(catalog.get(db.toString()).isPresent(), "its position is recorded");
         BothRestores.assertRestore(dir, dir.resolve("replicas/new.db"), DbContent.hash(db), "found by watching");
+    }
+
+    @Test
+    void failedProbe_losesTheEventLikeAnOverflow_andTheScanAtTheScanIntervalFindsTheDatabase() throws Exception {
+        start();
+        Path db = database("unprobed.db");
+        discovery.failingProbes.add(db); // EMFILE, say: the scan right after the event fails too
+        discovery.listener.changed(db);
+        after(Duration.ZERO);
+        assertEquals(WatchHealth.LOST_EVENTS, fleet.status().watch(), "the event was not dropped silently");
+        assertTrue(live().watchReason().contains("unprobed.db"), "the reason names the file");
+        assertEquals(SCAN, fleet.status().scanEvery());
+        assertEquals(0, fleet.status().known());
+        discovery.failingProbes.clear(); // recovered
+        assertEquals(2, after(SCAN), "a scan at the scan interval, not an hour later");
+        assertEquals(1, fleet.status().known());
+        assertEquals(1, fleet.status().captures());
+        BothRestores.assertRestore(dir, dir.resolve("replicas/unprobed.db"), DbContent.hash(db), "found by the scan");
     }
 }

@@ -33,10 +33,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * prefix, and every matching directory below it), so a new file in a leaf directory and a new directory at any
  * level are both seen. A new matching directory is registered first and then listed, so files created in it
  * before its watch existed are reported too. Events on {@code x.db-wal}, {@code x.db-shm} and {@code x.db-journal}
- * are reported as {@code x.db}; deletions are reported like changes (a probe then returns {@code null}).
+ * are reported as {@code x.db}; deletions are reported like changes (a probe then returns {@code null}). A directory
+ * renamed inside the tree is watched and listed under its new name; a pattern whose top watched directory is deleted
+ * watches its nearest existing ancestor again.
  *
  * <p>Lost events: a queue overflow, and a registration refused because the watch table is full, are reported
- * through {@link DiscoveryListener#overflowed} (a burst of overflow events once) and
+ * through {@link DiscoveryListener#overflowed} (at the first overflow of a burst, and every ten seconds while it
+ * lasts) and
  * {@link DiscoveryListener#incomplete} (a full watch table, once per watcher; the watch thread stopping). Watching
  * continues with what is registered; the caller falls back to periodic scans.
  *
@@ -46,6 +49,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class GlobWatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GlobWatcher.class.getName());
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+    /** Overflows seen while one report is fresh are not reported again, unless the queue drained in between. */
+    private static final long OVERFLOW_REPEAT_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final List<PatternMatcher> matchers = new ArrayList<>();
     private final Path root;
@@ -56,6 +61,8 @@ final class GlobWatcher implements AutoCloseable {
     private final Set<Path> reported = new HashSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread thread;
+    /** Per pattern, the key of the directory {@link #registerPattern} watched: when it dies, the pattern climbs. */
+    private final WatchKey[] rootKeys;
     private boolean limitReported;
     private String pendingIncomplete;
 
@@ -68,6 +75,7 @@ final class GlobWatcher implements AutoCloseable {
         this.service = service;
         this.support = support;
         this.listener = listener;
+        this.rootKeys = new WatchKey[patterns.size()];
         this.thread = Thread.ofPlatform().name("litefleet-watch-0").daemon(true).unstarted(this::run);
     }
 
@@ -81,20 +89,32 @@ final class GlobWatcher implements AutoCloseable {
                              DiscoveryListener listener) {
         GlobWatcher w = new GlobWatcher(patterns, root, service, support, listener);
         for (int p = 0; p < patterns.size(); p++) {
-            w.registerPattern(p);
+            w.registerPattern(p, false);
         }
         w.thread.start();
         return w;
     }
 
-    private void registerPattern(int p) {
+    /**
+     * Watches the deepest existing directory of pattern {@code p}'s literal prefix and everything below it, and
+     * remembers its key: nothing above it is watched, so when it is deleted or moved away the pattern climbs again.
+     */
+    private void registerPattern(int p, boolean report) {
         GlobPattern pattern = matchers.get(p).pattern();
         int start = pattern.literalPrefixLength();
         // when the prefix does not exist yet, watch its deepest existing ancestor so its creation is seen
         while (start > 0 && !Files.isDirectory(pattern.directory(root, start))) {
             start--;
         }
-        register(pattern.directory(root, start), p, start, false);
+        Path dir = pattern.directory(root, start);
+        WatchKey key = watch(dir);
+        if (key == null) {
+            return;
+        }
+        rootKeys[p] = key;
+        if (directory(key, dir).add(p, start)) {
+            expand(dir, p, start, report);
+        }
     }
 
     /**
@@ -102,9 +122,14 @@ final class GlobWatcher implements AutoCloseable {
      * below it that can match. When {@code report}, also reports the files already there.
      */
     private void register(Path dir, int p, int i, boolean report) {
-        if (!add(dir, p, i)) {
-            return;
+        WatchKey key = watch(dir);
+        if (key != null && directory(key, dir).add(p, i)) {
+            expand(dir, p, i, report);
         }
+    }
+
+    /** Watches what below {@code dir}, newly recorded with step (p, i), can match; reports its files when asked. */
+    private void expand(Path dir, int p, int i, boolean report) {
         PatternMatcher m = matchers.get(p);
         GlobPattern pattern = m.pattern();
         Segment segment = pattern.segment(i);
@@ -131,24 +156,44 @@ final class GlobWatcher implements AutoCloseable {
         }
     }
 
-    /** Registers {@code dir} (once) and records the step; false when it was already recorded or cannot be watched. */
-    private boolean add(Path dir, int p, int i) {
-        WatchKey key;
+    /** Registers {@code dir} with the watch service; its key (the same for the same directory), or null. */
+    private WatchKey watch(Path dir) {
         try {
-            key = support.register(dir, service);
+            return support.register(dir, service);
         } catch (NoSuchFileException | NotDirectoryException gone) {
-            return false;
+            return null;
         } catch (AccessDeniedException e) {
             LOG.log(Level.WARNING, "cannot watch unreadable directory {0}", dir);
-            return false;
+            return null;
         } catch (IOException e) {
             if (!limitReported) {
                 limitReported = true;
                 incomplete("cannot watch " + dir + " (" + e.getMessage() + "); further directories are not watched");
             }
+            return null;
+        }
+    }
+
+    /**
+     * The record of {@code key}, now known as {@code dir}. A directory renamed inside the tree keeps its key (the
+     * same inode), so a key found under another path that no longer leads to it starts over under the new path:
+     * its steps are dropped and re-added by the registration that found it, which also lists it.
+     */
+    private WatchedDirectory directory(WatchKey key, Path dir) {
+        WatchedDirectory known = watched.get(key);
+        if (known == null || (!known.path().equals(dir) && !sameDirectory(known.path(), dir))) {
+            known = new WatchedDirectory(dir);
+            watched.put(key, known);
+        }
+        return known;
+    }
+
+    private static boolean sameDirectory(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b); // the old path may still lead there (a symlinked prefix)
+        } catch (IOException gone) {
             return false;
         }
-        return watched.computeIfAbsent(key, k -> new WatchedDirectory(dir)).add(p, i);
     }
 
     private void run() {
@@ -156,25 +201,35 @@ final class GlobWatcher implements AutoCloseable {
             notifyIncomplete(pendingIncomplete);
             pendingIncomplete = null;
         }
-        boolean overflowSeen = false;
+        boolean burst = false; // an overflow was reported and the queue has not drained since
+        long reportedAt = 0;
         try {
             while (!closed.get()) {
                 WatchKey key = service.poll();
                 if (key == null) {
-                    if (overflowSeen) {
-                        // report a burst (inotify signals an overflow on every key) once, after draining it
-                        overflowSeen = false;
-                        notifyOverflow("the file system event queue overflowed; events were lost");
-                    }
+                    burst = false;
                     key = service.take();
                 }
-                overflowSeen |= process(key);
+                if (process(key)) {
+                    // At once, not after the queue drains (under sustained load it may never): the caller scans
+                    // now. A burst (inotify signals an overflow on every key) is reported once, and again every
+                    // OVERFLOW_REPEAT while it lasts.
+                    long now = System.nanoTime();
+                    if (!burst || now - reportedAt >= OVERFLOW_REPEAT_NANOS) {
+                        burst = true;
+                        reportedAt = now;
+                        notifyOverflow("the file system event queue overflowed; events were lost");
+                    }
+                }
             }
         } catch (ClosedWatchServiceException | InterruptedException stop) {
             // close() closed the service: the normal way out
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // an Error too: a silently dead watch thread would leave the watch looking healthy
             LOG.log(Level.ERROR, "the discovery watch stopped", e);
-            notifyIncomplete("the watch stopped: " + e);
+            if (!closed.get()) {
+                notifyIncomplete("the watch stopped: " + e);
+            }
         }
     }
 
@@ -195,6 +250,11 @@ final class GlobWatcher implements AutoCloseable {
         }
         if (!key.reset()) {
             watched.remove(key); // the directory is gone; its files' deletions were reported by their own events
+            for (int p = 0; p < rootKeys.length; p++) {
+                if (rootKeys[p] == key) {
+                    registerPattern(p, true); // nothing above it was watched: climb, and list what is there now
+                }
+            }
         }
         return overflow;
     }

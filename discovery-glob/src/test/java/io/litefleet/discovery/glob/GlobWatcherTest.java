@@ -9,11 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.discovery.DiscoveryListener;
 import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.Watchable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
@@ -242,6 +246,154 @@ class GlobWatcherTest {
         Path after = create(tenants.resolve("after.db"));
         assertTrue(within(GENEROUS, () -> blocking.changed.contains(after)), blocking::toString);
         assertEquals(1, blocking.overflows.size(), blocking::toString);
+    }
+
+    /** A renamed directory keeps its inode and so its watch key: it must be known by its new name from then on. */
+    @Test
+    void watch_directoryRenamedInsideTheTree_isWatchedAndListedUnderItsNewName() throws Exception {
+        Path staging = Files.createDirectories(root.resolve("data/staging/tenants"));
+        create(staging.resolve("old.db"));
+        watching("/data/*/tenants/*.db");
+        Files.move(root.resolve("data/staging"), root.resolve("data/prod"));
+        Path listed = root.resolve("data/prod/tenants/old.db");
+        assertTrue(within(GENEROUS, () -> recorder.changed.contains(listed)), recorder::toString);
+        Path written = create(root.resolve("data/prod/tenants/new.db"));
+        assertTrue(within(WITHIN_A_SECOND, () -> recorder.changed.contains(written)), recorder::toString);
+        assertFalse(recorder.changed.contains(root.resolve("data/staging/tenants/new.db")), recorder::toString);
+    }
+
+    /** The top watched directory of a pattern has no watched parent: deleting it must not end watching there. */
+    @Test
+    void watch_patternRootDeletedAndRecreated_reportsADatabaseUnderTheNewOne() throws Exception {
+        Path tenants = Files.createDirectories(root.resolve("data/tenants"));
+        watching("/data/tenants/*.db");
+        Files.delete(tenants);
+        Files.createDirectories(tenants);
+        Path db = create(tenants.resolve("x.db"));
+        assertTrue(within(GENEROUS, () -> recorder.changed.contains(db)), recorder::toString);
+        // and the re-created directory is watched from now on
+        Path second = create(tenants.resolve("y.db"));
+        assertTrue(within(WITHIN_A_SECOND, () -> recorder.changed.contains(second)), recorder::toString);
+    }
+
+    /** Under sustained load the queue never drains: the overflow is reported anyway, once per burst. */
+    @Test
+    void watch_overflowUnderSustainedLoad_isReportedWithoutWaitingForTheQueueToDrain() throws Exception {
+        Files.createDirectories(root.resolve("data"));
+        AtomicInteger batches = new AtomicInteger();
+        WatchKey overflowing = new FakeKey(batches);
+        WatchSupport busy = new WatchSupport() {
+            @Override
+            public WatchService newWatchService() {
+                return new EndlessWatchService(overflowing);
+            }
+
+            @Override
+            public WatchKey register(Path dir, WatchService service) {
+                return overflowing;
+            }
+        };
+        watching(busy, "/data/*.db");
+        assertTrue(within(WITHIN_A_SECOND, () -> recorder.overflows.size() == 1), recorder::toString);
+        int seen = batches.get();
+        assertTrue(within(GENEROUS, () -> batches.get() > seen + 1000), batches::toString);
+        assertEquals(1, recorder.overflows.size(), "one report for one burst: " + recorder);
+        assertTrue(recorder.incomplete.isEmpty(), recorder::toString);
+    }
+
+    /** An Error on the watch thread ends it; the listener must hear so, or the watch would look healthy forever. */
+    @Test
+    void watch_threadDyingOfAnError_reportsAnIncompleteWatch() throws Exception {
+        Files.createDirectories(root.resolve("data"));
+        Recorder failing = new Recorder() {
+            @Override
+            public void changed(Path path) {
+                throw new StackOverflowError("listener blew its stack");
+            }
+        };
+        discovery = new GlobDiscovery(List.of(GlobPattern.parse(root + "/data/*.db")), dir -> { },
+                WatchSupport.DEFAULT);
+        assertTrue(discovery.watch(failing));
+        create(root.resolve("data/x.db"));
+        assertTrue(within(WITHIN_A_SECOND, () -> !failing.incomplete.isEmpty()), failing::toString);
+        assertTrue(failing.incomplete.peek().contains("listener blew its stack"), failing::toString);
+        assertTrue(within(WITHIN_A_SECOND, () -> !watchThreadAlive()), "the thread ended");
+    }
+
+    /** A key that always has one OVERFLOW event; counts the batches taken. */
+    private record FakeKey(AtomicInteger batches) implements WatchKey {
+        @Override
+        public boolean isValid() {
+            return true;
+        }
+
+        @Override
+        public List<WatchEvent<?>> pollEvents() {
+            batches.incrementAndGet();
+            return List.of(new WatchEvent<Object>() {
+                @Override
+                public WatchEvent.Kind<Object> kind() {
+                    return StandardWatchEventKinds.OVERFLOW;
+                }
+
+                @Override
+                public int count() {
+                    return 1;
+                }
+
+                @Override
+                public Object context() {
+                    return null;
+                }
+            });
+        }
+
+        @Override
+        public boolean reset() {
+            return true;
+        }
+
+        @Override
+        public void cancel() {
+        }
+
+        @Override
+        public Watchable watchable() {
+            return null;
+        }
+    }
+
+    /** A watch service whose queue never drains: every poll returns the key again. */
+    private static final class EndlessWatchService implements WatchService {
+        private final WatchKey key;
+        private volatile boolean closed;
+
+        EndlessWatchService(WatchKey key) {
+            this.key = key;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        @Override
+        public WatchKey poll() {
+            if (closed) {
+                throw new ClosedWatchServiceException();
+            }
+            return key;
+        }
+
+        @Override
+        public WatchKey poll(long timeout, TimeUnit unit) {
+            return poll();
+        }
+
+        @Override
+        public WatchKey take() {
+            return poll();
+        }
     }
 
     private static boolean watchThreadAlive() {
