@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,9 +29,11 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.testkit.Await;
 import io.litefleet.testkit.MutableClock;
 
 /**
@@ -271,6 +275,34 @@ class PageChecksumStoreTest {
     }
 
     @Test
+    void acquire_whileTheLastHolderIsClosing_waitsForTheClose() throws Exception {
+        PageChecksumStore s = PageChecksumStore.acquire(state);
+        AtomicReference<PageChecksumStore> second = new AtomicReference<>();
+        Thread releaser = new Thread(s::release, "test-release");
+        Thread acquirer = new Thread(() -> {
+            try {
+                second.set(PageChecksumStore.acquire(state));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, "test-acquire");
+        synchronized (s) { // as a sync still using the store would: the release must wait to close it
+            releaser.start();
+            Await.until(Duration.ofSeconds(10), "release waits for the store",
+                    () -> releaser.getState() == Thread.State.BLOCKED);
+            acquirer.start();
+            Await.until(Duration.ofSeconds(10), "acquire blocked or done",
+                    () -> acquirer.getState() == Thread.State.BLOCKED || second.get() != null);
+            assertNull(second.get(), "no second connection opened while the first is closing");
+        }
+        releaser.join(10_000);
+        acquirer.join(10_000);
+        assertNotNull(second.get());
+        held.add(second.get());
+        assertTrue(second.get() != s, "a new store once the old one is closed");
+    }
+
+    @Test
     void failedOpen_isNotRetriedBeforeTheTimeLimit() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         Path file = Files.createDirectories(state.resolve(PageChecksumStore.FILE_NAME)); // cannot be opened
@@ -284,7 +316,7 @@ class PageChecksumStoreTest {
         assertNull(PageChecksumStore.tryAcquire(state, clock));
         assertFalse(Files.exists(file), "not tried again yet");
 
-        clock.advance(java.time.Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         PageChecksumStore s = PageChecksumStore.tryAcquire(state, clock);
         assertNotNull(s, "tried again after the time limit");
         held.add(s);
