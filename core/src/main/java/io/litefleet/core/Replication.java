@@ -108,7 +108,7 @@ public final class Replication implements AutoCloseable {
             PluginRegistry registry = open(opened, PluginRegistry.open(plan.pluginsDir()));
             ReplicaClients clients = open(opened, new ReplicaClients(registry));
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
-            open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir()));
+            open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir(), clock));
             SyncScheduler scheduler = open(opened, plan.manual() ? SyncScheduler.manual(clock)
                     : SyncScheduler.start(FleetWiring.syncWorkers(), clock));
             scheduler.shutdownSync(plan.shutdownSync());

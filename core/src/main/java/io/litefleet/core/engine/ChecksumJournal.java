@@ -2,6 +2,7 @@ package io.litefleet.core.engine;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +18,7 @@ final class ChecksumJournal {
     private static final long MIN_BYTES = 64 * 1024;
 
     private final Path stateDir;
+    private final Clock clock;
     /** The shared store while held (between the first use and {@link #release}). */
     private PageChecksumStore store;
     private final Path db;
@@ -26,8 +28,9 @@ final class ChecksumJournal {
     private boolean current;
     private long bytes;
 
-    ChecksumJournal(Path stateDir, Path db, String destination) {
+    ChecksumJournal(Path stateDir, Clock clock, Path db, String destination) {
         this.stateDir = stateDir;
+        this.clock = clock;
         this.db = db;
         this.key = db + "\n" + destination;
     }
@@ -88,14 +91,13 @@ final class ChecksumJournal {
         }
     }
 
-    /** The shared store, acquired at first use; null when it cannot be opened (nothing is then saved). */
+    /**
+     * The shared store, acquired at first use; null when it cannot be opened (nothing is then saved, and a failed
+     * open is not retried before its time limit).
+     */
     private PageChecksumStore store() {
         if (store == null) {
-            try {
-                store = PageChecksumStore.acquire(stateDir);
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, () -> db + ": page checksums not kept: " + e.getMessage());
-            }
+            store = PageChecksumStore.tryAcquire(stateDir, clock);
         }
         return store;
     }

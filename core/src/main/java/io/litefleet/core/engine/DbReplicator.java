@@ -107,7 +107,7 @@ public final class DbReplicator implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.listener = listener;
-        this.journal = new ChecksumJournal(catalog.directory(), db, target.describe());
+        this.journal = new ChecksumJournal(catalog.directory(), clock, db, target.describe());
     }
 
     /** A replicator for {@code db}; nothing is opened until the first {@link #sync()}. */

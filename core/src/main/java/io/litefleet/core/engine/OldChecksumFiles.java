@@ -22,8 +22,11 @@ final class OldChecksumFiles {
     private OldChecksumFiles() {
     }
 
-    /** Moves every file of {@code dir} into {@code store}; nothing happens when {@code dir} does not exist. */
-    static void moveInto(PageChecksumStore store, Path dir) throws IOException, SQLException {
+    /**
+     * Moves every file of {@code dir} into {@code store}; nothing happens when {@code dir} does not exist. A file or
+     * directory that cannot be read is left where it is (logged): its maps are then untrusted, never wrong.
+     */
+    static void moveInto(PageChecksumStore store, Path dir) throws SQLException {
         if (!Files.isDirectory(dir)) {
             return;
         }
@@ -36,6 +39,9 @@ final class OldChecksumFiles {
                     moved += move(store, batch);
                 }
             }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            LOG.log(System.Logger.Level.WARNING, dir + ": earlier page-checksum files not moved in (" + e.getMessage()
+                    + ")");
         }
         moved += move(store, batch);
         try {
@@ -47,12 +53,15 @@ final class OldChecksumFiles {
                 + dir.resolveSibling(PageChecksumStore.FILE_NAME));
     }
 
-    /** Moves one batch in one transaction, then deletes its files; returns the maps moved. */
-    private static int move(PageChecksumStore store, List<Path> batch) throws IOException, SQLException {
+    /**
+     * Moves one batch in one transaction, then, once the store has made it durable, deletes its files; returns the
+     * maps moved.
+     */
+    private static int move(PageChecksumStore store, List<Path> batch) throws SQLException {
         int[] moved = {0};
         List<byte[]> contents = new ArrayList<>(batch.size());
         for (Path f : batch) {
-            contents.add(Files.isRegularFile(f) ? Files.readAllBytes(f) : null);
+            contents.add(read(f));
         }
         store.inTransaction(() -> {
             for (int i = 0; i < batch.size(); i++) {
@@ -61,11 +70,38 @@ final class OldChecksumFiles {
                 }
             }
         });
-        for (Path f : batch) {
-            Files.deleteIfExists(f); // only once their contents are committed
+        // The commit was not synced (synchronous=NORMAL): a power loss now could lose it with the files gone.
+        if (!store.checkpoint()) {
+            LOG.log(System.Logger.Level.DEBUG, () -> batch.size() + " page-checksum files kept until the store is "
+                    + "checkpointed (moved in again at the next open)");
+            batch.clear();
+            return moved[0];
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (contents.get(i) != null || !Files.isRegularFile(batch.get(i))) {
+                delete(batch.get(i));
+            }
         }
         batch.clear();
         return moved[0];
+    }
+
+    /** The bytes of {@code f}; null when it is not a regular file or cannot be read (logged). */
+    private static byte[] read(Path f) {
+        try {
+            return Files.isRegularFile(f) ? Files.readAllBytes(f) : null;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, f + ": unreadable, not moved in (" + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    private static void delete(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, f + ": not removed (" + e.getMessage() + ")");
+        }
     }
 
     private static boolean moveOne(PageChecksumStore store, Path file, byte[] data) throws SQLException {

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Keeps databases' page checksums, one map per database and destination, packed in one SQLite file in the state
@@ -55,6 +60,10 @@ final class PageChecksumStore {
     private static final int MIN_RECORD = 32;
     /** Open stores by state directory, with their holders (guarded by itself). */
     private static final Map<Path, PageChecksumStore> OPEN = new HashMap<>();
+    /** How long {@link #tryAcquire} leaves a state directory alone after its store failed to open. */
+    static final Duration RETRY_AFTER = Duration.ofMinutes(10);
+    /** When each state directory whose store failed to open may be tried again (guarded by {@link #OPEN}). */
+    private static final Map<Path, Instant> RETRY_AT = new HashMap<>();
 
     private final Path stateDir;
     private final Connection conn;
@@ -79,19 +88,47 @@ final class PageChecksumStore {
         }
     }
 
+    /**
+     * The store of {@code stateDir} (see {@link #acquire}), or null when it cannot be opened: the store is an
+     * optimisation, so a failure never stops the caller. A failure is logged once and remembered; the file is not
+     * tried again before {@link #RETRY_AFTER} has passed on {@code clock}, whoever asks meanwhile.
+     */
+    static PageChecksumStore tryAcquire(Path stateDir, Clock clock) {
+        Path key = stateDir.toAbsolutePath().normalize();
+        synchronized (OPEN) {
+            Instant now = clock.instant();
+            Instant retry = RETRY_AT.get(key);
+            if (retry != null && now.isBefore(retry)) {
+                return null;
+            }
+            try {
+                PageChecksumStore s = acquire(key);
+                RETRY_AT.remove(key);
+                return s;
+            } catch (IOException | RuntimeException e) {
+                RETRY_AT.put(key, now.plus(RETRY_AFTER));
+                LOG.log(System.Logger.Level.WARNING, "page checksums not kept (" + e.getMessage() + "); tried again "
+                        + "in " + RETRY_AFTER.toMinutes() + " min, meanwhile each capture reads its database whole");
+                return null;
+            }
+        }
+    }
+
     /** Gives back what {@link #acquire} gave; the last holder closes the file. */
     void release() {
+        // Closed under the lock: an acquire meanwhile would otherwise open (and might start anew) the same file.
         synchronized (OPEN) {
             if (--holders > 0) {
                 return;
             }
             OPEN.remove(stateDir);
-        }
-        synchronized (this) {
-            try {
-                conn.close();
-            } catch (SQLException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> stateDir.resolve(FILE_NAME) + ": closing: " + e.getMessage());
+            synchronized (this) {
+                try {
+                    conn.close();
+                } catch (SQLException e) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> stateDir.resolve(FILE_NAME) + ": closing: "
+                            + e.getMessage());
+                }
             }
         }
     }
@@ -102,6 +139,9 @@ final class PageChecksumStore {
         try {
             return opened(stateDir, connect(file));
         } catch (SQLException e) {
+            if (!damaged(e)) { // busy, full, read-only, cannot open: the file may be fine, so it is kept
+                throw new IOException(file + ": cannot open the page-checksum store: " + e.getMessage(), e);
+            }
             // A damaged file holds nothing that must survive: every map in it is checked before it is trusted.
             LOG.log(System.Logger.Level.WARNING, file + ": unreadable (" + e.getMessage() + "); starting it anew, "
                     + "the next capture of each database reads it whole");
@@ -116,12 +156,21 @@ final class PageChecksumStore {
         }
     }
 
-    private static PageChecksumStore opened(Path stateDir, Connection conn) throws SQLException, IOException {
+    /** Whether {@code e} says the file is damaged (not a database, or a corrupt one), not merely unusable now. */
+    static boolean damaged(SQLException e) {
+        if (!(e instanceof SQLiteException se)) {
+            return false;
+        }
+        int primary = se.getResultCode().code & 0xff;
+        return primary == SQLiteErrorCode.SQLITE_CORRUPT.code || primary == SQLiteErrorCode.SQLITE_NOTADB.code;
+    }
+
+    private static PageChecksumStore opened(Path stateDir, Connection conn) throws SQLException {
         PageChecksumStore s = new PageChecksumStore(stateDir, conn);
         try {
             OldChecksumFiles.moveInto(s, stateDir.resolve(OLD_DIR));
             return s;
-        } catch (SQLException | IOException | RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             conn.close();
             throw e;
         }
@@ -396,6 +445,16 @@ final class PageChecksumStore {
             throw e;
         } finally {
             conn.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Copies the WAL into the file and syncs both ({@code synchronous=NORMAL} syncs around a checkpoint), so what was
+     * committed survives a power loss; false when another connection kept it from completing.
+     */
+    synchronized boolean checkpoint() throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(FULL)")) {
+            return rs.next() && rs.getInt(1) == 0;
         }
     }
 

@@ -12,6 +12,7 @@ import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.restore.RestoreTarget;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.DbContent;
+import io.litefleet.testkit.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -390,6 +392,28 @@ class DbReplicatorTest {
             assertTrue(e.getMessage().contains(plain.toString()) && e.getMessage().contains("journal_mode=WAL"),
                     e.getMessage());
         }
+    }
+
+    @Test
+    void sync_pageChecksumStoreUnopenable_replicates_andRetriesItOnlyAfterTheTimeLimit() throws Exception {
+        Path pages = Files.createDirectories(catalog.directory().resolve(PageChecksumStore.FILE_NAME)); // unopenable
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (DbReplicator r = DbReplicator.create(db, target, catalog, EngineSettings.DEFAULTS, clock,
+                ReplicaListener.NONE)) {
+            r.sync();
+            write(5, 2000);
+            r.sync();
+            Files.delete(pages); // openable again, but the failure is remembered
+            write(5, 2000);
+            r.sync();
+            assertFalse(Files.exists(pages), "not tried again before the time limit");
+            clock.advance(PageChecksumStore.RETRY_AFTER);
+            write(5, 2000);
+            assertEquals(4, r.sync().txid());
+            assertTrue(Files.isRegularFile(pages), "tried again after it");
+        }
+        BothRestores.assertRestore(dir, target, dir.resolve("replica"), 0, DbContent.hash(app),
+                "replicated without page checksums");
     }
 
     @Test

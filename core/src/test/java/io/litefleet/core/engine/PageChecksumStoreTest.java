@@ -2,15 +2,23 @@ package io.litefleet.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -21,9 +29,12 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.litefleet.testkit.Await;
+import io.litefleet.testkit.MutableClock;
 
 /**
  * The packed page-checksum store: a map saved and journaled comes back at exactly its position, and a lost, torn or
@@ -183,26 +194,133 @@ class PageChecksumStoreTest {
     @Test
     void oldCrcFiles_moveIn_thenAreDeleted() throws Exception {
         PageChecksums crcs = map(6);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(0x4c464332); // "LFC2", as earlier versions wrote pages/<hash>.crc
-        out.writeLong(3);
-        out.writeLong(crcs.rolling());
-        out.writeInt(PAGE_SIZE);
-        out.writeInt(6);
-        for (int p = 1; p <= 6; p++) {
-            out.writeLong(crcs.get(p));
-        }
+        ByteArrayOutputStream out = oldBase(crcs);
         Map<Integer, Long> changed = change(crcs, 2); // TXID 4
-        out.write(PageChecksumStore.record(4, crcs.rolling(), 6, changed)); // the record format did not change
-        Path old = Files.createDirectories(state.resolve(PageChecksumStore.OLD_DIR));
-        Files.write(old.resolve(HexFormat.of().formatHex(PageChecksumStore.key(DB)) + ".crc"), bytes.toByteArray());
+        out.writeBytes(PageChecksumStore.record(4, crcs.rolling(), 6, changed)); // the record format did not change
+        Path old = writeOld(out);
         Files.write(old.resolve("0123.crc.tmp"), new byte[3]); // a leftover temporary file
 
         PageChecksumStore.Loaded loaded = store().load(DB, 4, crcs.rolling(), PAGE_SIZE).orElseThrow();
         assertTrue(loaded.crcs().samePages(crcs));
         assertTrue(loaded.appendable(), "the journal continues");
         assertFalse(Files.exists(old), "pages/ is gone");
+    }
+
+    /** The base of {@code crcs} at TXID 3 as earlier versions wrote {@code pages/<hash>.crc}, to write more to. */
+    private static ByteArrayOutputStream oldBase(PageChecksums crcs) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(0x4c464332); // "LFC2"
+        out.writeLong(3);
+        out.writeLong(crcs.rolling());
+        out.writeInt(PAGE_SIZE);
+        out.writeInt(crcs.pages());
+        for (int p = 1; p <= crcs.pages(); p++) {
+            out.writeLong(crcs.get(p));
+        }
+        return bytes;
+    }
+
+    /** Writes what {@code out} holds as the old file of {@link #DB}; returns the old directory. */
+    private Path writeOld(ByteArrayOutputStream out) throws Exception {
+        Path old = Files.createDirectories(state.resolve(PageChecksumStore.OLD_DIR));
+        Files.write(old.resolve(HexFormat.of().formatHex(PageChecksumStore.key(DB)) + ".crc"), out.toByteArray());
+        return old;
+    }
+
+    /** Writes {@code pages/<key of DB>.crc} with a 6-page base at TXID 3; returns its map. */
+    private PageChecksums oldCrcFile() throws Exception {
+        PageChecksums crcs = map(6);
+        writeOld(oldBase(crcs));
+        return crcs;
+    }
+
+    @Test
+    void oldCrcFiles_areDeletedOnlyOnceTheMoveIsInTheMainFile() throws Exception {
+        PageChecksums crcs = oldCrcFile();
+        store(); // moves them in, and stays open: nothing is checkpointed at close
+        assertFalse(Files.exists(state.resolve(PageChecksumStore.OLD_DIR)), "pages/ is gone");
+        // What a power loss keeps at worst with synchronous=NORMAL: the main file without its unsynced WAL.
+        Path copy = Files.createDirectories(state.resolve("copy"));
+        Files.copy(state.resolve(PageChecksumStore.FILE_NAME), copy.resolve(PageChecksumStore.FILE_NAME));
+        PageChecksumStore fromCopy = PageChecksumStore.acquire(copy);
+        held.add(fromCopy);
+        assertTrue(fromCopy.load(DB, 3, crcs.rolling(), PAGE_SIZE).orElseThrow().crcs().samePages(crcs));
+    }
+
+    @Test
+    void oldDirectoryHoldingSomethingUnmovable_isLeft_andTheStoreOpens() throws Exception {
+        PageChecksums crcs = oldCrcFile();
+        Path odd = Files.createDirectories(state.resolve(PageChecksumStore.OLD_DIR).resolve("odd.crc"));
+        Files.write(odd.resolve("inside"), new byte[1]);
+
+        assertTrue(store().load(DB, 3, crcs.rolling(), PAGE_SIZE).isPresent(), "the readable file moved in");
+        assertTrue(Files.exists(odd.resolve("inside")), "what could not be moved is left alone");
+    }
+
+    @Test
+    void busyFile_isKept_notStartedAnew() throws Exception {
+        PageChecksums at8 = journaled(store());
+        releaseAll();
+        held.clear();
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:"
+                + state.resolve(PageChecksumStore.FILE_NAME)); Statement st = other.createStatement()) {
+            st.execute("PRAGMA locking_mode=EXCLUSIVE");
+            st.execute("BEGIN EXCLUSIVE"); // another process holds it (SQLITE_BUSY after the busy timeout)
+            IOException e = assertThrows(IOException.class, () -> PageChecksumStore.acquire(state));
+            assertTrue(e.getMessage().contains(PageChecksumStore.FILE_NAME), e.getMessage());
+            st.execute("COMMIT");
+        }
+        assertTrue(store().load(DB, 8, at8.rolling(), PAGE_SIZE).isPresent(), "the file was kept");
+    }
+
+    @Test
+    void acquire_whileTheLastHolderIsClosing_waitsForTheClose() throws Exception {
+        PageChecksumStore s = PageChecksumStore.acquire(state);
+        AtomicReference<PageChecksumStore> second = new AtomicReference<>();
+        Thread releaser = new Thread(s::release, "test-release");
+        Thread acquirer = new Thread(() -> {
+            try {
+                second.set(PageChecksumStore.acquire(state));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, "test-acquire");
+        synchronized (s) { // as a sync still using the store would: the release must wait to close it
+            releaser.start();
+            Await.until(Duration.ofSeconds(10), "release waits for the store",
+                    () -> releaser.getState() == Thread.State.BLOCKED);
+            acquirer.start();
+            Await.until(Duration.ofSeconds(10), "acquire blocked or done",
+                    () -> acquirer.getState() == Thread.State.BLOCKED || second.get() != null);
+            assertNull(second.get(), "no second connection opened while the first is closing");
+        }
+        releaser.join(10_000);
+        acquirer.join(10_000);
+        assertNotNull(second.get());
+        held.add(second.get());
+        assertTrue(second.get() != s, "a new store once the old one is closed");
+    }
+
+    @Test
+    void failedOpen_isNotRetriedBeforeTheTimeLimit() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        Path file = Files.createDirectories(state.resolve(PageChecksumStore.FILE_NAME)); // cannot be opened
+        assertNull(PageChecksumStore.tryAcquire(state, clock));
+        try (PageChecksumHold hold = PageChecksumHold.open(state, clock)) {
+            assertFalse(hold.holds(), "a hold of nothing, not an error");
+        }
+        Files.delete(file);
+
+        clock.advance(PageChecksumStore.RETRY_AFTER.minusSeconds(1));
+        assertNull(PageChecksumStore.tryAcquire(state, clock));
+        assertFalse(Files.exists(file), "not tried again yet");
+
+        clock.advance(Duration.ofSeconds(1));
+        PageChecksumStore s = PageChecksumStore.tryAcquire(state, clock);
+        assertNotNull(s, "tried again after the time limit");
+        held.add(s);
+        assertTrue(Files.isRegularFile(file));
     }
 
     @Test
