@@ -22,9 +22,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -57,18 +60,29 @@ final class FileReplicaClient implements ReplicaClient {
     private final Path root;
     private final Object fallbackPublishLock = new Object();
     /** Directory fsyncs after a rename or mkdir, shared by concurrent puts (durability unchanged). */
-    private final DirectorySyncs dirSyncs = new DirectorySyncs(FileReplicaClient::fsyncDirectory);
+    private final DirectorySyncs dirSyncs;
+    /**
+     * Directories under the root whose entry in their parent, and their parent's, up to the root, is known fsynced. A
+     * directory that merely exists is not: another put may have just created it and not synced its parent yet.
+     */
+    private final Set<Path> durableDirs = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private FileReplicaClient(Path root) {
+    private FileReplicaClient(Path root, DirectorySyncs.Fsync fsync) {
         this.root = root;
+        this.dirSyncs = new DirectorySyncs(fsync);
     }
 
     /** Opens a client on {@code root}, an absolute directory, creating it if missing. */
     static FileReplicaClient open(Path root) throws ReplicaException {
+        return open(root, FileReplicaClient::fsyncDirectory);
+    }
+
+    /** As {@link #open(Path)}, with the directory fsync given (tests observe and gate it). */
+    static FileReplicaClient open(Path root, DirectorySyncs.Fsync fsync) throws ReplicaException {
         try {
             Files.createDirectories(root);
-            return new FileReplicaClient(root.toRealPath());
+            return new FileReplicaClient(root.toRealPath(), fsync);
         } catch (IOException e) {
             throw FileErrors.map("open", root, e);
         }
@@ -219,28 +233,37 @@ final class FileReplicaClient implements ReplicaClient {
     }
 
     /**
-     * Creates missing directories up to {@code target}'s and fsyncs each new one's parent, so new names are durable.
+     * Creates missing directories up to {@code target}'s and makes its directory's name durable: fsyncs the parent of
+     * each directory from there up to the first one known durable (or the root), whether this call created it or
+     * another put just did (that put may not have synced its parent yet). Once per directory: then it is known.
      */
     private void createParents(Path target) throws IOException {
         if (!Files.isDirectory(root)) {
             // The replica directory itself was removed (a user emptying the replica): make it again, as at create.
             Files.createDirectories(root);
+            durableDirs.clear();
         }
         Path dir = target.getParent();
         Path existing = dir;
         while (!Files.isDirectory(existing)) {
+            durableDirs.remove(existing); // removed since it was known: made again below, not durable yet
             existing = existing.getParent();
         }
         if (!insideRoot(existing)) {
             throw FileErrors.of(ReplicaFailure.INVALID, "put", target, "a symbolic link leads out of the root");
         }
-        if (existing.equals(dir)) {
+        if (existing.equals(dir) && durableDirs.contains(dir)) {
             return;
         }
-        Files.createDirectories(dir);
-        for (Path p = dir; !p.equals(existing); p = p.getParent()) {
-            dirSyncs.sync(p.getParent());
+        if (!existing.equals(dir)) {
+            Files.createDirectories(dir);
         }
+        List<Path> synced = new ArrayList<>();
+        for (Path p = dir; !p.equals(root) && !durableDirs.contains(p); p = p.getParent()) {
+            dirSyncs.sync(p.getParent());
+            synced.add(p);
+        }
+        durableDirs.addAll(synced); // only now: each one's parents up to a durable one are synced
     }
 
     private static void writeSynced(Path target, Path tmp, ObjectBody body) throws IOException {

@@ -406,9 +406,15 @@ public final class FleetManager implements AutoCloseable {
         throw new IllegalStateException("the fleet did not settle in 10,000 rounds: " + status);
     }
 
+    /** Rows the transient passes' drain has taken from its backlog so far (tests: the work stays bounded). */
+    long passRowsExamined() {
+        return passes.examined();
+    }
+
     /** The release of a row by a worker: a promotion or a pass a change asked for meanwhile goes ahead now. */
     private void release(int id) {
         f.lifecycle.release(id);
+        passes.released(id);
         if (f.lifecycle.wantsPromotion(id)) {
             f.lifecycle.wantPromotion(id, false);
             f.lifecycle.wantPass(id, false);

@@ -9,9 +9,13 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 
@@ -27,9 +31,19 @@ final class Passes {
     private final Fleet f;
     private final Settler settler;
     private final IntConsumer release;
+    /** Queued rows that may start now (as far as known when they were added). */
     private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
+    /**
+     * Queued rows backing off after a failure, earliest retry first: {@link #drain} takes only the due ones, so an
+     * outage's backlog is not walked on every release. An entry whose retry was since replaced is dropped when due.
+     */
+    private final PriorityQueue<Backoff> backingOff = new PriorityQueue<>(Comparator.comparing(Backoff::at));
+    /** Queued rows a worker still held at {@link #drain}: back to the backlog when it lets go ({@link #released}). */
+    private final Set<Integer> held = new HashSet<>();
     /** Rows whose passes failed: how often in a row, and not before when to try again. */
     private final Map<Integer, Retry> retries = new HashMap<>();
+    /** Rows {@link #drain} took from the backlog (tests: its work stays bounded). */
+    private long examined;
     private long started;
     /** Passes running now; and since the backlog was last empty: passes, captures, and when the first started. */
     private int running;
@@ -45,6 +59,10 @@ final class Passes {
 
     /** Consecutive failures of a row's passes, and when the next may run. */
     private record Retry(int failures, Instant at) {
+    }
+
+    /** A row's place in {@link #backingOff}. */
+    private record Backoff(int id, Instant at) {
     }
 
     Passes(Fleet f, Settler settler, IntConsumer release) {
@@ -86,23 +104,43 @@ final class Passes {
         return w == null ? List.of() : w;
     }
 
-    /** Starts passes for queued rows while slots are free. */
+    /**
+     * Starts passes for queued rows while slots are free. Each row taken from the backlog starts, is dropped, or moves
+     * to {@link #backingOff} or {@link #held}, so the work is the rows that can start plus the ones that changed.
+     */
     void drain() {
-        List<Integer> later = new ArrayList<>();
+        Instant now = f.clock.instant();
+        while (!backingOff.isEmpty() && !backingOff.peek().at().isAfter(now)) {
+            Backoff b = backingOff.poll();
+            Retry retry = retries.get(b.id());
+            if (retry != null && retry.at().equals(b.at())) {
+                backlog.add(b.id());
+            }
+        }
         while (!backlog.isEmpty() && f.takeSlot()) {
             int id = backlog.poll();
+            examined++;
             Retry retry = retries.get(id);
             if (f.lifecycle.state(id) != RowState.QUEUED) {
                 f.giveSlot(); // promoted, deleted or excluded meanwhile
                 noticed.remove(id);
-            } else if (f.lifecycle.busy(id) || (retry != null && f.clock.instant().isBefore(retry.at()))) {
+            } else if (f.lifecycle.busy(id)) {
                 f.giveSlot();
-                later.add(id); // a worker still holds it, or it is backing off after a failure
+                held.add(id); // back to the backlog when the worker lets go
+            } else if (retry != null && now.isBefore(retry.at())) {
+                f.giveSlot();
+                backingOff.add(new Backoff(id, retry.at()));
             } else if (!start(id)) {
                 f.giveSlot();
             }
         }
-        backlog.addAll(later);
+    }
+
+    /** A worker let go of {@code id}: a pass it held up may start at the next {@link #drain}. */
+    void released(int id) {
+        if (held.remove(id)) {
+            backlog.add(id);
+        }
     }
 
     /** Starts one pass; false when it could not start (the failure is handled). */
@@ -171,7 +209,7 @@ final class Passes {
             }
         }
         release.accept(id); // a promotion waiting for the pass sees its outcome; freed slots are refilled
-        if (running == 0 && backlog.isEmpty()) {
+        if (running == 0 && backlog() == 0) {
             burstEnded();
         }
     }
@@ -218,7 +256,7 @@ final class Passes {
                     f.lifecycle.move(id, RowState.QUEUED);
                 }
                 if (f.lifecycle.state(id) == RowState.QUEUED) {
-                    backlog.add(id);
+                    backingOff.add(new Backoff(id, retries.get(id).at()));
                 }
             }
             default -> throw new IllegalStateException("unknown failure kind");
@@ -240,9 +278,14 @@ final class Passes {
         f.errors.put(id, "internal error: " + e);
     }
 
-    /** Rows waiting for a pass. */
+    /** Rows waiting for a pass (ready, backing off, or held by a worker). */
     int backlog() {
-        return backlog.size();
+        return backlog.size() + backingOff.size() + held.size();
+    }
+
+    /** Rows {@link #drain} has taken from the backlog so far. */
+    long examined() {
+        return examined;
     }
 
     /** Passes started. */

@@ -13,15 +13,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What one plugin directory provides, kept beside its jars in {@value #FILE} so a registry knows the directory's
  * keys (and can reject duplicates) without opening its jars. Opening a directory builds a module layer over its
  * jars and verifies signed ones, which costs a short command most of its start time.
  *
- * <p>The index names every jar with its size: when the jars differ (a plugin replaced or added), the index is
- * stale and the directory is loaded as if it had none. Written by {@code litefleet plugins --write-index}, which
- * the image build runs for the plugins it ships.
+ * <p>The index names every jar with its size and modification time: when the jars differ (a plugin replaced, even by
+ * one of the same size, or added), the index is stale and the directory is loaded as if it had none. Written by
+ * {@code litefleet plugins --write-index}, which the image build runs for the plugins it ships.
  *
  * @param jars      the directory's jars when the index was written, sorted by name
  * @param providers what loading the directory found
@@ -42,17 +43,20 @@ record PluginIndex(List<JarStamp> jars, List<Entry> providers) {
     /**
      * One jar of the directory.
      *
-     * @param name its file name
-     * @param size its length in bytes
+     * @param name  its file name
+     * @param size  its length in bytes
+     * @param mtime its modification time, in whole seconds since the epoch (what a tarball keeps: the image's
+     *              index must still match once its tarball is extracted)
      */
-    record JarStamp(String name, long size) {
+    record JarStamp(String name, long size, long mtime) {
         JarStamp {
             Objects.requireNonNull(name, "name");
         }
 
         static JarStamp of(Path jar) {
             try {
-                return new JarStamp(jar.getFileName().toString(), Files.size(jar));
+                return new JarStamp(jar.getFileName().toString(), Files.size(jar),
+                        Files.getLastModifiedTime(jar).to(TimeUnit.SECONDS));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read plugin jar " + jar + ": " + e.getMessage(), e);
             }
@@ -125,8 +129,8 @@ record PluginIndex(List<JarStamp> jars, List<Entry> providers) {
     private static void parse(String[] f, List<JarStamp> jars, List<Entry> entries) {
         switch (f[0]) {
             case "jar" -> {
-                require(f.length == 3, "expected: jar NAME SIZE");
-                jars.add(new JarStamp(f[1], Long.parseLong(f[2])));
+                require(f.length == 4, "expected: jar NAME SIZE MTIME");
+                jars.add(new JarStamp(f[1], Long.parseLong(f[2]), Long.parseLong(f[3])));
             }
             case "provider" -> {
                 require(f.length >= 4, "expected: provider KIND TYPE CLASS [SCHEME...]");
@@ -146,7 +150,8 @@ record PluginIndex(List<JarStamp> jars, List<Entry> providers) {
     /** Writes this index into {@code dir}, replacing any (through a temporary file, so readers see all or none). */
     void write(Path dir) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
-        jars.forEach(j -> sb.append("jar ").append(j.name()).append(' ').append(j.size()).append('\n'));
+        jars.forEach(j -> sb.append("jar ").append(j.name()).append(' ').append(j.size()).append(' ')
+                .append(j.mtime()).append('\n'));
         for (Entry e : providers) {
             sb.append("provider ").append(e.kind().name()).append(' ').append(e.type()).append(' ')
                     .append(e.className());

@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,22 @@ class FleetManagerTest {
         volatile boolean watchable = true;
         /** Paths whose probe fails with an I/O error, like a full file table would. */
         final Set<Path> failingProbes = new CopyOnWriteArraySet<>();
+
+        /** Creates {@code n} WAL databases {@code t<i>.db} in {@code data}, one row each, and finds them. */
+        List<Path> addWalDatabases(Path data, int n) throws Exception {
+            Files.createDirectories(data);
+            List<Path> made = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Path db = data.resolve("t" + i + ".db");
+                try (Connection c = SqliteFiles.open(db)) {
+                    SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)",
+                            "INSERT INTO t VALUES ('row of " + db.getFileName() + "')");
+                }
+                made.add(db);
+            }
+            dbs.addAll(made);
+            return made;
+        }
 
         @Override
         public void scan(Consumer<DiscoveredDatabase> sink, Predicate<Path> verified) throws IOException {

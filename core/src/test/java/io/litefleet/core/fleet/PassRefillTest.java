@@ -14,13 +14,9 @@ import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.LogCapture;
 import io.litefleet.testkit.MutableClock;
-import io.litefleet.testkit.SqliteFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,19 +36,9 @@ class PassRefillTest {
     void passesFinishingBetweenSteps_startTheQueuedOnes_withoutAnotherStep() throws Exception {
         int n = 7;
         int slots = 2;
-        Path data = Files.createDirectories(dir.resolve("data"));
         Path replicas = dir.resolve("replicas");
         FleetManagerTest.FakeDiscovery discovery = new FleetManagerTest.FakeDiscovery();
-        List<Path> dbs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Path db = data.resolve("t" + i + ".db");
-            try (Connection c = SqliteFiles.open(db)) {
-                SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)",
-                        "INSERT INTO t VALUES ('row of " + db.getFileName() + "')");
-            }
-            dbs.add(db);
-        }
-        discovery.dbs.addAll(dbs);
+        List<Path> dbs = discovery.addWalDatabases(dir.resolve("data"), n);
         MutableClock clock = new MutableClock(Instant.parse("2026-12-05T00:00:00Z"));
         ReplicaClient client = new FileReplicaClientProvider().create(
                 Settings.of("test", Map.of("root", replicas.toString())));

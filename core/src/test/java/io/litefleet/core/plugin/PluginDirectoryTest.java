@@ -14,6 +14,7 @@ import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
@@ -178,6 +179,23 @@ class PluginDirectoryTest {
     }
 
     @Test
+    void jarReplacedBySameSizeJar_makesTheIndexStale() throws Exception {
+        Path dir = markedPlugin("gamma");
+        writeIndexes();
+        Path jar = dir.resolve("gamma.jar");
+        long size = Files.size(jar);
+        // A replacement of the same length (a rebuilt jar): only its modification time tells it apart.
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 3_600_000));
+        assertEquals(size, Files.size(jar));
+        System.clearProperty(opened("gamma"));
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            assertEquals("yes", System.getProperty(opened("gamma")), "an index of the replaced jar was trusted");
+            assertTrue(r.notes().contains(dir + ": plugin.index does not match the jars (rewrite it with litefleet "
+                    + "plugins --write-index); loaded at start"), r.notes().toString());
+        }
+    }
+
+    @Test
     void staleOrUnreadableIndex_opensTheDirectoryAtStartAndSaysWhy() throws Exception {
         Path dir = markedPlugin("gamma");
         writeIndexes();
@@ -195,7 +213,7 @@ class PluginDirectoryTest {
         try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
             assertEquals("yes", System.getProperty(opened("gamma")), "an unreadable index was trusted");
             assertTrue(r.notes().contains(dir + ": index ignored (" + dir.resolve(PluginIndex.FILE) + " line 1: "
-                    + "cannot parse 'jar gamma.jar' (expected: jar NAME SIZE)); loaded at start"),
+                    + "cannot parse 'jar gamma.jar' (expected: jar NAME SIZE MTIME)); loaded at start"),
                     r.notes().toString());
         }
     }
