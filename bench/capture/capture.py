@@ -23,13 +23,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fleet"))
 sys.path.insert(0, os.path.join(HERE, "..", "ops"))
 import gen  # noqa: E402
-if sys.argv[1:2] == ["--rewrite-headline"]:  # fleetbench and scrape read run.sh's environment on import
+if sys.argv[1:2] == ["--rewrite-headline"]:  # fleetbench reads run.sh's environment on import
     for k in ("LF_BIN", "BASE", "OUT"):
         os.environ.setdefault(k, "")
 from fleetbench import lf_config, log, ls_config  # noqa: E402  (both configs as the fleet bench runs them)
-from scrape import free_port  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import contract  # noqa: E402  (bench/cost/report.py's sibling-section keys)
+import procs  # noqa: E402
+from procs import free_port  # noqa: E402
 
 BASE = os.environ.get("BASE")  # run.sh sets these five
 LF = os.environ.get("LF_BIN")
@@ -50,23 +51,7 @@ def stop(*_):
 
 
 def kill(p):
-    if p and p.poll() is None:
-        os.killpg(p.pid, signal.SIGTERM)
-        try:
-            p.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-
-
-def metrics(port):
-    out = {}
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as r:
-        for line in r.read().decode().splitlines():
-            if line and not line.startswith("#"):
-                k, v = line.rsplit(" ", 1)
-                out[k] = float(v)
-    return out
+    procs.stop_group(p, 60)
 
 
 def cpu_seconds(pid):
@@ -110,7 +95,7 @@ def litefleet(n, data, work):
 
     def done():
         try:
-            m = metrics(port)
+            m = procs.metrics(port, 30)
         except OSError:
             return False
         return m.get("litefleet_fleet_captures_total", 0) >= n and \

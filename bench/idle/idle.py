@@ -21,6 +21,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "fleet"))
 import gen  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 import contract  # noqa: E402  (bench/cost/report.py's sibling-section keys)
+import procs  # noqa: E402
+from procs import free_port  # noqa: E402
 
 CLK = os.sysconf("SC_CLK_TCK")
 LS = os.environ.get("LS_BIN", os.path.expanduser("~/go/bin/litestream"))
@@ -37,12 +39,6 @@ def kill_all(*_):
             os.killpg(p.pid, signal.SIGKILL)
     if _:
         sys.exit(130)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid):
@@ -94,28 +90,12 @@ def start(argv, logpath):
 
 
 def stop(p):
-    if p.poll() is None:
-        os.killpg(p.pid, signal.SIGTERM)
-        try:
-            p.wait(90)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-
-
-def metrics(port):
-    out = {}
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
-        for line in r.read().decode().splitlines():
-            if line and not line.startswith("#"):
-                k, v = line.rsplit(" ", 1)
-                out[k] = float(v)
-    return out
+    procs.stop_group(p, 90)
 
 
 def litefleet_captured(port, n):
     try:
-        m = metrics(port)
+        m = procs.metrics(port, 10)
     except OSError:
         return False
     return (m.get("litefleet_fleet_captures_total", 0) >= n

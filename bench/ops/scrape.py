@@ -29,10 +29,8 @@ def stop(*_):
     sys.exit(130)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+from procs import free_port, samples  # noqa: E402,F401  (free_port: also imported from here by bench/capture)
 
 
 def scrape(port):
@@ -40,15 +38,6 @@ def scrape(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=60) as r:
         body = r.read().decode()
     return time.perf_counter() - t0, body
-
-
-def samples(text):
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            k, v = line.rsplit(" ", 1)
-            out[k] = float(v)
-    return out
 
 
 def wait_captured(port, n, timeout):
