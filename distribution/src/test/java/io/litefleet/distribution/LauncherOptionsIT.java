@@ -66,4 +66,22 @@ class LauncherOptionsIT {
         assertTrue(r.output().contains("-XX:+UseG1GC"), r.output());
         assertFalse(r.output().contains("-XX:+UseSerialGC"), "two collectors: " + r.output());
     }
+
+    @Test
+    void mallocArenas_cappedForTheJvm_notForTheExecChild() throws Exception {
+        // The child prints its own MALLOC_ARENA_MAX and its parent's (the JVM's, from /proc).
+        String probe = "sh -c 'echo child=${MALLOC_ARENA_MAX-unset}; "
+                + "echo jvm=$(tr \\\\0 \\\\n < /proc/$PPID/environ | grep ^MALLOC_ARENA_MAX= | cut -d= -f2)'";
+        Image.Result r = Image.litefleet(dir, Map.of(), "replicate", "-exec", probe,
+                dir.resolve("app.db").toString(), "file://" + dir.resolve("replica"));
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("jvm=2"), "the JVM runs with two arenas: " + r.output());
+        assertTrue(r.output().contains("child=unset"), "the application keeps its own environment: " + r.output());
+
+        Image.Result own = Image.litefleet(dir, Map.of("MALLOC_ARENA_MAX", "4"), "replicate", "-exec", probe,
+                dir.resolve("app.db").toString(), "file://" + dir.resolve("replica"));
+        assertEquals(0, own.exitCode(), own.output());
+        assertTrue(own.output().contains("jvm=4"), "the user's value wins: " + own.output());
+        assertTrue(own.output().contains("child=4"), "and reaches the application: " + own.output());
+    }
 }

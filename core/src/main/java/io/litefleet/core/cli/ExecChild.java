@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The application {@code replicate -exec} runs as its child, as upstream does: same environment and working
- * directory, standard output and error shared with litefleet, standard input from {@code /dev/null}. Signals the
+ * The application {@code replicate -exec} runs as its child, as upstream does: same environment (less what the
+ * launcher added for the JVM alone) and working directory, standard output and error shared with litefleet, standard input from {@code /dev/null}. Signals the
  * daemon receives are {@linkplain #forward forwarded} to it. Thread-safe.
  */
 final class ExecChild {
     private static final System.Logger LOG = System.getLogger("io.litefleet.replicate");
+    /** The environment variables the launcher set for the JVM alone (comma-separated), left out of the child's. */
+    static final String LAUNCHER_ENV = "litefleet.launcher-env";
 
     private final String commandLine;
     private final Process process;
@@ -32,6 +34,9 @@ final class ExecChild {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        for (String name : System.getProperty(LAUNCHER_ENV, "").split(",")) {
+            pb.environment().remove(name.strip()); // set by bin/litefleet for the JVM, not the user's
+        }
         try {
             Process p = pb.start();
             LOG.log(System.Logger.Level.INFO, "started exec command (pid " + p.pid() + "): " + commandLine);

@@ -34,12 +34,6 @@ public final class ReplicationMetrics {
     /** The content type of {@link #scrape()}'s text: Prometheus' text format 0.0.4. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.create().getContentType();
 
-    /**
-     * The JVM's metrics, registered once per process: the client keeps every registry it registered them into in a
-     * static set (and a GC listener each), which would hold every closed replication's fleet in memory.
-     */
-    private static final PrometheusRegistry JVM = jvm();
-
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
@@ -67,10 +61,20 @@ public final class ReplicationMetrics {
         registry.register(new LitefleetFamilies(sources));
     }
 
-    private static PrometheusRegistry jvm() {
-        PrometheusRegistry r = new PrometheusRegistry();
-        JvmMetrics.builder().register(r);
-        return r;
+    /**
+     * The JVM's metrics, registered once per process and only at the first scrape: the client keeps every registry it
+     * registered them into in a static set (and a GC listener each), which would hold every closed replication's
+     * fleet in memory; and building them starts the platform MBean server (about 250 classes and a thread), which a
+     * daemon nobody scrapes should not pay for.
+     */
+    private static final class Jvm {
+        static final PrometheusRegistry REGISTRY = create();
+
+        private static PrometheusRegistry create() {
+            PrometheusRegistry r = new PrometheusRegistry();
+            JvmMetrics.builder().register(r);
+            return r;
+        }
     }
 
     /** The text of one scrape, in the format {@link #CONTENT_TYPE} names. */
@@ -79,7 +83,7 @@ public final class ReplicationMetrics {
         try {
             MetricSnapshots.Builder all = MetricSnapshots.builder();
             registry.scrape().forEach(all::metricSnapshot);
-            JVM.scrape().forEach(all::metricSnapshot);
+            Jvm.REGISTRY.scrape().forEach(all::metricSnapshot);
             writer.write(out, all.build());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the metrics", e); // a byte array does not fail
