@@ -26,7 +26,7 @@ from procs import free_port  # noqa: E402
 
 CLK = os.sysconf("SC_CLK_TCK")
 LS = os.environ.get("LS_BIN", os.path.expanduser("~/go/bin/litestream"))
-procs = []
+started = []  # every process this run started, killed by kill_all
 
 
 def log(*a):
@@ -34,7 +34,7 @@ def log(*a):
 
 
 def kill_all(*_):
-    for p in procs:
+    for p in started:
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
     if _:
@@ -85,7 +85,7 @@ def disk(paths):
 
 def start(argv, logpath):
     p = subprocess.Popen(argv, stdout=open(logpath, "w"), stderr=subprocess.STDOUT, start_new_session=True)
-    procs.append(p)
+    started.append(p)
     return p
 
 
@@ -140,7 +140,7 @@ def run_one(name, launcher, n, window, base, capture_timeout=0):
         env_free = {k: v for k, v in os.environ.items() if k != "JAVA_OPTS"}
         p = subprocess.Popen([launcher, "replicate", "-config", cfg], stdout=open(os.path.join(run, "log"), "w"),
                              stderr=subprocess.STDOUT, start_new_session=True, env=env_free)
-        procs.append(p)
+        started.append(p)
         done = lambda: litefleet_captured(port, n)  # noqa: E731
         state_paths = lambda: [state]  # noqa: E731
     pid = java_pid(p)
