@@ -110,7 +110,7 @@ public final class Replication implements AutoCloseable {
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
             open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir(), clock));
             SyncScheduler scheduler = open(opened, plan.manual() ? SyncScheduler.manual(clock)
-                    : SyncScheduler.start(FleetWiring.syncWorkers(), clock));
+                    : SyncScheduler.start(FleetWiring.syncWorkers(FleetWiring.networked(plan.dbs(), plan.fleet())), clock));
             scheduler.shutdownSync(plan.shutdownSync());
             ReplicaOverlaps claimed = new ReplicaOverlaps();
             List<ReplicationMetrics.Listed> measured = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.litefleet.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,12 +13,15 @@ import org.junit.jupiter.api.Test;
 
 class FleetWiringTest {
     private static LitefleetConfig config(int maxHot) {
-        String yaml = """
+        return parse("""
                 multi-db:
                   patterns: ["/data/*/tenants/*.db"]
                   max-hot-databases: %d
                   replica-template: {type: file, path: "/backups/{{site}}/{{tenant}}"}
-                """.formatted(maxHot);
+                """.formatted(maxHot));
+    }
+
+    private static LitefleetConfig parse(String yaml) {
         Path f = Path.of("/etc/litefleet.yml");
         return LitefleetConfig.parse(f, YamlLoader.withEnvironment(k -> null).parse(f.toString(), yaml));
     }
@@ -35,5 +40,39 @@ class FleetWiringTest {
     @Test
     void descriptorBudget_defaultCap_fitsTheLimitHere() {
         FleetWiring.checkDescriptorBudget(config(50).fleet().orElseThrow(), 4);
+    }
+
+    @Test
+    void syncWorkers_localDirectoriesOnly_twoPerCore() {
+        LitefleetConfig local = parse("""
+                dbs:
+                  - path: /data/app.db
+                    replica: {type: file, path: /backups/app}
+                multi-db:
+                  patterns: ["/data/*/tenants/*.db"]
+                  replica-template: {type: file, path: "/backups/{{site}}/{{tenant}}"}
+                """);
+        assertFalse(FleetWiring.networked(local.dbs(), local.fleet()));
+        assertEquals(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()), FleetWiring.syncWorkers(false));
+    }
+
+    @Test
+    void syncWorkers_aNetworkDestination_atLeastSixteen() {
+        // One S3 destination anywhere (a listed database's second replica) is enough: captures wait on its latency.
+        LitefleetConfig s3 = parse("""
+                dbs:
+                  - path: /data/app.db
+                    replicas:
+                      - {type: file, path: /backups/app}
+                      - {url: "s3://bucket/app"}
+                """);
+        assertTrue(FleetWiring.networked(s3.dbs(), s3.fleet()));
+        LitefleetConfig fleet = parse("""
+                multi-db:
+                  patterns: ["/data/*/tenants/*.db"]
+                  replica-template: {type: s3, bucket: b, path: "{{site}}/{{tenant}}"}
+                """);
+        assertTrue(FleetWiring.networked(fleet.dbs(), fleet.fleet()));
+        assertTrue(FleetWiring.syncWorkers(true) >= 16);
     }
 }
