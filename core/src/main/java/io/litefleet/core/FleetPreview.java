@@ -68,7 +68,7 @@ public final class FleetPreview implements AutoCloseable {
             }
             FleetConfig f = config.fleet().get();
             f.replicaTemplates().forEach(t -> clients.check(t.base()));
-            FleetWiring.checkDescriptorBudget(f, FleetWiring.syncWorkers(FleetWiring.networked(List.of(), Optional.of(f))));
+            FleetWiring.checkDescriptorBudget(f, FleetWiring.fleetWorkers(f));
             registry.tieringPolicy(f.tiering().policy().type(), f.origin()).create(f.tiering().policy().settings());
             Discovery patterns = FleetWiring.discovery(f, registry);
             LeavingOutDiscovery discovery = LeavingOutDiscovery.of(patterns, f.excludedPaths(), stateDir);

@@ -60,7 +60,7 @@ final class FleetWiring {
     static FleetManager start(FleetConfig fleet, CompactionSettings compaction, PluginRegistry registry,
                               ReplicaClients clients, Catalog catalog, Clock clock, ReplicaOverlaps claimed,
                               SyncScheduler scheduler, boolean manual) throws IOException {
-        int workers = syncWorkers(networked(List.of(), Optional.of(fleet)));
+        int workers = fleetWorkers(fleet);
         int transients = workers;
         checkDescriptorBudget(fleet, transients);
         Discovery patterns = discovery(fleet, registry);
@@ -267,7 +267,12 @@ final class FleetWiring {
         return networked ? Math.max(16, cores * 4) : Math.max(2, cores * 2);
     }
 
-    /** Whether a destination of {@code dbs} or {@code fleet} is reached over the network (any type but {@code file}). */
+    /** The sync workers, and transient passes in flight, that the destinations of {@code fleet} call for. */
+    static int fleetWorkers(FleetConfig fleet) {
+        return syncWorkers(networked(List.of(), Optional.of(fleet)));
+    }
+
+    /** Whether a destination of {@code dbs} or {@code fleet} is reached over the network (any type but file). */
     static boolean networked(List<DbConfig> dbs, Optional<FleetConfig> fleet) {
         List<ReplicaConfig> all = new ArrayList<>();
         dbs.forEach(d -> all.addAll(d.replicas()));

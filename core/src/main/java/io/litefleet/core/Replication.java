@@ -109,8 +109,9 @@ public final class Replication implements AutoCloseable {
             ReplicaClients clients = open(opened, new ReplicaClients(registry));
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
             open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir(), clock));
+            int workers = FleetWiring.syncWorkers(FleetWiring.networked(plan.dbs(), plan.fleet()));
             SyncScheduler scheduler = open(opened, plan.manual() ? SyncScheduler.manual(clock)
-                    : SyncScheduler.start(FleetWiring.syncWorkers(FleetWiring.networked(plan.dbs(), plan.fleet())), clock));
+                    : SyncScheduler.start(workers, clock));
             scheduler.shutdownSync(plan.shutdownSync());
             ReplicaOverlaps claimed = new ReplicaOverlaps();
             List<ReplicationMetrics.Listed> measured = new ArrayList<>();

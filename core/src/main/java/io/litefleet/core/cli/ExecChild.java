@@ -7,8 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The application {@code replicate -exec} runs as its child, as upstream does: same environment (less what the
- * launcher added for the JVM alone) and working directory, standard output and error shared with litefleet, standard input from {@code /dev/null}. Signals the
- * daemon receives are {@linkplain #forward forwarded} to it. Thread-safe.
+ * launcher added for the JVM alone) and working directory, standard output and error shared with litefleet,
+ * standard input from {@code /dev/null}. Signals the daemon receives are {@linkplain #forward forwarded} to it.
+ * Thread-safe.
  */
 final class ExecChild {
     private static final System.Logger LOG = System.getLogger("io.litefleet.replicate");

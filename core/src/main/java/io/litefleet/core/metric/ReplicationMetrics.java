@@ -64,7 +64,7 @@ public final class ReplicationMetrics {
     /**
      * The JVM's metrics, registered once per process and only at the first scrape: the client keeps every registry it
      * registered them into in a static set (and a GC listener each), which would hold every closed replication's
-     * fleet in memory; and building them starts the platform MBean server (about 250 classes and a thread), which a
+     * fleet in memory; and building them starts the platform MBean server (about 550 classes and a thread), which a
      * daemon nobody scrapes should not pay for.
      */
     private static final class Jvm {
