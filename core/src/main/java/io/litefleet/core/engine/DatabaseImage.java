@@ -7,7 +7,6 @@ import io.litefleet.core.wal.WalReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,13 +16,13 @@ import java.util.Map;
  * the pages we read from the database file cannot change under us, and the WAL cannot restart. Not thread-safe.
  */
 final class DatabaseImage {
-    private final FileChannel dbFile;
+    private final DbFile dbFile;
     private final WalReader wal;
     private final Map<Long, WalFrame> frames = new HashMap<>();
     private final int pageSize;
     private final int commit;
 
-    private DatabaseImage(FileChannel dbFile, WalReader wal, int pageSize, int commit) {
+    private DatabaseImage(DbFile dbFile, WalReader wal, int pageSize, int commit) {
         this.dbFile = dbFile;
         this.wal = wal;
         this.pageSize = pageSize;
@@ -34,7 +33,7 @@ final class DatabaseImage {
      * The image given a read of the whole WAL from its start ({@code batch}); the database size is the last
      * commit's, or the file's when the WAL holds no commit.
      */
-    static DatabaseImage of(FileChannel dbFile, WalReader wal, WalBatch batch, int pageSize) throws IOException {
+    static DatabaseImage of(DbFile dbFile, WalReader wal, WalBatch batch, int pageSize) throws IOException {
         checkPageSize(dbFile, pageSize);
         if (batch.header().isPresent()) {
             PageSizeMismatchException.check("the -wal", batch.header().get().pageSize(), pageSize);
@@ -50,7 +49,7 @@ final class DatabaseImage {
     }
 
     /** The database file alone, ignoring the WAL (what a fully checkpointed WAL would leave). */
-    static DatabaseImage fileOnly(FileChannel dbFile, int pageSize) throws IOException {
+    static DatabaseImage fileOnly(DbFile dbFile, int pageSize) throws IOException {
         checkPageSize(dbFile, pageSize);
         return new DatabaseImage(dbFile, null, pageSize, (int) (dbFile.size() / pageSize));
     }
@@ -83,7 +82,7 @@ final class DatabaseImage {
     }
 
     /** The database header's page size (bytes 16-17, 1 meaning 65536) must be {@code pageSize}; an empty file passes. */
-    private static void checkPageSize(FileChannel dbFile, int pageSize) throws IOException {
+    private static void checkPageSize(DbFile dbFile, int pageSize) throws IOException {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2);
         while (b.hasRemaining() && dbFile.read(b, 16 + b.position()) > 0) {
             // read both bytes

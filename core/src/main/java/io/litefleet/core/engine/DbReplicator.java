@@ -70,7 +70,12 @@ public final class DbReplicator implements AutoCloseable {
     private volatile DbStats stats = DbStats.UNREAD;
 
     private SqliteSession session;
+    /** Instead of {@link #session}, during a transient pass over a cold database with no {@code -wal}. */
+    private ColdRead cold;
+    /** Whether {@link #open()} may read a cold database without a connection ({@link #syncThenClose}). */
+    private boolean coldAllowed;
     private FileChannel dbFile;
+    private DbFile dbPages;
     private PageChecksums crcs;
     private Position pos;
     private Runnable afterCheckpoint = () -> { };
@@ -224,7 +229,7 @@ public final class DbReplicator implements AutoCloseable {
 
     /** Whether the connection is open. */
     public boolean isOpen() {
-        return session != null;
+        return session != null || cold != null;
     }
 
     /**
@@ -341,6 +346,7 @@ public final class DbReplicator implements AutoCloseable {
      */
     public SyncResult syncThenClose() throws IOException {
         SyncResult result;
+        coldAllowed = true; // this pass ends with close(), so a copy read without a connection serves it whole
         try {
             result = syncPinned();
         } catch (IOException | RuntimeException e) {
@@ -350,6 +356,8 @@ public final class DbReplicator implements AutoCloseable {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        } finally {
+            coldAllowed = false; // never for a replicator that stays open
         }
         close();
         return result;
@@ -406,8 +414,11 @@ public final class DbReplicator implements AutoCloseable {
         if (session != null && linkRetargeted()) {
             closeQuietly(); // the link names another file now: open that one, which continues or captures
         }
-        if (session == null) {
+        if (session == null && cold == null) {
             result = open();
+        }
+        if (cold != null) {
+            return result; // a copy of a database with no WAL: nothing more to ship, nothing to checkpoint
         }
         try {
             String newChain = pendingNewChain;
@@ -444,7 +455,12 @@ public final class DbReplicator implements AutoCloseable {
         // Before opening: a replacement after this is seen at the next sync.
         BasicFileAttributes before = FileStats.attributes(file);
         openedFile = before == null ? null : before.fileKey();
-        session = SqliteSession.open(file, settings.busyTimeout(), settings.convertToWal());
+        boolean coldRead = coldAllowed && pendingNewChain == null;
+        coldAllowed = false;
+        cold = coldRead ? ColdRead.read(file, wal, LtxPublisher.IN_MEMORY_LIMIT).orElse(null) : null;
+        if (cold == null) {
+            session = SqliteSession.open(file, settings.busyTimeout(), settings.convertToWal());
+        }
         try {
             lastCheckpoint = clock.instant();
             return establish();
@@ -456,7 +472,7 @@ public final class DbReplicator implements AutoCloseable {
 
     /** Decides, at open, whether the recorded position still continues; captures otherwise. */
     private SyncResult establish() throws IOException {
-        int pageSize = session.pageSize();
+        int pageSize = pageSize();
         Optional<ReplicaPosition> row = catalog.get(db.toString(), target.describe()).filter(r -> r.txid() > 0);
         ReplicaCheck replica = ReplicaCheck.of(target, catalog, db.toString(), row, pageSize);
         try (WalReader reader = openWal()) {
@@ -777,7 +793,7 @@ public final class DbReplicator implements AutoCloseable {
      */
     private SyncResult capture(DatabaseImage image, PageChecksums current, PageChecksums shipped, long lastTxid,
                                WalPosition walEnd, String why, boolean newChain) throws IOException {
-        int pageSize = session.pageSize();
+        int pageSize = pageSize();
         long txid = lastTxid + 1;
         long minTxid = lastTxid == 0 ? 1 : txid;
         boolean everyPage = shipped == null || minTxid == 1 || newChain;
@@ -914,15 +930,24 @@ public final class DbReplicator implements AutoCloseable {
      * database file drops every POSIX lock this process holds on it, the connection's shared lock included (which
      * would let another process's last close delete the WAL under us). Most opens never need it.
      */
-    private FileChannel dbFile() throws IOException {
+    private DbFile dbFile() throws IOException {
+        if (cold != null) {
+            return cold;
+        }
         if (dbFile == null) {
             dbFile = FileChannel.open(file, StandardOpenOption.READ);
+            dbPages = DbFile.of(dbFile);
         }
-        return dbFile;
+        return dbPages;
+    }
+
+    /** The page size of the open database. */
+    private int pageSize() {
+        return cold != null ? cold.pageSize() : session.pageSize();
     }
 
     private WalReader openWal() throws IOException {
-        return WalReader.open(wal);
+        return cold != null ? WalReader.absent(wal) : WalReader.open(wal);
     }
 
     private void record() throws IOException {
@@ -1001,12 +1026,14 @@ public final class DbReplicator implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        if (session == null) {
+        if (session == null && cold == null) {
             return;
         }
         try {
-            observed = fingerprint();
-            shipNew();
+            if (session != null) {
+                observed = fingerprint();
+                shipNew();
+            } // else: what was read is the state of the fingerprint taken before it; a later change differs from it
             recordIfChanged();
             if (journal.wantsRewrite()) {
                 journal.save(pos, crcs); // compacts the journal while the database is not open
@@ -1025,6 +1052,8 @@ public final class DbReplicator implements AutoCloseable {
             log(System.Logger.Level.WARNING, "closing: %s", e.getMessage());
         }
         session = null;
+        cold = null;
+        coldAllowed = false;
         try {
             if (dbFile != null) {
                 dbFile.close(); // after the connection: closing it earlier would drop the connection's locks
@@ -1033,6 +1062,7 @@ public final class DbReplicator implements AutoCloseable {
             // Closing a read-only channel cannot lose data.
         }
         dbFile = null;
+        dbPages = null;
         proof = null;
         refreshAfterRestart = false;
         unprovenGap = false; // opening again establishes the position

@@ -1,5 +1,6 @@
 package io.litefleet.core.restore;
 
+import io.litefleet.core.engine.SqliteLockBytes;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -15,10 +16,6 @@ import java.nio.channels.FileLock;
  * when it closes. Follow mode opens none while it holds the lock.
  */
 final class DbFileLock implements AutoCloseable {
-    /** SQLite's PENDING_BYTE (0x40000000), the first byte past 1 GiB. */
-    static final long PENDING_BYTE = 0x4000_0000L;
-    private static final long SHARED_FIRST = PENDING_BYTE + 2;
-    private static final long SHARED_SIZE = 510;
 
     private final FileLock pending;
     private final FileLock shared;
@@ -30,9 +27,9 @@ final class DbFileLock implements AutoCloseable {
 
     /** Blocks until the lock is held. */
     static DbFileLock acquire(FileChannel db) throws IOException {
-        FileLock pending = db.lock(PENDING_BYTE, 1, false);
+        FileLock pending = db.lock(SqliteLockBytes.PENDING_BYTE, 1, false);
         try {
-            return new DbFileLock(pending, db.lock(SHARED_FIRST, SHARED_SIZE, false));
+            return new DbFileLock(pending, db.lock(SqliteLockBytes.SHARED_FIRST, SqliteLockBytes.SHARED_SIZE, false));
         } catch (IOException | RuntimeException e) {
             pending.release();
             throw e;

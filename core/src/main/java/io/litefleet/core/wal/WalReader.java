@@ -27,6 +27,11 @@ public interface WalReader extends AutoCloseable {
         return FileWalReader.open(walFile);
     }
 
+    /** A reader of a {@code -wal} known not to exist: it reads as an empty one. */
+    static WalReader absent(Path walFile) {
+        return new AbsentWalReader(walFile);
+    }
+
     /** The file this reader reads. */
     Path path();
 

@@ -1,0 +1,211 @@
+package io.litefleet.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ReplicaLayout;
+import io.litefleet.core.file.FileReplicaClientProvider;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.testkit.DbContent;
+import io.litefleet.testkit.MutableClock;
+import io.litefleet.testkit.SqliteFiles;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A cold WAL database with no {@code -wal} is read whole under SQLite's SHARED lock instead of through a connection;
+ * anything that could make that copy differ from the committed state sends the caller to a connection instead.
+ */
+class ColdReadTest {
+    private static final long MAX = LtxPublisher.IN_MEMORY_LIMIT;
+
+    @TempDir
+    Path dir;
+
+    /** A WAL-mode database closed cleanly (no -wal), as a fleet's idle tenants are. */
+    private Path database(String name) throws Exception {
+        Path db = dir.resolve(name);
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES ('one')");
+        }
+        assertTrue(Files.notExists(wal(db)), "no -wal before the read");
+        return db;
+    }
+
+    private static Path wal(Path db) {
+        return Path.of(db + "-wal");
+    }
+
+    private static Path shm(Path db) {
+        return Path.of(db + "-shm");
+    }
+
+    private static void write(Path db, String value) throws Exception {
+        try (Connection app = SqliteFiles.open(db)) {
+            SqliteFiles.exec(app, "INSERT INTO t VALUES ('" + value + "')");
+        }
+    }
+
+    @Test
+    void aWalDatabaseWithoutWal_isReadWhole_andNothingIsCreatedBesideIt() throws Exception {
+        Path db = database("a.db");
+        ColdRead copy = ColdRead.read(db, wal(db), MAX).orElseThrow();
+        assertEquals(4096, copy.pageSize());
+        byte[] bytes = new byte[(int) copy.size()];
+        assertEquals(bytes.length, copy.read(ByteBuffer.wrap(bytes), 0));
+        assertArrayEquals(Files.readAllBytes(db), bytes);
+        assertEquals(-1, copy.read(ByteBuffer.allocate(1), copy.size()));
+        assertTrue(Files.notExists(wal(db)) && Files.notExists(shm(db)), "no -wal or -shm created");
+    }
+
+    @Test
+    void aDatabaseWithAWal_needsAConnection() throws Exception {
+        Path db = database("b.db");
+        try (Connection app = SqliteFiles.open(db)) {
+            SqliteFiles.exec(app, "INSERT INTO t VALUES ('two')"); // the open connection keeps its -wal
+            assertTrue(Files.exists(wal(db)));
+            assertFalse(ColdRead.read(db, wal(db), MAX).isPresent());
+        }
+    }
+
+    @Test
+    void aWalCreatedWhileCopying_discardsTheCopy() throws Exception {
+        Path db = database("c.db");
+        Optional<ColdRead> copy = ColdRead.read(db, wal(db), MAX, () -> {
+            try {
+                // Our own process's connection is not kept out by our lock (POSIX locks are per process): it stands
+                // in for a writer that began after the lock was taken.
+                try (Connection app = SqliteFiles.open(db)) {
+                    SqliteFiles.exec(app, "PRAGMA wal_autocheckpoint=0", "INSERT INTO t VALUES ('two')");
+                    assertTrue(Files.exists(wal(db)));
+                    assertFalse(ColdRead.read(db, wal(db), MAX).isPresent(), "nested read sees the -wal");
+                    Files.copy(wal(db), dir.resolve("kept-wal"));
+                }
+                Files.copy(dir.resolve("kept-wal"), wal(db)); // as if the writer's connection were still open
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertFalse(copy.isPresent(), "a -wal after the copy means the copy may be torn");
+    }
+
+    @Test
+    void aRollbackJournalDatabase_orAnotherFile_needsAConnection() throws Exception {
+        Path db = dir.resolve("d.db");
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "CREATE TABLE t(v)", "INSERT INTO t VALUES ('one')");
+        }
+        assertFalse(ColdRead.read(db, wal(db), MAX).isPresent(), "rollback journal: the connection converts or refuses");
+        Path text = dir.resolve("e.db");
+        Files.writeString(text, "not a database ".repeat(400));
+        assertFalse(ColdRead.read(text, wal(text), MAX).isPresent(), "not a database: the connection says so");
+        assertFalse(ColdRead.read(dir.resolve("missing.db"), wal(dir.resolve("missing.db")), MAX).isPresent());
+    }
+
+    @Test
+    void aDatabaseLargerThanTheLimit_needsAConnection() throws Exception {
+        Path db = database("f.db");
+        assertFalse(ColdRead.read(db, wal(db), Files.size(db) - 1).isPresent());
+        assertTrue(ColdRead.read(db, wal(db), Files.size(db)).isPresent());
+    }
+
+    /**
+     * Another process waiting for EXCLUSIVE holds the PENDING byte: SQLite's readers stay out then, and so do we.
+     * One holding a plain SHARED lock (a reader) does not keep us out.
+     */
+    @Test
+    void aWriterWaitingForExclusive_keepsTheCopyOut_aReaderDoesNot() throws Exception {
+        Path db = database("g.db");
+        try (Locker pending = Locker.hold(db, true, SqliteLockBytes.PENDING_BYTE, 1)) {
+            assertFalse(ColdRead.read(db, wal(db), MAX).isPresent(), "PENDING held by another process");
+        }
+        try (Locker shared = Locker.hold(db, false, SqliteLockBytes.SHARED_FIRST, SqliteLockBytes.SHARED_SIZE)) {
+            assertTrue(ColdRead.read(db, wal(db), MAX).isPresent(), "a reader's SHARED lock is compatible");
+        }
+        try (Locker exclusive = Locker.hold(db, true, SqliteLockBytes.SHARED_FIRST, SqliteLockBytes.SHARED_SIZE)) {
+            assertFalse(ColdRead.read(db, wal(db), MAX).isPresent(), "EXCLUSIVE held by another process");
+        }
+    }
+
+    /**
+     * A transient pass over a cold database with no -wal: it captures without creating a -wal or -shm, a later
+     * change made and checkpointed while nobody watched is shipped by the next pass, and a change still in an open
+     * connection's -wal goes through a connection. Every state restores equal with both tools.
+     */
+    @Test
+    void coldPasses_captureAndShipChanges_withoutLeavingFilesBesideTheDatabase() throws Exception {
+        Path db = database("h.db");
+        Path replica = dir.resolve("replica");
+        ReplicaTarget target = new ReplicaTarget(new FileReplicaClientProvider().create(Settings.of("test",
+                Map.of("root", replica.toString()))), ReplicaLayout.LTX_DIRS, "");
+        try (Catalog catalog = Catalog.open(dir.resolve("state"))) {
+            DbReplicator r = DbReplicator.create(db, target, catalog, EngineSettings.DEFAULTS,
+                    new MutableClock(Instant.parse("2026-12-05T00:00:00Z")), ReplicaListener.NONE);
+            assertEquals(1, r.syncThenClose().txid());
+            assertFalse(r.isOpen());
+            assertTrue(Files.notExists(wal(db)) && Files.notExists(shm(db)), "the pass left no -wal or -shm");
+            BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(db), "first capture");
+
+            write(db, "two"); // the application's last close checkpoints and deletes its -wal
+            assertTrue(Files.notExists(wal(db)));
+            assertEquals(2, r.syncThenClose().txid());
+            BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(db), "change while cold");
+
+            assertEquals(2, r.syncThenClose().txid(), "nothing new: no upload");
+            try (Connection app = SqliteFiles.open(db)) {
+                SqliteFiles.exec(app, "INSERT INTO t VALUES ('three')");
+                assertEquals(3, r.syncThenClose().txid(), "a -wal: shipped through a connection");
+                BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(db), "change in the -wal");
+            }
+        } finally {
+            target.client().close();
+        }
+    }
+
+    /** Another process holding a POSIX record lock on part of a file, until closed (python3's fcntl). */
+    private record Locker(Process process) implements AutoCloseable {
+        static Locker hold(Path file, boolean exclusive, long start, long length) throws Exception {
+            String script = "import fcntl, os, sys\n"
+                    + "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+                    + "fcntl.lockf(fd, (fcntl.LOCK_EX if sys.argv[2] == 'x' else fcntl.LOCK_SH) | fcntl.LOCK_NB, "
+                    + "int(sys.argv[4]), int(sys.argv[3]))\n"
+                    + "print('locked', flush=True)\n"
+                    + "sys.stdin.read()\n";
+            Process p;
+            try {
+                p = new ProcessBuilder("python3", "-c", script, file.toString(), exclusive ? "x" : "s",
+                        Long.toString(start), Long.toString(length)).redirectErrorStream(true).start();
+            } catch (java.io.IOException e) {
+                Assumptions.abort("python3 is needed to hold a lock from another process: " + e.getMessage());
+                throw e;
+            }
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line = out.readLine(); // blocks until the lock is held or the script failed
+            assertEquals("locked", line, "lock helper");
+            return new Locker(p);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.getOutputStream().close();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "lock helper exits when its stdin closes");
+        }
+    }
+}
