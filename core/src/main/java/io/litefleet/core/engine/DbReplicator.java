@@ -985,8 +985,11 @@ public final class DbReplicator implements AutoCloseable {
      * name (catalog key, replica, logs). A missing file resolves to itself, so opening it reports it missing.
      */
     private void resolveFile() {
+        // Only a link as the last component moves the -wal: through a linked directory, the sibling of the name is
+        // the sibling of the target (the same file), and a retargeted directory shows as another file key. So plain
+        // names cost one lstat, not a realpath (a readlink and an lstat per component).
         try {
-            file = db.toRealPath();
+            file = Files.isSymbolicLink(db) ? db.toRealPath() : db;
         } catch (IOException e) {
             file = db;
         }

@@ -178,6 +178,43 @@ class ColdReadTest {
         }
     }
 
+    /**
+     * A database reached through a linked directory: its -wal is the name's sibling (the target's, the same file), and
+     * a retargeted directory link is another file, which is captured.
+     */
+    @Test
+    void aDatabaseThroughALinkedDirectory_isReplicated_andARetargetIsCaptured() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("blue"));
+        Path other = Files.createDirectories(dir.resolve("green"));
+        Files.move(database("i.db"), real.resolve("i.db"));
+        Files.copy(real.resolve("i.db"), other.resolve("i.db"));
+        write(other.resolve("i.db"), "green only");
+        Path link = Files.createSymbolicLink(dir.resolve("current"), real);
+        Path db = link.resolve("i.db");
+        Path replica = dir.resolve("replica-i");
+        ReplicaTarget target = new ReplicaTarget(new FileReplicaClientProvider().create(Settings.of("test",
+                Map.of("root", replica.toString()))), ReplicaLayout.LTX_DIRS, "");
+        try (Catalog catalog = Catalog.open(dir.resolve("state-i"));
+             Connection app = SqliteFiles.open(db)) {
+            SqliteFiles.exec(app, "PRAGMA wal_autocheckpoint=0", "INSERT INTO t VALUES ('two')");
+            DbReplicator r = DbReplicator.create(db, target, catalog, EngineSettings.DEFAULTS,
+                    new MutableClock(Instant.parse("2026-12-05T00:00:00Z")), ReplicaListener.NONE);
+            try (r) {
+                r.sync();
+                SqliteFiles.exec(app, "INSERT INTO t VALUES ('three')");
+                assertEquals(2, r.sync().txid(), "the commit in the -wal beside the target is shipped");
+                BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(db), "through the link");
+                Path tmp = Files.createSymbolicLink(dir.resolve("next"), other);
+                Files.move(tmp, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                assertTrue(r.sync().capture(), "the retargeted directory holds another file: captured");
+                BothRestores.assertRestore(dir, target, replica, 0, DbContent.hash(other.resolve("i.db")),
+                        "after the retarget");
+            }
+        } finally {
+            target.client().close();
+        }
+    }
+
     /** Another process holding a POSIX record lock on part of a file, until closed (python3's fcntl). */
     private record Locker(Process process) implements AutoCloseable {
         static Locker hold(Path file, boolean exclusive, long start, long length) throws Exception {
