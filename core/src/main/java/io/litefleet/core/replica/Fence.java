@@ -17,17 +17,20 @@ import java.util.Objects;
  * keep-alives unanswered, or the process paused) writes nothing, before the service could hand the path on.
  *
  * @param session  the session the claim belongs to
+ * @param sessionId its id when the claim was made: a session whose id differs is another lease, under which this
+ *                 claim's token means nothing (sessions keep their id by contract; this guards against one that
+ *                 does not)
  * @param token    the claim's fencing token; 0 in single-node mode, where objects carry no ownership metadata
  * @param instance this instance's id, written with each object when {@code token} is not 0
  */
-public record Fence(Session session, long token, String instance) {
+public record Fence(Session session, long sessionId, long token, String instance) {
     /** Metadata key of the writing instance's id. */
     public static final String INSTANCE_KEY = "litefleet-instance";
     /** Metadata key of the writing owner's fencing token (decimal). */
     public static final String TOKEN_KEY = "litefleet-fence";
 
     /** Single-node mode: always open, no metadata. */
-    public static final Fence NONE = new Fence(SingleNodeCoordinator.SESSION, 0, "");
+    public static final Fence NONE = new Fence(SingleNodeCoordinator.SESSION, 0, 0, "");
 
     /** Validates. */
     public Fence {
@@ -43,14 +46,15 @@ public record Fence(Session session, long token, String instance) {
 
     /** The fence of an owned claim, for this instance. */
     public static Fence of(Claim.Owned owned, String instance) {
-        return new Fence(owned.session(), owned.token(), instance);
+        return new Fence(owned.session(), owned.session().id(), owned.token(), instance);
     }
 
     /**
-     * Whether writes may go ahead: the session is valid by its monotonic clock. No I/O, no allocation.
+     * Whether writes may go ahead: the claim's session is still the same lease and valid by its monotonic clock.
+     * No I/O, no allocation.
      */
     public boolean open() {
-        return session.valid();
+        return session.id() == sessionId && session.valid();
     }
 
     /**
@@ -69,7 +73,7 @@ public record Fence(Session session, long token, String instance) {
     ReplicaException refused(String what) {
         return new ReplicaException(ReplicaFailure.FENCED, what + ": not written: instance '" + instance
                 + "' may no longer own this replica path (fencing token " + token + "): cluster session "
-                + Long.toHexString(session.id()) + " is not known to be alive");
+                + Long.toHexString(sessionId) + " is not known to be alive");
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.Ownable;
+import io.litefleet.api.cluster.Session;
 import io.litefleet.api.replica.ObjectBody;
 import io.litefleet.api.replica.ObjectInfo;
 import io.litefleet.api.replica.PutOptions;
@@ -88,6 +89,34 @@ class ReplicaTargetFenceTest {
         assertEquals(ReplicaFailure.FENCED, assertThrows(ReplicaException.class,
                 () -> t.put(t.key(0, 1, 1), ObjectBody.of(BYTES), PutOptions.DEFAULT)).failure());
         assertEquals(0, requests.get());
+    }
+
+    @Test
+    void sessionThatChangedItsId_isFenced_evenWhileValid() throws Exception {
+        java.util.concurrent.atomic.AtomicLong lease = new java.util.concurrent.atomic.AtomicLong(7);
+        Session reused = new Session() { // breaks the contract: a new lease under the same object
+            @Override
+            public long id() {
+                return lease.get();
+            }
+
+            @Override
+            public long validUntilNanos() {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public boolean valid() {
+                return true;
+            }
+        };
+        ReplicaTarget base = new ReplicaTarget(counted, ReplicaLayout.LTX_DIRS, "db1");
+        ReplicaTarget t = base.withFence(Fence.of(new Claim.Owned(base.describe(), 5, reused), "host-a"));
+        t.put(t.key(0, 1, 1), ObjectBody.of(BYTES), PutOptions.DEFAULT);
+        lease.set(8);
+        assertEquals(ReplicaFailure.FENCED, assertThrows(ReplicaException.class,
+                () -> t.delete(List.of(t.key(0, 1, 1)))).failure());
+        assertEquals(1, requests.get());
     }
 
     @Test
