@@ -94,22 +94,7 @@ class ReplicaTargetFenceTest {
     @Test
     void sessionThatChangedItsId_isFenced_evenWhileValid() throws Exception {
         java.util.concurrent.atomic.AtomicLong lease = new java.util.concurrent.atomic.AtomicLong(7);
-        Session reused = new Session() { // breaks the contract: a new lease under the same object
-            @Override
-            public long id() {
-                return lease.get();
-            }
-
-            @Override
-            public long validUntilNanos() {
-                return Long.MAX_VALUE;
-            }
-
-            @Override
-            public boolean valid() {
-                return true;
-            }
-        };
+        Session reused = new ReusedSession(lease, coordinator.session());
         ReplicaTarget base = new ReplicaTarget(counted, ReplicaLayout.LTX_DIRS, "db1");
         ReplicaTarget t = base.withFence(Fence.of(new Claim.Owned(base.describe(), 5, reused), "host-a"));
         t.put(t.key(0, 1, 1), ObjectBody.of(BYTES), PutOptions.DEFAULT);
@@ -193,5 +178,23 @@ class ReplicaTargetFenceTest {
                         throw e.getCause();
                     }
                 });
+    }
+
+    /** Breaks the {@link Session} contract: the id of a new lease under the same object, validity of another. */
+    private record ReusedSession(java.util.concurrent.atomic.AtomicLong lease, Session validity) implements Session {
+        @Override
+        public long id() {
+            return lease.get();
+        }
+
+        @Override
+        public long validUntilNanos() {
+            return validity.validUntilNanos();
+        }
+
+        @Override
+        public boolean valid() {
+            return validity.valid();
+        }
     }
 }
