@@ -44,6 +44,18 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata, Guard g
      */
     public static final String TIMESTAMP = "litestream-timestamp";
 
+    /**
+     * Metadata key of the instance that wrote the object, in cluster mode ({@link #withOwner}). Stores without user
+     * metadata drop it.
+     */
+    public static final String OWNER_INSTANCE = "litefleet-instance";
+
+    /**
+     * Metadata key of the writer's fencing token (decimal), in cluster mode ({@link #withOwner}): a file with a lower
+     * token than one already written under the same replica path comes from a stale owner.
+     */
+    public static final String OWNER_TOKEN = "litefleet-fence";
+
     /** Go's {@code time.RFC3339Nano} in UTC: {@code 2025-01-02T03:04:05.12Z} (not {@code .120Z}, as ISO_INSTANT has). */
     private static final java.time.format.DateTimeFormatter RFC3339_NANO = new java.time.format.DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd'T'HH:mm:ss")
@@ -157,6 +169,23 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata, Guard g
     /** Options with the given metadata (replacing the present entries). */
     public PutOptions withMetadata(Map<String, String> more) {
         return new PutOptions(ifAbsent, more, guard);
+    }
+
+    /**
+     * These options plus the owner's {@link #OWNER_INSTANCE} and {@link #OWNER_TOKEN} entries (cluster mode; single
+     * node writes neither, so its objects are as upstream's).
+     *
+     * @throws IllegalArgumentException for a blank instance or a token below 1
+     */
+    public PutOptions withOwner(String instance, long token) {
+        if (instance == null || instance.isBlank() || token < 1) {
+            throw new IllegalArgumentException("an owner needs an instance id and a token of at least 1, got '"
+                    + instance + "' and " + token);
+        }
+        Map<String, String> m = new java.util.HashMap<>(metadata);
+        m.put(OWNER_INSTANCE, instance);
+        m.put(OWNER_TOKEN, Long.toString(token));
+        return new PutOptions(ifAbsent, m, guard);
     }
 
     /** These options with {@code check} as the {@link #guard()}. */

@@ -6,8 +6,6 @@ import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.core.cluster.SingleNodeCoordinator;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,11 +22,6 @@ import java.util.Objects;
  * @param instance this instance's id, written with each object when {@code token} is not 0
  */
 public record Fence(Session session, long sessionId, long token, String instance) {
-    /** Metadata key of the writing instance's id. */
-    public static final String INSTANCE_KEY = "litefleet-instance";
-    /** Metadata key of the writing owner's fencing token (decimal). */
-    public static final String TOKEN_KEY = "litefleet-fence";
-
     /** Single-node mode: always open, no metadata. */
     public static final Fence NONE = new Fence(SingleNodeCoordinator.SESSION, 0, 0, "");
 
@@ -84,11 +77,8 @@ public record Fence(Session session, long sessionId, long token, String instance
         if (token == 0) {
             return options;
         }
-        Map<String, String> metadata = new HashMap<>(options.metadata());
-        metadata.put(INSTANCE_KEY, instance);
-        metadata.put(TOKEN_KEY, Long.toString(token));
         PutOptions.Guard prior = options.guard();
-        return options.withMetadata(metadata).withGuard(() -> {
+        return options.withOwner(instance, token).withGuard(() -> {
             prior.check();
             check(what);
         });

@@ -137,8 +137,8 @@ class ReplicaTargetFenceTest {
         t.put(t.key(0, 1, 1), ObjectBody.of(BYTES), PutOptions.DEFAULT.withTimestamp(T0));
 
         Map<String, String> metadata = store.stat(t.key(0, 1, 1)).orElseThrow().metadata();
-        assertEquals(Map.of(PutOptions.TIMESTAMP, "2026-12-05T15:00:00Z", Fence.INSTANCE_KEY, "host-a",
-                Fence.TOKEN_KEY, Long.toString(t.fence().token())), metadata);
+        assertEquals(Map.of(PutOptions.TIMESTAMP, "2026-12-05T15:00:00Z", PutOptions.OWNER_INSTANCE, "host-a",
+                PutOptions.OWNER_TOKEN, Long.toString(t.fence().token())), metadata);
         assertTrue(t.fence().token() > 0);
     }
 
