@@ -36,6 +36,7 @@ class ModuleDescriptorTest {
     private static final String REPLICA = "io.litefleet.api.replica.ReplicaClientProvider";
     private static final String DISCOVERY = "io.litefleet.api.discovery.DiscoveryProvider";
     private static final String TIERING = "io.litefleet.api.tier.TieringPolicyProvider";
+    private static final String COORDINATION = "io.litefleet.api.cluster.CoordinatorProvider";
 
     /**
      * The intended shape of one module.
@@ -62,12 +63,13 @@ class ModuleDescriptorTest {
 
     static List<Shape> shapes() {
         return List.of(
-                new Shape("api", API, Set.of(API, API + ".replica", API + ".discovery", API + ".tier"), Set.of(),
-                        Set.of(), Map.of()),
+                new Shape("api", API, Set.of(API, API + ".replica", API + ".discovery", API + ".tier",
+                        API + ".cluster"), Set.of(), Set.of(), Map.of()),
                 new Shape("core", CORE, Set.of(CORE), Set.of("io.litefleet.core.cli to info.picocli"),
-                        Set.of(REPLICA, DISCOVERY, TIERING),
+                        Set.of(REPLICA, DISCOVERY, TIERING, COORDINATION),
                         Map.of(REPLICA, Set.of("io.litefleet.core.file.FileReplicaClientProvider"),
-                                TIERING, Set.of("io.litefleet.core.tier.DefaultTieringPolicyProvider"))),
+                                TIERING, Set.of("io.litefleet.core.tier.DefaultTieringPolicyProvider"),
+                                COORDINATION, Set.of("io.litefleet.core.cluster.SingleNodeCoordinatorProvider"))),
                 plugin("replica-s3", "io.litefleet.replica.s3", REPLICA,
                         "io.litefleet.replica.s3.S3ReplicaClientProvider"),
                 plugin("replica-azure", "io.litefleet.replica.azure", REPLICA,

@@ -9,10 +9,31 @@ import java.util.Map;
  *                 {@link ReplicaFailure#PRECONDITION_FAILED}
  * @param metadata user metadata stored with the object where the backend supports it; backends without metadata
  *                 ignore it, except for {@link #TIMESTAMP}, which every backend keeps (see there)
+ * @param guard    called by the backend right before its commit point (the request that makes the object visible:
+ *                 S3's CompleteMultipartUpload or the single PUT, Azure's commit of the block list, GCS's last chunk,
+ *                 the rename or link of SFTP and file); when it throws, the backend abandons the write and rethrows,
+ *                 so the object never appears. {@link Guard#NONE} when nothing needs checking
  */
-public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
+public record PutOptions(boolean ifAbsent, Map<String, String> metadata, Guard guard) {
     /** Plain overwrite without metadata. */
     public static final PutOptions DEFAULT = new PutOptions(false, Map.of());
+
+    /**
+     * A last check before an object becomes visible (in cluster mode: that this instance still owns the replica
+     * path). Must be cheap and do no I/O; may be called from any thread, more than once.
+     */
+    @FunctionalInterface
+    public interface Guard {
+        /** Checks nothing. */
+        Guard NONE = () -> { };
+
+        /**
+         * Returns when the write may complete.
+         *
+         * @throws ReplicaException (of kind {@link ReplicaFailure#FENCED} for a lost ownership) when it may not
+         */
+        void check() throws ReplicaException;
+    }
 
     /**
      * Upstream's metadata key for an LTX file's creation time, formatted as RFC 3339 with nanoseconds in UTC
@@ -22,6 +43,18 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
      * rejects a value that is not such a timestamp.
      */
     public static final String TIMESTAMP = "litestream-timestamp";
+
+    /**
+     * Metadata key of the instance that wrote the object, in cluster mode ({@link #withOwner}). Stores without user
+     * metadata drop it.
+     */
+    public static final String OWNER_INSTANCE = "litefleet-instance";
+
+    /**
+     * Metadata key of the writer's fencing token (decimal), in cluster mode ({@link #withOwner}): a file with a lower
+     * token than one already written under the same replica path comes from a stale owner.
+     */
+    public static final String OWNER_TOKEN = "litefleet-fence";
 
     /** Go's {@code time.RFC3339Nano} in UTC: {@code 2025-01-02T03:04:05.12Z} (not {@code .120Z}, as ISO_INSTANT has). */
     private static final java.time.format.DateTimeFormatter RFC3339_NANO = new java.time.format.DateTimeFormatterBuilder()
@@ -36,10 +69,16 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
      */
     public PutOptions {
         metadata = Map.copyOf(metadata);
+        java.util.Objects.requireNonNull(guard, "guard");
         String ts = metadata.get(TIMESTAMP);
         if (ts != null) {
             parseTimestamp(ts);
         }
+    }
+
+    /** Options without a guard. */
+    public PutOptions(boolean ifAbsent, Map<String, String> metadata) {
+        this(ifAbsent, metadata, Guard.NONE);
     }
 
     /** The {@link #TIMESTAMP} entry as an instant, if present. */
@@ -124,11 +163,33 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
     public PutOptions withTimestamp(java.time.Instant createdAt) {
         Map<String, String> m = new java.util.HashMap<>(metadata);
         m.put(TIMESTAMP, RFC3339_NANO.format(createdAt));
-        return new PutOptions(ifAbsent, m);
+        return new PutOptions(ifAbsent, m, guard);
     }
 
-    /** Options with the given metadata. */
+    /** Options with the given metadata (replacing the present entries). */
     public PutOptions withMetadata(Map<String, String> more) {
-        return new PutOptions(ifAbsent, more);
+        return new PutOptions(ifAbsent, more, guard);
+    }
+
+    /**
+     * These options plus the owner's {@link #OWNER_INSTANCE} and {@link #OWNER_TOKEN} entries (cluster mode; single
+     * node writes neither, so its objects are as upstream's).
+     *
+     * @throws IllegalArgumentException for a blank instance or a token below 1
+     */
+    public PutOptions withOwner(String instance, long token) {
+        if (instance == null || instance.isBlank() || token < 1) {
+            throw new IllegalArgumentException("an owner needs an instance id and a token of at least 1, got '"
+                    + instance + "' and " + token);
+        }
+        Map<String, String> m = new java.util.HashMap<>(metadata);
+        m.put(OWNER_INSTANCE, instance);
+        m.put(OWNER_TOKEN, Long.toString(token));
+        return new PutOptions(ifAbsent, m, guard);
+    }
+
+    /** These options with {@code check} as the {@link #guard()}. */
+    public PutOptions withGuard(Guard check) {
+        return new PutOptions(ifAbsent, metadata, check);
     }
 }

@@ -43,4 +43,29 @@ class PutOptionsTest {
             assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
         }
     }
+
+    @Test
+    void owner_addsInstanceAndToken_keepingTimestampConditionAndGuard() throws Exception {
+        int[] checks = {0};
+        PutOptions o = PutOptions.createOnly().withGuard(() -> checks[0]++)
+                .withTimestamp(Instant.parse("2025-01-02T03:04:05Z")).withOwner("host-a", 42);
+        assertEquals(Map.of(PutOptions.TIMESTAMP, "2025-01-02T03:04:05Z", PutOptions.OWNER_INSTANCE, "host-a",
+                PutOptions.OWNER_TOKEN, "42"), o.metadata());
+        assertTrue(o.ifAbsent());
+        o.guard().check();
+        assertEquals(1, checks[0], "the guard survives every with-method");
+    }
+
+    @Test
+    void owner_withoutInstanceOrToken_isRefused() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PutOptions.DEFAULT.withOwner("host-a", 0))
+                .getMessage().contains("'host-a' and 0"));
+        assertThrows(IllegalArgumentException.class, () -> PutOptions.DEFAULT.withOwner(" ", 3));
+    }
+
+    @Test
+    void defaults_haveNoGuardToCheck_andTwoArgumentOptionsKeepIt() {
+        assertEquals(PutOptions.Guard.NONE, PutOptions.DEFAULT.guard());
+        assertEquals(PutOptions.Guard.NONE, new PutOptions(true, Map.of()).guard());
+    }
 }

@@ -10,7 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.ConfigException;
+import io.litefleet.api.Settings;
+import io.litefleet.api.cluster.CoordinatorProvider;
 import io.litefleet.api.replica.ReplicaClientProvider;
+import io.litefleet.core.config.ClusterConfig;
+import io.litefleet.core.config.PluginSection;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,6 +164,43 @@ class PluginDirectoryTest {
         try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
             assertEquals(java.util.List.of("delta", "file", "gamma"), r.plugins().stream()
                     .filter(p -> p.kind() == PluginKind.REPLICA).map(PluginInfo::type).toList());
+        }
+    }
+
+    @Test
+    void indexedClusterPlugin_isOpenedOnlyForItsType_andItsKeysAreChecked() throws Exception {
+        Path dir = plugins().resolve("omega");
+        String source = """
+                package test.omega;
+
+                import io.litefleet.api.Settings;
+                import io.litefleet.api.cluster.Coordinator;
+                import io.litefleet.api.cluster.CoordinatorProvider;
+                import java.util.Set;
+
+                public final class Provider implements CoordinatorProvider {
+                    static { System.setProperty("%s", "yes"); }
+                    public String type() { return "omega"; }
+                    public Set<String> keys() { return Set.of("endpoints"); }
+                    public Coordinator open(Settings s, Context c) { throw new UnsupportedOperationException(); }
+                }
+                """.formatted(opened("omega"));
+        PluginJars.build(work, dir.resolve("omega.jar"), false, Map.of("test/omega/Provider.java", source),
+                Map.of("META-INF/services/" + CoordinatorProvider.class.getName(), services("test.omega.Provider")));
+        writeIndexes();
+        System.clearProperty(opened("omega"));
+        try (PluginRegistry r = PluginRegistry.open(Optional.of(plugins()))) {
+            assertEquals("none", r.coordinator("none", "test").type());
+            assertEquals(null, System.getProperty(opened("omega")), "a lookup of none opened plugins/omega");
+            assertEquals("unknown cluster type 'nope' in litefleet.yml: cluster (line 2) (known: none, omega)",
+                    assertThrows(ConfigException.class, () -> r.coordinator("nope", "litefleet.yml: cluster (line 2)"))
+                            .getMessage());
+            ClusterConfig cluster = new ClusterConfig(new PluginSection("omega", new Settings("litefleet.yml: cluster",
+                    Map.of("endpoints", "http://127.0.0.1:2379", "colour", "blue"), Map.of("colour", 4))),
+                    Optional.empty());
+            assertEquals("litefleet.yml: cluster: unknown key 'colour' (line 4) (known keys: endpoints, instance-id, "
+                    + "type)", assertThrows(ConfigException.class, () -> cluster.provider(r)).getMessage());
+            assertEquals("yes", System.getProperty(opened("omega")));
         }
     }
 
