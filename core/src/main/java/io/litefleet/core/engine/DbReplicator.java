@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -336,8 +337,10 @@ public final class DbReplicator implements AutoCloseable {
     }
 
     /**
-     * One sync, then {@link #close()}: a transient pass (open, sync, close). Skips giving the database file back
-     * between the two, since closing does that anyway.
+     * One sync, then closing: a transient pass (open, sync, close). Skips giving the database file back between the
+     * two, since closing does that anyway, and the second read of the {@code -wal} {@link #close()} would make right
+     * after the sync read it to its end: a commit after that read is left to the next pass, which the fingerprint
+     * recorded (taken before the sync read anything) calls for, as it would for a commit a moment after closing.
      */
     public SyncResult syncThenClose() throws IOException {
         SyncResult result;
@@ -351,7 +354,7 @@ public final class DbReplicator implements AutoCloseable {
             }
             throw e;
         }
-        close();
+        closeShipped();
         return result;
     }
 
@@ -960,10 +963,16 @@ public final class DbReplicator implements AutoCloseable {
      * name (catalog key, replica, logs). A missing file resolves to itself, so opening it reports it missing.
      */
     private void resolveFile() {
+        file = db;
         try {
-            file = db.toRealPath();
+            // One lstat: a file that is no link is its own target for all three (its -wal is beside it even when a
+            // directory above is a link, since that leads to the same directory), and a replacement of such a
+            // directory shows as another file key at the next sync. Only a link costs a realpath.
+            if (Files.readAttributes(db, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink()) {
+                file = db.toRealPath();
+            }
         } catch (IOException e) {
-            file = db;
+            file = db; // missing or dangling: opening it reports it
         }
         wal = file.resolveSibling(file.getFileName() + "-wal");
     }
@@ -1007,6 +1016,20 @@ public final class DbReplicator implements AutoCloseable {
         try {
             observed = fingerprint();
             shipNew();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+        closeShipped();
+    }
+
+    /**
+     * Closes after a sync shipped what it found: records the position if the catalog does not hold it already, and
+     * keeps the fingerprint taken before that sync read anything, so a commit since then differs from it and a fleet
+     * scan comparing fingerprints sends the database through another pass.
+     */
+    private void closeShipped() throws IOException {
+        try {
             recordIfChanged();
             if (journal.wantsRewrite()) {
                 journal.save(pos, crcs); // compacts the journal while the database is not open
