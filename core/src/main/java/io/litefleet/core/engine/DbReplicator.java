@@ -341,8 +341,10 @@ public final class DbReplicator implements AutoCloseable {
     }
 
     /**
-     * One sync, then {@link #close()}: a transient pass (open, sync, close). Skips giving the database file back
-     * between the two, since closing does that anyway.
+     * One sync, then closing: a transient pass (open, sync, close). Skips giving the database file back between the
+     * two, since closing does that anyway, and the second read of the {@code -wal} {@link #close()} would make right
+     * after the sync read it to its end: a commit after that read is left to the next pass, which the fingerprint
+     * recorded (taken before the sync read anything) calls for, as it would for a commit a moment after closing.
      */
     public SyncResult syncThenClose() throws IOException {
         SyncResult result;
@@ -359,7 +361,7 @@ public final class DbReplicator implements AutoCloseable {
         } finally {
             coldAllowed = false; // never for a replicator that stays open
         }
-        close();
+        closeShipped();
         return result;
     }
 
@@ -991,7 +993,7 @@ public final class DbReplicator implements AutoCloseable {
         try {
             file = Files.isSymbolicLink(db) ? db.toRealPath() : db;
         } catch (IOException e) {
-            file = db;
+            file = db; // missing or dangling: opening it reports it
         }
         wal = file.resolveSibling(file.getFileName() + "-wal");
     }
@@ -1036,7 +1038,21 @@ public final class DbReplicator implements AutoCloseable {
             if (session != null) {
                 observed = fingerprint();
                 shipNew();
-            } // else: what was read is the state of the fingerprint taken before it; a later change differs from it
+            } // else a cold copy: it is the state of the fingerprint taken before it; a later change differs from it
+        } catch (IOException | RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+        closeShipped();
+    }
+
+    /**
+     * Closes after a sync shipped what it found: records the position if the catalog does not hold it already, and
+     * keeps the fingerprint taken before that sync read anything, so a commit since then differs from it and a fleet
+     * scan comparing fingerprints sends the database through another pass.
+     */
+    private void closeShipped() throws IOException {
+        try {
             recordIfChanged();
             if (journal.wantsRewrite()) {
                 journal.save(pos, crcs); // compacts the journal while the database is not open

@@ -434,17 +434,29 @@ final class PageChecksumStore {
         }
     }
 
-    /** Runs {@code body} in one transaction. */
+    /**
+     * Runs {@code body} in one transaction. {@code BEGIN IMMEDIATE}/{@code COMMIT} are statements on the auto-commit
+     * connection: the driver's {@code commit()} opens the next write transaction at once and
+     * {@code setAutoCommit(true)} commits it empty, a second WAL write lock per save (as in the catalog).
+     */
     synchronized void inTransaction(SqlBody body) throws SQLException {
-        conn.setAutoCommit(false);
+        exec("BEGIN IMMEDIATE");
         try {
             body.run();
-            conn.commit();
+            exec("COMMIT");
         } catch (SQLException | RuntimeException e) {
-            conn.rollback();
+            try {
+                exec("ROLLBACK");
+            } catch (SQLException r) {
+                e.addSuppressed(r); // SQLite already rolled back after the error
+            }
             throw e;
-        } finally {
-            conn.setAutoCommit(true);
+        }
+    }
+
+    private void exec(String sql) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute(sql);
         }
     }
 

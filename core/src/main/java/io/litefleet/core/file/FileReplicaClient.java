@@ -20,6 +20,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -34,10 +35,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * A {@link ReplicaClient} over a directory: key {@code a/b/c} is the file {@code <root>/a/b/c}.
  *
  * <p><b>Atomic writes.</b> The body goes to a temp file in the target's own directory
- * ({@code .<name>.<random>.tmp}), which is fsynced, given the {@code litestream-timestamp} as its mtime (as upstream's
- * file backend does, after the fact, with {@code os.Chtimes}), then published under the final name and the
- * directory fsynced. Readers see no file or the whole file, and a crash leaves at most a temp file, which listings
- * skip. Overwrites publish with {@code rename(2)} ({@code ATOMIC_MOVE}), which replaces an existing file atomically.
+ * ({@code .<name>.<random>.tmp}), which is given the {@code litestream-timestamp} as its mtime and atime (as
+ * upstream's file backend does, after the fact, with {@code os.Chtimes}) and fsynced, times included, then published
+ * under the final name and the directory fsynced. Readers see no file or the whole file, and a crash leaves at most a
+ * temp file, which listings skip. Overwrites publish with {@code rename(2)} ({@code ATOMIC_MOVE}), which replaces an
+ * existing file atomically.
  *
  * <p><b>Conditional create.</b> {@code ifAbsent} publishes with {@code link(2)} ({@link Files#createLink}) instead:
  * the kernel creates the final name only if nothing has it and fails with {@code EEXIST} otherwise, in one step,
@@ -101,17 +103,14 @@ final class FileReplicaClient implements ReplicaClient {
     @Override
     public ObjectInfo put(String key, ObjectBody body, PutOptions options) throws ReplicaException {
         checkKey(key);
-        Optional<FileTime> mtime = options.timestamp().map(FileTime::from);
+        Optional<java.time.Instant> createdAt = options.timestamp();
         Path target = root.resolve(key);
         Path tmp = null;
         try {
             createParents(target);
             tmp = target.resolveSibling("." + target.getFileName() + "."
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
-            writeSynced(target, tmp, body);
-            if (mtime.isPresent()) {
-                Files.setLastModifiedTime(tmp, mtime.get());
-            }
+            writeSynced(target, tmp, body, createdAt.map(FileTime::from).orElse(null));
             if (options.ifAbsent()) {
                 createOnly(tmp, target);
             } else {
@@ -119,6 +118,11 @@ final class FileReplicaClient implements ReplicaClient {
             }
             tmp = null;
             dirSyncs.sync(target.getParent());
+            if (createdAt.isPresent()) {
+                // What was written and set: no stat (exact where the file system keeps nanoseconds, as ext4, XFS,
+                // btrfs and tmpfs do; a coarser one lists the stored, truncated time later).
+                return ObjectInfo.of(key, body.length(), createdAt.get());
+            }
             BasicFileAttributes attrs = Files.readAttributes(target, BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS);
             return ObjectInfo.of(key, attrs.size(), attrs.lastModifiedTime().toInstant());
@@ -236,18 +240,16 @@ final class FileReplicaClient implements ReplicaClient {
      * Creates missing directories up to {@code target}'s and makes its directory's name durable: fsyncs the parent of
      * each directory from there up to the first one known durable (or the root), whether this call created it or
      * another put just did (that put may not have synced its parent yet). Once per directory: then it is known.
+     * Missing directories are made from the deepest existing one down (no failed {@code mkdir} first).
      */
     private void createParents(Path target) throws IOException {
-        if (!Files.isDirectory(root)) {
+        Path dir = target.getParent();
+        Path existing = deepestDirectory(dir);
+        if (existing == null) {
             // The replica directory itself was removed (a user emptying the replica): make it again, as at create.
             Files.createDirectories(root);
             durableDirs.clear();
-        }
-        Path dir = target.getParent();
-        Path existing = dir;
-        while (!Files.isDirectory(existing)) {
-            durableDirs.remove(existing); // removed since it was known: made again below, not durable yet
-            existing = existing.getParent();
+            existing = root;
         }
         if (!insideRoot(existing)) {
             throw FileErrors.of(ReplicaFailure.INVALID, "put", target, "a symbolic link leads out of the root");
@@ -255,9 +257,7 @@ final class FileReplicaClient implements ReplicaClient {
         if (existing.equals(dir) && durableDirs.contains(dir)) {
             return;
         }
-        if (!existing.equals(dir)) {
-            Files.createDirectories(dir);
-        }
+        makeBelow(existing, dir);
         List<Path> synced = new ArrayList<>();
         for (Path p = dir; !p.equals(root) && !durableDirs.contains(p); p = p.getParent()) {
             dirSyncs.sync(p.getParent());
@@ -266,7 +266,38 @@ final class FileReplicaClient implements ReplicaClient {
         durableDirs.addAll(synced); // only now: each one's parents up to a durable one are synced
     }
 
-    private static void writeSynced(Path target, Path tmp, ObjectBody body) throws IOException {
+    /**
+     * {@code dir} or its nearest ancestor that is a directory, forgetting the durability of each missing one (removed
+     * since it was known: made again, not durable yet); null when not even the root is one.
+     */
+    private Path deepestDirectory(Path dir) {
+        for (Path p = dir; ; p = p.getParent()) {
+            if (p.equals(root) ? root.getParent() == null || Files.isDirectory(root) : Files.isDirectory(p)) {
+                return p;
+            }
+            durableDirs.remove(p);
+            if (p.equals(root)) {
+                return null;
+            }
+        }
+    }
+
+    /** Makes the directories from below {@code existing} down to {@code dir}; another put making one first is fine. */
+    private static void makeBelow(Path existing, Path dir) throws IOException {
+        for (int i = existing.getNameCount(); i < dir.getNameCount(); i++) {
+            Path p = dir.getRoot().resolve(dir.subpath(0, i + 1));
+            try {
+                Files.createDirectory(p);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(p)) {
+                    throw e; // a file where a directory must be
+                }
+            }
+        }
+    }
+
+    /** Writes {@code tmp}, gives it {@code mtime} when not null, and fsyncs it (the time with it). */
+    private static void writeSynced(Path target, Path tmp, ObjectBody body, FileTime mtime) throws IOException {
         long written = 0;
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              InputStream in = body.open()) {
@@ -278,11 +309,17 @@ final class FileReplicaClient implements ReplicaClient {
                 }
                 written += n;
             }
+            if (written != body.length()) {
+                throw FileErrors.of(ReplicaFailure.INVALID, "put", target, "body yielded " + written
+                        + " bytes but declared " + body.length());
+            }
+            if (mtime != null) {
+                // Both times, by path without following links: one utimensat(2). Setting only the mtime, or
+                // following links, makes the JDK open the file again and stat it first.
+                Files.getFileAttributeView(tmp, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(mtime, mtime, null);
+            }
             out.force(true);
-        }
-        if (written != body.length()) {
-            throw FileErrors.of(ReplicaFailure.INVALID, "put", target, "body yielded " + written
-                    + " bytes but declared " + body.length());
         }
     }
 
@@ -323,9 +360,23 @@ final class FileReplicaClient implements ReplicaClient {
         return real;
     }
 
+    /**
+     * Whether {@code dir}, an existing directory under the root, really lies inside it. A client rooted at {@code /}
+     * (a fleet's shared one) has nothing outside. Otherwise an lstat of each directory from {@code dir} up to the root
+     * (the root included: it may have been replaced by a link since open) proves it when none is a symbolic link;
+     * a link found costs a realpath, which follows it and checks where it leads.
+     */
     private boolean insideRoot(Path dir) throws IOException {
+        if (root.getParent() == null) {
+            return true;
+        }
         try {
-            return dir.toRealPath().startsWith(root);
+            for (Path p = dir; p != null && p.startsWith(root); p = p.getParent()) {
+                if (!Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory()) {
+                    return dir.toRealPath().startsWith(root);
+                }
+            }
+            return true;
         } catch (NoSuchFileException | NotDirectoryException e) {
             return false;
         }

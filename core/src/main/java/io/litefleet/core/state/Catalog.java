@@ -317,22 +317,48 @@ public final class Catalog implements AutoCloseable {
         void run() throws SQLException;
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+     *
+     * <p>{@code BEGIN IMMEDIATE} and {@code COMMIT} are issued as statements on the auto-commit connection rather than
+     * through {@code setAutoCommit(false)}/{@code commit()}/{@code setAutoCommit(true)}: the driver's {@code commit()}
+     * opens the next transaction at once ({@code commit; begin immediate;}) and {@code setAutoCommit(true)} then
+     * commits that empty one, so every write paid a second write lock on the WAL (eight {@code fcntl}s, two
+     * statements). The driver leaves statements inside an explicit transaction alone (its auto-commit check finds
+     * one open).
+     */
     private void transaction(String what, Work work) throws IOException {
         ensureOpen();
         try {
-            conn.setAutoCommit(false);
+            exec(conn, "BEGIN IMMEDIATE");
             try {
                 work.run();
-                conn.commit();
-            } catch (SQLException e) {
-                conn.rollback();
+                exec(conn, "COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(conn, e);
                 throw e;
-            } finally {
-                conn.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw failure(what, e);
+        }
+    }
+
+    /** Runs one statement that returns no rows. */
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /**
+     * Rolls back the transaction {@code cause} ended, if SQLite has not already (it rolls back by itself after some
+     * errors, and a second {@code ROLLBACK} fails with "no transaction is active"): that failure is kept as suppressed.
+     */
+    private static void rollbackQuietly(Connection c, Throwable cause) {
+        try {
+            exec(c, "ROLLBACK");
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 

@@ -149,6 +149,60 @@ class PageChecksumStoreTest {
     }
 
     @Test
+    void save_failingPartWay_leavesTheJournalItDeleted_andALaterSaveWorks() throws Exception {
+        PageChecksumStore s = store();
+        PageChecksums at8 = journaled(s);
+        IOException e = failedSave(s, at8, "ABORT, 'injected failure'");
+        assertTrue(e.getMessage().contains(PageChecksumStore.FILE_NAME) && e.getMessage().contains("injected"),
+                e.getMessage());
+        assertSavesAgain(s, at8);
+    }
+
+    /** save() deletes the journal, then writes the base: the second statement fails with {@code RAISE(raise)}. */
+    private IOException failedSave(PageChecksumStore s, PageChecksums at8, String raise) throws Exception {
+        sql("CREATE TRIGGER inject BEFORE INSERT ON base BEGIN SELECT RAISE(" + raise + "); END");
+        return assertThrows(IOException.class, () -> s.save(DB, 8, at8.rolling(), PAGE_SIZE, at8));
+    }
+
+    /** The journal {@link #journaled} wrote is intact (the failed save's delete rolled back); a save works again. */
+    private void assertSavesAgain(PageChecksumStore s, PageChecksums at8) throws Exception {
+        PageChecksumStore.Loaded kept = s.load(DB, 8, at8.rolling(), PAGE_SIZE).orElseThrow();
+        assertEquals(3 * (32 + 2 * 12), kept.journalBytes(), "the journal's delete was rolled back with the insert");
+        sql("DROP TRIGGER inject");
+        s.save(DB, 8, at8.rolling(), PAGE_SIZE, at8);
+        assertEquals(0, s.load(DB, 8, at8.rolling(), PAGE_SIZE).orElseThrow().journalBytes());
+    }
+
+    @Test
+    void inTransaction_whoseWorkThrows_keepsNoneOfIt_andTheNextTransactionWorks() throws Exception {
+        PageChecksumStore s = store();
+        PageChecksums at8 = journaled(s);
+        byte[] map = PageChecksumStore.key(DB);
+        byte[] record = PageChecksumStore.record(9, at8.rolling(), at8.pages(), Map.of());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.inTransaction(() -> {
+            s.putRecord(map, 9, record);
+            throw new IllegalStateException("injected");
+        }));
+        assertEquals("injected", e.getMessage());
+        assertTrue(s.load(DB, 9, at8.rolling(), PAGE_SIZE).isEmpty(), "record 9 was rolled back");
+        // Left inside the transaction, the next BEGIN IMMEDIATE would fail.
+        s.inTransaction(() -> s.putRecord(map, 9, record));
+        assertTrue(s.load(DB, 9, at8.rolling(), PAGE_SIZE).orElseThrow().appendable());
+    }
+
+    @Test
+    void save_whenSqliteRolledBackByItself_reportsTheCause_andALaterSaveWorks() throws Exception {
+        PageChecksumStore s = store();
+        PageChecksums at8 = journaled(s);
+        // RAISE(ROLLBACK) ends the transaction inside SQLite, as SQLITE_FULL or an I/O error may: our ROLLBACK then
+        // finds none ("no transaction is active") and must not hide the cause.
+        IOException e = failedSave(s, at8, "ROLLBACK, 'injected rollback'");
+        assertTrue(e.getMessage().contains("injected rollback"), e.getMessage());
+        assertEquals(1, e.getCause().getSuppressed().length, "the failed ROLLBACK is kept as suppressed");
+        assertSavesAgain(s, at8);
+    }
+
+    @Test
     void missingRecord_makesTheMapUntrusted() throws Exception {
         PageChecksums at8 = journaled(store());
         sql("DELETE FROM journal WHERE txid = 7");

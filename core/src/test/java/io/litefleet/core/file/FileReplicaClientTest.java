@@ -56,7 +56,8 @@ class FileReplicaClientTest {
     @Test
     void put_withTimestamp_setsTheFileMtime() throws Exception {
         Instant created = Instant.parse("2023-03-04T05:06:07.891Z");
-        client.put("a/b", ObjectBody.of(new byte[] {1}), PutOptions.DEFAULT.withTimestamp(created));
+        ObjectInfo put = client.put("a/b", ObjectBody.of(new byte[] {1}), PutOptions.DEFAULT.withTimestamp(created));
+        assertEquals(ObjectInfo.of("a/b", 1, created), put);
         assertEquals(created, Files.getLastModifiedTime(root.resolve("a/b")).toInstant());
         assertEquals(created, client.list("a/").get(0).lastModified(), "listings carry it too, as upstream's do");
     }
@@ -87,6 +88,29 @@ class FileReplicaClientTest {
         assertTrue(Files.notExists(outside.resolve("new")), "a write escaped the root");
         client.delete(List.of("escape/secret"));
         assertTrue(Files.exists(outside.resolve("secret")), "a delete escaped the root");
+    }
+
+    /**
+     * The confinement check is made at every put, not remembered per directory: a directory written to before and
+     * then replaced by a link out of the root is refused. A link that stays inside the root is followed.
+     */
+    @Test
+    void put_throughALinkInsideTheRoot_isFollowed_butADirectoryReplacedByALinkOut_isRefused() throws Exception {
+        client.put("db/ltx/0/a", ObjectBody.of(new byte[] {1}), PutOptions.DEFAULT);
+        Files.createSymbolicLink(root.resolve("alias"), Path.of("db"));
+        client.put("alias/ltx/0/b", ObjectBody.of(new byte[] {2}), PutOptions.DEFAULT);
+        assertArrayEquals(new byte[] {2}, Files.readAllBytes(root.resolve("db/ltx/0/b")));
+
+        Path outside = Files.createDirectories(dir.resolve("outside/ltx/0")).getParent().getParent();
+        Files.move(root.resolve("db"), dir.resolve("moved"));
+        Files.createSymbolicLink(root.resolve("db"), outside);
+        ReplicaException e = assertThrows(ReplicaException.class,
+                () -> client.put("db/ltx/0/c", ObjectBody.of(new byte[] {3}), PutOptions.DEFAULT));
+        assertEquals(ReplicaFailure.INVALID, e.failure());
+        assertTrue(e.getMessage().contains("db/ltx/0/c"), e.getMessage());
+        try (var left = Files.list(outside.resolve("ltx/0"))) {
+            assertEquals(List.of(), left.toList(), "a write escaped the root");
+        }
     }
 
     @Test
@@ -137,8 +161,8 @@ class FileReplicaClientTest {
             ReplicaException put = assertThrows(ReplicaException.class, () -> shared.put(
                     ReplicaLayout.LTX_DIRS.key(t.path(), 0, 1, 1), ObjectBody.of(new byte[1]), PutOptions.DEFAULT));
             assertTrue(put.getMessage().endsWith(": put '" + replica.resolve("ltx/0/0000000000000001-"
-                    + "0000000000000001.ltx") + "': Not a directory (" + replica.resolve("ltx") + ")"),
-                    "names the file and where it stopped: " + put.getMessage());
+                    + "0000000000000001.ltx") + "': File exists (" + replica + ")"),
+                    "names the file and the file in the way: " + put.getMessage());
         }
     }
 

@@ -37,6 +37,70 @@ class CatalogTest {
         }
     }
 
+    /**
+     * Records /a.db at TXID 1, makes every insert of /bad.db fail with {@code RAISE(raise)} (through a connection of
+     * its own), and returns the failure of {@code putAll(positions)}.
+     */
+    private static IOException failedPutAll(Catalog c, String raise, ReplicaPosition... positions) throws Exception {
+        c.put(pos("/a.db", 1));
+        try (java.sql.Connection conn = java.sql.DriverManager.getConnection("jdbc:sqlite:"
+                + c.directory().resolve(Catalog.FILE_NAME)); java.sql.Statement st = conn.createStatement()) {
+            st.execute("CREATE TRIGGER inject BEFORE INSERT ON position WHEN NEW.db_path = '/bad.db' "
+                    + "BEGIN SELECT RAISE(" + raise + "); END");
+        }
+        return assertThrows(IOException.class, () -> c.putAll(List.of(positions)));
+    }
+
+    /**
+     * The middle row of three fails after the first was written: none of them stays, the replaced row is back. If the
+     * driver committed each statement on its own (auto-commit around an explicit BEGIN), /a.db would stay at TXID 2.
+     */
+    @Test
+    void putAll_failingPartWay_leavesNoneOfItsRows_andALaterWriteWorks(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state");
+        try (Catalog c = Catalog.open(state)) {
+            IOException e = failedPutAll(c, "ABORT, 'injected failure'", pos("/a.db", 2), pos("/bad.db", 1),
+                    pos("/c.db", 1));
+            assertTrue(e.getMessage().contains(state.resolve(Catalog.FILE_NAME).toString())
+                    && e.getMessage().contains("injected failure"), e.getMessage());
+            assertEquals(Optional.of(pos("/a.db", 1)), c.get("/a.db"));
+            assertEquals(List.of(pos("/a.db", 1)), c.all());
+            c.putAll(List.of(pos("/a.db", 3), pos("/c.db", 1)));
+            assertEquals(List.of(pos("/a.db", 3), pos("/c.db", 1)), c.all());
+        }
+        try (Catalog c = Catalog.open(state)) {
+            assertEquals(List.of(pos("/a.db", 3), pos("/c.db", 1)), c.all());
+        }
+    }
+
+    /**
+     * RAISE(ROLLBACK) ends the transaction inside SQLite, as SQLITE_FULL or an I/O error may: our ROLLBACK then finds
+     * none, and the error still names the cause (the failed ROLLBACK suppressed), and the connection is usable.
+     */
+    @Test
+    void putAll_whenSqliteRolledBackByItself_reportsTheCause_andALaterWriteWorks(@TempDir Path dir) throws Exception {
+        try (Catalog c = Catalog.open(dir.resolve("state"))) {
+            IOException e = failedPutAll(c, "ROLLBACK, 'injected rollback'", pos("/a.db", 2), pos("/bad.db", 1));
+            assertTrue(e.getMessage().contains("injected rollback"), e.getMessage());
+            assertEquals(1, e.getCause().getSuppressed().length, "the failed ROLLBACK is kept as suppressed");
+            assertEquals(List.of(pos("/a.db", 1)), c.all());
+            c.put(pos("/a.db", 4));
+            // Read on the catalog's second connection: committed, not left in an open transaction.
+            assertEquals(Optional.of(pos("/a.db", 4)), c.get("/a.db"));
+        }
+    }
+
+    /** A bug in the work (a RuntimeException) rolls back too: left open, the next BEGIN IMMEDIATE would fail. */
+    @Test
+    void putAll_whoseWorkThrows_leavesTheConnectionOutsideATransaction(@TempDir Path dir) throws Exception {
+        try (Catalog c = Catalog.open(dir.resolve("state"))) {
+            assertThrows(NullPointerException.class, () -> c.putAll(java.util.Arrays.asList(pos("/a.db", 1), null)));
+            c.put(pos("/b.db", 1));
+            assertEquals(List.of(pos("/b.db", 1)), c.all());
+            assertEquals(Optional.of(pos("/b.db", 1)), c.get("/b.db"));
+        }
+    }
+
     @Test
     void put_fromManyThreads_everyPositionDurable_inFewerTransactions(@TempDir Path dir) throws Exception {
         int threads = 8;
