@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -115,7 +116,13 @@ final class ColdRead implements DbFile {
 
     /** Whether {@code p} surely does not exist (an unreadable directory counts as "may exist"). */
     private static boolean absent(Path p) {
-        return Files.notExists(p, LinkOption.NOFOLLOW_LINKS);
+        try {
+            // Without the exception Files.notExists builds for a missing file.
+            return p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS) == null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     int pageSize() {

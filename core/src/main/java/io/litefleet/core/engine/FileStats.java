@@ -15,7 +15,8 @@ public final class FileStats {
     /** The file's attributes (symlinks followed); null when it is missing or unreadable. */
     static BasicFileAttributes attributes(Path p) {
         try {
-            return Files.readAttributes(p, BasicFileAttributes.class);
+            // Null for a missing file without an exception (Files.readAttributes would build one, stack and all).
+            return p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class);
         } catch (IOException e) {
             return null;
         }

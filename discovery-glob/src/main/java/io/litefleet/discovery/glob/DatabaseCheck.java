@@ -65,12 +65,11 @@ final class DatabaseCheck {
         }
         BasicFileAttributes wal = null;
         if (walMayExist) {
-            try {
-                wal = Files.readAttributes(db.resolveSibling(db.getFileName() + "-wal"), BasicFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException absent) {
-                // no -wal: a database in rollback mode, or one whose last connection closed; 0/0 by contract
-            }
+            // Null when there is no -wal (a database in rollback mode, or one whose last connection closed; 0/0 by
+            // contract), without the exception Files.readAttributes would build for it.
+            Path w = db.resolveSibling(db.getFileName() + "-wal");
+            wal = w.getFileSystem().provider().readAttributesIfExists(w, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
         }
         return fingerprint(a, wal);
     }
