@@ -117,9 +117,9 @@ final class ColdRead implements DbFile {
     /** Whether {@code p} surely does not exist (an unreadable directory counts as "may exist"). */
     private static boolean absent(Path p) {
         try {
-            // Without the exception Files.notExists builds for a missing file.
-            return p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS) == null;
+            // Without the exception Files.notExists builds for a missing file (the JDK answers from the errno only
+            // when following links; a -wal that is a link leads where SQLite would write).
+            return p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class) == null;
         } catch (IOException e) {
             return false;
         }

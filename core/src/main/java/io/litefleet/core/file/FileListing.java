@@ -30,9 +30,9 @@ final class FileListing {
         Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
         List<ObjectInfo> out = new ArrayList<>();
         try {
-            BasicFileAttributes dir = start.getFileSystem().provider().readAttributesIfExists(start,
-                    BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS); // no exception built when missing
-            if (dir == null || !dir.isDirectory() || !start.toRealPath().startsWith(root)) {
+            // A directory not made yet (a tenant's first capture) answers null without an exception being built.
+            if (start.getFileSystem().provider().readAttributesIfExists(start, BasicFileAttributes.class) == null
+                    || !Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS) || !start.toRealPath().startsWith(root)) {
                 return List.of(); // also when an intermediate directory is a link: we never follow those
             }
             Files.walkFileTree(start, EnumSet.noneOf(FileVisitOption.class), Integer.MAX_VALUE,

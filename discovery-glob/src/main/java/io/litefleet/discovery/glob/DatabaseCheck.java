@@ -66,10 +66,10 @@ final class DatabaseCheck {
         BasicFileAttributes wal = null;
         if (walMayExist) {
             // Null when there is no -wal (a database in rollback mode, or one whose last connection closed; 0/0 by
-            // contract), without the exception Files.readAttributes would build for it.
+            // contract), without the exception Files.readAttributes would build for it (the JDK answers from the
+            // errno only when following links; a -wal that is a link is measured at its target).
             Path w = db.resolveSibling(db.getFileName() + "-wal");
-            wal = w.getFileSystem().provider().readAttributesIfExists(w, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
+            wal = w.getFileSystem().provider().readAttributesIfExists(w, BasicFileAttributes.class);
         }
         return fingerprint(a, wal);
     }
