@@ -9,10 +9,31 @@ import java.util.Map;
  *                 {@link ReplicaFailure#PRECONDITION_FAILED}
  * @param metadata user metadata stored with the object where the backend supports it; backends without metadata
  *                 ignore it, except for {@link #TIMESTAMP}, which every backend keeps (see there)
+ * @param guard    called by the backend right before its commit point (the request that makes the object visible:
+ *                 S3's CompleteMultipartUpload or the single PUT, Azure's commit of the block list, GCS's last chunk,
+ *                 the rename or link of SFTP and file); when it throws, the backend abandons the write and rethrows,
+ *                 so the object never appears. {@link Guard#NONE} when nothing needs checking
  */
-public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
+public record PutOptions(boolean ifAbsent, Map<String, String> metadata, Guard guard) {
     /** Plain overwrite without metadata. */
     public static final PutOptions DEFAULT = new PutOptions(false, Map.of());
+
+    /**
+     * A last check before an object becomes visible (in cluster mode: that this instance still owns the replica
+     * path). Must be cheap and do no I/O; may be called from any thread, more than once.
+     */
+    @FunctionalInterface
+    public interface Guard {
+        /** Checks nothing. */
+        Guard NONE = () -> { };
+
+        /**
+         * Returns when the write may complete.
+         *
+         * @throws ReplicaException (of kind {@link ReplicaFailure#FENCED} for a lost ownership) when it may not
+         */
+        void check() throws ReplicaException;
+    }
 
     /**
      * Upstream's metadata key for an LTX file's creation time, formatted as RFC 3339 with nanoseconds in UTC
@@ -36,10 +57,16 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
      */
     public PutOptions {
         metadata = Map.copyOf(metadata);
+        java.util.Objects.requireNonNull(guard, "guard");
         String ts = metadata.get(TIMESTAMP);
         if (ts != null) {
             parseTimestamp(ts);
         }
+    }
+
+    /** Options without a guard. */
+    public PutOptions(boolean ifAbsent, Map<String, String> metadata) {
+        this(ifAbsent, metadata, Guard.NONE);
     }
 
     /** The {@link #TIMESTAMP} entry as an instant, if present. */
@@ -124,11 +151,16 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata) {
     public PutOptions withTimestamp(java.time.Instant createdAt) {
         Map<String, String> m = new java.util.HashMap<>(metadata);
         m.put(TIMESTAMP, RFC3339_NANO.format(createdAt));
-        return new PutOptions(ifAbsent, m);
+        return new PutOptions(ifAbsent, m, guard);
     }
 
-    /** Options with the given metadata. */
+    /** Options with the given metadata (replacing the present entries). */
     public PutOptions withMetadata(Map<String, String> more) {
-        return new PutOptions(ifAbsent, more);
+        return new PutOptions(ifAbsent, more, guard);
+    }
+
+    /** These options with {@code check} as the {@link #guard()}. */
+    public PutOptions withGuard(Guard check) {
+        return new PutOptions(ifAbsent, metadata, check);
     }
 }

@@ -15,7 +15,13 @@ public enum ReplicaFailure {
     /** The request was malformed or the destination is misconfigured. Not retryable. */
     INVALID(false),
     /** Local or remote I/O failed in some other way (disk full, broken stream). Retryable. */
-    IO(true);
+    IO(true),
+    /**
+     * This instance no longer owns the replica path (cluster mode: its session expired or was lost, by its own
+     * monotonic clock), so it must not write there. Refused before any request. Not retryable: the write may only
+     * be made again after the path is claimed again.
+     */
+    FENCED(false);
 
     private final boolean retryable;
 
