@@ -176,7 +176,6 @@ public final class Etcd implements AutoCloseable {
     public String logTail(int i) {
         return ServerProcess.tail(dir.resolve(members.get(i).name() + ".log"));
     }
-    }
 
     /** Stops every member (by its PID; paused ones are resumed first) and deletes the data directories. */
     @Override
