@@ -5,5 +5,5 @@ module io.litefleet.cluster.etcd {
     requires java.net.http;
     requires java.logging;
 
-    // provides io.litefleet.api.cluster.CoordinatorProvider with io.litefleet.cluster.etcd.EtcdCoordinatorProvider;
+    provides io.litefleet.api.cluster.CoordinatorProvider with io.litefleet.cluster.etcd.EtcdCoordinatorProvider;
 }
