@@ -194,6 +194,9 @@ final class EtcdCoordinator implements Coordinator {
                 Map<String, Object> r = http.callOnce("keep-alive " + s, "/v3/lease/keepalive",
                         Map.of("ID", s.id()));
                 long ttl = Json.int64(r, "TTL");
+                if (!s.valid()) {
+                    reportLost(s); // it lapsed before this answer: writers have stopped, so tell the listeners
+                }
                 if (ttl > 0) {
                     s.renewed(sent, ttl);
                     if (lostReported) {

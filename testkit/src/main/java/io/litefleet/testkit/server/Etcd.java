@@ -166,7 +166,10 @@ public final class Etcd implements AutoCloseable {
         signal(i, "CONT");
     }
 
-    /** Starts member {@code i} again on its data directory and ports (stopping it first if it runs). */
+    /**
+     * Starts member {@code i} again on its data directory and ports (stopping it first if it runs); does not wait
+     * for it to be healthy ({@link #awaitHealthy}), since a member alone in a stopped cluster never is.
+     */
     public void restart(int i) throws IOException {
         stop(i);
         launch(members.get(i));
@@ -217,10 +220,9 @@ public final class Etcd implements AutoCloseable {
                 "--election-timeout", "500",
                 "--logger", "zap",
                 "--log-outputs", "stderr");
-        // Ready as soon as the client port answers HTTP at all: a cluster member has no leader (and /health says
-        // false) until a quorum of its peers runs, so health is awaited once every member is launched.
-        processes[m.index()] = ServerProcess.start(m.name(), command, dir,
-                Map.of(), () -> !healthBody(m.clientUrl()).isEmpty(), READY);
+        // Not awaited here: a member serves clients only once a quorum of its peers runs (and /health says true
+        // only with a leader), so every member is launched first and health awaited after (awaitHealthy).
+        processes[m.index()] = ServerProcess.start(m.name(), command, dir, Map.of(), () -> true, READY);
     }
 
     private ServerProcess running(int i) {
