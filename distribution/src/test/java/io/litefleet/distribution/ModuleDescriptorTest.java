@@ -36,6 +36,7 @@ class ModuleDescriptorTest {
     private static final String REPLICA = "io.litefleet.api.replica.ReplicaClientProvider";
     private static final String DISCOVERY = "io.litefleet.api.discovery.DiscoveryProvider";
     private static final String TIERING = "io.litefleet.api.tier.TieringPolicyProvider";
+    private static final String COORDINATION = "io.litefleet.api.cluster.CoordinatorProvider";
 
     /**
      * The intended shape of one module.
@@ -51,7 +52,7 @@ class ModuleDescriptorTest {
                  Map<String, Set<String>> provides) {
         boolean isPlugin() {
             return artifact.startsWith("replica-") || artifact.startsWith("discovery-")
-                    || artifact.startsWith("tiering-");
+                    || artifact.startsWith("tiering-") || artifact.startsWith("cluster-");
         }
 
         @Override
@@ -62,8 +63,8 @@ class ModuleDescriptorTest {
 
     static List<Shape> shapes() {
         return List.of(
-                new Shape("api", API, Set.of(API, API + ".replica", API + ".discovery", API + ".tier"), Set.of(),
-                        Set.of(), Map.of()),
+                new Shape("api", API, Set.of(API, API + ".replica", API + ".discovery", API + ".tier",
+                        API + ".cluster"), Set.of(), Set.of(), Map.of()),
                 new Shape("core", CORE, Set.of(CORE), Set.of("io.litefleet.core.cli to info.picocli"),
                         Set.of(REPLICA, DISCOVERY, TIERING),
                         Map.of(REPLICA, Set.of("io.litefleet.core.file.FileReplicaClientProvider"),
@@ -77,6 +78,8 @@ class ModuleDescriptorTest {
                 plugin("discovery-glob", "io.litefleet.discovery.glob", DISCOVERY,
                         "io.litefleet.discovery.glob.GlobDiscoveryProvider"),
                 plugin("replica-gcs", null, REPLICA, "io.litefleet.replica.gcs.GcsReplicaClientProvider"),
+                plugin("cluster-etcd", "io.litefleet.cluster.etcd", COORDINATION,
+                        "io.litefleet.cluster.etcd.EtcdCoordinatorProvider"),
                 // An example plugin that looks up the policy it falls back to among the installed ones.
                 new Shape("tiering-allowlist", "io.litefleet.tiering.allowlist", Set.of(), Set.of(), Set.of(TIERING),
                         Map.of(TIERING, Set.of("io.litefleet.tiering.allowlist.AllowlistTieringPolicyProvider"))));

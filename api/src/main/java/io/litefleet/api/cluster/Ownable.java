@@ -18,4 +18,18 @@ public record Ownable(String location, String dbPath) {
             throw new IllegalArgumentException("location must not be blank");
         }
     }
+
+    /**
+     * Checks a claim batch as {@link Coordinator#claim} requires: no location twice.
+     *
+     * @throws IllegalArgumentException naming the first repeated location
+     */
+    public static void requireDistinct(java.util.List<Ownable> batch) {
+        java.util.Set<String> seen = java.util.HashSet.newHashSet(batch.size());
+        for (Ownable o : batch) {
+            if (!seen.add(o.location())) {
+                throw new IllegalArgumentException("location claimed twice in one batch: " + o.location());
+            }
+        }
+    }
 }

@@ -9,29 +9,37 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Ownership keys: {@code <prefix>db/<location>}, value {@code {"instance":..,"db":..}}, attached to the owner's
  * lease; the key's create revision is the fencing token. Claims go in transactions of up to {@value #BATCH} keys
  * (etcd's default {@code --max-txn-ops}): "create every key if none exists", else the failure branch ranges every
- * key, naming the holders, and the free ones are tried again. Stateless but for the HTTP client; thread-safe.
+ * key, naming the holders, and the free ones are tried again; a large claim keeps {@value #PARALLEL} transactions in
+ * flight on the coordinator's threads. Stateless but for the HTTP client; thread-safe.
  */
 final class EtcdClaims {
     /** Keys per claim transaction: etcd 3.4's default {@code --max-txn-ops}. */
     static final int BATCH = 128;
+    /** Claim transactions in flight at once for one large claim (the first claim of a whole fleet at start). */
+    static final int PARALLEL = 4;
     private static final int ROUNDS = 16;
 
     private final EtcdHttp http;
     private final String dbPrefix;
     private final String instance;
+    private final ExecutorService executor;
 
-    EtcdClaims(EtcdHttp http, String prefix, String instance) {
+    EtcdClaims(EtcdHttp http, String prefix, String instance, ExecutorService executor) {
         this.http = http;
+        this.executor = executor;
         this.dbPrefix = prefix + "db/";
         this.instance = instance;
     }
@@ -48,16 +56,40 @@ final class EtcdClaims {
 
     /** Claims each of {@code batch} under {@code session}; one answer per element, in order. */
     List<Claim> claim(List<Ownable> batch, EtcdSession session) throws CoordinationException {
-        Set<String> seen = new HashSet<>();
-        for (Ownable o : batch) {
-            if (!seen.add(o.location())) {
-                throw new IllegalArgumentException("location appears twice in one claim: " + o.location());
-            }
-        }
+        Ownable.requireDistinct(batch);
         Claim[] out = new Claim[batch.size()];
-        for (int from = 0; from < batch.size(); from += BATCH) {
-            int to = Math.min(batch.size(), from + BATCH);
-            claimChunk(batch, from, to, session, out);
+        int chunks = (batch.size() + BATCH - 1) / BATCH;
+        AtomicInteger next = new AtomicInteger();
+        Callable<Void> worker = () -> {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                claimChunk(batch, c * BATCH, Math.min(batch.size(), (c + 1) * BATCH), session, out);
+            }
+            return null;
+        };
+        List<Future<Void>> helpers = new ArrayList<>();
+        try {
+            for (int i = 1; i < Math.min(PARALLEL, chunks); i++) {
+                helpers.add(executor.submit(worker));
+            }
+            worker.call();
+            for (Future<Void> f : helpers) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CoordinationException c) {
+                throw c;
+            }
+            throw new IllegalStateException("claim failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CoordinationException(true, "claim: interrupted", e);
+        } catch (CoordinationException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("claim failed", e);
+        } finally {
+            next.set(chunks); // helpers still running stop after their current transaction
+            helpers.forEach(f -> f.cancel(false));
         }
         return Arrays.asList(out);
     }

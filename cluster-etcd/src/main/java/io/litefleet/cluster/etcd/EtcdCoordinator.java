@@ -55,7 +55,7 @@ final class EtcdCoordinator implements Coordinator {
         this.context = context;
         this.httpThreads = Executors.newCachedThreadPool(context.threads());
         this.http = new EtcdHttp(settings, httpThreads);
-        this.claims = new EtcdClaims(http, settings.prefix(), context.instanceId());
+        this.claims = new EtcdClaims(http, settings.prefix(), context.instanceId(), httpThreads);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(context.threads());
         this.retryNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100),
                 Math.min(TimeUnit.SECONDS.toNanos(1), settings.leaseTtl().toNanos() / 10));
@@ -119,6 +119,11 @@ final class EtcdCoordinator implements Coordinator {
     /** The settings, for messages and tests. */
     EtcdSettings settings() {
         return settings;
+    }
+
+    /** How many requests this coordinator sent to {@code path} ({@code /v3/lease/keepalive}, ...) so far. */
+    long requests(String path) {
+        return http.requests(path);
     }
 
     /** The keep-alive interval in nanoseconds: a third of the granted TTL. */

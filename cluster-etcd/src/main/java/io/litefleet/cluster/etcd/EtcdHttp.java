@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 
@@ -32,6 +34,7 @@ final class EtcdHttp implements AutoCloseable {
     private final Optional<String> username;
     private final Optional<String> password;
     private final HttpClient client;
+    private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
     private volatile int current;
     private volatile String token;
 
@@ -186,7 +189,14 @@ final class EtcdHttp implements AutoCloseable {
         }
     }
 
+    /** How many requests were sent to {@code path} so far (retries on other endpoints included). */
+    long requests(String path) {
+        LongAdder n = sent.get(path);
+        return n == null ? 0 : n.sum();
+    }
+
     private HttpRequest request(URI endpoint, String path, String json) throws CoordinationException {
+        sent.computeIfAbsent(path, k -> new LongAdder()).increment();
         HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(path)).timeout(timeout)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
         String t = authToken(endpoint);
