@@ -30,7 +30,9 @@ module io.litefleet.core {
     uses io.litefleet.api.replica.ReplicaClientProvider;
     uses io.litefleet.api.discovery.DiscoveryProvider;
     uses io.litefleet.api.tier.TieringPolicyProvider;
+    uses io.litefleet.api.cluster.CoordinatorProvider;
 
     provides io.litefleet.api.replica.ReplicaClientProvider with io.litefleet.core.file.FileReplicaClientProvider;
     provides io.litefleet.api.tier.TieringPolicyProvider with io.litefleet.core.tier.DefaultTieringPolicyProvider;
+    provides io.litefleet.api.cluster.CoordinatorProvider with io.litefleet.core.cluster.SingleNodeCoordinatorProvider;
 }

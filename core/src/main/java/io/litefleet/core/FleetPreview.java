@@ -249,7 +249,7 @@ public final class FleetPreview implements AutoCloseable {
         }
         List<String> keys = objects.stream().map(ObjectInfo::key).toList();
         for (int i = 0; i < keys.size(); i += 1000) {
-            t.client().delete(keys.subList(i, Math.min(keys.size(), i + 1000)));
+            t.delete(keys.subList(i, Math.min(keys.size(), i + 1000)));
         }
         return new Removal(name, objects.size(), bytes, Optional.empty());
     }

@@ -4,6 +4,7 @@ import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
 import io.litefleet.api.replica.ReplicaUrl;
 import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.config.ClusterConfig;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;
 import io.litefleet.core.config.HeartbeatConfig;
@@ -69,6 +70,7 @@ public final class Litefleet {
         private ShutdownSync shutdownSync = ShutdownSync.ONCE;
         private Optional<HeartbeatConfig> heartbeat = Optional.empty();
         private Optional<SocketConfig> socket = Optional.empty();
+        private ClusterConfig cluster = ClusterConfig.none("command line");
 
         private Builder() {
         }
@@ -99,6 +101,7 @@ public final class Litefleet {
             http = c.http();
             shutdownSync = c.shutdownSync();
             heartbeat = c.heartbeat();
+            cluster = c.cluster();
             return this;
         }
 
@@ -233,7 +236,7 @@ public final class Litefleet {
                     : retention ? Optional.of(compaction.snapshotInterval()) : Optional.empty();
             return Replication.syncOnce(new Replication.Plan(dbs, Optional.empty(), compaction, state,
                     Optional.ofNullable(pluginsDir), clock, true, HttpConfig.OFF, shutdownSync, Optional.empty(),
-                    Optional.empty()),
+                    Optional.empty(), cluster),
                     settle);
         }
 
@@ -253,7 +256,7 @@ public final class Litefleet {
                     "no state directory: give stateDir(...) or state-dir: in the config"));
             return Replication.start(new Replication.Plan(dbs, fleet, compaction, state,
                     Optional.ofNullable(pluginsDir), clock, manual, http, shutdownSync, heartbeat,
-                    socket));
+                    socket, cluster));
         }
     }
 

@@ -42,7 +42,9 @@ public record ReplicaRequests(String destination, Map<ReplicaOperation, Map<Outc
         /** {@link ReplicaFailure#INVALID}. */
         INVALID,
         /** {@link ReplicaFailure#IO}, or any other failure. */
-        IO;
+        IO,
+        /** {@link ReplicaFailure#FENCED}: the backend stopped a write at its commit point, ownership being lost. */
+        FENCED;
 
         /** The outcome of a request that failed with {@code failure}, or {@link #OK} for null. */
         public static Outcome of(ReplicaFailure failure) {

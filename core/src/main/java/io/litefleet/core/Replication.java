@@ -5,6 +5,7 @@ import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.api.replica.ReplicaOperation;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.compact.Maintenance;
+import io.litefleet.core.config.ClusterConfig;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.HeartbeatConfig;
 import io.litefleet.core.config.HttpConfig;
@@ -106,6 +107,7 @@ public final class Replication implements AutoCloseable {
             StateLock lock = open(opened, StateLock.acquire(plan.stateDir(), dbPaths(plan),
                     plan.fleet().isPresent()));
             PluginRegistry registry = open(opened, PluginRegistry.open(plan.pluginsDir()));
+            plan.cluster().provider(registry); // an unknown type or key fails here, naming file and line
             ReplicaClients clients = open(opened, new ReplicaClients(registry));
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
             open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir(), clock));
@@ -378,9 +380,11 @@ public final class Replication implements AutoCloseable {
      * @param shutdownSync how hard a stop retries the final syncs
      * @param heartbeat  upstream's heartbeat, if configured
      * @param socket     the control socket to listen on, if enabled
+     * @param cluster    the {@code cluster:} section (its type and keys are checked at start; not used yet)
      */
     record Plan(List<DbConfig> dbs, Optional<FleetConfig> fleet, CompactionSettings compaction, Path stateDir,
                 Optional<Path> pluginsDir, Clock clock, boolean manual, HttpConfig http,
-                ShutdownSync shutdownSync, Optional<HeartbeatConfig> heartbeat, Optional<SocketConfig> socket) {
+                ShutdownSync shutdownSync, Optional<HeartbeatConfig> heartbeat, Optional<SocketConfig> socket,
+                ClusterConfig cluster) {
     }
 }

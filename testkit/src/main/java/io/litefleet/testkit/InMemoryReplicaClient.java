@@ -63,6 +63,7 @@ public final class InMemoryReplicaClient implements ReplicaClient {
                     + data.length + " bytes but declared " + body.length());
         }
         Stored s = new Stored(data, new ObjectInfo(key, data.length, clock.instant(), options.metadata()));
+        options.guard().check(); // the commit point: the object appears below
         if (options.ifAbsent()) {
             if (objects.putIfAbsent(key, s) != null) {
                 throw new ReplicaException(ReplicaFailure.PRECONDITION_FAILED, describe() + ": put '" + key

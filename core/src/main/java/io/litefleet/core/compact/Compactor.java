@@ -86,7 +86,7 @@ public final class Compactor {
         }
         Instant createdAt = Instant.ofEpochMilli(h.timestamp());
         String key = target.key(dstLevel, min, max);
-        target.client().put(key, merged.body(), PutOptions.DEFAULT.withTimestamp(createdAt));
+        target.put(key, merged.body(), PutOptions.DEFAULT.withTimestamp(createdAt));
         return new LtxFileRef(dstLevel, min, max, createdAt, merged.length());
     }
 

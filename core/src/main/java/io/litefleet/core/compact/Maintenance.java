@@ -78,7 +78,7 @@ public final class Maintenance implements ReplicaListener {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.recent = Objects.requireNonNull(recent, "recent");
         CountingClient counted = CountingClient.borrowing(target.client(), (op, failure) -> requests.increment());
-        this.target = new ReplicaTarget(counted, target.layout(), target.path());
+        this.target = target.withClient(counted);
         this.schedule = new Schedule(phase, settings.shortestInterval());
         this.compactor = Compactor.create(this.target, memoryLimit,
                 f -> f.level() == 0 ? recent.get(this, f) : Optional.empty());
@@ -384,7 +384,7 @@ public final class Maintenance implements ReplicaListener {
         List<LtxFileRef> files = plan.deletions();
         for (int from = 0; from < files.size(); from += DELETE_BATCH) {
             List<LtxFileRef> batch = files.subList(from, Math.min(files.size(), from + DELETE_BATCH));
-            target.client().delete(batch.stream().map(f -> target.key(f.level(), f.minTxid(), f.maxTxid())).toList());
+            target.delete(batch.stream().map(f -> target.key(f.level(), f.minTxid(), f.maxTxid())).toList());
             synchronized (this) {
                 batch.forEach(index::remove);
             }

@@ -38,11 +38,12 @@ import java.util.Set;
  *                   {@code shutdown-sync-interval}; upstream's defaults 30 s and 500 ms)
  * @param heartbeat  upstream's {@code heartbeat-url} and {@code heartbeat-interval}, if set
  * @param socket     Litestream's {@code socket:} section (the control socket)
+ * @param cluster    the {@code cluster:} section; single-node ({@code type: none}) when absent
  */
 public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stateDir, Optional<Settings> multiDb,
                               CompactionSettings compaction, Optional<FleetConfig> fleet, LoggingConfig logging,
                               Optional<String> exec, HttpConfig http, ShutdownSync shutdownSync,
-                              Optional<HeartbeatConfig> heartbeat, SocketConfig socket) {
+                              Optional<HeartbeatConfig> heartbeat, SocketConfig socket, ClusterConfig cluster) {
     private static final Set<String> TOP = topKeys();
     private static final Map<String, String> UNSUPPORTED = Map.of(
             "meta-path", "Litefleet keeps all local state in one state directory: use the top-level 'state-dir'",
@@ -62,7 +63,7 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
     private static Set<String> topKeys() {
         Set<String> top = new HashSet<>(Set.of("dbs", "multi-db", "state-dir", "addr", "addr-token", "addr-token-file", "health", "levels", "snapshot",
                 "l0-retention", "l0-retention-check-interval", "retention", "logging", "shutdown-sync-timeout",
-                "shutdown-sync-interval", "heartbeat-url", "heartbeat-interval", "exec", "socket"));
+                "shutdown-sync-interval", "heartbeat-url", "heartbeat-interval", "exec", "socket", "cluster"));
         top.addAll(UpstreamKeys.topLevelKeys());
         return Set.copyOf(top);
     }
@@ -117,7 +118,8 @@ public record LitefleetConfig(Path file, List<DbConfig> dbs, Optional<Path> stat
                     + "instead");
         }
         return new LitefleetConfig(file, dbs, stateDir, multiDb, compaction, fleet, logging, exec,
-                HttpConfig.parse(top), shutdownSync(top), heartbeat, SocketConfig.parse(top.section("socket")));
+                HttpConfig.parse(top), shutdownSync(top), heartbeat, SocketConfig.parse(top.section("socket")),
+                ClusterConfig.parse(top));
     }
 
     private static ShutdownSync shutdownSync(Settings top) {

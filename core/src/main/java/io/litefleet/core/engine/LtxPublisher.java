@@ -132,7 +132,7 @@ final class LtxPublisher {
     /** Uploads what {@link #encodeDetached} encoded. Thread-safe for distinct files; blocks on the network. */
     LtxFileRef upload(byte[] encoded) throws IOException {
         Instant ts = Instant.ofEpochMilli(header.timestamp());
-        target.client().put(target.key(level, header.minTxid(), header.maxTxid()), ObjectBody.of(encoded),
+        target.put(target.key(level, header.minTxid(), header.maxTxid()), ObjectBody.of(encoded),
                 PutOptions.DEFAULT.withTimestamp(ts));
         return new LtxFileRef(level, header.minTxid(), header.maxTxid(), ts, encoded.length);
     }
@@ -161,7 +161,7 @@ final class LtxPublisher {
         // The buffer is reused once put returns: a client consumes the body within put (retries included).
         ObjectBody body = stream ? new ReencodedBody(header, source, counter.count) : buffer.body();
         Instant ts = Instant.ofEpochMilli(header.timestamp());
-        target.client().put(target.key(level, header.minTxid(), header.maxTxid()), body,
+        target.put(target.key(level, header.minTxid(), header.maxTxid()), body,
                 PutOptions.DEFAULT.withTimestamp(ts));
         return new LtxFileRef(level, header.minTxid(), header.maxTxid(), ts, counter.count);
     }

@@ -14,6 +14,8 @@ public enum SyncErrorKind {
     NOT_FOUND(ReplicaFailure.NOT_FOUND), PRECONDITION_FAILED(ReplicaFailure.PRECONDITION_FAILED),
     THROTTLED(ReplicaFailure.THROTTLED), UNAVAILABLE(ReplicaFailure.UNAVAILABLE), AUTH(ReplicaFailure.AUTH),
     INVALID(ReplicaFailure.INVALID), REPLICA_IO(ReplicaFailure.IO),
+    /** This instance may no longer own the replica path (cluster mode): nothing was written. */
+    FENCED(ReplicaFailure.FENCED),
     /** The database cannot be replicated as it is (missing, not in WAL mode, page size changed). */
     NOT_REPLICABLE(null),
     /** Reading the database or its WAL failed. */

@@ -1,6 +1,7 @@
 package io.litefleet.core.plugin;
 
 import io.litefleet.api.ConfigException;
+import io.litefleet.api.cluster.CoordinatorProvider;
 import io.litefleet.api.discovery.DiscoveryProvider;
 import io.litefleet.api.replica.ReplicaClientProvider;
 import io.litefleet.api.tier.TieringPolicyProvider;
@@ -253,6 +254,11 @@ public final class PluginRegistry implements AutoCloseable {
     /** The tiering policy provider for a type; fails like {@link #replica}. */
     public TieringPolicyProvider tieringPolicy(String type, String origin) {
         return (TieringPolicyProvider) require(PluginKind.TIERING, type, origin);
+    }
+
+    /** The coordinator provider for the {@code cluster:} section's type; fails like {@link #replica}. */
+    public CoordinatorProvider coordinator(String type, String origin) {
+        return (CoordinatorProvider) require(PluginKind.COORDINATION, type, origin);
     }
 
     /** Closes the class loaders of class-path plugins. Idempotent. */

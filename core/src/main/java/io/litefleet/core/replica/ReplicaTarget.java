@@ -1,24 +1,78 @@
 package io.litefleet.core.replica;
 
+import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.ObjectInfo;
+import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.api.replica.ReplicaUrl;
+import java.util.Collection;
 import java.util.Objects;
 
 /**
  * Where one database replicates: a client shared by every database of that destination, the backend's layout and
- * the database's own path inside the destination.
+ * the database's own path inside the destination, and this instance's right to write there.
+ *
+ * <p>Every write to a replica goes through {@link #put} and {@link #delete}, which check the {@link Fence} first
+ * (an architecture test forbids calling the client's own {@code put} and {@code delete} anywhere else). Reads use
+ * {@link #client()} directly.
  *
  * @param client the shared client; owned by whoever created it, not by this record
  * @param layout where Litestream keeps LTX files on this backend
  * @param path   the database's replica path, without leading or trailing {@code /} (may be empty)
+ * @param fence  who may write here; {@link Fence#NONE} in single-node mode
  */
-public record ReplicaTarget(ReplicaClient client, ReplicaLayout layout, String path) {
+public record ReplicaTarget(ReplicaClient client, ReplicaLayout layout, String path, Fence fence) {
     /** Validates and normalises the path. */
     public ReplicaTarget {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(layout, "layout");
         path = trimSlashes(Objects.requireNonNull(path, "path"));
+        Objects.requireNonNull(fence, "fence");
+    }
+
+    /** A single-node target ({@link Fence#NONE}). */
+    public ReplicaTarget(ReplicaClient client, ReplicaLayout layout, String path) {
+        this(client, layout, path, Fence.NONE);
+    }
+
+    /** This target written through {@code other} (a counting or failing wrapper of the client), same fence. */
+    public ReplicaTarget withClient(ReplicaClient other) {
+        return new ReplicaTarget(other, layout, path, fence);
+    }
+
+    /** This target with {@code other} as its fence (after a claim). */
+    public ReplicaTarget withFence(Fence other) {
+        return new ReplicaTarget(client, layout, path, other);
+    }
+
+    /**
+     * Writes an object after checking the fence; with a token, the object carries the owner's metadata and the
+     * backend checks the fence again at its commit point.
+     *
+     * @throws ReplicaException of kind {@link io.litefleet.api.replica.ReplicaFailure#FENCED}, before any I/O, when
+     *                          this instance may no longer own the path; else as {@link ReplicaClient#put}
+     */
+    public ObjectInfo put(String key, ObjectBody body, PutOptions options) throws ReplicaException {
+        if (!fence.open()) {
+            throw fence.refused(url(key));
+        }
+        // Token 0 (single node): the caller's options as they are, so objects are written exactly as before.
+        return client.put(key, body, fence.token() == 0 ? options : fence.decorate(options, url(key)));
+    }
+
+    /**
+     * Deletes objects after checking the fence.
+     *
+     * @throws ReplicaException of kind {@link io.litefleet.api.replica.ReplicaFailure#FENCED}, before any I/O, when
+     *                          this instance may no longer own the path; else as {@link ReplicaClient#delete}
+     */
+    public void delete(Collection<String> keys) throws ReplicaException {
+        if (!fence.open()) {
+            throw fence.refused(url());
+        }
+        client.delete(keys);
     }
 
     /** The key of the LTX file {@code min..max} at {@code level}. */

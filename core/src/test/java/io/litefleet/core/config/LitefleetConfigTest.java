@@ -68,7 +68,7 @@ class LitefleetConfigTest {
     void parse_unknownKeys_nameFileLineAndKey() {
         String dbz = error("dbz: []\n");
         assertTrue(dbz.startsWith("/etc/l.yml: unknown key 'dbz' (line 1) (known keys: access-key-id, account-key, "
-                + "account-name, addr, addr-token, addr-token-file, auto-recover, bucket, concurrency, "
+                + "account-name, addr, addr-token, addr-token-file, auto-recover, bucket, cluster, concurrency, "
                 + "concurrent-writes, dbs, endpoint,"), dbz);
         assertTrue(dbz.endsWith("sync-interval, user)"), dbz);
         assertTrue(error("dbs:\n  - path: /a.db\n    replica: {type: file, path: /r}\n    colour: blue\n")
