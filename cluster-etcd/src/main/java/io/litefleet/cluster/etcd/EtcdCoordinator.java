@@ -66,6 +66,9 @@ final class EtcdCoordinator implements Coordinator {
             throws CoordinationException {
         EtcdCoordinator c = new EtcdCoordinator(settings, context);
         try {
+            // etcd 3.4 grants leases to anyone, even with auth on: read the prefix first, so that missing or wrong
+            // credentials or permissions fail here, at start, rather than at the first claim
+            c.claims.owners("", 1);
             Map<String, Object> granted = c.grant();
             c.watch = new EtcdWatch(c.http, c.claims.dbPrefix(),
                     Json.int64(Json.object(granted, "header"), "revision") + 1, c::deleted, c::missed,

@@ -217,6 +217,7 @@ final class EtcdHttp implements AutoCloseable {
         synchronized (this) {
             if (token == null) {
                 String json = Json.write(Map.of("name", username.get(), "password", password.orElse("")));
+                sent.computeIfAbsent("/v3/auth/authenticate", k -> new LongAdder()).increment();
                 HttpRequest r = HttpRequest.newBuilder(endpoint.resolve("/v3/auth/authenticate")).timeout(timeout)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(json)).build();

@@ -196,6 +196,43 @@ class EtcdCoordinatorIT {
     }
 
     @Test
+    void theWatchResumesAfterADisconnectWithoutLosingAnEventAndAfterACompaction(TestInfo test) throws Exception {
+        String prefix = prefix(test);
+        EtcdFixtures.Recorder bHeard = new EtcdFixtures.Recorder();
+        try (FaultProxy net = FaultProxy.open(URI.create(endpoints.getFirst()));
+             EtcdCoordinator a = open("host-a", endpoints, 30, prefix, Map.of());
+             EtcdCoordinator b = open("host-b", List.of(net.endpoint().toString()), 30, prefix,
+                     Map.of("request-timeout", "1s"))) {
+            b.listen(bHeard);
+            List<Ownable> dbs = ownables("w", 2);
+            List<Claim.Owned> owned = a.claim(dbs).stream().map(Claim.Owned.class::cast).toList();
+            assertTrue(b.claim(dbs).stream().allMatch(Claim.HeldBy.class::isInstance));
+
+            net.down(); // cuts host-b's watch stream
+            a.release(dbs.get(0), owned.get(0).token());
+            net.up();
+            Await.until(WITHIN, "host-b's reopened watch replays the release it missed",
+                    () -> bHeard.released.contains(dbs.get(0).location()));
+
+            net.down();
+            a.release(dbs.get(1), owned.get(1).token());
+            long revision = a.claim(ownables("w-after", 1)).getFirst() instanceof Claim.Owned o ? o.token() : -1;
+            compact(revision);
+            net.up();
+            Await.until(WITHIN, "after a compaction host-b re-announces what it saw held by others",
+                    () -> bHeard.released.contains(dbs.get(1).location()));
+        }
+    }
+
+    /** Compacts etcd's history up to {@code revision}. */
+    private static void compact(long revision) throws Exception {
+        EtcdSettings settings = EtcdSettings.parse(io.litefleet.api.Settings.of("test", Map.of("endpoints", endpoints)));
+        try (EtcdHttp http = new EtcdHttp(settings, Runnable::run)) {
+            http.call("compact", "/v3/kv/compaction", Map.of("revision", revision));
+        }
+    }
+
+    @Test
     void badSettingsNameTheKeyAndValue() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> open("x", List.of("ftp://127.0.0.1:1"), 5, "/p/", Map.of()));

@@ -43,6 +43,7 @@ public final class Etcd implements AutoCloseable {
     private final String initialCluster;
     private final String clusterToken;
     private final ServerProcess[] processes;
+    private final List<String> extraArgs;
 
     /** One member: its name, URLs and data directory. */
     public record Member(int index, String name, int clientPort, int peerPort, Path dataDir) {
@@ -56,8 +57,9 @@ public final class Etcd implements AutoCloseable {
         }
     }
 
-    private Etcd(Path binary, Path dir, Path dataRoot, List<Member> members) {
+    private Etcd(Path binary, Path dir, Path dataRoot, List<Member> members, List<String> extraArgs) {
         this.binary = binary;
+        this.extraArgs = List.copyOf(extraArgs);
         this.dir = dir;
         this.dataRoot = dataRoot;
         this.members = List.copyOf(members);
@@ -69,11 +71,19 @@ public final class Etcd implements AutoCloseable {
 
     /** Starts one member whose log lives under {@code dir}; waits until it is healthy. */
     public static Etcd single(Path dir) throws IOException, InterruptedException {
-        return cluster(dir, 1);
+        return cluster(dir, 1, List.of());
     }
 
     /** Starts {@code size} members at once as one cluster; waits until every member is healthy. */
     public static Etcd cluster(Path dir, int size) throws IOException, InterruptedException {
+        return cluster(dir, size, List.of());
+    }
+
+    /**
+     * Starts {@code size} members with {@code extraArgs} added to each command line (for example
+     * {@code --auth-token-ttl 1}); waits until every member is healthy.
+     */
+    public static Etcd cluster(Path dir, int size, List<String> extraArgs) throws IOException, InterruptedException {
         if (size < 1) {
             throw new IllegalArgumentException("a cluster has at least one member, not " + size);
         }
@@ -86,7 +96,7 @@ public final class Etcd implements AutoCloseable {
             members.add(new Member(i, "m" + (i + 1), ServerProcess.freePort(), ServerProcess.freePort(),
                     dataRoot.resolve("m" + (i + 1))));
         }
-        Etcd etcd = new Etcd(binary, dir, dataRoot, members);
+        Etcd etcd = new Etcd(binary, dir, dataRoot, members, extraArgs);
         try {
             for (Member m : members) {
                 etcd.launch(m);
@@ -206,7 +216,7 @@ public final class Etcd implements AutoCloseable {
     }
 
     private void launch(Member m) throws IOException {
-        List<String> command = List.of(binary.toString(),
+        List<String> command = new ArrayList<>(List.of(binary.toString(),
                 "--name", m.name(),
                 "--data-dir", m.dataDir().toString(),
                 "--listen-client-urls", m.clientUrl().toString(),
@@ -219,7 +229,8 @@ public final class Etcd implements AutoCloseable {
                 "--heartbeat-interval", "50",
                 "--election-timeout", "500",
                 "--logger", "zap",
-                "--log-outputs", "stderr");
+                "--log-outputs", "stderr"));
+        command.addAll(extraArgs);
         // Not awaited here: a member serves clients only once a quorum of its peers runs (and /health says true
         // only with a leader), so every member is launched first and health awaited after (awaitHealthy).
         processes[m.index()] = ServerProcess.start(m.name(), command, dir, Map.of(), () -> true, READY);
