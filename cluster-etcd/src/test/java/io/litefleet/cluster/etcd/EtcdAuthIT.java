@@ -11,13 +11,12 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.CoordinationException;
 import io.litefleet.testkit.server.Etcd;
-import java.nio.file.Path;
+import io.litefleet.testkit.server.ServerExtension;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The coordinator against a real etcd with authentication on: the token header is sent, a refused password is a
@@ -26,13 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EtcdAuthIT {
     private static final Map<String, Object> ROOT = Map.of("username", "root", "password", "rootpw");
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final ServerExtension<Etcd> ETCD = ServerExtension.etcd(1);
     static Etcd etcd;
 
     @BeforeAll
     static void start() throws Exception {
-        etcd = Etcd.single(dir);
+        etcd = ETCD.get();
         EtcdSettings plain = EtcdSettings.parse(Settings.of("test", Map.of("endpoints", etcd.endpoints())));
         try (EtcdHttp http = new EtcdHttp(plain, Runnable::run)) {
             http.call("add user", "/v3/auth/user/add", Map.of("name", "root", "password", "rootpw"));
@@ -42,12 +41,6 @@ class EtcdAuthIT {
         }
     }
 
-    @AfterAll
-    static void stop() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
 
     @Test
     void authenticatesRefusesBadPasswordsAndRefetchesAForgottenToken() throws Exception {

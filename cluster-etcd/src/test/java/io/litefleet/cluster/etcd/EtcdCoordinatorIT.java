@@ -17,9 +17,9 @@ import io.litefleet.api.cluster.Owner;
 import io.litefleet.api.cluster.Session;
 import io.litefleet.testkit.Await;
 import io.litefleet.testkit.server.Etcd;
+import io.litefleet.testkit.server.ServerExtension;
 import io.litefleet.testkit.server.FaultProxy;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +27,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The etcd coordinator against one real etcd 3.4 member (started once for the class; each test under its own key
@@ -42,23 +41,17 @@ import org.junit.jupiter.api.io.TempDir;
 class EtcdCoordinatorIT {
     private static final Duration WITHIN = Duration.ofSeconds(10);
     private static final AtomicInteger PREFIXES = new AtomicInteger();
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final ServerExtension<Etcd> ETCD = ServerExtension.etcd(1);
     static Etcd etcd;
     static List<String> endpoints;
 
     @BeforeAll
     static void start() throws Exception {
-        etcd = Etcd.single(dir);
+        etcd = ETCD.get();
         endpoints = etcd.endpoints();
     }
 
-    @AfterAll
-    static void stop() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
 
     private static String prefix(TestInfo test) {
         return "/it" + PREFIXES.incrementAndGet() + "-" + test.getTestMethod().orElseThrow().getName() + "/";

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.testkit.server.Etcd;
+import io.litefleet.testkit.server.ServerExtension;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +18,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The spike that settles the design note's [verify] points about etcd 3.4.23's JSON gateway, on plain
@@ -30,24 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
  * the lease is revoked. Findings: /work/notes/issue14-gateway.md.
  */
 class EtcdGatewayIT {
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final ServerExtension<Etcd> ETCD = ServerExtension.etcd(1);
     static Etcd etcd;
     static URI base;
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
-        etcd = Etcd.single(dir);
+        etcd = ETCD.get();
         base = etcd.members().getFirst().clientUrl();
     }
 
-    @AfterAll
-    static void stop() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
 
     @Test
     void leaseKeepAliveClaimWatchRevoke() throws Exception {

@@ -13,15 +13,14 @@ import io.litefleet.api.cluster.Ownable;
 import io.litefleet.api.cluster.Session;
 import io.litefleet.testkit.Await;
 import io.litefleet.testkit.server.Etcd;
-import java.nio.file.Path;
+import io.litefleet.testkit.server.ServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The etcd coordinator against a real 3-member etcd 3.4 cluster (started once for the class): one member down is
@@ -33,21 +32,15 @@ class EtcdQuorumIT {
     private static final long TTL = 3;
     private static final Duration FENCE_WITHIN = Duration.ofSeconds(TTL);
     private static final Duration RESUME_WITHIN = Duration.ofSeconds(20);
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final ServerExtension<Etcd> ETCD = ServerExtension.etcd(3);
     static Etcd etcd;
 
     @BeforeAll
     static void start() throws Exception {
-        etcd = Etcd.cluster(dir, 3);
+        etcd = ETCD.get();
     }
 
-    @AfterAll
-    static void stop() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
 
     @AfterEach
     void everyMemberRunsAgain() throws Exception {

@@ -8,14 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.Ownable;
 import io.litefleet.testkit.server.Etcd;
-import java.nio.file.Path;
+import io.litefleet.testkit.server.ServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an instance costs etcd: the keep-alive requests per second with no key held and with
@@ -28,21 +27,15 @@ class EtcdScaleIT {
     private static final Duration WINDOW = Duration.ofSeconds(Long.getLong("cluster.window-seconds", 6));
     private static final String KEEPALIVE = "/v3/lease/keepalive";
     private static final List<String> OTHERS = List.of("/v3/kv/txn", "/v3/kv/range", "/v3/lease/grant");
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final ServerExtension<Etcd> ETCD = ServerExtension.etcd(1);
     static Etcd etcd;
 
     @BeforeAll
     static void start() throws Exception {
-        etcd = Etcd.single(dir);
+        etcd = ETCD.get();
     }
 
-    @AfterAll
-    static void stop() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
 
     @Test
     void keepAliveRateDoesNotGrowWithTheKeysHeld() throws Exception {

@@ -10,13 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Debian's {@code etcd} (3.4), started by a test as one member or a cluster of several, every member listening on
@@ -206,10 +204,8 @@ public final class Etcd implements AutoCloseable {
             }
             stop(i);
         }
-        try (Stream<Path> walk = Files.walk(dataRoot)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            ServerExtension.deleteTree(dataRoot);
         } catch (IOException e) {
             throw new UncheckedIOException("could not delete etcd data under " + dataRoot, e);
         }
