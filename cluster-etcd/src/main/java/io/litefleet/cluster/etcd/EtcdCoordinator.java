@@ -205,6 +205,7 @@ final class EtcdCoordinator implements Coordinator {
                 if (!s.valid()) {
                     reportLost(s); // it lapsed before this answer: writers have stopped, so tell the listeners
                 }
+                watch.follow(http.currentEndpoint());
                 if (ttl > 0) {
                     s.renewed(sent, ttl);
                     if (lostReported) {

@@ -189,6 +189,11 @@ final class EtcdHttp implements AutoCloseable {
         }
     }
 
+    /** The endpoint requests go to now: the last one that answered, or the next after one that failed. */
+    int currentEndpoint() {
+        return current;
+    }
+
     /** How many requests were sent to {@code path} so far (retries on other endpoints included). */
     long requests(String path) {
         LongAdder n = sent.get(path);

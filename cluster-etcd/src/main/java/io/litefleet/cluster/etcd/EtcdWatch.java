@@ -34,6 +34,7 @@ final class EtcdWatch implements AutoCloseable {
     private final AtomicReference<Stream<String>> stream = new AtomicReference<>();
     private volatile boolean closed;
     private volatile long nextRevision;
+    private volatile int endpoint = -1;
 
     /**
      * Starts watching every key under {@code prefix} from {@code fromRevision}, calling {@code deleted} with each
@@ -50,6 +51,18 @@ final class EtcdWatch implements AutoCloseable {
         this.thread.start();
     }
 
+    /**
+     * Reopens the stream on the endpoint the other requests use, when that is not the one the stream is on: a
+     * member that stopped answering (paused, partitioned) leaves a watch silent, not closed, while keep-alives
+     * have already failed over.
+     */
+    void follow(int current) {
+        int on = endpoint;
+        if (on >= 0 && on != current) {
+            reconnect();
+        }
+    }
+
     /** Drops the current stream so the watch reopens at once (after etcd came back, say). */
     void reconnect() {
         Stream<String> s = stream.get();
@@ -64,7 +77,7 @@ final class EtcdWatch implements AutoCloseable {
         while (!closed) {
             Thread.interrupted(); // a reconnect's interrupt is spent: clear it before the next request
             try {
-                if (follow()) {
+                if (readStream()) {
                     backoff = MIN_BACKOFF;
                 }
             } catch (UncheckedIOException | IOException e) {
@@ -84,10 +97,11 @@ final class EtcdWatch implements AutoCloseable {
     }
 
     /** Reads one stream to its end; whether it got anything. */
-    private boolean follow() throws CoordinationException, IOException {
+    private boolean readStream() throws CoordinationException, IOException {
         Map<String, Object> create = Map.of("key", Json.b64(prefix), "range_end", EtcdClaims.rangeEnd(prefix),
                 "start_revision", nextRevision);
         Stream<String> lines = http.open("watch " + prefix, "/v3/watch", Map.of("create_request", create));
+        endpoint = http.currentEndpoint();
         stream.set(lines);
         if (closed) {
             lines.close();
@@ -112,6 +126,7 @@ final class EtcdWatch implements AutoCloseable {
             }
         } finally {
             stream.compareAndSet(lines, null);
+            endpoint = -1;
         }
         return any;
     }

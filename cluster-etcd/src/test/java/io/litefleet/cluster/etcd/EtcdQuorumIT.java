@@ -47,6 +47,8 @@ class EtcdQuorumIT {
         for (int i = 0; i < 3; i++) {
             if (etcd.pid(i) < 0) {
                 etcd.restart(i);
+            } else {
+                etcd.resume(i); // a no-op unless a failed test left it paused
             }
         }
         for (int i = 0; i < 3; i++) {
@@ -66,6 +68,25 @@ class EtcdQuorumIT {
                 assertInstanceOf(Claim.Owned.class, a.claim(ownables("fo", 1)).getFirst());
             }
             assertTrue(a.session() == s, "the same session throughout");
+        }
+    }
+
+    @Test
+    void aSilentMemberDoesNotSilenceTheWatch() throws Exception {
+        EtcdFixtures.Recorder heard = new EtcdFixtures.Recorder();
+        List<String> reversed = etcd.endpoints().reversed();
+        try (EtcdCoordinator a = open("host-a", etcd.endpoints(), TTL, "/silent/",
+                Map.of("request-timeout", "500ms"));
+             EtcdCoordinator b = open("host-b", reversed, TTL, "/silent/", Map.of("request-timeout", "500ms"))) {
+            a.listen(heard);
+            Ownable db = ownables("silent", 1).getFirst();
+            Claim.Owned owned = (Claim.Owned) b.claim(List.of(db)).getFirst();
+            etcd.pause(0); // host-a's watch and keep-alives talk to it; host-b's go to the last member
+            // retried: the paused member may have been the leader, and the others elect a new one first
+            Await.until(RESUME_WITHIN, "host-b releases", () -> released(b, db, owned.token()));
+            Await.until(Duration.ofSeconds(TTL + 5), "host-a hears the release although its member is silent",
+                    () -> heard.released.contains(db.location()));
+            assertTrue(a.session().valid(), "a quorum answers: host-a's session stays valid");
         }
     }
 
@@ -128,6 +149,15 @@ class EtcdQuorumIT {
             Await.until(RESUME_WITHIN, "valid again after the restart", () -> a.session().valid());
             assertFalse(heard.lost.isEmpty(), "sessionLost was heard");
             Await.until(RESUME_WITHIN, "claims work again", () -> claims(a, ownables("r", 1)));
+        }
+    }
+
+    private static boolean released(EtcdCoordinator c, Ownable o, long token) {
+        try {
+            c.release(o, token);
+            return true;
+        } catch (CoordinationException e) {
+            return false;
         }
     }
 
