@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Requests to etcd's v3 JSON gateway over {@code java.net.http} (HTTP/1.1): one client, the endpoints tried in turn
@@ -111,6 +112,9 @@ final class EtcdHttp implements AutoCloseable {
                 }
             } catch (CoordinationException e) {
                 last = e;
+            } catch (SSLHandshakeException e) {
+                last = new CoordinationException(true, operation + " at " + endpoint + ": TLS handshake failed (check "
+                        + "cluster 'tls': ca-file, cert-file, key-file): " + e.getMessage(), e);
             } catch (IOException e) {
                 last = new CoordinationException(true, operation + " at " + endpoint + ": " + e, e);
             } catch (InterruptedException e) {

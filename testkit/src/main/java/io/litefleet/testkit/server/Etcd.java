@@ -43,15 +43,23 @@ public final class Etcd implements AutoCloseable {
     private final ServerProcess[] processes;
     private final List<String> extraArgs;
 
-    /** One member: its name, URLs and data directory. */
-    public record Member(int index, String name, int clientPort, int peerPort, Path dataDir) {
-        /** {@code http://127.0.0.1:clientPort}. */
+    /**
+     * One member: its name, ports and data directory. Clients use {@code https} when the member was started with
+     * {@code --cert-file}; {@code /health} is also served on a plain-HTTP metrics port, which is what readiness polls.
+     */
+    public record Member(int index, String name, String scheme, int clientPort, int peerPort, int metricsPort,
+                         Path dataDir) {
+        /** {@code http(s)://127.0.0.1:clientPort}. */
         public URI clientUrl() {
-            return URI.create("http://127.0.0.1:" + clientPort);
+            return URI.create(scheme + "://127.0.0.1:" + clientPort);
         }
 
         URI peerUrl() {
             return URI.create("http://127.0.0.1:" + peerPort);
+        }
+
+        URI metricsUrl() {
+            return URI.create("http://127.0.0.1:" + metricsPort);
         }
     }
 
@@ -91,7 +99,8 @@ public final class Etcd implements AutoCloseable {
         Path dataRoot = Files.createTempDirectory(Files.isDirectory(shm) ? shm : dir, "litefleet-etcd-");
         List<Member> members = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            members.add(new Member(i, "m" + (i + 1), ServerProcess.freePort(), ServerProcess.freePort(),
+            members.add(new Member(i, "m" + (i + 1), extraArgs.contains("--cert-file") ? "https" : "http",
+                    ServerProcess.freePort(), ServerProcess.freePort(), ServerProcess.freePort(),
                     dataRoot.resolve("m" + (i + 1))));
         }
         Etcd etcd = new Etcd(binary, dir, dataRoot, members, extraArgs);
@@ -127,7 +136,7 @@ public final class Etcd implements AutoCloseable {
 
     /** Whether member {@code i} answers {@code GET /health} with {@code "health":"true"} (within a second). */
     public boolean healthy(int i) {
-        return healthBody(members.get(i).clientUrl()).contains("\"health\":\"true\"");
+        return healthBody(members.get(i).metricsUrl()).contains("\"health\":\"true\"");
     }
 
     /** Waits until member {@code i} is healthy; fails quoting its log when it is not within 30 s. */
@@ -219,6 +228,7 @@ public final class Etcd implements AutoCloseable {
                 "--advertise-client-urls", m.clientUrl().toString(),
                 "--listen-peer-urls", m.peerUrl().toString(),
                 "--initial-advertise-peer-urls", m.peerUrl().toString(),
+                "--listen-metrics-urls", m.metricsUrl().toString(),
                 "--initial-cluster", initialCluster,
                 "--initial-cluster-state", "new",
                 "--initial-cluster-token", clusterToken,
@@ -250,9 +260,9 @@ public final class Etcd implements AutoCloseable {
     }
 
     /** The body of {@code GET /health}, whatever the status; empty when nothing answers within a second. */
-    private static String healthBody(URI clientUrl) {
+    private static String healthBody(URI metricsUrl) {
         try {
-            HttpURLConnection c = (HttpURLConnection) clientUrl.resolve("/health").toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) metricsUrl.resolve("/health").toURL().openConnection();
             c.setConnectTimeout(1_000);
             c.setReadTimeout(1_000);
             try {
