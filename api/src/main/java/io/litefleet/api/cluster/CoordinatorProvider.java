@@ -25,13 +25,17 @@ public interface CoordinatorProvider {
 
     /**
      * Connects to the coordination service and starts this instance's session (for etcd: grants the lease and
-     * starts keeping it alive). Returns once the first session is valid, or fails.
+     * starts keeping it alive on a thread from {@link Context#threads()}). When the service is unreachable at
+     * start, returns anyway with a session that is not {@link Session#valid() valid} and keeps trying, so an
+     * instance started during an outage replicates (with every write fenced, the WAL kept) as soon as the service
+     * answers, like one whose service went away later; listeners then hear {@link OwnershipListener#sessionRestored}.
      *
      * @param settings the {@code cluster:} section without {@code type} and {@code instance-id}
      * @param context  this instance's identity, clock and thread factory
      * @return a coordinator the caller closes
      * @throws io.litefleet.api.ConfigException for unknown keys or bad values, naming them
-     * @throws CoordinationException             when the service cannot be reached or refuses us
+     * @throws CoordinationException             (not retryable) when the service refuses us for good: credentials
+     *                                           refused, TLS material unusable, not a service of this type
      */
     Coordinator open(Settings settings, Context context) throws CoordinationException;
 
