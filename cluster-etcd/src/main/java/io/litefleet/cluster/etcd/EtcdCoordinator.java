@@ -48,7 +48,7 @@ final class EtcdCoordinator implements Coordinator {
     private volatile boolean closed;
     private boolean lostReported; // the scheduler thread's
     private volatile long intervalNanos;
-    private EtcdWatch watch;
+    private volatile EtcdWatch watch; // from the first granted lease on
 
     private EtcdCoordinator(EtcdSettings settings, CoordinatorProvider.Context context) {
         this.settings = settings;
@@ -61,24 +61,33 @@ final class EtcdCoordinator implements Coordinator {
                 Math.min(TimeUnit.SECONDS.toNanos(1), settings.leaseTtl().toNanos() / 10));
     }
 
-    /** Grants the first lease, starts keeping it alive and watching; fails when etcd cannot be reached. */
+    /**
+     * Grants the first lease, starts keeping it alive and watching. When etcd cannot be reached, returns with an
+     * invalid session and keeps trying (listeners hear {@code sessionRestored} once a lease is granted); fails only
+     * when etcd refuses for good (credentials, permissions, TLS material).
+     */
     static EtcdCoordinator open(EtcdSettings settings, CoordinatorProvider.Context context)
             throws CoordinationException {
         EtcdCoordinator c = new EtcdCoordinator(settings, context);
+        EtcdSession none = new EtcdSession(0, context.nanoClock().getAsLong(), 0, 0, context.nanoClock());
+        none.end();
+        c.session = none;
         try {
-            // etcd 3.4 grants leases to anyone, even with auth on: read the prefix first, so that missing or wrong
-            // credentials or permissions fail here, at start, rather than at the first claim
-            c.claims.owners("", 1);
-            Map<String, Object> granted = c.grant();
-            c.watch = new EtcdWatch(c.http, c.claims.dbPrefix(),
-                    Json.int64(Json.object(granted, "header"), "revision") + 1, c::deleted, c::missed,
-                    context.threads());
-            c.schedule(c.intervalNanos);
-            return c;
-        } catch (CoordinationException | RuntimeException e) {
+            c.regrant(none);
+        } catch (CoordinationException e) {
+            if (!e.isRetryable()) {
+                c.close();
+                throw e;
+            }
+            c.lostReported = true;
+            LOG.warning("etcd cannot be reached at start (" + e.getMessage() + "): every replica write is fenced "
+                    + "until it answers; retrying");
+        } catch (RuntimeException e) {
             c.close();
             throw e;
         }
+        c.schedule(c.session.ended() ? c.retryNanos : c.intervalNanos);
+        return c;
     }
 
     @Override
@@ -141,11 +150,12 @@ final class EtcdCoordinator implements Coordinator {
         }
         closed = true;
         scheduler.shutdownNow();
-        if (watch != null) {
-            watch.close();
+        EtcdWatch w = watch;
+        if (w != null) {
+            w.close();
         }
         EtcdSession s = session;
-        if (s != null && !s.ended()) {
+        if (s != null && !s.ended() && s.id() != 0) {
             try {
                 http.call("revoke lease " + Long.toHexString(s.id()), "/v3/lease/revoke", Map.of("ID", s.id()));
             } catch (CoordinationException e) {
@@ -163,6 +173,7 @@ final class EtcdCoordinator implements Coordinator {
         httpThreads.shutdownNow();
     }
 
+    /** Grants a lease and makes it the session; its answer. */
     private Map<String, Object> grant() throws CoordinationException {
         long sent = context.nanoClock().getAsLong();
         Map<String, Object> r = http.call("grant lease", "/v3/lease/grant", Map.of("TTL", settings.leaseTtl()
@@ -238,11 +249,23 @@ final class EtcdCoordinator implements Coordinator {
         schedule(delay);
     }
 
+    /** Grants a new lease after {@code old} ended (or at start), and starts the watch the first time. */
     private void regrant(EtcdSession old) throws CoordinationException {
-        grant();
+        if (watch == null) {
+            // etcd 3.4 grants leases to anyone, even with auth on: read the prefix first, so that missing or wrong
+            // credentials or permissions fail here, at start, rather than at the first claim
+            claims.owners("", 1);
+        }
+        Map<String, Object> granted = grant();
+        if (watch == null) {
+            watch = new EtcdWatch(http, claims.dbPrefix(), Json.int64(Json.object(granted, "header"), "revision") + 1,
+                    this::deleted, this::missed, context.threads());
+        }
         EtcdSession now = session;
         lostReported = false;
-        LOG.info("etcd granted " + now + " after " + old + " ended: every location must be claimed again");
+        if (old.id() != 0) {
+            LOG.info("etcd granted " + now + " after " + old + " ended: every location must be claimed again");
+        }
         fire(l -> l.sessionRestored(now));
     }
 
@@ -250,7 +273,10 @@ final class EtcdCoordinator implements Coordinator {
         if (!lostReported) {
             lostReported = true;
             fire(l -> l.sessionLost(s));
-            watch.reconnect();
+            EtcdWatch w = watch;
+            if (w != null) {
+                w.reconnect();
+            }
         }
     }
 

@@ -113,7 +113,7 @@ final class EtcdHttp implements AutoCloseable {
             } catch (CoordinationException e) {
                 last = e;
             } catch (SSLHandshakeException e) {
-                last = new CoordinationException(true, operation + " at " + endpoint + ": TLS handshake failed (check "
+                last = new CoordinationException(false, operation + " at " + endpoint + ": TLS handshake failed (check "
                         + "cluster 'tls': ca-file, cert-file, key-file): " + e.getMessage(), e);
             } catch (IOException e) {
                 last = new CoordinationException(true, operation + " at " + endpoint + ": " + e, e);
