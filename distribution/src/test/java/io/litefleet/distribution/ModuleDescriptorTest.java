@@ -52,7 +52,7 @@ class ModuleDescriptorTest {
                  Map<String, Set<String>> provides) {
         boolean isPlugin() {
             return artifact.startsWith("replica-") || artifact.startsWith("discovery-")
-                    || artifact.startsWith("tiering-");
+                    || artifact.startsWith("tiering-") || artifact.startsWith("cluster-");
         }
 
         @Override
@@ -79,6 +79,8 @@ class ModuleDescriptorTest {
                 plugin("discovery-glob", "io.litefleet.discovery.glob", DISCOVERY,
                         "io.litefleet.discovery.glob.GlobDiscoveryProvider"),
                 plugin("replica-gcs", null, REPLICA, "io.litefleet.replica.gcs.GcsReplicaClientProvider"),
+                plugin("cluster-etcd", "io.litefleet.cluster.etcd", COORDINATION,
+                        "io.litefleet.cluster.etcd.EtcdCoordinatorProvider"),
                 // An example plugin that looks up the policy it falls back to among the installed ones.
                 new Shape("tiering-allowlist", "io.litefleet.tiering.allowlist", Set.of(), Set.of(), Set.of(TIERING),
                         Map.of(TIERING, Set.of("io.litefleet.tiering.allowlist.AllowlistTieringPolicyProvider"))));

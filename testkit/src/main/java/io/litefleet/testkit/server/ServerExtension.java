@@ -57,6 +57,14 @@ public final class ServerExtension<T extends AutoCloseable> implements BeforeAll
         });
     }
 
+    /**
+     * etcd: one member, or a cluster of {@code members}, each started with {@code extraArgs} added (see
+     * {@link Etcd#cluster(Path, int, java.util.List)}).
+     */
+    public static ServerExtension<Etcd> etcd(int members, String... extraArgs) {
+        return new ServerExtension<>("etcd", dir -> Etcd.cluster(dir, members, java.util.List.of(extraArgs)));
+    }
+
     /** The running server. */
     public T get() {
         if (server == null) {
@@ -83,7 +91,8 @@ public final class ServerExtension<T extends AutoCloseable> implements BeforeAll
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Deletes {@code root} and everything under it; nothing when it does not exist. */
+    static void deleteTree(Path root) throws IOException {
         if (root == null || !Files.exists(root)) {
             return;
         }

@@ -146,6 +146,11 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The last 4,000 characters of the log, for failure messages. */
     public String logTail() {
+        return tail(log);
+    }
+
+    /** The last 4,000 characters of the file {@code log}, for failure messages. */
+    static String tail(Path log) {
         try {
             String s = Files.readString(log, StandardCharsets.UTF_8);
             return s.length() <= 4_000 ? s : "..." + s.substring(s.length() - 4_000);

@@ -1,0 +1,68 @@
+package io.litefleet.cluster.etcd;
+
+import static io.litefleet.cluster.etcd.EtcdFixtures.open;
+import static io.litefleet.cluster.etcd.EtcdFixtures.ownables;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.Settings;
+import io.litefleet.api.cluster.Claim;
+import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.testkit.server.Etcd;
+import io.litefleet.testkit.server.ServerExtension;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The coordinator against a real etcd with authentication on: the token header is sent, a refused password is a
+ * clear non-retryable error naming the user, and a token the server forgot (simple tokens live in the member's
+ * memory: a restart drops them) is fetched again without the caller noticing.
+ */
+class EtcdAuthIT {
+    private static final Map<String, Object> ROOT = Map.of("username", "root", "password", "rootpw");
+    @RegisterExtension
+    static final ServerExtension<Etcd> ETCD = ServerExtension.etcd(1);
+    static Etcd etcd;
+
+    @BeforeAll
+    static void start() throws Exception {
+        etcd = ETCD.get();
+        EtcdSettings plain = EtcdSettings.parse(Settings.of("test", Map.of("endpoints", etcd.endpoints())));
+        try (EtcdHttp http = new EtcdHttp(plain, Runnable::run)) {
+            http.call("add user", "/v3/auth/user/add", Map.of("name", "root", "password", "rootpw"));
+            http.call("add role", "/v3/auth/role/add", Map.of("name", "root"));
+            http.call("grant role", "/v3/auth/user/grant", Map.of("user", "root", "role", "root"));
+            http.call("enable auth", "/v3/auth/enable", Map.of());
+        }
+    }
+
+
+    @Test
+    void authenticatesRefusesBadPasswordsAndRefetchesAForgottenToken() throws Exception {
+        CoordinationException anonymous = assertThrows(CoordinationException.class,
+                () -> open("host-x", etcd.endpoints(), 5, "/auth/", Map.of()));
+        assertFalse(anonymous.isRetryable(), anonymous.getMessage());
+
+        CoordinationException refused = assertThrows(CoordinationException.class,
+                () -> open("host-x", etcd.endpoints(), 5, "/auth/", Map.of("username", "root", "password", "no")));
+        assertTrue(refused.getMessage().contains("'root'") && !refused.isRetryable(), refused.getMessage());
+        assertFalse(refused.getMessage().contains("no\""), "the password is not echoed: " + refused.getMessage());
+        System.out.println("auth errors: " + anonymous.getMessage() + " / " + refused.getMessage());
+
+        try (EtcdCoordinator a = open("host-a", etcd.endpoints(), 30, "/auth/", ROOT)) {
+            assertTrue(a.claim(ownables("auth", 3)).stream().allMatch(Claim.Owned.class::isInstance));
+            assertEquals(1, a.requests("/v3/auth/authenticate"));
+
+            etcd.restart(0); // the member forgets every simple token (and keeps the lease: it is in its data)
+            etcd.awaitHealthy(0);
+            List<Claim> after = a.claim(ownables("auth2", 3));
+            assertTrue(after.stream().allMatch(Claim.Owned.class::isInstance), "" + after);
+            assertEquals(2, a.requests("/v3/auth/authenticate"), "the token was fetched again once");
+        }
+    }
+}
