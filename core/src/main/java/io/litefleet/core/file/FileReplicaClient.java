@@ -38,6 +38,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * file backend does, after the fact, with {@code os.Chtimes}), then published under the final name and the
  * directory fsynced. Readers see no file or the whole file, and a crash leaves at most a temp file, which listings
  * skip. Overwrites publish with {@code rename(2)} ({@code ATOMIC_MOVE}), which replaces an existing file atomically.
+ * The put's {@link PutOptions#guard()} is checked right before publishing; when it refuses, the temp file is deleted.
  *
  * <p><b>Conditional create.</b> {@code ifAbsent} publishes with {@code link(2)} ({@link Files#createLink}) instead:
  * the kernel creates the final name only if nothing has it and fails with {@code EEXIST} otherwise, in one step,
@@ -112,6 +113,7 @@ final class FileReplicaClient implements ReplicaClient {
             if (mtime.isPresent()) {
                 Files.setLastModifiedTime(tmp, mtime.get());
             }
+            options.guard().check(); // the commit point: refused, the temp file is deleted below
             if (options.ifAbsent()) {
                 createOnly(tmp, target);
             } else {
