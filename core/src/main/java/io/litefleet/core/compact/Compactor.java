@@ -18,7 +18,8 @@ import java.util.function.Function;
  * Merges LTX files of one database's replica into one file at a destination level and uploads it, as upstream's
  * {@code Compactor.Compact} does: inputs are streamed from the replica (one GET per input per pass, see
  * {@link LtxMerger#prepare}) unless the caller still holds their bytes (recent level-0 uploads), the output is written under {@code <level>/<min>-<max>.ltx} with the
- * {@code litestream-timestamp} of its header (the last input's timestamp). Inputs are never deleted here.
+ * {@code litestream-timestamp} of its header (the last input's timestamp) and the compactor's fencing token as its
+ * node id. Inputs are never deleted here.
  *
  * <p>Thread-safe if the target's client is (clients are); holds no state between calls.
  */
@@ -76,7 +77,7 @@ public final class Compactor {
             sources.add(bytes.isPresent() ? () -> new ByteArrayInputStream(bytes.get())
                     : () -> target.client().get(key));
         }
-        LtxMerger.MergedFile merged = LtxMerger.prepare(sources, snapshot, memoryLimit);
+        LtxMerger.MergedFile merged = LtxMerger.prepare(sources, snapshot, memoryLimit, target.fence().token());
         LtxHeader h = merged.header();
         long min = inputs.get(0).minTxid();
         long max = inputs.get(inputs.size() - 1).maxTxid();

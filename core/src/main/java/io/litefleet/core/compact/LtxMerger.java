@@ -16,8 +16,8 @@ import java.util.Objects;
  * <p>The output is what ltx v0.5.2's {@code Compactor} writes with {@code HeaderFlagNoChecksum}, which is how
  * upstream Litestream compacts (compactor.go): per page the newest input wins, pages beyond the last input's commit
  * are dropped, the lock page never appears (no input may hold it); the header takes the page size and min TXID of
- * the first input, the commit, max TXID and timestamp of the last, has the no-checksum flag, zero checksums, no
- * WAL fields and no node id. Stock {@code litestream restore} v0.5.16 rejects files that track the rolling
+ * the first input, the commit, max TXID and timestamp of the last, has the no-checksum flag, zero checksums and no
+ * WAL fields; its node id is the compactor's fencing token (0, as upstream's, without a cluster). Stock {@code litestream restore} v0.5.16 rejects files that track the rolling
  * checksum, so every merged file is a no-checksum file whatever its inputs were.
  *
  * <p>Stateless; thread-safe.
@@ -30,13 +30,15 @@ public final class LtxMerger {
     }
 
     /**
-     * The header of the merge of files with these headers, oldest first.
+     * The header of the merge of files with these headers, oldest first, written by the node (fencing token)
+     * {@code nodeId}.
      *
      * @throws PageSizeChangeException if the page sizes differ (files of two restore chains)
      * @throws LtxFormatException if the TXIDs are not contiguous (each file must start at or before the TXID after
      *                            the previous one's last and end after it, ltx's {@code IsContiguous})
      */
-    public static LtxHeader mergedHeader(List<LtxHeader> inputs) throws LtxFormatException, PageSizeChangeException {
+    public static LtxHeader mergedHeader(List<LtxHeader> inputs, long nodeId)
+            throws LtxFormatException, PageSizeChangeException {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("at least one input file is required");
         }
@@ -54,7 +56,7 @@ public final class LtxMerger {
         LtxHeader first = inputs.get(0);
         LtxHeader last = inputs.get(inputs.size() - 1);
         return LtxHeader.builder().noChecksum(true).pageSize(first.pageSize()).commit(last.commit())
-                .txids(first.minTxid(), last.maxTxid()).timestamp(last.timestamp()).build();
+                .txids(first.minTxid(), last.maxTxid()).timestamp(last.timestamp()).nodeId(nodeId).build();
     }
 
     /** ltx's {@code IsContiguous}: a file {@code min..max} continues a chain that reached {@code prevMax}. */
@@ -71,7 +73,7 @@ public final class LtxMerger {
      *                 together must hold every page up to the final commit
      */
     public static InputStream open(List<LtxSource> inputs, boolean snapshot) {
-        return new MergeStream(inputs, snapshot, null);
+        return new MergeStream(inputs, snapshot, null, 0);
     }
 
     /**
@@ -88,11 +90,17 @@ public final class LtxMerger {
      * @param memoryLimit the largest output kept in memory, in bytes
      */
     public static MergedFile prepare(List<LtxSource> inputs, boolean snapshot, int memoryLimit) throws IOException {
+        return prepare(inputs, snapshot, memoryLimit, 0);
+    }
+
+    /** As {@link #prepare(List, boolean, int)}, the output's header carrying {@code nodeId} (a fencing token). */
+    public static MergedFile prepare(List<LtxSource> inputs, boolean snapshot, int memoryLimit, long nodeId)
+            throws IOException {
         List<LtxSource> sources = List.copyOf(inputs);
         if (memoryLimit < 0) {
             throw new IllegalArgumentException("memory limit must not be negative: " + memoryLimit);
         }
-        try (MergeStream s = new MergeStream(sources, snapshot, null)) {
+        try (MergeStream s = new MergeStream(sources, snapshot, null, nodeId)) {
             LtxHeader header = s.header();
             ByteArrayOutputStream kept = new ByteArrayOutputStream();
             byte[] buf = new byte[1 << 16];
@@ -107,7 +115,7 @@ public final class LtxMerger {
             }
             long checksum = s.trailer().fileChecksum();
             ObjectBody body = kept != null ? ObjectBody.of(kept.toByteArray())
-                    : new TwoPassBody(sources, snapshot, length, checksum);
+                    : new TwoPassBody(sources, snapshot, length, checksum, nodeId);
             return new MergedFile(header, length, checksum, kept != null, body);
         }
     }
@@ -130,11 +138,11 @@ public final class LtxMerger {
     }
 
     /** The second pass: each open merges the inputs again and fails unless it rebuilds the first pass's file. */
-    private record TwoPassBody(List<LtxSource> sources, boolean snapshot, long length, long checksum)
+    private record TwoPassBody(List<LtxSource> sources, boolean snapshot, long length, long checksum, long nodeId)
             implements ObjectBody {
         @Override
         public InputStream open() {
-            return new MergeStream(sources, snapshot, checksum);
+            return new MergeStream(sources, snapshot, checksum, nodeId);
         }
     }
 }
