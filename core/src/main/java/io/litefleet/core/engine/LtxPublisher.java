@@ -5,7 +5,9 @@ import io.litefleet.api.replica.PutOptions;
 import io.litefleet.core.ltx.Checksums;
 import io.litefleet.core.ltx.LtxEncoder;
 import io.litefleet.core.ltx.LtxHeader;
+import io.litefleet.core.replica.LtxCreate;
 import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.StaleFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +25,8 @@ import io.litefleet.core.replica.ReplicaTarget;
  * starts a new restore chain). Files are written with Litestream's
  * {@code NoChecksum} flag, because stock {@code litestream restore} v0.5.16 rejects files that track the rolling
  * checksum; the checksum is kept in Litefleet's own state instead. The header's node id is the target's fencing
- * token (0 without a cluster), which stock restore ignores.
+ * token (0 without a cluster), which stock restore ignores; with a token the upload is a conditional create
+ * ({@link LtxCreate}).
  *
  * <p>Small files are encoded into memory once. Files whose pages exceed {@link #IN_MEMORY_LIMIT} are never held
  * whole: a first pass computes their length and page checksums, and each upload attempt encodes them again
@@ -135,8 +138,8 @@ final class LtxPublisher {
     /** Uploads what {@link #encodeDetached} encoded. Thread-safe for distinct files; blocks on the network. */
     LtxFileRef upload(byte[] encoded) throws IOException {
         Instant ts = Instant.ofEpochMilli(header.timestamp());
-        target.put(target.key(level, header.minTxid(), header.maxTxid()), ObjectBody.of(encoded),
-                PutOptions.DEFAULT.withTimestamp(ts));
+        LtxCreate.put(target, target.key(level, header.minTxid(), header.maxTxid()), ObjectBody.of(encoded),
+                PutOptions.DEFAULT.withTimestamp(ts), header, StaleFiles.Where.UPLOAD);
         return new LtxFileRef(level, header.minTxid(), header.maxTxid(), ts, encoded.length);
     }
 
@@ -164,8 +167,8 @@ final class LtxPublisher {
         // The buffer is reused once put returns: a client consumes the body within put (retries included).
         ObjectBody body = stream ? new ReencodedBody(header, source, counter.count) : buffer.body();
         Instant ts = Instant.ofEpochMilli(header.timestamp());
-        target.put(target.key(level, header.minTxid(), header.maxTxid()), body,
-                PutOptions.DEFAULT.withTimestamp(ts));
+        LtxCreate.put(target, target.key(level, header.minTxid(), header.maxTxid()), body,
+                PutOptions.DEFAULT.withTimestamp(ts), header, StaleFiles.Where.UPLOAD);
         return new LtxFileRef(level, header.minTxid(), header.maxTxid(), ts, counter.count);
     }
 

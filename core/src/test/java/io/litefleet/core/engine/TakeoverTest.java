@@ -5,22 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.cluster.SingleNodeCoordinator;
 import io.litefleet.core.file.FileReplicaClientProvider;
+import io.litefleet.core.ltx.LtxEncoder;
 import io.litefleet.core.ltx.LtxHeader;
 import io.litefleet.core.replica.Fence;
 import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.StaleFiles;
 import io.litefleet.core.replica.TestRestore;
 import io.litefleet.core.state.Catalog;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.SqliteFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +116,38 @@ class TakeoverTest {
         assertTrue(snapshots().stream().anyMatch(f -> f.minTxid() == 1 && f.maxTxid() == shippedByA + 1),
                 "the new chain's snapshot: " + snapshots());
         BothRestores.assertRestore(dir, replica, DbContent.hash(db), "after a takeover with a restarted WAL");
+    }
+
+    @Test
+    void staleOwnersLateUpload_atTheNewOwnersNextKey_isReplacedAndCounted() throws Exception {
+        long shippedByA = shipAndDie(plain.withFence(fence(TOKEN_A, "host-a")));
+        ReplicaTarget b = plain.withFence(fence(TOKEN_B, "host-b"));
+        try (Instance r = Instance.open(dir.resolve("state-b"), db, b)) {
+            SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('by B 1')");
+            assertEquals(shippedByA + 1, r.replicator().sync().txid());
+            // A, resumed after a pause, completes an upload of the next TXID with its old token (its last check
+            // passed just before the pause): garbage for this database, which must not stay in B's chain.
+            plantStale(shippedByA + 2, TOKEN_A);
+            SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('by B 2')");
+            long before = StaleFiles.total(StaleFiles.Where.UPLOAD);
+            assertEquals(shippedByA + 2, r.replicator().sync().txid());
+            assertEquals(before + 1, StaleFiles.total(StaleFiles.Where.UPLOAD), "the stale file was counted");
+        }
+        assertWalUploads(b, shippedByA + 1, shippedByA + 2, TOKEN_B);
+        BothRestores.assertRestore(dir, replica, DbContent.hash(db), "after a stale owner's late upload");
+    }
+
+    /** A level-0 file at {@code txid} written with {@code token}, whose one page would corrupt the database. */
+    private void plantStale(long txid, long token) throws Exception {
+        LtxHeader h = LtxHeader.builder().noChecksum(true).pageSize(4096).commit(1).txids(txid, txid)
+                .timestamp(System.currentTimeMillis()).wal(32, 4120, 1, 2).nodeId(token).build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LtxEncoder enc = LtxEncoder.open(out, h);
+        byte[] page = new byte[4096];
+        Arrays.fill(page, (byte) 0x5a);
+        enc.writePage(1, page);
+        enc.finish();
+        client.put(plain.key(0, txid, txid), ObjectBody.of(out.toByteArray()), PutOptions.DEFAULT);
     }
 
     /** A ships three transactions under its own state directory, then stops (its catalog leaves with its host). */
