@@ -3,6 +3,7 @@ package io.litefleet.core.compact;
 import io.litefleet.api.replica.ObjectBody;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
+import io.litefleet.core.ltx.TokenOrder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,17 +35,24 @@ public final class LtxMerger {
      * {@code nodeId}.
      *
      * @throws PageSizeChangeException if the page sizes differ (files of two restore chains)
+     * @throws StaleTokenException     if an input's fencing token (node id) is below an earlier input's
      * @throws LtxFormatException if the TXIDs are not contiguous (each file must start at or before the TXID after
      *                            the previous one's last and end after it, ltx's {@code IsContiguous})
      */
     public static LtxHeader mergedHeader(List<LtxHeader> inputs, long nodeId)
-            throws LtxFormatException, PageSizeChangeException {
+            throws LtxFormatException, PageSizeChangeException, StaleTokenException {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("at least one input file is required");
         }
+        TokenOrder tokens = new TokenOrder();
+        tokens.next(inputs.get(0).nodeId());
         for (int i = 1; i < inputs.size(); i++) {
             LtxHeader prev = inputs.get(i - 1);
             LtxHeader h = inputs.get(i);
+            long earlier = tokens.next(h.nodeId());
+            if (earlier != 0) {
+                throw new StaleTokenException(i, h.nodeId(), earlier);
+            }
             if (prev.pageSize() != h.pageSize()) {
                 throw new PageSizeChangeException(i, prev.pageSize(), h.pageSize());
             }

@@ -116,6 +116,20 @@ class LtxMergerTest {
     }
 
     @Test
+    void mergedHeader_acrossADecreasingToken_isRefusedAtTheStaleInput_andZeroIsNeverJudged() throws IOException {
+        List<LtxHeader> inputs = List.of(header(1, 0), header(2, 5), header(3, 0), header(4, 9), header(5, 7));
+        StaleTokenException e = assertThrows(StaleTokenException.class, () -> LtxMerger.mergedHeader(inputs, 9));
+        assertEquals(4, e.index());
+        assertTrue(e.getMessage().contains("7") && e.getMessage().contains("9"), e.getMessage());
+        assertEquals(9, LtxMerger.mergedHeader(inputs.subList(0, 4), 9).nodeId(), "the compactor's token");
+    }
+
+    private static LtxHeader header(long txid, long token) {
+        return LtxHeader.builder().noChecksum(true).pageSize(1024).commit(1).txids(txid, txid).timestamp(txid)
+                .nodeId(token).build();
+    }
+
+    @Test
     void merge_ofNonContiguousFiles_isRejected() throws IOException {
         SplittableRandom rnd = new SplittableRandom(seed("merge_gap"));
         SimulatedDatabase db = new SimulatedDatabase(rnd, 1024, 20);

@@ -11,11 +11,19 @@ import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.core.cluster.SingleNodeCoordinator;
 import io.litefleet.core.file.FileReplicaClientProvider;
+import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.compact.Maintenance;
+import io.litefleet.core.ltx.LtxDecoder;
 import io.litefleet.core.ltx.LtxEncoder;
 import io.litefleet.core.ltx.LtxHeader;
 import io.litefleet.core.replica.Fence;
 import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.replica.RetryPolicy;
+import io.litefleet.core.restore.RestoreOptions;
+import io.litefleet.core.restore.RestoreResult;
+import io.litefleet.core.restore.RestoreTarget;
+import io.litefleet.core.restore.Restorer;
 import io.litefleet.core.replica.StaleFiles;
 import io.litefleet.core.replica.TestRestore;
 import io.litefleet.core.state.Catalog;
@@ -26,6 +34,8 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -135,6 +145,64 @@ class TakeoverTest {
         }
         assertWalUploads(b, shippedByA + 1, shippedByA + 2, TOKEN_B);
         BothRestores.assertRestore(dir, replica, DbContent.hash(db), "after a stale owner's late upload");
+    }
+
+    @Test
+    void staleOwnersFileAheadOfTheOwner_isReportedByRestore_andNeverCompactedPast() throws Exception {
+        long shippedByA = shipAndDie(plain.withFence(fence(TOKEN_A, "host-a")));
+        ReplicaTarget b = plain.withFence(fence(TOKEN_B, "host-b"));
+        long stale = shippedByA + 2;
+        try (Instance r = Instance.open(dir.resolve("state-b"), db, b)) {
+            SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('by B 1')");
+            assertEquals(shippedByA + 1, r.replicator().sync().txid());
+            // A's late upload of the next TXID: the same pages as B's last file, so the restored state stays valid.
+            copyAs(b.key(0, shippedByA + 1, shippedByA + 1), stale, TOKEN_A);
+
+            long restores = StaleFiles.total(StaleFiles.Where.RESTORE);
+            Restorer restorer = Restorer.create(Clock.systemUTC(), RetryPolicy.DEFAULT);
+            RestoreResult restored = restorer.restore(plain, restorer.plan(plain, RestoreTarget.latest(), 4)
+                    .orElseThrow(), RestoreOptions.of(dir.resolve("restored.db")));
+            assertEquals(stale, restored.txid());
+            assertEquals(1, restored.stale().size(), restored.stale().toString());
+            assertTrue(restored.stale().get(0).contains(b.key(0, stale, stale)), restored.stale().get(0));
+            assertEquals(restores + 1, StaleFiles.total(StaleFiles.Where.RESTORE));
+
+            long compactions = StaleFiles.total(StaleFiles.Where.COMPACTION);
+            Maintenance.Settled settled = Maintenance.create(b, CompactionSettings.defaults(), 0.0, 1 << 20)
+                    .settle(Instant.now().plusSeconds(1), Duration.ofHours(1));
+            assertEquals(null, settled.report().failure());
+            assertTrue(!settled.report().written().isEmpty(), "the files before it were compacted");
+            for (LtxFileRef f : settled.report().written()) {
+                assertTrue(f.maxTxid() < stale, "merged past the stale owner's file: " + f);
+            }
+            assertEquals(compactions + 1, StaleFiles.total(StaleFiles.Where.COMPACTION), "reported once");
+
+            SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('by B 2')");
+            assertEquals(stale, r.replicator().sync().txid(), "B's next upload replaces the stale file");
+        }
+        assertWalUploads(b, shippedByA + 1, stale, TOKEN_B);
+        BothRestores.assertRestore(dir, replica, DbContent.hash(db), "after a stale file was replaced");
+    }
+
+    /**
+     * The level-0 file under {@code key} again at {@code txid}, written with {@code token}: same pages, from a WAL
+     * generation of A's own (other salts), as a stale owner's upload would be.
+     */
+    private void copyAs(String key, long txid, long token) throws Exception {
+        try (InputStream in = client.get(key)) {
+            LtxDecoder d = LtxDecoder.open(in);
+            LtxHeader h = d.header();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            LtxEncoder enc = LtxEncoder.open(out, LtxHeader.builder().noChecksum(true).pageSize(h.pageSize())
+                    .commit(h.commit()).txids(txid, txid).timestamp(h.timestamp() + 1)
+                    .wal(h.walOffset(), h.walSize(), h.walSalt1() + 1, h.walSalt2()).nodeId(token).build());
+            byte[] page = new byte[h.pageSize()];
+            for (int pgno; (pgno = d.readPage(page)) != 0;) {
+                enc.writePage(pgno, page);
+            }
+            enc.finish();
+            client.put(plain.key(0, txid, txid), ObjectBody.of(out.toByteArray()), PutOptions.DEFAULT);
+        }
     }
 
     /** A level-0 file at {@code txid} written with {@code token}, whose one page would corrupt the database. */
