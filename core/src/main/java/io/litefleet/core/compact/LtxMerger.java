@@ -1,6 +1,8 @@
 package io.litefleet.core.compact;
 
 import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
 import io.litefleet.core.ltx.TokenOrder;
@@ -36,11 +38,13 @@ public final class LtxMerger {
      *
      * @throws PageSizeChangeException if the page sizes differ (files of two restore chains)
      * @throws StaleTokenException     if an input's fencing token (node id) is below an earlier input's
+     * @throws ReplicaException         of kind {@link ReplicaFailure#FENCED} if an input's token is above
+     *                                  {@code nodeId}: a newer owner wrote it, so this compactor is the stale one
      * @throws LtxFormatException if the TXIDs are not contiguous (each file must start at or before the TXID after
      *                            the previous one's last and end after it, ltx's {@code IsContiguous})
      */
     public static LtxHeader mergedHeader(List<LtxHeader> inputs, long nodeId)
-            throws LtxFormatException, PageSizeChangeException, StaleTokenException {
+            throws LtxFormatException, PageSizeChangeException, StaleTokenException, ReplicaException {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("at least one input file is required");
         }
@@ -59,6 +63,13 @@ public final class LtxMerger {
             if (!isContiguous(prev.maxTxid(), h.minTxid(), h.maxTxid())) {
                 throw new LtxFormatException(String.format("non-contiguous transaction ids in input files: "
                         + "(%x,%x) -> (%x,%x)", prev.minTxid(), prev.maxTxid(), h.minTxid(), h.maxTxid()));
+            }
+        }
+        for (int i = 0; nodeId != 0 && i < inputs.size(); i++) {
+            if (Long.compareUnsigned(inputs.get(i).nodeId(), nodeId) > 0) {
+                throw new ReplicaException(ReplicaFailure.FENCED, "input " + i + " was written with fencing token "
+                        + Long.toUnsignedString(inputs.get(i).nodeId()) + ", above this compactor's "
+                        + Long.toUnsignedString(nodeId) + ": another instance owns the replica path now");
             }
         }
         LtxHeader first = inputs.get(0);
