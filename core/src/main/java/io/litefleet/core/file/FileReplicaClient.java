@@ -113,11 +113,10 @@ final class FileReplicaClient implements ReplicaClient {
             if (mtime.isPresent()) {
                 Files.setLastModifiedTime(tmp, mtime.get());
             }
-            options.guard().check(); // the commit point: refused, the temp file is deleted below
             if (options.ifAbsent()) {
-                createOnly(tmp, target);
+                createOnly(tmp, target, options.guard());
             } else {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                replace(tmp, target, options.guard());
             }
             tmp = null;
             dirSyncs.sync(target.getParent());
@@ -288,7 +287,15 @@ final class FileReplicaClient implements ReplicaClient {
         }
     }
 
-    private void createOnly(Path tmp, Path target) throws IOException {
+    /** Publishes {@code tmp} over {@code target} once {@code guard} (the commit point) passes. */
+    private static void replace(Path tmp, Path target, PutOptions.Guard guard) throws IOException {
+        guard.check(); // refused: the caller deletes the temp file
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Publishes {@code tmp} as {@code target} only if nothing has that name, once {@code guard} passes. */
+    private void createOnly(Path tmp, Path target, PutOptions.Guard guard) throws IOException {
+        guard.check(); // refused: the caller deletes the temp file
         try {
             Files.createLink(target, tmp);
         } catch (FileAlreadyExistsException e) {
