@@ -38,7 +38,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * file backend does, after the fact, with {@code os.Chtimes}), then published under the final name and the
  * directory fsynced. Readers see no file or the whole file, and a crash leaves at most a temp file, which listings
  * skip. Overwrites publish with {@code rename(2)} ({@code ATOMIC_MOVE}), which replaces an existing file atomically.
- * The put's {@link PutOptions#guard()} is checked right before publishing; when it refuses, the temp file is deleted.
  *
  * <p><b>Conditional create.</b> {@code ifAbsent} publishes with {@code link(2)} ({@link Files#createLink}) instead:
  * the kernel creates the final name only if nothing has it and fails with {@code EEXIST} otherwise, in one step,
@@ -51,6 +50,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * refused because that suffix marks temp files. Symbolic links that lead out of the root are never followed:
  * reads and writes through one fail with {@link ReplicaFailure#INVALID}, and listings do not descend into or
  * report symbolic links at all.
+ *
+ * <p><b>Fencing.</b> The put's {@link PutOptions#guard()} is checked right before publishing; when it refuses, the
+ * temp file is deleted and nothing appears under the key.
  *
  * <p>Thread-safe; holds no open files between calls, so {@link #close()} only stops further use.
  */
