@@ -94,8 +94,8 @@ public final class LtxCreate {
                 case STALE -> {
                     StaleFiles.count(where);
                     LOG.log(System.Logger.Level.WARNING, "{0}: a stale owner''s file (fencing token {1}, ours {2}) "
-                            + "held the key: deleted, writing ours", target.url(key), theirs.orElseThrow().nodeId(),
-                            token);
+                            + "held the key: deleted, writing ours", target.url(key),
+                            Long.toUnsignedString(theirs.orElseThrow().nodeId()), Long.toString(token));
                     target.delete(List.of(key));
                 }
                 case GONE -> {
