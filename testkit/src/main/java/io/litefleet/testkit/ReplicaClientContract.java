@@ -26,6 +26,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -74,6 +76,14 @@ public abstract class ReplicaClientContract {
     /** Why the backend lacks {@code capability}, shown in the skipped test's report. */
     protected String unsupportedReason(Capability capability) {
         return getClass().getSimpleName() + " declares " + capability + " unsupported";
+    }
+
+    /**
+     * Size of a body that every backend sends in several requests by default (S3's 5 MiB parts, Azure's 8 MiB blocks,
+     * GCS's 8 MiB chunks), so a commit-point check is tested where the object is published by a last request.
+     */
+    protected long chunkedObjectSize() {
+        return 9L << 20;
     }
 
     /** Size of the object the streaming test writes and reads back. */
@@ -450,6 +460,56 @@ public abstract class ReplicaClientContract {
         assertEquals(created, client.stat(base + "t2").orElseThrow().createdAt(), "conditional create too");
     }
 
+    /**
+     * A guard that fails at the commit point (in cluster mode: the session lapsed while the upload was under way,
+     * as in a process resumed after SIGSTOP) fails the put as {@link ReplicaFailure#FENCED} and leaves nothing under
+     * the key, for a body sent in one request and for one sent in parts, plain or conditional.
+     */
+    @Test
+    public void put_guardFailingAtTheCommitPoint_isFencedAndLeavesNoObject() throws Exception {
+        for (long size : List.of(1_000L, chunkedObjectSize())) {
+            for (boolean ifAbsent : List.of(false, true)) {
+                String key = base + "fenced-" + size + "-" + ifAbsent;
+                AtomicBoolean lapsed = new AtomicBoolean();
+                PutOptions options = new PutOptions(ifAbsent, Map.of()).withOwner("host-a", 7).withGuard(() -> {
+                    if (lapsed.get()) {
+                        throw new ReplicaException(ReplicaFailure.FENCED, "injected: the session lapsed during "
+                                + "the upload of " + key);
+                    }
+                });
+                ReplicaException e = assertFailure(ReplicaFailure.FENCED,
+                        () -> client.put(key, new GeneratedBody(seed, size, () -> lapsed.set(true)), options));
+                assertTrue(lapsed.get(), "the body was read to its end before the put failed: " + e.getMessage());
+                assertTrue(client.stat(key).isEmpty(), "a fenced put left an object under " + key);
+            }
+        }
+        assertEquals(List.of(), listed(base), "a fenced put left something listable");
+    }
+
+    /**
+     * A guard that passes is consulted and the object is written whole, carrying the owner's instance and token
+     * (where the backend keeps metadata), for a body sent in one request and for one sent in parts.
+     */
+    @Test
+    public void put_withOwnerAndAPassingGuard_checksTheGuardAndKeepsTheOwner() throws Exception {
+        for (long size : List.of(1_000L, chunkedObjectSize())) {
+            String key = base + "owned-" + size;
+            AtomicInteger checks = new AtomicInteger();
+            PutOptions options = PutOptions.createOnly().withOwner("host-b", 1L << 40)
+                    .withGuard(checks::incrementAndGet);
+            assertEquals(size, client.put(key, new GeneratedBody(seed, size), options).size());
+            assertTrue(checks.get() > 0, "the guard was never called for " + key);
+            try (InputStream actual = client.get(key); InputStream expected = new GeneratedBody(seed, size).open()) {
+                assertSameStream(expected, actual);
+            }
+            if (supports(Capability.USER_METADATA)) {
+                Map<String, String> meta = client.stat(key).orElseThrow().metadata();
+                assertEquals("host-b", meta.get(PutOptions.OWNER_INSTANCE), key + ": " + meta);
+                assertEquals(Long.toString(1L << 40), meta.get(PutOptions.OWNER_TOKEN), key + ": " + meta);
+            }
+        }
+    }
+
     // ---- helpers ----
 
     /** Skips the calling test, visibly, unless the backend supports {@code capability}. */
@@ -565,8 +625,15 @@ public abstract class ReplicaClientContract {
         void run() throws Exception;
     }
 
-    /** A body of pseudo-random bytes generated on the fly, so neither side can need it in memory. */
-    private record GeneratedBody(long seed, long length) implements ObjectBody {
+    /**
+     * A body of pseudo-random bytes generated on the fly, so neither side can need it in memory; {@code atEnd} runs
+     * when a stream hands out its last byte.
+     */
+    private record GeneratedBody(long seed, long length, Runnable atEnd) implements ObjectBody {
+        GeneratedBody(long seed, long length) {
+            this(seed, length, () -> { });
+        }
+
         @Override
         public InputStream open() {
             return new InputStream() {
@@ -589,6 +656,9 @@ public abstract class ReplicaClientContract {
                         b[off + i] = (byte) random.nextInt(256);
                     }
                     left -= n;
+                    if (left == 0) {
+                        atEnd.run();
+                    }
                     return n;
                 }
             };

@@ -99,8 +99,11 @@ final class DatabaseVerification {
             deleteTree(out.getParent());
             String source = compare(db.path(), restored, newest.orElse(Instant.MIN));
             boolean ok = !source.equals("differs");
-            return new Verdict(db.path(), ok, txid, oldest, newest, source, ok ? "" : "the restored content differs "
-                    + "from the source, which was not modified after the replica's newest file");
+            String stale = r.stale().isEmpty() ? "" : r.stale().size() + " file(s) written by a stale owner: "
+                    + String.join("; ", r.stale());
+            return new Verdict(db.path(), ok, txid, oldest, newest, source, ok ? stale : "the restored content "
+                    + "differs from the source, which was not modified after the replica's newest file"
+                    + (stale.isEmpty() ? "" : "; " + stale));
         } catch (IOException | RuntimeException e) {
             return new Verdict(db.path(), false, txid, oldest, newest, "-", String.valueOf(e.getMessage()));
         }

@@ -4,7 +4,9 @@ import io.litefleet.api.replica.PutOptions;
 import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
+import io.litefleet.core.replica.LtxCreate;
 import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.StaleFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -18,7 +20,8 @@ import java.util.function.Function;
  * Merges LTX files of one database's replica into one file at a destination level and uploads it, as upstream's
  * {@code Compactor.Compact} does: inputs are streamed from the replica (one GET per input per pass, see
  * {@link LtxMerger#prepare}) unless the caller still holds their bytes (recent level-0 uploads), the output is written under {@code <level>/<min>-<max>.ltx} with the
- * {@code litestream-timestamp} of its header (the last input's timestamp). Inputs are never deleted here.
+ * {@code litestream-timestamp} of its header (the last input's timestamp) and the compactor's fencing token as its
+ * node id (with a token, as a conditional create: {@link LtxCreate}). Inputs are never deleted here.
  *
  * <p>Thread-safe if the target's client is (clients are); holds no state between calls.
  */
@@ -76,7 +79,7 @@ public final class Compactor {
             sources.add(bytes.isPresent() ? () -> new ByteArrayInputStream(bytes.get())
                     : () -> target.client().get(key));
         }
-        LtxMerger.MergedFile merged = LtxMerger.prepare(sources, snapshot, memoryLimit);
+        LtxMerger.MergedFile merged = LtxMerger.prepare(sources, snapshot, memoryLimit, target.fence().token());
         LtxHeader h = merged.header();
         long min = inputs.get(0).minTxid();
         long max = inputs.get(inputs.size() - 1).maxTxid();
@@ -86,7 +89,8 @@ public final class Compactor {
         }
         Instant createdAt = Instant.ofEpochMilli(h.timestamp());
         String key = target.key(dstLevel, min, max);
-        target.put(key, merged.body(), PutOptions.DEFAULT.withTimestamp(createdAt));
+        LtxCreate.put(target, key, merged.body(), PutOptions.DEFAULT.withTimestamp(createdAt), h,
+                StaleFiles.Where.COMPACTION);
         return new LtxFileRef(dstLevel, min, max, createdAt, merged.length());
     }
 

@@ -1,8 +1,11 @@
 package io.litefleet.core.compact;
 
 import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
+import io.litefleet.core.ltx.TokenOrder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +19,8 @@ import java.util.Objects;
  * <p>The output is what ltx v0.5.2's {@code Compactor} writes with {@code HeaderFlagNoChecksum}, which is how
  * upstream Litestream compacts (compactor.go): per page the newest input wins, pages beyond the last input's commit
  * are dropped, the lock page never appears (no input may hold it); the header takes the page size and min TXID of
- * the first input, the commit, max TXID and timestamp of the last, has the no-checksum flag, zero checksums, no
- * WAL fields and no node id. Stock {@code litestream restore} v0.5.16 rejects files that track the rolling
+ * the first input, the commit, max TXID and timestamp of the last, has the no-checksum flag, zero checksums and no
+ * WAL fields; its node id is the compactor's fencing token (0, as upstream's, without a cluster). Stock {@code litestream restore} v0.5.16 rejects files that track the rolling
  * checksum, so every merged file is a no-checksum file whatever its inputs were.
  *
  * <p>Stateless; thread-safe.
@@ -30,19 +33,30 @@ public final class LtxMerger {
     }
 
     /**
-     * The header of the merge of files with these headers, oldest first.
+     * The header of the merge of files with these headers, oldest first, written by the node (fencing token)
+     * {@code nodeId}.
      *
      * @throws PageSizeChangeException if the page sizes differ (files of two restore chains)
+     * @throws StaleTokenException     if an input's fencing token (node id) is below an earlier input's
+     * @throws ReplicaException         of kind {@link ReplicaFailure#FENCED} if an input's token is above
+     *                                  {@code nodeId}: a newer owner wrote it, so this compactor is the stale one
      * @throws LtxFormatException if the TXIDs are not contiguous (each file must start at or before the TXID after
      *                            the previous one's last and end after it, ltx's {@code IsContiguous})
      */
-    public static LtxHeader mergedHeader(List<LtxHeader> inputs) throws LtxFormatException, PageSizeChangeException {
+    public static LtxHeader mergedHeader(List<LtxHeader> inputs, long nodeId)
+            throws LtxFormatException, PageSizeChangeException, StaleTokenException, ReplicaException {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("at least one input file is required");
         }
+        TokenOrder tokens = new TokenOrder();
+        tokens.next(inputs.get(0).nodeId());
         for (int i = 1; i < inputs.size(); i++) {
             LtxHeader prev = inputs.get(i - 1);
             LtxHeader h = inputs.get(i);
+            long earlier = tokens.next(h.nodeId());
+            if (earlier != 0) {
+                throw new StaleTokenException(i, h.nodeId(), earlier);
+            }
             if (prev.pageSize() != h.pageSize()) {
                 throw new PageSizeChangeException(i, prev.pageSize(), h.pageSize());
             }
@@ -51,10 +65,17 @@ public final class LtxMerger {
                         + "(%x,%x) -> (%x,%x)", prev.minTxid(), prev.maxTxid(), h.minTxid(), h.maxTxid()));
             }
         }
+        for (int i = 0; nodeId != 0 && i < inputs.size(); i++) {
+            if (Long.compareUnsigned(inputs.get(i).nodeId(), nodeId) > 0) {
+                throw new ReplicaException(ReplicaFailure.FENCED, "input " + i + " was written with fencing token "
+                        + Long.toUnsignedString(inputs.get(i).nodeId()) + ", above this compactor's "
+                        + Long.toUnsignedString(nodeId) + ": another instance owns the replica path now");
+            }
+        }
         LtxHeader first = inputs.get(0);
         LtxHeader last = inputs.get(inputs.size() - 1);
         return LtxHeader.builder().noChecksum(true).pageSize(first.pageSize()).commit(last.commit())
-                .txids(first.minTxid(), last.maxTxid()).timestamp(last.timestamp()).build();
+                .txids(first.minTxid(), last.maxTxid()).timestamp(last.timestamp()).nodeId(nodeId).build();
     }
 
     /** ltx's {@code IsContiguous}: a file {@code min..max} continues a chain that reached {@code prevMax}. */
@@ -71,7 +92,7 @@ public final class LtxMerger {
      *                 together must hold every page up to the final commit
      */
     public static InputStream open(List<LtxSource> inputs, boolean snapshot) {
-        return new MergeStream(inputs, snapshot, null);
+        return new MergeStream(inputs, snapshot, null, 0);
     }
 
     /**
@@ -88,11 +109,17 @@ public final class LtxMerger {
      * @param memoryLimit the largest output kept in memory, in bytes
      */
     public static MergedFile prepare(List<LtxSource> inputs, boolean snapshot, int memoryLimit) throws IOException {
+        return prepare(inputs, snapshot, memoryLimit, 0);
+    }
+
+    /** As {@link #prepare(List, boolean, int)}, the output's header carrying {@code nodeId} (a fencing token). */
+    public static MergedFile prepare(List<LtxSource> inputs, boolean snapshot, int memoryLimit, long nodeId)
+            throws IOException {
         List<LtxSource> sources = List.copyOf(inputs);
         if (memoryLimit < 0) {
             throw new IllegalArgumentException("memory limit must not be negative: " + memoryLimit);
         }
-        try (MergeStream s = new MergeStream(sources, snapshot, null)) {
+        try (MergeStream s = new MergeStream(sources, snapshot, null, nodeId)) {
             LtxHeader header = s.header();
             ByteArrayOutputStream kept = new ByteArrayOutputStream();
             byte[] buf = new byte[1 << 16];
@@ -107,7 +134,7 @@ public final class LtxMerger {
             }
             long checksum = s.trailer().fileChecksum();
             ObjectBody body = kept != null ? ObjectBody.of(kept.toByteArray())
-                    : new TwoPassBody(sources, snapshot, length, checksum);
+                    : new TwoPassBody(sources, snapshot, length, checksum, nodeId);
             return new MergedFile(header, length, checksum, kept != null, body);
         }
     }
@@ -130,11 +157,11 @@ public final class LtxMerger {
     }
 
     /** The second pass: each open merges the inputs again and fails unless it rebuilds the first pass's file. */
-    private record TwoPassBody(List<LtxSource> sources, boolean snapshot, long length, long checksum)
+    private record TwoPassBody(List<LtxSource> sources, boolean snapshot, long length, long checksum, long nodeId)
             implements ObjectBody {
         @Override
         public InputStream open() {
-            return new MergeStream(sources, snapshot, checksum);
+            return new MergeStream(sources, snapshot, checksum, nodeId);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.litefleet.core.engine.ReplicaListener;
 import io.litefleet.core.replica.CountingClient;
 import io.litefleet.core.replica.ReplicaTarget;
 import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.StaleFiles;
 import io.litefleet.core.restore.RestoreGapException;
 import io.litefleet.core.restore.RestorePlan;
 import io.litefleet.core.restore.RestorePlanner;
@@ -49,6 +50,7 @@ public final class Maintenance implements ReplicaListener {
     /** Keys per DELETE request, the S3 DeleteObjects limit. */
     static final int DELETE_BATCH = 1000;
     private static final int RETENTION_STEP = -1;
+    private static final System.Logger LOG = System.getLogger(Maintenance.class.getName());
 
     private final ReplicaTarget target;
     /** Requests this maintenance sent (the shared client counts them per destination as well). */
@@ -71,6 +73,8 @@ public final class Maintenance implements ReplicaListener {
     private final Instant[] retryAt = new Instant[LtxFileRef.SNAPSHOT_LEVEL + 1];
     private Instant retentionAt = Instant.MIN;
     private boolean retentionRetry;
+    /** The stale owner's file last reported, so a compaction retried behind it reports it once. */
+    private LtxFileRef lastStale;
 
     private Maintenance(ReplicaTarget target, CompactionSettings settings, double phase, int memoryLimit,
             RecentUploads recent) {
@@ -321,6 +325,16 @@ public final class Maintenance implements ReplicaListener {
                 // separately, so no file mixes page sizes (upstream's restore refuses such a mix).
                 run = inputs.subList(0, e.index());
                 out = compactor.compact(run, level);
+            } catch (StaleTokenException e) {
+                // Never merge across a stale owner's file: only what precedes it, and nothing after it until the
+                // owner's next upload of that TXID has replaced it.
+                reportStale(inputs.get(e.index()), e);
+                if (e.index() == 0 || level == LtxFileRef.SNAPSHOT_LEVEL) {
+                    return;
+                }
+                run = inputs.subList(0, e.index());
+                out = compactor.compact(run, level);
+                inputs = run;
             }
             synchronized (this) {
                 index.add(out);
@@ -332,6 +346,19 @@ public final class Maintenance implements ReplicaListener {
             retentionAt = Instant.MIN;
             inputs = inputs.subList(run.size(), inputs.size());
         }
+    }
+
+    /** Logs and counts a stale owner's file among compaction inputs, once per file. */
+    private void reportStale(LtxFileRef stale, StaleTokenException e) {
+        synchronized (this) {
+            if (stale.equals(lastStale)) {
+                return;
+            }
+            lastStale = stale;
+        }
+        StaleFiles.count(StaleFiles.Where.COMPACTION);
+        LOG.log(System.Logger.Level.WARNING, "{0}: not compacted past {1}: {2}", target.url(), stale,
+                e.getMessage());
     }
 
     /** Upstream's choice: the source level's files after the destination's last TXID, up to the first gap. */

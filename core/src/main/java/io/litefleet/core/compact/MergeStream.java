@@ -28,6 +28,7 @@ final class MergeStream extends InputStream {
     private final List<LtxSource> sources;
     private final boolean snapshot;
     private final Long expectedChecksum;
+    private final long nodeId;
     private final Chunk chunk = new Chunk();
     private final List<InputStream> streams = new ArrayList<>();
     private LtxDecoder[] decoders;
@@ -39,13 +40,14 @@ final class MergeStream extends InputStream {
     private boolean done;
     private boolean closed;
 
-    MergeStream(List<LtxSource> sources, boolean snapshot, Long expectedChecksum) {
+    MergeStream(List<LtxSource> sources, boolean snapshot, Long expectedChecksum, long nodeId) {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("at least one input file is required");
         }
         this.sources = List.copyOf(sources);
         this.snapshot = snapshot;
         this.expectedChecksum = expectedChecksum;
+        this.nodeId = nodeId;
     }
 
     /** The output header; opens the inputs if that has not happened yet. */
@@ -117,7 +119,7 @@ final class MergeStream extends InputStream {
             decoders[i] = LtxDecoder.open(in);
             headers.add(decoders[i].header());
         }
-        LtxHeader header = LtxMerger.mergedHeader(headers);
+        LtxHeader header = LtxMerger.mergedHeader(headers, nodeId);
         if (snapshot && !header.isSnapshot()) {
             throw new LtxFormatException("a snapshot must be merged from inputs starting at a snapshot (TXID 1), "
                     + "but the first input starts at TXID " + Long.toUnsignedString(header.minTxid()));

@@ -496,11 +496,50 @@ public final class DbReplicator implements AutoCloseable {
                         + "this state directory did not record and the WAL no longer holds: starting a new restore "
                         + "chain", r.txid() + 1));
             }
+            if (replica.adopt().isPresent()) {
+                Optional<SyncResult> adopted = adopt(reader, all, replica.adopt().get(), replica.lastTxid(), pageSize);
+                if (adopted.isPresent()) {
+                    return adopted.get();
+                }
+                replica = replica.broken(replica.lastTxid(), replica.why() + " (the WAL does not continue the replica's "
+                        + "last level-0 file: restarted, truncated or another database)");
+            }
             DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pageSize);
             PageChecksums current = checksums(image, pageSize);
             return capture(image, current, null, replica.lastTxid(), resumePoint(all), replica.why(),
                     replica.lastTxid() > 0);
         }
+    }
+
+    /**
+     * Takes over a replica another instance wrote (cluster mode, {@link ReplicaCheck#adopt()}): continues the TXIDs
+     * after {@code txid}, the replica's last level-0 file {@code last}, when this WAL is the generation that file was
+     * read from (same salts) and that file's WAL segment ends on a commit boundary of our own frame scan. Within one
+     * salt generation SQLite never rewrites frames, so the replica holds exactly the state at that boundary, and the
+     * transactions after it are the next TXID. The shipped page checksums are unknown (untracked position), so the
+     * database is read once to learn them. Empty when the WAL proves nothing.
+     */
+    private Optional<SyncResult> adopt(WalReader reader, WalBatch all, LtxHeader last, long txid, int pageSize)
+            throws IOException {
+        if (all.header().isEmpty() || !all.header().get().sameSalts(last.walSalt1(), last.walSalt2())) {
+            return Optional.empty();
+        }
+        long end = last.walOffset() + last.walSize();
+        List<WalTransaction> txs = all.transactions();
+        for (int i = 0; i < txs.size(); i++) {
+            WalPosition at = txs.get(i).end();
+            if (at.offset() == end && at.salt1() == last.walSalt1() && at.salt2() == last.walSalt2()) {
+                String why = String.format("took over the replica at TXID %x (last written with fencing token %d): "
+                        + "this WAL continues its last level-0 file", txid, last.nodeId());
+                DatabaseImage image = DatabaseImage.of(dbFile(), reader, all, pageSize);
+                PageChecksums current = checksums(image, pageSize);
+                pos = new Position(txid, 0, pageSize, last.commit(), at);
+                crcs = null;
+                proof = null;
+                return Optional.of(shipVerified(reader, all, txs.subList(i + 1, txs.size()), current, why));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Continues from the recorded position {@code last}, which the replica ends with. */

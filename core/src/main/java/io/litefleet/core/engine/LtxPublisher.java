@@ -5,7 +5,9 @@ import io.litefleet.api.replica.PutOptions;
 import io.litefleet.core.ltx.Checksums;
 import io.litefleet.core.ltx.LtxEncoder;
 import io.litefleet.core.ltx.LtxHeader;
+import io.litefleet.core.replica.LtxCreate;
 import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.StaleFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +24,9 @@ import io.litefleet.core.replica.ReplicaTarget;
  * Encodes one LTX file from a page source and uploads it (to level 0, or the snapshot level for a capture that
  * starts a new restore chain). Files are written with Litestream's
  * {@code NoChecksum} flag, because stock {@code litestream restore} v0.5.16 rejects files that track the rolling
- * checksum; the checksum is kept in Litefleet's own state instead.
+ * checksum; the checksum is kept in Litefleet's own state instead. The header's node id is the target's fencing
+ * token (0 without a cluster), which stock restore ignores; with a token the upload is a conditional create
+ * ({@link LtxCreate}).
  *
  * <p>Small files are encoded into memory once. Files whose pages exceed {@link #IN_MEMORY_LIMIT} are never held
  * whole: a first pass computes their length and page checksums, and each upload attempt encodes them again
@@ -60,8 +64,10 @@ final class LtxPublisher {
     /** A file for TXIDs {@code minTxid..txid}. */
     static LtxPublisher of(ReplicaTarget target, int pageSize, int commit, long minTxid, long txid, Instant now,
                            long walOffset, long walSize, int salt1, int salt2) {
+        // The header's node id carries the writer's fencing token (0 in single-node mode: the bytes of before), so a
+        // stale owner's file can be told from every backend's copy, metadata or not.
         LtxHeader.Builder b = LtxHeader.builder().noChecksum(true).pageSize(pageSize).commit(commit)
-                .txids(minTxid, txid).timestamp(now.toEpochMilli());
+                .txids(minTxid, txid).timestamp(now.toEpochMilli()).nodeId(target.fence().token());
         if (walOffset > 0) {
             b.wal(walOffset, walSize, salt1, salt2);
         }
@@ -132,8 +138,8 @@ final class LtxPublisher {
     /** Uploads what {@link #encodeDetached} encoded. Thread-safe for distinct files; blocks on the network. */
     LtxFileRef upload(byte[] encoded) throws IOException {
         Instant ts = Instant.ofEpochMilli(header.timestamp());
-        target.put(target.key(level, header.minTxid(), header.maxTxid()), ObjectBody.of(encoded),
-                PutOptions.DEFAULT.withTimestamp(ts));
+        LtxCreate.put(target, target.key(level, header.minTxid(), header.maxTxid()), ObjectBody.of(encoded),
+                PutOptions.DEFAULT.withTimestamp(ts), header, StaleFiles.Where.UPLOAD);
         return new LtxFileRef(level, header.minTxid(), header.maxTxid(), ts, encoded.length);
     }
 
@@ -161,8 +167,8 @@ final class LtxPublisher {
         // The buffer is reused once put returns: a client consumes the body within put (retries included).
         ObjectBody body = stream ? new ReencodedBody(header, source, counter.count) : buffer.body();
         Instant ts = Instant.ofEpochMilli(header.timestamp());
-        target.put(target.key(level, header.minTxid(), header.maxTxid()), body,
-                PutOptions.DEFAULT.withTimestamp(ts));
+        LtxCreate.put(target, target.key(level, header.minTxid(), header.maxTxid()), body,
+                PutOptions.DEFAULT.withTimestamp(ts), header, StaleFiles.Where.UPLOAD);
         return new LtxFileRef(level, header.minTxid(), header.maxTxid(), ts, counter.count);
     }
 

@@ -2,14 +2,12 @@ package io.litefleet.core.engine;
 
 import io.litefleet.api.replica.ObjectInfo;
 import io.litefleet.core.replica.LtxFileRef;
+import io.litefleet.core.replica.LtxHeaders;
 import io.litefleet.core.replica.ReplicaListing;
 import io.litefleet.core.replica.RetryPolicy;
-import io.litefleet.api.replica.ReplicaException;
-import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Optional;
 import java.util.List;
 import io.litefleet.core.replica.ReplicaTarget;
@@ -27,14 +25,8 @@ final class ReplicaScan {
 
     /** The header of the LTX file {@code min..max} at {@code level}, or empty when it is absent or unreadable. */
     static Optional<LtxHeader> header(ReplicaTarget target, int level, long min, long max) throws IOException {
-        String key = target.key(level, min, max);
-        try (InputStream in = RetryPolicy.DEFAULT.call(() -> target.client().get(key, 0, LtxHeader.SIZE))) {
-            return Optional.of(LtxHeader.parse(in.readNBytes(LtxHeader.SIZE)));
-        } catch (ReplicaException e) {
-            if (e.failure() == ReplicaFailure.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
+        try {
+            return LtxHeaders.read(target, target.key(level, min, max));
         } catch (LtxFormatException e) {
             return Optional.empty(); // not a file we could have written
         }

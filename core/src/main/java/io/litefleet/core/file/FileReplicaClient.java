@@ -53,6 +53,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * reads and writes through one fail with {@link ReplicaFailure#INVALID}, and listings do not descend into or
  * report symbolic links at all.
  *
+ * <p><b>Fencing.</b> The put's {@link PutOptions#guard()} is checked right before publishing; when it refuses, the
+ * temp file is deleted and nothing appears under the key.
+ *
  * <p>Thread-safe; holds no open files between calls, so {@link #close()} only stops further use.
  */
 final class FileReplicaClient implements ReplicaClient {
@@ -112,9 +115,9 @@ final class FileReplicaClient implements ReplicaClient {
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
             writeSynced(target, tmp, body, createdAt.map(FileTime::from).orElse(null));
             if (options.ifAbsent()) {
-                createOnly(tmp, target);
+                createOnly(tmp, target, options.guard());
             } else {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                replace(tmp, target, options.guard());
             }
             tmp = null;
             dirSyncs.sync(target.getParent());
@@ -323,7 +326,15 @@ final class FileReplicaClient implements ReplicaClient {
         }
     }
 
-    private void createOnly(Path tmp, Path target) throws IOException {
+    /** Publishes {@code tmp} over {@code target} once {@code guard} (the commit point) passes. */
+    private static void replace(Path tmp, Path target, PutOptions.Guard guard) throws IOException {
+        guard.check(); // refused: the caller deletes the temp file
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Publishes {@code tmp} as {@code target} only if nothing has that name, once {@code guard} passes. */
+    private void createOnly(Path tmp, Path target, PutOptions.Guard guard) throws IOException {
+        guard.check(); // refused: the caller deletes the temp file
         try {
             Files.createLink(target, tmp);
         } catch (FileAlreadyExistsException e) {

@@ -8,6 +8,7 @@ import io.litefleet.core.ltx.LtxDecoder;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
 import io.litefleet.core.ltx.LtxTrailer;
+import io.litefleet.core.ltx.TokenOrder;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.util.concurrent.Future;
 import io.litefleet.core.replica.LtxFileRef;
 import io.litefleet.core.replica.ReplicaListing;
 import io.litefleet.core.replica.RetryPolicy;
+import io.litefleet.core.replica.StaleFiles;
 
 /**
  * Rebuilds a database from a replica: {@link #plan} chooses the files, {@link #restore} downloads, verifies and
@@ -48,6 +50,7 @@ import io.litefleet.core.replica.RetryPolicy;
  * are immutable and thread-safe; concurrent restores to the same output are refused by the temp file.
  */
 public final class Restorer {
+    private static final System.Logger LOG = System.getLogger(Restorer.class.getName());
     private final Clock clock;
     private final RetryPolicy retry;
     private final Duration skew;
@@ -107,20 +110,38 @@ public final class Restorer {
     public RestoreResult restore(ReplicaTarget source, RestorePlan plan, RestoreOptions options) throws IOException {
         Instant start = clock.instant();
         long bytes = 0;
+        List<String> stale = new java.util.ArrayList<>();
         try (RestoreOutput out = RestoreOutput.create(options.output(), options.overwrite());
                 ExecutorService pool = threads();
                 Prefetcher prefetch = new Prefetcher(source, plan.files(), options.parallelism(),
                         options.prefetchBytes(), retry, pool)) {
             Applied last = null;
+            TokenOrder tokens = new TokenOrder();
             for (int i = 0; i < plan.files().size(); i++) {
-                last = applyFile(source, plan.files().get(i), i == 0 ? null : last.header(), prefetch, i, out);
+                LtxFileRef f = plan.files().get(i);
+                last = applyFile(source, f, i == 0 ? null : last.header(), prefetch, i, out);
                 bytes += last.bytes();
+                long earlier = tokens.next(last.header().nodeId());
+                if (earlier != 0) {
+                    stale.add(staleFile(source, f, last.header().nodeId(), earlier));
+                }
             }
             prefetch.close();
             pool.shutdownNow();
             verifyAndInstall(source, plan, last, out, options);
         }
-        return new RestoreResult(plan.txid(), plan.files().size(), bytes, Duration.between(start, clock.instant()));
+        return new RestoreResult(plan.txid(), plan.files().size(), bytes, Duration.between(start, clock.instant()),
+                stale);
+    }
+
+    /** Reports (log and counter) a stale owner's file applied by a restore; returns the report. */
+    private static String staleFile(ReplicaTarget source, LtxFileRef f, long token, long earlier) {
+        String report = source.url(source.key(f.level(), f.minTxid(), f.maxTxid())) + ": written with fencing token "
+                + Long.toUnsignedString(token) + " after a file with token " + Long.toUnsignedString(earlier)
+                + " (by a stale owner, which kept writing after it lost the replica path)";
+        StaleFiles.count(StaleFiles.Where.RESTORE);
+        LOG.log(System.Logger.Level.WARNING, report);
+        return report;
     }
 
     private record Applied(LtxHeader header, LtxTrailer trailer, long bytes) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.core.ltx.LtxDecoder;
 import io.litefleet.core.ltx.LtxFormatException;
 import io.litefleet.core.ltx.LtxHeader;
@@ -113,6 +115,24 @@ class LtxMergerTest {
         List<byte[]> files = transactions(db, 5);
         LtxFormatException e = assertThrows(LtxFormatException.class, () -> merge(files.subList(1, 5), true));
         assertTrue(e.getMessage().contains("snapshot"), e.getMessage());
+    }
+
+    @Test
+    void mergedHeader_acrossADecreasingToken_isRefusedAtTheStaleInput_andZeroIsNeverJudged() throws IOException {
+        List<LtxHeader> inputs = List.of(header(1, 0), header(2, 5), header(3, 0), header(4, 9), header(5, 7));
+        StaleTokenException e = assertThrows(StaleTokenException.class, () -> LtxMerger.mergedHeader(inputs, 9));
+        assertEquals(4, e.index());
+        assertTrue(e.getMessage().contains("7") && e.getMessage().contains("9"), e.getMessage());
+        assertEquals(9, LtxMerger.mergedHeader(inputs.subList(0, 4), 9).nodeId(), "the compactor's token");
+        ReplicaException fenced = assertThrows(ReplicaException.class,
+                () -> LtxMerger.mergedHeader(inputs.subList(0, 4), 8));
+        assertEquals(ReplicaFailure.FENCED, fenced.failure(), "a newer owner's input: this compactor is stale");
+        assertEquals(0, LtxMerger.mergedHeader(inputs.subList(0, 4), 0).nodeId(), "without a token of its own, no input fences the compactor");
+    }
+
+    private static LtxHeader header(long txid, long token) {
+        return LtxHeader.builder().noChecksum(true).pageSize(1024).commit(1).txids(txid, txid).timestamp(txid)
+                .nodeId(token).build();
     }
 
     @Test

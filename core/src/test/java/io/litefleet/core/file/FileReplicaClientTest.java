@@ -63,6 +63,21 @@ class FileReplicaClientTest {
     }
 
     @Test
+    void put_refusedByItsGuard_leavesNoFileAndNoTempFile() throws Exception {
+        for (boolean ifAbsent : List.of(false, true)) {
+            PutOptions fenced = new PutOptions(ifAbsent, Map.of()).withGuard(() -> {
+                throw new ReplicaException(ReplicaFailure.FENCED, "injected: fenced");
+            });
+            ReplicaException e = assertThrows(ReplicaException.class,
+                    () -> client.put("d/x.ltx", ObjectBody.of(new byte[] {1, 2}), fenced));
+            assertEquals(ReplicaFailure.FENCED, e.failure(), e.getMessage());
+        }
+        try (var files = Files.list(root.resolve("d"))) {
+            assertEquals(List.of(), files.toList(), "the refused puts left files behind");
+        }
+    }
+
+    @Test
     void list_skipsTempFilesAndSymbolicLinks() throws Exception {
         client.put("db/ltx/0/x", ObjectBody.of(new byte[] {1}), PutOptions.DEFAULT);
         Files.write(root.resolve("db/ltx/0/.x.1234.tmp"), new byte[] {9});

@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Uploads</b> never hold more than one 8 MiB block in memory and publish the blob whole or not at all; a failed
  * upload leaves only uncommitted blocks, which listings never show and Azure discards after a week.
- * {@link PutOptions#ifAbsent()} sends {@code If-None-Match: *} with the request that publishes. <b>Listings</b>
+ * {@link PutOptions#ifAbsent()} sends {@code If-None-Match: *} with the request that publishes, and
+ * {@link PutOptions#guard()} is checked right before it. Metadata (the owner's too) comes back from {@link #stat}. <b>Listings</b>
  * follow continuation tokens past any number of pages, with metadata.
  * <b>Deletes</b> go in waves of up to 16 concurrent Delete Blob requests. (Not Blob Batch: Azurite answered a
  * batch of deletes with success and deleted nothing, which a client cannot tell from a real success.)
@@ -118,7 +119,7 @@ final class AzureReplicaClient implements ReplicaClient {
         BlockBlobClient blob = container.getBlobClient(key).getBlockBlobClient();
         BlobRequestConditions conditions = options.ifAbsent() ? new BlobRequestConditions().setIfNoneMatch("*") : null;
         try {
-            AzureUpload upload = new AzureUpload(blob, key, body, errors);
+            AzureUpload upload = new AzureUpload(blob, key, body, errors, options.guard());
             BlockBlobItem item = body.length() <= tuning.blockSize()
                     ? upload.whole(md.metadata(), conditions)
                     : upload.blocks(tuning.blockSize(), md.metadata(), conditions);

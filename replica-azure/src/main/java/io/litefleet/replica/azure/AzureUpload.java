@@ -11,6 +11,7 @@ import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import com.azure.storage.blob.options.BlockBlobStageBlockOptions;
 import com.azure.storage.blob.specialized.BlockBlobClient;
 import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import java.io.IOException;
@@ -27,8 +28,9 @@ import java.util.Map;
  * {@code application/octet-stream}, Hot tier). A body up to one block is one Put Blob; a larger one is staged block
  * by block, each block a replayable array (so the SDK may retry it) in one reused buffer, and published by Put
  * Block List, so the blob appears whole or not at all and at most one block is ever in memory. A body that yields
- * more or fewer bytes than it declared is refused before anything is published. SDK failures propagate as thrown;
- * the caller maps them. Used once, from one thread.
+ * more or fewer bytes than it declared is refused before anything is published, and so is an upload whose
+ * {@link PutOptions.Guard} refuses right before the publishing request (staged blocks are never committed, and Azure
+ * discards them). SDK failures propagate as thrown; the caller maps them. Used once, from one thread.
  */
 final class AzureUpload {
     private static final BlobHttpHeaders HEADERS = new BlobHttpHeaders().setContentType("application/octet-stream");
@@ -39,12 +41,14 @@ final class AzureUpload {
     private final String key;
     private final ObjectBody body;
     private final AzureErrors errors;
+    private final PutOptions.Guard guard;
 
-    AzureUpload(BlockBlobClient blob, String key, ObjectBody body, AzureErrors errors) {
+    AzureUpload(BlockBlobClient blob, String key, ObjectBody body, AzureErrors errors, PutOptions.Guard guard) {
         this.blob = blob;
         this.key = key;
         this.body = body;
         this.errors = errors;
+        this.guard = guard;
     }
 
     /** One Put Blob of the whole body, read into one array. */
@@ -56,6 +60,7 @@ final class AzureUpload {
         } catch (IOException e) {
             throw sourceFailed(e);
         }
+        guard.check(); // the commit point
         return blob.uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
                 .setHeaders(HEADERS).setMetadata(metadata).setTier(AccessTier.HOT)
                 .setRequestConditions(conditions), null, Context.NONE).getValue();
@@ -84,6 +89,7 @@ final class AzureUpload {
         } catch (IOException e) {
             throw sourceFailed(e);
         }
+        guard.check(); // the commit point
         return blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(ids).setHeaders(HEADERS)
                 .setMetadata(metadata).setTier(AccessTier.HOT).setRequestConditions(conditions), null,
                 Context.NONE).getValue();

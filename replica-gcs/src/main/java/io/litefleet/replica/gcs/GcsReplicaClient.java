@@ -45,7 +45,8 @@ import java.util.Optional;
  * <p><b>Uploads</b> up to one chunk are a single request; larger bodies go through a resumable upload fed one
  * chunk at a time, which GCS publishes only when it is finalized: a body that fails or turns out shorter than it
  * declared is never finalized (the channel is abandoned, not closed), so nothing partial becomes an object.
- * {@link PutOptions#ifAbsent()} is {@code ifGenerationMatch=0}. <b>Listings</b> follow page tokens past any number
+ * {@link PutOptions#ifAbsent()} is {@code ifGenerationMatch=0}; {@link PutOptions#guard()} is checked before the single
+ * request or the finalizing last chunk. <b>Listings</b> follow page tokens past any number
  * of pages. <b>Deletes</b> go in JSON batch requests of up to 100.
  *
  * <p>Thread-safe: one client (one pooled transport) serves every database replicating to the bucket.
@@ -140,6 +141,7 @@ final class GcsReplicaClient implements ReplicaClient {
                     fill(in, data, data.length, 0, body, key);
                     expectEnd(in, body, key);
                 }
+                options.guard().check(); // the commit point of a single request
                 // LTX pages are LZ4-compressed already: gzipping the request would only cost CPU.
                 Blob blob = options.ifAbsent()
                         ? storage.create(info, data, Storage.BlobTargetOption.disableGzipContent(),
@@ -147,7 +149,7 @@ final class GcsReplicaClient implements ReplicaClient {
                         : storage.create(info, data, Storage.BlobTargetOption.disableGzipContent());
                 return new ObjectInfo(key, body.length(), updated(blob), options.metadata());
             }
-            putResumable(info, key, body, options.ifAbsent());
+            putResumable(info, key, body, options);
             return new ObjectInfo(key, body.length(), Instant.now(), options.metadata());
         } catch (ReplicaException e) {
             throw e;
@@ -159,9 +161,13 @@ final class GcsReplicaClient implements ReplicaClient {
         }
     }
 
-    /** Feeds the body chunk by chunk; finalizes (closes) only after exactly {@code length} bytes. */
-    private void putResumable(BlobInfo info, String key, ObjectBody body, boolean ifAbsent) throws IOException {
-        WriteChannel out = ifAbsent
+    /**
+     * Feeds the body chunk by chunk; finalizes (closes) only after exactly {@code length} bytes and a passing guard.
+     * The channel sends the last chunk only when it is closed (the upload's total size goes with it), so a refused
+     * guard leaves the upload unfinalized: no object.
+     */
+    private void putResumable(BlobInfo info, String key, ObjectBody body, PutOptions options) throws IOException {
+        WriteChannel out = options.ifAbsent()
                 ? storage.writer(info, Storage.BlobWriteOption.disableGzipContent(),
                 Storage.BlobWriteOption.doesNotExist())
                 : storage.writer(info, Storage.BlobWriteOption.disableGzipContent());
@@ -179,6 +185,7 @@ final class GcsReplicaClient implements ReplicaClient {
             }
             expectEnd(in, body, key);
         }
+        options.guard().check(); // the commit point
         out.close(); // finalizes: only now does the object exist
     }
 

@@ -1,6 +1,8 @@
 package io.litefleet.replica.s3;
 
 import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.PutOptions;
+import io.litefleet.api.replica.ReplicaException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,19 +21,44 @@ import software.amazon.awssdk.http.ContentStreamProvider;
  *
  * <p>The bytes are checked against {@link ObjectBody#length()}: a body that ends early or runs on past its length
  * fails with {@link BodySourceException} before the last byte is handed over, so the store never completes an
- * object from a body that lied about its length. Not thread-safe: one upload, one thread at a time; close it when
- * the upload is over.
+ * object from a body that lied about its length. The same way, the put's {@link PutOptions.Guard} is checked
+ * right before the body's last bytes are handed over (a refusal is {@link Refused}, unchecked so that the SDK does
+ * not retry it), so a process resumed after its ownership lapsed never completes a single PUT it had started.
+ * Not thread-safe: one upload, one thread at a time; close it when the upload is over.
  */
 final class BodySlices implements Closeable {
     private final ObjectBody body;
     private final long length;
+    private final PutOptions.Guard guard;
     private final List<InputStream> retries = new ArrayList<>();
     private InputStream shared;
     private long sharedPos;
 
-    BodySlices(ObjectBody body) {
+    BodySlices(ObjectBody body, PutOptions.Guard guard) {
         this.body = body;
         this.length = body.length();
+        this.guard = guard;
+    }
+
+    /** The guard's refusal, thrown from a body read; {@link #refusal} finds it in whatever the SDK wraps it in. */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient ReplicaException refusal;
+
+        Refused(ReplicaException refusal) {
+            super(refusal.getMessage(), refusal, false, false);
+            this.refusal = refusal;
+        }
+    }
+
+    /** The guard's refusal behind {@code e}, if a body read was refused. */
+    static java.util.Optional<ReplicaException> refusal(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof Refused r) {
+                return java.util.Optional.of(r.refusal);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The bytes {@code [offset, offset + size)}, for the slices in order. */
@@ -166,8 +193,11 @@ final class BodySlices implements Closeable {
                         + length + " bytes");
             }
             advance(n);
-            if (pos == length && readsOn()) {
-                throw new BodySourceException("the body is longer than its declared " + length + " bytes");
+            if (pos == length) {
+                if (readsOn()) {
+                    throw new BodySourceException("the body is longer than its declared " + length + " bytes");
+                }
+                checkGuard();
             }
             return n;
         }
@@ -178,6 +208,15 @@ final class BodySlices implements Closeable {
                 return in.read() >= 0;
             } catch (IOException e) {
                 throw new BodySourceException("reading the body to upload failed at byte " + pos, e);
+            }
+        }
+
+        /** The commit point of a single PUT: the server gets the last bytes only if the guard passes. */
+        private void checkGuard() {
+            try {
+                guard.check();
+            } catch (ReplicaException e) {
+                throw new Refused(e);
             }
         }
 

@@ -1,5 +1,6 @@
 package io.litefleet.replica.s3;
 
+import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import java.io.IOException;
@@ -19,7 +20,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * One multipart upload: CreateMultipartUpload, the parts in order, CompleteMultipartUpload; on any failure an
  * AbortMultipartUpload, so no parts are left to pay for. S3 publishes the object only at completion, so a failed
  * upload never leaves a partial object, and {@code If-None-Match: *} on the completion makes a conditional create
- * atomic.
+ * atomic. The put's guard is checked right before the completion.
  *
  * <p>Parts stream straight from the body ({@link BodySlices}), one at a time: no part is buffered, so an upload
  * holds no more memory than a copy loop, whatever its size. (Upstream's uploader buffers {@code concurrency} parts
@@ -36,15 +37,17 @@ final class MultipartUpload {
     private final String key;
     private final Map<String, String> metadata;
     private final boolean ifAbsent;
+    private final PutOptions.Guard guard;
 
     MultipartUpload(S3Client s3, S3Config config, S3Errors errors, String key, Map<String, String> metadata,
-                    boolean ifAbsent) {
+                    PutOptions options) {
         this.s3 = s3;
         this.config = config;
         this.errors = errors;
         this.key = key;
         this.metadata = metadata;
-        this.ifAbsent = ifAbsent;
+        this.ifAbsent = options.ifAbsent();
+        this.guard = options.guard();
     }
 
     /**
@@ -57,7 +60,10 @@ final class MultipartUpload {
         return Math.max(configured, (needed + mib - 1) / mib * mib);
     }
 
-    /** Uploads {@code length} bytes in parts of {@code partSize}; SDK failures propagate after the abort. */
+    /**
+     * Uploads {@code length} bytes in parts of {@code partSize}; SDK failures and a refusal of the guard propagate
+     * after the abort.
+     */
     void run(BodySlices body, long length, long partSize) throws ReplicaException {
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder().bucket(config.bucket())
                 .key(key).metadata(metadata).contentType("application/octet-stream");
@@ -73,8 +79,9 @@ final class MultipartUpload {
             if (ifAbsent) {
                 complete.ifNoneMatch("*");
             }
+            guard.check(); // the commit point: refused, the upload is aborted and the object never appears
             s3.completeMultipartUpload(complete.build());
-        } catch (SdkException | ReplicaException e) {
+        } catch (RuntimeException | ReplicaException e) {
             abort(uploadId, e);
             throw e;
         }

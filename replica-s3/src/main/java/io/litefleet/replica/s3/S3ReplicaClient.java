@@ -48,7 +48,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p><b>Writes.</b> A body shorter than the part size goes up in one streamed PutObject; a longer one as a multipart
  * upload ({@link MultipartUpload}), which S3 publishes only when it completes, so readers never see part of an
  * object. Neither holds the body in memory. {@link PutOptions#ifAbsent()} is {@code If-None-Match: *} (on the
- * PutObject, or on the CompleteMultipartUpload). Metadata goes into {@code x-amz-meta-*};
+ * PutObject, or on the CompleteMultipartUpload). {@link PutOptions#guard()} is checked before the first request, before
+ * a single PUT's last bytes are sent, and before CompleteMultipartUpload (a refused multipart upload is aborted).
+ * Metadata goes into {@code x-amz-meta-*} (the owner's too, and {@link #stat} returns it);
  * {@link PutOptions#TIMESTAMP} is written exactly as upstream writes it (Go's {@code time.RFC3339Nano}: no trailing
  * zeros in the fraction).
  *
@@ -105,7 +107,8 @@ final class S3ReplicaClient implements ReplicaClient {
         Map<String, String> metadata = metadata(options);
         long length = body.length();
         long partSize = MultipartUpload.partSize(config.partSize(), length);
-        try (BodySlices slices = new BodySlices(body)) {
+        try (BodySlices slices = new BodySlices(body, options.guard())) {
+            options.guard().check(); // before any request; the body checks again before its last bytes
             if (length < partSize) {
                 PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(config.bucket()).key(key)
                         .metadata(metadata).contentLength(length);
@@ -117,11 +120,17 @@ final class S3ReplicaClient implements ReplicaClient {
                 s3.putObject(req.build(), RequestBody.fromContentProvider(slices.slice(0, length), length,
                         "application/octet-stream"));
             } else {
-                new MultipartUpload(s3, config, errors, key, metadata, options.ifAbsent()).run(slices, length,
-                        partSize);
+                new MultipartUpload(s3, config, errors, key, metadata, options).run(slices, length, partSize);
             }
-        } catch (SdkException e) {
-            throw errors.map("put", key, e);
+        } catch (RuntimeException e) {
+            java.util.Optional<ReplicaException> refused = BodySlices.refusal(e);
+            if (refused.isPresent()) {
+                throw refused.get();
+            }
+            if (e instanceof SdkException s) {
+                throw errors.map("put", key, s);
+            }
+            throw e;
         }
         return new ObjectInfo(key, length, clock.instant(), metadata);
     }

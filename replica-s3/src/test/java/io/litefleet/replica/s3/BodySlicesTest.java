@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.PutOptions;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +51,7 @@ class BodySlicesTest {
     void slicesInOrder_openTheBodyOnce() throws IOException {
         byte[] data = S3ReplicaClientIT.bytes(1, 10_000);
         Counted body = new Counted(data, data.length);
-        try (BodySlices s = new BodySlices(body)) {
+        try (BodySlices s = new BodySlices(body, PutOptions.Guard.NONE)) {
             assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, 4000), read(s.slice(0, 4000)));
             assertArrayEquals(java.util.Arrays.copyOfRange(data, 4000, 8000), read(s.slice(4000, 4000)));
             assertArrayEquals(java.util.Arrays.copyOfRange(data, 8000, 10_000), read(s.slice(8000, 2000)));
@@ -60,7 +63,7 @@ class BodySlicesTest {
     void aRetriedSlice_readsItsBytesFromAFreshStream_andTheNextSliceStillLinesUp() throws IOException {
         byte[] data = S3ReplicaClientIT.bytes(2, 9_000);
         Counted body = new Counted(data, data.length);
-        try (BodySlices s = new BodySlices(body)) {
+        try (BodySlices s = new BodySlices(body, PutOptions.Guard.NONE)) {
             ContentStreamProvider first = s.slice(0, 3000);
             try (InputStream partial = first.newStream()) {
                 partial.readNBytes(1000); // the attempt breaks here
@@ -74,17 +77,37 @@ class BodySlicesTest {
 
     @Test
     void aBodyShorterOrLongerThanDeclared_failsBeforeItsLastByteIsHandedOver() {
-        try (BodySlices s = new BodySlices(new Counted(new byte[100], 200))) {
+        try (BodySlices s = new BodySlices(new Counted(new byte[100], 200), PutOptions.Guard.NONE)) {
             BodySourceException e = assertThrows(BodySourceException.class, () -> read(s.slice(0, 200)));
             assertTrue(e.getMessage().contains("ended after 100 of its declared 200"), e.getMessage());
         }
-        try (BodySlices s = new BodySlices(new Counted(new byte[300], 200))) {
+        try (BodySlices s = new BodySlices(new Counted(new byte[300], 200), PutOptions.Guard.NONE)) {
             InputStream in = s.slice(0, 200).newStream();
             BodySourceException e = assertThrows(BodySourceException.class, () -> in.readNBytes(200));
             assertTrue(e.getMessage().contains("longer than its declared 200"), e.getMessage());
         }
-        try (BodySlices s = new BodySlices(new Counted(new byte[1], 0))) {
+        try (BodySlices s = new BodySlices(new Counted(new byte[1], 0), PutOptions.Guard.NONE)) {
             assertThrows(BodySourceException.class, () -> s.slice(0, 0).newStream().read());
+        }
+    }
+
+    @Test
+    void aRefusingGuard_failsTheLastReadOnly_beforeTheLastBytesAreHandedOver() throws IOException {
+        byte[] data = S3ReplicaClientIT.bytes(3, 10_000);
+        AtomicInteger checks = new AtomicInteger();
+        ReplicaException fenced = new ReplicaException(ReplicaFailure.FENCED, "injected: fenced");
+        try (BodySlices s = new BodySlices(new Counted(data, data.length), () -> {
+            checks.incrementAndGet();
+            throw fenced;
+        })) {
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, 6000), read(s.slice(0, 6000)), "a first part");
+            assertEquals(0, checks.get(), "no check before the body's end");
+            InputStream last = s.slice(6000, 4000).newStream();
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 6000, 9000), last.readNBytes(3000));
+            byte[] rest = new byte[1000];
+            BodySlices.Refused e = assertThrows(BodySlices.Refused.class, () -> last.read(rest, 0, 1000));
+            assertEquals(1, checks.get());
+            assertEquals(fenced, BodySlices.refusal(new RuntimeException("wrapped", e)).orElseThrow());
         }
     }
 

@@ -98,6 +98,25 @@ class S3ReplicaClientIT extends ProxiedS3Test {
     }
 
     @Test
+    void put_guardRefusingRightBeforeCompletion_sendsEveryPartButNoCompletion_andAborts() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        // Calls: before any request, before the body's last bytes, before CompleteMultipartUpload (refused).
+        PutOptions options = PutOptions.DEFAULT.withOwner("host-a", 3).withGuard(() -> {
+            if (checks.incrementAndGet() >= 3) {
+                throw new ReplicaException(ReplicaFailure.FENCED, "injected: lease lost");
+            }
+        });
+        ReplicaException e = assertThrows(ReplicaException.class,
+                () -> client.put("fenced/k", ObjectBody.of(bytes(6, 12 * MIB)), options));
+        assertEquals(ReplicaFailure.FENCED, e.failure(), e.getMessage());
+        assertEquals(3, checks.get());
+        assertEquals(3, proxy.count("PUT", "uploadId="), "every part was sent: " + proxy.requests());
+        assertEquals(0, proxy.count("POST", "uploadId="), "no CompleteMultipartUpload");
+        assertEquals(1, proxy.count("DELETE", "uploadId="), "AbortMultipartUpload");
+        assertTrue(client.stat("fenced/k").isEmpty());
+    }
+
+    @Test
     void put_upstreamLayoutAndTimestamp_areWrittenAsUpstreamWritesThem() throws Exception {
         String key = ReplicaLayout.HEX_LEVEL_DIRS.key("db/app.db", 1, 1, 0x2a);
         assertEquals("db/app.db/0001/0000000000000001-000000000000002a.ltx", key);

@@ -16,7 +16,8 @@ import net.schmizz.sshj.sftp.SFTPException;
 
 /**
  * One put (see {@link SftpReplicaClient} for the whole scheme): stream the body into a new temp file beside the key,
- * give it the timestamp as its mtime, sync it, close it, then publish it under the key ({@link SftpPaths#publish}).
+ * give it the timestamp as its mtime, sync it, close it, check the put's guard, then publish it under the key
+ * ({@link SftpPaths#publish}).
  * A failed attempt removes its temp file, or leaves it to the session to remove after reconnecting. Failures of the
  * body itself are {@link ReplicaFailure#IO} (or {@link ReplicaFailure#INVALID} for a wrong length), never taken for
  * a lost connection. Runs on one thread at a time; the session may run it twice.
@@ -61,6 +62,7 @@ final class SftpUpload implements SftpSession.Operation<ObjectInfo> {
         boolean published = false;
         try {
             Instant modified = write(e, target, temp);
+            options.guard().check(); // the commit point: refused, the temp file is removed below
             publishing = true;
             SftpPaths.publish(e, temp, target, options.ifAbsent(), settings.describe(), key);
             published = true;

@@ -2,12 +2,15 @@ package io.litefleet.replica.sftp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.replica.ObjectBody;
 import io.litefleet.api.replica.ObjectInfo;
 import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.replica.ReplicaException;
+import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.testkit.server.OpenSshd;
 import io.litefleet.testkit.server.OpenSshdExtension;
 import java.io.InputStream;
@@ -44,6 +47,23 @@ class SftpReplicaClientIT {
             c.put(key, ObjectBody.of("second".getBytes(StandardCharsets.UTF_8)), PutOptions.DEFAULT);
         }
         assertEquals("second", Files.readString(sshd().root().resolve(key)));
+        assertEquals(List.of(), tempFiles(sshd().root().resolve(prefix(t))));
+    }
+
+    @Test
+    void put_refusedByItsGuard_isFencedAndLeavesNoFileAndNoTempFile(TestInfo t) throws Exception {
+        String key = prefix(t) + "db/ltx/0/0000000000000001-0000000000000001.ltx";
+        try (ReplicaClient c = SftpTestClients.keyClient(sshd())) {
+            for (boolean ifAbsent : List.of(false, true)) {
+                PutOptions fenced = new PutOptions(ifAbsent, Map.of()).withGuard(() -> {
+                    throw new ReplicaException(ReplicaFailure.FENCED, "injected: fenced");
+                });
+                ReplicaException e = assertThrows(ReplicaException.class,
+                        () -> c.put(key, ObjectBody.of(new byte[1000]), fenced));
+                assertEquals(ReplicaFailure.FENCED, e.failure(), e.getMessage());
+            }
+        }
+        assertTrue(Files.notExists(sshd().root().resolve(key)), "a refused put published " + key);
         assertEquals(List.of(), tempFiles(sshd().root().resolve(prefix(t))));
     }
 
