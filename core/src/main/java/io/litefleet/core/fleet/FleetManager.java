@@ -1,5 +1,6 @@
 package io.litefleet.core.fleet;
 
+import io.litefleet.api.cluster.Coordinator;
 import io.litefleet.api.discovery.Discovery;
 import io.litefleet.api.discovery.DiscoveryListener;
 import io.litefleet.api.tier.TieringPolicy;
@@ -58,9 +59,9 @@ public final class FleetManager implements AutoCloseable {
 
     private FleetManager(Discovery discovery, List<String> patterns, TieringPolicy policy, TargetResolver resolver,
                          Catalog catalog, FleetOptions options, Clock clock, SyncScheduler scheduler,
-                         boolean ownsScheduler, boolean threaded) throws IOException {
+                         boolean ownsScheduler, boolean threaded, Coordinator coordinator) throws IOException {
         this.f = new Fleet(new DbTable(), clock, discovery, patterns, resolver, catalog, options, scheduler,
-                inbox::add);
+                inbox::add, coordinator);
         this.ownsScheduler = ownsScheduler;
         this.settler = new Settler(f, this::release);
         this.passes = new Passes(f, settler, this::release);
@@ -70,6 +71,30 @@ public final class FleetManager implements AutoCloseable {
             baseline.computeIfAbsent(p.dbPath(), k -> new java.util.ArrayList<>(1)).add(p);
         }
         this.intake = new Intake(f, hot, passes, settler, baseline, new HashSet<>(catalog.unsettled()));
+        f.ownership.start(new Ownership.Resume() {
+            @Override
+            public void owned(int id, int wants) {
+                if ((wants & Ownership.PROMOTE) != 0) {
+                    hot.promote(id);
+                } else if ((wants & Ownership.PASS) != 0) {
+                    passes.claimed(id);
+                }
+                if ((wants & Ownership.SETTLE) != 0) {
+                    settler.claimed(id);
+                }
+                refill();
+            }
+
+            @Override
+            public void foreign(int id, String holder) {
+                passes.foreign(id, holder);
+            }
+
+            @Override
+            public void fencesVoid() {
+                hot.fencesVoid();
+            }
+        });
         this.thread = threaded ? new Thread(this::loop, "litefleet-fleet-0") : null;
     }
 
@@ -83,7 +108,7 @@ public final class FleetManager implements AutoCloseable {
                                      TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock)
             throws IOException {
         return start(discovery, patterns, policy, resolver, catalog, options, clock,
-                SyncScheduler.start(options.syncWorkers(), clock), true);
+                SyncScheduler.start(options.syncWorkers(), clock), true, null);
     }
 
     /**
@@ -93,14 +118,26 @@ public final class FleetManager implements AutoCloseable {
     public static FleetManager start(Discovery discovery, List<String> patterns, TieringPolicy policy,
                                      TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
                                      SyncScheduler scheduler) throws IOException {
-        return start(discovery, patterns, policy, resolver, catalog, options, clock, scheduler, false);
+        return start(discovery, patterns, policy, resolver, catalog, options, clock, scheduler, false, null);
+    }
+
+    /**
+     * As {@link #start(Discovery, List, TieringPolicy, TargetResolver, Catalog, FleetOptions, Clock, SyncScheduler)},
+     * in a cluster: each database is claimed through {@code coordinator} (which the caller owns and closes after the
+     * fleet) before its first upload, and one another instance holds is not replicated here.
+     */
+    public static FleetManager start(Discovery discovery, List<String> patterns, TieringPolicy policy,
+                                     TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
+                                     SyncScheduler scheduler, Coordinator coordinator) throws IOException {
+        return start(discovery, patterns, policy, resolver, catalog, options, clock, scheduler, false, coordinator);
     }
 
     private static FleetManager start(Discovery discovery, List<String> patterns, TieringPolicy policy,
                                       TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
-                                      SyncScheduler scheduler, boolean owns) throws IOException {
+                                      SyncScheduler scheduler, boolean owns, Coordinator coordinator)
+            throws IOException {
         FleetManager m = new FleetManager(discovery, patterns, policy, resolver, catalog, options, clock, scheduler,
-                owns, true);
+                owns, true, coordinator);
         m.watch();
         m.publishStatus();
         m.thread.setDaemon(true);
@@ -116,8 +153,15 @@ public final class FleetManager implements AutoCloseable {
     public static FleetManager manual(Discovery discovery, List<String> patterns, TieringPolicy policy,
                                       TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
                                       SyncScheduler scheduler) throws IOException {
+        return manual(discovery, patterns, policy, resolver, catalog, options, clock, scheduler, null);
+    }
+
+    /** As {@link #manual}, in a cluster through {@code coordinator} (see {@link #start}). */
+    public static FleetManager manual(Discovery discovery, List<String> patterns, TieringPolicy policy,
+                                      TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
+                                      SyncScheduler scheduler, Coordinator coordinator) throws IOException {
         FleetManager m = new FleetManager(discovery, patterns, policy, resolver, catalog, options, clock, scheduler,
-                false, false);
+                false, false, coordinator);
         m.watch();
         m.publishStatus();
         return m;
@@ -312,6 +356,8 @@ public final class FleetManager implements AutoCloseable {
             case HOT -> hot.syncNow(id).orElseThrow().whenComplete((r, err) -> complete(result, r, err));
             case EXCLUDED -> result.completeExceptionally(new IOException(db + ": excluded from the fleet"));
             case DELETED -> result.completeExceptionally(new IOException(db + ": the database file is gone"));
+            case FOREIGN -> result.completeExceptionally(new IOException(db + ": replicated by another instance of "
+                    + "the cluster, not here"));
             default -> {
                 if (s == RowState.REFUSED || s == RowState.FAILED) {
                     f.lifecycle.move(id, RowState.COLD); // tried again now, as its next change would
@@ -380,6 +426,7 @@ public final class FleetManager implements AutoCloseable {
         passes.drain();
         settler.queueDue(f.clock.instant());
         settler.drain();
+        f.ownership.drain();
     }
 
     /**
@@ -414,6 +461,9 @@ public final class FleetManager implements AutoCloseable {
     /** The release of a row by a worker: a promotion or a pass a change asked for meanwhile goes ahead now. */
     private void release(int id) {
         f.lifecycle.release(id);
+        if (f.lifecycle.state(id) == RowState.DELETED) {
+            f.ownership.releaseIfOwned(id); // its final sync ran: another instance may take it at once
+        }
         passes.released(id);
         if (f.lifecycle.wantsPromotion(id)) {
             f.lifecycle.wantPromotion(id, false);
@@ -434,6 +484,7 @@ public final class FleetManager implements AutoCloseable {
     private void refill() {
         passes.drain();
         settler.drain();
+        f.ownership.drain();
     }
 
     private void flushCatalog() {
@@ -473,6 +524,11 @@ public final class FleetManager implements AutoCloseable {
         if (!done.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("fleet thread did not answer within 30 s");
         }
+    }
+
+    /** Claim requests sent to the cluster's coordinator (tests: none without a cluster, none for owned rows). */
+    long claimRequests() {
+        return f.ownership.claims();
     }
 
     /** The scheduler, for tests that hold its workers. */
