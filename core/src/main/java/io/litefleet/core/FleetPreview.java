@@ -250,7 +250,7 @@ public final class FleetPreview implements AutoCloseable {
             return new Removal(name, objects.size(), bytes, Optional.of("the database exists again"));
         }
         if (coordinator == null) {
-            coordinator = io.litefleet.core.cluster.Coordinators.open(config.cluster(), registry);
+            coordinator = Coordinators.open(config.cluster(), registry);
         }
         ReplicaTarget owned;
         try {

@@ -112,7 +112,7 @@ public final class Replication implements AutoCloseable {
             PluginRegistry registry = open(opened, PluginRegistry.open(plan.pluginsDir()));
             // An unknown type or key fails here, naming file and line; without a cluster: section it costs nothing.
             io.litefleet.api.cluster.Coordinator coordinator = open(opened,
-                    io.litefleet.core.cluster.Coordinators.open(plan.cluster(), registry));
+                    Coordinators.open(plan.cluster(), registry));
             ReplicaClients clients = open(opened, new ReplicaClients(registry));
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
             open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir(), clock));
@@ -182,7 +182,7 @@ public final class Replication implements AutoCloseable {
              PluginRegistry registry = PluginRegistry.open(plan.pluginsDir());
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(plan.stateDir());
-             io.litefleet.api.cluster.Coordinator coordinator = io.litefleet.core.cluster.Coordinators.open(
+             io.litefleet.api.cluster.Coordinator coordinator = Coordinators.open(
                      plan.cluster(), registry)) {
             ReplicaOverlaps claimed = new ReplicaOverlaps();
             List<DbReplicator> replicators = new ArrayList<>();

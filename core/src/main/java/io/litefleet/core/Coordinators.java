@@ -1,13 +1,14 @@
-package io.litefleet.core.cluster;
+package io.litefleet.core;
 
 import io.litefleet.api.cluster.CoordinationException;
 import io.litefleet.api.cluster.Coordinator;
 import io.litefleet.api.cluster.CoordinatorProvider;
+import io.litefleet.core.cluster.SingleNodeCoordinator;
 import io.litefleet.core.config.ClusterConfig;
 import io.litefleet.core.plugin.PluginRegistry;
 
 /** Opens the coordinator the {@code cluster:} section names. */
-public final class Coordinators {
+final class Coordinators {
     private Coordinators() {
     }
 
@@ -19,7 +20,7 @@ public final class Coordinators {
      * @throws io.litefleet.api.ConfigException naming file, line and key for an unknown type or key
      * @throws CoordinationException            when the service refuses this instance for good (credentials, TLS)
      */
-    public static Coordinator open(ClusterConfig cluster, PluginRegistry registry) throws CoordinationException {
+    static Coordinator open(ClusterConfig cluster, PluginRegistry registry) throws CoordinationException {
         if (!cluster.clustered()) {
             return SingleNodeCoordinator.of(cluster.instanceId().orElse("local"));
         }
