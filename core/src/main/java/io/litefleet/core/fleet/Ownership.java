@@ -138,6 +138,10 @@ final class Ownership {
             var e = it.next();
             int id = e.getKey();
             it.remove();
+            if (f.table.token(id) != 0) {
+                resume.owned(id, e.getValue()); // claimed by an earlier batch while this wish waited
+                continue;
+            }
             List<Ownable> own = ownables(id);
             if (own.isEmpty()) {
                 continue; // gone or unresolvable: the pass or promotion that resolves it says why
