@@ -87,11 +87,19 @@ final class ListedDatabases {
                     StateLock processLock, Coordinator coordinator) {
         this.processLock = processLock;
         this.coordinator = coordinator;
+        this.clients = clients;
+        this.claimed = claimed;
+        this.catalog = catalog;
+        this.scheduler = scheduler;
+        this.compaction = compaction;
+        this.clock = clock;
+        this.stateDir = stateDir;
+        this.fleetMode = fleetMode;
         if (!(coordinator instanceof SingleNodeCoordinator)) {
             coordinator.listen(new OwnershipListener() {
                 @Override
                 public void released(String location) {
-                    scheduler.execute(() -> retry(l -> l.heldBy != null
+                    later(() -> retry(l -> l.heldBy != null
                             && l.targets.stream().anyMatch(t -> t.describe().equals(location))));
                 }
 
@@ -102,18 +110,19 @@ final class ListedDatabases {
 
                 @Override
                 public void sessionRestored(Session session) {
-                    scheduler.execute(() -> retry(l -> l.heldBy != null || l.sessionId != session.id()));
+                    later(() -> retry(l -> l.heldBy != null || l.sessionId != session.id()));
                 }
             });
         }
-        this.clients = clients;
-        this.claimed = claimed;
-        this.catalog = catalog;
-        this.scheduler = scheduler;
-        this.compaction = compaction;
-        this.clock = clock;
-        this.stateDir = stateDir;
-        this.fleetMode = fleetMode;
+    }
+
+    /** Runs a claim on a worker (never on the coordinator's thread); nothing once the scheduler has stopped. */
+    private void later(java.util.function.Supplier<Void> claim) {
+        try {
+            scheduler.execute(claim);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: the session ends next, and with it every claim
+        }
     }
 
     /**

@@ -400,7 +400,7 @@ public final class Replication implements AutoCloseable {
      * @param shutdownSync how hard a stop retries the final syncs
      * @param heartbeat  upstream's heartbeat, if configured
      * @param socket     the control socket to listen on, if enabled
-     * @param cluster    the {@code cluster:} section (its type and keys are checked at start; not used yet)
+     * @param cluster    the {@code cluster:} section (its coordinator is opened at start, closed at stop)
      */
     record Plan(List<DbConfig> dbs, Optional<FleetConfig> fleet, CompactionSettings compaction, Path stateDir,
                 Optional<Path> pluginsDir, Clock clock, boolean manual, HttpConfig http,
