@@ -127,6 +127,7 @@ class FleetClusterTest {
         a.discovery.dbs.removeAll(dbs.subList(3, 6)); // each starts with half of the directory
         a.fleet.runUntilIdle();
         b.fleet.runUntilIdle();
+        assertEquals(1, a.counted.claims.get(), "three new databases, one claim request");
         a.discovery.dbs.addAll(dbs.subList(3, 6)); // then both see all of it
         b.discovery.dbs.addAll(dbs.subList(0, 3));
         a.changed(dbs);
