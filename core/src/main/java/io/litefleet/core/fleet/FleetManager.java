@@ -54,7 +54,7 @@ public final class FleetManager implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private volatile FleetStatus status;
-    private volatile Unreplicated unreplicated = new Unreplicated(0, 0, 0);
+    private volatile Unreplicated unreplicated = new Unreplicated(0, 0, 0, 0);
     private boolean watching;
 
     private FleetManager(Discovery discovery, List<String> patterns, TieringPolicy policy, TargetResolver resolver,
@@ -212,8 +212,9 @@ public final class FleetManager implements AutoCloseable {
      * @param excluded their replica path is unusable or shared with another database
      * @param refused  the engine refused them (not in WAL mode, unreadable); tried again at their next change
      * @param failed   replicating them hit a bug; tried again at their next change
+     * @param foreign  cluster mode: another instance replicates them; claimed when it lets go
      */
-    public record Unreplicated(int excluded, int refused, int failed) {
+    public record Unreplicated(int excluded, int refused, int failed, int foreign) {
     }
 
     /** The counters as of the last fleet step. Thread-safe. */
@@ -511,7 +512,7 @@ public final class FleetManager implements AutoCloseable {
                 intake.lastScanMs(), intake.watchHealth(), intake.scanEvery(), settler.settles(),
                 settler.pending(), f.running(), f.captures.get(), intake.unmatched());
         unreplicated = new Unreplicated(l.count(RowState.EXCLUDED), l.count(RowState.REFUSED),
-                l.count(RowState.FAILED));
+                l.count(RowState.FAILED), l.count(RowState.FOREIGN));
     }
 
     /** Waits until the fleet thread has handled everything queued before this call (tests). */

@@ -150,6 +150,8 @@ class FleetClusterTest {
             assertEquals(Set.of(owner.name), writers.get(name), name + ": written only by its owner");
             assertEquals(RowState.FOREIGN, other.state(dbs.get(i)), name + ": foreign on the other instance");
         }
+        assertEquals(3, a.fleet.unreplicated().foreign(), "the status counts what the other instance holds");
+        assertEquals(3, b.fleet.unreplicated().foreign());
         assertEquals(claimsA, a.counted.claims.get(), "owned databases changed again without a claim");
         assertEquals(claimsB, b.counted.claims.get(), "foreign databases changed without a claim");
         assertRestores(dbs);
