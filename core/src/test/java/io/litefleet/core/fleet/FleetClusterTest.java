@@ -20,6 +20,7 @@ import io.litefleet.core.engine.BothRestores;
 import io.litefleet.core.engine.EngineSettings;
 import io.litefleet.core.file.FileReplicaClientProvider;
 import io.litefleet.core.state.Catalog;
+import io.litefleet.testkit.Await;
 import io.litefleet.testkit.DbContent;
 import io.litefleet.testkit.InMemoryCoordinator;
 import io.litefleet.testkit.MutableClock;
@@ -262,6 +263,79 @@ class FleetClusterTest {
         for (Path db : dbs) {
             assertEquals(Optional.of("a"), service.owner(location(a, db)).map(Owner::instance));
             assertRestores(db);
+        }
+    }
+
+    @Test
+    void threadedFleets_ownershipEventsReachTheFleetThread_andTheOtherInstanceTakesOver() throws Exception {
+        FleetManagerTest.FakeDiscovery da = new FleetManagerTest.FakeDiscovery();
+        FleetManagerTest.FakeDiscovery db = new FleetManagerTest.FakeDiscovery();
+        List<Path> dbs = da.addWalDatabases(dir.resolve("data"), 2);
+        db.dbs.addAll(dbs);
+        InMemoryCoordinator ca = service.join("a", VALIDITY);
+        InMemoryCoordinator cb = service.join("b", VALIDITY);
+        java.time.Clock system = java.time.Clock.systemUTC();
+        FleetOptions options = new FleetOptions(10, Duration.ofHours(1), 2, 2, Duration.ZERO,
+                EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty());
+        Settings root = Settings.of("test", Map.of("root", dir.resolve("replica").toString()));
+        try (SyncScheduler sa = SyncScheduler.start(2, system); SyncScheduler sb = SyncScheduler.start(2, system);
+             Catalog cata = Catalog.open(dir.resolve("state-a")); Catalog catb = Catalog.open(dir.resolve("state-b"));
+             ReplicaClient clientA = recording("a", new FileReplicaClientProvider().create(root));
+             ReplicaClient clientB = recording("b", new FileReplicaClientProvider().create(root))) {
+            TargetResolver ra = FleetManagerTest.byFileName(clientA);
+            FleetManager fa = FleetManager.start(da, List.of("/p/*"), s -> TierDecision.STAY, ra, cata, options,
+                    system, sa, ca);
+            FleetManager fb = null;
+            try {
+                Await.until(Duration.ofSeconds(20), "a captures both", () -> dbs.stream().allMatch(p ->
+                        present(cata, p)));
+                fb = FleetManager.start(db, List.of("/p/*"), s -> TierDecision.STAY,
+                        FleetManagerTest.byFileName(clientB), catb, options, system, sb, cb);
+                FleetManager b = fb;
+                Await.until(Duration.ofSeconds(20), "b leaves both to a", () -> b.unreplicated().foreign() == 2);
+
+                ca.expire(); // on this thread, as a coordinator's own thread would: b's fleet thread takes it from here
+                Await.until(Duration.ofSeconds(20), "b takes both over", () -> dbs.stream().allMatch(p ->
+                        present(catb, p) && service.owner(locationOf(ra, p)).map(Owner::instance)
+                                .equals(Optional.of("b"))));
+                int putsA = putsBy.get("a").get();
+                for (Path p : dbs) {
+                    write(p, "after the takeover");
+                    da.listener.changed(p);
+                    db.listener.changed(p);
+                }
+                Await.until(Duration.ofSeconds(20), "b ships the change", () -> dbs.stream().allMatch(p ->
+                        txid(catb, p) >= 3));
+                assertEquals(putsA, putsBy.get("a").get(), "a, whose session ended, wrote nothing more");
+            } finally {
+                fa.close();
+                if (fb != null) {
+                    fb.close();
+                }
+                ca.close();
+                cb.close();
+            }
+        }
+        assertRestores(dbs);
+    }
+
+    private static boolean present(Catalog catalog, Path db) {
+        return txid(catalog, db) > 0;
+    }
+
+    private static long txid(Catalog catalog, Path db) {
+        try {
+            return catalog.get(db.toString()).map(r -> r.txid()).orElse(0L);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String locationOf(TargetResolver resolver, Path db) {
+        try {
+            return resolver.resolve(new FleetManagerTest.FakeDiscovery().match(db)).describe();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
