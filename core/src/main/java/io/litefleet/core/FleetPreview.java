@@ -256,7 +256,8 @@ public final class FleetPreview implements AutoCloseable {
         try {
             owned = ListedDatabases.claim(coordinator, db, List.of(t)).get(0); // cluster: refused while held
         } catch (IOException e) {
-            return new Removal(name, objects.size(), bytes, Optional.of("not deleted: " + e.getMessage()));
+            return new Removal(name, objects.size(), bytes, Optional.of("not deleted, the cluster "
+                    + "must agree first: " + e.getMessage()));
         }
         List<String> keys = objects.stream().map(ObjectInfo::key).toList();
         try {

@@ -223,8 +223,8 @@ final class ListedDatabases {
             return true;
         } catch (IOException e) {
             if (!e.getMessage().equals(l.heldBy)) {
-                LOG.log(System.Logger.Level.WARNING, e.getMessage() + " (" + l.config.origin() + "; tried again when "
-                        + "it is released or the cluster session is back)");
+                LOG.log(System.Logger.Level.WARNING, e.getMessage() + ": not replicated here (" + l.config.origin()
+                        + "; tried again when it is released or the cluster session is back)");
             }
             l.heldBy = e.getMessage();
             return false;
@@ -266,7 +266,7 @@ final class ListedDatabases {
         try {
             claims = coordinator.claim(own);
         } catch (CoordinationException e) {
-            throw new IOException(db + ": not replicated now: cannot claim it in the cluster: " + e.getMessage(), e);
+            throw new IOException(db + ": cannot claim its replica in the cluster now: " + e.getMessage(), e);
         }
         Optional<Claim.HeldBy> held = claims.stream().filter(Claim.HeldBy.class::isInstance)
                 .map(Claim.HeldBy.class::cast).findFirst();
@@ -276,9 +276,8 @@ final class ListedDatabases {
                     coordinator.release(own.get(i), o.token());
                 }
             }
-            throw new IOException(db + ": not replicated here: replica " + held.get().location()
-                    + " is replicated by instance " + held.get().instance() + " (fencing token "
-                    + held.get().token() + ")");
+            throw new IOException(db + ": replica " + held.get().location() + " is held by instance "
+                    + held.get().instance() + " (fencing token " + held.get().token() + ")");
         }
         List<ReplicaTarget> out = new ArrayList<>(targets.size());
         for (int i = 0; i < targets.size(); i++) {

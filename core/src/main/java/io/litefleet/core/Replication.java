@@ -196,7 +196,8 @@ public final class Replication implements AutoCloseable {
                 try {
                     targets = ListedDatabases.claim(coordinator, db.path(), targets);
                 } catch (IOException e) {
-                    out.add(new Litefleet.SyncOutcome(db.path(), 0, 0, 0, Optional.of(e.getMessage())));
+                    out.add(new Litefleet.SyncOutcome(db.path(), 0, 0, 0,
+                            Optional.of(e.getMessage() + ": not synced")));
                     continue;
                 }
                 for (int i = 0; i < targets.size(); i++) {
