@@ -31,6 +31,8 @@ final class Ownership {
     private static final System.Logger LOG = System.getLogger(Ownership.class.getName());
     /** Locations per claim request: etcd's default {@code --max-txn-ops} is 128. */
     static final int BATCH = 128;
+    /** Claim requests in flight at once: claiming a large fleet at start is not one round trip per batch. */
+    static final int IN_FLIGHT = 4;
     /** What a row waits for its claim to do: bits of {@link #waiting}. */
     static final int PASS = 1;
     static final int PROMOTE = 2;
@@ -57,7 +59,7 @@ final class Ownership {
     private final PackedHashIndex foreign;
     /** The session the tokens in the table were claimed in. */
     private Session epoch;
-    private boolean inFlight;
+    private int inFlight;
     private int failures;
     private Instant retryAt = Instant.MIN;
     private long claims;
@@ -126,20 +128,27 @@ final class Ownership {
         return targets.stream().map(t -> t.withFence(fence)).toList();
     }
 
-    /** Sends the next claim batch when none is in flight and no backoff holds it. */
+    /** Sends claim batches for the rows waiting, up to {@link #IN_FLIGHT} at once, unless a backoff holds them. */
     void drain() {
-        if (coordinator == null || inFlight || waiting.isEmpty() || f.clock.instant().isBefore(retryAt)) {
+        if (coordinator == null || f.clock.instant().isBefore(retryAt)) {
             return;
         }
+        while (inFlight < IN_FLIGHT && !waiting.isEmpty()) {
+            sendBatch();
+        }
+    }
+
+    private void sendBatch() {
         List<int[]> rows = new ArrayList<>(); // {id, wants, first ownable, ownables}
         List<Ownable> batch = new ArrayList<>();
+        List<int[]> ownedAlready = new ArrayList<>();
         var it = waiting.entrySet().iterator();
         while (it.hasNext() && batch.size() < BATCH) {
             var e = it.next();
             int id = e.getKey();
             it.remove();
             if (f.table.token(id) != 0) {
-                resume.owned(id, e.getValue()); // claimed by an earlier batch while this wish waited
+                ownedAlready.add(new int[] {id, e.getValue()}); // claimed by an earlier batch meanwhile
                 continue;
             }
             List<Ownable> own = ownables(id);
@@ -149,10 +158,11 @@ final class Ownership {
             rows.add(new int[] {id, e.getValue(), batch.size(), own.size()});
             batch.addAll(own);
         }
+        ownedAlready.forEach(o -> resume.owned(o[0], o[1])); // after the walk: resuming may queue more claims
         if (batch.isEmpty()) {
             return;
         }
-        inFlight = true;
+        inFlight++;
         claims++;
         f.scheduler.execute(() -> claimOnWorker(batch, rows)).whenComplete((r, err) ->
                 f.inbox.accept(() -> claimed(rows, r, err)));
@@ -183,9 +193,10 @@ final class Ownership {
 
     /** Fleet thread: the batch's outcome, row by row. */
     private void claimed(List<int[]> rows, List<Claim> out, Throwable err) {
-        inFlight = false;
+        inFlight--;
         if (err != null) {
             Throwable why = Failure.unwrap(err);
+            why = why instanceof java.io.UncheckedIOException u ? u.getCause() : why;
             failures++;
             retryAt = f.clock.instant().plusMillis(SyncScheduler.backoffMillis(failures));
             if (failures == 1) {
@@ -203,6 +214,7 @@ final class Ownership {
         for (int[] row : rows) {
             outcome(row[0], row[1], out.subList(row[2], row[2] + row[3]));
         }
+        drain(); // the next batch at once, also when this one found every row held elsewhere
     }
 
     private void outcome(int id, int wants, List<Claim> mine) {

@@ -2,6 +2,7 @@ package io.litefleet.core.fleet;
 
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.core.compact.Maintenance;
+import io.litefleet.core.replica.ReplicaTarget;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,7 +147,7 @@ final class Settler {
             if (db == null) {
                 return false;
             }
-            List<io.litefleet.core.replica.ReplicaTarget> targets = f.resolver.resolveAll(db);
+            List<ReplicaTarget> targets = f.resolver.resolveAll(db);
             if (!f.ownership.ready(id, Ownership.SETTLE)) {
                 return false; // settled once claimed (claimed)
             }
