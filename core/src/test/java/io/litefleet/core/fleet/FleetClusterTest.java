@@ -340,6 +340,18 @@ class FleetClusterTest {
     }
 
     @Test
+    void manyNewDatabases_areClaimedInBatchesOf128() throws Exception {
+        Node a = new Node("a");
+        for (int i = 0; i < 300; i++) { // no file behind them: claimed, then refused by their pass
+            a.discovery.virtual.add(dir.resolve("v" + i + ".db"));
+            a.discovery.dbs.add(dir.resolve("v" + i + ".db"));
+        }
+        a.fleet.runUntilIdle();
+        assertEquals(3, a.counted.claims.get(), "300 locations in requests of at most 128");
+        assertEquals(300, a.coordinator.owners("", 1000).size());
+    }
+
+    @Test
     void withoutACluster_noClaimIsMade() throws Exception {
         FleetManagerTest.FakeDiscovery discovery = new FleetManagerTest.FakeDiscovery();
         List<Path> dbs = discovery.addWalDatabases(dir.resolve("data"), 3);
