@@ -37,6 +37,8 @@ public final class FleetPreview implements AutoCloseable {
     private final LeavingOutDiscovery discovery;
     private final TargetResolver resolver;
     private final Path stateDir;
+    /** Cluster mode: opened at the first deletion, so a location is claimed before anything there is deleted. */
+    private io.litefleet.api.cluster.Coordinator coordinator;
 
     private FleetPreview(LitefleetConfig config, PluginRegistry registry, ReplicaClients clients, FleetConfig fleet,
                          Discovery patterns, LeavingOutDiscovery discovery, TargetResolver resolver, Path stateDir) {
@@ -231,12 +233,12 @@ public final class FleetPreview implements AutoCloseable {
                         + targets.stream().map(ReplicaTarget::url).toList() + ")")));
                 continue;
             }
-            out.add(remove(t.get(), r, dryRun, stillGone));
+            out.add(remove(db, t.get(), r, dryRun, stillGone));
         }
         return out;
     }
 
-    private static Removal remove(ReplicaTarget t, String name, boolean dryRun, BooleanSupplier stillGone)
+    private Removal remove(Path db, ReplicaTarget t, String name, boolean dryRun, BooleanSupplier stillGone)
             throws IOException {
         // The trailing slash keeps tenant1 from taking tenant10's objects.
         List<ObjectInfo> objects = t.client().list(t.path().isEmpty() ? "" : t.path() + "/");
@@ -247,9 +249,26 @@ public final class FleetPreview implements AutoCloseable {
         if (!stillGone.getAsBoolean()) {
             return new Removal(name, objects.size(), bytes, Optional.of("the database exists again"));
         }
+        if (coordinator == null) {
+            coordinator = Coordinators.open(config.cluster(), registry);
+        }
+        ReplicaTarget owned;
+        try {
+            owned = ListedDatabases.claim(coordinator, db, List.of(t)).get(0); // cluster: refused while held
+        } catch (IOException e) {
+            return new Removal(name, objects.size(), bytes, Optional.of("not deleted, the cluster "
+                    + "must agree first: " + e.getMessage()));
+        }
         List<String> keys = objects.stream().map(ObjectInfo::key).toList();
-        for (int i = 0; i < keys.size(); i += 1000) {
-            t.delete(keys.subList(i, Math.min(keys.size(), i + 1000)));
+        try {
+            for (int i = 0; i < keys.size(); i += 1000) {
+                owned.delete(keys.subList(i, Math.min(keys.size(), i + 1000)));
+            }
+        } finally {
+            if (owned.fence().token() != 0) {
+                coordinator.release(new io.litefleet.api.cluster.Ownable(t.describe(), db.toString()),
+                        owned.fence().token());
+            }
         }
         return new Removal(name, objects.size(), bytes, Optional.empty());
     }
@@ -258,6 +277,9 @@ public final class FleetPreview implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (coordinator != null) {
+                coordinator.close();
+            }
             if (discovery != null) {
                 discovery.close();
             }

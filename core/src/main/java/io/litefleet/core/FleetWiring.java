@@ -59,7 +59,8 @@ final class FleetWiring {
      */
     static FleetManager start(FleetConfig fleet, CompactionSettings compaction, PluginRegistry registry,
                               ReplicaClients clients, Catalog catalog, Clock clock, ReplicaOverlaps claimed,
-                              SyncScheduler scheduler, boolean manual) throws IOException {
+                              SyncScheduler scheduler, boolean manual, io.litefleet.api.cluster.Coordinator coordinator)
+            throws IOException {
         int workers = fleetWorkers(fleet);
         int transients = workers;
         checkDescriptorBudget(fleet, transients);
@@ -85,8 +86,10 @@ final class FleetWiring {
             List<String> names = new ArrayList<>(fleet.directories().stream().map(DirectoryConfig::glob).toList());
             names.addAll(fleet.patterns());
             return manual
-                    ? FleetManager.manual(discovery, names, policy, resolver, catalog, options, clock, scheduler)
-                    : FleetManager.start(discovery, names, policy, resolver, catalog, options, clock, scheduler);
+                    ? FleetManager.manual(discovery, names, policy, resolver, catalog, options, clock, scheduler,
+                            coordinator)
+                    : FleetManager.start(discovery, names, policy, resolver, catalog, options, clock, scheduler,
+                            coordinator);
         } catch (IOException | RuntimeException e) {
             discovery.close();
             throw e;

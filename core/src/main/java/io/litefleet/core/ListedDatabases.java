@@ -1,6 +1,14 @@
 package io.litefleet.core;
 
+import io.litefleet.api.cluster.Claim;
+import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.Coordinator;
+import io.litefleet.api.cluster.Ownable;
+import io.litefleet.api.cluster.OwnershipListener;
+import io.litefleet.api.cluster.Session;
+import io.litefleet.core.cluster.SingleNodeCoordinator;
 import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.replica.Fence;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.ReplicaClients;
@@ -33,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
  * and started again, registered and unregistered. Thread-safe: the control socket calls in from its connections.
  */
 final class ListedDatabases {
+    private static final System.Logger LOG = System.getLogger(ListedDatabases.class.getName());
     private final ReplicaClients clients;
     private final ReplicaOverlaps claimed;
     private final Catalog catalog;
@@ -42,6 +51,7 @@ final class ListedDatabases {
     private final Path stateDir;
     private final boolean fleetMode;
     private final StateLock processLock;
+    private final Coordinator coordinator;
     private final Map<Path, Listed> dbs = new LinkedHashMap<>(); // guarded by this
     /** Databases of the start-up plan: the process's {@link StateLock} holds their locks until it ends. */
     private final java.util.Set<Path> lockedByProcess = new java.util.HashSet<>(); // guarded by this
@@ -53,6 +63,10 @@ final class ListedDatabases {
     private static final class Listed {
         final DbConfig config;
         final List<ReplicaTarget> targets;
+        /** Cluster mode: why it is not replicated here now (held by another instance, not claimed yet); else null. */
+        String heldBy;
+        /** The session its targets' fences belong to (-1: none yet). */
+        long sessionId = -1;
         final List<DbReplicator> replicators = new ArrayList<>();
         final List<Maintenance> maintenance = new ArrayList<>();
         final DbStats stats = new DbStats();
@@ -70,8 +84,9 @@ final class ListedDatabases {
 
     ListedDatabases(ReplicaClients clients, ReplicaOverlaps claimed, Catalog catalog, SyncScheduler scheduler,
                     CompactionSettings compaction, Clock clock, Path stateDir, boolean fleetMode,
-                    StateLock processLock) {
+                    StateLock processLock, Coordinator coordinator) {
         this.processLock = processLock;
+        this.coordinator = coordinator;
         this.clients = clients;
         this.claimed = claimed;
         this.catalog = catalog;
@@ -80,6 +95,34 @@ final class ListedDatabases {
         this.clock = clock;
         this.stateDir = stateDir;
         this.fleetMode = fleetMode;
+        if (!(coordinator instanceof SingleNodeCoordinator)) {
+            coordinator.listen(new OwnershipListener() {
+                @Override
+                public void released(String location) {
+                    later(() -> retry(l -> l.heldBy != null
+                            && l.targets.stream().anyMatch(t -> t.describe().equals(location))));
+                }
+
+                @Override
+                public void sessionLost(Session session) {
+                    // Every write is fenced already (the WAL is kept); nothing to do until the session is back.
+                }
+
+                @Override
+                public void sessionRestored(Session session) {
+                    later(() -> retry(l -> l.heldBy != null || l.sessionId != session.id()));
+                }
+            });
+        }
+    }
+
+    /** Runs a claim on a worker (never on the coordinator's thread); nothing once the scheduler has stopped. */
+    private void later(java.util.function.Supplier<Void> claim) {
+        try {
+            scheduler.execute(claim);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: the session ends next, and with it every claim
+        }
     }
 
     /**
@@ -90,7 +133,9 @@ final class ListedDatabases {
         Listed l = resolve(db, null);
         dbs.put(db.path(), l);
         lockedByProcess.add(db.path());
-        start(l);
+        if (claimed(l)) {
+            start(l);
+        }
         Map<String, DbReplicator> byName = new LinkedHashMap<>();
         for (int i = 0; i < l.replicators.size(); i++) {
             byName.put(db.replicas().get(i).name(), l.replicators.get(i));
@@ -114,7 +159,9 @@ final class ListedDatabases {
         try {
             Listed l = resolve(config, lock);
             dbs.put(db, l);
-            start(l);
+            if (claimed(l)) {
+                start(l);
+            }
             return true;
         } catch (IOException | RuntimeException e) {
             if (lock != null) {
@@ -136,15 +183,107 @@ final class ListedDatabases {
             throw e;
         }
         Listed l = new Listed(db, List.copyOf(targets), lock);
-        for (int i = 0; i < targets.size(); i++) {
-            Maintenance m = Maintenance.create(targets.get(i), compaction);
-            DbReplicator r = DbReplicator.create(db.path(), targets.get(i), catalog,
-                    db.replicas().get(i).engine(db.engine()), clock, m).snapshottingFirstCapture();
+        if (coordinator instanceof SingleNodeCoordinator) {
+            build(l, l.targets);
+        }
+        return l;
+    }
+
+    /** One replicator and maintenance per destination, writing to {@code fenced}. */
+    private void build(Listed l, List<ReplicaTarget> fenced) {
+        l.replicators.clear();
+        l.maintenance.clear();
+        for (int i = 0; i < fenced.size(); i++) {
+            Maintenance m = Maintenance.create(fenced.get(i), compaction);
+            DbReplicator r = DbReplicator.create(l.config.path(), fenced.get(i), catalog,
+                    l.config.replicas().get(i).engine(l.config.engine()), clock, m).snapshottingFirstCapture();
             r.countInto(l.stats);
             l.replicators.add(r);
             l.maintenance.add(m);
         }
-        return l;
+    }
+
+    /**
+     * Cluster mode: claims the database's locations and builds its replicators fenced by the claim; false (logged
+     * once per reason) when another instance holds them or the service cannot answer now: tried again when they are
+     * released or the session is back. Single-node mode: true at no cost.
+     */
+    private boolean claimed(Listed l) {
+        if (coordinator instanceof SingleNodeCoordinator) {
+            return true;
+        }
+        try {
+            List<ReplicaTarget> fenced = claim(coordinator, l.config.path(), l.targets);
+            build(l, fenced);
+            l.sessionId = fenced.get(0).fence().sessionId();
+            if (l.heldBy != null) {
+                LOG.log(System.Logger.Level.INFO, l.config.path() + ": claimed; replicating it here now");
+            }
+            l.heldBy = null;
+            return true;
+        } catch (IOException e) {
+            if (!e.getMessage().equals(l.heldBy)) {
+                LOG.log(System.Logger.Level.WARNING, e.getMessage() + ": not replicated here (" + l.config.origin()
+                        + "; tried again when it is released or the cluster session is back)");
+            }
+            l.heldBy = e.getMessage();
+            return false;
+        }
+    }
+
+    /** On a worker: claims again the databases {@code which} selects, replacing fences of an ended session. */
+    private synchronized Void retry(java.util.function.Predicate<Listed> which) {
+        for (Listed l : dbs.values()) {
+            if (!which.test(l)) {
+                continue;
+            }
+            boolean wasRunning = !l.running.isEmpty();
+            if (wasRunning) {
+                finalSyncs(l.running); // fenced: their WAL stays; the new replicators continue from the catalog
+                l.running = List.of();
+            }
+            if (claimed(l)) {
+                start(l);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code targets} of {@code db} fenced by this instance's claim of their locations (as they are without a
+     * cluster).
+     *
+     * @throws IOException naming the database, the location and the holder when another instance holds one (what
+     *                     this instance got of the others is released again), or why the service cannot answer
+     */
+    static List<ReplicaTarget> claim(Coordinator coordinator, Path db, List<ReplicaTarget> targets)
+            throws IOException {
+        if (coordinator instanceof SingleNodeCoordinator) {
+            return targets;
+        }
+        List<Ownable> own = targets.stream().map(t -> new Ownable(t.describe(), db.toString())).toList();
+        List<Claim> claims;
+        try {
+            claims = coordinator.claim(own);
+        } catch (CoordinationException e) {
+            throw new IOException(db + ": cannot claim its replica in the cluster now: " + e.getMessage(), e);
+        }
+        Optional<Claim.HeldBy> held = claims.stream().filter(Claim.HeldBy.class::isInstance)
+                .map(Claim.HeldBy.class::cast).findFirst();
+        if (held.isPresent()) {
+            for (int i = 0; i < claims.size(); i++) {
+                if (claims.get(i) instanceof Claim.Owned o) {
+                    coordinator.release(own.get(i), o.token());
+                }
+            }
+            throw new IOException(db + ": replica " + held.get().location() + " is held by instance "
+                    + held.get().instance() + " (fencing token " + held.get().token() + ")");
+        }
+        List<ReplicaTarget> out = new ArrayList<>(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            out.add(targets.get(i).withFence(Fence.of((Claim.Owned) claims.get(i), coordinator.instanceId())));
+        }
+        return List.copyOf(out);
     }
 
     /** Schedules every destination's replicator. */
@@ -170,6 +309,9 @@ final class ListedDatabases {
         }
         if (!l.running.isEmpty()) {
             return Optional.of(false);
+        }
+        if (l.replicators.isEmpty() && !claimed(l)) {
+            return Optional.of(false); // held by another instance: said in the log
         }
         start(l);
         return Optional.of(true);
@@ -203,6 +345,7 @@ final class ListedDatabases {
         boolean startedHere = lockedByProcess.remove(db);
         return Optional.of(done.whenComplete((ok, err) -> {
             l.targets.forEach(claimed::release);
+            releaseClaims(l);
             if (startedHere) {
                 processLock.release(db); // after its final sync: another process may take it over now
             }
@@ -215,6 +358,22 @@ final class ListedDatabases {
                 }
             }
         }));
+    }
+
+    /** Cluster mode: gives up the database's locations (after its final syncs), so another instance may take it. */
+    private void releaseClaims(Listed l) {
+        for (DbReplicator r : l.replicators) {
+            Fence fence = r.target().fence();
+            if (fence.token() != 0) {
+                try {
+                    coordinator.release(new Ownable(r.target().describe(), l.config.path().toString()),
+                            fence.token());
+                } catch (CoordinationException e) {
+                    LOG.log(System.Logger.Level.WARNING, l.config.path() + ": cannot release " + r.target().describe()
+                            + " (another instance takes it when this session ends): " + e.getMessage());
+                }
+            }
+        }
     }
 
     /** Every destination's final sync; true when all succeeded. */

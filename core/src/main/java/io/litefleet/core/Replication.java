@@ -63,12 +63,15 @@ public final class Replication implements AutoCloseable {
     private final HttpEndpoint http;
     private final Heartbeat heartbeat;
     private final ControlServer control;
+    private final io.litefleet.api.cluster.Coordinator coordinator;
     private boolean closed;
 
     private Replication(StateLock lock, PluginRegistry registry, ReplicaClients clients, Catalog catalog,
                         SyncScheduler scheduler, FleetManager fleet, ListedDatabases listed, Path stateDir,
-                        HttpEndpoint http, Heartbeat heartbeat, Optional<SocketConfig> socket, Clock clock) {
+                        HttpEndpoint http, Heartbeat heartbeat, Optional<SocketConfig> socket, Clock clock,
+                        io.litefleet.api.cluster.Coordinator coordinator) {
         this.lock = lock;
+        this.coordinator = coordinator;
         this.registry = registry;
         this.clients = clients;
         this.catalog = catalog;
@@ -107,7 +110,9 @@ public final class Replication implements AutoCloseable {
             StateLock lock = open(opened, StateLock.acquire(plan.stateDir(), dbPaths(plan),
                     plan.fleet().isPresent()));
             PluginRegistry registry = open(opened, PluginRegistry.open(plan.pluginsDir()));
-            plan.cluster().provider(registry); // an unknown type or key fails here, naming file and line
+            // An unknown type or key fails here, naming file and line; without a cluster: section it costs nothing.
+            io.litefleet.api.cluster.Coordinator coordinator = open(opened,
+                    Coordinators.open(plan.cluster(), registry));
             ReplicaClients clients = open(opened, new ReplicaClients(registry));
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
             open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir(), clock));
@@ -123,12 +128,13 @@ public final class Replication implements AutoCloseable {
             // One replicator per destination: each keeps its own position, retries and compaction, so a slow or dead
             // destination never holds the others back.
             ListedDatabases listed = new ListedDatabases(clients, claimed, catalog, scheduler, plan.compaction(),
-                    clock, plan.stateDir(), plan.fleet().isPresent(), lock);
+                    clock, plan.stateDir(), plan.fleet().isPresent(), lock, coordinator);
             for (DbConfig db : plan.dbs()) {
                 measured.add(listed.add(db));
             }
             FleetManager fleet = plan.fleet().isEmpty() ? null : open(opened, FleetWiring.start(plan.fleet().get(),
-                    plan.compaction(), registry, clients, catalog, clock, claimed, scheduler, plan.manual()));
+                    plan.compaction(), registry, clients, catalog, clock, claimed, scheduler, plan.manual(),
+                    coordinator));
             ReplicationMetrics metrics = new ReplicationMetrics(measured, Optional.ofNullable(fleet), clients::requests);
             FleetStatusSource status = new FleetStatusSource(catalog, fleet, listed, plan.http().health(), clock);
             HttpEndpoint server = HttpEndpoint.open(plan.http(), Router.create(metrics::scrape, status,
@@ -136,7 +142,7 @@ public final class Replication implements AutoCloseable {
             Heartbeat heartbeat = plan.heartbeat().isEmpty() ? null : open(opened, Heartbeat.start(
                     plan.heartbeat().get(), measured.stream().map(ReplicationMetrics.Listed::stats).toList(), clock));
             return new Replication(lock, registry, clients, catalog, scheduler, fleet, listed, plan.stateDir(),
-                    server, heartbeat, plan.socket(), clock);
+                    server, heartbeat, plan.socket(), clock, coordinator);
         } catch (IOException | RuntimeException e) {
             closeAll(opened.reversed(), e);
             throw e;
@@ -175,20 +181,34 @@ public final class Replication implements AutoCloseable {
         try (StateLock lock = StateLock.acquire(plan.stateDir(), dbPaths(plan), plan.fleet().isPresent());
              PluginRegistry registry = PluginRegistry.open(plan.pluginsDir());
              ReplicaClients clients = new ReplicaClients(registry);
-             Catalog catalog = Catalog.open(plan.stateDir())) {
+             Catalog catalog = Catalog.open(plan.stateDir());
+             io.litefleet.api.cluster.Coordinator coordinator = Coordinators.open(
+                     plan.cluster(), registry)) {
             ReplicaOverlaps claimed = new ReplicaOverlaps();
             List<DbReplicator> replicators = new ArrayList<>();
             List<Maintenance> maintenance = new ArrayList<>();
+            List<Litefleet.SyncOutcome> out = new ArrayList<>();
             for (DbConfig db : plan.dbs()) {
+                List<ReplicaTarget> targets = new ArrayList<>();
                 for (ReplicaConfig rc : db.replicas()) {
-                    ReplicaTarget target = target(clients, claimed, db, rc);
+                    targets.add(target(clients, claimed, db, rc));
+                }
+                try {
+                    targets = ListedDatabases.claim(coordinator, db.path(), targets);
+                } catch (IOException e) {
+                    out.add(new Litefleet.SyncOutcome(db.path(), 0, 0, 0,
+                            Optional.of(e.getMessage() + ": not synced")));
+                    continue;
+                }
+                for (int i = 0; i < targets.size(); i++) {
+                    ReplicaConfig rc = db.replicas().get(i);
+                    ReplicaTarget target = targets.get(i);
                     Maintenance m = settleEvery.isEmpty() ? null : Maintenance.create(target, plan.compaction());
                     replicators.add(DbReplicator.create(db.path(), target, catalog, rc.engine(db.engine()),
                             plan.clock(), m == null ? ref -> { } : m));
                     maintenance.add(m);
                 }
             }
-            List<Litefleet.SyncOutcome> out = new ArrayList<>();
             for (int i = 0; i < replicators.size(); i++) {
                 DbReplicator r = replicators.get(i);
                 Maintenance m = maintenance.get(i);
@@ -341,6 +361,7 @@ public final class Replication implements AutoCloseable {
         Optional.ofNullable(heartbeat).ifPresent(order::add); // no ping once stopping
         Optional.ofNullable(fleet).ifPresent(order::add);
         order.add(scheduler);
+        order.add(coordinator); // after the final syncs: ends the session, releasing every database in one request
         Optional.ofNullable(http).ifPresent(order::add); // served while the final syncs run
         order.addAll(List.of(listed::close, catalog, clients, registry, lock));
         closeAll(order, null);
@@ -380,7 +401,7 @@ public final class Replication implements AutoCloseable {
      * @param shutdownSync how hard a stop retries the final syncs
      * @param heartbeat  upstream's heartbeat, if configured
      * @param socket     the control socket to listen on, if enabled
-     * @param cluster    the {@code cluster:} section (its type and keys are checked at start; not used yet)
+     * @param cluster    the {@code cluster:} section (its coordinator is opened at start, closed at stop)
      */
     record Plan(List<DbConfig> dbs, Optional<FleetConfig> fleet, CompactionSettings compaction, Path stateDir,
                 Optional<Path> pluginsDir, Clock clock, boolean manual, HttpConfig http,

@@ -48,6 +48,11 @@ final class DbTable {
     private byte[] state = new byte[16];
     private byte[] changes = new byte[16];
     private byte[] pattern = new byte[16];
+    /**
+     * Each row's fencing token in cluster mode (0: not owned now), 8 bytes a row; null until the first token is set,
+     * so single-node mode never allocates it.
+     */
+    private long[] token;
     private final PackedHashIndex index = new PackedHashIndex();
     /** Rows per state, kept as states change: the status needs no pass over the table. */
     private final int[] counts = new int[STATES.length];
@@ -190,6 +195,28 @@ final class DbTable {
         return pattern[id];
     }
 
+    /** The row's fencing token: the claim of its replica locations in cluster mode; 0 when not owned now. */
+    long token(int id) {
+        return token == null || id >= token.length ? 0 : token[id];
+    }
+
+    void token(int id, long t) {
+        if (token == null || id >= token.length) {
+            if (t == 0) {
+                return;
+            }
+            token = Arrays.copyOf(token == null ? new long[0] : token, Math.max(id + 1, dir.length));
+        }
+        token[id] = t;
+    }
+
+    /** Every token void (the session they were claimed in is lost). */
+    void clearTokens() {
+        if (token != null) {
+            Arrays.fill(token, 0);
+        }
+    }
+
     /** Changes seen since the counter was last reset (saturates at 127). */
     int changes(int id) {
         return changes[id];
@@ -232,6 +259,9 @@ final class DbTable {
         state = Arrays.copyOf(state, size);
         changes = Arrays.copyOf(changes, size);
         pattern = Arrays.copyOf(pattern, size);
+        if (token != null) {
+            token = Arrays.copyOf(token, size);
+        }
     }
 
     /** Directories interned. */
@@ -311,5 +341,8 @@ final class DbTable {
         state = Arrays.copyOf(state, cap);
         changes = Arrays.copyOf(changes, cap);
         pattern = Arrays.copyOf(pattern, cap);
+        if (token != null) {
+            token = Arrays.copyOf(token, cap);
+        }
     }
 }

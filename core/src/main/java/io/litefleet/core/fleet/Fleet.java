@@ -33,10 +33,13 @@ final class Fleet {
     final io.litefleet.core.engine.DbStats stats = new io.litefleet.core.engine.DbStats();
     /** Why rows were refused or failed, as logged (fleet thread; read for the status API, stale ones dropped). */
     final java.util.Map<Integer, String> errors = new java.util.HashMap<>();
+    /** Which rows this instance owns in cluster mode (everything, at no cost, without a cluster). */
+    final Ownership ownership;
     private int passes;
 
     Fleet(DbTable table, Clock clock, Discovery discovery, List<String> patterns, TargetResolver resolver,
-          Catalog catalog, FleetOptions options, SyncScheduler scheduler, Consumer<Runnable> inbox) {
+          Catalog catalog, FleetOptions options, SyncScheduler scheduler, Consumer<Runnable> inbox,
+          io.litefleet.api.cluster.Coordinator coordinator) {
         this.table = table;
         this.lifecycle = new Lifecycle(table, clock);
         this.clock = clock;
@@ -48,6 +51,7 @@ final class Fleet {
         this.scheduler = scheduler;
         this.inbox = inbox;
         this.epoch = clock.instant();
+        this.ownership = new Ownership(this, coordinator);
     }
 
     /** Seconds since the fleet started, by its clock (the table's time unit). */

@@ -1,5 +1,6 @@
 package io.litefleet.core.fleet;
 
+import io.litefleet.api.cluster.Coordinator;
 import io.litefleet.api.discovery.Discovery;
 import io.litefleet.api.discovery.DiscoveryListener;
 import io.litefleet.api.tier.TieringPolicy;
@@ -53,14 +54,14 @@ public final class FleetManager implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private volatile FleetStatus status;
-    private volatile Unreplicated unreplicated = new Unreplicated(0, 0, 0);
+    private volatile Unreplicated unreplicated = new Unreplicated(0, 0, 0, 0);
     private boolean watching;
 
     private FleetManager(Discovery discovery, List<String> patterns, TieringPolicy policy, TargetResolver resolver,
                          Catalog catalog, FleetOptions options, Clock clock, SyncScheduler scheduler,
-                         boolean ownsScheduler, boolean threaded) throws IOException {
+                         boolean ownsScheduler, boolean threaded, Coordinator coordinator) throws IOException {
         this.f = new Fleet(new DbTable(), clock, discovery, patterns, resolver, catalog, options, scheduler,
-                inbox::add);
+                inbox::add, coordinator);
         this.ownsScheduler = ownsScheduler;
         this.settler = new Settler(f, this::release);
         this.passes = new Passes(f, settler, this::release);
@@ -70,6 +71,30 @@ public final class FleetManager implements AutoCloseable {
             baseline.computeIfAbsent(p.dbPath(), k -> new java.util.ArrayList<>(1)).add(p);
         }
         this.intake = new Intake(f, hot, passes, settler, baseline, new HashSet<>(catalog.unsettled()));
+        f.ownership.start(new Ownership.Resume() {
+            @Override
+            public void owned(int id, int wants) {
+                if ((wants & Ownership.PROMOTE) != 0) {
+                    hot.promote(id);
+                } else if ((wants & Ownership.PASS) != 0) {
+                    passes.claimed(id);
+                }
+                if ((wants & Ownership.SETTLE) != 0) {
+                    settler.claimed(id);
+                }
+                refill();
+            }
+
+            @Override
+            public void foreign(int id, String holder) {
+                passes.foreign(id, holder);
+            }
+
+            @Override
+            public void fencesVoid() {
+                hot.fencesVoid();
+            }
+        });
         this.thread = threaded ? new Thread(this::loop, "litefleet-fleet-0") : null;
     }
 
@@ -83,7 +108,7 @@ public final class FleetManager implements AutoCloseable {
                                      TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock)
             throws IOException {
         return start(discovery, patterns, policy, resolver, catalog, options, clock,
-                SyncScheduler.start(options.syncWorkers(), clock), true);
+                SyncScheduler.start(options.syncWorkers(), clock), true, null);
     }
 
     /**
@@ -93,14 +118,26 @@ public final class FleetManager implements AutoCloseable {
     public static FleetManager start(Discovery discovery, List<String> patterns, TieringPolicy policy,
                                      TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
                                      SyncScheduler scheduler) throws IOException {
-        return start(discovery, patterns, policy, resolver, catalog, options, clock, scheduler, false);
+        return start(discovery, patterns, policy, resolver, catalog, options, clock, scheduler, false, null);
+    }
+
+    /**
+     * As {@link #start(Discovery, List, TieringPolicy, TargetResolver, Catalog, FleetOptions, Clock, SyncScheduler)},
+     * in a cluster: each database is claimed through {@code coordinator} (which the caller owns and closes after the
+     * fleet) before its first upload, and one another instance holds is not replicated here.
+     */
+    public static FleetManager start(Discovery discovery, List<String> patterns, TieringPolicy policy,
+                                     TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
+                                     SyncScheduler scheduler, Coordinator coordinator) throws IOException {
+        return start(discovery, patterns, policy, resolver, catalog, options, clock, scheduler, false, coordinator);
     }
 
     private static FleetManager start(Discovery discovery, List<String> patterns, TieringPolicy policy,
                                       TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
-                                      SyncScheduler scheduler, boolean owns) throws IOException {
+                                      SyncScheduler scheduler, boolean owns, Coordinator coordinator)
+            throws IOException {
         FleetManager m = new FleetManager(discovery, patterns, policy, resolver, catalog, options, clock, scheduler,
-                owns, true);
+                owns, true, coordinator);
         m.watch();
         m.publishStatus();
         m.thread.setDaemon(true);
@@ -116,8 +153,15 @@ public final class FleetManager implements AutoCloseable {
     public static FleetManager manual(Discovery discovery, List<String> patterns, TieringPolicy policy,
                                       TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
                                       SyncScheduler scheduler) throws IOException {
+        return manual(discovery, patterns, policy, resolver, catalog, options, clock, scheduler, null);
+    }
+
+    /** As {@link #manual}, in a cluster through {@code coordinator} (see {@link #start}). */
+    public static FleetManager manual(Discovery discovery, List<String> patterns, TieringPolicy policy,
+                                      TargetResolver resolver, Catalog catalog, FleetOptions options, Clock clock,
+                                      SyncScheduler scheduler, Coordinator coordinator) throws IOException {
         FleetManager m = new FleetManager(discovery, patterns, policy, resolver, catalog, options, clock, scheduler,
-                false, false);
+                false, false, coordinator);
         m.watch();
         m.publishStatus();
         return m;
@@ -168,8 +212,9 @@ public final class FleetManager implements AutoCloseable {
      * @param excluded their replica path is unusable or shared with another database
      * @param refused  the engine refused them (not in WAL mode, unreadable); tried again at their next change
      * @param failed   replicating them hit a bug; tried again at their next change
+     * @param foreign  cluster mode: another instance replicates them; claimed when it lets go
      */
-    public record Unreplicated(int excluded, int refused, int failed) {
+    public record Unreplicated(int excluded, int refused, int failed, int foreign) {
     }
 
     /** The counters as of the last fleet step. Thread-safe. */
@@ -312,6 +357,8 @@ public final class FleetManager implements AutoCloseable {
             case HOT -> hot.syncNow(id).orElseThrow().whenComplete((r, err) -> complete(result, r, err));
             case EXCLUDED -> result.completeExceptionally(new IOException(db + ": excluded from the fleet"));
             case DELETED -> result.completeExceptionally(new IOException(db + ": the database file is gone"));
+            case FOREIGN -> result.completeExceptionally(new IOException(db + ": replicated by another instance of "
+                    + "the cluster, not here"));
             default -> {
                 if (s == RowState.REFUSED || s == RowState.FAILED) {
                     f.lifecycle.move(id, RowState.COLD); // tried again now, as its next change would
@@ -380,6 +427,7 @@ public final class FleetManager implements AutoCloseable {
         passes.drain();
         settler.queueDue(f.clock.instant());
         settler.drain();
+        f.ownership.drain();
     }
 
     /**
@@ -414,6 +462,9 @@ public final class FleetManager implements AutoCloseable {
     /** The release of a row by a worker: a promotion or a pass a change asked for meanwhile goes ahead now. */
     private void release(int id) {
         f.lifecycle.release(id);
+        if (f.lifecycle.state(id) == RowState.DELETED) {
+            f.ownership.releaseIfOwned(id); // its final sync ran: another instance may take it at once
+        }
         passes.released(id);
         if (f.lifecycle.wantsPromotion(id)) {
             f.lifecycle.wantPromotion(id, false);
@@ -434,6 +485,7 @@ public final class FleetManager implements AutoCloseable {
     private void refill() {
         passes.drain();
         settler.drain();
+        f.ownership.drain();
     }
 
     private void flushCatalog() {
@@ -460,7 +512,7 @@ public final class FleetManager implements AutoCloseable {
                 intake.lastScanMs(), intake.watchHealth(), intake.scanEvery(), settler.settles(),
                 settler.pending(), f.running(), f.captures.get(), intake.unmatched());
         unreplicated = new Unreplicated(l.count(RowState.EXCLUDED), l.count(RowState.REFUSED),
-                l.count(RowState.FAILED));
+                l.count(RowState.FAILED), l.count(RowState.FOREIGN));
     }
 
     /** Waits until the fleet thread has handled everything queued before this call (tests). */
@@ -473,6 +525,11 @@ public final class FleetManager implements AutoCloseable {
         if (!done.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("fleet thread did not answer within 30 s");
         }
+    }
+
+    /** Claim requests sent to the cluster's coordinator (tests: none without a cluster, none for owned rows). */
+    long claimRequests() {
+        return f.ownership.claims();
     }
 
     /** The scheduler, for tests that hold its workers. */

@@ -66,7 +66,7 @@ final class HotSet {
             f.lifecycle.move(id, RowState.COLD); // tried again at its next change
         }
         s = f.lifecycle.state(id);
-        if (s == RowState.HOT || s == RowState.EXCLUDED || s == RowState.DELETED) {
+        if (s == RowState.HOT || s == RowState.EXCLUDED || s == RowState.DELETED || s == RowState.FOREIGN) {
             return;
         }
         Duration since = Duration.between(Instant.ofEpochSecond(0, fp.lastChangeNanos()), f.clock.instant());
@@ -102,6 +102,9 @@ final class HotSet {
         if (s != RowState.COLD && s != RowState.QUEUED) {
             return;
         }
+        if (!f.ownership.ready(id, Ownership.PROMOTE)) {
+            return; // promoted once its claim is answered (or FOREIGN)
+        }
         if (hot.size() >= f.options.maxHot()) {
             Hot victim = leastRecentlyActive();
             if (victim == null || f.nowSec() - victim.lastActive < f.options.minResidency().toSeconds()) {
@@ -118,7 +121,7 @@ final class HotSet {
             if (db == null) {
                 return;
             }
-            for (ReplicaTarget target : f.resolver.resolveAll(db)) {
+            for (ReplicaTarget target : f.ownership.fenced(id, f.resolver.resolveAll(db))) {
                 Maintenance m = Maintenance.create(target, f.options.compaction());
                 ms.add(m);
                 DbReplicator r = DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock, m);
@@ -282,7 +285,23 @@ final class HotSet {
         if (h != null) {
             demote(h, why, to);
         }
+        if (f.lifecycle.state(id) == RowState.FOREIGN) {
+            f.ownership.leftForeign(id);
+        }
         f.lifecycle.move(id, to);
+        if (to == RowState.DELETED) {
+            f.ownership.releaseIfOwned(id); // at once when no worker holds it, else once its final sync has run
+        }
+    }
+
+    /**
+     * The cluster session changed: every hot replicator's fence is void, so each is demoted (its final sync is
+     * fenced, and the transient pass that follows claims the row again under the new session).
+     */
+    void fencesVoid() {
+        for (Hot h : List.copyOf(hot.values())) {
+            demote(h, "cluster session renewed", RowState.COLD);
+        }
     }
 
     /** The hot set as the status API shows it: each database with each destination's sync health. */

@@ -136,6 +136,27 @@ final class Passes {
         }
     }
 
+    /** Row {@code id} is owned now (cluster mode): its pass may start. */
+    void claimed(int id) {
+        RowState s = f.lifecycle.state(id);
+        if (s == RowState.QUEUED) {
+            backlog.add(id);
+        } else if (s == RowState.COLD) {
+            enqueue(id);
+        }
+    }
+
+    /** Row {@code id} is another instance's (cluster mode): no pass ships it, callers of {@link #syncNow} hear why. */
+    void foreign(int id, String holder) {
+        noticed.remove(id);
+        retries.remove(id);
+        List<CompletableFuture<SyncResult>> w = waiting.remove(id);
+        if (w != null) {
+            IOException why = new IOException(f.table.path(id) + ": replicated by instance " + holder + ", not here");
+            w.forEach(c -> c.completeExceptionally(why));
+        }
+    }
+
     /** A worker let go of {@code id}: a pass it held up may start at the next {@link #drain}. */
     void released(int id) {
         if (held.remove(id)) {
@@ -151,7 +172,11 @@ final class Passes {
             if (db == null) {
                 return false; // gone: the next scan marks it deleted
             }
-            for (ReplicaTarget target : f.resolver.resolveAll(db)) {
+            List<ReplicaTarget> targets = f.resolver.resolveAll(db);
+            if (!f.ownership.ready(id, Ownership.PASS)) {
+                return false; // stays queued: its claim goes first, then the pass (claimed)
+            }
+            for (ReplicaTarget target : f.ownership.fenced(id, targets)) {
                 DbReplicator r = DbReplicator.create(db.path(), target, f.catalog, f.options.engine(), f.clock,
                         ref -> { });
                 r.countInto(f.stats);

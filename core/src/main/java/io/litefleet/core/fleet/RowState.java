@@ -16,6 +16,7 @@ import java.util.Set;
  *    │ change (active)                                         
  *    └────────────▶ HOT ── idle, evicted, deleted, excluded ──▶ CLOSING ── final sync ──▶ COLD
  *   any ──▶ DELETED (file gone) ──▶ COLD when it reappears;  any ──▶ EXCLUDED (replica path unusable or shared)
+ *   COLD, QUEUED ── claim refused (cluster) ──▶ FOREIGN ── released by its holder ──▶ COLD (claimed again)
  * </pre>
  *
  * A HOT row leaves only through CLOSING (its final sync). DELETED and EXCLUDED may be entered while a worker still
@@ -42,13 +43,18 @@ public enum RowState {
     /** The engine refused it (not in WAL mode, unreadable); tried again at its next change. */
     REFUSED("refused"),
     /** Replicating it hit a bug; logged with its stack, tried again at its next change only. */
-    FAILED("failed");
+    FAILED("failed"),
+    /**
+     * Cluster mode: another instance owns its replica location, so this one does not replicate it (no upload, no WAL
+     * held); claimed again when the holder releases it.
+     */
+    FOREIGN("foreign");
 
     private static final Map<RowState, Set<RowState>> NEXT = new EnumMap<>(RowState.class);
 
     static {
-        allow(COLD, QUEUED, HOT, SETTLING, DELETED, EXCLUDED, REFUSED, FAILED);
-        allow(QUEUED, PASS, HOT, DELETED, EXCLUDED, REFUSED, FAILED);
+        allow(COLD, QUEUED, HOT, SETTLING, DELETED, EXCLUDED, REFUSED, FAILED, FOREIGN);
+        allow(QUEUED, PASS, HOT, DELETED, EXCLUDED, REFUSED, FAILED, FOREIGN);
         allow(PASS, COLD, QUEUED, REFUSED, FAILED, DELETED, EXCLUDED);
         allow(HOT, CLOSING);
         allow(CLOSING, COLD, QUEUED, DELETED, EXCLUDED, FAILED);
@@ -57,6 +63,7 @@ public enum RowState {
         allow(EXCLUDED, COLD, DELETED);
         allow(REFUSED, COLD, DELETED, EXCLUDED);
         allow(FAILED, COLD, DELETED, EXCLUDED);
+        allow(FOREIGN, COLD, DELETED, EXCLUDED);
     }
 
     private final String persisted;

@@ -2,6 +2,7 @@ package io.litefleet.core.fleet;
 
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.core.compact.Maintenance;
+import io.litefleet.core.replica.ReplicaTarget;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,7 +85,8 @@ final class Settler {
             RowState s = f.lifecycle.state(id);
             if (s == RowState.HOT || s == RowState.EXCLUDED) {
                 f.table.unsettled(id, false); // a hot database's own maintenance runs its levels
-            } else if (s == RowState.DELETED || s == RowState.REFUSED || s == RowState.FAILED) {
+            } else if (s == RowState.DELETED || s == RowState.REFUSED || s == RowState.FAILED
+                    || s == RowState.FOREIGN) {
                 // No pass takes these: unmarked, so they do not count as pending. The catalog still lists the
                 // replica as unsettled; a file that comes back and changes is passed and marked again.
                 f.table.unsettled(id, false);
@@ -120,7 +122,10 @@ final class Settler {
      * pass: {@code done} completes with the snapshot files written, or fails saying why not now.
      */
     void snapshotNow(int id, java.util.concurrent.CompletableFuture<Integer> done) {
-        if (f.lifecycle.state(id) != RowState.COLD || f.lifecycle.busy(id)) {
+        if (!f.ownership.ready(id, Ownership.SETTLE)) {
+            done.completeExceptionally(new IOException(f.table.path(id) + ": not claimed by this instance yet "
+                    + "(cluster mode); claiming it now, try again in a moment"));
+        } else if (f.lifecycle.state(id) != RowState.COLD || f.lifecycle.busy(id)) {
             done.completeExceptionally(new IOException(f.table.path(id) + ": busy (" + f.lifecycle.state(id)
                     + "); try again in a moment"));
         } else if (!f.takeSlot()) {
@@ -142,7 +147,11 @@ final class Settler {
             if (db == null) {
                 return false;
             }
-            for (var target : f.resolver.resolveAll(db)) {
+            List<ReplicaTarget> targets = f.resolver.resolveAll(db);
+            if (!f.ownership.ready(id, Ownership.SETTLE)) {
+                return false; // settled once claimed (claimed)
+            }
+            for (var target : f.ownership.fenced(id, targets)) {
                 ms.add(Maintenance.create(target, f.options.compaction()));
             }
         } catch (IOException | RuntimeException e) {
@@ -199,6 +208,11 @@ final class Settler {
             f.lifecycle.move(id, RowState.COLD);
         }
         release.accept(id);
+    }
+
+    /** Row {@code id} is owned now (cluster mode): its settle pass may start. */
+    void claimed(int id) {
+        queue.add(id);
     }
 
     /** Records in the catalog which replicas need settling; false when the catalog could not be written. */

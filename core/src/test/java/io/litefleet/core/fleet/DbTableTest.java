@@ -136,4 +136,27 @@ class DbTableTest {
         }
         assertEquals(-1, t.find(Path.of("/")));
     }
+
+    @Test
+    void token_isZeroUntilSet_survivesGrowthAndTrim_andClearsAtOnce() {
+        DbTable t = new DbTable();
+        FileFingerprint fp = new FileFingerprint(4096, 1, 0, 0);
+        for (int i = 0; i < 10; i++) {
+            t.add(Path.of("/data/t" + i + ".db"), 0, fp);
+        }
+        t.token(3, 0); // a zero token allocates nothing and changes nothing
+        assertEquals(0, t.token(3));
+        t.token(7, 42);
+        for (int i = 10; i < 100; i++) {
+            t.add(Path.of("/data/t" + i + ".db"), 0, fp);
+        }
+        t.token(99, 43);
+        t.trim();
+        assertEquals(42, t.token(7));
+        assertEquals(43, t.token(99));
+        assertEquals(0, t.token(8));
+        t.clearTokens();
+        assertEquals(0, t.token(7));
+        assertEquals(0, t.token(99));
+    }
 }

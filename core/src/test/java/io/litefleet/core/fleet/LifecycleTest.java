@@ -25,21 +25,23 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link RowState}'s own, so a change to either shows up as a failure.
  */
 class LifecycleTest {
-    private static final Map<RowState, Set<RowState>> LEGAL = Map.of(
-            RowState.COLD, EnumSet.of(RowState.QUEUED, RowState.HOT, RowState.SETTLING, RowState.DELETED,
-                    RowState.EXCLUDED, RowState.REFUSED, RowState.FAILED),
-            RowState.QUEUED, EnumSet.of(RowState.PASS, RowState.HOT, RowState.DELETED, RowState.EXCLUDED,
-                    RowState.REFUSED, RowState.FAILED),
-            RowState.PASS, EnumSet.of(RowState.COLD, RowState.QUEUED, RowState.REFUSED, RowState.FAILED,
-                    RowState.DELETED, RowState.EXCLUDED),
-            RowState.HOT, EnumSet.of(RowState.CLOSING),
-            RowState.CLOSING, EnumSet.of(RowState.COLD, RowState.QUEUED, RowState.DELETED, RowState.EXCLUDED,
-                    RowState.FAILED),
-            RowState.SETTLING, EnumSet.of(RowState.COLD, RowState.DELETED, RowState.EXCLUDED),
-            RowState.DELETED, EnumSet.of(RowState.COLD),
-            RowState.EXCLUDED, EnumSet.of(RowState.COLD, RowState.DELETED),
-            RowState.REFUSED, EnumSet.of(RowState.COLD, RowState.DELETED, RowState.EXCLUDED),
-            RowState.FAILED, EnumSet.of(RowState.COLD, RowState.DELETED, RowState.EXCLUDED));
+    private static final Map<RowState, Set<RowState>> LEGAL = Map.ofEntries(
+            Map.entry(RowState.COLD, EnumSet.of(RowState.QUEUED, RowState.HOT, RowState.SETTLING, RowState.DELETED,
+                    RowState.EXCLUDED, RowState.REFUSED, RowState.FAILED, RowState.FOREIGN)),
+            Map.entry(RowState.QUEUED, EnumSet.of(RowState.PASS, RowState.HOT, RowState.DELETED, RowState.EXCLUDED,
+                    RowState.REFUSED, RowState.FAILED, RowState.FOREIGN)),
+            Map.entry(RowState.PASS, EnumSet.of(RowState.COLD, RowState.QUEUED, RowState.REFUSED, RowState.FAILED,
+                    RowState.DELETED, RowState.EXCLUDED)),
+            Map.entry(RowState.HOT, EnumSet.of(RowState.CLOSING)),
+            Map.entry(RowState.CLOSING, EnumSet.of(RowState.COLD, RowState.QUEUED, RowState.DELETED,
+                    RowState.EXCLUDED, RowState.FAILED)),
+            Map.entry(RowState.SETTLING, EnumSet.of(RowState.COLD, RowState.DELETED, RowState.EXCLUDED)),
+            Map.entry(RowState.DELETED, EnumSet.of(RowState.COLD)),
+            Map.entry(RowState.EXCLUDED, EnumSet.of(RowState.COLD, RowState.DELETED)),
+            Map.entry(RowState.REFUSED, EnumSet.of(RowState.COLD, RowState.DELETED, RowState.EXCLUDED)),
+            Map.entry(RowState.FAILED, EnumSet.of(RowState.COLD, RowState.DELETED, RowState.EXCLUDED)),
+            // Cluster mode: held by another instance, claimed again when released.
+            Map.entry(RowState.FOREIGN, EnumSet.of(RowState.COLD, RowState.DELETED, RowState.EXCLUDED)));
 
     static Stream<Arguments> pairs() {
         return Stream.of(RowState.values()).flatMap(from -> Stream.of(RowState.values())
@@ -61,7 +63,7 @@ class LifecycleTest {
     private static List<RowState> pathTo(RowState s) {
         return switch (s) {
             case COLD -> List.of();
-            case QUEUED, HOT, SETTLING, DELETED, EXCLUDED, REFUSED, FAILED -> List.of(s);
+            case QUEUED, HOT, SETTLING, DELETED, EXCLUDED, REFUSED, FAILED, FOREIGN -> List.of(s);
             case PASS -> List.of(RowState.QUEUED, RowState.PASS);
             case CLOSING -> List.of(RowState.HOT, RowState.CLOSING);
         };

@@ -1,0 +1,354 @@
+package io.litefleet.core.fleet;
+
+import io.litefleet.api.cluster.Claim;
+import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.Coordinator;
+import io.litefleet.api.cluster.Ownable;
+import io.litefleet.api.cluster.OwnershipListener;
+import io.litefleet.api.cluster.Session;
+import io.litefleet.api.discovery.DiscoveredDatabase;
+import io.litefleet.core.replica.Fence;
+import io.litefleet.core.replica.ReplicaTarget;
+import io.litefleet.core.util.PackedHashIndex;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cluster mode for the fleet: which rows this instance owns, through the {@link Coordinator}. A row is claimed (all
+ * its destinations' locations in one request, several rows batched) before its first upload; the claim's token is
+ * kept in the row ({@link DbTable#token}) and every job carries it as a {@link Fence} in its targets, so every write
+ * checks the session first. A row another instance holds is {@link RowState#FOREIGN} until that one releases it. A
+ * hot or cold row that owns its locations sends no request to keep them: only the session is renewed.
+ *
+ * <p>Without a cluster (single-node coordinator, or none given) every row is owned with {@link Fence#NONE}: no
+ * claim, no column, no request. Fleet thread only; the coordinator's listener calls come through the inbox.
+ */
+final class Ownership {
+    private static final System.Logger LOG = System.getLogger(Ownership.class.getName());
+    /** Locations per claim request: etcd's default {@code --max-txn-ops} is 128. */
+    static final int BATCH = 128;
+    /** Claim requests in flight at once: claiming a large fleet at start is not one round trip per batch. */
+    static final int IN_FLIGHT = 4;
+    /** What a row waits for its claim to do: bits of {@link #waiting}. */
+    static final int PASS = 1;
+    static final int PROMOTE = 2;
+    static final int SETTLE = 4;
+
+    /** What the fleet resumes once a row is owned. */
+    interface Resume {
+        /** Row {@code id} is owned now: do what {@code wants} (bits PASS, PROMOTE, SETTLE) asked for. */
+        void owned(int id, int wants);
+
+        /** Row {@code id} is held by {@code holder}: it left {@link RowState#COLD} or {@link RowState#QUEUED}. */
+        void foreign(int id, String holder);
+
+        /** The session changed: the hot rows' fences are void; demote them (their next pass claims again). */
+        void fencesVoid();
+    }
+
+    private final Fleet f;
+    private final Coordinator coordinator;
+    private Resume resume;
+    /** Rows waiting for a claim, with what they want then, in arrival order. */
+    private final Map<Integer, Integer> waiting = new LinkedHashMap<>();
+    /** Rows in {@link RowState#FOREIGN}, by the hash of each of their locations (8 bytes an entry); cluster only. */
+    private final PackedHashIndex foreign;
+    /** The session the tokens in the table were claimed in. */
+    private Session epoch;
+    private int inFlight;
+    private int failures;
+    private Instant retryAt = Instant.MIN;
+    private long claims;
+
+    /** Ownership through {@code coordinator}; null or a single-node one means no cluster. */
+    Ownership(Fleet f, Coordinator coordinator) {
+        this.f = f;
+        this.coordinator = coordinator instanceof io.litefleet.core.cluster.SingleNodeCoordinator ? null
+                : coordinator;
+        this.epoch = this.coordinator == null ? null : this.coordinator.session();
+        this.foreign = this.coordinator == null ? null : new PackedHashIndex();
+    }
+
+    /** Sets what resumes rows after their claims and starts listening (listener calls go to the inbox). */
+    void start(Resume r) {
+        this.resume = r;
+        if (coordinator == null) {
+            return;
+        }
+        coordinator.listen(new OwnershipListener() {
+            @Override
+            public void released(String location) {
+                f.inbox.accept(() -> onReleased(location));
+            }
+
+            @Override
+            public void sessionLost(Session session) {
+                f.inbox.accept(() -> onLost(session));
+            }
+
+            @Override
+            public void sessionRestored(Session session) {
+                f.inbox.accept(() -> onRestored(session));
+            }
+        });
+    }
+
+    /** Whether another instance may own some rows. */
+    boolean clustered() {
+        return coordinator != null;
+    }
+
+    /** Claim requests sent. */
+    long claims() {
+        return claims;
+    }
+
+    /**
+     * Whether row {@code id} may write to {@code targets} now; if not, it waits for a claim, which does {@code wants}
+     * once it is owned. Single-node mode: always.
+     */
+    boolean ready(int id, int wants) {
+        if (coordinator == null || f.table.token(id) != 0) {
+            return true;
+        }
+        waiting.merge(id, wants, (a, b) -> a | b);
+        return false;
+    }
+
+    /** {@code targets} fenced by row {@code id}'s claim ({@link Fence#NONE} without a cluster). */
+    List<ReplicaTarget> fenced(int id, List<ReplicaTarget> targets) {
+        if (coordinator == null) {
+            return targets;
+        }
+        Fence fence = new Fence(epoch, epoch.id(), f.table.token(id), coordinator.instanceId());
+        return targets.stream().map(t -> t.withFence(fence)).toList();
+    }
+
+    /** Sends claim batches for the rows waiting, up to {@link #IN_FLIGHT} at once, unless a backoff holds them. */
+    void drain() {
+        if (coordinator == null || f.clock.instant().isBefore(retryAt)) {
+            return;
+        }
+        while (inFlight < IN_FLIGHT && !waiting.isEmpty()) {
+            sendBatch();
+        }
+    }
+
+    private void sendBatch() {
+        List<int[]> rows = new ArrayList<>(); // {id, wants, first ownable, ownables}
+        List<Ownable> batch = new ArrayList<>();
+        List<int[]> ownedAlready = new ArrayList<>();
+        var it = waiting.entrySet().iterator();
+        while (it.hasNext() && batch.size() < BATCH) {
+            var e = it.next();
+            int id = e.getKey();
+            it.remove();
+            if (f.table.token(id) != 0) {
+                ownedAlready.add(new int[] {id, e.getValue()}); // claimed by an earlier batch meanwhile
+                continue;
+            }
+            List<Ownable> own = ownables(id);
+            if (own.isEmpty()) {
+                continue; // gone or unresolvable: the pass or promotion that resolves it says why
+            }
+            rows.add(new int[] {id, e.getValue(), batch.size(), own.size()});
+            batch.addAll(own);
+        }
+        ownedAlready.forEach(o -> resume.owned(o[0], o[1])); // after the walk: resuming may queue more claims
+        if (batch.isEmpty()) {
+            return;
+        }
+        inFlight++;
+        claims++;
+        f.scheduler.execute(() -> claimOnWorker(batch, rows)).whenComplete((r, err) ->
+                f.inbox.accept(() -> claimed(rows, r, err)));
+    }
+
+    /**
+     * On a worker: claims the batch; a row that got only some of its locations gives them back at once, so another
+     * instance can take the whole row.
+     */
+    private List<Claim> claimOnWorker(List<Ownable> batch, List<int[]> rows) {
+        try {
+            List<Claim> out = coordinator.claim(batch);
+            for (int[] row : rows) {
+                List<Claim> mine = out.subList(row[2], row[2] + row[3]);
+                if (mine.stream().anyMatch(c -> c instanceof Claim.HeldBy)) {
+                    for (int k = 0; k < mine.size(); k++) {
+                        if (mine.get(k) instanceof Claim.Owned o) {
+                            coordinator.release(batch.get(row[2] + k), o.token());
+                        }
+                    }
+                }
+            }
+            return out;
+        } catch (CoordinationException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Fleet thread: the batch's outcome, row by row. */
+    private void claimed(List<int[]> rows, List<Claim> out, Throwable err) {
+        inFlight--;
+        if (err != null) {
+            Throwable why = Failure.unwrap(err);
+            why = why instanceof java.io.UncheckedIOException u ? u.getCause() : why;
+            failures++;
+            retryAt = f.clock.instant().plusMillis(SyncScheduler.backoffMillis(failures));
+            if (failures == 1) {
+                LOG.log(System.Logger.Level.WARNING, "cluster: cannot claim " + rows.size() + " database(s) now "
+                        + "(retrying with backoff; their WAL is kept): " + why.getMessage(),
+                        Failure.of(why) == Failure.BUG ? why : null);
+            }
+            for (int[] row : rows) {
+                waiting.merge(row[0], row[1], (a, b) -> a | b);
+            }
+            return;
+        }
+        failures = 0;
+        retryAt = Instant.MIN;
+        for (int[] row : rows) {
+            outcome(row[0], row[1], out.subList(row[2], row[2] + row[3]));
+        }
+        drain(); // the next batch at once, also when this one found every row held elsewhere
+    }
+
+    private void outcome(int id, int wants, List<Claim> mine) {
+        long token = 0;
+        String holder = null;
+        for (Claim c : mine) {
+            switch (c) {
+                case Claim.Owned o -> {
+                    if (o.session().id() != epoch.id()) {
+                        newEpoch(o.session());
+                    }
+                    token = Math.max(token, o.token());
+                }
+                case Claim.HeldBy h -> holder = h.instance() + " (token " + h.token() + ")";
+            }
+        }
+        RowState s = f.lifecycle.state(id);
+        if (holder != null) {
+            if (s == RowState.COLD || s == RowState.QUEUED) {
+                LOG.log(System.Logger.Level.INFO, f.table.path(id) + ": replicated by instance " + holder
+                        + ", not here; taken over when it lets go");
+                f.lifecycle.move(id, RowState.FOREIGN);
+                addForeign(id);
+                resume.foreign(id, holder);
+            }
+            return;
+        }
+        f.table.token(id, token);
+        if (s == RowState.DELETED || s == RowState.EXCLUDED) {
+            releaseIfOwned(id); // gone while its claim was out
+        } else {
+            resume.owned(id, wants);
+        }
+    }
+
+    /** A new session: tokens of the old one mean nothing, and the hot rows' fences are void. */
+    private void newEpoch(Session s) {
+        epoch = s;
+        f.table.clearTokens();
+        resume.fencesVoid();
+    }
+
+    /** Row {@code id} is gone (its final sync ran): gives its locations up so another instance can take it at once. */
+    void releaseIfOwned(int id) {
+        long token = f.table.token(id);
+        if (coordinator == null || token == 0 || f.lifecycle.busy(id)) {
+            return;
+        }
+        List<Ownable> own = ownables(id);
+        f.table.token(id, 0);
+        f.scheduler.execute(() -> {
+            try {
+                for (Ownable o : own) {
+                    coordinator.release(o, token);
+                }
+                return null;
+            } catch (CoordinationException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).whenComplete((r, err) -> {
+            if (err != null) {
+                LOG.log(System.Logger.Level.WARNING, f.table.path(id) + ": cannot release its replica location "
+                        + "(another instance takes it when this session ends): " + Failure.unwrap(err).getMessage());
+            }
+        });
+    }
+
+    /** A FOREIGN row left that state by itself (deleted, excluded): forget where it was. */
+    void leftForeign(int id) {
+        if (foreign == null) {
+            return;
+        }
+        for (Ownable o : ownables(id)) {
+            foreign.remove(id, o.location().hashCode());
+        }
+    }
+
+    private void addForeign(int id) {
+        for (Ownable o : ownables(id)) {
+            foreign.add(id, o.location().hashCode());
+        }
+    }
+
+    /** Some instance gave up {@code location}: the FOREIGN row that uses it is claimed now. */
+    private void onReleased(String location) {
+        int id = foreign.find(location.hashCode(), row -> f.lifecycle.state(row) == RowState.FOREIGN
+                && ownables(row).stream().anyMatch(o -> o.location().equals(location)));
+        if (id < 0) {
+            return;
+        }
+        leftForeign(id);
+        f.lifecycle.move(id, RowState.COLD);
+        LOG.log(System.Logger.Level.INFO, f.table.path(id) + ": released by its owner; claiming it");
+        resume.owned(id, PASS); // the pass claims first: its token is 0
+    }
+
+    private void onLost(Session s) {
+        if (epoch.id() != s.id()) {
+            return;
+        }
+        f.table.clearTokens();
+        LOG.log(System.Logger.Level.WARNING, "cluster: session " + Long.toHexString(s.id()) + " of "
+                + coordinator.instanceId() + " is not known to be alive: every upload and delete stops (fenced), the "
+                + "WAL is kept; replication resumes when the session is back");
+    }
+
+    private void onRestored(Session s) {
+        LOG.log(System.Logger.Level.INFO, "cluster: session " + Long.toHexString(s.id()) + " is alive; databases are "
+                + "claimed again at their next pass");
+        retryAt = Instant.MIN;
+        if (s.id() != epoch.id()) {
+            newEpoch(s);
+        }
+        // Releases may have been missed while the service was away: every FOREIGN row tries once.
+        for (int id = 0; id < f.table.size(); id++) {
+            if (f.lifecycle.state(id) == RowState.FOREIGN) {
+                leftForeign(id);
+                f.lifecycle.move(id, RowState.COLD);
+                resume.owned(id, PASS);
+            }
+        }
+    }
+
+    /** The locations of row {@code id}: each destination's; empty when it cannot be resolved now. */
+    private List<Ownable> ownables(int id) {
+        try {
+            DiscoveredDatabase db = f.discovery.match(f.table.path(id));
+            if (db == null) {
+                return List.of();
+            }
+            String path = f.table.path(id).toString();
+            return f.resolver.resolveAll(db).stream().map(t -> new Ownable(t.describe(), path)).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,463 @@
+package io.litefleet.core.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.litefleet.api.Settings;
+import io.litefleet.api.cluster.Claim;
+import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.Coordinator;
+import io.litefleet.api.cluster.Ownable;
+import io.litefleet.api.cluster.Owner;
+import io.litefleet.api.cluster.OwnershipListener;
+import io.litefleet.api.cluster.Session;
+import io.litefleet.api.replica.ReplicaClient;
+import io.litefleet.api.tier.Tier;
+import io.litefleet.api.tier.TierDecision;
+import io.litefleet.core.cluster.SingleNodeCoordinator;
+import io.litefleet.core.compact.CompactionSettings;
+import io.litefleet.core.engine.BothRestores;
+import io.litefleet.core.engine.EngineSettings;
+import io.litefleet.core.file.FileReplicaClientProvider;
+import io.litefleet.core.state.Catalog;
+import io.litefleet.testkit.Await;
+import io.litefleet.testkit.DbContent;
+import io.litefleet.testkit.InMemoryCoordinator;
+import io.litefleet.testkit.MutableClock;
+import io.litefleet.testkit.SqliteFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cluster mode in the fleet: two manual fleets (instances {@code a} and {@code b}) share one data directory and one
+ * file replica through an {@link InMemoryCoordinator} service. Every put is recorded with the instance that made it,
+ * so "only the owner writes" is checked object by object; every test ends with both restores equal to the source.
+ */
+class FleetClusterTest {
+    private static final Duration VALIDITY = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T00:00:00Z"));
+    private final InMemoryCoordinator.Service service = new InMemoryCoordinator.Service();
+    /** Replica path (the database's file name) -> instances that put an object under it. */
+    private final Map<String, Set<String>> writers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> putsBy = new ConcurrentHashMap<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private volatile TierDecision onChange = TierDecision.STAY;
+
+    /** One instance: its coordinator (claims counted), discovery, catalog, scheduler, fleet. */
+    private final class Node implements AutoCloseable {
+        final String name;
+        final InMemoryCoordinator coordinator;
+        final CountingCoordinator counted;
+        final FleetManagerTest.FakeDiscovery discovery = new FleetManagerTest.FakeDiscovery();
+        final ReplicaClient client;
+        final Catalog catalog;
+        final SyncScheduler scheduler = SyncScheduler.manual(clock);
+        final FleetManager fleet;
+
+        Node(String name) throws IOException {
+            this.name = name;
+            this.coordinator = service.join(name, VALIDITY);
+            this.counted = new CountingCoordinator(coordinator);
+            this.client = recording(name, new FileReplicaClientProvider().create(Settings.of("test",
+                    Map.of("root", dir.resolve("replica").toString()))));
+            this.catalog = Catalog.open(dir.resolve("state-" + name));
+            FleetOptions options = new FleetOptions(10, Duration.ofHours(1), 2, 2, Duration.ZERO,
+                    EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty());
+            this.fleet = FleetManager.manual(discovery, List.of("/p/*"),
+                    s -> s.tier() == Tier.COLD ? onChange : TierDecision.STAY, FleetManagerTest.byFileName(client),
+                    catalog, options, clock, scheduler, counted);
+            nodes.add(this);
+        }
+
+        RowState state(Path db) {
+            int id = fleet.table().find(db);
+            return id < 0 ? null : fleet.table().state(id);
+        }
+
+        /** A watch event for each of {@code dbs}, then everything that follows. */
+        void changed(List<Path> dbs) {
+            dbs.forEach(discovery.listener::changed);
+            fleet.runUntilIdle();
+        }
+
+        int puts() {
+            return putsBy.computeIfAbsent(name, k -> new AtomicInteger()).get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            fleet.close();
+            scheduler.close();
+            coordinator.close();
+            catalog.close();
+            client.close();
+        }
+    }
+
+    @AfterEach
+    void closeNodes() throws Exception {
+        for (Node n : nodes.reversed()) {
+            n.close();
+        }
+    }
+
+    @Test
+    void steadyState_everyDatabaseHasOneOwner_andOnlyItsOwnerWritesIt_ownedOnesNeverClaimAgain() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        List<Path> dbs = a.discovery.addWalDatabases(dir.resolve("data"), 6);
+        b.discovery.dbs.addAll(dbs.subList(3, 6));
+        a.discovery.dbs.removeAll(dbs.subList(3, 6)); // each starts with half of the directory
+        a.fleet.runUntilIdle();
+        b.fleet.runUntilIdle();
+        assertEquals(1, a.counted.claims.get(), "three new databases, one claim request");
+        a.discovery.dbs.addAll(dbs.subList(3, 6)); // then both see all of it
+        b.discovery.dbs.addAll(dbs.subList(0, 3));
+        a.changed(dbs);
+        b.changed(dbs);
+        long claimsA = a.counted.claims.get();
+        long claimsB = b.counted.claims.get();
+
+        for (Path db : dbs) {
+            write(db, "more");
+        }
+        a.changed(dbs);
+        b.changed(dbs);
+
+        for (int i = 0; i < dbs.size(); i++) {
+            Node owner = i < 3 ? a : b;
+            Node other = i < 3 ? b : a;
+            String name = dbs.get(i).getFileName().toString();
+            assertEquals(Optional.of(owner.name), service.owner(location(owner, dbs.get(i))).map(Owner::instance),
+                    name + ": owned by the instance that claimed it first");
+            assertEquals(Set.of(owner.name), writers.get(name), name + ": written only by its owner");
+            assertEquals(RowState.FOREIGN, other.state(dbs.get(i)), name + ": foreign on the other instance");
+        }
+        assertEquals(3, a.fleet.unreplicated().foreign(), "the status counts what the other instance holds");
+        assertEquals(3, b.fleet.unreplicated().foreign());
+        assertEquals(claimsA, a.counted.claims.get(), "owned databases changed again without a claim");
+        assertEquals(claimsB, b.counted.claims.get(), "foreign databases changed without a claim");
+        assertRestores(dbs);
+    }
+
+    @Test
+    void ownerSessionExpires_itsUploadsStop_andTheOtherInstanceTakesOverWithNothingLost() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        List<Path> dbs = a.discovery.addWalDatabases(dir.resolve("data"), 3);
+        b.discovery.dbs.addAll(dbs);
+        a.fleet.runUntilIdle();
+        b.fleet.runUntilIdle();
+        dbs.forEach(db -> assertEquals(RowState.FOREIGN, b.state(db), db + ": a holds it"));
+
+        a.coordinator.advance(VALIDITY); // a's keep-alives go unanswered: it fences itself
+        for (Path db : dbs) {
+            write(db, "while a is fenced");
+        }
+        int putsBefore = a.puts();
+        a.changed(dbs);
+        assertEquals(putsBefore, a.puts(), "a fenced instance uploads nothing");
+        dbs.forEach(db -> assertEquals(RowState.FOREIGN, b.state(db), db + ": not released before expiry"));
+
+        a.coordinator.expire(); // the service ends a's lease: every key is released and announced
+        b.fleet.runUntilIdle();
+        for (Path db : dbs) {
+            assertEquals(Optional.of("b"), service.owner(location(b, db)).map(Owner::instance), db + ": taken over");
+            assertTrue(writers.get(db.getFileName().toString()).contains("b"), db + ": b uploaded it");
+        }
+
+        a.coordinator.keepAlive(); // a is back with a new session: it finds every database held by b
+        a.changed(dbs);
+        putsBefore = a.puts();
+        for (Path db : dbs) {
+            write(db, "after the takeover");
+        }
+        a.changed(dbs);
+        b.changed(dbs);
+        assertEquals(putsBefore, a.puts(), "the old owner uploads nothing after the takeover");
+        dbs.forEach(db -> assertEquals(RowState.FOREIGN, a.state(db), db + ": foreign on the old owner"));
+        assertRestores(dbs);
+    }
+
+    @Test
+    void databaseMovedFromAToB_isClaimedByBOnceADeletesAndReleasesIt() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        Path inA = a.discovery.addWalDatabases(dir.resolve("host-a"), 1).get(0);
+        a.fleet.runUntilIdle();
+        assertEquals(RowState.COLD, a.state(inA));
+
+        Path inB = dir.resolve("host-b").resolve(inA.getFileName());
+        Files.createDirectories(inB.getParent());
+        for (String suffix : List.of("", "-wal", "-shm")) { // the volume moves to host b
+            Path from = Path.of(inA + suffix);
+            if (Files.exists(from)) {
+                Files.move(from, Path.of(inB + suffix));
+            }
+        }
+        b.discovery.dbs.add(inB);
+        b.fleet.runUntilIdle();
+        assertEquals(RowState.FOREIGN, b.state(inB), "a still holds the replica location");
+
+        int putsBefore = a.puts();
+        a.changed(List.of(inA)); // a sees the deletion: final sync, then release
+        assertEquals(RowState.DELETED, a.state(inA));
+        b.fleet.runUntilIdle(); // b hears the release and claims at once
+        assertEquals(Optional.of("b"), service.owner(location(b, inB)).map(Owner::instance));
+        assertEquals(putsBefore, a.puts(), "a wrote nothing after the deletion");
+
+        write(inB, "on host b");
+        b.changed(List.of(inB));
+        assertRestores(inB);
+    }
+
+    @Test
+    void sessionLostAndRestoredCycles_hotAndCold_loseNothing() throws Exception {
+        onChange = TierDecision.PROMOTE;
+        Node a = new Node("a");
+        List<Path> dbs = a.discovery.addWalDatabases(dir.resolve("data"), 3);
+        a.fleet.runUntilIdle();
+        for (Path db : dbs) {
+            write(db, "promote");
+        }
+        a.changed(dbs);
+        dbs.forEach(db -> assertEquals(RowState.HOT, a.state(db), db + ": hot"));
+
+        for (int cycle = 0; cycle < 4; cycle++) {
+            a.coordinator.advance(VALIDITY);
+            for (Path db : dbs) {
+                write(db, "while lost " + cycle);
+            }
+            int before = a.puts();
+            clock.advance(Duration.ofSeconds(2));
+            a.changed(dbs);
+            assertEquals(before, a.puts(), "cycle " + cycle + ": nothing uploaded without a valid session");
+            if (cycle == 2) {
+                a.coordinator.expire(); // this time the lease ended: a new session, new tokens
+            }
+            a.coordinator.keepAlive();
+            for (int step = 0; step < 4; step++) { // past the hot syncs' backoff after their fenced tries
+                clock.advance(Duration.ofSeconds(5));
+                a.changed(dbs);
+            }
+            assertTrue(a.puts() > before, "cycle " + cycle + ": uploads resume with the session");
+        }
+        for (Path db : dbs) {
+            assertEquals(Optional.of("a"), service.owner(location(a, db)).map(Owner::instance));
+            assertRestores(db);
+        }
+    }
+
+    @Test
+    void threadedFleets_ownershipEventsReachTheFleetThread_andTheOtherInstanceTakesOver() throws Exception {
+        FleetManagerTest.FakeDiscovery da = new FleetManagerTest.FakeDiscovery();
+        FleetManagerTest.FakeDiscovery db = new FleetManagerTest.FakeDiscovery();
+        List<Path> dbs = da.addWalDatabases(dir.resolve("data"), 2);
+        db.dbs.addAll(dbs);
+        InMemoryCoordinator ca = service.join("a", VALIDITY);
+        InMemoryCoordinator cb = service.join("b", VALIDITY);
+        java.time.Clock system = java.time.Clock.systemUTC();
+        FleetOptions options = new FleetOptions(10, Duration.ofHours(1), 2, 2, Duration.ZERO,
+                EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty());
+        Settings root = Settings.of("test", Map.of("root", dir.resolve("replica").toString()));
+        try (SyncScheduler sa = SyncScheduler.start(2, system); SyncScheduler sb = SyncScheduler.start(2, system);
+             Catalog cata = Catalog.open(dir.resolve("state-a")); Catalog catb = Catalog.open(dir.resolve("state-b"));
+             ReplicaClient clientA = recording("a", new FileReplicaClientProvider().create(root));
+             ReplicaClient clientB = recording("b", new FileReplicaClientProvider().create(root))) {
+            TargetResolver ra = FleetManagerTest.byFileName(clientA);
+            FleetManager fa = FleetManager.start(da, List.of("/p/*"), s -> TierDecision.STAY, ra, cata, options,
+                    system, sa, ca);
+            FleetManager fb = null;
+            try {
+                Await.until(Duration.ofSeconds(20), "a captures both", () -> dbs.stream().allMatch(p ->
+                        present(cata, p)));
+                fb = FleetManager.start(db, List.of("/p/*"), s -> TierDecision.STAY,
+                        FleetManagerTest.byFileName(clientB), catb, options, system, sb, cb);
+                FleetManager b = fb;
+                Await.until(Duration.ofSeconds(20), "b leaves both to a", () -> b.unreplicated().foreign() == 2);
+
+                ca.expire(); // on this thread, as a coordinator's own thread would: b's fleet thread takes it from here
+                Await.until(Duration.ofSeconds(20), "b takes both over", () -> dbs.stream().allMatch(p ->
+                        present(catb, p) && service.owner(locationOf(ra, p)).map(Owner::instance)
+                                .equals(Optional.of("b"))));
+                int putsA = putsBy.get("a").get();
+                for (Path p : dbs) {
+                    write(p, "after the takeover");
+                    da.listener.changed(p);
+                    db.listener.changed(p);
+                }
+                Await.until(Duration.ofSeconds(20), "b ships the change", () -> dbs.stream().allMatch(p ->
+                        txid(catb, p) >= 3));
+                assertEquals(putsA, putsBy.get("a").get(), "a, whose session ended, wrote nothing more");
+            } finally {
+                fa.close();
+                if (fb != null) {
+                    fb.close();
+                }
+                ca.close();
+                cb.close();
+            }
+        }
+        assertRestores(dbs);
+    }
+
+    private static boolean present(Catalog catalog, Path db) {
+        return txid(catalog, db) > 0;
+    }
+
+    private static long txid(Catalog catalog, Path db) {
+        try {
+            return catalog.get(db.toString()).map(r -> r.txid()).orElse(0L);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String locationOf(TargetResolver resolver, Path db) {
+        try {
+            return resolver.resolve(new FleetManagerTest.FakeDiscovery().match(db)).describe();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void manyNewDatabases_areClaimedInBatchesOf128() throws Exception {
+        Node a = new Node("a");
+        for (int i = 0; i < 300; i++) { // no file behind them: claimed, then refused by their pass
+            a.discovery.virtual.add(dir.resolve("v" + i + ".db"));
+            a.discovery.dbs.add(dir.resolve("v" + i + ".db"));
+        }
+        a.fleet.runUntilIdle();
+        assertEquals(3, a.counted.claims.get(), "300 locations in requests of at most 128");
+        assertEquals(300, a.coordinator.owners("", 1000).size());
+    }
+
+    @Test
+    void withoutACluster_noClaimIsMade() throws Exception {
+        FleetManagerTest.FakeDiscovery discovery = new FleetManagerTest.FakeDiscovery();
+        List<Path> dbs = discovery.addWalDatabases(dir.resolve("data"), 3);
+        SyncScheduler scheduler = SyncScheduler.manual(clock);
+        try (Catalog catalog = Catalog.open(dir.resolve("state"));
+             ReplicaClient client = recording("solo", new FileReplicaClientProvider().create(
+                     Settings.of("test", Map.of("root", dir.resolve("replica").toString()))))) {
+            FleetManager fleet = FleetManager.manual(discovery, List.of("/p/*"), s -> TierDecision.STAY,
+                    FleetManagerTest.byFileName(client), catalog, new FleetOptions(10, Duration.ofHours(1), 2, 2,
+                            Duration.ZERO, EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty()),
+                    clock, scheduler, SingleNodeCoordinator.of("solo"));
+            try {
+                fleet.runUntilIdle();
+                assertEquals(0, fleet.claimRequests(), "single-node mode claims nothing");
+                for (Path db : dbs) {
+                    assertEquals(0, fleet.table().token(fleet.table().find(db)), db + ": no token");
+                    assertEquals(Set.of("solo"), writers.get(db.getFileName().toString()), db + ": replicated");
+                }
+            } finally {
+                fleet.close();
+                scheduler.close();
+            }
+        }
+        assertRestores(dbs);
+    }
+
+    private static String location(Node n, Path db) throws IOException {
+        return FleetManagerTest.byFileName(n.client).resolve(n.discovery.match(db)).describe();
+    }
+
+    private static void write(Path db, String v) throws Exception {
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "INSERT INTO t VALUES ('" + v + "')");
+        }
+    }
+
+    private void assertRestores(List<Path> dbs) throws Exception {
+        for (Path db : dbs) {
+            assertRestores(db);
+        }
+    }
+
+    private void assertRestores(Path db) throws Exception {
+        BothRestores.assertRestore(dir, dir.resolve("replica").resolve(db.getFileName().toString()),
+                DbContent.hash(db), db.toString());
+    }
+
+    /** A coordinator that counts claim requests. */
+    private static final class CountingCoordinator implements Coordinator {
+        final Coordinator d;
+        final AtomicInteger claims = new AtomicInteger();
+
+        CountingCoordinator(Coordinator d) {
+            this.d = d;
+        }
+
+        public String instanceId() {
+            return d.instanceId();
+        }
+
+        public Session session() {
+            return d.session();
+        }
+
+        public List<Claim> claim(List<Ownable> batch) throws CoordinationException {
+            claims.incrementAndGet();
+            return d.claim(batch);
+        }
+
+        public void release(Ownable location, long token) throws CoordinationException {
+            d.release(location, token);
+        }
+
+        public List<Owner> owners(String after, int limit) throws CoordinationException {
+            return d.owners(after, limit);
+        }
+
+        public void listen(OwnershipListener listener) {
+            d.listen(listener);
+        }
+
+        public void close() {
+            d.close();
+        }
+    }
+
+    /**
+     * {@code d}, recording which instance put each object, by replica path (the first key segment). A proxy: every
+     * other call goes to {@code d} as it is.
+     */
+    private ReplicaClient recording(String instance, ReplicaClient d) {
+        return (ReplicaClient) java.lang.reflect.Proxy.newProxyInstance(ReplicaClient.class.getClassLoader(),
+                new Class<?>[] {ReplicaClient.class}, (proxy, method, args) -> {
+                    Object out;
+                    try {
+                        out = method.invoke(d, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("put")) {
+                        String key = (String) args[0];
+                        writers.computeIfAbsent(key.substring(0, key.indexOf('/')),
+                                k -> ConcurrentHashMap.newKeySet()).add(instance);
+                        putsBy.computeIfAbsent(instance, k -> new AtomicInteger()).incrementAndGet();
+                    }
+                    return out;
+                });
+    }
+}
