@@ -43,7 +43,7 @@ class FleetWiringTest {
     }
 
     @Test
-    void syncWorkers_localDirectoriesOnly_twoPerCore() {
+    void syncWorkers_localDirectoriesOnly_fourPerCore() {
         LitefleetConfig local = parse("""
                 dbs:
                   - path: /data/app.db
@@ -53,7 +53,7 @@ class FleetWiringTest {
                   replica-template: {type: file, path: "/backups/{{site}}/{{tenant}}"}
                 """);
         assertFalse(FleetWiring.networked(local.dbs(), local.fleet()));
-        assertEquals(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()), FleetWiring.syncWorkers(false));
+        assertEquals(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()), FleetWiring.syncWorkers(false));
     }
 
     @Test
