@@ -20,9 +20,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -51,6 +49,8 @@ import java.util.function.Supplier;
 public final class SyncScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SyncScheduler.class.getName());
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+    /** A sync worker with no work for this long ends; the next task starts another. */
+    private static final Duration IDLE_WORKER = Duration.ofSeconds(60);
     /** The timer thread wakes at least this often (a clock jump, a missed notify). */
     private static final long MAX_WAIT_MILLIS = 1000;
 
@@ -748,8 +748,7 @@ public final class SyncScheduler implements AutoCloseable {
 
         /** SQLite work on {@code threads} platform threads ({@code litefleet-sync-<n>}). */
         static ExecutorWorkers sqlite(int threads) {
-            return new ExecutorWorkers(new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingQueue<>(), named("litefleet-sync-")), "syncs");
+            return new ExecutorWorkers(OnDemandPool.create(threads, IDLE_WORKER, named("litefleet-sync-")), "syncs");
         }
 
         /** Network I/O: a virtual thread per task (uploads are bounded by bytes in flight, maintenance by entry). */
