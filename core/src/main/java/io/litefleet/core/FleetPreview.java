@@ -4,6 +4,7 @@ import io.litefleet.api.ConfigException;
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.Discovery;
 import io.litefleet.api.replica.ObjectInfo;
+import io.litefleet.core.cluster.Coordinators;
 import io.litefleet.core.config.CollisionDetector;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;

@@ -445,6 +445,29 @@ final class ListedDatabases {
     record State(Path path, boolean running, Optional<Instant> lastSync, List<String> urls) {
     }
 
+    /** Cluster mode: the token of {@code db}'s claim in the current session; 0 when not owned (or not listed). */
+    synchronized long token(Path db) {
+        Listed l = dbs.get(db);
+        if (l == null || l.heldBy != null || l.sessionId != coordinator.session().id()) {
+            return 0;
+        }
+        return l.replicators.stream().mapToLong(r -> r.target().fence().token()).filter(t -> t != 0).findFirst()
+                .orElse(0);
+    }
+
+    /** Cluster mode: listed databases replicated under a claim of the current session (0 without a cluster). */
+    synchronized int owned() {
+        long session = coordinator.session().id();
+        int n = 0;
+        for (Listed l : dbs.values()) {
+            if (l.heldBy == null && l.sessionId == session && l.replicators.stream().anyMatch(r -> r.target().fence()
+                    .token() != 0)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Every listed database, in the order added. */
     synchronized List<State> states() {
         List<State> out = new ArrayList<>(dbs.size());

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.CoordinatorStats;
 import io.litefleet.api.cluster.Ownable;
 import io.litefleet.api.cluster.Owner;
 import io.litefleet.api.cluster.Session;
@@ -222,7 +223,7 @@ class EtcdCoordinatorIT {
     private static void compact(long revision) throws Exception {
         EtcdSettings settings = EtcdSettings.parse(io.litefleet.api.Settings.of("test", Map.of("endpoints", endpoints)));
         try (EtcdHttp http = new EtcdHttp(settings, Runnable::run)) {
-            http.call("compact", "/v3/kv/compaction", Map.of("revision", revision));
+            http.call(CoordinatorStats.Operation.RANGE, "compact", "/v3/kv/compaction", Map.of("revision", revision));
         }
     }
 

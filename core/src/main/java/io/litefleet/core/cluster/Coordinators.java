@@ -1,14 +1,13 @@
-package io.litefleet.core;
+package io.litefleet.core.cluster;
 
 import io.litefleet.api.cluster.CoordinationException;
 import io.litefleet.api.cluster.Coordinator;
 import io.litefleet.api.cluster.CoordinatorProvider;
-import io.litefleet.core.cluster.SingleNodeCoordinator;
 import io.litefleet.core.config.ClusterConfig;
 import io.litefleet.core.plugin.PluginRegistry;
 
-/** Opens the coordinator the {@code cluster:} section names. */
-final class Coordinators {
+/** Opens the coordinator the {@code cluster:} section names (replication, {@code litefleet databases --cluster}). */
+public final class Coordinators {
     private Coordinators() {
     }
 
@@ -20,7 +19,7 @@ final class Coordinators {
      * @throws io.litefleet.api.ConfigException naming file, line and key for an unknown type or key
      * @throws CoordinationException            when the service refuses this instance for good (credentials, TLS)
      */
-    static Coordinator open(ClusterConfig cluster, PluginRegistry registry) throws CoordinationException {
+    public static Coordinator open(ClusterConfig cluster, PluginRegistry registry) throws CoordinationException {
         if (!cluster.clustered()) {
             return SingleNodeCoordinator.of(cluster.instanceId().orElse("local"));
         }
