@@ -15,6 +15,8 @@ final class FakeSource implements StatusSource {
     final List<Path> promoted = new ArrayList<>();
     List<String> reasons = List.of();
     Optional<String> notReady = Optional.empty();
+    /** Cluster mode's owners by location; null without a cluster. */
+    TreeMap<String, io.litefleet.api.cluster.Owner> owners;
 
     static FakeSource of(String... paths) {
         FakeSource s = new FakeSource();
@@ -67,6 +69,12 @@ final class FakeSource implements StatusSource {
     @Override
     public Optional<String> notReady() {
         return notReady;
+    }
+
+    @Override
+    public Optional<OwnersPage> owners(String after, int limit) {
+        return owners == null ? Optional.empty() : Optional.of(new OwnersPage("host-a", owners.tailMap(after, false)
+                .values().stream().limit(limit).toList()));
     }
 
     @Override
