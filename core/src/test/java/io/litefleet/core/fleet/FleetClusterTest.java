@@ -159,6 +159,42 @@ class FleetClusterTest {
     }
 
     @Test
+    void ownedCountAndTokens_followTheClaims_andAreVoidOnceTheSessionIsLost() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        List<Path> dbs = a.discovery.addWalDatabases(dir.resolve("data"), 4);
+        b.discovery.dbs.addAll(dbs);
+        a.fleet.runUntilIdle();
+        b.fleet.runUntilIdle();
+        assertEquals(4, a.fleet.owned());
+        assertEquals(0, a.fleet.unreplicated().foreign());
+        assertEquals(0, b.fleet.owned());
+        assertEquals(4, b.fleet.unreplicated().foreign());
+        java.util.concurrent.CompletableFuture<long[]> tokens = a.fleet.tokens(dbs);
+        a.fleet.runUntilIdle();
+        long[] t = tokens.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        for (int i = 0; i < dbs.size(); i++) {
+            assertEquals(service.owner(location(a, dbs.get(i))).orElseThrow().token(), t[i], dbs.get(i) + ": token");
+            assertTrue(t[i] > 0, dbs.get(i) + ": owned with a token");
+        }
+        java.util.concurrent.CompletableFuture<long[]> theirs = b.fleet.tokens(dbs);
+        b.fleet.runUntilIdle();
+        assertEquals(List.of(0L, 0L, 0L, 0L), java.util.Arrays.stream(theirs.get(10,
+                java.util.concurrent.TimeUnit.SECONDS)).boxed().toList(), "foreign rows hold no token");
+
+        a.coordinator.advance(VALIDITY); // fenced: every token is void
+        a.fleet.runUntilIdle();
+        assertEquals(0, a.fleet.owned());
+        a.coordinator.keepAlive();
+        for (Path db : dbs) {
+            write(db, "after the session came back");
+        }
+        a.changed(dbs);
+        assertEquals(4, a.fleet.owned(), "claimed again, same session");
+        assertRestores(dbs);
+    }
+
+    @Test
     void ownerSessionExpires_itsUploadsStop_andTheOtherInstanceTakesOverWithNothingLost() throws Exception {
         Node a = new Node("a");
         Node b = new Node("b");
