@@ -162,10 +162,7 @@ class FleetClusterTest {
     void ownedCountAndTokens_followTheClaims_andAreVoidOnceTheSessionIsLost() throws Exception {
         Node a = new Node("a");
         Node b = new Node("b");
-        List<Path> dbs = a.discovery.addWalDatabases(dir.resolve("data"), 4);
-        b.discovery.dbs.addAll(dbs);
-        a.fleet.runUntilIdle();
-        b.fleet.runUntilIdle();
+        List<Path> dbs = sharedFirstSeenBy(a, b, 4);
         assertEquals(4, a.fleet.owned());
         assertEquals(0, a.fleet.unreplicated().foreign());
         assertEquals(0, b.fleet.owned());
@@ -198,10 +195,7 @@ class FleetClusterTest {
     void ownerSessionExpires_itsUploadsStop_andTheOtherInstanceTakesOverWithNothingLost() throws Exception {
         Node a = new Node("a");
         Node b = new Node("b");
-        List<Path> dbs = a.discovery.addWalDatabases(dir.resolve("data"), 3);
-        b.discovery.dbs.addAll(dbs);
-        a.fleet.runUntilIdle();
-        b.fleet.runUntilIdle();
+        List<Path> dbs = sharedFirstSeenBy(a, b, 3);
         dbs.forEach(db -> assertEquals(RowState.FOREIGN, b.state(db), db + ": a holds it"));
 
         a.coordinator.advance(VALIDITY); // a's keep-alives go unanswered: it fences itself
@@ -412,6 +406,15 @@ class FleetClusterTest {
             }
         }
         assertRestores(dbs);
+    }
+
+    /** {@code n} new databases that both instances see, {@code first} before {@code second} (so it owns them). */
+    private List<Path> sharedFirstSeenBy(Node first, Node second, int n) throws Exception {
+        List<Path> dbs = first.discovery.addWalDatabases(dir.resolve("data"), n);
+        second.discovery.dbs.addAll(dbs);
+        first.fleet.runUntilIdle();
+        second.fleet.runUntilIdle();
+        return dbs;
     }
 
     private static String location(Node n, Path db) throws IOException {
