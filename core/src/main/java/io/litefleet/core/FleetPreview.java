@@ -4,7 +4,6 @@ import io.litefleet.api.ConfigException;
 import io.litefleet.api.discovery.DiscoveredDatabase;
 import io.litefleet.api.discovery.Discovery;
 import io.litefleet.api.replica.ObjectInfo;
-import io.litefleet.core.cluster.Coordinators;
 import io.litefleet.core.config.CollisionDetector;
 import io.litefleet.core.config.DbConfig;
 import io.litefleet.core.config.FleetConfig;
@@ -251,7 +250,7 @@ public final class FleetPreview implements AutoCloseable {
             return new Removal(name, objects.size(), bytes, Optional.of("the database exists again"));
         }
         if (coordinator == null) {
-            coordinator = Coordinators.open(config.cluster(), registry);
+            coordinator = config.cluster().open(registry);
         }
         ReplicaTarget owned;
         try {

@@ -4,7 +4,6 @@ import io.litefleet.api.ConfigException;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.api.replica.ReplicaOperation;
 import io.litefleet.core.cluster.ClusterView;
-import io.litefleet.core.cluster.Coordinators;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.ClusterConfig;
@@ -118,7 +117,7 @@ public final class Replication implements AutoCloseable {
             PluginRegistry registry = open(opened, PluginRegistry.open(plan.pluginsDir()));
             // An unknown type or key fails here, naming file and line; without a cluster: section it costs nothing.
             io.litefleet.api.cluster.Coordinator coordinator = open(opened,
-                    Coordinators.open(plan.cluster(), registry));
+                    plan.cluster().open(registry));
             ReplicaClients clients = open(opened, new ReplicaClients(registry));
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
             open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir(), clock));
@@ -193,8 +192,7 @@ public final class Replication implements AutoCloseable {
              PluginRegistry registry = PluginRegistry.open(plan.pluginsDir());
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(plan.stateDir());
-             io.litefleet.api.cluster.Coordinator coordinator = Coordinators.open(
-                     plan.cluster(), registry)) {
+             io.litefleet.api.cluster.Coordinator coordinator = plan.cluster().open(registry)) {
             ReplicaOverlaps claimed = new ReplicaOverlaps();
             List<DbReplicator> replicators = new ArrayList<>();
             List<Maintenance> maintenance = new ArrayList<>();

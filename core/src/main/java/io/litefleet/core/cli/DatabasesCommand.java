@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import io.litefleet.api.cluster.CoordinationException;
 import io.litefleet.api.cluster.Coordinator;
-import io.litefleet.core.cluster.Coordinators;
 import io.litefleet.core.config.ClusterConfig;
 import io.litefleet.core.plugin.PluginRegistry;
 import picocli.CommandLine.Command;
@@ -82,7 +81,7 @@ final class DatabasesCommand implements Callable<Integer> {
     ClusterOpener opener = (c, plugins) -> {
         PluginRegistry registry = PluginRegistry.open(plugins);
         try {
-            return new OpenCoordinator(Coordinators.open(c, registry), registry);
+            return new OpenCoordinator(c.open(registry), registry);
         } catch (Exception | Error e) {
             registry.close();
             throw e;
