@@ -445,23 +445,28 @@ final class ListedDatabases {
     record State(Path path, boolean running, Optional<Instant> lastSync, List<String> urls) {
     }
 
-    /** Cluster mode: the token of {@code db}'s claim in the current session; 0 when not owned (or not listed). */
+    /**
+     * Cluster mode: the token of {@code db}'s claim in the current session; 0 when not owned (or not listed), and
+     * while the session is not valid (as the fleet voids its tokens then).
+     */
     synchronized long token(Path db) {
         Listed l = dbs.get(db);
-        if (l == null || l.heldBy != null || l.sessionId != coordinator.session().id()) {
+        Session session = coordinator.session();
+        if (l == null || l.heldBy != null || l.sessionId != session.id() || !session.valid()) {
             return 0;
         }
         return l.replicators.stream().mapToLong(r -> r.target().fence().token()).filter(t -> t != 0).findFirst()
                 .orElse(0);
     }
 
-    /** Cluster mode: listed databases replicated under a claim of the current session (0 without a cluster). */
+    /**
+     * Cluster mode: listed databases replicated under a claim of the current session, 0 while it is not valid (0
+     * without a cluster).
+     */
     synchronized int owned() {
-        long session = coordinator.session().id();
         int n = 0;
-        for (Listed l : dbs.values()) {
-            if (l.heldBy == null && l.sessionId == session && l.replicators.stream().anyMatch(r -> r.target().fence()
-                    .token() != 0)) {
+        for (Path db : dbs.keySet()) {
+            if (token(db) != 0) {
                 n++;
             }
         }

@@ -53,7 +53,7 @@ final class LitefleetFamilies implements MultiCollector {
                 + "(or lease grant) was sent; -1 before any was answered")
                 .add(st.keepAliveAge().map(d -> d.toNanos() / 1e9).orElse(-1.0)).build());
         out.add(Samples.gauge("litefleet_cluster_owned_databases", "Databases this instance replicates under a claim "
-                + "(fencing token) of its current session").add(c.owned()).build());
+                + "(fencing token) of its current session; 0 while fenced").add(c.owned()).build());
         out.add(Samples.gauge("litefleet_cluster_foreign_databases", "Databases this instance found, whose replica "
                 + "location another instance holds (not replicated here)").add(c.foreign()).build());
         Samples requests = Samples.counter("litefleet_cluster_requests_total", "Requests to the coordination service, "
