@@ -167,6 +167,9 @@ class FleetClusterTest {
         assertEquals(0, a.fleet.unreplicated().foreign());
         assertEquals(0, b.fleet.owned());
         assertEquals(4, b.fleet.unreplicated().foreign());
+        String scrape = new io.litefleet.core.metric.ReplicationMetrics(List.of(), Optional.of(b.fleet), List::of)
+                .scrape();
+        assertTrue(scrape.contains("litefleet_fleet_databases{tier=\"foreign\"} 4"), scrape);
         java.util.concurrent.CompletableFuture<long[]> tokens = a.fleet.tokens(dbs);
         a.fleet.runUntilIdle();
         long[] t = tokens.get(10, java.util.concurrent.TimeUnit.SECONDS);
