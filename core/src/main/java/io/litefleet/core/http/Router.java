@@ -157,7 +157,12 @@ public final class Router {
             }
         }
         int limit = DatabaseQuery.limit(p.get("limit"));
-        Optional<StatusSource.OwnersPage> page = source.owners(p.getOrDefault("after", ""), limit);
+        Optional<StatusSource.OwnersPage> page;
+        try {
+            page = source.owners(p.getOrDefault("after", ""), limit);
+        } catch (io.litefleet.api.cluster.CoordinationException e) {
+            return Answer.error(503, "cannot read the cluster's owners: " + e.getMessage());
+        }
         if (page.isEmpty()) {
             throw new BadRequest(404, "no cluster is configured (the configuration has no cluster: section): "
                     + "every database here is replicated by this instance alone");

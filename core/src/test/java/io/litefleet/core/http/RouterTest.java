@@ -220,6 +220,9 @@ class RouterTest {
         assertTrue(error(get("/v1/cluster/owners?limit=1001"), 400).contains("got '1001'"));
         assertEquals("unknown query parameter 'cursor' (known: after, limit)",
                 error(get("/v1/cluster/owners?cursor=x"), 400));
+        source.ownersDown = true;
+        assertEquals("cannot read the cluster's owners: list owners at http://127.0.0.1:2379: connection refused",
+                error(get("/v1/cluster/owners"), 503));
     }
 
     private static Map<String, Object> normalized(Map<?, ?> m) {
