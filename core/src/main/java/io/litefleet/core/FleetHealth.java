@@ -1,5 +1,6 @@
 package io.litefleet.core;
 
+import io.litefleet.core.cluster.ClusterView;
 import io.litefleet.core.config.HttpConfig.HealthThresholds;
 import io.litefleet.core.fleet.FleetLive;
 import java.time.Duration;
@@ -7,12 +8,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * The verdict of {@code /healthz} on a fleet's memory and the {@code dbs:} databases: a hot database (every listed one
- * is) lagging past {@code health.max-lag}, a
- * destination failing for longer than {@code health.max-failing}, or no discovery scan for
+ * is) lagging past {@code health.max-lag}, a destination failing for longer than {@code health.max-failing}, in
+ * cluster mode a fenced instance (its session not valid), or no discovery scan for
  * {@code health.missed-scans} full-scan intervals, as in force (the scan interval while watching is not healthy, the
  * longer full-scan interval while it is). A pure function of its inputs.
  */
@@ -30,7 +32,19 @@ final class FleetHealth {
      * @param listed the databases listed under {@code dbs:}
      */
     static List<String> reasons(FleetLive live, List<ListedDatabases.State> listed, Instant now, HealthThresholds t) {
+        return reasons(live, listed, Optional.empty(), now, t);
+    }
+
+    /**
+     * As {@link #reasons(FleetLive, List, Instant, HealthThresholds)}, and in cluster mode whether this instance is
+     * fenced (its session not valid: it uploads and deletes nothing).
+     *
+     * @param cluster cluster mode's figures, empty without a {@code cluster:} section
+     */
+    static List<String> reasons(FleetLive live, List<ListedDatabases.State> listed,
+                                Optional<ClusterView.Snapshot> cluster, Instant now, HealthThresholds t) {
         List<String> reasons = new ArrayList<>();
+        cluster.flatMap(c -> fenced(c, now)).ifPresent(reasons::add);
         List<String> late = new ArrayList<>();
         for (ListedDatabases.State s : listed) {
             Duration lag = s.running() ? s.lastSync().map(at -> Duration.between(at, now)).orElse(Duration.ZERO)
@@ -58,6 +72,12 @@ final class FleetHealth {
             discovery(live, now, t, reasons);
         }
         return reasons;
+    }
+
+    /** The reason of a fenced instance; empty while its session is valid. */
+    private static Optional<String> fenced(ClusterView.Snapshot c, Instant now) {
+        return c.fenced(now).map(f -> "cluster: " + f + ": instance " + c.instance() + " uploads and deletes "
+                + "nothing, keeping the WAL, until the coordination service answers again");
     }
 
     private static void discovery(FleetLive live, Instant now, HealthThresholds t, List<String> reasons) {

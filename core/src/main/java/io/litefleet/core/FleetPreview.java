@@ -250,7 +250,7 @@ public final class FleetPreview implements AutoCloseable {
             return new Removal(name, objects.size(), bytes, Optional.of("the database exists again"));
         }
         if (coordinator == null) {
-            coordinator = Coordinators.open(config.cluster(), registry);
+            coordinator = config.cluster().open(registry);
         }
         ReplicaTarget owned;
         try {

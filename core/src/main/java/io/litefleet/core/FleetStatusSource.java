@@ -1,10 +1,13 @@
 package io.litefleet.core;
 
+import io.litefleet.api.cluster.Coordinator;
 import io.litefleet.api.replica.ReplicaUrl;
+import io.litefleet.core.cluster.ClusterView;
 import io.litefleet.core.config.HttpConfig.HealthThresholds;
 import io.litefleet.core.fleet.FleetLive;
 import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetStatus;
+import io.litefleet.core.fleet.RowState;
 import io.litefleet.core.http.DatabaseQuery;
 import io.litefleet.core.http.DatabaseView;
 import io.litefleet.core.http.StatusSource;
@@ -39,12 +42,15 @@ final class FleetStatusSource implements StatusSource {
     private final ListedDatabases listed;
     private final HealthThresholds thresholds;
     private final Clock clock;
+    private final Optional<ClusterView> cluster;
 
     /**
-     * @param fleet the fleet, null when only {@code dbs:} are replicated
+     * @param fleet   the fleet, null when only {@code dbs:} are replicated
+     * @param cluster cluster mode's view, empty without a {@code cluster:} section
      */
     FleetStatusSource(Catalog catalog, FleetManager fleet, ListedDatabases listed, HealthThresholds thresholds,
-                      Clock clock) {
+                      Clock clock, Optional<ClusterView> cluster) {
+        this.cluster = cluster;
         this.catalog = catalog;
         this.fleet = fleet;
         this.listed = listed;
@@ -67,7 +73,7 @@ final class FleetStatusSource implements StatusSource {
         }
         List<DatabaseView> views = views(rows, live);
         more |= views.size() > q.limit();
-        return new DatabasePage(views.size() > q.limit() ? views.subList(0, q.limit()) : views, more);
+        return new DatabasePage(withOwners(views.size() > q.limit() ? views.subList(0, q.limit()) : views), more);
     }
 
     /**
@@ -101,17 +107,49 @@ final class FleetStatusSource implements StatusSource {
         for (String p : live.errorPaths) {
             if (q.prefix().map(p::startsWith).orElse(true) && q.after().map(a -> p.compareTo(a) > 0).orElse(true)) {
                 if (out.size() == q.limit()) {
-                    return new DatabasePage(out, true);
+                    return new DatabasePage(withOwners(out), true);
                 }
                 out.add(view(Path.of(p), live).orElseThrow());
             }
         }
-        return new DatabasePage(out, false);
+        return new DatabasePage(withOwners(out), false);
     }
 
     @Override
     public Optional<DatabaseView> get(Path db) throws Exception {
-        return view(db, live());
+        Optional<DatabaseView> v = view(db, live());
+        return v.isEmpty() ? v : Optional.of(withOwners(List.of(v.get())).getFirst());
+    }
+
+    /**
+     * Cluster mode: {@code views} with their owners: this instance and its token for a database it holds a claim on,
+     * {@link DatabaseView#ANOTHER_INSTANCE} for a foreign one, nobody for the rest. One question to the fleet per page.
+     */
+    private List<DatabaseView> withOwners(List<DatabaseView> views) throws IOException {
+        if (cluster.isEmpty() || views.isEmpty()) {
+            return views;
+        }
+        String me = cluster.get().coordinator().instanceId();
+        long[] tokens = fleet == null ? new long[views.size()] : answer(fleet.tokens(views.stream()
+                .map(v -> Path.of(v.path())).toList()));
+        List<DatabaseView> out = new ArrayList<>(views.size());
+        for (int i = 0; i < views.size(); i++) {
+            DatabaseView v = views.get(i);
+            long token = tokens[i] != 0 ? tokens[i] : listed.token(Path.of(v.path()));
+            Optional<String> who = token != 0 ? Optional.of(me) : v.tier().equals(RowState.FOREIGN.persisted())
+                    ? Optional.of(DatabaseView.ANOTHER_INSTANCE) : Optional.empty();
+            out.add(v.withOwner(new DatabaseView.Owner(who, token)));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<OwnersPage> owners(String after, int limit) throws Exception {
+        if (cluster.isEmpty()) {
+            return Optional.empty();
+        }
+        Coordinator c = cluster.get().coordinator();
+        return Optional.of(new OwnersPage(c.instanceId(), c.owners(after, limit)));
     }
 
     private Optional<DatabaseView> view(Path db, Live live) throws IOException {
@@ -194,7 +232,8 @@ final class FleetStatusSource implements StatusSource {
         if (v.isEmpty() && !fleet.manages(db)) {
             return PromoteOutcome.UNKNOWN;
         }
-        if (v.isPresent() && (v.get().tier().equals("deleted") || v.get().tier().equals("excluded"))) {
+        if (v.isPresent() && (v.get().tier().equals("deleted") || v.get().tier().equals("excluded")
+                || v.get().tier().equals(RowState.FOREIGN.persisted()))) {
             return PromoteOutcome.NOT_PROMOTABLE;
         }
         fleet.promote(db);
@@ -204,7 +243,8 @@ final class FleetStatusSource implements StatusSource {
     @Override
     public List<String> unhealthy() {
         try {
-            return FleetHealth.reasons(live().fleet, listed.states(), clock.instant(), thresholds);
+            return FleetHealth.reasons(live().fleet, listed.states(), cluster.map(ClusterView::snapshot),
+                    clock.instant(), thresholds);
         } catch (IOException e) {
             return List.of(e.getMessage());
         }
@@ -231,6 +271,7 @@ final class FleetStatusSource implements StatusSource {
             m.put("cold", s.cold());
             m.put("deleted", s.deleted());
             m.put("excluded", s.excluded());
+            m.put("foreign", fleet.unreplicated().foreign());
             m.put("errors", live.errorPaths.size());
             m.put("promotions", s.promotions());
             m.put("demotions", s.demotions());
@@ -244,6 +285,20 @@ final class FleetStatusSource implements StatusSource {
             m.put("fullScanEverySeconds", s.scanEvery().toSeconds());
             m.put("lastScan", live.fleet.lastScan().map(Instant::toString).orElse(null));
         }
+        cluster.map(ClusterView::snapshot).ifPresent(c -> m.put("cluster", cluster(c)));
+        return m;
+    }
+
+    /** The {@code cluster} object of {@code /v1/fleet}. */
+    private Map<String, Object> cluster(ClusterView.Snapshot c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("instance", c.instance());
+        m.put("fenced", c.stats().fenced());
+        m.put("fencedSince", c.fenced(clock.instant()).isPresent() ? clock.instant().minus(c.stats().fencedFor()
+                .orElseThrow()).toString() : null);
+        m.put("keepAliveAgeSeconds", c.stats().keepAliveAge().map(d -> d.toMillis() / 1000.0).orElse(null));
+        m.put("owned", c.owned());
+        m.put("foreign", c.foreign());
         return m;
     }
 
@@ -252,8 +307,13 @@ final class FleetStatusSource implements StatusSource {
         if (fleet == null) {
             return new Live(null, listed.states());
         }
+        return new Live(answer(fleet.live()), listed.states());
+    }
+
+    /** The fleet thread's answer, waiting at most {@link #FLEET_ANSWER}. */
+    private static <T> T answer(java.util.concurrent.Future<T> f) throws IOException {
         try {
-            return new Live(fleet.live().get(FLEET_ANSWER.toMillis(), TimeUnit.MILLISECONDS), listed.states());
+            return f.get(FLEET_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new IOException("the fleet thread did not answer within " + FLEET_ANSWER.toSeconds() + " s", e);
         } catch (ExecutionException e) {

@@ -445,6 +445,34 @@ final class ListedDatabases {
     record State(Path path, boolean running, Optional<Instant> lastSync, List<String> urls) {
     }
 
+    /**
+     * Cluster mode: the token of {@code db}'s claim in the current session; 0 when not owned (or not listed), and
+     * while the session is not valid (as the fleet voids its tokens then).
+     */
+    synchronized long token(Path db) {
+        Listed l = dbs.get(db);
+        Session session = coordinator.session();
+        if (l == null || l.heldBy != null || l.sessionId != session.id() || !session.valid()) {
+            return 0;
+        }
+        return l.replicators.stream().mapToLong(r -> r.target().fence().token()).filter(t -> t != 0).findFirst()
+                .orElse(0);
+    }
+
+    /**
+     * Cluster mode: listed databases replicated under a claim of the current session, 0 while it is not valid (0
+     * without a cluster).
+     */
+    synchronized int owned() {
+        int n = 0;
+        for (Path db : dbs.keySet()) {
+            if (token(db) != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Every listed database, in the order added. */
     synchronized List<State> states() {
         List<State> out = new ArrayList<>(dbs.size());

@@ -3,6 +3,7 @@ package io.litefleet.core;
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.api.replica.ReplicaOperation;
+import io.litefleet.core.cluster.ClusterView;
 import io.litefleet.core.compact.CompactionSettings;
 import io.litefleet.core.compact.Maintenance;
 import io.litefleet.core.config.ClusterConfig;
@@ -64,14 +65,18 @@ public final class Replication implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final ControlServer control;
     private final io.litefleet.api.cluster.Coordinator coordinator;
+    private final Optional<ClusterView> cluster;
+    private final Clock clock;
     private boolean closed;
 
     private Replication(StateLock lock, PluginRegistry registry, ReplicaClients clients, Catalog catalog,
                         SyncScheduler scheduler, FleetManager fleet, ListedDatabases listed, Path stateDir,
                         HttpEndpoint http, Heartbeat heartbeat, Optional<SocketConfig> socket, Clock clock,
-                        io.litefleet.api.cluster.Coordinator coordinator) {
+                        io.litefleet.api.cluster.Coordinator coordinator, Optional<ClusterView> cluster) {
         this.lock = lock;
         this.coordinator = coordinator;
+        this.cluster = cluster;
+        this.clock = clock;
         this.registry = registry;
         this.clients = clients;
         this.catalog = catalog;
@@ -112,7 +117,7 @@ public final class Replication implements AutoCloseable {
             PluginRegistry registry = open(opened, PluginRegistry.open(plan.pluginsDir()));
             // An unknown type or key fails here, naming file and line; without a cluster: section it costs nothing.
             io.litefleet.api.cluster.Coordinator coordinator = open(opened,
-                    Coordinators.open(plan.cluster(), registry));
+                    plan.cluster().open(registry));
             ReplicaClients clients = open(opened, new ReplicaClients(registry));
             Catalog catalog = open(opened, Catalog.open(plan.stateDir()));
             open(opened, io.litefleet.core.engine.PageChecksumHold.open(plan.stateDir(), clock));
@@ -135,14 +140,19 @@ public final class Replication implements AutoCloseable {
             FleetManager fleet = plan.fleet().isEmpty() ? null : open(opened, FleetWiring.start(plan.fleet().get(),
                     plan.compaction(), registry, clients, catalog, clock, claimed, scheduler, plan.manual(),
                     coordinator));
-            ReplicationMetrics metrics = new ReplicationMetrics(measured, Optional.ofNullable(fleet), clients::requests);
-            FleetStatusSource status = new FleetStatusSource(catalog, fleet, listed, plan.http().health(), clock);
+            Optional<ClusterView> cluster = plan.cluster().clustered() ? Optional.of(new ClusterView(coordinator,
+                    () -> listed.owned() + (fleet == null ? 0 : fleet.owned()),
+                    () -> fleet == null ? 0 : fleet.unreplicated().foreign())) : Optional.empty();
+            ReplicationMetrics metrics = new ReplicationMetrics(measured, Optional.ofNullable(fleet), clients::requests,
+                    cluster);
+            FleetStatusSource status = new FleetStatusSource(catalog, fleet, listed, plan.http().health(), clock,
+                    cluster);
             HttpEndpoint server = HttpEndpoint.open(plan.http(), Router.create(metrics::scrape, status,
                     plan.http().token())).map(e -> open(opened, e)).orElse(null);
             Heartbeat heartbeat = plan.heartbeat().isEmpty() ? null : open(opened, Heartbeat.start(
                     plan.heartbeat().get(), measured.stream().map(ReplicationMetrics.Listed::stats).toList(), clock));
             return new Replication(lock, registry, clients, catalog, scheduler, fleet, listed, plan.stateDir(),
-                    server, heartbeat, plan.socket(), clock, coordinator);
+                    server, heartbeat, plan.socket(), clock, coordinator, cluster);
         } catch (IOException | RuntimeException e) {
             closeAll(opened.reversed(), e);
             throw e;
@@ -182,8 +192,7 @@ public final class Replication implements AutoCloseable {
              PluginRegistry registry = PluginRegistry.open(plan.pluginsDir());
              ReplicaClients clients = new ReplicaClients(registry);
              Catalog catalog = Catalog.open(plan.stateDir());
-             io.litefleet.api.cluster.Coordinator coordinator = Coordinators.open(
-                     plan.cluster(), registry)) {
+             io.litefleet.api.cluster.Coordinator coordinator = plan.cluster().open(registry)) {
             ReplicaOverlaps claimed = new ReplicaOverlaps();
             List<DbReplicator> replicators = new ArrayList<>();
             List<Maintenance> maintenance = new ArrayList<>();
@@ -314,15 +323,16 @@ public final class Replication implements AutoCloseable {
 
     /** The counters now. */
     public ReplicationStatus status() {
+        String line = cluster.map(c -> c.snapshot().line(clock.instant())).orElse("");
         if (fleet == null) {
             return new ReplicationStatus(listed.size(), false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false,
-                    "", List.of());
+                    "", List.of(), 0, line);
         }
         FleetStatus s = fleet.status();
         return new ReplicationStatus(listed.size(), true, s.known(), s.hot(), s.cold(), s.deleted(), s.excluded(),
                 s.promotions(), s.demotions(), s.evictions(), s.transients(), s.backlog(), s.running(), s.scans(),
                 s.settles(), s.settlesPending(), s.captures(), s.watching(), s.watch().label(),
-                s.unmatchedPatterns());
+                s.unmatchedPatterns(), fleet.unreplicated().foreign(), line);
     }
 
     /**

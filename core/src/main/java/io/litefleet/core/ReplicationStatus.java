@@ -30,14 +30,18 @@ import java.util.List;
  *                          interval), {@code lost-events}, {@code incomplete} or {@code off} (full scans at the scan
  *                          interval); empty without a fleet
  * @param unmatchedPatterns fleet patterns the last scan found nothing under
+ * @param foreign           cluster mode: fleet databases another instance replicates (0 without a cluster)
+ * @param cluster           cluster mode: this instance's ownership and session in one line (fenced or not, databases
+ *                          owned, last keep-alive); empty without a {@code cluster:} section
  */
 public record ReplicationStatus(int listed, boolean fleet, int known, int hot, int cold, int deleted,
                                 int notReplicated, long promotions, long demotions, long evictions, long transients,
                                 int backlog, int running, long scans, long settles, int settlesPending, long captures,
                                 boolean watching, String watch,
-                                List<String> unmatchedPatterns) {
+                                List<String> unmatchedPatterns, int foreign, String cluster) {
     /** Copies. */
     public ReplicationStatus {
         unmatchedPatterns = List.copyOf(unmatchedPatterns);
+        java.util.Objects.requireNonNull(cluster, "cluster");
     }
 }

@@ -104,4 +104,33 @@ class FleetHealthTest {
         assertTrue(reasons(lost, now, T).getFirst().contains("x the full-scan interval in force, 30s; watch "
                 + "incomplete"), "an unhealthy watch scans every scan-interval: 2 h without one is a failure");
     }
+
+    @Test
+    void cluster_fenced_isAReasonNamingSinceWhenAndTheLastKeepAlive_validIsNot() throws Exception {
+        io.litefleet.testkit.InMemoryCoordinator c = io.litefleet.testkit.InMemoryCoordinator.single("host-a",
+                Duration.ofSeconds(8));
+        io.litefleet.core.cluster.ClusterView view = new io.litefleet.core.cluster.ClusterView(c, () -> 3, () -> 0);
+        Instant now = T0.plusSeconds(100);
+        assertEquals(List.of(), FleetHealth.reasons(null, List.of(), Optional.of(view.snapshot()), now, T));
+        c.advance(Duration.ofSeconds(12)); // fenced 4 s ago (8 s validity), last keep-alive 12 s ago
+        assertEquals(List.of("cluster: fenced since 2026-12-05T06:01:36Z (last keep-alive 12s ago): instance host-a "
+                        + "uploads and deletes nothing, keeping the WAL, until the coordination service answers again"),
+                FleetHealth.reasons(null, List.of(), Optional.of(view.snapshot()), now, T));
+        c.keepAlive();
+        assertEquals(List.of(), FleetHealth.reasons(null, List.of(), Optional.of(view.snapshot()), now, T));
+    }
+
+    @Test
+    void cluster_sessionEndedByTheService_isFencedFromThatMoment() {
+        io.litefleet.testkit.InMemoryCoordinator c = io.litefleet.testkit.InMemoryCoordinator.single("host-b",
+                Duration.ofSeconds(8));
+        c.advance(Duration.ofSeconds(2));
+        c.expire(); // the lease is gone though the local validity had 6 s left
+        c.advance(Duration.ofSeconds(1));
+        io.litefleet.core.cluster.ClusterView.Snapshot s = new io.litefleet.core.cluster.ClusterView(c, () -> 0,
+                () -> 0).snapshot();
+        assertEquals(Optional.of("fenced since 2026-12-05T06:00:59Z (last keep-alive 3s ago)"),
+                s.fenced(T0.plusSeconds(60)));
+        assertTrue(s.line(T0.plusSeconds(60)).startsWith("instance host-b: fenced since"), s.line(T0));
+    }
 }

@@ -80,6 +80,13 @@ class ListedClusterTest {
         long txid(Path db) throws Exception {
             return listed.txid(db);
         }
+
+        /** The status API's source over this instance's listed databases, in cluster mode. */
+        FleetStatusSource status() {
+            return new FleetStatusSource(catalog, null, listed, new io.litefleet.core.config.HttpConfig
+                    .HealthThresholds(Duration.ofSeconds(60), Duration.ofSeconds(300), 3), clock, Optional.of(
+                    new io.litefleet.core.cluster.ClusterView(coordinator, listed::owned, () -> 0)));
+        }
     }
 
     @AfterEach
@@ -107,6 +114,12 @@ class ListedClusterTest {
             assertEquals(0, b.txid(db), "b shipped nothing");
             assertTrue(a.txid(db) > 0);
             String location = a.coordinator.owners("", 10).get(0).location();
+            io.litefleet.core.http.DatabaseView.Owner shown = a.status().get(db).orElseThrow().owner().orElseThrow();
+            assertEquals(new io.litefleet.core.http.DatabaseView.Owner(Optional.of("a"),
+                    service.owner(location).orElseThrow().token()), shown, "the status API names owner and token");
+            assertEquals(1, a.listed.owned());
+            assertEquals(0, b.listed.owned());
+            assertEquals(Map.of("instance", "a", "owned", 1), pick(a.status().summary(), "instance", "owned"));
 
             a.listed.unregister(db).orElseThrow(); // a lets go after its final sync
             a.scheduler.runPending();
@@ -122,6 +135,9 @@ class ListedClusterTest {
                 SqliteFiles.exec(app, "INSERT INTO t VALUES ('while lost " + cycle + "')");
                 b.tick();
                 assertEquals(before, b.txid(db), "cycle " + cycle + ": fenced, nothing shipped");
+                assertTrue(b.status().unhealthy().getFirst().startsWith("cluster: fenced since"),
+                        b.status().unhealthy().toString());
+                assertEquals(0, b.listed.owned(), "a lapsed claim is not counted as owned");
                 if (cycle == 1) {
                     b.coordinator.expire(); // a new session: the replicators are built again, fenced by new tokens
                 }
@@ -133,6 +149,16 @@ class ListedClusterTest {
             }
         }
         BothRestores.assertRestore(dir, dir.resolve("replica"), DbContent.hash(db), db.toString());
+    }
+
+    /** The {@code cluster} object of {@code /v1/fleet}, only {@code keys}. */
+    private static Map<String, Object> pick(Map<String, Object> summary, String... keys) {
+        Map<?, ?> cluster = (Map<?, ?>) summary.get("cluster");
+        Map<String, Object> out = new java.util.HashMap<>();
+        for (String k : keys) {
+            out.put(k, cluster.get(k));
+        }
+        return out;
     }
 
     @Test

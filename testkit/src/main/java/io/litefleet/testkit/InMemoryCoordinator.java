@@ -3,6 +3,8 @@ package io.litefleet.testkit;
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.CoordinationException;
 import io.litefleet.api.cluster.Coordinator;
+import io.litefleet.api.cluster.CoordinatorStats;
+import io.litefleet.api.cluster.CoordinatorStats.Operation;
 import io.litefleet.api.cluster.Ownable;
 import io.litefleet.api.cluster.Owner;
 import io.litefleet.api.cluster.OwnershipListener;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,8 +68,11 @@ public final class InMemoryCoordinator implements Coordinator {
             return ++sessions;
         }
 
-        private void requireAvailable(String operation) throws CoordinationException {
-            if (!available) {
+        private void requireAvailable(InMemoryCoordinator from, Operation op, String operation)
+                throws CoordinationException {
+            boolean up = available;
+            (up ? from.ok : from.failed)[op.ordinal()].incrementAndGet();
+            if (!up) {
                 throw new CoordinationException(true, "in-memory coordination service: " + operation
                         + ": unavailable (the test made it so)");
             }
@@ -96,6 +102,9 @@ public final class InMemoryCoordinator implements Coordinator {
     private final String instanceId;
     private final long validityNanos;
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final AtomicLong[] ok = counters();
+    private final AtomicLong[] failed = counters();
+    private volatile long answeredAt;
     private final List<OwnershipListener> listeners = new CopyOnWriteArrayList<>();
     private volatile MemorySession session;
     private volatile boolean closed;
@@ -109,6 +118,8 @@ public final class InMemoryCoordinator implements Coordinator {
         this.validityNanos = validityNanos;
         this.session = new MemorySession(service.newSession());
         session.validUntil = now.get() + validityNanos;
+        answeredAt = now.get();
+        ok[Operation.GRANT.ordinal()].incrementAndGet();
     }
 
     /** One instance alone in a new service. */
@@ -150,14 +161,15 @@ public final class InMemoryCoordinator implements Coordinator {
      * @throws CoordinationException when the service is {@link Service#available unavailable}
      */
     public void keepAlive() throws CoordinationException {
-        service.requireAvailable("keep-alive");
         MemorySession s = session;
+        service.requireAvailable(this, s.gone ? Operation.GRANT : Operation.KEEPALIVE, "keep-alive");
         boolean wasValid = s.valid();
         if (s.gone) {
             s = new MemorySession(service.newSession());
             session = s;
         }
         s.validUntil = now.get() + validityNanos;
+        answeredAt = now.get();
         if (!wasValid) {
             MemorySession restored = s;
             tell(l -> l.sessionRestored(restored));
@@ -172,6 +184,7 @@ public final class InMemoryCoordinator implements Coordinator {
     public void expire() {
         MemorySession s = session;
         boolean wasValid = s.valid();
+        s.goneAt = now.get();
         s.gone = true;
         List<String> dropped = service.dropSession(s.id());
         if (wasValid) {
@@ -192,7 +205,7 @@ public final class InMemoryCoordinator implements Coordinator {
 
     @Override
     public List<Claim> claim(List<Ownable> batch) throws CoordinationException {
-        service.requireAvailable("claim");
+        service.requireAvailable(this, Operation.CLAIM, "claim");
         Ownable.requireDistinct(batch);
         MemorySession s = session;
         if (!s.valid()) {
@@ -223,7 +236,7 @@ public final class InMemoryCoordinator implements Coordinator {
 
     @Override
     public void release(Ownable location, long token) throws CoordinationException {
-        service.requireAvailable("release");
+        service.requireAvailable(this, Operation.RELEASE, "release");
         boolean released;
         synchronized (service) {
             Service.Held h = service.owners.get(location.location());
@@ -242,11 +255,34 @@ public final class InMemoryCoordinator implements Coordinator {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1: " + limit);
         }
-        service.requireAvailable("owners");
+        service.requireAvailable(this, Operation.RANGE, "owners");
         synchronized (service) {
             return service.owners.tailMap(after, false).values().stream().limit(limit).map(Service.Held::owner)
                     .toList();
         }
+    }
+
+    /**
+     * Requests made through this instance by operation and outcome (keep-alives after {@link #expire} count as
+     * grants), the time since the last answered keep-alive, and how long the session has not been valid.
+     */
+    @Override
+    public CoordinatorStats stats() {
+        long t = now.get();
+        MemorySession s = session;
+        Optional<Duration> fenced = s.valid() ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0,
+                t - (s.gone && s.goneAt - s.validUntil < 0 ? s.goneAt : s.validUntil))));
+        return new CoordinatorStats(sums(ok), sums(failed), Optional.of(Duration.ofNanos(t - answeredAt)), fenced);
+    }
+
+    private static AtomicLong[] counters() {
+        AtomicLong[] a = new AtomicLong[Operation.values().length];
+        java.util.Arrays.setAll(a, i -> new AtomicLong());
+        return a;
+    }
+
+    private static long[] sums(AtomicLong[] a) {
+        return java.util.Arrays.stream(a).mapToLong(AtomicLong::get).toArray();
     }
 
     @Override
@@ -278,6 +314,7 @@ public final class InMemoryCoordinator implements Coordinator {
         private final long id;
         private volatile long validUntil;
         private volatile boolean gone;
+        private volatile long goneAt;
 
         MemorySession(long id) {
             this.id = id;

@@ -1,6 +1,8 @@
 package io.litefleet.api.cluster;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * This instance's membership in a cluster: one session (for etcd, one lease) that every ownership key it holds is
@@ -56,6 +58,16 @@ public interface Coordinator extends AutoCloseable {
      * @throws CoordinationException when the service cannot be reached
      */
     List<Owner> owners(String after, int limit) throws CoordinationException;
+
+    /**
+     * Requests sent so far and the age of the session's last keep-alive, for metrics and health. Cheap (no request);
+     * thread-safe. The default, for coordinators that keep no statistics, is {@link CoordinatorStats#NONE}, with
+     * {@code fencedFor} filled in from {@link #session()} without a duration it cannot know ({@link Duration#ZERO}).
+     */
+    default CoordinatorStats stats() {
+        return session().valid() ? CoordinatorStats.NONE : new CoordinatorStats(CoordinatorStats.NONE.ok(),
+                CoordinatorStats.NONE.error(), Optional.empty(), Optional.of(Duration.ZERO));
+    }
 
     /**
      * Adds a listener for session changes and released locations, called on a thread of the coordinator.

@@ -2,6 +2,7 @@ package io.litefleet.cluster.etcd;
 
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.CoordinatorStats.Operation;
 import io.litefleet.api.cluster.Ownable;
 import io.litefleet.api.cluster.Owner;
 import io.litefleet.api.cluster.Session;
@@ -114,7 +115,7 @@ final class EtcdClaims {
                 puts.add(Map.of("request_put", Map.of("key", key, "value", value(o), "lease", session.id())));
                 ranges.add(Map.of("request_range", Map.of("key", key)));
             }
-            Map<String, Object> answer = http.call("claim " + open.size() + " location(s)", "/v3/kv/txn",
+            Map<String, Object> answer = http.call(Operation.CLAIM, "claim " + open.size() + " location(s)", "/v3/kv/txn",
                     Map.of("compare", compare, "success", puts, "failure", ranges));
             if (Json.bool(answer, "succeeded")) {
                 long token = Json.int64(Json.object(answer, "header"), "revision");
@@ -155,7 +156,7 @@ final class EtcdClaims {
     /** Deletes {@code location}'s key iff its create revision is {@code token}; whether it did. */
     boolean release(String location, long token) throws CoordinationException {
         String key = Json.b64(dbPrefix + location);
-        Map<String, Object> answer = http.call("release " + location, "/v3/kv/txn", Map.of(
+        Map<String, Object> answer = http.call(Operation.RELEASE, "release " + location, "/v3/kv/txn", Map.of(
                 "compare", List.of(Map.of("key", key, "target", "CREATE", "result", "EQUAL",
                         "create_revision", token)),
                 "success", List.of(Map.of("request_delete_range", Map.of("key", key)))));
@@ -168,7 +169,7 @@ final class EtcdClaims {
             throw new IllegalArgumentException("limit must be at least 1, not " + limit);
         }
         String start = after.isEmpty() ? dbPrefix : dbPrefix + after + "\0";
-        Map<String, Object> answer = http.call("list owners", "/v3/kv/range", Map.of("key", Json.b64(start),
+        Map<String, Object> answer = http.call(Operation.RANGE, "list owners", "/v3/kv/range", Map.of("key", Json.b64(start),
                 "range_end", rangeEnd(dbPrefix), "limit", (long) limit));
         List<Owner> owners = new ArrayList<>();
         for (Map<String, Object> kv : Json.objects(answer, "kvs")) {

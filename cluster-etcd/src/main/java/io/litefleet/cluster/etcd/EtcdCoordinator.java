@@ -4,12 +4,16 @@ import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.CoordinationException;
 import io.litefleet.api.cluster.Coordinator;
 import io.litefleet.api.cluster.CoordinatorProvider;
+import io.litefleet.api.cluster.CoordinatorStats;
+import io.litefleet.api.cluster.CoordinatorStats.Operation;
 import io.litefleet.api.cluster.Ownable;
 import io.litefleet.api.cluster.Owner;
 import io.litefleet.api.cluster.OwnershipListener;
 import io.litefleet.api.cluster.Session;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,6 +53,9 @@ final class EtcdCoordinator implements Coordinator {
     private boolean lostReported; // the scheduler thread's
     private volatile long intervalNanos;
     private volatile EtcdWatch watch; // from the first granted lease on
+    /** Send time of the last answered grant or keep-alive; valid once {@link #answered} is set. */
+    private volatile long answeredNanos;
+    private volatile boolean answered;
 
     private EtcdCoordinator(EtcdSettings settings, CoordinatorProvider.Context context) {
         this.settings = settings;
@@ -133,6 +140,17 @@ final class EtcdCoordinator implements Coordinator {
         return settings;
     }
 
+    @Override
+    public CoordinatorStats stats() {
+        long now = context.nanoClock().getAsLong();
+        EtcdSession s = session;
+        Optional<Duration> age = answered ? Optional.of(Duration.ofNanos(Math.max(0, now - answeredNanos)))
+                : Optional.empty();
+        Optional<Duration> fenced = s.valid() ? Optional.empty()
+                : Optional.of(Duration.ofNanos(Math.max(0, now - s.invalidSinceNanos())));
+        return http.stats(age, fenced);
+    }
+
     /** How many requests this coordinator sent to {@code path} ({@code /v3/lease/keepalive}, ...) so far. */
     long requests(String path) {
         return http.requests(path);
@@ -157,7 +175,7 @@ final class EtcdCoordinator implements Coordinator {
         EtcdSession s = session;
         if (s != null && !s.ended() && s.id() != 0) {
             try {
-                http.call("revoke lease " + Long.toHexString(s.id()), "/v3/lease/revoke", Map.of("ID", s.id()));
+                http.call(Operation.RELEASE, "revoke lease " + Long.toHexString(s.id()), "/v3/lease/revoke", Map.of("ID", s.id()));
             } catch (CoordinationException e) {
                 LOG.log(Level.WARNING, "could not revoke " + s + " (it expires by itself within "
                         + settings.leaseTtl() + "): " + e.getMessage());
@@ -176,7 +194,7 @@ final class EtcdCoordinator implements Coordinator {
     /** Grants a lease and makes it the session; its answer. */
     private Map<String, Object> grant() throws CoordinationException {
         long sent = context.nanoClock().getAsLong();
-        Map<String, Object> r = http.call("grant lease", "/v3/lease/grant", Map.of("TTL", settings.leaseTtl()
+        Map<String, Object> r = http.call(Operation.GRANT, "grant lease", "/v3/lease/grant", Map.of("TTL", settings.leaseTtl()
                 .toSeconds()));
         long ttl = Json.int64(r, "TTL");
         long id = Json.int64(r, "ID");
@@ -184,8 +202,14 @@ final class EtcdCoordinator implements Coordinator {
             throw new CoordinationException(false, "grant lease: etcd answered no lease: " + r);
         }
         session = new EtcdSession(id, sent, ttl, settings.fenceMargin().toNanos(), context.nanoClock());
+        answered(sent);
         intervalNanos = TimeUnit.SECONDS.toNanos(ttl) / 3;
         return r;
+    }
+
+    private void answered(long sentNanos) {
+        answeredNanos = sentNanos;
+        answered = true;
     }
 
     private void schedule(long delayNanos) {
@@ -210,7 +234,7 @@ final class EtcdCoordinator implements Coordinator {
                 regrant(s);
             } else {
                 long sent = context.nanoClock().getAsLong();
-                Map<String, Object> r = http.callOnce("keep-alive " + s, "/v3/lease/keepalive",
+                Map<String, Object> r = http.callOnce(Operation.KEEPALIVE, "keep-alive " + s, "/v3/lease/keepalive",
                         Map.of("ID", s.id()));
                 long ttl = Json.int64(r, "TTL");
                 if (!s.valid()) {
@@ -219,6 +243,7 @@ final class EtcdCoordinator implements Coordinator {
                 watch.follow(http.currentEndpoint());
                 if (ttl > 0) {
                     s.renewed(sent, ttl);
+                    answered(sent);
                     if (lostReported) {
                         lostReported = false;
                         LOG.info("etcd answers again: " + s + " is valid again");

@@ -1,6 +1,8 @@
 package io.litefleet.cluster.etcd;
 
 import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.CoordinatorStats;
+import io.litefleet.api.cluster.CoordinatorStats.Operation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -8,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +39,8 @@ final class EtcdHttp implements AutoCloseable {
     private final Optional<String> password;
     private final HttpClient client;
     private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
+    private final LongAdder[] ok = adders();
+    private final LongAdder[] failed = adders();
     private volatile int current;
     private volatile String token;
 
@@ -54,8 +59,8 @@ final class EtcdHttp implements AutoCloseable {
     }
 
     /** A unary call: POST {@code path} with {@code body}; the answer's JSON object. */
-    Map<String, Object> call(String operation, String path, Object body) throws CoordinationException {
-        return exchange(operation, path, body, HttpResponse.BodyHandlers.ofString(),
+    Map<String, Object> call(Operation op, String operation, String path, Object body) throws CoordinationException {
+        return exchange(op, operation, path, body, HttpResponse.BodyHandlers.ofString(),
                 (endpoint, r) -> parse(operation, endpoint, r, false));
     }
 
@@ -63,14 +68,15 @@ final class EtcdHttp implements AutoCloseable {
      * A server-streaming call that the gateway ends after one message because the request body ends (lease
      * keep-alive): the {@code result} of its first line.
      */
-    Map<String, Object> callOnce(String operation, String path, Object body) throws CoordinationException {
-        return exchange(operation, path, body, HttpResponse.BodyHandlers.ofString(),
+    Map<String, Object> callOnce(Operation op, String operation, String path, Object body)
+            throws CoordinationException {
+        return exchange(op, operation, path, body, HttpResponse.BodyHandlers.ofString(),
                 (endpoint, r) -> parse(operation, endpoint, r, true));
     }
 
     /** Opens a long-lived stream (watch): the lines, to be closed by the caller. Only opening has a timeout. */
-    Stream<String> open(String operation, String path, Object body) throws CoordinationException {
-        return exchange(operation, path, body, HttpResponse.BodyHandlers.ofLines(), (endpoint, r) -> {
+    Stream<String> open(Operation op, String operation, String path, Object body) throws CoordinationException {
+        return exchange(op, operation, path, body, HttpResponse.BodyHandlers.ofLines(), (endpoint, r) -> {
             if (r.statusCode() == 200) {
                 return r.body();
             }
@@ -83,6 +89,19 @@ final class EtcdHttp implements AutoCloseable {
     /** Turns one answer into a result, or throws the failure it reports. */
     private interface Outcome<T, R> {
         R accept(URI endpoint, HttpResponse<T> response) throws CoordinationException;
+    }
+
+    /** Counts {@code op}'s outcome: one per call, whatever the endpoints tried. */
+    private <T, R> R exchange(Operation op, String operation, String path, Object body,
+                              HttpResponse.BodyHandler<T> handler, Outcome<T, R> outcome) throws CoordinationException {
+        boolean done = false;
+        try {
+            R r = exchange(operation, path, body, handler, outcome);
+            done = true;
+            return r;
+        } finally {
+            (done ? ok : failed)[op.ordinal()].increment();
+        }
     }
 
     /**
@@ -196,6 +215,22 @@ final class EtcdHttp implements AutoCloseable {
     /** The endpoint requests go to now: the last one that answered, or the next after one that failed. */
     int currentEndpoint() {
         return current;
+    }
+
+    /** The calls so far by operation and outcome, with the given session figures. */
+    CoordinatorStats stats(java.util.Optional<java.time.Duration> keepAliveAge,
+                           java.util.Optional<java.time.Duration> fencedFor) {
+        return new CoordinatorStats(sums(ok), sums(failed), keepAliveAge, fencedFor);
+    }
+
+    private static LongAdder[] adders() {
+        LongAdder[] a = new LongAdder[Operation.values().length];
+        Arrays.setAll(a, i -> new LongAdder());
+        return a;
+    }
+
+    private static long[] sums(LongAdder[] a) {
+        return Arrays.stream(a).mapToLong(LongAdder::sum).toArray();
     }
 
     /** How many requests were sent to {@code path} so far (retries on other endpoints included). */

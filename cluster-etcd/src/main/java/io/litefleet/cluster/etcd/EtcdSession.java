@@ -16,6 +16,7 @@ final class EtcdSession implements Session {
     private final LongSupplier clock;
     private volatile long validUntil;
     private volatile boolean ended;
+    private volatile long endedAt;
 
     /**
      * A lease granted with {@code ttlSeconds} by a request sent at {@code sentNanos}.
@@ -52,7 +53,14 @@ final class EtcdSession implements Session {
 
     /** etcd said the lease is gone (revoked or expired): invalid for good. */
     void end() {
+        endedAt = clock.getAsLong();
         ended = true;
+    }
+
+    /** When it stopped being valid, on the clock: when its validity passed, or when it ended if that was earlier. */
+    long invalidSinceNanos() {
+        long until = validUntil;
+        return ended && endedAt - until < 0 ? endedAt : until;
     }
 
     /** Whether {@link #end()} was called. */

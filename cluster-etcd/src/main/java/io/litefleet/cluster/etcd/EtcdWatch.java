@@ -1,6 +1,7 @@
 package io.litefleet.cluster.etcd;
 
 import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.CoordinatorStats.Operation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
@@ -100,7 +101,7 @@ final class EtcdWatch implements AutoCloseable {
     private boolean readStream() throws CoordinationException, IOException {
         Map<String, Object> create = Map.of("key", Json.b64(prefix), "range_end", EtcdClaims.rangeEnd(prefix),
                 "start_revision", nextRevision);
-        Stream<String> lines = http.open("watch " + prefix, "/v3/watch", Map.of("create_request", create));
+        Stream<String> lines = http.open(Operation.WATCH, "watch " + prefix, "/v3/watch", Map.of("create_request", create));
         endpoint = http.currentEndpoint();
         stream.set(lines);
         if (closed) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.litefleet.api.Settings;
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.CoordinatorStats;
 import io.litefleet.testkit.server.Etcd;
 import io.litefleet.testkit.server.ServerExtension;
 import java.util.List;
@@ -34,10 +35,10 @@ class EtcdAuthIT {
         etcd = ETCD.get();
         EtcdSettings plain = EtcdSettings.parse(Settings.of("test", Map.of("endpoints", etcd.endpoints())));
         try (EtcdHttp http = new EtcdHttp(plain, Runnable::run)) {
-            http.call("add user", "/v3/auth/user/add", Map.of("name", "root", "password", "rootpw"));
-            http.call("add role", "/v3/auth/role/add", Map.of("name", "root"));
-            http.call("grant role", "/v3/auth/user/grant", Map.of("user", "root", "role", "root"));
-            http.call("enable auth", "/v3/auth/enable", Map.of());
+            http.call(CoordinatorStats.Operation.RANGE, "add user", "/v3/auth/user/add", Map.of("name", "root", "password", "rootpw"));
+            http.call(CoordinatorStats.Operation.RANGE, "add role", "/v3/auth/role/add", Map.of("name", "root"));
+            http.call(CoordinatorStats.Operation.RANGE, "grant role", "/v3/auth/user/grant", Map.of("user", "root", "role", "root"));
+            http.call(CoordinatorStats.Operation.RANGE, "enable auth", "/v3/auth/enable", Map.of());
         }
     }
 

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.CoordinatorStats;
 import io.litefleet.api.cluster.Ownable;
 import io.litefleet.api.cluster.Owner;
 import io.litefleet.api.cluster.Session;
@@ -162,6 +163,11 @@ class EtcdCoordinatorIT {
             Claim.Owned owned = (Claim.Owned) a.claim(List.of(db)).getFirst();
             Session old = a.session();
             assertTrue(old.valid());
+            CoordinatorStats before = a.stats();
+            assertFalse(before.fenced());
+            assertEquals(1, before.ok(CoordinatorStats.Operation.GRANT));
+            assertEquals(1, before.ok(CoordinatorStats.Operation.CLAIM));
+            assertTrue(before.keepAliveAge().orElseThrow().compareTo(Duration.ofSeconds(3)) < 0, before.toString());
 
             long cut = System.nanoTime();
             net.down();
@@ -169,6 +175,10 @@ class EtcdCoordinatorIT {
             long fenced = System.nanoTime();
             Await.until(WITHIN, "host-a hears sessionLost", () -> aHeard.lost.contains(old));
             assertThrows(CoordinationException.class, () -> a.claim(List.of(db)), "no claims while fenced");
+            CoordinatorStats cutOff = a.stats();
+            assertTrue(cutOff.fenced(), cutOff.toString());
+            assertTrue(cutOff.keepAliveAge().orElseThrow().compareTo(Duration.ofSeconds(2)) >= 0, cutOff.toString());
+            assertTrue(cutOff.error(CoordinatorStats.Operation.KEEPALIVE) > 0, cutOff.toString());
 
             Await.until(WITHIN, "etcd expires host-a's lease and host-b hears the release",
                     () -> bHeard.released.contains(db.location()));
@@ -183,6 +193,9 @@ class EtcdCoordinatorIT {
             assertNotEquals(old.id(), fresh.id(), "the old lease is gone: a new one");
             assertTrue(fresh.valid());
             assertFalse(old.valid(), "the old session never becomes valid again");
+            CoordinatorStats back = a.stats();
+            assertFalse(back.fenced(), back.toString());
+            assertTrue(back.ok(CoordinatorStats.Operation.GRANT) >= 2, "a new lease was granted: " + back);
             assertEquals(new Claim.HeldBy(db.location(), "host-b", taken.token()), a.claim(List.of(db)).getFirst());
             System.out.printf("cut-off: fenced %d ms after the cut, key released by etcd %d ms after the cut%n",
                     (fenced - cut) / 1_000_000, (released - cut) / 1_000_000);
@@ -222,7 +235,7 @@ class EtcdCoordinatorIT {
     private static void compact(long revision) throws Exception {
         EtcdSettings settings = EtcdSettings.parse(io.litefleet.api.Settings.of("test", Map.of("endpoints", endpoints)));
         try (EtcdHttp http = new EtcdHttp(settings, Runnable::run)) {
-            http.call("compact", "/v3/kv/compaction", Map.of("revision", revision));
+            http.call(CoordinatorStats.Operation.RANGE, "compact", "/v3/kv/compaction", Map.of("revision", revision));
         }
     }
 

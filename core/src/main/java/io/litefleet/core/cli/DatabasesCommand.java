@@ -21,6 +21,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.Coordinator;
+import io.litefleet.core.config.ClusterConfig;
+import io.litefleet.core.plugin.PluginRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,7 +39,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "databases", description = {"List the configured databases (upstream's path/replica table), or with "
         + "--catalog what the state catalog knows (no storage requests)."})
 final class DatabasesCommand implements Callable<Integer> {
-    private static final Set<String> TIERS = Set.of("hot", "cold", "deleted", "excluded");
+    private static final Set<String> TIERS = Set.of("hot", "cold", "deleted", "excluded", "foreign");
 
     @Spec
     CommandSpec spec;
@@ -50,13 +54,21 @@ final class DatabasesCommand implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (implies --catalog).")
     Path stateDir;
 
-    @Option(names = "--state", paramLabel = "TIER", description = "Only this tier: hot, cold, deleted, excluded "
-            + "(implies --catalog).")
+    @Option(names = "--state", paramLabel = "TIER", description = "Only this tier: hot, cold, deleted, excluded, "
+            + "foreign (cluster mode: replicated by another instance) (implies --catalog).")
     String tier;
 
     @Option(names = "--prefix", paramLabel = "PATH", description = "Only databases whose path starts with this "
             + "(implies --catalog).")
     String prefix;
+
+    @Option(names = "--cluster", description = "Cluster mode: list every database the cluster's coordinator (etcd) "
+            + "records an owner for, with the owner's instance id and fencing token, read 1,000 at a time. Needs a "
+            + "config with a cluster: section.")
+    boolean cluster;
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR", description = "With --cluster: " + PluginsDir.DESCRIPTION)
+    Path pluginsDir;
 
     @Option(names = {"-json", "--json"}, description = "JSON: an array of {path, replica} as upstream prints; with "
             + "--catalog one object per line.")
@@ -65,8 +77,37 @@ final class DatabasesCommand implements Callable<Integer> {
     /** The time lags are measured against (tests replace it). */
     Clock clock = Clock.systemUTC();
 
+    /** Opens the coordinator of a {@code cluster:} section (tests replace it). */
+    ClusterOpener opener = (c, plugins) -> {
+        PluginRegistry registry = PluginRegistry.open(plugins);
+        try {
+            return new OpenCoordinator(c.open(registry), registry);
+        } catch (Exception | Error e) {
+            registry.close();
+            throw e;
+        }
+    };
+
+    /** How {@code --cluster} gets its coordinator. */
+    interface ClusterOpener {
+        OpenCoordinator open(ClusterConfig cluster, Optional<Path> pluginsDir) throws Exception;
+    }
+
+    /** A coordinator and what it was loaded from, closed together (the coordinator first). */
+    record OpenCoordinator(Coordinator coordinator, AutoCloseable registry) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            try (AutoCloseable r = registry) {
+                coordinator.close();
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (cluster) {
+            return listCluster();
+        }
         if (!catalog && stateDir == null && tier == null && prefix == null) {
             return configured();
         }
@@ -105,9 +146,27 @@ final class DatabasesCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code --cluster}: who owns what, from the coordinator of the config's {@code cluster:} section. */
+    private int listCluster() throws Exception {
+        ConfigFile file = configOption.orDefault();
+        ClusterConfig c = file.load().cluster();
+        if (!c.clustered()) {
+            throw new UserException(file + ": no cluster is configured (no cluster: section, or type: none): this "
+                    + "instance replicates every database it finds by itself; without --cluster, databases lists "
+                    + "them");
+        }
+        try (OpenCoordinator open = opener.open(c, PluginsDir.resolve(pluginsDir))) {
+            ClusterOwners.print(open.coordinator(), spec.commandLine().getOut(), json);
+        } catch (CoordinationException e) {
+            throw new UserException(file + ": cannot list the cluster's owners: " + e.getMessage());
+        }
+        return 0;
+    }
+
     private int listCatalog() throws Exception {
         if (tier != null && !TIERS.contains(tier.toLowerCase(Locale.ROOT))) {
-            throw new UserException("--state must be one of hot, cold, deleted, excluded; got '" + tier + "'");
+            throw new UserException("--state must be one of hot, cold, deleted, excluded, foreign; got '" + tier
+                    + "'");
         }
         Optional<Path> fromConfig = Optional.empty();
         Optional<ConfigFile> given = configOption.given();

@@ -4,6 +4,7 @@ import io.litefleet.api.Settings;
 import io.litefleet.core.Litefleet;
 import io.litefleet.core.ReplicaRequests;
 import io.litefleet.core.Replication;
+import io.litefleet.core.ReplicationStatus;
 import io.litefleet.core.config.LitefleetConfig;
 import io.litefleet.core.config.LoggingConfig;
 import io.litefleet.core.engine.EngineSettings;
@@ -200,8 +201,9 @@ final class ReplicateCommand implements Callable<Integer> {
     }
 
     private static void logStatus(Replication replication) {
-        if (replication.hasFleet()) {
-            System.getLogger("io.litefleet.fleet").log(System.Logger.Level.INFO, replication.status().toString());
+        ReplicationStatus status = replication.status();
+        if (replication.hasFleet() || !status.cluster().isEmpty()) {
+            System.getLogger("io.litefleet.fleet").log(System.Logger.Level.INFO, status.toString());
         }
     }
 

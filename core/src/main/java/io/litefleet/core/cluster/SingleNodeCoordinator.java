@@ -2,6 +2,7 @@ package io.litefleet.core.cluster;
 
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.Coordinator;
+import io.litefleet.api.cluster.CoordinatorStats;
 import io.litefleet.api.cluster.Ownable;
 import io.litefleet.api.cluster.Owner;
 import io.litefleet.api.cluster.OwnershipListener;
@@ -81,6 +82,12 @@ public final class SingleNodeCoordinator implements Coordinator {
             throw new IllegalArgumentException("limit must be at least 1: " + limit);
         }
         return List.of();
+    }
+
+    /** No request is ever sent and the session never needs a keep-alive. */
+    @Override
+    public CoordinatorStats stats() {
+        return CoordinatorStats.NONE;
     }
 
     /** Nothing ever happens to the session or to ownership, so the listener is never called. */

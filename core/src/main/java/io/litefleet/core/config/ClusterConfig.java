@@ -2,6 +2,8 @@ package io.litefleet.core.config;
 
 import io.litefleet.api.ConfigException;
 import io.litefleet.api.Settings;
+import io.litefleet.api.cluster.CoordinationException;
+import io.litefleet.api.cluster.Coordinator;
 import io.litefleet.api.cluster.CoordinatorProvider;
 import io.litefleet.core.cluster.SingleNodeCoordinator;
 import io.litefleet.core.plugin.PluginRegistry;
@@ -85,6 +87,23 @@ public record ClusterConfig(PluginSection coordinator, Optional<String> instance
         CoordinatorProvider p = registry.coordinator(coordinator.type(), s.origin() + s.at("type"));
         checkKeys(p.keys());
         return p;
+    }
+
+    /**
+     * Opens the coordinator this section names, which the caller closes (for etcd, closing revokes the lease: every
+     * key this instance holds is released in one request). Without a cluster ({@code type: none}, the default) the
+     * {@link SingleNodeCoordinator}: no plugin, no thread, no host-name lookup, no request.
+     *
+     * @throws ConfigException       naming file, line and key for an unknown type or key
+     * @throws CoordinationException when the service refuses this instance for good (credentials, TLS)
+     */
+    public Coordinator open(PluginRegistry registry) throws CoordinationException {
+        if (!clustered()) {
+            return SingleNodeCoordinator.of(instanceId.orElse("local"));
+        }
+        CoordinatorProvider provider = provider(registry);
+        return provider.open(coordinator.settings(), new CoordinatorProvider.Context(instance(), System::nanoTime,
+                Thread.ofPlatform().daemon().name("litefleet-cluster-", 0).factory()));
     }
 
     /** This instance's id: {@code instance-id}, else the host name. */

@@ -53,6 +53,8 @@ final class DbTable {
      * so single-node mode never allocates it.
      */
     private long[] token;
+    /** Rows whose {@link #token} is not 0. */
+    private int owned;
     private final PackedHashIndex index = new PackedHashIndex();
     /** Rows per state, kept as states change: the status needs no pass over the table. */
     private final int[] counts = new int[STATES.length];
@@ -207,6 +209,9 @@ final class DbTable {
             }
             token = Arrays.copyOf(token == null ? new long[0] : token, Math.max(id + 1, dir.length));
         }
+        if ((token[id] == 0) != (t == 0)) {
+            owned += t == 0 ? -1 : 1;
+        }
         token[id] = t;
     }
 
@@ -215,6 +220,12 @@ final class DbTable {
         if (token != null) {
             Arrays.fill(token, 0);
         }
+        owned = 0;
+    }
+
+    /** Rows with a token now: owned by this instance in cluster mode (0 without a cluster). */
+    int owned() {
+        return owned;
     }
 
     /** Changes seen since the counter was last reset (saturates at 127). */

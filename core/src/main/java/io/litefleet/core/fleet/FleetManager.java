@@ -55,6 +55,7 @@ public final class FleetManager implements AutoCloseable {
     private final Thread thread;
     private volatile FleetStatus status;
     private volatile Unreplicated unreplicated = new Unreplicated(0, 0, 0, 0);
+    private volatile int owned;
     private boolean watching;
 
     private FleetManager(Discovery discovery, List<String> patterns, TieringPolicy policy, TargetResolver resolver,
@@ -217,6 +218,14 @@ public final class FleetManager implements AutoCloseable {
     public record Unreplicated(int excluded, int refused, int failed, int foreign) {
     }
 
+    /**
+     * Cluster mode: rows this instance holds a claim on (a fencing token) as of the last fleet step; 0 without a
+     * cluster. Thread-safe.
+     */
+    public int owned() {
+        return owned;
+    }
+
     /** The counters as of the last fleet step. Thread-safe. */
     public FleetStatus status() {
         return status;
@@ -261,6 +270,20 @@ public final class FleetManager implements AutoCloseable {
             out.add(new FleetLive.ErrorDb(f.table.path(e.getKey()), s.persisted(), e.getValue()));
             return false;
         });
+        return out;
+    }
+
+    /**
+     * Cluster mode: the fencing token this instance holds for each of {@code dbs} (0: not owned now, or unknown to
+     * the fleet), in the same order, taken at the fleet's next step. Thread-safe; no request.
+     */
+    public CompletableFuture<long[]> tokens(List<Path> dbs) {
+        List<Path> copy = List.copyOf(dbs);
+        CompletableFuture<long[]> out = new CompletableFuture<>();
+        inbox.add(() -> out.complete(copy.stream().mapToLong(p -> {
+            int id = f.table.find(p);
+            return id < 0 ? 0 : f.table.token(id);
+        }).toArray()));
         return out;
     }
 
@@ -513,6 +536,7 @@ public final class FleetManager implements AutoCloseable {
                 settler.pending(), f.running(), f.captures.get(), intake.unmatched());
         unreplicated = new Unreplicated(l.count(RowState.EXCLUDED), l.count(RowState.REFUSED),
                 l.count(RowState.FAILED), l.count(RowState.FOREIGN));
+        owned = f.table.owned();
     }
 
     /** Waits until the fleet thread has handled everything queued before this call (tests). */

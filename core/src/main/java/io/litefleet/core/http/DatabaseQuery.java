@@ -15,8 +15,11 @@ import java.util.Set;
  * @param after  only paths sorting after this (decoded from the cursor), if given
  */
 public record DatabaseQuery(Optional<String> state, Optional<String> prefix, int limit, Optional<String> after) {
-    /** The states a database can be listed by: its catalog tier, or {@code error} (a current error). */
-    public static final Set<String> STATES = Set.of("hot", "cold", "deleted", "excluded", "error");
+    /**
+     * The states a database can be listed by: its catalog tier ({@code foreign}: cluster mode, another instance
+     * replicates it), or {@code error} (a current error).
+     */
+    public static final Set<String> STATES = Set.of("hot", "cold", "deleted", "excluded", "foreign", "error");
     /** The page size when {@code limit} is absent. */
     public static final int DEFAULT_LIMIT = 100;
     /** The largest {@code limit}. */
@@ -38,8 +41,8 @@ public record DatabaseQuery(Optional<String> state, Optional<String> prefix, int
         }
         Optional<String> state = Optional.ofNullable(p.get("state")).filter(s -> !s.isEmpty());
         if (state.isPresent() && !STATES.contains(state.get())) {
-            throw new BadRequest(400, "query parameter 'state' must be one of hot, cold, deleted, excluded, error; "
-                    + "got '" + state.get() + "'");
+            throw new BadRequest(400, "query parameter 'state' must be one of hot, cold, deleted, excluded, foreign, "
+                    + "error; got '" + state.get() + "'");
         }
         Optional<String> prefix = Optional.ofNullable(p.get("prefix")).filter(s -> !s.isEmpty());
         int limit = limit(p.get("limit"));
@@ -48,7 +51,8 @@ public record DatabaseQuery(Optional<String> state, Optional<String> prefix, int
         return new DatabaseQuery(state, prefix, limit, after);
     }
 
-    private static int limit(String text) {
+    /** {@code limit} of a page: {@link #DEFAULT_LIMIT} when absent, else 1 to {@link #MAX_LIMIT}. */
+    static int limit(String text) {
         if (text == null || text.isEmpty()) {
             return DEFAULT_LIMIT;
         }

@@ -13,18 +13,26 @@ import java.util.Optional;
  * One database as the status API shows it (docs/status-api.md has the JSON shape).
  *
  * @param path      absolute path
- * @param tier      {@code hot}, {@code cold}, {@code deleted}, {@code excluded}, {@code refused} or {@code failed}
+ * @param tier      {@code hot}, {@code cold}, {@code deleted}, {@code excluded}, {@code refused}, {@code failed} or
+ *                  {@code foreign} (cluster mode: another instance replicates it)
  * @param replicas  one per destination
  * @param lag       hot only: how far the slowest destination may be behind (time since it last synced)
  * @param lastError the current error (a refusal, or the last failed sync of a destination), if any
  * @param size      database size in bytes at the last sync
  * @param promotions times promoted
  * @param demotions times demoted
+ * @param owner     cluster mode: who replicates it, when known; empty without a cluster (and the JSON has no
+ *                  {@code owner} field then)
  */
 public record DatabaseView(String path, String tier, List<Replica> replicas, Optional<Duration> lag,
-                           Optional<String> lastError, long size, long promotions, long demotions) {
+                           Optional<String> lastError, long size, long promotions, long demotions,
+                           Optional<Owner> owner) {
+    /** The instance named in {@link Owner#instance()} of a database another instance replicates. */
+    public static final String ANOTHER_INSTANCE = "another instance";
+
     /** Copies. */
     public DatabaseView {
+        Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(tier, "tier");
         replicas = List.copyOf(replicas);
@@ -40,6 +48,33 @@ public record DatabaseView(String path, String tier, List<Replica> replicas, Opt
      * @param lastSync when its position was last recorded, if ever
      */
     public record Replica(String url, long txid, Optional<Instant> lastSync) {
+    }
+
+    /** A view without an owner (single-node mode). */
+    public DatabaseView(String path, String tier, List<Replica> replicas, Optional<Duration> lag,
+                        Optional<String> lastError, long size, long promotions, long demotions) {
+        this(path, tier, replicas, lag, lastError, size, promotions, demotions, Optional.empty());
+    }
+
+    /** This view with {@code o} as its owner. */
+    public DatabaseView withOwner(Owner o) {
+        return new DatabaseView(path, tier, replicas, lag, lastError, size, promotions, demotions, Optional.of(o));
+    }
+
+    /**
+     * Who replicates the database in cluster mode.
+     *
+     * @param instance this instance's id for a database it owns, {@link #ANOTHER_INSTANCE} for one another instance
+     *                 holds (the holder's name is not kept per database; {@code litefleet databases --cluster} reads
+     *                 it from the coordinator), empty when nobody is known to hold it now (not claimed yet, deleted,
+     *                 excluded)
+     * @param token    the fencing token of this instance's claim; 0 when not owned here
+     */
+    public record Owner(Optional<String> instance, long token) {
+        /** Validates. */
+        public Owner {
+            Objects.requireNonNull(instance, "instance");
+        }
     }
 
     /** The state {@code ?state=} lists it under: {@code error} when it has a current error, else its tier. */
@@ -77,6 +112,10 @@ public record DatabaseView(String path, String tier, List<Replica> replicas, Opt
         m.put("size", size);
         m.put("promotions", promotions);
         m.put("demotions", demotions);
+        owner.ifPresent(o -> {
+            m.put("owner", o.instance().orElse(null));
+            m.put("token", o.token() == 0 ? null : o.token());
+        });
         return m;
     }
 }

@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 public final class Router {
     private static final System.Logger LOG = System.getLogger(Router.class.getName());
     private static final String DATABASES = "/v1/databases";
+    private static final String OWNERS = "/v1/cluster/owners";
 
     private final Supplier<String> metrics;
     private final StatusSource source;
@@ -103,8 +104,13 @@ public final class Router {
         if (path.startsWith(DATABASES + "/")) {
             return database(r, path.substring(DATABASES.length() + 1));
         }
+        if (path.equals(OWNERS)) {
+            allow(r, "GET");
+            return owners(r.rawQuery());
+        }
         throw new BadRequest(404, "no such endpoint: " + path + " (endpoints: /, /metrics, /healthz, /readyz, "
-                + "/v1/fleet, /v1/databases, /v1/databases/{path}, /v1/databases/{path}/promote)");
+                + "/v1/fleet, /v1/databases, /v1/databases/{path}, /v1/databases/{path}/promote, "
+                + OWNERS + ")");
     }
 
     /** Refuses any method but {@code method} (and HEAD with GET) with 405. */
@@ -142,6 +148,41 @@ public final class Router {
         return Answer.json(200, m);
     }
 
+    /** {@code /v1/cluster/owners?after=LOCATION&limit=N}: the coordinator's owners, a page at a time. */
+    private Answer owners(String rawQuery) throws Exception {
+        Map<String, String> p = UriParts.query(rawQuery);
+        for (String k : p.keySet()) {
+            if (!k.equals("after") && !k.equals("limit")) {
+                throw new BadRequest(400, "unknown query parameter '" + k + "' (known: after, limit)");
+            }
+        }
+        int limit = DatabaseQuery.limit(p.get("limit"));
+        Optional<StatusSource.OwnersPage> page;
+        try {
+            page = source.owners(p.getOrDefault("after", ""), limit);
+        } catch (io.litefleet.api.cluster.CoordinationException e) {
+            return Answer.error(503, "cannot read the cluster's owners: " + e.getMessage());
+        }
+        if (page.isEmpty()) {
+            throw new BadRequest(404, "no cluster is configured (the configuration has no cluster: section): "
+                    + "every database here is replicated by this instance alone");
+        }
+        List<Object> owners = new ArrayList<>();
+        for (io.litefleet.api.cluster.Owner o : page.get().owners()) {
+            Map<String, Object> om = new LinkedHashMap<>();
+            om.put("location", o.location());
+            om.put("path", o.dbPath());
+            om.put("instance", o.instance());
+            om.put("token", o.token());
+            owners.add(om);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("instance", page.get().instance());
+        m.put("owners", owners);
+        m.put("nextAfter", page.get().owners().size() == limit ? page.get().owners().getLast().location() : null);
+        return Answer.json(200, m);
+    }
+
     /** {@code /v1/databases/{path}} and {@code /v1/databases/{path}/promote}. */
     private Answer database(Request r, String rest) throws Exception {
         int slash = rest.indexOf('/');
@@ -166,7 +207,8 @@ public final class Router {
             case ACCEPTED -> Answer.json(202, m);
             case ALREADY_HOT -> Answer.json(200, m);
             case UNKNOWN -> Answer.error(404, "unknown database: " + db);
-            case NOT_PROMOTABLE -> Answer.error(409, db + " cannot be promoted: it is deleted or excluded");
+            case NOT_PROMOTABLE -> Answer.error(409, db + " cannot be promoted: it is deleted, excluded or held by "
+                    + "another instance");
         };
     }
 

@@ -33,6 +33,31 @@ public interface StatusSource {
     Map<String, Object> summary() throws Exception;
 
     /**
+     * {@code /v1/cluster/owners}: one page of who owns what, from the coordinator (a request to it), in location
+     * order after {@code after}; empty when no {@code cluster:} section is configured.
+     *
+     * @param after the last location of the previous page, or the empty string
+     * @param limit the most owners returned
+     */
+    default Optional<OwnersPage> owners(String after, int limit) throws Exception {
+        return Optional.empty();
+    }
+
+    /**
+     * A page of owners.
+     *
+     * @param instance this instance's id
+     * @param owners   who owns what, by location; shorter than the limit on the last page
+     */
+    record OwnersPage(String instance, List<io.litefleet.api.cluster.Owner> owners) {
+        /** Copies. */
+        public OwnersPage {
+            java.util.Objects.requireNonNull(instance, "instance");
+            owners = List.copyOf(owners);
+        }
+    }
+
+    /**
      * A page of databases.
      *
      * @param databases the databases, ordered by path
@@ -53,7 +78,7 @@ public interface StatusSource {
         ALREADY_HOT,
         /** Neither the catalog nor the fleet knows it. */
         UNKNOWN,
-        /** The fleet cannot stream it: deleted or excluded. */
+        /** The fleet cannot stream it: deleted, excluded or held by another instance. */
         NOT_PROMOTABLE
     }
 }

@@ -1,7 +1,9 @@
 package io.litefleet.core.metric;
 
+import io.litefleet.api.cluster.CoordinatorStats;
 import io.litefleet.api.replica.ReplicaFailure;
 import io.litefleet.api.replica.ReplicaOperation;
+import io.litefleet.core.cluster.ClusterView;
 import io.litefleet.core.engine.DbStats;
 import io.litefleet.core.engine.DurationHistogram;
 import io.litefleet.core.engine.SyncErrorKind;
@@ -9,6 +11,7 @@ import io.litefleet.core.fleet.FleetManager;
 import io.litefleet.core.fleet.FleetStatus;
 import io.litefleet.core.fleet.WatchHealth;
 import io.litefleet.core.replica.RequestCounters;
+import io.litefleet.core.replica.StaleFiles;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -36,7 +39,37 @@ final class LitefleetFamilies implements MultiCollector {
         destinations(out, src.requests().get());
         streamed(out);
         src.fleet().ifPresent(f -> fleet(out, f));
+        src.cluster().ifPresent(c -> cluster(out, c.snapshot()));
         return new MetricSnapshots(out);
+    }
+
+    /** Cluster mode's families; absent without a {@code cluster:} section. */
+    private static void cluster(List<MetricSnapshot> out, ClusterView.Snapshot c) {
+        CoordinatorStats st = c.stats();
+        out.add(Samples.gauge("litefleet_cluster_fenced", "1 while this instance's cluster session is not valid (no "
+                + "keep-alive answered within the lease TTL minus the fence margin, or the lease is gone): nothing is "
+                + "uploaded or deleted, the WAL is kept; 0 otherwise").add(st.fenced() ? 1 : 0).build());
+        out.add(Samples.gauge("litefleet_cluster_keepalive_age_seconds", "Time since the last answered keep-alive "
+                + "(or lease grant) was sent; -1 before any was answered")
+                .add(st.keepAliveAge().map(d -> d.toNanos() / 1e9).orElse(-1.0)).build());
+        out.add(Samples.gauge("litefleet_cluster_owned_databases", "Databases this instance replicates under a claim "
+                + "(fencing token) of its current session; 0 while fenced").add(c.owned()).build());
+        out.add(Samples.gauge("litefleet_cluster_foreign_databases", "Databases this instance found, whose replica "
+                + "location another instance holds (not replicated here)").add(c.foreign()).build());
+        Samples requests = Samples.counter("litefleet_cluster_requests_total", "Requests to the coordination service, "
+                + "by operation and outcome");
+        for (CoordinatorStats.Operation op : CoordinatorStats.Operation.values()) {
+            requests.add(st.ok(op), "operation", op.label(), "outcome", "ok");
+            requests.add(st.error(op), "operation", op.label(), "outcome", "error");
+        }
+        out.add(requests.build());
+        Samples stale = Samples.counter("litefleet_cluster_stale_files_total", "LTX files found written by a stale "
+                + "owner (a fencing token lower than one the replica path already had), by where: upload (a "
+                + "conditional create found one and replaced it), compaction, restore");
+        for (StaleFiles.Where w : StaleFiles.Where.values()) {
+            stale.add(StaleFiles.total(w), "where", w.name().toLowerCase(Locale.ROOT));
+        }
+        out.add(stale.build());
     }
 
     private void destinations(List<MetricSnapshot> out, List<RequestCounters> all) {
@@ -99,10 +132,10 @@ final class LitefleetFamilies implements MultiCollector {
                 + "(deleted ones included)").add(s.known()).build());
         out.add(Samples.gauge("litefleet_fleet_databases", "Fleet databases by tier: hot (streamed), cold, deleted, "
                 + "and not replicated: excluded (replica path unusable or shared), refused (not replicable as it "
-                + "is), failed (an internal error)")
+                + "is), failed (an internal error), foreign (cluster mode: another instance replicates it)")
                 .add(s.hot(), "tier", "hot").add(s.cold(), "tier", "cold").add(s.deleted(), "tier", "deleted")
                 .add(u.excluded(), "tier", "excluded").add(u.refused(), "tier", "refused")
-                .add(u.failed(), "tier", "failed").build());
+                .add(u.failed(), "tier", "failed").add(u.foreign(), "tier", "foreign").build());
         out.add(Samples.counter("litefleet_fleet_tier_changes_total", "Promotions (cold to hot), demotions (hot to "
                 + "cold, evictions included) and evictions (demotions to make room)")
                 .add(s.promotions(), "change", "promotion").add(s.demotions(), "change", "demotion")

@@ -1,5 +1,6 @@
 package io.litefleet.core.metric;
 
+import io.litefleet.core.cluster.ClusterView;
 import io.litefleet.core.engine.DbReplicator;
 import io.litefleet.core.engine.DbStats;
 import io.litefleet.core.fleet.FleetManager;
@@ -56,7 +57,16 @@ public final class ReplicationMetrics {
     /** Metrics of {@code listed}, the fleet (if any), the destinations' request counters and the JVM. */
     public ReplicationMetrics(List<Listed> listed, Optional<FleetManager> fleet,
                               Supplier<List<RequestCounters>> requests) {
-        MetricSources sources = new MetricSources(listed, fleet, requests);
+        this(listed, fleet, requests, Optional.empty());
+    }
+
+    /**
+     * As {@link #ReplicationMetrics(List, Optional, Supplier)}, with the {@code litefleet_cluster_*} families when
+     * {@code cluster} is present (a {@code cluster:} section); without one they are absent.
+     */
+    public ReplicationMetrics(List<Listed> listed, Optional<FleetManager> fleet,
+                              Supplier<List<RequestCounters>> requests, Optional<ClusterView> cluster) {
+        MetricSources sources = new MetricSources(listed, fleet, requests, cluster);
         registry.register(new UpstreamFamilies(sources));
         registry.register(new LitefleetFamilies(sources));
     }

@@ -159,13 +159,46 @@ class FleetClusterTest {
     }
 
     @Test
+    void ownedCountAndTokens_followTheClaims_andAreVoidOnceTheSessionIsLost() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        List<Path> dbs = sharedFirstSeenBy(a, b, 4);
+        assertEquals(4, a.fleet.owned());
+        assertEquals(0, a.fleet.unreplicated().foreign());
+        assertEquals(0, b.fleet.owned());
+        assertEquals(4, b.fleet.unreplicated().foreign());
+        String scrape = new io.litefleet.core.metric.ReplicationMetrics(List.of(), Optional.of(b.fleet), List::of)
+                .scrape();
+        assertTrue(scrape.contains("litefleet_fleet_databases{tier=\"foreign\"} 4"), scrape);
+        java.util.concurrent.CompletableFuture<long[]> tokens = a.fleet.tokens(dbs);
+        a.fleet.runUntilIdle();
+        long[] t = tokens.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        for (int i = 0; i < dbs.size(); i++) {
+            assertEquals(service.owner(location(a, dbs.get(i))).orElseThrow().token(), t[i], dbs.get(i) + ": token");
+            assertTrue(t[i] > 0, dbs.get(i) + ": owned with a token");
+        }
+        java.util.concurrent.CompletableFuture<long[]> theirs = b.fleet.tokens(dbs);
+        b.fleet.runUntilIdle();
+        assertEquals(List.of(0L, 0L, 0L, 0L), java.util.Arrays.stream(theirs.get(10,
+                java.util.concurrent.TimeUnit.SECONDS)).boxed().toList(), "foreign rows hold no token");
+
+        a.coordinator.advance(VALIDITY); // fenced: every token is void
+        a.fleet.runUntilIdle();
+        assertEquals(0, a.fleet.owned());
+        a.coordinator.keepAlive();
+        for (Path db : dbs) {
+            write(db, "after the session came back");
+        }
+        a.changed(dbs);
+        assertEquals(4, a.fleet.owned(), "claimed again, same session");
+        assertRestores(dbs);
+    }
+
+    @Test
     void ownerSessionExpires_itsUploadsStop_andTheOtherInstanceTakesOverWithNothingLost() throws Exception {
         Node a = new Node("a");
         Node b = new Node("b");
-        List<Path> dbs = a.discovery.addWalDatabases(dir.resolve("data"), 3);
-        b.discovery.dbs.addAll(dbs);
-        a.fleet.runUntilIdle();
-        b.fleet.runUntilIdle();
+        List<Path> dbs = sharedFirstSeenBy(a, b, 3);
         dbs.forEach(db -> assertEquals(RowState.FOREIGN, b.state(db), db + ": a holds it"));
 
         a.coordinator.advance(VALIDITY); // a's keep-alives go unanswered: it fences itself
@@ -376,6 +409,15 @@ class FleetClusterTest {
             }
         }
         assertRestores(dbs);
+    }
+
+    /** {@code n} new databases that both instances see, {@code first} before {@code second} (so it owns them). */
+    private List<Path> sharedFirstSeenBy(Node first, Node second, int n) throws Exception {
+        List<Path> dbs = first.discovery.addWalDatabases(dir.resolve("data"), n);
+        second.discovery.dbs.addAll(dbs);
+        first.fleet.runUntilIdle();
+        second.fleet.runUntilIdle();
+        return dbs;
     }
 
     private static String location(Node n, Path db) throws IOException {

@@ -15,6 +15,10 @@ final class FakeSource implements StatusSource {
     final List<Path> promoted = new ArrayList<>();
     List<String> reasons = List.of();
     Optional<String> notReady = Optional.empty();
+    /** Cluster mode's owners by location; null without a cluster. */
+    TreeMap<String, io.litefleet.api.cluster.Owner> owners;
+    /** Whether the coordinator cannot be read. */
+    boolean ownersDown;
 
     static FakeSource of(String... paths) {
         FakeSource s = new FakeSource();
@@ -67,6 +71,16 @@ final class FakeSource implements StatusSource {
     @Override
     public Optional<String> notReady() {
         return notReady;
+    }
+
+    @Override
+    public Optional<OwnersPage> owners(String after, int limit) throws io.litefleet.api.cluster.CoordinationException {
+        if (ownersDown) {
+            throw new io.litefleet.api.cluster.CoordinationException(true, "list owners at http://127.0.0.1:2379: "
+                    + "connection refused");
+        }
+        return owners == null ? Optional.empty() : Optional.of(new OwnersPage("host-a", owners.tailMap(after, false)
+                .values().stream().limit(limit).toList()));
     }
 
     @Override

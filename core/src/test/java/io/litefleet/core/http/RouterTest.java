@@ -80,7 +80,8 @@ class RouterTest {
 
     @Test
     void list_badParameters_are400sNamingParameterAndValue() {
-        assertEquals("query parameter 'state' must be one of hot, cold, deleted, excluded, error; got 'warm'",
+        assertEquals("query parameter 'state' must be one of hot, cold, deleted, excluded, foreign, error; got "
+                + "'warm'",
                 error(get("/v1/databases?state=warm"), 400));
         assertEquals("query parameter 'limit' must be a whole number from 1 to 1000; got '0'",
                 error(get("/v1/databases?limit=0"), 400));
@@ -168,5 +169,65 @@ class RouterTest {
         assertEquals("the first discovery scan is not done", json(notReady).get("reason"));
         assertNull(json(get("/v1/fleet")).get("nothing"));
         assertEquals("m 1\n", get("/metrics").text());
+    }
+
+    @Test
+    void list_stateForeign_listsTheDatabasesAnotherInstanceReplicates_withTheirOwner() {
+        source.put("/d/mine.db", "hot", Optional.empty());
+        source.dbs.put("/d/mine.db", source.dbs.get("/d/mine.db").withOwner(new DatabaseView.Owner(
+                Optional.of("host-a"), 42)));
+        source.put("/d/theirs.db", "foreign", Optional.empty());
+        source.dbs.put("/d/theirs.db", source.dbs.get("/d/theirs.db").withOwner(new DatabaseView.Owner(
+                Optional.of(DatabaseView.ANOTHER_INSTANCE), 0)));
+        source.put("/d/single.db", "cold", Optional.empty());
+        List<?> foreign = (List<?>) json(get("/v1/databases?state=foreign")).get("databases");
+        assertEquals(1, foreign.size());
+        Map<?, ?> theirs = (Map<?, ?>) foreign.getFirst();
+        assertEquals("/d/theirs.db", theirs.get("path"));
+        assertEquals("another instance", theirs.get("owner"));
+        assertEquals(null, theirs.get("token"));
+        Map<String, Object> mine = json(get("/v1/databases/" + PathSegment.encode("/d/mine.db")));
+        assertEquals("host-a", mine.get("owner"));
+        assertEquals(42L, ((Number) mine.get("token")).longValue());
+        assertTrue(!json(get("/v1/databases/" + PathSegment.encode("/d/single.db"))).containsKey("owner"),
+                "no owner field without a cluster");
+    }
+
+    @Test
+    void clusterOwners_withoutACluster_is404SayingSo() {
+        assertEquals("no cluster is configured (the configuration has no cluster: section): every database here is "
+                + "replicated by this instance alone", error(get("/v1/cluster/owners"), 404));
+    }
+
+    @Test
+    void clusterOwners_pagesByLocation_andRefusesBadParameters() {
+        source.owners = new java.util.TreeMap<>();
+        for (int i = 0; i < 5; i++) {
+            String loc = "file:///r/db" + i;
+            source.owners.put(loc, new io.litefleet.api.cluster.Owner(loc, "/d/db" + i + ".db", i < 3 ? "host-a"
+                    : "host-b", 10 + i));
+        }
+        Map<String, Object> first = json(get("/v1/cluster/owners?limit=3"));
+        assertEquals("host-a", first.get("instance"));
+        assertEquals(3, ((List<?>) first.get("owners")).size());
+        assertEquals("file:///r/db2", first.get("nextAfter"));
+        Map<String, Object> last = json(get("/v1/cluster/owners?limit=3&after=file%3A%2F%2F%2Fr%2Fdb2"));
+        List<?> rest = (List<?>) last.get("owners");
+        assertEquals(2, rest.size());
+        assertEquals(Map.of("location", "file:///r/db3", "path", "/d/db3.db", "instance", "host-b", "token", 13L),
+                normalized((Map<?, ?>) rest.getFirst()));
+        assertEquals(null, last.get("nextAfter"));
+        assertTrue(error(get("/v1/cluster/owners?limit=1001"), 400).contains("got '1001'"));
+        assertEquals("unknown query parameter 'cursor' (known: after, limit)",
+                error(get("/v1/cluster/owners?cursor=x"), 400));
+        source.ownersDown = true;
+        assertEquals("cannot read the cluster's owners: list owners at http://127.0.0.1:2379: connection refused",
+                error(get("/v1/cluster/owners"), 503));
+    }
+
+    private static Map<String, Object> normalized(Map<?, ?> m) {
+        Map<String, Object> out = new java.util.HashMap<>();
+        m.forEach((k, v) -> out.put((String) k, v instanceof Number n ? (Object) n.longValue() : v));
+        return out;
     }
 }
