@@ -44,15 +44,18 @@ final class ColdRead implements DbFile {
     }
 
     /**
-     * The file's bytes when {@code file} is a WAL database of at most {@code maxBytes} with no {@code wal} before and
-     * after the read, read under a SHARED lock; empty when it is not (the caller then opens a connection).
+     * The file's bytes when {@code file} is a WAL database of at most {@code maxBytes} with no {@code wal} (and no
+     * rollback journal) before and after the read, read under a SHARED lock, and {@code file} still names the file
+     * whose key is {@code fileKey} (null: not checked) after it; empty when it is not (the caller then opens a
+     * connection).
      */
-    static Optional<ColdRead> read(Path file, Path wal, long maxBytes) throws IOException {
-        return read(file, wal, maxBytes, () -> { });
+    static Optional<ColdRead> read(Path file, Path wal, long maxBytes, Object fileKey) throws IOException {
+        return read(file, wal, maxBytes, fileKey, () -> { });
     }
 
-    /** {@link #read(Path, Path, long)}, running {@code afterCopy} (tests) between the copy and the last check. */
-    static Optional<ColdRead> read(Path file, Path wal, long maxBytes, Runnable afterCopy) throws IOException {
+    /** {@link #read(Path, Path, long, Object)}, running {@code afterCopy} (tests) between the copy and the last check. */
+    static Optional<ColdRead> read(Path file, Path wal, long maxBytes, Object fileKey, Runnable afterCopy)
+            throws IOException {
         if (!absent(wal)) {
             return Optional.empty();
         }
@@ -72,18 +75,43 @@ final class ColdRead implements DbFile {
                 return Optional.empty();
             }
             ByteBuffer bytes = ByteBuffer.allocate((int) size);
-            while (bytes.hasRemaining()) {
-                if (ch.read(bytes, bytes.position()) < 0) {
-                    return Optional.empty(); // shorter than its size: not a state to trust
-                }
+            // The header first: anything but a WAL database goes to a connection before a long read holds the lock.
+            if (!fill(ch, bytes.limit(HEADER)) || walPageSize(bytes) == 0 || !fill(ch, bytes.limit((int) size))) {
+                return Optional.empty();
             }
             afterCopy.run();
             int pageSize = walPageSize(bytes);
-            if (pageSize == 0 || size % pageSize != 0 || !absent(wal)) {
+            // A -journal beside a WAL header: a switch to WAL mode that crashed before its commit, which SQLite rolls
+            // back at the next read. A file key that changed: a directory on the path was relinked meanwhile, and
+            // the -wal checked is another directory's.
+            if (size % pageSize != 0 || !absent(wal) || !absent(journal(file)) || !sameFile(file, fileKey)) {
                 return Optional.empty();
             }
             return Optional.of(new ColdRead(bytes.clear(), pageSize));
         } // closing the channel releases the lock
+    }
+
+    /** Reads from {@code buffer}'s position to its limit; false when the file ends first. */
+    private static boolean fill(FileChannel ch, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (ch.read(buffer, buffer.position()) < 0) {
+                return false; // shorter than its size: not a state to trust
+            }
+        }
+        return true;
+    }
+
+    private static Path journal(Path file) {
+        return file.resolveSibling(file.getFileName() + "-journal");
+    }
+
+    private static boolean sameFile(Path file, Object fileKey) throws IOException {
+        if (fileKey == null) {
+            return true;
+        }
+        BasicFileAttributes now = file.getFileSystem().provider().readAttributesIfExists(file,
+                BasicFileAttributes.class);
+        return now != null && fileKey.equals(now.fileKey());
     }
 
     /** SQLite's SHARED lock on {@code ch}, as its unix VFS takes it; false when a writer holds or waits for more. */
@@ -100,6 +128,8 @@ final class ColdRead implements DbFile {
             }
         } catch (OverlappingFileLockException e) {
             return false; // this process locks the file through another channel: not cold
+        } catch (IOException e) {
+            return false; // no record locks here (ENOLCK, a file system without them): a connection decides
         }
     }
 

@@ -459,7 +459,7 @@ public final class DbReplicator implements AutoCloseable {
         openedFile = before == null ? null : before.fileKey();
         boolean coldRead = coldAllowed && pendingNewChain == null;
         coldAllowed = false;
-        cold = coldRead ? ColdRead.read(file, wal, LtxPublisher.IN_MEMORY_LIMIT).orElse(null) : null;
+        cold = coldRead ? ColdRead.read(file, wal, LtxPublisher.IN_MEMORY_LIMIT, openedFile).orElse(null) : null;
         if (cold == null) {
             session = SqliteSession.open(file, settings.busyTimeout(), settings.convertToWal());
         }

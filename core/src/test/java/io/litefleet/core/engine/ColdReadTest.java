@@ -65,7 +65,7 @@ class ColdReadTest {
     @Test
     void aWalDatabaseWithoutWal_isReadWhole_andNothingIsCreatedBesideIt() throws Exception {
         Path db = database("a.db");
-        ColdRead copy = ColdRead.read(db, wal(db), MAX).orElseThrow();
+        ColdRead copy = ColdRead.read(db, wal(db), MAX, null).orElseThrow();
         assertEquals(4096, copy.pageSize());
         byte[] bytes = new byte[(int) copy.size()];
         assertEquals(bytes.length, copy.read(ByteBuffer.wrap(bytes), 0));
@@ -80,21 +80,21 @@ class ColdReadTest {
         try (Connection app = SqliteFiles.open(db)) {
             SqliteFiles.exec(app, "INSERT INTO t VALUES ('two')"); // the open connection keeps its -wal
             assertTrue(Files.exists(wal(db)));
-            assertFalse(ColdRead.read(db, wal(db), MAX).isPresent());
+            assertFalse(ColdRead.read(db, wal(db), MAX, null).isPresent());
         }
     }
 
     @Test
     void aWalCreatedWhileCopying_discardsTheCopy() throws Exception {
         Path db = database("c.db");
-        Optional<ColdRead> copy = ColdRead.read(db, wal(db), MAX, () -> {
+        Optional<ColdRead> copy = ColdRead.read(db, wal(db), MAX, null, () -> {
             try {
                 // Our own process's connection is not kept out by our lock (POSIX locks are per process): it stands
                 // in for a writer that began after the lock was taken.
                 try (Connection app = SqliteFiles.open(db)) {
                     SqliteFiles.exec(app, "PRAGMA wal_autocheckpoint=0", "INSERT INTO t VALUES ('two')");
                     assertTrue(Files.exists(wal(db)));
-                    assertFalse(ColdRead.read(db, wal(db), MAX).isPresent(), "nested read sees the -wal");
+                    assertFalse(ColdRead.read(db, wal(db), MAX, null).isPresent(), "nested read sees the -wal");
                     Files.copy(wal(db), dir.resolve("kept-wal"));
                 }
                 Files.copy(dir.resolve("kept-wal"), wal(db)); // as if the writer's connection were still open
@@ -111,18 +111,31 @@ class ColdReadTest {
         try (Connection c = SqliteFiles.open(db)) {
             SqliteFiles.exec(c, "CREATE TABLE t(v)", "INSERT INTO t VALUES ('one')");
         }
-        assertFalse(ColdRead.read(db, wal(db), MAX).isPresent(), "rollback journal: the connection converts or refuses");
+        assertFalse(ColdRead.read(db, wal(db), MAX, null).isPresent(), "rollback journal: the connection converts or refuses");
         Path text = dir.resolve("e.db");
         Files.writeString(text, "not a database ".repeat(400));
-        assertFalse(ColdRead.read(text, wal(text), MAX).isPresent(), "not a database: the connection says so");
-        assertFalse(ColdRead.read(dir.resolve("missing.db"), wal(dir.resolve("missing.db")), MAX).isPresent());
+        assertFalse(ColdRead.read(text, wal(text), MAX, null).isPresent(), "not a database: the connection says so");
+        assertFalse(ColdRead.read(dir.resolve("missing.db"), wal(dir.resolve("missing.db")), MAX, null).isPresent());
+    }
+
+    @Test
+    void aRollbackJournalBesideAWalHeader_orAnotherFileUnderTheName_needsAConnection() throws Exception {
+        Path db = database("j.db");
+        Path journal = Path.of(db + "-journal");
+        Files.write(journal, new byte[512]); // a switch to WAL mode that crashed before its commit
+        assertFalse(ColdRead.read(db, wal(db), MAX, null).isPresent(), "SQLite would roll the journal back first");
+        Files.delete(journal);
+        Object key = Files.readAttributes(db, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertTrue(ColdRead.read(db, wal(db), MAX, key).isPresent(), "the file opened is the one expected");
+        assertFalse(ColdRead.read(db, wal(db), MAX, "another file").isPresent(),
+                "the name leads to another file than the one stat'ed before: a relinked directory");
     }
 
     @Test
     void aDatabaseLargerThanTheLimit_needsAConnection() throws Exception {
         Path db = database("f.db");
-        assertFalse(ColdRead.read(db, wal(db), Files.size(db) - 1).isPresent());
-        assertTrue(ColdRead.read(db, wal(db), Files.size(db)).isPresent());
+        assertFalse(ColdRead.read(db, wal(db), Files.size(db) - 1, null).isPresent());
+        assertTrue(ColdRead.read(db, wal(db), Files.size(db), null).isPresent());
     }
 
     /**
@@ -133,13 +146,13 @@ class ColdReadTest {
     void aWriterWaitingForExclusive_keepsTheCopyOut_aReaderDoesNot() throws Exception {
         Path db = database("g.db");
         try (Locker pending = Locker.hold(db, true, SqliteLockBytes.PENDING_BYTE, 1)) {
-            assertFalse(ColdRead.read(db, wal(db), MAX).isPresent(), "PENDING held by another process");
+            assertFalse(ColdRead.read(db, wal(db), MAX, null).isPresent(), "PENDING held by another process");
         }
         try (Locker shared = Locker.hold(db, false, SqliteLockBytes.SHARED_FIRST, SqliteLockBytes.SHARED_SIZE)) {
-            assertTrue(ColdRead.read(db, wal(db), MAX).isPresent(), "a reader's SHARED lock is compatible");
+            assertTrue(ColdRead.read(db, wal(db), MAX, null).isPresent(), "a reader's SHARED lock is compatible");
         }
         try (Locker exclusive = Locker.hold(db, true, SqliteLockBytes.SHARED_FIRST, SqliteLockBytes.SHARED_SIZE)) {
-            assertFalse(ColdRead.read(db, wal(db), MAX).isPresent(), "EXCLUSIVE held by another process");
+            assertFalse(ColdRead.read(db, wal(db), MAX, null).isPresent(), "EXCLUSIVE held by another process");
         }
     }
 

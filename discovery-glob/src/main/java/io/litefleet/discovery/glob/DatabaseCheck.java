@@ -102,8 +102,9 @@ final class DatabaseCheck {
         BasicFileAttributes wal = null;
         if (walMayExist) {
             try {
+                // Following a link, as fingerprint(Path, ...) and the replicator do, so both record the same values.
                 wal = dir.getFileAttributeView(name.getFileSystem().getPath(name + "-wal"),
-                        BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+                        BasicFileAttributeView.class).readAttributes();
             } catch (NoSuchFileException absent) {
                 // listed a moment ago, checkpointed and deleted since
             }
