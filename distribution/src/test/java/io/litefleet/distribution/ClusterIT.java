@@ -33,6 +33,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,6 +67,7 @@ class ClusterIT {
     Path dir;
 
     private String run;
+    private Etcd etcd;
     private FleetWorkload fleet;
     private final Random rnd = new Random();
     private final List<Instance> instances = new ArrayList<>();
@@ -87,6 +89,12 @@ class ClusterIT {
     private record Owner(String instance, long token) {
     }
 
+    /** The class's etcd unless a test starts its own. */
+    @BeforeEach
+    void useClassEtcd() {
+        etcd = ETCD.get();
+    }
+
     @AfterEach
     void stopAll() throws Exception {
         for (Instance i : instances) {
@@ -98,9 +106,10 @@ class ClusterIT {
 
     /**
      * (a) Three instances (half the fleet appears while they run, so that ownership spreads over them; the spread
-     * is printed, not asserted: it is a race): each database gets exactly one owner, and its replica receives requests from that owner
-     * only, every LTX file carrying the owner's token. (b) {@code kill -9} of the owner of most databases: its
-     * databases are claimed by the others within TTL + 5 s, the new owners continue the replicas, and every replica
+     * is printed, not asserted: it is a race): each database gets exactly one owner, its replica receives requests
+     * from that owner only, and every LTX file carries the owner's token (header node id) and its instance id and
+     * token in object metadata. (b) {@code kill -9} of the owner of most databases: its databases are claimed by the
+     * others within TTL + 5 s with higher tokens, the new owners continue the replicas, and every replica
      * restores equal to its source.
      */
     @Test
@@ -294,13 +303,35 @@ class ClusterIT {
     }
 
     /**
-     * (d) etcd stopped (SIGTERM to the PID testkit started): every instance logs that it fenced itself within the TTL,
-     * and while etcd is down no instance sends a write although every database is written; after etcd is started again
-     * on its data directory replication resumes by itself, and nothing is lost.
+     * (d) etcd (one member) stopped, then started again on its data directory: see {@link #unavailable}.
      */
     @Test
     void etcdDown_everyInstanceStopsWithinTtl_andResumes(TestInfo info) throws Exception {
         setUp(info);
+        unavailable("etcd down", List.of(0));
+    }
+
+    /**
+     * The same with a 3-member etcd (its own, for this test) losing its quorum: two members stopped, the third still
+     * running without a leader. Every instance fences itself within the TTL, sends no write while the quorum is lost,
+     * and resumes once the two members are back.
+     */
+    @Test
+    void etcdQuorumLost_everyInstanceStopsWithinTtl_andResumes(TestInfo info) throws Exception {
+        setUp(info);
+        try (Etcd three = Etcd.cluster(dir.resolve("etcd3"), 3)) {
+            etcd = three;
+            unavailable("quorum lost", List.of(1, 2));
+        }
+    }
+
+    /**
+     * Two instances replicate; then the etcd {@code members} are stopped (SIGTERM to the PIDs testkit started): each
+     * instance logs that it fenced itself within TTL + 1 s, and while they are down no instance sends a write although
+     * every database is written; after they are started again on their data directories replication resumes by
+     * itself, and both restores of every database equal its source.
+     */
+    private void unavailable(String what, List<Integer> members) throws Exception {
         start("a");
         start("b");
         Map<Path, Owner> owners = awaitAllOwned(Duration.ofSeconds(60), null);
@@ -308,24 +339,28 @@ class ClusterIT {
         awaitReplicatedBy(owners, Duration.ofSeconds(60));
 
         long down = System.nanoTime();
-        ETCD.get().stop(0);
+        members.forEach(etcd::stop);
         for (Instance i : instances) {
-            Await.until(Duration.ofSeconds(TTL_SECONDS + 2), () -> i.id() + " fenced itself:\n" + tail(i),
+            Await.until(Duration.ofSeconds(TTL_SECONDS + 1), () -> i.id() + " fenced itself:\n" + tail(i),
                     () -> logOf(i).contains(FENCED_LINE));
         }
-        System.out.printf("etcd down: every instance fenced within %.2f s (TTL %d s)%n",
+        System.out.printf("%s: every instance fenced within %.2f s (TTL %d s)%n", what,
                 (System.nanoTime() - down) / 1e9, TTL_SECONDS);
         Map<Instance, Integer> marks = new HashMap<>();
         instances.forEach(i -> marks.put(i, i.store().requests().size()));
         writeAll();
         boolean wrote = Await.holds(Duration.ofSeconds(2L * TTL_SECONDS),
                 () -> instances.stream().anyMatch(i -> writes(i, marks.get(i)) > 0));
-        assertFalse(wrote, "a write while etcd was down: " + instances.stream()
+        assertFalse(wrote, what + ": a write meanwhile: " + instances.stream()
                 .map(i -> i.id() + " " + i.store().requests().subList(marks.get(i), i.store().requests().size()))
                 .toList());
 
-        ETCD.get().restart(0);
-        ETCD.get().awaitHealthy(0);
+        for (int m : members) {
+            etcd.restart(m);
+        }
+        for (int m = 0; m < etcd.members().size(); m++) {
+            etcd.awaitHealthy(m);
+        }
         Map<Path, Owner> again = awaitAllOwned(Duration.ofSeconds(60), null);
         awaitReplicatedBy(again, Duration.ofSeconds(60));
         assertTrue(instances.stream().allMatch(i -> writes(i, marks.get(i)) > 0 || !owns(again, i)),
@@ -372,7 +407,7 @@ class ClusterIT {
                   lease-ttl: %ds
                   prefix: /%s/
                 """.formatted(pattern, BUCKET, run, store.endpoint(), dir.resolve("state-" + id),
-                ETCD.get().endpoints().getFirst(), id, TTL_SECONDS, run));
+                String.join("\", \"", etcd.endpoints()), id, TTL_SECONDS, run));
         Path log = dir.resolve(id + ".log");
         Process p = Image.process(List.of(Image.litefleet().toString(), "replicate", "-config", yml.toString(),
                 "--status-interval", "1s"),
@@ -415,7 +450,7 @@ class ClusterIT {
         String body = "{\"key\":\"" + b64(prefix) + "\",\"range_end\":\"" + b64(end) + "\"}";
         String answer;
         try {
-            answer = HTTP.send(HttpRequest.newBuilder(URI.create(ETCD.get().endpoints().getFirst() + "/v3/kv/range"))
+            answer = HTTP.send(HttpRequest.newBuilder(URI.create(etcd.endpoints().getFirst() + "/v3/kv/range"))
                     .timeout(Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
