@@ -298,6 +298,18 @@ class ClusterIT {
         assertTrue(paused.text().contains("fenced") || paused.text().contains("is gone"),
                 "the resumed instance says it lost its session:\n" + paused.text());
         System.out.println("resumed stale owner sent " + late.size() + " request(s), none a write: " + late);
+        for (Path db : fleet.databases()) {
+            Owner old = owners.get(db);
+            Owner now = after.get(db);
+            if (!old.instance().equals(paused.id())) {
+                continue;
+            }
+            Map<String, Ltx> f = files(db);
+            long firstNew = f.values().stream().filter(l -> l.token() == now.token()).mapToLong(Ltx::modified).min()
+                    .orElseThrow(() -> new AssertionError(db + ": the new owner uploaded nothing: " + f));
+            f.forEach((name, l) -> assertFalse(l.token() == old.token() && l.modified() > firstNew, db + ": " + name
+                    + " stored with the old token " + old.token() + " after the new owner's first upload"));
+        }
         assertTokensNeverDecrease();
         stopSurvivorsAndRestore();
     }
