@@ -59,6 +59,11 @@ final class FleetWorkload {
         return data + "/*/databases/*/branches/*/tenants/*.db";
     }
 
+    /** The data directory the databases are under. */
+    Path root() {
+        return data;
+    }
+
     /** Every database, in creation order. */
     List<Path> databases() {
         return List.copyOf(dbs);
