@@ -42,7 +42,10 @@ record ReplicaCheck(boolean continues, long lastTxid, long ownEnd, String why, O
                     + "chain", max));
         }
         ReplicaPosition r = row.get();
-        long max = catalog.recordedThisRun(dbPath, r.replica()) ? r.txid() : ReplicaScan.maxTxid(target);
+        // A record of this run proves the replica ends there only when nobody else may have written it since: in
+        // cluster mode another instance may have owned the path in between (a move, a lapsed session), so LIST.
+        boolean onlyUs = catalog.recordedThisRun(dbPath, r.replica()) && target.fence().token() == 0;
+        long max = onlyUs ? r.txid() : ReplicaScan.maxTxid(target);
         Optional<LtxHeader> own = max == r.txid() + 1 && r.pageSize() == pageSize ? ownNext(target, r)
                 : Optional.empty();
         if (own.isPresent()) {

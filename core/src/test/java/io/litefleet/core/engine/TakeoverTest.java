@@ -112,6 +112,42 @@ class TakeoverTest {
         BothRestores.assertRestore(dir, replica, DbContent.hash(db), "after two takeovers");
     }
 
+    /**
+     * A gets the database back in the same run (its catalog still open, so its record is "of this run") after B
+     * wrote on: A must read the replica (not trust its record) and continue after B's files, never overwrite them.
+     */
+    @Test
+    void aGetsTheDatabaseBackInTheSameRun_continuesAfterBsFiles_neverOverB() throws Exception {
+        try (Catalog catalogA = Catalog.open(dir.resolve("state-a"))) {
+            ReplicaTarget a = plain.withFence(fence(TOKEN_A, "host-a"));
+            long shippedByA;
+            try (DbReplicator r = DbReplicator.create(db, a, catalogA, EngineSettings.DEFAULTS, Clock.systemUTC(),
+                    ReplicaListener.NONE)) {
+                SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('by A')");
+                r.sync();
+                SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('by A again')");
+                shippedByA = r.sync().txid();
+            }
+            ReplicaTarget b = plain.withFence(fence(TOKEN_B, "host-b"));
+            long shippedByB;
+            try (Instance r = Instance.open(dir.resolve("state-b"), db, b)) {
+                SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('by B')");
+                shippedByB = r.replicator().sync().txid();
+                SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('by B again')");
+                shippedByB = r.replicator().sync().txid();
+            }
+            assertTrue(shippedByB > shippedByA, "B wrote on: " + shippedByA + " -> " + shippedByB);
+            SqliteFiles.exec(app, "INSERT INTO t(v) VALUES ('A back')");
+            ReplicaTarget again = plain.withFence(fence(TOKEN_A_AGAIN, "host-a"));
+            try (DbReplicator r = DbReplicator.create(db, again, catalogA, EngineSettings.DEFAULTS,
+                    Clock.systemUTC(), ReplicaListener.NONE)) {
+                assertEquals(shippedByB + 1, r.sync().txid(), "A continues after B's last file");
+            }
+            assertWalUploads(b, shippedByA + 1, shippedByB, TOKEN_B); // B's files are still B's
+        }
+        BothRestores.assertRestore(dir, replica, DbContent.hash(db), "A back in the same run");
+    }
+
     @Test
     void walRestartedSinceTheReplicasLastFile_bStartsANewChain() throws Exception {
         long shippedByA = shipAndDie(plain.withFence(fence(TOKEN_A, "host-a")));
