@@ -249,6 +249,13 @@ public final class FleetPreview implements AutoCloseable {
         if (!stillGone.getAsBoolean()) {
             return new Removal(name, objects.size(), bytes, Optional.of("the database exists again"));
         }
+        if (config.cluster().clustered()) {
+            // A claim only proves nobody holds the path now: a cold, unchanged database on another instance's host
+            // holds no key after that instance restarts, and this replica would be its only copy.
+            return new Removal(name, objects.size(), bytes, Optional.of("not deleted: in cluster mode a database "
+                    + "gone from this host may live on another instance's host; prune with a config without the "
+                    + "cluster: section once you know it is gone everywhere"));
+        }
         if (coordinator == null) {
             coordinator = config.cluster().open(registry);
         }
