@@ -193,7 +193,10 @@ public final class SyncScheduler implements AutoCloseable {
                 e.removed = true;
                 timeline.remove(e);
                 answer(e.waiting, null, new IOException(db.path() + ": replication stopped"));
-                idle = e.idle; // a sync with an upload in flight ends first: the final sync follows its position
+                // A sync with an upload in flight ends first (the final sync follows its position), and then the
+                // maintenance it started: a release after the final sync must leave no compaction or retention
+                // delete of ours still writing under the path.
+                idle = e.idle.thenCompose(v -> e.maintained);
                 idle = idle.thenRun(() -> unshipped(e, 0)); // no longer streamed: off the not-yet-shipped gauge
             }
         }
@@ -492,13 +495,22 @@ public final class SyncScheduler implements AutoCloseable {
         answer(e.serving, r, null);
         if (e.maintenance != null && !e.maintaining) {
             e.maintaining = true;
-            io.execute(() -> {
-                try {
-                    maintain(e);
-                } finally {
-                    e.maintaining = false;
-                }
-            });
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            e.maintained = done; // before end() completes idle: remove() then waits for this run too
+            try {
+                io.execute(() -> {
+                    try {
+                        maintain(e);
+                    } finally {
+                        e.maintaining = false;
+                        done.complete(null);
+                    }
+                });
+            } catch (RuntimeException notStarted) { // closing: nothing runs, nothing to wait for
+                e.maintaining = false;
+                done.complete(null);
+                throw notStarted;
+            }
         }
         end(e, nextSlot(e));
     }
@@ -825,6 +837,8 @@ public final class SyncScheduler implements AutoCloseable {
         volatile List<CompletableFuture<SyncResult>> serving = new ArrayList<>();
         /** Completed when no sync of this entry is running (a sync with its upload counts until it ends). */
         volatile CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
+        /** Completed when the last maintenance run a sync of this entry started has ended. */
+        volatile CompletableFuture<Void> maintained = CompletableFuture.completedFuture(null);
 
         Entry(DbReplicator db, Duration interval, Maintenance maintenance, Listener listener, Instant nextAt) {
             this.db = db;

@@ -1,6 +1,7 @@
 package io.litefleet.core.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.litefleet.api.replica.ObjectBody;
@@ -88,7 +89,20 @@ class SyncSchedulerTest {
             return d.stat(key);
         }
 
+        /** When set, every LIST waits for it (after counting down {@link #listing}). */
+        volatile java.util.concurrent.CountDownLatch listGate;
+        final java.util.concurrent.CountDownLatch listing = new java.util.concurrent.CountDownLatch(1);
+
         public List<ObjectInfo> list(String prefix) throws ReplicaException {
+            java.util.concurrent.CountDownLatch gate = listGate;
+            if (gate != null) {
+                listing.countDown();
+                try {
+                    gate.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return d.list(prefix);
         }
 
@@ -155,6 +169,47 @@ class SyncSchedulerTest {
             }
         }
         assertTrue(store.met.get() >= n);
+    }
+
+    /**
+     * A database taken off the scheduler (deleted, demoted, handed to another instance) has its final sync only after
+     * the maintenance its last sync started has ended: a release that follows the final sync must leave no compaction
+     * or retention delete of ours still writing under the replica path.
+     */
+    @Test
+    void remove_waitsForTheMaintenanceItsLastSyncStarted() throws Exception {
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        RendezvousClient store = new RendezvousClient();
+        Path db = dir.resolve("maintained.db");
+        try (Connection c = SqliteFiles.open(db)) {
+            SqliteFiles.exec(c, "PRAGMA journal_mode=WAL", "CREATE TABLE t(v)", "INSERT INTO t VALUES (1)");
+        }
+        ReplicaTarget t = new ReplicaTarget(store, ReplicaLayout.LTX_DIRS, "maintained");
+        try (Catalog catalog = Catalog.open(dir.resolve("state"));
+             Connection app = SqliteFiles.open(db);
+             SyncScheduler scheduler = SyncScheduler.start(1, clock)) {
+            io.litefleet.core.compact.Maintenance m = io.litefleet.core.compact.Maintenance.create(t,
+                    io.litefleet.core.compact.CompactionSettings.defaults());
+            DbReplicator r = DbReplicator.create(db, t, catalog, EngineSettings.DEFAULTS, clock, m);
+            r.sync();
+            scheduler.add(r, Duration.ofHours(1), m, SyncScheduler.Listener.NONE);
+            store.listGate = new java.util.concurrent.CountDownLatch(1);
+            SqliteFiles.exec(app, "INSERT INTO t VALUES (2)");
+            clock.advance(Duration.ofHours(2)); // every compaction level is due
+            scheduler.syncNow(r).get(30, TimeUnit.SECONDS);
+            assertTrue(store.listing.await(30, TimeUnit.SECONDS), "the maintenance the sync started lists the replica");
+            java.util.concurrent.CompletableFuture<Boolean> removed = scheduler.remove(r);
+            // Without the wait, the final sync runs beside the blocked maintenance and ends well within this.
+            assertFalse(Await.holds(Duration.ofSeconds(3), removed::isDone),
+                    "no final sync (and no release after it) while the maintenance runs");
+            store.listGate.countDown();
+            store.listGate = null;
+            assertTrue(removed.get(30, TimeUnit.SECONDS), "the final sync follows once the maintenance ended");
+        }
+        Path out = dir.resolve("maintained-out.db");
+        TestRestore.restore(t, RestoreTarget.latest(), out);
+        assertEquals(DbContent.hash(db), DbContent.hash(out));
+        assertEquals("ok", DbContent.integrityCheck(out));
     }
 
     @Test
