@@ -31,6 +31,7 @@ record EtcdSettings(List<URI> endpoints, Duration leaseTtl, Duration fenceMargin
             "tls", "username", "password", "password-file");
     private static final Set<String> TLS_KEYS = Set.of("ca-file", "cert-file", "key-file");
     private static final Duration MIN_TTL = Duration.ofSeconds(2);
+    private static final Duration MIN_MARGIN = Duration.ofMillis(500);
 
     /**
      * TLS files, each optional: a PEM CA bundle to trust instead of the JDK's, and a client certificate (PEM) with
@@ -59,24 +60,45 @@ record EtcdSettings(List<URI> endpoints, Duration leaseTtl, Duration fenceMargin
         Duration defaultMargin = ttl.dividedBy(5).compareTo(Duration.ofSeconds(1)) > 0 ? ttl.dividedBy(5)
                 : Duration.ofSeconds(1);
         Duration margin = s.duration("fence-margin", defaultMargin);
-        if (margin.isNegative() || margin.compareTo(ttl.dividedBy(2)) >= 0) {
+        if (margin.compareTo(MIN_MARGIN) < 0 || margin.compareTo(ttl.dividedBy(2)) >= 0) {
             throw new ConfigException(s.origin() + ": cluster 'fence-margin'" + s.at("fence-margin") + " must be "
-                    + "at least 0 and less than half of lease-ttl (" + ttl + "), not " + margin);
+                    + "at least " + MIN_MARGIN.toMillis() + "ms (it covers the time from a write's check to the "
+                    + "store's commit and the drift of the two clocks) and less than half of lease-ttl (" + ttl
+                    + "), not " + margin);
         }
         Duration defaultTimeout = ttl.dividedBy(3).compareTo(Duration.ofSeconds(5)) < 0 ? ttl.dividedBy(3)
                 : Duration.ofSeconds(5);
         Duration timeout = s.duration("request-timeout", defaultTimeout);
-        if (timeout.isZero() || timeout.isNegative()) {
+        if (timeout.isZero() || timeout.isNegative() || timeout.compareTo(ttl.dividedBy(2)) > 0) {
             throw new ConfigException(s.origin() + ": cluster 'request-timeout'" + s.at("request-timeout")
-                    + " must be positive, not " + timeout);
+                    + " must be positive and at most half of lease-ttl (" + ttl + "; a keep-alive answered later "
+                    + "renews nothing usable), not " + timeout);
         }
         String prefix = s.string("prefix").orElse("/litefleet/");
         if (prefix.isEmpty() || !prefix.endsWith("/")) {
             throw new ConfigException(s.origin() + ": cluster 'prefix'" + s.at("prefix") + " must end with '/', not '"
                     + prefix + "'");
         }
+        Optional<String> password = password(s);
+        List<URI> plainRemote = endpoints.stream().filter(u -> "http".equals(u.getScheme()) && !loopback(u.getHost()))
+                .toList();
+        if (password.isPresent() && !plainRemote.isEmpty()) {
+            throw new ConfigException(s.origin() + ": cluster 'password'" + s.at(s.has("password") ? "password"
+                    : "password-file") + " would be sent in clear text to " + plainRemote + ": use https:// "
+                    + "endpoints (with 'tls'), or http:// on this machine only (127.0.0.1, ::1, localhost)");
+        }
+        if (s.has("tls") && endpoints.stream().noneMatch(u -> "https".equals(u.getScheme()))) {
+            throw new ConfigException(s.origin() + ": cluster 'tls'" + s.at("tls") + " is set but no endpoint is "
+                    + "https:// (" + endpoints + ")");
+        }
         return new EtcdSettings(List.copyOf(endpoints), ttl, margin, prefix, timeout, tls(s), s.string("username"),
-                password(s));
+                password);
+    }
+
+    /** A literal loopback host (no name lookup at parse time). */
+    private static boolean loopback(String host) {
+        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+                || host.equals("::1"));
     }
 
     private static URI endpoint(Settings s, String text) {

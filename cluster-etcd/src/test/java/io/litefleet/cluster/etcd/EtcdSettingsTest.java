@@ -73,6 +73,32 @@ class EtcdSettingsTest {
     }
 
     @Test
+    void unsafeSettingsAreRefused() {
+        String e = error(Map.of("fence-margin", "0s"));
+        assertTrue(e.contains("'fence-margin' (line 9)") && e.contains("at least 500ms"), e);
+        assertTrue(error(Map.of("lease-ttl", "4s", "request-timeout", "3s")).contains("at most half of lease-ttl"));
+        assertEquals(Duration.ofSeconds(2), parse(Map.of("lease-ttl", "4s", "request-timeout", "2s"))
+                .requestTimeout(), "half the TTL is allowed");
+        Map<String, Object> remote = new LinkedHashMap<>();
+        remote.put("endpoints", List.of("http://etcd-1.internal:2379"));
+        remote.put("username", "u");
+        remote.put("password", "p");
+        ConfigException clear = assertThrows(ConfigException.class,
+                () -> EtcdSettings.parse(Settings.of("/etc/litefleet.yml", remote)));
+        assertTrue(clear.getMessage().contains("clear text") && clear.getMessage().contains("etcd-1.internal"),
+                clear.getMessage());
+        remote.put("endpoints", List.of("http://127.0.0.1:2379", "http://[::1]:2379", "http://localhost:2379"));
+        assertEquals(Optional.of("p"), EtcdSettings.parse(Settings.of("/etc/litefleet.yml", remote)).password(),
+                "a password to this machine over http is allowed");
+        Map<String, Object> tlsOnHttp = new LinkedHashMap<>();
+        tlsOnHttp.put("endpoints", List.of("http://127.0.0.1:2379"));
+        tlsOnHttp.put("tls", Map.of());
+        ConfigException tls = assertThrows(ConfigException.class,
+                () -> EtcdSettings.parse(Settings.of("/etc/litefleet.yml", tlsOnHttp)));
+        assertTrue(tls.getMessage().contains("no endpoint is https://"), tls.getMessage());
+    }
+
+    @Test
     void passwordFileIsReadAndNeverPrinted() throws Exception {
         Path file = Files.writeString(dir.resolve("pw"), "s3cret\n");
         EtcdSettings s = parse(Map.of("username", "litefleet", "password-file", file.toString()));
