@@ -37,8 +37,6 @@ public final class FleetPreview implements AutoCloseable {
     private final LeavingOutDiscovery discovery;
     private final TargetResolver resolver;
     private final Path stateDir;
-    /** Cluster mode: opened at the first deletion, so a location is claimed before anything there is deleted. */
-    private io.litefleet.api.cluster.Coordinator coordinator;
 
     private FleetPreview(LitefleetConfig config, PluginRegistry registry, ReplicaClients clients, FleetConfig fleet,
                          Discovery patterns, LeavingOutDiscovery discovery, TargetResolver resolver, Path stateDir) {
@@ -256,26 +254,9 @@ public final class FleetPreview implements AutoCloseable {
                     + "gone from this host may live on another instance's host; prune with a config without the "
                     + "cluster: section once you know it is gone everywhere"));
         }
-        if (coordinator == null) {
-            coordinator = config.cluster().open(registry);
-        }
-        ReplicaTarget owned;
-        try {
-            owned = ListedDatabases.claim(coordinator, db, List.of(t)).get(0); // cluster: refused while held
-        } catch (IOException e) {
-            return new Removal(name, objects.size(), bytes, Optional.of("not deleted, the cluster "
-                    + "must agree first: " + e.getMessage()));
-        }
         List<String> keys = objects.stream().map(ObjectInfo::key).toList();
-        try {
-            for (int i = 0; i < keys.size(); i += 1000) {
-                owned.delete(keys.subList(i, Math.min(keys.size(), i + 1000)));
-            }
-        } finally {
-            if (owned.fence().token() != 0) {
-                coordinator.release(new io.litefleet.api.cluster.Ownable(t.describe(), db.toString()),
-                        owned.fence().token());
-            }
+        for (int i = 0; i < keys.size(); i += 1000) {
+            t.delete(keys.subList(i, Math.min(keys.size(), i + 1000)));
         }
         return new Removal(name, objects.size(), bytes, Optional.empty());
     }
@@ -284,9 +265,6 @@ public final class FleetPreview implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (coordinator != null) {
-                coordinator.close();
-            }
             if (discovery != null) {
                 discovery.close();
             }
