@@ -240,7 +240,7 @@ public final class InMemoryCoordinator implements Coordinator {
         boolean released;
         synchronized (service) {
             Service.Held h = service.owners.get(location.location());
-            released = h != null && h.sessionId() == session.id() && h.owner().token() == token;
+            released = h != null && h.sessionId() == session.id() && h.owner().token() <= token;
             if (released) {
                 service.owners.remove(location.location());
             }

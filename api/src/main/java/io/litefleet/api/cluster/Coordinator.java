@@ -41,8 +41,10 @@ public interface Coordinator extends AutoCloseable {
     List<Claim> claim(List<Ownable> batch) throws CoordinationException;
 
     /**
-     * Gives up a location if this instance still owns it with {@code token}; nothing happens when it does not (the
-     * key is gone or was claimed again by someone else). Other instances watching learn of it at once
+     * Gives up a location if this instance still owns it from a claim whose token was at most {@code token}; nothing
+     * happens when it does not (the key is gone or was claimed again since, by anyone, with a higher token). The
+     * token may be the highest of several locations claimed together (the service may have created their keys in
+     * separate transactions, with different tokens). Other instances watching learn of it at once
      * ({@link OwnershipListener#released}).
      *
      * @throws CoordinationException when the service cannot be reached

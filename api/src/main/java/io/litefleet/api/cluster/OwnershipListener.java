@@ -8,6 +8,9 @@ public interface OwnershipListener {
 
     /**
      * Some instance (possibly this one) gave up {@code location}, or its session expired: it may be claimed now.
+     * Releases made while the service was unreachable are still delivered once it answers again (for etcd: the watch
+     * resumes from the last revision seen, and reports every location it saw held by others when that revision was
+     * compacted away), so a caller need not claim everything again after an outage.
      */
     void released(String location);
 

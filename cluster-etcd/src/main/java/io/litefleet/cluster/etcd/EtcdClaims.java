@@ -153,12 +153,17 @@ final class EtcdClaims {
         return new Claim.HeldBy(location, holder(kv).instance(), token);
     }
 
-    /** Deletes {@code location}'s key iff its create revision is {@code token}; whether it did. */
+    /**
+     * Deletes {@code location}'s key iff its create revision is at most {@code token} (a key created later, by anyone,
+     * is another claim's); whether it did. At most, not equal: the locations of one database may have been created
+     * in separate transactions (chunks of {@value #BATCH}, or a second round after a conflict) and the caller keeps
+     * their highest token.
+     */
     boolean release(String location, long token) throws CoordinationException {
         String key = Json.b64(dbPrefix + location);
         Map<String, Object> answer = http.call(Operation.RELEASE, "release " + location, "/v3/kv/txn", Map.of(
-                "compare", List.of(Map.of("key", key, "target", "CREATE", "result", "EQUAL",
-                        "create_revision", token)),
+                "compare", List.of(Map.of("key", key, "target", "CREATE", "result", "LESS",
+                        "create_revision", token + 1)),
                 "success", List.of(Map.of("request_delete_range", Map.of("key", key)))));
         return Json.bool(answer, "succeeded");
     }

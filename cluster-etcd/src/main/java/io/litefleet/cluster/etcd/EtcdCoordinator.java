@@ -174,13 +174,13 @@ final class EtcdCoordinator implements Coordinator {
         }
         EtcdSession s = session;
         if (s != null && !s.ended() && s.id() != 0) {
+            s.end(); // first: a write still in flight must not pass its fence once another instance may claim
             try {
                 http.call(Operation.RELEASE, "revoke lease " + Long.toHexString(s.id()), "/v3/lease/revoke", Map.of("ID", s.id()));
             } catch (CoordinationException e) {
                 LOG.log(Level.WARNING, "could not revoke " + s + " (it expires by itself within "
                         + settings.leaseTtl() + "): " + e.getMessage());
             }
-            s.end();
         }
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import io.litefleet.api.cluster.CoordinatorStats.Operation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -99,8 +100,10 @@ final class EtcdWatch implements AutoCloseable {
 
     /** Reads one stream to its end; whether it got anything. */
     private boolean readStream() throws CoordinationException, IOException {
+        // Deletions only (NOPUT): claims all over the cluster would otherwise stream to every instance. Progress
+        // notifications move the resume revision on while no deletion comes, so a reconnect rarely finds it compacted.
         Map<String, Object> create = Map.of("key", Json.b64(prefix), "range_end", EtcdClaims.rangeEnd(prefix),
-                "start_revision", nextRevision);
+                "start_revision", nextRevision, "filters", List.of("NOPUT"), "progress_notify", true);
         Stream<String> lines = http.open(Operation.WATCH, "watch " + prefix, "/v3/watch", Map.of("create_request", create));
         endpoint = http.currentEndpoint();
         stream.set(lines);

@@ -226,6 +226,11 @@ public final class FleetManager implements AutoCloseable {
         return owned;
     }
 
+    /** Cluster mode: gone databases whose release failed and is to be sent again (tests of manual fleets). */
+    int unreleased() {
+        return f.ownership.unreleased();
+    }
+
     /** The counters as of the last fleet step. Thread-safe. */
     public FleetStatus status() {
         return status;
@@ -485,7 +490,7 @@ public final class FleetManager implements AutoCloseable {
     /** The release of a row by a worker: a promotion or a pass a change asked for meanwhile goes ahead now. */
     private void release(int id) {
         f.lifecycle.release(id);
-        if (f.lifecycle.state(id) == RowState.DELETED) {
+        if (f.lifecycle.state(id) == RowState.DELETED || f.lifecycle.state(id) == RowState.EXCLUDED) {
             f.ownership.releaseIfOwned(id); // its final sync ran: another instance may take it at once
         }
         passes.released(id);
@@ -536,7 +541,7 @@ public final class FleetManager implements AutoCloseable {
                 settler.pending(), f.running(), f.captures.get(), intake.unmatched());
         unreplicated = new Unreplicated(l.count(RowState.EXCLUDED), l.count(RowState.REFUSED),
                 l.count(RowState.FAILED), l.count(RowState.FOREIGN));
-        owned = f.table.owned();
+        owned = f.ownership.fenced() ? 0 : f.table.owned(); // while fenced nothing is replicated under a claim
     }
 
     /** Waits until the fleet thread has handled everything queued before this call (tests). */

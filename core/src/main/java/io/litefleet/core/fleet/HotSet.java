@@ -289,7 +289,7 @@ final class HotSet {
             f.ownership.leftForeign(id);
         }
         f.lifecycle.move(id, to);
-        if (to == RowState.DELETED) {
+        if (to == RowState.DELETED || to == RowState.EXCLUDED) {
             f.ownership.releaseIfOwned(id); // at once when no worker holds it, else once its final sync has run
         }
     }

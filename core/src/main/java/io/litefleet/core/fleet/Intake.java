@@ -296,6 +296,7 @@ final class Intake {
         }
         List<ReplicaPosition> known = baseline == null ? null : baseline.get(db.path().toString());
         if (known != null && unchangedEverywhere(known, db)) {
+            act(() -> f.ownership.claimIdle(id)); // cluster: held here again, or learnt to be held elsewhere
             return id; // unchanged since the last run at every destination: nothing to do
         }
         // First sight: one transient pass captures it (or continues its replica); a later change promotes it.

@@ -60,6 +60,16 @@ final class Ownership {
     /** The session the tokens in the table were claimed in. */
     private Session epoch;
     private int inFlight;
+    /**
+     * Locations released while claims were in flight that no FOREIGN row used yet: a claim answered "held" before
+     * the release but processed after it must not leave its row FOREIGN for good. Emptied when no claim is out.
+     */
+    private final java.util.Set<String> releasedDuringClaims = new java.util.HashSet<>();
+    /** Releases that failed (the service unreachable), tried again with backoff while their session lasts. */
+    private final List<Unreleased> unreleased = new ArrayList<>();
+    private boolean releasing;
+    private int releaseFailures;
+    private Instant releaseRetryAt = Instant.MIN;
     private int failures;
     private Instant retryAt = Instant.MIN;
     private long claims;
@@ -102,6 +112,11 @@ final class Ownership {
         return coordinator != null;
     }
 
+    /** Whether the session the rows' tokens belong to is not valid now (writes refused); false without a cluster. */
+    boolean fenced() {
+        return coordinator != null && !(epoch.id() == coordinator.session().id() && epoch.valid());
+    }
+
     /** Claim requests sent. */
     long claims() {
         return claims;
@@ -112,11 +127,24 @@ final class Ownership {
      * once it is owned. Single-node mode: always.
      */
     boolean ready(int id, int wants) {
-        if (coordinator == null || f.table.token(id) != 0) {
+        if (coordinator == null || f.table.token(id) != 0 && !fenced()) {
             return true;
         }
+        // Not owned, or fenced: waits (a fenced pass would only fail at its first write). Once the same session is
+        // back the row resumes with its token and no request; after a new one it is claimed.
         waiting.merge(id, wants, (a, b) -> a | b);
         return false;
+    }
+
+    /**
+     * Row {@code id} needs no pass now (unchanged since the last run) but must still be owned here: a claim with
+     * nothing to resume, so that a restarted instance holds its cold databases again, or learns they are held
+     * elsewhere. Single-node mode: nothing.
+     */
+    void claimIdle(int id) {
+        if (coordinator != null && f.table.token(id) == 0) {
+            waiting.merge(id, 0, (a, b) -> a | b);
+        }
     }
 
     /** {@code targets} fenced by row {@code id}'s claim ({@link Fence#NONE} without a cluster). */
@@ -130,8 +158,12 @@ final class Ownership {
 
     /** Sends claim batches for the rows waiting, up to {@link #IN_FLIGHT} at once, unless a backoff holds them. */
     void drain() {
-        if (coordinator == null || f.clock.instant().isBefore(retryAt)) {
+        if (coordinator == null) {
             return;
+        }
+        retryReleases();
+        if (f.clock.instant().isBefore(retryAt) || fenced()) {
+            return; // fenced: a claim cannot succeed; the session's return (onRestored) lets them go
         }
         while (inFlight < IN_FLIGHT && !waiting.isEmpty()) {
             sendBatch();
@@ -207,12 +239,18 @@ final class Ownership {
             for (int[] row : rows) {
                 waiting.merge(row[0], row[1], (a, b) -> a | b);
             }
+            if (inFlight == 0) {
+                releasedDuringClaims.clear();
+            }
             return;
         }
         failures = 0;
         retryAt = Instant.MIN;
         for (int[] row : rows) {
             outcome(row[0], row[1], out.subList(row[2], row[2] + row[3]));
+        }
+        if (inFlight == 0) {
+            releasedDuringClaims.clear();
         }
         drain(); // the next batch at once, also when this one found every row held elsewhere
     }
@@ -223,6 +261,12 @@ final class Ownership {
         for (Claim c : mine) {
             switch (c) {
                 case Claim.Owned o -> {
+                    if (o.session().id() != coordinator.session().id()) {
+                        // Claimed under a session that has ended since: the token means nothing now (and the
+                        // epoch must not go back to that session). Claimed again under the current one.
+                        waiting.merge(id, wants, (a, b) -> a | b);
+                        return;
+                    }
                     if (o.session().id() != epoch.id()) {
                         newEpoch(o.session());
                     }
@@ -232,6 +276,11 @@ final class Ownership {
             }
         }
         RowState s = f.lifecycle.state(id);
+        if (holder != null && !releasedDuringClaims.isEmpty()
+                && ownables(id).stream().anyMatch(o -> releasedDuringClaims.contains(o.location()))) {
+            waiting.merge(id, wants, (a, b) -> a | b); // its holder let go after answering: claimed again
+            return;
+        }
         if (holder != null) {
             if (s == RowState.COLD || s == RowState.QUEUED) {
                 LOG.log(System.Logger.Level.INFO, f.table.path(id) + ": replicated by instance " + holder
@@ -253,11 +302,15 @@ final class Ownership {
     /** A new session: tokens of the old one mean nothing, and the hot rows' fences are void. */
     private void newEpoch(Session s) {
         epoch = s;
+        unreleased.removeIf(u -> u.sessionId() != s.id()); // the old session's keys ended with it
         f.table.clearTokens();
         resume.fencesVoid();
     }
 
-    /** Row {@code id} is gone (its final sync ran): gives its locations up so another instance can take it at once. */
+    /**
+     * Row {@code id} is gone or excluded (its final sync ran): gives its locations up so another instance can take it
+     * at once. A release that fails is tried again with backoff while the session it was claimed in lasts.
+     */
     void releaseIfOwned(int id) {
         long token = f.table.token(id);
         if (coordinator == null || token == 0 || f.lifecycle.busy(id)) {
@@ -265,21 +318,76 @@ final class Ownership {
         }
         List<Ownable> own = ownables(id);
         f.table.token(id, 0);
+        if (!own.isEmpty()) {
+            release(List.of(new Unreleased(f.table.path(id).toString(), own, token, epoch.id())));
+        }
+    }
+
+    /** Sends {@code batch} on a worker; what fails comes back to {@link #unreleased}. */
+    private void release(List<Unreleased> batch) {
+        releasing = true;
         f.scheduler.execute(() -> {
-            try {
-                for (Ownable o : own) {
-                    coordinator.release(o, token);
+            List<Unreleased> failed = new ArrayList<>();
+            Exception why = null;
+            for (Unreleased u : batch) {
+                try {
+                    for (Ownable o : u.locations()) {
+                        coordinator.release(o, u.token());
+                    }
+                } catch (CoordinationException e) {
+                    failed.add(u);
+                    why = e;
                 }
-                return null;
-            } catch (CoordinationException e) {
-                throw new java.io.UncheckedIOException(e);
             }
-        }).whenComplete((r, err) -> {
-            if (err != null) {
-                LOG.log(System.Logger.Level.WARNING, f.table.path(id) + ": cannot release its replica location "
-                        + "(another instance takes it when this session ends): " + Failure.unwrap(err).getMessage());
-            }
-        });
+            return new Released(failed, why);
+        }).whenComplete((r, err) -> f.inbox.accept(() -> released(batch, r, err)));
+    }
+
+    /** Fleet thread: the outcome of {@link #release(List)}. */
+    private void released(List<Unreleased> batch, Released r, Throwable err) {
+        releasing = false;
+        List<Unreleased> failed = err != null ? batch : r.failed();
+        if (failed.isEmpty()) {
+            releaseFailures = 0;
+            return;
+        }
+        Throwable why = err != null ? Failure.unwrap(err) : r.why();
+        releaseFailures++;
+        releaseRetryAt = f.clock.instant().plusMillis(SyncScheduler.backoffMillis(releaseFailures));
+        long current = coordinator.session().id();
+        failed.stream().filter(u -> u.sessionId() == current).forEach(unreleased::add);
+        if (releaseFailures == 1) {
+            LOG.log(System.Logger.Level.WARNING, "cluster: cannot release the replica location(s) of "
+                    + failed.size() + " database(s) now, for example " + failed.getFirst().path() + " (retrying with "
+                    + "backoff; another instance takes them when this session ends at the latest): "
+                    + why.getMessage());
+        }
+    }
+
+    /** Sends the failed releases again once their backoff is over (one request batch at a time). */
+    private void retryReleases() {
+        if (unreleased.isEmpty() || releasing || fenced() || f.clock.instant().isBefore(releaseRetryAt)) {
+            return;
+        }
+        long current = coordinator.session().id();
+        List<Unreleased> batch = unreleased.stream().filter(u -> u.sessionId() == current).toList();
+        unreleased.clear();
+        if (!batch.isEmpty()) {
+            release(batch);
+        }
+    }
+
+    /** Releases not done yet (tests). */
+    int unreleased() {
+        return unreleased.size();
+    }
+
+    /** A release to send: a gone row's locations, its claim's token and the session it was claimed in. */
+    private record Unreleased(String path, List<Ownable> locations, long token, long sessionId) {
+    }
+
+    /** What a release batch left undone, and why. */
+    private record Released(List<Unreleased> failed, Exception why) {
     }
 
     /** A FOREIGN row left that state by itself (deleted, excluded): forget where it was. */
@@ -303,6 +411,9 @@ final class Ownership {
         int id = foreign.find(location.hashCode(), row -> f.lifecycle.state(row) == RowState.FOREIGN
                 && ownables(row).stream().anyMatch(o -> o.location().equals(location)));
         if (id < 0) {
+            if (inFlight > 0) {
+                releasedDuringClaims.add(location); // a claim out now may have been answered "held" before this
+            }
             return;
         }
         leftForeign(id);
@@ -315,27 +426,26 @@ final class Ownership {
         if (epoch.id() != s.id()) {
             return;
         }
-        f.table.clearTokens();
+        // Tokens stay: every write checks the session anyway, and when the same session comes back (keep-alives
+        // answered again before the lease expired) every key is still held, so a database deleted meanwhile must
+        // still be released. A new session (the lease ended) clears them (newEpoch).
         LOG.log(System.Logger.Level.WARNING, "cluster: session " + Long.toHexString(s.id()) + " of "
                 + coordinator.instanceId() + " is not known to be alive: every upload and delete stops (fenced), the "
                 + "WAL is kept; replication resumes when the session is back");
     }
 
     private void onRestored(Session s) {
-        LOG.log(System.Logger.Level.INFO, "cluster: session " + Long.toHexString(s.id()) + " is alive; databases are "
-                + "claimed again at their next pass");
+        boolean same = s.id() == epoch.id();
+        LOG.log(System.Logger.Level.INFO, "cluster: session " + Long.toHexString(s.id()) + " is alive" + (same
+                ? " again (the lease lasted): what it held is still held, uploads resume"
+                : ", a new lease: databases are claimed again at their next pass"));
         retryAt = Instant.MIN;
+        releaseRetryAt = Instant.MIN;
         if (s.id() != epoch.id()) {
             newEpoch(s);
         }
-        // Releases may have been missed while the service was away: every FOREIGN row tries once.
-        for (int id = 0; id < f.table.size(); id++) {
-            if (f.lifecycle.state(id) == RowState.FOREIGN) {
-                leftForeign(id);
-                f.lifecycle.move(id, RowState.COLD);
-                resume.owned(id, PASS);
-            }
-        }
+        // No FOREIGN row is tried again here: releases made while the service was away reach us when the
+        // coordinator's watch resumes (etcd replays them from its history, or reports them all after a compaction).
     }
 
     /** The locations of row {@code id}: each destination's; empty when it cannot be resolved now. */

@@ -182,15 +182,17 @@ class FleetClusterTest {
         assertEquals(List.of(0L, 0L, 0L, 0L), java.util.Arrays.stream(theirs.get(10,
                 java.util.concurrent.TimeUnit.SECONDS)).boxed().toList(), "foreign rows hold no token");
 
-        a.coordinator.advance(VALIDITY); // fenced: every token is void
+        a.coordinator.advance(VALIDITY); // fenced: nothing counts as owned while no write may happen
         a.fleet.runUntilIdle();
         assertEquals(0, a.fleet.owned());
-        a.coordinator.keepAlive();
+        int claims = a.counted.claims.get();
+        a.coordinator.keepAlive(); // the same lease: every key is still held, with the same tokens
         for (Path db : dbs) {
             write(db, "after the session came back");
         }
         a.changed(dbs);
-        assertEquals(4, a.fleet.owned(), "claimed again, same session");
+        assertEquals(4, a.fleet.owned(), "owned again, same session");
+        assertEquals(claims, a.counted.claims.get(), "the same session's keys need no claim");
         assertRestores(dbs);
     }
 
@@ -238,15 +240,7 @@ class FleetClusterTest {
         a.fleet.runUntilIdle();
         assertEquals(RowState.COLD, a.state(inA));
 
-        Path inB = dir.resolve("host-b").resolve(inA.getFileName());
-        Files.createDirectories(inB.getParent());
-        for (String suffix : List.of("", "-wal", "-shm")) { // the volume moves to host b
-            Path from = Path.of(inA + suffix);
-            if (Files.exists(from)) {
-                Files.move(from, Path.of(inB + suffix));
-            }
-        }
-        b.discovery.dbs.add(inB);
+        Path inB = moveToHostB(b, inA);
         b.fleet.runUntilIdle();
         assertEquals(RowState.FOREIGN, b.state(inB), "a still holds the replica location");
 
@@ -352,6 +346,156 @@ class FleetClusterTest {
         assertRestores(dbs);
     }
 
+    @Test
+    void sameSessionBackAfterABlip_aDatabaseDeletedThenIsStillReleased() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        Path inA = a.discovery.addWalDatabases(dir.resolve("host-a"), 1).get(0);
+        a.fleet.runUntilIdle();
+        a.coordinator.advance(VALIDITY); // keep-alives unanswered for a while: fenced ...
+        a.fleet.runUntilIdle();
+        a.coordinator.keepAlive(); // ... then answered again before the lease ended: the same session
+        a.fleet.runUntilIdle();
+        Path inB = moveToHostB(b, inA);
+        b.fleet.runUntilIdle();
+        assertEquals(RowState.FOREIGN, b.state(inB), "a still holds the replica location");
+
+        a.changed(List.of(inA)); // a sees the deletion: final sync, then release under the same session
+        assertEquals(RowState.DELETED, a.state(inA));
+        b.fleet.runUntilIdle();
+        assertEquals(Optional.of("b"), service.owner(location(b, inB)).map(Owner::instance),
+                "released after the blip, taken by b");
+        write(inB, "on host b");
+        b.changed(List.of(inB));
+        assertRestores(inB);
+    }
+
+    @Test
+    void releaseThatFails_isSentAgainOnceTheServiceAnswers() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        Path inA = a.discovery.addWalDatabases(dir.resolve("host-a"), 1).get(0);
+        a.fleet.runUntilIdle();
+        Path inB = moveToHostB(b, inA);
+        b.fleet.runUntilIdle();
+        assertEquals(RowState.FOREIGN, b.state(inB));
+
+        service.available(false);
+        a.changed(List.of(inA)); // deleted while the service is unreachable: the release fails
+        assertEquals(RowState.DELETED, a.state(inA));
+        assertEquals(1, a.fleet.unreleased(), "the failed release is kept");
+        assertEquals(Optional.of("a"), service.owner(location(b, inB)).map(Owner::instance));
+
+        service.available(true);
+        clock.advance(Duration.ofMinutes(2)); // past any backoff
+        a.fleet.runUntilIdle();
+        assertEquals(0, a.fleet.unreleased());
+        b.fleet.runUntilIdle();
+        assertEquals(Optional.of("b"), service.owner(location(b, inB)).map(Owner::instance), "released, taken by b");
+        write(inB, "on host b");
+        b.changed(List.of(inB));
+        assertRestores(inB);
+    }
+
+    @Test
+    void releaseHeardBeforeTheClaimsHeldAnswer_theRowIsClaimedAgain_notLeftForeign() throws Exception {
+        Node b = new Node("b");
+        Path db = b.discovery.addWalDatabases(dir.resolve("data"), 1).get(0);
+        InMemoryCoordinator c = service.join("c", VALIDITY);
+        try {
+            Ownable own = new Ownable(location(b, db), db.toString());
+            long token = ((Claim.Owned) c.claim(List.of(own)).get(0)).token();
+            // c answers b's claim "held by c", then lets go before b's fleet thread reads that answer.
+            b.counted.afterNextClaim.set(() -> c.release(own, token));
+            b.fleet.runUntilIdle();
+            assertEquals(2, b.counted.claims.get(), "the held answer was followed by a second claim");
+            assertEquals(Optional.of("b"), service.owner(own.location()).map(Owner::instance));
+            assertTrue(b.state(db) != RowState.FOREIGN, "not foreign: " + b.state(db));
+            assertEquals(Set.of("b"), writers.get(db.getFileName().toString()), "b replicated it");
+        } finally {
+            c.close();
+        }
+        assertRestores(db);
+    }
+
+    @Test
+    void claimAnsweredUnderASessionThatEndedMeanwhile_isClaimedAgainUnderTheNewOne() throws Exception {
+        Node b = new Node("b");
+        Path db = b.discovery.addWalDatabases(dir.resolve("data"), 1).get(0);
+        b.counted.afterNextClaim.set(() -> { // the lease ends and a new one is granted before the answer is read
+            b.coordinator.expire();
+            b.coordinator.keepAlive();
+        });
+        long first = b.coordinator.session().id();
+        b.fleet.runUntilIdle();
+        assertTrue(b.coordinator.session().id() != first, "a new session");
+        assertEquals(2, b.counted.claims.get(), "claimed again under the new session");
+        assertEquals(Optional.of("b"), service.owner(location(b, db)).map(Owner::instance));
+        assertEquals(Set.of("b"), writers.get(db.getFileName().toString()), "replicated under the new session");
+        write(db, "more");
+        b.changed(List.of(db));
+        assertEquals(1, b.fleet.owned());
+        assertRestores(db);
+    }
+
+    @Test
+    void ownedDatabaseExcluded_byAReplicaPathCollision_releasesItsLocation() throws Exception {
+        Node a = new Node("a");
+        Path db = a.discovery.addWalDatabases(dir.resolve("data"), 1).get(0);
+        a.fleet.runUntilIdle();
+        String where = location(a, db);
+        assertEquals(Optional.of("a"), service.owner(where).map(Owner::instance));
+        a.changed(a.discovery.addWalDatabases(dir.resolve("data2"), 1)); // the same name: the same replica path
+        assertEquals(RowState.EXCLUDED, a.state(db));
+        assertEquals(Optional.empty(), service.owner(where), "an excluded database holds no location");
+        assertRestores(db); // what it uploaded before is still whole
+    }
+
+    @Test
+    void restartedInstance_holdsItsUnchangedColdDatabasesAgain() throws Exception {
+        Node a = new Node("a");
+        List<Path> dbs = a.discovery.addWalDatabases(dir.resolve("data"), 3);
+        a.fleet.runUntilIdle();
+        a.close(); // revokes: every key goes
+        nodes.remove(a);
+        for (Path db : dbs) {
+            assertEquals(Optional.empty(), serviceOwner(a, db));
+        }
+
+        Node again = new Node("a"); // same catalog, same unchanged files: no pass is due
+        again.discovery.dbs.addAll(dbs);
+        int putsBefore = again.puts();
+        again.fleet.runUntilIdle();
+        assertEquals(putsBefore, again.puts(), "nothing to upload");
+        assertEquals(1, again.counted.claims.get(), "one claim request for the three");
+        for (Path db : dbs) {
+            assertEquals(Optional.of("a"), serviceOwner(again, db).map(Owner::instance), db + ": held again");
+        }
+        Node b = new Node("b");
+        b.discovery.dbs.addAll(dbs);
+        b.fleet.runUntilIdle();
+        dbs.forEach(db -> assertEquals(RowState.FOREIGN, b.state(db), db + ": foreign on b"));
+        assertRestores(dbs);
+    }
+
+    private Optional<Owner> serviceOwner(Node n, Path db) throws IOException {
+        return service.owner(location(n, db));
+    }
+
+    /** Moves {@code inA} (with its -wal and -shm) to host b's directory, as a volume moves, and lets b find it. */
+    private Path moveToHostB(Node b, Path inA) throws IOException {
+        Path inB = dir.resolve("host-b").resolve(inA.getFileName());
+        Files.createDirectories(inB.getParent());
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Path from = Path.of(inA + suffix);
+            if (Files.exists(from)) {
+                Files.move(from, Path.of(inB + suffix));
+            }
+        }
+        b.discovery.dbs.add(inB);
+        return inB;
+    }
+
     private static boolean present(Catalog catalog, Path db) {
         return txid(catalog, db) > 0;
     }
@@ -441,10 +585,12 @@ class FleetClusterTest {
                 DbContent.hash(db), db.toString());
     }
 
-    /** A coordinator that counts claim requests. */
+    /** A coordinator that counts claim requests, and can do something once just after a claim is answered. */
     private static final class CountingCoordinator implements Coordinator {
         final Coordinator d;
         final AtomicInteger claims = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicReference<ThrowingRunnable> afterNextClaim =
+                new java.util.concurrent.atomic.AtomicReference<>();
 
         CountingCoordinator(Coordinator d) {
             this.d = d;
@@ -460,7 +606,16 @@ class FleetClusterTest {
 
         public List<Claim> claim(List<Ownable> batch) throws CoordinationException {
             claims.incrementAndGet();
-            return d.claim(batch);
+            List<Claim> out = d.claim(batch);
+            ThrowingRunnable then = afterNextClaim.getAndSet(null);
+            if (then != null) {
+                try {
+                    then.run();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return out;
         }
 
         public void release(Ownable location, long token) throws CoordinationException {
@@ -478,6 +633,10 @@ class FleetClusterTest {
         public void close() {
             d.close();
         }
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     /**
