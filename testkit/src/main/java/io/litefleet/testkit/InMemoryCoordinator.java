@@ -336,6 +336,11 @@ public final class InMemoryCoordinator implements Coordinator {
         }
 
         @Override
+        public long remainingNanos() {
+            return gone ? 0 : Math.max(0, validUntil - now.get());
+        }
+
+        @Override
         public String toString() {
             return "in-memory session " + Long.toHexString(id) + " of " + instanceId;
         }

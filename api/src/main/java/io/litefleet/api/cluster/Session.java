@@ -27,4 +27,14 @@ public interface Session {
      * answered later (the service cannot have handed anything on without expiring it, which ends it for good).
      */
     boolean valid();
+
+    /**
+     * How long from now this session stays {@link #valid()} unless another keep-alive is answered: 0 when it is not
+     * valid, {@link Long#MAX_VALUE} when it never expires. A write that must complete while the session is valid
+     * (the commit request of an upload, with the client's own retries) is given at most this long. The default,
+     * for sessions that cannot tell, is no bound while valid.
+     */
+    default long remainingNanos() {
+        return valid() ? Long.MAX_VALUE : 0;
+    }
 }

@@ -33,6 +33,15 @@ public record PutOptions(boolean ifAbsent, Map<String, String> metadata, Guard g
          * @throws ReplicaException (of kind {@link ReplicaFailure#FENCED} for a lost ownership) when it may not
          */
         void check() throws ReplicaException;
+
+        /**
+         * How long a write that passed {@link #check()} now may still take to complete, in nanoseconds: a backend
+         * bounds its commit request (with the client library's own retries, which happen after the check) by it.
+         * {@link Long#MAX_VALUE}, the default, for no bound.
+         */
+        default long remainingNanos() {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**

@@ -63,6 +63,11 @@ final class EtcdSession implements Session {
         return ended && endedAt - until < 0 ? endedAt : until;
     }
 
+    @Override
+    public long remainingNanos() {
+        return ended ? 0 : Math.max(0, validUntil - clock.getAsLong());
+    }
+
     /** Whether {@link #end()} was called. */
     boolean ended() {
         return ended;

@@ -96,13 +96,40 @@ class EtcdCoordinatorIT {
 
             assertFalse(Await.holds(Duration.ofMillis(1_500), () -> b.requests("/v3/watch") > 1),
                     "the watch stream outlives request-timeout (1 s) without being reopened");
-            a.release(db, owned.token() + 1);
-            assertEquals("host-a", b.owners("", 10).getFirst().instance(), "a wrong token releases nothing");
+            a.release(db, owned.token() - 1);
+            assertEquals("host-a", b.owners("", 10).getFirst().instance(), "an older token releases nothing");
 
             a.release(db, owned.token());
             Await.until(WITHIN, "host-b hears the release", () -> heard.released.contains(db.location()));
             Claim.Owned taken = assertInstanceOf(Claim.Owned.class, b.claim(List.of(db)).getFirst());
             assertTrue(taken.token() > owned.token(), "the new owner's token is higher: " + taken);
+        }
+    }
+
+    @Test
+    void oneClaimOverSeveralTransactions_isReleasedWithItsHighestToken_aLaterClaimIsNot(TestInfo test)
+            throws Exception {
+        String prefix = prefix(test);
+        try (EtcdCoordinator a = open("host-a", endpoints, 5, prefix, Map.of());
+             EtcdCoordinator b = open("host-b", endpoints, 5, prefix, Map.of())) {
+            List<Ownable> many = ownables("chunk", EtcdClaims.BATCH + 2); // two transactions
+            List<Claim> claims = a.claim(many);
+            long highest = claims.stream().mapToLong(c -> ((Claim.Owned) c).token()).max().orElseThrow();
+            long lowest = claims.stream().mapToLong(c -> ((Claim.Owned) c).token()).min().orElseThrow();
+            assertTrue(lowest < highest, "keys from two transactions, two tokens: " + lowest + ", " + highest);
+
+            Ownable last = many.getLast();
+            a.release(last, highest);
+            Claim.Owned byB = assertInstanceOf(Claim.Owned.class, b.claim(List.of(last)).getFirst());
+            a.release(last, highest); // a stale release after b claimed it: b's key has a higher token
+            assertTrue(b.owners("", 1000).stream().anyMatch(o -> o.location().equals(last.location())
+                    && o.instance().equals("host-b")), "b keeps " + byB);
+
+            for (Ownable o : many.subList(0, many.size() - 1)) {
+                a.release(o, highest); // the row's highest token, as the fleet keeps it
+            }
+            assertEquals(List.of(last.location()), b.owners("", 1000).stream().map(Owner::location).toList(),
+                    "every key of a's claim is gone, b's stays");
         }
     }
 

@@ -19,10 +19,13 @@ class EtcdSessionTest {
         long sent = clock.get();
         EtcdSession s = new EtcdSession(7, sent, 10, 2 * S, clock::get);
         assertEquals(sent + 8 * S, s.validUntilNanos());
+        assertEquals(8 * S, s.remainingNanos());
         clock.addAndGet(8 * S - 1);
         assertTrue(s.valid());
+        assertEquals(1, s.remainingNanos());
         clock.addAndGet(1);
         assertFalse(s.valid(), "at send + TTL - margin it is over");
+        assertEquals(0, s.remainingNanos());
     }
 
     @Test
@@ -42,6 +45,7 @@ class EtcdSessionTest {
         EtcdSession s = new EtcdSession(7, clock.get(), 10, 2 * S, clock::get);
         s.end();
         assertFalse(s.valid());
+        assertEquals(0, s.remainingNanos(), "ended: no time left although the TTL has not passed");
         s.renewed(clock.get(), 10);
         assertFalse(s.valid(), "a renewal cannot bring an ended lease back");
         assertTrue(s.ended());

@@ -78,9 +78,17 @@ public record Fence(Session session, long sessionId, long token, String instance
             return options;
         }
         PutOptions.Guard prior = options.guard();
-        return options.withOwner(instance, token).withGuard(() -> {
-            prior.check();
-            check(what);
+        return options.withOwner(instance, token).withGuard(new PutOptions.Guard() {
+            @Override
+            public void check() throws ReplicaException {
+                prior.check();
+                Fence.this.check(what);
+            }
+
+            @Override
+            public long remainingNanos() {
+                return Math.min(prior.remainingNanos(), open() ? session.remainingNanos() : 0);
+            }
         });
     }
 }

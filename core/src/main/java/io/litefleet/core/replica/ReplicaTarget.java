@@ -8,6 +8,7 @@ import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaLayout;
 import io.litefleet.api.replica.ReplicaUrl;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,8 @@ import java.util.Objects;
  * @param fence  who may write here; {@link Fence#NONE} in single-node mode
  */
 public record ReplicaTarget(ReplicaClient client, ReplicaLayout layout, String path, Fence fence) {
+    /** Keys per client delete call in cluster mode, the fence checked before each: S3's DeleteObjects limit. */
+    static final int DELETE_CHUNK = 1_000;
     /** Validates and normalises the path. */
     public ReplicaTarget {
         Objects.requireNonNull(client, "client");
@@ -72,7 +75,19 @@ public record ReplicaTarget(ReplicaClient client, ReplicaLayout layout, String p
         if (!fence.open()) {
             throw fence.refused(url());
         }
-        client.delete(keys);
+        if (fence.token() == 0 || keys.size() <= DELETE_CHUNK) {
+            client.delete(keys);
+            return;
+        }
+        // Cluster mode: a large delete is many requests (S3 takes 1,000 keys a request, others one); the fence is
+        // checked before each chunk, so a session lost half-way stops it there rather than after every key.
+        List<String> all = List.copyOf(keys);
+        for (int from = 0; from < all.size(); from += DELETE_CHUNK) {
+            if (from > 0 && !fence.open()) {
+                throw fence.refused(url() + " (" + from + " of " + all.size() + " objects deleted)");
+            }
+            client.delete(all.subList(from, Math.min(all.size(), from + DELETE_CHUNK)));
+        }
     }
 
     /** The key of the LTX file {@code min..max} at {@code level}. */

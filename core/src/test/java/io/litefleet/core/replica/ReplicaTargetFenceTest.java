@@ -83,6 +83,39 @@ class ReplicaTargetFenceTest {
     }
 
     @Test
+    void largeDelete_sessionLostBetweenItsRequests_stopsAtTheNextChunk() throws Exception {
+        List<String> deleted = new ArrayList<>();
+        ReplicaClient losing = (ReplicaClient) Proxy.newProxyInstance(ReplicaClient.class.getClassLoader(),
+                new Class<?>[] {ReplicaClient.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("delete")) {
+                        @SuppressWarnings("unchecked")
+                        java.util.Collection<String> keys = (java.util.Collection<String>) args[0];
+                        deleted.addAll(keys);
+                        coordinator.advance(VALIDITY); // the session's validity passes during the first request
+                        return null;
+                    }
+                    try {
+                        return method.invoke(counted, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ReplicaTarget t = new ReplicaTarget(losing, ReplicaLayout.LTX_DIRS, "db1");
+        Claim claim = coordinator.claim(List.of(new Ownable(t.describe(), "/data/db1.db"))).get(0);
+        ReplicaTarget fenced = t.withFence(Fence.of((Claim.Owned) claim, coordinator.instanceId()));
+        List<String> keys = new ArrayList<>();
+        for (int i = 1; i <= 2 * ReplicaTarget.DELETE_CHUNK + 500; i++) {
+            keys.add(fenced.key(0, i, i));
+        }
+
+        ReplicaException e = assertThrows(ReplicaException.class, () -> fenced.delete(keys));
+
+        assertEquals(ReplicaFailure.FENCED, e.failure());
+        assertEquals(keys.subList(0, ReplicaTarget.DELETE_CHUNK), deleted, "only the first request went out");
+        assertTrue(e.getMessage().contains("1000 of 2500 objects deleted"), e.getMessage());
+    }
+
+    @Test
     void sessionEndedByTheService_fencesAtOnce_evenWithinTheValidity() throws Exception {
         ReplicaTarget t = owned("db1");
         coordinator.expire();
@@ -140,6 +173,24 @@ class ReplicaTargetFenceTest {
         assertEquals(Map.of(PutOptions.TIMESTAMP, "2026-12-05T15:00:00Z", PutOptions.OWNER_INSTANCE, "host-a",
                 PutOptions.OWNER_TOKEN, Long.toString(t.fence().token())), metadata);
         assertTrue(t.fence().token() > 0);
+    }
+
+    @Test
+    void guard_tellsTheBackendHowLongTheSessionStaysValid() throws Exception {
+        List<PutOptions> seen = new ArrayList<>();
+        ReplicaTarget t = new ReplicaTarget(recording(seen), ReplicaLayout.LTX_DIRS, "db1");
+        Claim claim = coordinator.claim(List.of(new Ownable(t.describe(), "/data/db1.db"))).get(0);
+        ReplicaTarget fenced = t.withFence(Fence.of((Claim.Owned) claim, coordinator.instanceId()));
+        fenced.put(t.key(0, 1, 1), ObjectBody.of(BYTES), PutOptions.DEFAULT.withTimestamp(T0));
+        t.put(t.key(0, 2, 2), ObjectBody.of(BYTES), PutOptions.DEFAULT.withTimestamp(T0));
+        PutOptions.Guard guard = seen.get(0).guard();
+
+        assertEquals(VALIDITY.toNanos(), guard.remainingNanos(), "a fresh session: its whole validity");
+        coordinator.advance(Duration.ofSeconds(3));
+        assertEquals(VALIDITY.minusSeconds(3).toNanos(), guard.remainingNanos());
+        coordinator.advance(VALIDITY);
+        assertEquals(0, guard.remainingNanos(), "not valid: no time left");
+        assertEquals(Long.MAX_VALUE, seen.get(1).guard().remainingNanos(), "single node: no bound");
     }
 
     @Test

@@ -63,7 +63,7 @@ final class AzureUpload {
         guard.check(); // the commit point
         return blob.uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
                 .setHeaders(HEADERS).setMetadata(metadata).setTier(AccessTier.HOT)
-                .setRequestConditions(conditions), null, Context.NONE).getValue();
+                .setRequestConditions(conditions), bound(), Context.NONE).getValue();
     }
 
     /** Put Block for each {@code blockSize} bytes (more for huge bodies), then Put Block List. */
@@ -91,8 +91,17 @@ final class AzureUpload {
         }
         guard.check(); // the commit point
         return blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(ids).setHeaders(HEADERS)
-                .setMetadata(metadata).setTier(AccessTier.HOT).setRequestConditions(conditions), null,
+                .setMetadata(metadata).setTier(AccessTier.HOT).setRequestConditions(conditions), bound(),
                 Context.NONE).getValue();
+    }
+
+    /**
+     * The time the commit request may take, the SDK's own retries (which come after the check) included: what the
+     * guard has left (in cluster mode, until the owner's session could expire), or no bound (null).
+     */
+    private java.time.Duration bound() {
+        long left = guard.remainingNanos();
+        return left == Long.MAX_VALUE ? null : java.time.Duration.ofNanos(Math.max(left, 1_000_000));
     }
 
     /** Fills {@code buffer[0..n)} from the body, or fails naming how short it was. */

@@ -1,14 +1,29 @@
 package io.litefleet.replica.azure;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.litefleet.api.Settings;
+import io.litefleet.api.replica.ObjectBody;
+import io.litefleet.api.replica.ObjectInfo;
+import io.litefleet.api.replica.PutOptions;
+import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaClient;
 import io.litefleet.testkit.ReplicaFaultContract;
 import io.litefleet.testkit.server.Azurite;
 import io.litefleet.testkit.server.ServerExtension;
 import io.litefleet.testkit.server.FaultProxy;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -59,6 +74,40 @@ class AzureFaultsIT extends ReplicaFaultContract {
     @Override
     protected Throttle throttle() {
         return new Throttle(503, "ServerBusy"); // Azure's throttling answer (Storage scalability targets)
+    }
+
+    @Test
+    void put_guardWithLittleValidityLeft_boundsTheCommitCall_retriesIncluded() throws Exception {
+        PutOptions options = PutOptions.DEFAULT.withOwner("host-a", 3).withGuard(new PutOptions.Guard() {
+            @Override
+            public void check() {
+                // the session is valid when checked ...
+            }
+
+            @Override
+            public long remainingNanos() {
+                return TimeUnit.MILLISECONDS.toNanos(300); // ... for 300 ms more
+            }
+        });
+        FaultProxy.Hold hold = proxy().holdRequestBody("PUT", 10); // the Put Blob hangs on the wire
+        try (ReplicaClient client = openClient(proxy().endpoint().getAuthority())) {
+            CompletableFuture<ObjectInfo> put = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.put("bounded/k", ObjectBody.of(new byte[4096]), options);
+                } catch (ReplicaException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            try {
+                assertTrue(hold.awaitHeld(Duration.ofSeconds(30)), "the upload was sent");
+                ExecutionException failure = assertThrows(ExecutionException.class,
+                        () -> put.get(10, TimeUnit.SECONDS), "the call ended by the bound");
+                assertInstanceOf(ReplicaException.class, failure.getCause());
+            } finally {
+                hold.release();
+            }
+        }
+        assertEquals(1, proxy().count("PUT", "bounded"), "not retried after the bound: " + proxy().requests());
     }
 
     @Override

@@ -76,13 +76,19 @@ final class GcsReplicaClient implements ReplicaClient {
     private final GcsSettings settings;
     private final Tuning tuning;
     private final Storage storage;
+    /**
+     * The same service without the library's retries, for guarded puts (cluster mode): a retry would come after the
+     * guard's check, possibly once the owner's session could have expired; the engine's own retry checks again.
+     */
+    private final Storage once;
     private final GcsErrors errors;
     private volatile boolean closed;
 
-    private GcsReplicaClient(GcsSettings settings, Tuning tuning, Storage storage) {
+    private GcsReplicaClient(GcsSettings settings, Tuning tuning, Storage storage, Storage once) {
         this.settings = settings;
         this.tuning = tuning;
         this.storage = storage;
+        this.once = once;
         this.errors = new GcsErrors(settings.describe());
     }
 
@@ -105,7 +111,10 @@ final class GcsReplicaClient implements ReplicaClient {
         } else {
             b.setCredentials(defaultCredentials(settings));
         }
-        return new GcsReplicaClient(settings, tuning, b.build().getService());
+        HttpStorageOptions options = b.build();
+        HttpStorageOptions noRetry = options.toBuilder().setRetrySettings(options.getRetrySettings().toBuilder()
+                .setMaxAttempts(1).build()).build();
+        return new GcsReplicaClient(settings, tuning, options.getService(), noRetry.getService());
     }
 
     private static GoogleCredentials defaultCredentials(GcsSettings settings) throws ReplicaException {
@@ -134,6 +143,7 @@ final class GcsReplicaClient implements ReplicaClient {
         check(key);
         BlobInfo info = BlobInfo.newBuilder(BlobId.of(settings.bucket(), key)).setMetadata(options.metadata())
                 .build();
+        Storage storage = options.guard().remainingNanos() == Long.MAX_VALUE ? this.storage : once;
         try {
             if (body.length() <= tuning.chunkSize()) {
                 byte[] data = new byte[(int) body.length()];
@@ -149,7 +159,7 @@ final class GcsReplicaClient implements ReplicaClient {
                         : storage.create(info, data, Storage.BlobTargetOption.disableGzipContent());
                 return new ObjectInfo(key, body.length(), updated(blob), options.metadata());
             }
-            putResumable(info, key, body, options);
+            putResumable(storage, info, key, body, options);
             return new ObjectInfo(key, body.length(), Instant.now(), options.metadata());
         } catch (ReplicaException e) {
             throw e;
@@ -166,7 +176,8 @@ final class GcsReplicaClient implements ReplicaClient {
      * The channel sends the last chunk only when it is closed (the upload's total size goes with it), so a refused
      * guard leaves the upload unfinalized: no object.
      */
-    private void putResumable(BlobInfo info, String key, ObjectBody body, PutOptions options) throws IOException {
+    private void putResumable(Storage storage, BlobInfo info, String key, ObjectBody body, PutOptions options)
+            throws IOException {
         WriteChannel out = options.ifAbsent()
                 ? storage.writer(info, Storage.BlobWriteOption.disableGzipContent(),
                 Storage.BlobWriteOption.doesNotExist())
@@ -338,10 +349,12 @@ final class GcsReplicaClient implements ReplicaClient {
             return;
         }
         closed = true;
-        try {
-            storage.close();
-        } catch (Exception e) {
-            // Closing releases pooled connections; there is nothing left to do with a failure here.
+        for (Storage s : List.of(storage, once)) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                // Closing releases pooled connections; there is nothing left to do with a failure here.
+            }
         }
     }
 

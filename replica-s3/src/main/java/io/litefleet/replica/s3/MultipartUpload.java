@@ -4,6 +4,7 @@ import io.litefleet.api.replica.PutOptions;
 import io.litefleet.api.replica.ReplicaException;
 import io.litefleet.api.replica.ReplicaFailure;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 final class MultipartUpload {
     /** S3's limit on parts per upload. */
     static final int MAX_PARTS = 10_000;
+    /** The shortest bound given to a guarded completion call (the SDK refuses a zero timeout). */
+    private static final Duration MIN_CALL = Duration.ofMillis(1);
 
     private final S3Client s3;
     private final S3Config config;
@@ -80,6 +83,13 @@ final class MultipartUpload {
                 complete.ifNoneMatch("*");
             }
             guard.check(); // the commit point: refused, the upload is aborted and the object never appears
+            long left = guard.remainingNanos();
+            if (left != Long.MAX_VALUE) {
+                // The SDK retries a failed completion by itself, after the check: none may start once the owner's
+                // session could have expired, so the whole call (retries included) ends by then.
+                Duration bound = Duration.ofNanos(Math.max(left, MIN_CALL.toNanos()));
+                complete.overrideConfiguration(o -> o.apiCallTimeout(bound));
+            }
             s3.completeMultipartUpload(complete.build());
         } catch (RuntimeException | ReplicaException e) {
             abort(uploadId, e);

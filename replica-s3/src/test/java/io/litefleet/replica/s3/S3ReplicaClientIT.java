@@ -117,6 +117,39 @@ class S3ReplicaClientIT extends ProxiedS3Test {
     }
 
     @Test
+    void put_guardWithLittleValidityLeft_boundsTheCompletionCall_retriesIncluded() throws Exception {
+        PutOptions options = PutOptions.DEFAULT.withOwner("host-a", 3).withGuard(new PutOptions.Guard() {
+            @Override
+            public void check() {
+                // the session is valid when checked ...
+            }
+
+            @Override
+            public long remainingNanos() {
+                return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300); // ... for 300 ms more
+            }
+        });
+        FaultProxy.Hold hold = proxy.holdRequestBody("POST", 10); // CompleteMultipartUpload hangs on the wire
+        try {
+            var put = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.put("bounded/k", ObjectBody.of(bytes(7, 6 * MIB)), options);
+                } catch (ReplicaException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            assertTrue(hold.awaitHeld(java.time.Duration.ofSeconds(30)), "the completion was sent");
+            var failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> put.get(10, java.util.concurrent.TimeUnit.SECONDS), "the call ended by the bound");
+            assertTrue(failure.getCause() instanceof ReplicaException, String.valueOf(failure.getCause()));
+        } finally {
+            hold.release();
+        }
+        assertEquals(1, proxy.count("POST", "uploadId="), "no completion retried after the bound: "
+                + proxy.requests());
+    }
+
+    @Test
     void put_upstreamLayoutAndTimestamp_areWrittenAsUpstreamWritesThem() throws Exception {
         String key = ReplicaLayout.HEX_LEVEL_DIRS.key("db/app.db", 1, 1, 0x2a);
         assertEquals("db/app.db/0001/0000000000000001-000000000000002a.ltx", key);
