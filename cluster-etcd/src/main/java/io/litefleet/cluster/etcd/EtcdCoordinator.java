@@ -48,9 +48,13 @@ final class EtcdCoordinator implements Coordinator {
     private final Set<String> foreign = ConcurrentHashMap.newKeySet();
     private final Object firing = new Object();
     private final long retryNanos;
+    /** How often a request etcd refused for good is tried again (the config or etcd may be fixed meanwhile). */
+    private static final long REFUSED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
     private volatile EtcdSession session;
     private volatile boolean closed;
     private boolean lostReported; // the scheduler thread's
+    /** The last refusal logged (the scheduler thread's); null after a retryable outcome. */
+    private String refusal;
     private volatile long intervalNanos;
     private volatile EtcdWatch watch; // from the first granted lease on
     /** Send time of the last answered grant or keep-alive; valid once {@link #answered} is set. */
@@ -259,6 +263,13 @@ final class EtcdCoordinator implements Coordinator {
             }
             delay = session.ended() ? retryNanos : intervalNanos;
         } catch (CoordinationException e) {
+            if (!e.isRetryable()) {
+                refused(e); // credentials, permissions or TLS material etcd will not take: said loudly, once
+                delay = Math.max(retryNanos, REFUSED_RETRY_NANOS);
+            } else {
+                refusal = null;
+                delay = retryNanos;
+            }
             if (!s.valid()) {
                 if (!lostReported) {
                     LOG.warning("no keep-alive answered for " + s + " within its TTL minus the fence margin: this "
@@ -266,7 +277,6 @@ final class EtcdCoordinator implements Coordinator {
                 }
                 reportLost(s);
             }
-            delay = retryNanos;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "keep-alive of " + s + " failed", e);
             delay = retryNanos;
@@ -292,6 +302,20 @@ final class EtcdCoordinator implements Coordinator {
             LOG.info("etcd granted " + now + " after " + old + " ended: every location must be claimed again");
         }
         fire(l -> l.sessionRestored(now));
+    }
+
+    /**
+     * etcd refused this instance for good (the same request will not pass until the config or etcd changes): an
+     * ERROR naming why, once per distinct reason, since an instance started during an outage meets it only later.
+     */
+    private void refused(CoordinationException e) {
+        String why = e.getMessage();
+        if (!why.equals(refusal)) {
+            refusal = why;
+            LOG.severe("etcd refuses this instance (" + why + "): nothing is replicated (every write fenced, the WAL "
+                    + "kept) until the cluster: section's credentials or TLS files are fixed, or etcd accepts them; "
+                    + "trying again every " + TimeUnit.NANOSECONDS.toSeconds(REFUSED_RETRY_NANOS) + " s");
+        }
     }
 
     private void reportLost(EtcdSession s) {

@@ -106,12 +106,15 @@ final class EtcdHttp implements AutoCloseable {
 
     /**
      * Sends one request, to the endpoint that answered last and then to the others in turn while the failure is
-     * retryable; fetches the auth token again once when etcd says it expired.
+     * retryable or a TLS handshake that another member may pass (its own certificate); fetches the auth token again
+     * once when etcd says it expired. When every endpoint failed, the last failure is thrown, retryable if any of
+     * them was.
      */
     private <T, R> R exchange(String operation, String path, Object body, HttpResponse.BodyHandler<T> handler,
                               Outcome<T, R> outcome) throws CoordinationException {
         String json = Json.write(body);
         CoordinationException last = null;
+        CoordinationException lastRetryable = null;
         boolean reauthenticated = false;
         int attempts = endpoints.size();
         for (int attempt = 0; attempt < attempts; attempt++) {
@@ -134,6 +137,8 @@ final class EtcdHttp implements AutoCloseable {
             } catch (SSLHandshakeException e) {
                 last = new CoordinationException(false, operation + " at " + endpoint + ": TLS handshake failed (check "
                         + "cluster 'tls': ca-file, cert-file, key-file): " + e.getMessage(), e);
+                next(at); // one member's certificate: the others may still be reached
+                continue;
             } catch (IOException e) {
                 last = new CoordinationException(true, operation + " at " + endpoint + ": " + e, e);
             } catch (InterruptedException e) {
@@ -143,9 +148,11 @@ final class EtcdHttp implements AutoCloseable {
             if (!last.isRetryable()) {
                 throw last;
             }
+            lastRetryable = last;
             next(at);
         }
-        throw last;
+        throw lastRetryable != null && !last.isRetryable() ? new CoordinationException(true, last.getMessage()
+                + "; also: " + lastRetryable.getMessage(), last) : last;
     }
 
     /** The answer's object; for a streamed answer its first line's {@code result}; the failure an error reports. */

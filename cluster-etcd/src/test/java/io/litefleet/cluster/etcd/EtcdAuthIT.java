@@ -11,8 +11,13 @@ import io.litefleet.api.Settings;
 import io.litefleet.api.cluster.Claim;
 import io.litefleet.api.cluster.CoordinationException;
 import io.litefleet.api.cluster.CoordinatorStats;
+import io.litefleet.testkit.Await;
+import io.litefleet.testkit.LogCapture;
 import io.litefleet.testkit.server.Etcd;
+import io.litefleet.testkit.server.FaultProxy;
 import io.litefleet.testkit.server.ServerExtension;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +69,26 @@ class EtcdAuthIT {
             List<Claim> after = a.claim(ownables("auth2", 3));
             assertTrue(after.stream().allMatch(Claim.Owned.class::isInstance), "" + after);
             assertEquals(2, a.requests("/v3/auth/authenticate"), "the token was fetched again once");
+        }
+    }
+
+    @Test
+    void startedDuringAnOutageWithABadPassword_saysSoOnceEtcdAnswers_andStaysFenced() throws Exception {
+        try (FaultProxy net = FaultProxy.open(URI.create(etcd.endpoints().getFirst()));
+             LogCapture log = LogCapture.open(EtcdCoordinator.class.getName())) {
+            net.down();
+            try (EtcdCoordinator a = open("host-a", List.of(net.endpoint().toString()), 3, "/auth-late/",
+                    Map.of("username", "root", "password", "wrong", "request-timeout", "500ms"))) {
+                assertFalse(a.session().valid(), "no lease yet: fenced");
+                net.up();
+                Await.until(Duration.ofSeconds(20), "an error naming the refused user",
+                        () -> log.count("etcd refuses this instance") == 1 && log.lines().stream().anyMatch(l ->
+                                l.contains("'root'")));
+                assertFalse(log.lines().stream().anyMatch(l -> l.contains("wrong")), "the password is not logged");
+                assertFalse(a.session().valid(), "still fenced");
+                assertFalse(Await.holds(Duration.ofSeconds(6), () -> log.count("etcd refuses this instance") > 1),
+                        "said once, not at every try: " + log.lines());
+            }
         }
     }
 }

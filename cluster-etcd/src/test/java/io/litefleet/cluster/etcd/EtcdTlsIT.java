@@ -76,6 +76,40 @@ class EtcdTlsIT {
         System.out.println("tls errors: " + untrusted.getMessage() + " / " + noClientCert.getMessage());
     }
 
+    @Test
+    void aMemberWhoseCertificateIsNotTrusted_isSkipped_forTheNextEndpoint() throws Exception {
+        Path other = selfSigned("other"); // a member with a certificate the client does not trust, listed first
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(other.resolve("store.p12"))) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), null, null);
+        try (javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) ssl.getServerSocketFactory()
+                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread accept = Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) server.accept()) {
+                        s.startHandshake(); // fails: the client refuses this certificate
+                    } catch (java.io.IOException e) {
+                        // expected for every connection, and when the server closes
+                    }
+                }
+            });
+            List<String> endpoints = List.of("https://127.0.0.1:" + server.getLocalPort(), etcd.endpoints().getFirst());
+            try (EtcdCoordinator a = open("host-d", endpoints, 5, "/tls-skip/", Map.of("tls", tls))) {
+                assertTrue(a.session().valid(), "a lease from the second member");
+                assertTrue(a.claim(ownables("skip", 2)).stream().allMatch(Claim.Owned.class::isInstance));
+            } finally {
+                server.close();
+                accept.join(5_000);
+            }
+        }
+    }
+
     /** A self-signed EC certificate for 127.0.0.1 and its key, as {@code name/cert.pem} and {@code name/key.pem}. */
     private static Path selfSigned(String name) throws Exception {
         Path d = Files.createDirectories(dir.resolve(name));
