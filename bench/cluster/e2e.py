@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Cluster mode with the shipped launcher (issue 14, figures for the closing note).
 
-claim N:   one `bin/litefleet replicate` (cluster: etcd, lease-ttl 3s, file replica) over N generated databases
+claim N:   one `bin/litefleet replicate` (cluster: etcd, lease-ttl $TTL s (3 unless set), file replica) over N generated databases
            (bench/fleet/gen.py): seconds from launch until etcd holds N ownership keys; then etcd requests per
            second over WINDOW seconds (etcd's own grpc_server_started_total, all methods, from its metrics port),
            which is this one instance's cost, by method.
-takeover:  12 databases, two instances a and b (TTL 3s): TRIES times, kill -9 of the instance that owns them, time
+takeover:  12 databases, two instances a and b (lease-ttl $TTL s): TRIES times, kill -9 of the instance that owns them, time
            until etcd says the survivor owns all 12 (polled every 20 ms), then the killed one started again.
 
 Starts its own etcd (127.0.0.1, free ports, data on /dev/shm) and ends only the processes it started, by PID;
@@ -17,7 +17,7 @@ import base64, json, os, shutil, signal, socket, statistics, subprocess, sys, te
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 LF = os.environ.get("LITEFLEET", os.path.join(ROOT, "distribution/target/litefleet/bin/litefleet"))
-TTL = 3
+TTL = int(os.environ.get("TTL", "3"))  # lease-ttl in seconds; the default config's is 10
 PATTERN = "*/databases/*/branches/*/tenants/*.db"
 started = []
 

@@ -69,7 +69,8 @@ public final class LtxMerger {
             if (Long.compareUnsigned(inputs.get(i).nodeId(), nodeId) > 0) {
                 throw new ReplicaException(ReplicaFailure.FENCED, "input " + i + " was written with fencing token "
                         + Long.toUnsignedString(inputs.get(i).nodeId()) + ", above this compactor's "
-                        + Long.toUnsignedString(nodeId) + ": another instance owns the replica path now");
+                        + Long.toUnsignedString(nodeId) + ": another instance owns the replica path now, or etcd's "
+                        + "revisions went back (a new etcd, or one restored from an older backup: docs/cluster.md)");
             }
         }
         LtxHeader first = inputs.get(0);

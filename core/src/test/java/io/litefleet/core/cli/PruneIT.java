@@ -138,6 +138,19 @@ class PruneIT {
             assertEquals(before.get(t), files(t), "dry run deletes nothing: " + t);
         }
 
+        // Cluster mode: a database gone from this host may live on another instance's host; prune deletes nothing.
+        Path clustered = Files.writeString(dir.resolve("litefleet-cluster.yml"), Files.readString(config) + """
+                cluster:
+                  type: etcd
+                  endpoints: ["http://127.0.0.1:9"]
+                """);
+        CliRun inCluster = CliRun.of("prune", "-config", clustered.toString(), "--deleted-for", "30d");
+        assertEquals(0, inCluster.code(), inCluster.err() + inCluster.out());
+        assertTrue(inCluster.out().contains("not deleted: in cluster mode"), inCluster.out());
+        for (String t : List.of("t1", "t2", "t3", "t4", "t5")) {
+            assertEquals(before.get(t), files(t), "prune in cluster mode deletes nothing: " + t);
+        }
+
         try (Replication running = fleet(clock)) {
             CliRun refused = CliRun.of("prune", "-config", config.toString(), "--deleted-for", "30d");
             assertEquals(1, refused.code(), refused.out());
