@@ -59,6 +59,14 @@ public final class InMemoryCoordinator implements Coordinator {
             available = up;
         }
 
+        /**
+         * Drops {@code location}'s key without telling anyone, as a release whose event a watch lost to a
+         * compaction; {@link InMemoryCoordinator#missReleases} then says so.
+         */
+        public synchronized void forget(String location) {
+            owners.remove(location);
+        }
+
         /** Who owns {@code location} now, if anyone. */
         public synchronized java.util.Optional<Owner> owner(String location) {
             return java.util.Optional.ofNullable(owners.get(location)).map(Held::owner);
@@ -191,6 +199,11 @@ public final class InMemoryCoordinator implements Coordinator {
             tell(l -> l.sessionLost(s));
         }
         service.announce(dropped);
+    }
+
+    /** Tells this instance's listeners that releases may have been missed ({@code releasesMissed}). */
+    public void missReleases() {
+        tell(OwnershipListener::releasesMissed);
     }
 
     @Override

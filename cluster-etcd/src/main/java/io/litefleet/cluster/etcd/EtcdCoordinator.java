@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,8 +42,6 @@ final class EtcdCoordinator implements Coordinator {
     private final EtcdClaims claims;
     private final ScheduledExecutorService scheduler;
     private final List<OwnershipListener> listeners = new CopyOnWriteArrayList<>();
-    /** Locations a claim found held by another instance: told again as released if the watch missed events. */
-    private final Set<String> foreign = ConcurrentHashMap.newKeySet();
     private final Object firing = new Object();
     private final long retryNanos;
     /** How often a request etcd refused for good is tried again (the config or etcd may be fixed meanwhile). */
@@ -113,15 +109,7 @@ final class EtcdCoordinator implements Coordinator {
 
     @Override
     public List<Claim> claim(List<Ownable> batch) throws CoordinationException {
-        List<Claim> out = claims.claim(batch, session);
-        for (Claim c : out) {
-            if (c instanceof Claim.HeldBy) {
-                foreign.add(c.location());
-            } else {
-                foreign.remove(c.location());
-            }
-        }
-        return out;
+        return claims.claim(batch, session);
     }
 
     @Override
@@ -331,14 +319,11 @@ final class EtcdCoordinator implements Coordinator {
 
     private void deleted(String key) {
         String location = claims.location(key);
-        foreign.remove(location);
         fire(l -> l.released(location));
     }
 
     private void missed() {
-        for (String location : List.copyOf(foreign)) {
-            fire(l -> l.released(location));
-        }
+        fire(OwnershipListener::releasesMissed);
     }
 
     private void fire(Consumer<OwnershipListener> event) {

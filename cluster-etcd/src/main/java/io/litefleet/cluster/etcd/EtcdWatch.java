@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * Watches the ownership keys for deletions on one owned thread: a {@code POST /v3/watch} stream read line by line,
  * reopened (on the next endpoint when the last one fails) from the revision after the last one seen, so no event is
  * lost across a reconnect. When etcd has compacted that revision away, events may have been missed: {@code missed}
- * runs (the coordinator then reports every location it saw held by others as released, so they are tried again) and
+ * runs (the coordinator's listeners hear {@code releasesMissed} and try every location held by others again) and
  * the watch starts over from the compaction revision.
  */
 final class EtcdWatch implements AutoCloseable {

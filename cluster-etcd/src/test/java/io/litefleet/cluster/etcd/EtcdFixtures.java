@@ -49,10 +49,16 @@ final class EtcdFixtures {
         final Set<String> released = ConcurrentHashMap.newKeySet();
         final List<Session> lost = new CopyOnWriteArrayList<>();
         final List<Session> restored = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger missed = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void released(String location) {
             released.add(location);
+        }
+
+        @Override
+        public void releasesMissed() {
+            missed.incrementAndGet();
         }
 
         @Override

@@ -96,6 +96,11 @@ final class Ownership {
             }
 
             @Override
+            public void releasesMissed() {
+                f.inbox.accept(Ownership.this::onMissed);
+            }
+
+            @Override
             public void sessionLost(Session session) {
                 f.inbox.accept(() -> onLost(session));
             }
@@ -422,6 +427,26 @@ final class Ownership {
         resume.owned(id, PASS); // the pass claims first: its token is 0
     }
 
+    /**
+     * The coordinator could not replay some releases: every FOREIGN row may be free now, so each is claimed again
+     * (its pass claims first: its token is 0). Rare (a watch history compacted away); costs one claim per 128 rows.
+     */
+    private void onMissed() {
+        int n = 0;
+        for (int id = 0; id < f.table.size(); id++) {
+            if (f.lifecycle.state(id) == RowState.FOREIGN) {
+                leftForeign(id);
+                f.lifecycle.move(id, RowState.COLD);
+                resume.owned(id, PASS);
+                n++;
+            }
+        }
+        if (n > 0) {
+            LOG.log(System.Logger.Level.INFO, "cluster: releases may have been missed: " + n + " database(s) held "
+                    + "by other instances are claimed again");
+        }
+    }
+
     private void onLost(Session s) {
         if (epoch.id() != s.id()) {
             return;
@@ -445,7 +470,7 @@ final class Ownership {
             newEpoch(s);
         }
         // No FOREIGN row is tried again here: releases made while the service was away reach us when the
-        // coordinator's watch resumes (etcd replays them from its history, or reports them all after a compaction).
+        // coordinator's watch resumes (etcd replays them from its history; after a compaction: onMissed).
     }
 
     /** The locations of row {@code id}: each destination's; empty when it cannot be resolved now. */

@@ -371,6 +371,26 @@ class FleetClusterTest {
     }
 
     @Test
+    void releasesMissed_everyForeignRowIsClaimedAgain() throws Exception {
+        Node a = new Node("a");
+        Node b = new Node("b");
+        List<Path> dbs = sharedFirstSeenBy(a, b, 2);
+        dbs.forEach(db -> assertEquals(RowState.FOREIGN, b.state(db), db + ": a holds it"));
+        Path freed = dbs.get(0);
+        service.forget(location(b, freed)); // its key goes, but the event never reaches b
+        b.fleet.runUntilIdle();
+        assertEquals(RowState.FOREIGN, b.state(freed), "no event, no claim");
+
+        b.coordinator.missReleases(); // b's watch says it lost history
+        b.fleet.runUntilIdle();
+        assertEquals(Optional.of("b"), service.owner(location(b, freed)).map(Owner::instance), "claimed by b");
+        assertTrue(b.state(freed) != RowState.FOREIGN, "replicated by b: " + b.state(freed));
+        assertEquals(RowState.FOREIGN, b.state(dbs.get(1)), "the one a still holds is tried and stays foreign");
+        assertEquals(Optional.of("a"), service.owner(location(b, dbs.get(1))).map(Owner::instance));
+        assertRestores(dbs);
+    }
+
+    @Test
     void releaseThatFails_isSentAgainOnceTheServiceAnswers() throws Exception {
         Node a = new Node("a");
         Node b = new Node("b");
