@@ -49,7 +49,7 @@ final class EtcdCoordinator implements Coordinator {
     private volatile EtcdSession session;
     private volatile boolean closed;
     private boolean lostReported; // the scheduler thread's
-    /** The last refusal logged (the scheduler thread's); null after a retryable outcome. */
+    /** The last refusal logged (the scheduler thread's); null once etcd answers again. */
     private String refusal;
     private volatile long intervalNanos;
     private volatile EtcdWatch watch; // from the first granted lease on
@@ -250,13 +250,14 @@ final class EtcdCoordinator implements Coordinator {
                 }
             }
             delay = session.ended() ? retryNanos : intervalNanos;
+            refusal = null; // answered: a later refusal is news again
         } catch (CoordinationException e) {
+            delay = retryNanos;
             if (!e.isRetryable()) {
                 refused(e); // credentials, permissions or TLS material etcd will not take: said loudly, once
-                delay = Math.max(retryNanos, REFUSED_RETRY_NANOS);
-            } else {
-                refusal = null;
-                delay = retryNanos;
+                if (s.ended() || !s.valid()) {
+                    delay = Math.max(retryNanos, REFUSED_RETRY_NANOS); // a valid lease is kept alive at full pace
+                }
             }
             if (!s.valid()) {
                 if (!lostReported) {

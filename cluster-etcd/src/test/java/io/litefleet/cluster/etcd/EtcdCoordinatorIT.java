@@ -291,6 +291,29 @@ class EtcdCoordinatorIT {
     }
 
     @Test
+    void oneRefusedKeepAlive_whileTheSessionIsValid_isRetriedAtOnce_notAfterTheSessionLapsed(TestInfo test)
+            throws Exception {
+        String prefix = prefix(test);
+        EtcdFixtures.Recorder heard = new EtcdFixtures.Recorder();
+        try (FaultProxy net = FaultProxy.open(URI.create(endpoints.getFirst()));
+             EtcdCoordinator a = open("host-a", List.of(net.endpoint().toString()), 3, prefix,
+                     Map.of("request-timeout", "1s"))) {
+            a.listen(heard);
+            Await.until(WITHIN, "two keep-alives (the watch has settled on its stream)",
+                    () -> a.requests("/v3/lease/keepalive") >= 2);
+            long keepAlives = a.requests("/v3/lease/keepalive");
+            int before = net.requests().size();
+            net.answer("POST", 1, 401, "refused once"); // the next request (a keep-alive): refused for good, once
+            Await.until(WITHIN, "the refused keep-alive and the one after it",
+                    () -> a.requests("/v3/lease/keepalive") >= keepAlives + 2);
+            assertTrue(net.requests().get(before).target().contains("keepalive"), "the refused one was a keep-alive: "
+                    + net.requests().subList(before, net.requests().size()));
+            assertFalse(Await.holds(Duration.ofSeconds(4), () -> !heard.lost.isEmpty() || !a.session().valid()),
+                    "a valid session outlived one refused keep-alive (TTL 3 s): " + heard.lost);
+        }
+    }
+
+    @Test
     void badSettingsNameTheKeyAndValue() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> open("x", List.of("ftp://127.0.0.1:1"), 5, "/p/", Map.of()));

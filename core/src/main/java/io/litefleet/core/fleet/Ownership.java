@@ -60,13 +60,26 @@ final class Ownership {
     /** The session the tokens in the table were claimed in. */
     private Session epoch;
     private int inFlight;
+    /** The release count ({@link #releaseEvents}) when each claim batch in flight was sent. */
+    private final List<Long> inFlightSince = new ArrayList<>();
+    /** Releases heard so far: orders them against claim batches. */
+    private long releaseEvents;
     /**
-     * Locations released while claims were in flight that no FOREIGN row used yet: a claim answered "held" before
-     * the release but processed after it must not leave its row FOREIGN for good. Emptied when no claim is out.
+     * Locations released while claims were in flight that no FOREIGN row used yet, with the {@link #releaseEvents}
+     * count of the release: a claim answered "held" before the release but processed after it must not leave its row
+     * FOREIGN for good. Entries older than every batch in flight are dropped.
      */
-    private final java.util.Set<String> releasedDuringClaims = new java.util.HashSet<>();
+    private final Map<String, Long> releasedDuringClaims = new java.util.HashMap<>();
     /** Releases that failed (the service unreachable), tried again with backoff while their session lasts. */
     private final List<Unreleased> unreleased = new ArrayList<>();
+    /**
+     * Locations with a release in flight or pending: a row that uses one is not claimed until the release is done,
+     * since a claim now would find the key still on this session and get the same token, which the release would
+     * then delete under it.
+     */
+    private final java.util.Set<String> releasingLocations = new java.util.HashSet<>();
+    private boolean draining;
+    private boolean lost;
     private boolean releasing;
     private int releaseFailures;
     private Instant releaseRetryAt = Instant.MIN;
@@ -108,6 +121,13 @@ final class Ownership {
             @Override
             public void sessionRestored(Session session) {
                 f.inbox.accept(() -> onRestored(session));
+            }
+        });
+        // A session granted between this fleet's construction and listen() was announced to no one.
+        f.inbox.accept(() -> {
+            Session now = coordinator.session();
+            if (now.id() != epoch.id() && now.valid()) {
+                onRestored(now);
             }
         });
     }
@@ -166,43 +186,69 @@ final class Ownership {
         if (coordinator == null) {
             return;
         }
-        retryReleases();
-        if (f.clock.instant().isBefore(retryAt) || fenced()) {
-            return; // fenced: a claim cannot succeed; the session's return (onRestored) lets them go
+        if (draining) {
+            return; // resuming a row below calls back here: the loop below goes on instead
         }
-        while (inFlight < IN_FLIGHT && !waiting.isEmpty()) {
-            sendBatch();
+        draining = true;
+        try {
+            retryReleases();
+            if (f.clock.instant().isBefore(retryAt) || fenced()) {
+                return; // fenced: a claim cannot succeed; the session's return (onRestored) lets them go
+            }
+            while (inFlight < IN_FLIGHT && !waiting.isEmpty() && sendBatch()) {
+                // one batch of up to BATCH locations a round
+            }
+        } finally {
+            draining = false;
         }
     }
 
-    private void sendBatch() {
+    /** Sends one batch of the rows waiting; false when none could go (all wait for a release to finish). */
+    private boolean sendBatch() {
         List<int[]> rows = new ArrayList<>(); // {id, wants, first ownable, ownables}
         List<Ownable> batch = new ArrayList<>();
         List<int[]> ownedAlready = new ArrayList<>();
+        List<int[]> later = new ArrayList<>();
+        boolean progress = false;
         var it = waiting.entrySet().iterator();
         while (it.hasNext() && batch.size() < BATCH) {
             var e = it.next();
             int id = e.getKey();
             it.remove();
+            RowState state = f.lifecycle.state(id);
+            if (state == RowState.DELETED || state == RowState.EXCLUDED || state == RowState.FOREIGN) {
+                progress = true;
+                continue; // nothing to claim for: gone, or held elsewhere (its release claims it)
+            }
             if (f.table.token(id) != 0) {
                 ownedAlready.add(new int[] {id, e.getValue()}); // claimed by an earlier batch meanwhile
                 continue;
             }
             List<Ownable> own = ownables(id);
             if (own.isEmpty()) {
+                progress = true;
                 continue; // gone or unresolvable: the pass or promotion that resolves it says why
+            }
+            if (!releasingLocations.isEmpty() && own.stream().anyMatch(o -> releasingLocations.contains(
+                    o.location()))) {
+                later.add(new int[] {id, e.getValue()}); // claimed once this instance's release of it is done
+                continue;
             }
             rows.add(new int[] {id, e.getValue(), batch.size(), own.size()});
             batch.addAll(own);
         }
+        later.forEach(l -> waiting.merge(l[0], l[1], (a, b) -> a | b));
         ownedAlready.forEach(o -> resume.owned(o[0], o[1])); // after the walk: resuming may queue more claims
         if (batch.isEmpty()) {
-            return;
+            return progress || !ownedAlready.isEmpty();
         }
         inFlight++;
         claims++;
+        long since = releaseEvents;
+        inFlightSince.add(since);
         f.scheduler.execute(() -> claimOnWorker(batch, rows)).whenComplete((r, err) ->
-                f.inbox.accept(() -> claimed(rows, r, err)));
+                f.inbox.accept(() -> claimed(rows, since, r, err)));
+        return true;
     }
 
     /**
@@ -229,8 +275,9 @@ final class Ownership {
     }
 
     /** Fleet thread: the batch's outcome, row by row. */
-    private void claimed(List<int[]> rows, List<Claim> out, Throwable err) {
+    private void claimed(List<int[]> rows, long since, List<Claim> out, Throwable err) {
         inFlight--;
+        inFlightSince.remove(Long.valueOf(since));
         if (err != null) {
             Throwable why = Failure.unwrap(err);
             why = why instanceof java.io.UncheckedIOException u ? u.getCause() : why;
@@ -244,23 +291,25 @@ final class Ownership {
             for (int[] row : rows) {
                 waiting.merge(row[0], row[1], (a, b) -> a | b);
             }
-            if (inFlight == 0) {
-                releasedDuringClaims.clear();
-            }
+            pruneReleasedDuringClaims();
             return;
         }
         failures = 0;
         retryAt = Instant.MIN;
         for (int[] row : rows) {
-            outcome(row[0], row[1], out.subList(row[2], row[2] + row[3]));
+            outcome(row[0], row[1], out.subList(row[2], row[2] + row[3]), since);
         }
-        if (inFlight == 0) {
-            releasedDuringClaims.clear();
-        }
+        pruneReleasedDuringClaims();
         drain(); // the next batch at once, also when this one found every row held elsewhere
     }
 
-    private void outcome(int id, int wants, List<Claim> mine) {
+    /** Drops the releases no batch in flight was sent before. */
+    private void pruneReleasedDuringClaims() {
+        long oldest = inFlightSince.stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+        releasedDuringClaims.values().removeIf(seq -> seq <= oldest);
+    }
+
+    private void outcome(int id, int wants, List<Claim> mine, long since) {
         long token = 0;
         String holder = null;
         for (Claim c : mine) {
@@ -281,8 +330,8 @@ final class Ownership {
             }
         }
         RowState s = f.lifecycle.state(id);
-        if (holder != null && !releasedDuringClaims.isEmpty()
-                && ownables(id).stream().anyMatch(o -> releasedDuringClaims.contains(o.location()))) {
+        List<String> held = mine.stream().filter(c -> c instanceof Claim.HeldBy).map(Claim::location).toList();
+        if (!held.isEmpty() && held.stream().anyMatch(l -> releasedDuringClaims.getOrDefault(l, -1L) > since)) {
             waiting.merge(id, wants, (a, b) -> a | b); // its holder let go after answering: claimed again
             return;
         }
@@ -291,7 +340,9 @@ final class Ownership {
                 LOG.log(System.Logger.Level.INFO, f.table.path(id) + ": replicated by instance " + holder
                         + ", not here; taken over when it lets go");
                 f.lifecycle.move(id, RowState.FOREIGN);
-                addForeign(id);
+                for (String l : held) { // only what others hold: its own locations given back do not wake it
+                    foreign.add(id, l.hashCode());
+                }
                 resume.foreign(id, holder);
             }
             return;
@@ -307,7 +358,13 @@ final class Ownership {
     /** A new session: tokens of the old one mean nothing, and the hot rows' fences are void. */
     private void newEpoch(Session s) {
         epoch = s;
-        unreleased.removeIf(u -> u.sessionId() != s.id()); // the old session's keys ended with it
+        unreleased.removeIf(u -> { // the old session's keys ended with it
+            if (u.sessionId() != s.id()) {
+                u.locations().forEach(o -> releasingLocations.remove(o.location()));
+                return true;
+            }
+            return false;
+        });
         f.table.clearTokens();
         resume.fencesVoid();
     }
@@ -331,6 +388,7 @@ final class Ownership {
     /** Sends {@code batch} on a worker; what fails comes back to {@link #unreleased}. */
     private void release(List<Unreleased> batch) {
         releasing = true;
+        batch.forEach(u -> u.locations().forEach(o -> releasingLocations.add(o.location())));
         f.scheduler.execute(() -> {
             List<Unreleased> failed = new ArrayList<>();
             Exception why = null;
@@ -352,14 +410,20 @@ final class Ownership {
     private void released(List<Unreleased> batch, Released r, Throwable err) {
         releasing = false;
         List<Unreleased> failed = err != null ? batch : r.failed();
+        long current = coordinator.session().id();
+        for (Unreleased u : batch) {
+            if (!failed.contains(u) || u.sessionId() != current) { // done, or its keys ended with its session
+                u.locations().forEach(o -> releasingLocations.remove(o.location()));
+            }
+        }
         if (failed.isEmpty()) {
             releaseFailures = 0;
+            drain(); // rows that waited for these releases may claim now
             return;
         }
         Throwable why = err != null ? Failure.unwrap(err) : r.why();
         releaseFailures++;
         releaseRetryAt = f.clock.instant().plusMillis(SyncScheduler.backoffMillis(releaseFailures));
-        long current = coordinator.session().id();
         failed.stream().filter(u -> u.sessionId() == current).forEach(unreleased::add);
         if (releaseFailures == 1) {
             LOG.log(System.Logger.Level.WARNING, "cluster: cannot release the replica location(s) of "
@@ -376,6 +440,8 @@ final class Ownership {
         }
         long current = coordinator.session().id();
         List<Unreleased> batch = unreleased.stream().filter(u -> u.sessionId() == current).toList();
+        unreleased.stream().filter(u -> u.sessionId() != current)
+                .forEach(u -> u.locations().forEach(o -> releasingLocations.remove(o.location())));
         unreleased.clear();
         if (!batch.isEmpty()) {
             release(batch);
@@ -405,19 +471,14 @@ final class Ownership {
         }
     }
 
-    private void addForeign(int id) {
-        for (Ownable o : ownables(id)) {
-            foreign.add(id, o.location().hashCode());
-        }
-    }
-
     /** Some instance gave up {@code location}: the FOREIGN row that uses it is claimed now. */
     private void onReleased(String location) {
+        releaseEvents++;
         int id = foreign.find(location.hashCode(), row -> f.lifecycle.state(row) == RowState.FOREIGN
                 && ownables(row).stream().anyMatch(o -> o.location().equals(location)));
         if (id < 0) {
-            if (inFlight > 0) {
-                releasedDuringClaims.add(location); // a claim out now may have been answered "held" before this
+            if (inFlight > 0) { // a claim out now may have been answered "held" before this
+                releasedDuringClaims.put(location, releaseEvents);
             }
             return;
         }
@@ -451,6 +512,7 @@ final class Ownership {
         if (epoch.id() != s.id()) {
             return;
         }
+        lost = true;
         // Tokens stay: every write checks the session anyway, and when the same session comes back (keep-alives
         // answered again before the lease expired) every key is still held, so a database deleted meanwhile must
         // still be released. A new session (the lease ended) clears them (newEpoch).
@@ -461,9 +523,12 @@ final class Ownership {
 
     private void onRestored(Session s) {
         boolean same = s.id() == epoch.id();
-        LOG.log(System.Logger.Level.INFO, "cluster: session " + Long.toHexString(s.id()) + " is alive" + (same
-                ? " again (the lease lasted): what it held is still held, uploads resume"
-                : ", a new lease: databases are claimed again at their next pass"));
+        if (!same || lost) {
+            LOG.log(System.Logger.Level.INFO, "cluster: session " + Long.toHexString(s.id()) + " is alive" + (same
+                    ? " again (the lease lasted): what it held is still held, uploads resume"
+                    : ", a new lease: databases are claimed again at their next pass"));
+        }
+        lost = false;
         retryAt = Instant.MIN;
         releaseRetryAt = Instant.MIN;
         if (s.id() != epoch.id()) {

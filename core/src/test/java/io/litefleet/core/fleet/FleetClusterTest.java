@@ -73,16 +73,27 @@ class FleetClusterTest {
         final FleetManager fleet;
 
         Node(String name) throws IOException {
+            this(name, service.join(name, VALIDITY), FleetManagerTest::byFileName, counted -> { });
+        }
+
+        /**
+         * An instance on {@code coordinator}, its destinations from {@code resolver}; {@code setup} sees the counting
+         * coordinator before the fleet starts.
+         */
+        Node(String name, InMemoryCoordinator coordinator,
+             java.util.function.Function<ReplicaClient, TargetResolver> resolver,
+             java.util.function.Consumer<CountingCoordinator> setup) throws IOException {
             this.name = name;
-            this.coordinator = service.join(name, VALIDITY);
+            this.coordinator = coordinator;
             this.counted = new CountingCoordinator(coordinator);
+            setup.accept(counted);
             this.client = recording(name, new FileReplicaClientProvider().create(Settings.of("test",
                     Map.of("root", dir.resolve("replica").toString()))));
             this.catalog = Catalog.open(dir.resolve("state-" + name));
             FleetOptions options = new FleetOptions(10, Duration.ofHours(1), 2, 2, Duration.ZERO,
                     EngineSettings.DEFAULTS, CompactionSettings.defaults(), Optional.empty());
             this.fleet = FleetManager.manual(discovery, List.of("/p/*"),
-                    s -> s.tier() == Tier.COLD ? onChange : TierDecision.STAY, FleetManagerTest.byFileName(client),
+                    s -> s.tier() == Tier.COLD ? onChange : TierDecision.STAY, resolver.apply(client),
                     catalog, options, clock, scheduler, counted);
             nodes.add(this);
         }
@@ -391,6 +402,128 @@ class FleetClusterTest {
     }
 
     @Test
+    void changeArrivingWhileFenced_waits_andGoesOutWhenTheSameSessionReturns_withNoFurtherChange() throws Exception {
+        Node a = new Node("a");
+        Path db = a.discovery.addWalDatabases(dir.resolve("data"), 1).get(0);
+        a.fleet.runUntilIdle();
+        int claims = a.counted.claims.get();
+        a.coordinator.advance(VALIDITY); // fenced
+        write(db, "while fenced");
+        a.changed(List.of(db));
+        int puts = a.puts();
+        a.coordinator.keepAlive(); // the same session
+        a.fleet.runUntilIdle(); // no new change, no clock step
+        assertTrue(a.puts() > puts, "the waiting change went out as soon as the session was back");
+        assertEquals(claims, a.counted.claims.get(), "the same session's key needed no claim");
+        assertRestores(db);
+    }
+
+    @Test
+    void sessionGrantedJustBeforeTheFleetListens_isNotMissed() throws Exception {
+        InMemoryCoordinator c = service.join("a", VALIDITY);
+        c.expire(); // the fleet is built on a session that is gone: it starts fenced
+        Node a = new Node("a", c, FleetManagerTest::byFileName, counted -> counted.beforeListen = c::keepAlive);
+        Path db = a.discovery.addWalDatabases(dir.resolve("data"), 1).get(0);
+        a.fleet.runUntilIdle();
+        assertEquals(Optional.of("a"), service.owner(location(a, db)).map(Owner::instance), "claimed");
+        assertEquals(Set.of("a"), writers.get(db.getFileName().toString()), "replicated");
+        assertRestores(db);
+    }
+
+    @Test
+    void databaseGoneAndBackAtTheSameLocation_whileItsReleaseWaits_isClaimedAfreshAfterIt() throws Exception {
+        Node a = new Node("a");
+        Path first = a.discovery.addWalDatabases(dir.resolve("d1"), 1).get(0);
+        a.fleet.runUntilIdle();
+        String where = location(a, first);
+        long before = service.owner(where).orElseThrow().token();
+
+        service.available(false);
+        Path second = move(first, dir.resolve("d2"));
+        a.changed(List.of(first)); // gone: its release fails and waits for its backoff
+        assertEquals(1, a.fleet.unreleased());
+        service.available(true);
+        a.discovery.dbs.add(second);
+        a.changed(List.of(second)); // back, same file name, same location, before the release went out
+        assertEquals(before, service.owner(where).orElseThrow().token(), "not claimed under the old key");
+
+        clock.advance(Duration.ofMinutes(2)); // the release goes out, then the claim
+        a.fleet.runUntilIdle();
+        Owner now = service.owner(where).orElseThrow();
+        assertEquals("a", now.instance());
+        assertTrue(now.token() > before, "a fresh key, not the released one: " + now);
+        write(second, "after the move");
+        a.changed(List.of(second));
+        assertEquals(now, service.owner(where).orElseThrow(), "still held while it replicates");
+        assertRestores(second);
+    }
+
+    @Test
+    void rowWithOneOfItsTwoLocationsHeldElsewhere_waitsQuietly_andIsClaimedWhenItIsFree() throws Exception {
+        Node a = new Node("a", service.join("a", VALIDITY), FleetClusterTest::twoDestinations, counted -> { });
+        Path db = a.discovery.addWalDatabases(dir.resolve("data"), 1).get(0);
+        String first = location(a, db);
+        Ownable second = new Ownable(first + ".second", db.toString());
+        InMemoryCoordinator c = service.join("c", VALIDITY);
+        try {
+            long token = ((Claim.Owned) c.claim(List.of(second)).get(0)).token();
+            a.fleet.runUntilIdle(); // settles: its own give-back of the free location does not wake it again
+            assertEquals(RowState.FOREIGN, a.state(db));
+            assertEquals(1, a.counted.claims.get(), "one claim");
+            assertEquals(Optional.empty(), service.owner(first), "the free location was given back");
+
+            c.release(second, token);
+            a.fleet.runUntilIdle();
+            assertEquals(Optional.of("a"), service.owner(first).map(Owner::instance));
+            assertEquals(Optional.of("a"), service.owner(second.location()).map(Owner::instance));
+        } finally {
+            c.close();
+        }
+        assertRestores(db);
+    }
+
+    @Test
+    void hotDatabaseExcluded_releasesItsLocationAfterItsFinalSync() throws Exception {
+        onChange = TierDecision.PROMOTE;
+        Node a = new Node("a");
+        Path db = a.discovery.addWalDatabases(dir.resolve("data"), 1).get(0);
+        a.fleet.runUntilIdle();
+        write(db, "promote");
+        a.changed(List.of(db));
+        assertEquals(RowState.HOT, a.state(db));
+        String where = location(a, db);
+        a.changed(a.discovery.addWalDatabases(dir.resolve("data2"), 1)); // the same replica path
+        assertEquals(RowState.EXCLUDED, a.state(db));
+        assertEquals(Optional.empty(), service.owner(where), "released once its final sync ran");
+        assertRestores(db);
+    }
+
+    /** Two destinations per database: its file name, and the same with {@code .second}. */
+    private static TargetResolver twoDestinations(ReplicaClient client) {
+        TargetResolver one = FleetManagerTest.byFileName(client);
+        return new TargetResolver() {
+            @Override
+            public String replicaPath(io.litefleet.api.discovery.DiscoveredDatabase db) {
+                return one.replicaPath(db);
+            }
+
+            @Override
+            public io.litefleet.core.replica.ReplicaTarget resolve(io.litefleet.api.discovery.DiscoveredDatabase db)
+                    throws IOException {
+                return one.resolve(db);
+            }
+
+            @Override
+            public List<io.litefleet.core.replica.ReplicaTarget> resolveAll(
+                    io.litefleet.api.discovery.DiscoveredDatabase db) throws IOException {
+                var t = one.resolve(db);
+                return List.of(t, new io.litefleet.core.replica.ReplicaTarget(t.client(), t.layout(),
+                        t.path() + ".second"));
+            }
+        };
+    }
+
+    @Test
     void releaseThatFails_isSentAgainOnceTheServiceAnswers() throws Exception {
         Node a = new Node("a");
         Node b = new Node("b");
@@ -504,16 +637,22 @@ class FleetClusterTest {
 
     /** Moves {@code inA} (with its -wal and -shm) to host b's directory, as a volume moves, and lets b find it. */
     private Path moveToHostB(Node b, Path inA) throws IOException {
-        Path inB = dir.resolve("host-b").resolve(inA.getFileName());
-        Files.createDirectories(inB.getParent());
-        for (String suffix : List.of("", "-wal", "-shm")) {
-            Path from = Path.of(inA + suffix);
-            if (Files.exists(from)) {
-                Files.move(from, Path.of(inB + suffix));
-            }
-        }
+        Path inB = move(inA, dir.resolve("host-b"));
         b.discovery.dbs.add(inB);
         return inB;
+    }
+
+    /** Moves {@code db} with its -wal and -shm into {@code to}; its new path. */
+    private static Path move(Path db, Path to) throws IOException {
+        Path moved = to.resolve(db.getFileName());
+        Files.createDirectories(to);
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Path from = Path.of(db + suffix);
+            if (Files.exists(from)) {
+                Files.move(from, Path.of(moved + suffix));
+            }
+        }
+        return moved;
     }
 
     private static boolean present(Catalog catalog, Path db) {
@@ -611,6 +750,7 @@ class FleetClusterTest {
         final AtomicInteger claims = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicReference<ThrowingRunnable> afterNextClaim =
                 new java.util.concurrent.atomic.AtomicReference<>();
+        volatile ThrowingRunnable beforeListen;
 
         CountingCoordinator(Coordinator d) {
             this.d = d;
@@ -647,6 +787,13 @@ class FleetClusterTest {
         }
 
         public void listen(OwnershipListener listener) {
+            if (beforeListen != null) {
+                try {
+                    beforeListen.run();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
             d.listen(listener);
         }
 
