@@ -254,7 +254,7 @@ final class EtcdCoordinator implements Coordinator {
         } catch (CoordinationException e) {
             delay = retryNanos;
             if (!e.isRetryable()) {
-                refused(e); // credentials, permissions or TLS material etcd will not take: said loudly, once
+                refused(e, s.ended() || !s.valid()); // credentials, permissions or TLS material: said once
                 if (s.ended() || !s.valid()) {
                     delay = Math.max(retryNanos, REFUSED_RETRY_NANOS); // a valid lease is kept alive at full pace
                 }
@@ -295,15 +295,23 @@ final class EtcdCoordinator implements Coordinator {
 
     /**
      * etcd refused this instance for good (the same request will not pass until the config or etcd changes): an
-     * ERROR naming why, once per distinct reason, since an instance started during an outage meets it only later.
+     * ERROR naming why while that leaves it fenced (an instance started during an outage meets it only later), a
+     * WARNING while its session is still valid; once per reason and state.
      */
-    private void refused(CoordinationException e) {
+    private void refused(CoordinationException e, boolean fenced) {
         String why = e.getMessage();
-        if (!why.equals(refusal)) {
-            refusal = why;
+        String key = (fenced ? "fenced: " : "valid: ") + why;
+        if (key.equals(refusal)) {
+            return;
+        }
+        refusal = key;
+        if (fenced) {
             LOG.severe("etcd refuses this instance (" + why + "): nothing is replicated (every write fenced, the WAL "
                     + "kept) until the cluster: section's credentials or TLS files are fixed, or etcd accepts them; "
                     + "trying again every " + TimeUnit.NANOSECONDS.toSeconds(REFUSED_RETRY_NANOS) + " s");
+        } else {
+            LOG.warning("etcd refused a keep-alive of " + session + " (" + why + "): retrying at once; the session "
+                    + "stays valid until its validity passes without an answered keep-alive");
         }
     }
 

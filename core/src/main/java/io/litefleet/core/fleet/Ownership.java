@@ -78,6 +78,10 @@ final class Ownership {
      * then delete under it.
      */
     private final java.util.Set<String> releasingLocations = new java.util.HashSet<>();
+    /** Rows whose release waits for their final sync (busy), with the locations held back meanwhile. */
+    private final Map<Integer, List<Ownable>> deferredReleases = new java.util.HashMap<>();
+    /** Rows with a claim batch in flight: one batch at a time per row. */
+    private final java.util.Set<Integer> claiming = new java.util.HashSet<>();
     private boolean draining;
     private boolean lost;
     private boolean releasing;
@@ -195,7 +199,7 @@ final class Ownership {
             if (f.clock.instant().isBefore(retryAt) || fenced()) {
                 return; // fenced: a claim cannot succeed; the session's return (onRestored) lets them go
             }
-            while (inFlight < IN_FLIGHT && !waiting.isEmpty() && sendBatch()) {
+            while (inFlight < IN_FLIGHT && !waiting.isEmpty() && !fenced() && sendBatch()) {
                 // one batch of up to BATCH locations a round
             }
         } finally {
@@ -229,9 +233,11 @@ final class Ownership {
                 progress = true;
                 continue; // gone or unresolvable: the pass or promotion that resolves it says why
             }
-            if (!releasingLocations.isEmpty() && own.stream().anyMatch(o -> releasingLocations.contains(
-                    o.location()))) {
-                later.add(new int[] {id, e.getValue()}); // claimed once this instance's release of it is done
+            if (claiming.contains(id) || !releasingLocations.isEmpty() && own.stream().anyMatch(o ->
+                    releasingLocations.contains(o.location()))) {
+                // its claim is out (what it wants now is applied after it), or claimed once this instance's
+                // release of one of its locations is done
+                later.add(new int[] {id, e.getValue()});
                 continue;
             }
             rows.add(new int[] {id, e.getValue(), batch.size(), own.size()});
@@ -244,6 +250,7 @@ final class Ownership {
         }
         inFlight++;
         claims++;
+        rows.forEach(r -> claiming.add(r[0]));
         long since = releaseEvents;
         inFlightSince.add(since);
         f.scheduler.execute(() -> claimOnWorker(batch, rows)).whenComplete((r, err) ->
@@ -278,6 +285,7 @@ final class Ownership {
     private void claimed(List<int[]> rows, long since, List<Claim> out, Throwable err) {
         inFlight--;
         inFlightSince.remove(Long.valueOf(since));
+        rows.forEach(r -> claiming.remove(r[0]));
         if (err != null) {
             Throwable why = Failure.unwrap(err);
             why = why instanceof java.io.UncheckedIOException u ? u.getCause() : why;
@@ -358,6 +366,9 @@ final class Ownership {
     /** A new session: tokens of the old one mean nothing, and the hot rows' fences are void. */
     private void newEpoch(Session s) {
         epoch = s;
+        lost = false;
+        deferredReleases.values().forEach(l -> l.forEach(o -> releasingLocations.remove(o.location())));
+        deferredReleases.clear();
         unreleased.removeIf(u -> { // the old session's keys ended with it
             if (u.sessionId() != s.id()) {
                 u.locations().forEach(o -> releasingLocations.remove(o.location()));
@@ -375,10 +386,21 @@ final class Ownership {
      */
     void releaseIfOwned(int id) {
         long token = f.table.token(id);
-        if (coordinator == null || token == 0 || f.lifecycle.busy(id)) {
+        if (coordinator == null || token == 0) {
             return;
         }
         List<Ownable> own = ownables(id);
+        if (f.lifecycle.busy(id)) {
+            // Released after its final sync. Until then no other row may claim these locations: the claim would
+            // find the key on this session and get the same token, which the release would then delete under it.
+            deferredReleases.put(id, own);
+            own.forEach(o -> releasingLocations.add(o.location()));
+            return;
+        }
+        List<Ownable> held = deferredReleases.remove(id);
+        if (held != null) {
+            held.stream().filter(o -> !own.contains(o)).forEach(o -> releasingLocations.remove(o.location()));
+        }
         f.table.token(id, 0);
         if (!own.isEmpty()) {
             release(List.of(new Unreleased(f.table.path(id).toString(), own, token, epoch.id())));
@@ -416,9 +438,9 @@ final class Ownership {
                 u.locations().forEach(o -> releasingLocations.remove(o.location()));
             }
         }
+        drain(); // rows that waited for these releases may claim now
         if (failed.isEmpty()) {
             releaseFailures = 0;
-            drain(); // rows that waited for these releases may claim now
             return;
         }
         Throwable why = err != null ? Failure.unwrap(err) : r.why();

@@ -484,18 +484,44 @@ class FleetClusterTest {
 
     @Test
     void hotDatabaseExcluded_releasesItsLocationAfterItsFinalSync() throws Exception {
-        onChange = TierDecision.PROMOTE;
         Node a = new Node("a");
-        Path db = a.discovery.addWalDatabases(dir.resolve("data"), 1).get(0);
-        a.fleet.runUntilIdle();
-        write(db, "promote");
-        a.changed(List.of(db));
-        assertEquals(RowState.HOT, a.state(db));
+        Path db = hotDatabase(a, dir.resolve("data"));
         String where = location(a, db);
         a.changed(a.discovery.addWalDatabases(dir.resolve("data2"), 1)); // the same replica path
         assertEquals(RowState.EXCLUDED, a.state(db));
         assertEquals(Optional.empty(), service.owner(where), "released once its final sync ran");
         assertRestores(db);
+    }
+
+    @Test
+    void hotDatabaseGoneAndBackAtTheSameLocation_waitsForTheOldRowsFinalSyncAndRelease() throws Exception {
+        Node a = new Node("a");
+        Path first = hotDatabase(a, dir.resolve("d1"));
+        String where = location(a, first);
+        long before = service.owner(where).orElseThrow().token();
+
+        Path second = move(first, dir.resolve("d2"));
+        a.discovery.dbs.add(second);
+        a.changed(List.of(first, second)); // the old row's final sync and the new row's claim in one step
+        assertEquals(RowState.DELETED, a.state(first));
+        Owner now = service.owner(where).orElseThrow();
+        assertTrue(now.token() > before, "a fresh key after the old row's release, not the one it released: " + now);
+        assertEquals("a", now.instance());
+        write(second, "after the move");
+        a.changed(List.of(second));
+        assertEquals(now, service.owner(where).orElseThrow(), "still held while it replicates");
+        assertRestores(second);
+    }
+
+    /** A new database in {@code data}, captured by {@code n} and then written: hot there. */
+    private Path hotDatabase(Node n, Path data) throws Exception {
+        onChange = TierDecision.PROMOTE;
+        Path db = n.discovery.addWalDatabases(data, 1).get(0);
+        n.fleet.runUntilIdle();
+        write(db, "promote");
+        n.changed(List.of(db));
+        assertEquals(RowState.HOT, n.state(db));
+        return db;
     }
 
     /** Two destinations per database: its file name, and the same with {@code .second}. */
