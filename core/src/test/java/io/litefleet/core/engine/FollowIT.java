@@ -58,7 +58,8 @@ class FollowIT {
                 follow = Daemon.start(log, "restore", "-f", "-follow-interval", "100ms", "-o", follower.toString(),
                         url);
                 awaitEqual(app, follower, follow, log);
-                assertTrue(Files.exists(Path.of(follower + "-txid")), "the -txid record");
+                // written right after the database is installed, so a reader may see the content first
+                Await.until(CATCH_UP, "the -txid record", () -> Files.exists(Path.of(follower + "-txid")));
 
                 Reader reader = new Reader(follower);
                 Thread readerThread = Thread.ofPlatform().name("follow-it-reader").start(reader);
