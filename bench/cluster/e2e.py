@@ -5,12 +5,16 @@ claim N:   one `bin/litefleet replicate` (cluster: etcd, lease-ttl $TTL s (3 unl
            (bench/fleet/gen.py): seconds from launch until etcd holds N ownership keys; then etcd requests per
            second over WINDOW seconds (etcd's own grpc_server_started_total, all methods, from its metrics port),
            which is this one instance's cost, by method.
+restart N: as claim, then once the first capture of all N is done (the log's "transient passes: ... captured"
+           lines add up to N), SIGTERM (the lease is revoked: etcd holds 0 keys) and a new start on the same state
+           directory: seconds from that launch until etcd holds N keys again (unchanged cold databases, claimed by the
+           first scan with nothing to upload).
 takeover:  12 databases, two instances a and b (lease-ttl $TTL s): TRIES times, kill -9 of the instance that owns them, time
            until etcd says the survivor owns all 12 (polled every 20 ms), then the killed one started again.
 
 Starts its own etcd (127.0.0.1, free ports, data on /dev/shm) and ends only the processes it started, by PID;
 every wait has a deadline. No extra JAVA_OPTS.
-usage: e2e.py claim N [WINDOW] | e2e.py takeover [TRIES]       prints one JSON line per figure
+usage: e2e.py claim N [WINDOW] | e2e.py restart N | e2e.py takeover [TRIES]       prints one JSON line per figure
 """
 import base64, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
@@ -206,10 +210,55 @@ def takeover(tries):
         shutil.rmtree(base, ignore_errors=True)
 
 
+def captured(log):
+    """Databases the log says its transient passes captured so far."""
+    total = 0
+    with open(log, errors="replace") as f:
+        for line in f:
+            if "transient passes:" in line and " captured" in line:
+                total += int(line.split(" captured")[0].rsplit(", ", 1)[1])
+    return total
+
+
+def restart(n):
+    base = tempfile.mkdtemp(prefix="lf-bench-cluster-", dir="/work/.bench-tmp" if os.path.isdir("/work/.bench-tmp")
+                            else None)
+    etcd = Etcd(base)
+    try:
+        data = os.path.join(base, "data")
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench/fleet/gen.py"), str(n), data], check=True,
+                       stdout=subprocess.DEVNULL)
+        cfg = config(base, "a", data, etcd, "/bench/", base + "/replica")
+        first_log = os.path.join(base, "a-first.log")
+        p = spawn([LF, "replicate", "-config", cfg], first_log)
+        until(f"first capture of {n}", 1200, lambda: p.poll() is None and captured(first_log) >= n, 0.5)
+        end(p)
+        until("the stopped instance's keys revoked", 60,
+              lambda: int(etcd.range("/bench/db/", True).get("count", 0)) == 0, 0.1)
+        load = open("/proc/loadavg").read().split()[:3]
+        log = os.path.join(base, "a-again.log")
+        t0 = time.monotonic()
+        p = spawn([LF, "replicate", "-config", cfg], log)
+        until(f"{n} keys again", 900, lambda: p.poll() is None
+              and int(etcd.range("/bench/db/", True).get("count", 0)) >= n, 0.2)
+        again = time.monotonic() - t0
+        print(json.dumps({"figure": "restart", "databases": n, "claimed_again_s": round(again, 2),
+                          "captured_on_restart": captured(log), "ttl_s": TTL, "load_before": load,
+                          "load_after": open("/proc/loadavg").read().split()[:3]}), flush=True)
+        end(p)
+    finally:
+        for p in started:
+            end(p, signal.SIGKILL, 10)
+        etcd.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
 if __name__ == "__main__":
     try:
         if sys.argv[1] == "claim":
             claim(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 30)
+        elif sys.argv[1] == "restart":
+            restart(int(sys.argv[2]))
         else:
             takeover(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
     except KeyboardInterrupt:
