@@ -16,7 +16,7 @@ Starts its own etcd (127.0.0.1, free ports, data on /dev/shm) and ends only the 
 every wait has a deadline. No extra JAVA_OPTS.
 usage: e2e.py claim N [WINDOW] | e2e.py restart N | e2e.py takeover [TRIES]       prints one JSON line per figure
 """
-import base64, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import base64, contextlib, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -131,14 +131,27 @@ cluster:
     return path
 
 
-def claim(n, window):
-    base = tempfile.mkdtemp(prefix="lf-bench-cluster-", dir="/work/.bench-tmp" if os.path.isdir("/work/.bench-tmp")
+@contextlib.contextmanager
+def generated_fleet(n, name):
+    """A scratch directory with its own etcd and n generated databases under data/; yields (base, etcd, data) and
+    afterwards kills what was started, stops etcd and removes the directory."""
+    base = tempfile.mkdtemp(prefix=f"lf-bench-{name}-", dir="/work/.bench-tmp" if os.path.isdir("/work/.bench-tmp")
                             else None)
     etcd = Etcd(base)
     try:
         data = os.path.join(base, "data")
         subprocess.run([sys.executable, os.path.join(ROOT, "bench/fleet/gen.py"), str(n), data], check=True,
                        stdout=subprocess.DEVNULL)
+        yield base, etcd, data
+    finally:
+        for p in started:
+            end(p, signal.SIGKILL, 10)
+        etcd.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def claim(n, window):
+    with generated_fleet(n, "cluster") as (base, etcd, data):
         load = open("/proc/loadavg").read().split()[:3]
         t0 = time.monotonic()
         p = spawn([LF, "replicate", "-config", config(base, "a", data, etcd, "/bench/", base + "/replica")],
@@ -157,20 +170,10 @@ def claim(n, window):
                           "ttl_s": TTL, "load_before": load, "load_after": open("/proc/loadavg").read().split()[:3]}),
               flush=True)
         end(p)
-    finally:
-        for p in started:
-            end(p, signal.SIGKILL, 10)
-        etcd.close()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def takeover(tries):
-    base = tempfile.mkdtemp(prefix="lf-bench-takeover-")
-    etcd = Etcd(base)
-    try:
-        data = os.path.join(base, "data")
-        subprocess.run([sys.executable, os.path.join(ROOT, "bench/fleet/gen.py"), "12", data], check=True,
-                       stdout=subprocess.DEVNULL)
+    with generated_fleet(12, "takeover") as (base, etcd, data):
         cfg = {i: config(base, i, data, etcd, "/takeover/", base + "/replica") for i in ("a", "b")}
         logs = {i: os.path.join(base, i + ".log") for i in cfg}
         procs = {i: spawn([LF, "replicate", "-config", cfg[i]], logs[i]) for i in cfg}
@@ -194,8 +197,7 @@ def takeover(tries):
                   lambda: (o := etcd.owners("/takeover/db/")) and len(o) == 12 and set(o) == {survivor})
             times.append(time.monotonic() - t0)
             procs[victim].wait(10)
-            # a replacement host: a new state directory, so it checks every database (finds them held) at start;
-            # with its old state it would leave its cold databases unclaimed until they are written
+            # a replacement host: a new state directory, so it checks every database (finds them held) at start
             logs[victim] = os.path.join(base, f"{victim}-{t}.log")
             cfg[victim] = config(base, victim, data, etcd, "/takeover/", base + "/replica", f"{victim}-{t}")
             procs[victim] = spawn([LF, "replicate", "-config", cfg[victim]], logs[victim])
@@ -203,11 +205,6 @@ def takeover(tries):
                           "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2),
                           "min_s": round(min(times), 2), "all_s": [round(x, 2) for x in times], "load_before": load,
                           "load_after": open("/proc/loadavg").read().split()[:3]}), flush=True)
-    finally:
-        for p in started:
-            end(p, signal.SIGKILL, 10)
-        etcd.close()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def captured(log):
@@ -221,13 +218,7 @@ def captured(log):
 
 
 def restart(n):
-    base = tempfile.mkdtemp(prefix="lf-bench-cluster-", dir="/work/.bench-tmp" if os.path.isdir("/work/.bench-tmp")
-                            else None)
-    etcd = Etcd(base)
-    try:
-        data = os.path.join(base, "data")
-        subprocess.run([sys.executable, os.path.join(ROOT, "bench/fleet/gen.py"), str(n), data], check=True,
-                       stdout=subprocess.DEVNULL)
+    with generated_fleet(n, "cluster") as (base, etcd, data):
         cfg = config(base, "a", data, etcd, "/bench/", base + "/replica")
         first_log = os.path.join(base, "a-first.log")
         p = spawn([LF, "replicate", "-config", cfg], first_log)
@@ -246,11 +237,6 @@ def restart(n):
                           "captured_on_restart": captured(log), "ttl_s": TTL, "load_before": load,
                           "load_after": open("/proc/loadavg").read().split()[:3]}), flush=True)
         end(p)
-    finally:
-        for p in started:
-            end(p, signal.SIGKILL, 10)
-        etcd.close()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -504,10 +504,15 @@ final class Ownership {
             }
             return;
         }
+        LOG.log(System.Logger.Level.INFO, f.table.path(id) + ": released by its owner; claiming it");
+        wake(id);
+    }
+
+    /** FOREIGN row {@code id} may be free now: it leaves that state and its pass claims first (its token is 0). */
+    private void wake(int id) {
         leftForeign(id);
         f.lifecycle.move(id, RowState.COLD);
-        LOG.log(System.Logger.Level.INFO, f.table.path(id) + ": released by its owner; claiming it");
-        resume.owned(id, PASS); // the pass claims first: its token is 0
+        resume.owned(id, PASS);
     }
 
     /**
@@ -518,9 +523,7 @@ final class Ownership {
         int n = 0;
         for (int id = 0; id < f.table.size(); id++) {
             if (f.lifecycle.state(id) == RowState.FOREIGN) {
-                leftForeign(id);
-                f.lifecycle.move(id, RowState.COLD);
-                resume.owned(id, PASS);
+                wake(id);
                 n++;
             }
         }

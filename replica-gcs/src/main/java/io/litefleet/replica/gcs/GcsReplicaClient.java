@@ -80,15 +80,17 @@ final class GcsReplicaClient implements ReplicaClient {
      * The same service without the library's retries, for guarded puts (cluster mode): a retry would come after the
      * guard's check, possibly once the owner's session could have expired; the engine's own retry checks again.
      */
-    private final Storage once;
+    private final HttpStorageOptions onceOptions;
+    /** Made at the first guarded put (cluster mode only); null until then. */
+    private volatile Storage once;
     private final GcsErrors errors;
     private volatile boolean closed;
 
-    private GcsReplicaClient(GcsSettings settings, Tuning tuning, Storage storage, Storage once) {
+    private GcsReplicaClient(GcsSettings settings, Tuning tuning, Storage storage, HttpStorageOptions onceOptions) {
         this.settings = settings;
         this.tuning = tuning;
         this.storage = storage;
-        this.once = once;
+        this.onceOptions = onceOptions;
         this.errors = new GcsErrors(settings.describe());
     }
 
@@ -114,7 +116,7 @@ final class GcsReplicaClient implements ReplicaClient {
         HttpStorageOptions options = b.build();
         HttpStorageOptions noRetry = options.toBuilder().setRetrySettings(options.getRetrySettings().toBuilder()
                 .setMaxAttempts(1).build()).build();
-        return new GcsReplicaClient(settings, tuning, options.getService(), noRetry.getService());
+        return new GcsReplicaClient(settings, tuning, options.getService(), noRetry);
     }
 
     private static GoogleCredentials defaultCredentials(GcsSettings settings) throws ReplicaException {
@@ -143,7 +145,7 @@ final class GcsReplicaClient implements ReplicaClient {
         check(key);
         BlobInfo info = BlobInfo.newBuilder(BlobId.of(settings.bucket(), key)).setMetadata(options.metadata())
                 .build();
-        Storage storage = options.guard().remainingNanos() == Long.MAX_VALUE ? this.storage : once;
+        Storage storage = options.guard().remainingNanos() == Long.MAX_VALUE ? this.storage : once();
         try {
             if (body.length() <= tuning.chunkSize()) {
                 byte[] data = new byte[(int) body.length()];
@@ -343,13 +345,29 @@ final class GcsReplicaClient implements ReplicaClient {
         }
     }
 
+    /** The client without retries, made on first use. */
+    private Storage once() {
+        Storage s = once;
+        if (s == null) {
+            synchronized (this) {
+                s = once;
+                if (s == null) {
+                    s = onceOptions.getService();
+                    once = s;
+                }
+            }
+        }
+        return s;
+    }
+
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        for (Storage s : List.of(storage, once)) {
+        Storage guarded = once;
+        for (Storage s : guarded == null ? List.of(storage) : List.of(storage, guarded)) {
             try {
                 s.close();
             } catch (Exception e) {
